@@ -1,0 +1,254 @@
+//! The journal: the ordered list of records a session is made of.
+//!
+//! This is the storage format. The extension appends records to a tab's journal in
+//! `chrome.storage.session`; the CLI builds one from a HAR file. Records carry raw
+//! evidence only (what was seen, where and when); everything derived from them —
+//! decoded hits, page views, senders, findings — is recomputed by [`crate::Session`].
+//! Keeping derived data out of the journal means a newer core re-reads an old
+//! journal with its newer rules.
+//!
+//! Every field a record may lack is optional with a serde default, because the
+//! journal comes from untrusted places (a page, a HAR file, pasted JSON).
+
+use serde::{Deserialize, Serialize};
+
+/// Where a piece of evidence came from. Network evidence (webRequest, HAR) is
+/// authoritative; page evidence is whatever the page-side hook reported and can be
+/// forged by the page, so rules never let it outweigh network evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    #[default]
+    Network,
+    Page,
+    /// Supplied by the user (server payloads, order figures).
+    User,
+}
+
+/// One journal record. Serialised as `{"kind": "...", ...fields}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// A network request to a Meta pixel endpoint (or a configured gateway).
+    Request(CapturedRequest),
+    /// A request for a tracking script (`fbevents.js`, signals config, `gtm.js`, …)
+    /// seen on the network.
+    ScriptLoad(ScriptLoad),
+    /// A main-frame navigation (a page view of the journey).
+    Navigation(Navigation),
+    /// A call to `window.fbq` recorded by the page hook.
+    FbqCall(FbqCall),
+    /// The page hook's script inventory for one document.
+    Scripts(ScriptInventory),
+    /// A trusted user gesture (click, submit, Enter key).
+    Gesture(Gesture),
+    /// A `FB_LOG` message posted by fbevents.
+    FbLog(FbLog),
+    /// What a Shopify page exposes about the shop, cart and order.
+    Shopify(ShopifyContext),
+    /// A Conversions API payload pasted or loaded by the user (raw JSON text).
+    ServerPayload(UserText),
+    /// A Shopify Admin API order JSON, or typed figures, supplied by the user.
+    Order(UserText),
+    /// The journal hit its cap and this many older records were dropped.
+    Dropped(Dropped),
+}
+
+impl Record {
+    /// Time of the record in ms since the Unix epoch, when it has one.
+    pub fn time(&self) -> Option<f64> {
+        match self {
+            Record::Request(r) => Some(r.time),
+            Record::ScriptLoad(r) => Some(r.time),
+            Record::Navigation(r) => Some(r.time),
+            Record::FbqCall(r) => Some(r.time),
+            Record::Scripts(r) => Some(r.time),
+            Record::Gesture(r) => Some(r.time),
+            Record::FbLog(r) => Some(r.time),
+            Record::Shopify(r) => Some(r.time),
+            Record::ServerPayload(_) | Record::Order(_) | Record::Dropped(_) => None,
+        }
+    }
+}
+
+/// The frame or worker a request or page record came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Context {
+    /// Browser tab, when known.
+    pub tab_id: Option<i64>,
+    /// Frame id as the browser reports it: 0 is the top frame.
+    pub frame_id: Option<i64>,
+    /// `main`, `sub` (iframe), `worker`, or absent when unknown (HAR).
+    pub frame_type: Option<FrameType>,
+    /// URL of the document (or worker script) the request came from.
+    pub document_url: Option<String>,
+    /// URL of the top-level page at the time.
+    pub top_url: Option<String>,
+    /// Whether the frame is sandboxed (`<iframe sandbox>`), when known.
+    pub sandboxed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameType {
+    Main,
+    Sub,
+    Worker,
+}
+
+/// A request body as captured. The extension gets either parsed form fields
+/// (webRequest `formData`) or raw bytes; a HAR gives params or text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Body {
+    /// Already-parsed form fields, in order, repeated keys repeated.
+    Form { fields: Vec<(String, String)> },
+    /// Text with its content type (urlencoded, multipart, JSON, plain).
+    Text {
+        #[serde(default)]
+        content_type: Option<String>,
+        text: String,
+    },
+    /// Bytes that may not be UTF-8, base64-encoded.
+    Bytes {
+        #[serde(default)]
+        content_type: Option<String>,
+        base64: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CapturedRequest {
+    pub url: String,
+    pub method: String,
+    pub body: Option<Body>,
+    /// Request type as the browser names it: `image`, `ping`, `xmlhttprequest`,
+    /// `fetch`, `sub_frame`, `main_frame`, `beacon`, `other`.
+    pub request_type: Option<String>,
+    pub context: Context,
+    /// Initiator origin or URL (webRequest `initiator`, HAR `_initiator.url`).
+    pub initiator: Option<String>,
+    /// Script URLs on the initiating stack, innermost first (HAR `_initiator.stack`).
+    pub stack: Vec<String>,
+    /// ms since the Unix epoch.
+    pub time: f64,
+    pub origin: Origin,
+    /// HTTP status when known (HAR); the extension records requests before they leave.
+    pub status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScriptLoad {
+    pub url: String,
+    pub context: Context,
+    pub time: f64,
+    pub status: Option<u16>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Navigation {
+    pub url: String,
+    pub time: f64,
+    pub tab_id: Option<i64>,
+    /// `link`, `reload`, `form_submit`, `history` (pushState), … as reported.
+    pub transition: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FbqCall {
+    /// `init`, `track`, `trackCustom`, `trackSingle`, `set`, `consent`, …
+    pub method: String,
+    /// Arguments after the method, as JSON (functions and cycles already replaced
+    /// by the hook with strings).
+    pub args: Vec<serde_json::Value>,
+    /// Whether an eventID was given, and where: `options` (4th argument, the
+    /// right place), `custom_data` (inside the parameters), or absent.
+    pub event_id_location: Option<String>,
+    /// Script URL of the caller, from the stack, when the hook could tell.
+    pub caller: Option<String>,
+    /// Whether the call happened before fbevents had loaded (it was queued).
+    pub queued: bool,
+    pub context: Context,
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScriptInventory {
+    pub context: Context,
+    pub time: f64,
+    /// `src` of every tracking script element in the document, in order.
+    pub scripts: Vec<String>,
+    /// How many times the pixel base code ran (it sets `window._fbq`).
+    pub base_code_runs: u32,
+    /// `window.fbq !== window._fbq` when both exist.
+    pub fbq_differs_from_fbq_alias: bool,
+    /// Whether fbevents has loaded (`fbq.loaded`).
+    pub loaded: Option<bool>,
+    /// `fbq.version`.
+    pub version: Option<String>,
+    /// Calls still waiting in `fbq.queue`.
+    pub queued_calls: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Gesture {
+    /// `click`, `submit`, `keydown`.
+    pub gesture: String,
+    /// A short description of the target (tag, id, text), for the timeline.
+    pub target: Option<String>,
+    pub context: Context,
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FbLog {
+    /// `error`, `warning`, `info` as fbevents reports it.
+    pub level: String,
+    pub message: String,
+    pub context: Context,
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShopifyContext {
+    pub context: Context,
+    pub time: f64,
+    /// `Shopify.shop`, e.g. `demo-store.myshopify.com`.
+    pub shop: Option<String>,
+    /// Shopify page type when the page says (`product`, `cart`, `checkout`, `thank_you`).
+    pub page_type: Option<String>,
+    pub currency: Option<String>,
+    /// Cart item count (sum of quantities) from `/cart.js`.
+    pub cart_item_count: Option<u32>,
+    /// Cart total in major units.
+    pub cart_total: Option<f64>,
+    /// Order figures from the order status page, when exposed.
+    pub order: Option<crate::evidence::OrderFigures>,
+}
+
+/// Text the user supplied, kept verbatim so a bad paste can be shown and fixed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserText {
+    /// Where it came from: a file name or "pasted".
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Dropped {
+    pub count: u64,
+    pub time: Option<f64>,
+}

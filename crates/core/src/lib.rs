@@ -1,0 +1,33 @@
+//! PixelProof core: from captured browser traffic to a review packet.
+//!
+//! A [`Session`] is built from a journal of [`journal::Record`]s — pixel requests,
+//! fbq calls, gestures, navigations, pasted server payloads — one record at a
+//! time. Each record is decoded once ([`decode`]), placed in a page view, given a
+//! sender ([`sender`]) and judged by the rules in [`rules`]; [`results`] turns the
+//! findings into the acceptance table, sender inventory and Stop/Go gate, and
+//! [`packet`] writes them as JSON and Markdown.
+//!
+//! The one design decision to know: **the journal is the only state**. Everything
+//! else is derived from it, incrementally, so the browser extension can store
+//! just the journal (it survives service-worker restarts) and the CLI can build
+//! the same journal from a HAR file and get the same answer.
+//!
+//! This crate has no wasm dependency; it builds and tests natively.
+
+pub mod decode;
+pub mod evidence;
+pub mod har;
+pub mod journal;
+pub mod model;
+pub mod money;
+pub mod packet;
+pub mod reconcile;
+pub mod results;
+pub mod rules;
+pub mod sender;
+pub mod session;
+pub mod tables;
+
+pub use decode::DecodeConfig;
+
+pub use session::Session;

@@ -1,0 +1,166 @@
+//! Derived data: hits, page views, senders. Built by [`crate::Session`] from the journal.
+
+use serde::Serialize;
+
+use crate::decode::Decoded;
+use crate::journal::{Context, Origin};
+use crate::tables;
+
+/// A pixel request, decoded and placed in the journey.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// 1-based, in journal order.
+    pub id: u32,
+    /// Index of the record in the journal.
+    pub record: usize,
+    pub pixel_id: Option<String>,
+    pub event: Option<String>,
+    /// `eid`, when present and non-empty.
+    pub event_id: Option<String>,
+    pub time: f64,
+    /// Index into the page views.
+    pub page_view: usize,
+    pub sender: Sender,
+    /// False for privacy-sandbox trigger copies: recorded, never counted as an event.
+    pub counted: bool,
+    pub url: String,
+    pub method: String,
+    pub request_type: Option<String>,
+    pub context: Context,
+    pub origin: Origin,
+    pub decoded: Decoded,
+}
+
+impl Hit {
+    pub fn event_name(&self) -> &str {
+        self.event.as_deref().unwrap_or("")
+    }
+
+    pub fn is_core(&self) -> bool {
+        tables::is_core_event(self.event_name())
+    }
+
+    pub fn custom(&self, name: &str) -> Option<&str> {
+        self.decoded.custom(name)
+    }
+
+    /// `cd[value]` parsed as a plain decimal; `None` when absent or invalid.
+    pub fn value(&self) -> Option<f64> {
+        self.custom("value").and_then(crate::money::parse_plain_decimal)
+    }
+
+    pub fn currency(&self) -> Option<&str> {
+        self.custom("currency")
+    }
+
+    pub fn content_ids(&self) -> Vec<String> {
+        if let Some(raw) = self.custom("content_ids") {
+            return crate::decode::parse_content_ids(raw);
+        }
+        if let Some(crate::decode::Contents::Valid { items }) = &self.decoded.contents {
+            return items
+                .iter()
+                .filter_map(|i| i.get("id"))
+                .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+                .collect();
+        }
+        Vec::new()
+    }
+}
+
+/// Who sent a hit (PRODUCT.md §8), with the evidence behind the call.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Sender {
+    /// `theme`, `gtm`, `shopify_custom_pixel`, `shopify_app_pixel`, `gateway`,
+    /// `other:<origin>` or `unknown`.
+    pub label: String,
+    pub evidence: Vec<String>,
+    /// Whether the label came from weak evidence only (may be refined by a
+    /// later fbq call record).
+    #[serde(skip)]
+    pub provisional: bool,
+}
+
+impl Sender {
+    pub fn unknown() -> Self {
+        Sender {
+            label: "unknown".into(),
+            evidence: vec!["no frame, agent, stack or fbq-call evidence".into()],
+            provisional: true,
+        }
+    }
+}
+
+/// What kind of store page a page view is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    Product,
+    Collection,
+    Cart,
+    Checkout,
+    ThankYou,
+    Home,
+    Other,
+}
+
+impl PageKind {
+    pub fn from_url(url: &str) -> PageKind {
+        let path = url::Url::parse(url)
+            .map(|u| u.path().to_ascii_lowercase())
+            .unwrap_or_default();
+        if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+            PageKind::ThankYou
+        } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+            PageKind::Checkout
+        } else if path.starts_with("/cart") {
+            PageKind::Cart
+        } else if path.contains("/products/") {
+            PageKind::Product
+        } else if path.contains("/collections/") {
+            PageKind::Collection
+        } else if path == "/" || path.is_empty() {
+            PageKind::Home
+        } else {
+            PageKind::Other
+        }
+    }
+
+    pub fn from_shopify_page_type(t: &str) -> Option<PageKind> {
+        Some(match t {
+            "product" => PageKind::Product,
+            "collection" => PageKind::Collection,
+            "cart" => PageKind::Cart,
+            "checkout" => PageKind::Checkout,
+            "thank_you" | "order_status" | "thankyou" => PageKind::ThankYou,
+            "home" | "index" => PageKind::Home,
+            _ => return None,
+        })
+    }
+}
+
+/// One page load (or SPA route change) of the journey.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub id: usize,
+    pub url: String,
+    pub time: f64,
+    pub kind: PageKind,
+    /// True when no navigation was recorded and the page view was inferred from a hit's `dl`.
+    pub inferred: bool,
+    pub tab_id: Option<i64>,
+}
+
+/// URL without its fragment, for matching `dl` against navigations.
+pub fn page_key(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
+/// Scheme + host (+ port) of a URL, e.g. `https://shop.test`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    match u.origin() {
+        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => None,
+    }
+}

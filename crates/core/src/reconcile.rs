@@ -1,0 +1,46 @@
+//! Matching browser hits to server (Conversions API) events, as Meta does: by
+//! event name and event id. Shared by the server rules and the dedup gate check.
+
+use crate::evidence::ServerEvent;
+use crate::model::Hit;
+use crate::session::Journey;
+
+/// A browser core hit and what the server sent for the same action.
+#[derive(Debug)]
+pub struct Pairing<'a> {
+    pub hit: &'a Hit,
+    /// Server events with the same name (narrowed to the same order for Purchase).
+    pub candidates: Vec<&'a ServerEvent>,
+    /// The candidate whose event_id equals the hit's eid.
+    pub twin: Option<&'a ServerEvent>,
+}
+
+/// Pairs every counted browser core hit with server events. Empty when no
+/// server payload was supplied.
+pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
+    let Some(server) = j.server.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ev in crate::tables::CORE_EVENTS {
+        for hit in j.hits_of(ev) {
+            let mut candidates: Vec<&ServerEvent> = server.iter().filter(|s| s.event_name == ev).collect();
+            if let Some(order) = hit.custom("order_id") {
+                let same_order: Vec<&ServerEvent> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|s| s.order_id.as_deref() == Some(order))
+                    .collect();
+                if !same_order.is_empty() {
+                    candidates = same_order;
+                }
+            }
+            let twin = hit
+                .event_id
+                .as_deref()
+                .and_then(|eid| candidates.iter().copied().find(|s| s.event_id.as_deref() == Some(eid)));
+            out.push(Pairing { hit, candidates, twin });
+        }
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! `add_to_cart_without_action`: AddToCart with no trusted user gesture in the
+//! 5 s before it — fired on load or refresh rather than by a shopper.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::session::{GroupKey, Journey};
+
+pub struct Rule;
+
+/// A gesture this long before the hit still counts.
+const WINDOW_MS: f64 = 5000.0;
+/// Page and network clocks can disagree by a few ms.
+const SKEW_MS: f64 = 100.0;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "add_to_cart_without_action",
+    severity: "fail",
+    when: "AddToCart with no trusted user gesture in the same tab in the preceding 5 s (fired on load or refresh)",
+    explanation: "An AddToCart that no click caused is not a shopper's action: it inflates add-to-cart counts and teaches the algorithm to find people who merely load pages.",
+    probably_broke: "The event is bound to page load (cart page render, a cart drawer opening, a 'product added' parameter in the URL) instead of the add-to-cart button or the cart API response to a click.",
+    first_check: "Reload the page without clicking and watch the timeline: if AddToCart fires again, move it to the button's click/submit handler.",
+    not_yet: "Do not optimise any campaign for AddToCart until it fires only after a click.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Group
+    }
+    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
+        if key.1 != "AddToCart" {
+            return;
+        }
+        for &hi in hits {
+            let h = j.hit(hi);
+            // Only where the page hook ran, i.e. gestures would have been recorded.
+            if !j.pages[h.page_view].hook_seen {
+                continue;
+            }
+            if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + SKEW_MS) == 0 {
+                out.push(Finding::about(
+                    INFO.code,
+                    Severity::Fail,
+                    &[h],
+                    format!("AddToCart hit #{} fired with no click, submit or Enter in the 5 s before it", h.id),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journal::{Record, ScriptInventory};
+    use crate::rules::testkit::*;
+
+    fn with_hook(j: J) -> J {
+        let ctx = j.ctx();
+        let t = j.t;
+        j.record(Record::Scripts(ScriptInventory { context: ctx, time: t, ..ScriptInventory::default() }))
+    }
+
+    #[test]
+    fn add_to_cart_on_load_fails() {
+        let j = with_hook(J::new().nav("https://shop.test/cart")).hit("AddToCart", &[]);
+        assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+    }
+
+    #[test]
+    fn click_before_or_no_hook_evidence_is_fine() {
+        let j = with_hook(J::new().nav("https://shop.test/p")).wait(1000.0).gesture().hit("AddToCart", &[]);
+        assert!(j.only("add_to_cart_without_action").is_empty());
+        // A HAR has no gestures at all: say nothing.
+        let j = J::new().nav("https://shop.test/cart").hit("AddToCart", &[]);
+        assert!(j.only("add_to_cart_without_action").is_empty());
+    }
+
+    #[test]
+    fn a_click_long_before_does_not_count() {
+        let j = with_hook(J::new().nav("https://shop.test/p")).gesture().wait(6000.0).hit("AddToCart", &[]);
+        assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+    }
+}

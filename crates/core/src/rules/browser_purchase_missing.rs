@@ -1,0 +1,69 @@
+//! `browser_purchase_missing`: the order page was reached but no browser Purchase left it.
+
+use std::collections::BTreeMap;
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::{page_key, PageKind};
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "browser_purchase_missing",
+    severity: "fail",
+    when: "the order confirmation page was reached but no browser Purchase left it",
+    explanation: "The one event that matters most never reached Meta from the browser; only a server event (if any) can report this sale.",
+    probably_broke: "The Purchase sender is not active on the thank-you page: a theme snippet that Shopify's new checkout no longer runs (checkout.liquid / additional scripts), or a custom pixel not subscribed to checkout_completed.",
+    first_check: "Move Purchase to a Shopify custom pixel on checkout_completed or to the Facebook & Instagram app, and place another test order.",
+    not_yet: "Do not run conversion campaigns optimised for Purchase until it arrives from the order page.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        // Reloading the order page does not fire Purchase again, so judge by URL.
+        let mut by_url: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for pv in j.page_views.iter().filter(|p| p.kind == PageKind::ThankYou) {
+            let e = by_url.entry(page_key(&pv.url)).or_insert((pv.id, 0));
+            e.1 += j.pages[pv.id].purchase_hits;
+        }
+        for (url, (pv, purchases)) in by_url {
+            if purchases == 0 {
+                out.push(
+                    Finding::journey(INFO.code, Severity::Fail, format!("the order page {url} was reached but no browser Purchase left it"))
+                        .with_event("Purchase")
+                        .with_page_view(pv),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn order_page_without_purchase_fails() {
+        let f = J::new().nav("https://shop.test/checkouts/cn/x").hit("InitiateCheckout", &[]).nav("https://shop.test/checkouts/cn/x/thank_you").hit("PageView", &[]);
+        let f = f.only("browser_purchase_missing");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].page_view, Some(1));
+    }
+
+    #[test]
+    fn purchase_on_first_visit_covers_a_reload() {
+        let j = J::new()
+            .nav("https://shop.test/checkouts/cn/x/thank_you")
+            .hit("Purchase", &[("eid", "o")])
+            .nav("https://shop.test/checkouts/cn/x/thank_you")
+            .hit("PageView", &[]);
+        assert!(j.only("browser_purchase_missing").is_empty());
+        assert!(J::new().nav("https://shop.test/cart").hit("PageView", &[]).only("browser_purchase_missing").is_empty());
+    }
+}

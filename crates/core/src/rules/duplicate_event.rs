@@ -1,0 +1,182 @@
+//! `duplicate_event`: one business action sent twice to the same pixel without a
+//! shared eid, so Meta counts it twice.
+//!
+//! What counts as one action (PRODUCT.md §4): Purchase — the same order id or
+//! the same order page view; InitiateCheckout and PageView — one page view;
+//! everything else — one page view, the same products and no trusted gesture
+//! between the hits (or, where gestures were not recorded, less than 2 s apart).
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::Hit;
+use crate::session::{GroupKey, Journey};
+use crate::tables;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "duplicate_event",
+    severity: "fail for Purchase/InitiateCheckout/AddToCart, warn otherwise",
+    when: "the same pixel got the same event twice for one business action and the eids are missing or differ",
+    explanation: "Meta merges repeats only when they share an event id. Two hits for one action with missing or different ids are two conversions: reported results and the bidding signal are inflated.",
+    probably_broke: "Two senders (theme code and an app, GTM and a custom pixel) both fire the event, or one sender fires it twice (a listener bound twice, a page that re-renders).",
+    first_check: "Look at the senders of the hits in this finding and decide which one owns the event; switch the other off.",
+    not_yet: "Do not raise budgets or change bidding until this event counts once per action.",
+};
+
+/// Hits `a` and `b` (a before b) are the same business action.
+fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
+    let ev = b.event_name();
+    match ev {
+        "Purchase" => {
+            let (oa, ob) = (a.custom("order_id"), b.custom("order_id"));
+            (oa.is_some() && oa == ob) || a.page_view == b.page_view
+        }
+        "InitiateCheckout" | "PageView" => a.page_view == b.page_view,
+        _ => {
+            if a.page_view != b.page_view || a.content_ids() != b.content_ids() {
+                return false;
+            }
+            if j.pages[b.page_view].hook_seen {
+                j.gestures_between(b.context.tab_id, a.time, b.time) == 0
+            } else {
+                (b.time - a.time).abs() < 2000.0
+            }
+        }
+    }
+}
+
+fn severity(ev: &str) -> Severity {
+    match ev {
+        "Purchase" | "InitiateCheckout" | "AddToCart" => Severity::Fail,
+        _ => Severity::Warn,
+    }
+}
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Group
+    }
+    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
+        let ev = key.1.as_str();
+        if ev.is_empty() || tables::is_automatic_event(ev) || hits.len() < 2 {
+            return;
+        }
+        // Clusters of hits that are one action, looked up by page view (and order id).
+        let mut clusters: Vec<Vec<&Hit>> = Vec::new();
+        let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_order: HashMap<&str, usize> = HashMap::new();
+        for &hi in hits {
+            let h = j.hit(hi);
+            let order = if ev == "Purchase" { h.custom("order_id") } else { None };
+            let found = order.and_then(|o| by_order.get(o).copied()).or_else(|| {
+                by_page
+                    .get(&h.page_view)
+                    .and_then(|cs| cs.iter().rev().find(|&&c| clusters[c].iter().any(|a| same_action(j, a, h))).copied())
+            });
+            let c = match found {
+                Some(c) => {
+                    clusters[c].push(h);
+                    c
+                }
+                None => {
+                    clusters.push(vec![h]);
+                    clusters.len() - 1
+                }
+            };
+            by_page.entry(h.page_view).or_default().push(c);
+            if let Some(o) = order {
+                by_order.entry(o).or_insert(c);
+            }
+        }
+        for cluster in clusters.iter().filter(|c| c.len() > 1) {
+            let eids: BTreeSet<&str> = cluster.iter().filter_map(|h| h.event_id.as_deref()).collect();
+            let without = cluster.iter().filter(|h| h.event_id.is_none()).count();
+            if eids.len() + without < 2 {
+                continue; // all share one eid: that is repeated_event_id
+            }
+            let senders: BTreeSet<&str> = cluster.iter().map(|h| h.sender.label.as_str()).collect();
+            let scope = match (ev, cluster[0].custom("order_id")) {
+                ("Purchase", Some(o)) => format!("one order (order_id {o})"),
+                _ => "one action".to_string(),
+            };
+            out.push(Finding::about(
+                INFO.code,
+                severity(ev),
+                cluster,
+                format!(
+                    "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",
+                    cluster.len(),
+                    senders.into_iter().collect::<Vec<_>>().join(", "),
+                    if without == cluster.len() { "no eid".to_string() } else if without > 0 { "eids missing on some".to_string() } else { "different eids".to_string() },
+                    eids.len() + without
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+    use crate::rules::Severity;
+
+    #[test]
+    fn two_purchases_for_one_order_without_shared_eid_fail() {
+        let f = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "order-1001"), ("cd[order_id]", "1001")])
+            .hit_with("Purchase", &[("cd[order_id]", "1001")], |r| r.stack.clear())
+            .only("duplicate_event");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert_eq!(f[0].hit_ids, vec![1, 2]);
+    }
+
+    #[test]
+    fn shared_eid_or_separate_orders_are_not_duplicates() {
+        let j = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "o-1"), ("cd[order_id]", "1")])
+            .hit("Purchase", &[("eid", "o-1"), ("cd[order_id]", "1")]);
+        assert!(j.only("duplicate_event").is_empty());
+        let j = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "o-1"), ("cd[order_id]", "1")])
+            .nav("https://shop.test/orders/2/thank_you")
+            .hit("Purchase", &[("eid", "o-2"), ("cd[order_id]", "2")]);
+        assert!(j.only("duplicate_event").is_empty());
+    }
+
+    #[test]
+    fn add_to_cart_twice_split_by_a_gesture_is_two_actions() {
+        let base = || J::new().nav("https://shop.test/products/tee").gesture();
+        let atc = [("cd[content_ids]", "[\"tee\"]")];
+        let twice_no_gesture = base().hit("AddToCart", &atc).wait(3000.0).hit("AddToCart", &atc);
+        assert_eq!(twice_no_gesture.only("duplicate_event").len(), 1);
+        let twice_with_gesture = base().hit("AddToCart", &atc).wait(3000.0).gesture().hit("AddToCart", &atc);
+        assert!(twice_with_gesture.only("duplicate_event").is_empty());
+    }
+
+    #[test]
+    fn without_gesture_evidence_two_seconds_decide() {
+        let atc = [("cd[content_ids]", "[\"tee\"]")];
+        let close = J::new().nav("https://shop.test/p").hit("AddToCart", &atc).wait(500.0).hit("AddToCart", &atc);
+        assert_eq!(close.only("duplicate_event").len(), 1);
+        let apart = J::new().nav("https://shop.test/p").hit("AddToCart", &atc).wait(5000.0).hit("AddToCart", &atc);
+        assert!(apart.only("duplicate_event").is_empty());
+    }
+
+    #[test]
+    fn duplicate_page_view_warns_and_automatic_events_never_count() {
+        let j = J::new().nav("https://shop.test/").hit("PageView", &[]).hit("PageView", &[]).hit("Microdata", &[]).hit("Microdata", &[]);
+        let f = j.only("duplicate_event");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert_eq!(f[0].event.as_deref(), Some("PageView"));
+    }
+}

@@ -1,0 +1,89 @@
+//! `duplicate_pixel_script`: fbevents.js loaded more than once in one document,
+//! or the base code ran twice.
+
+use std::collections::BTreeMap;
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::session::Journey;
+use crate::tables;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "duplicate_pixel_script",
+    severity: "warn",
+    when: "`fbevents.js` loaded more than once in one document, or the base code ran twice",
+    explanation: "Two copies of the pixel library in one page compete for window.fbq; depending on load order events are sent twice or with the wrong settings.",
+    probably_broke: "The base code is in the theme and also in a GTM tag or an app's snippet.",
+    first_check: "Search the theme (theme.liquid, snippets) and GTM for the pixel base code and keep one copy.",
+    not_yet: "Do not add another pixel or app integration until one base code remains.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        for (pv, page) in j.pages.iter().enumerate() {
+            let mut reasons = Vec::new();
+            let mut per_doc: BTreeMap<&str, usize> = BTreeMap::new();
+            for (doc, _, _) in &page.fbevents_loads {
+                *per_doc.entry(doc.as_str()).or_default() += 1;
+            }
+            if let Some((doc, n)) = per_doc.iter().find(|(_, n)| **n > 1) {
+                reasons.push(format!("fbevents.js requested {n} times for {doc}"));
+            }
+            for (ipv, inv) in j.inventories.iter().filter(|(p, _)| *p == pv) {
+                let _ = ipv;
+                let copies = inv.scripts.iter().filter(|s| tables::tracking_script_kind(s) == Some("fbevents")).count();
+                if copies > 1 {
+                    reasons.push(format!("{copies} fbevents.js script elements in the document"));
+                }
+                if inv.base_code_runs > 1 {
+                    reasons.push(format!("the base code ran {} times", inv.base_code_runs));
+                }
+            }
+            if !reasons.is_empty() {
+                reasons.dedup();
+                out.push(
+                    Finding::journey(INFO.code, Severity::Warn, format!("{}: {}", j.page_views[pv].url, reasons.join("; ")))
+                        .with_page_view(pv),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journal::{Record, ScriptInventory, ScriptLoad};
+    use crate::rules::testkit::*;
+
+    fn load(j: J, url: &str) -> J {
+        let ctx = j.ctx();
+        let t = j.t + 10.0;
+        j.record(Record::ScriptLoad(ScriptLoad { url: url.into(), context: ctx, time: t, ..ScriptLoad::default() }))
+    }
+
+    #[test]
+    fn two_fbevents_loads_or_two_base_code_runs_warn() {
+        let j = J::new().nav("https://shop.test/");
+        let j = load(load(j, "https://connect.facebook.net/en_US/fbevents.js"), "https://connect.facebook.net/en_US/fbevents.js");
+        assert_eq!(j.only("duplicate_pixel_script").len(), 1);
+        let j = J::new().nav("https://shop.test/");
+        let (ctx, t) = (j.ctx(), j.t);
+        let j = j.record(Record::Scripts(ScriptInventory { context: ctx, time: t, base_code_runs: 2, ..ScriptInventory::default() }));
+        assert_eq!(j.only("duplicate_pixel_script").len(), 1);
+    }
+
+    #[test]
+    fn one_load_per_page_and_signals_config_are_fine() {
+        let j = load(J::new().nav("https://shop.test/a"), "https://connect.facebook.net/en_US/fbevents.js");
+        let j = load(j, "https://connect.facebook.net/signals/config/1234567890?v=2.9.179&r=stable");
+        let j = load(j.nav("https://shop.test/b"), "https://connect.facebook.net/en_US/fbevents.js");
+        assert!(j.only("duplicate_pixel_script").is_empty());
+    }
+}

@@ -1,0 +1,57 @@
+//! `event_chain_incomplete`: a core event never seen in the journey.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::PageKind;
+use crate::session::Journey;
+use crate::tables::CORE_EVENTS;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "event_chain_incomplete",
+    severity: "warn",
+    when: "a core event was never seen in the journey (a Purchase missing on a reached order page is `browser_purchase_missing`)",
+    explanation: "The test order should produce ViewContent, AddToCart, InitiateCheckout and Purchase. A missing step leaves a hole in the funnel Meta optimises on.",
+    probably_broke: "The step's sender is not installed on that page type, fires under another name, or the test skipped the step (e.g. Buy it now skips the cart).",
+    first_check: "Repeat the step in the store and watch the timeline; if nothing fires, check the sender that should own the event.",
+    not_yet: "Do not optimise campaigns for a step that is not tracked.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        if j.groups.is_empty() {
+            return; // nothing captured: no evidence either way
+        }
+        let order_page = j.page_views.iter().any(|p| p.kind == PageKind::ThankYou);
+        for (rank, ev) in CORE_EVENTS.iter().enumerate() {
+            if j.first_core[rank].is_some() || (*ev == "Purchase" && order_page) {
+                continue;
+            }
+            out.push(Finding::journey(INFO.code, Severity::Warn, format!("no {ev} was seen in this journey")).with_event(ev));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn missing_steps_warn_each() {
+        let f = J::new().nav("https://shop.test/products/a").hit("ViewContent", &[]).only("event_chain_incomplete");
+        let events: Vec<_> = f.iter().filter_map(|f| f.event.clone()).collect();
+        assert_eq!(events, vec!["AddToCart", "InitiateCheckout", "Purchase"]);
+    }
+
+    #[test]
+    fn complete_chain_or_empty_capture_is_silent() {
+        assert!(clean_journey().only("event_chain_incomplete").is_empty());
+        assert!(J::new().nav("https://shop.test/").only("event_chain_incomplete").is_empty());
+    }
+}

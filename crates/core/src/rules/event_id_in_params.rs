@@ -1,0 +1,58 @@
+//! `event_id_in_params`: the event id was put in custom data, where Meta does
+//! not read it for deduplication.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::Hit;
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "event_id_in_params",
+    severity: "fail",
+    when: "an event id was put in custom data (`cd[eventID]`, `cd[event_id]`) instead of fbq's 4th argument",
+    explanation: "Meta deduplicates on the eid parameter, which fbevents fills only from the fourth argument of fbq('track', ...). An id inside the parameters is sent as ordinary custom data and ignored for deduplication.",
+    probably_broke: "The track call was written fbq('track', 'Purchase', {value, currency, eventID}) with the id in the third argument.",
+    first_check: "Move the id to the fourth argument: fbq('track', 'Purchase', {value, currency}, {eventID: id}).",
+    not_yet: "Do not judge deduplication in Events Manager until the id moves; the server events will look unmatched.",
+};
+
+const KEYS: [&str; 4] = ["eventID", "event_id", "eventId", "eventid"];
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Hit
+    }
+    fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        if let Some(k) = KEYS.iter().find(|k| hit.custom(k).is_some()) {
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Fail,
+                &[hit],
+                format!("{} hit #{} carries cd[{k}]; the id belongs in fbq's fourth argument (eid)", hit.event_name(), hit.id),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn id_in_custom_data_fails() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[eventID]", "o-1")]).only("event_id_in_params");
+        assert_eq!(f.len(), 1);
+        let f = J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[event_id]", "a")]).only("event_id_in_params");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn eid_parameter_and_similar_custom_keys_are_fine() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("eid", "o-1"), ("cd[event_name]", "x"), ("cd[order_id]", "1")]).only("event_id_in_params");
+        assert!(f.is_empty());
+    }
+}

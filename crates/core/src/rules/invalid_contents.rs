@@ -1,0 +1,51 @@
+//! `invalid_contents`: `cd[contents]` is not a JSON array of objects with `id`.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::decode::Contents;
+use crate::model::Hit;
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "invalid_contents",
+    severity: "warn",
+    when: "`cd[contents]` is not a JSON array of objects with `id`",
+    explanation: "Meta reads contents as a JSON array of {id, quantity, item_price}; anything else is ignored, so products and quantities are lost.",
+    probably_broke: "The sender builds contents by hand (string concatenation, a single object, ids under another key).",
+    first_check: "Open the hit's raw payload and check cd[contents] parses as [{\"id\": ..., \"quantity\": ...}].",
+    not_yet: "Do not rely on catalogue matching or num_items for this event until contents parse.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Hit
+    }
+    fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        if let Some(Contents::Invalid { reason }) = &hit.decoded.contents {
+            out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("{} hit #{}: {reason}", hit.event_name(), hit.id)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn broken_json_object_and_missing_id_warn() {
+        for bad in ["[{\"id\":1", "{\"id\":\"1\"}", "[{\"sku\":\"1\"}]", "[1,2]"] {
+            assert_eq!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[contents]", bad)]).only("invalid_contents").len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn valid_and_empty_arrays_are_fine() {
+        for ok in ["[{\"id\":\"1\",\"quantity\":2}]", "[]"] {
+            assert!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[contents]", ok)]).only("invalid_contents").is_empty(), "{ok}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `missing_currency`: a money event without `cd[currency]`.
+
+use super::missing_value::money_severity;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::model::Hit;
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "missing_currency",
+    severity: "fail for Purchase, warn for AddToCart/InitiateCheckout",
+    when: "no `cd[currency]`",
+    explanation: "A value without a currency is rejected or read in the ad account's currency, so revenue is wrong for any store that sells in another currency.",
+    probably_broke: "The track call passes value but not currency, or the currency variable is empty on this page.",
+    first_check: "Check the sender's track call on this page for currency: the shop's ISO code such as USD.",
+    not_yet: "Do not compare Meta's revenue with Shopify's until every money event names its currency.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Hit
+    }
+    fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        if let Some(sev) = money_severity(hit.event_name()) {
+            if hit.custom("currency").is_none() {
+                out.push(Finding::about(INFO.code, sev, &[hit], format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+    use crate::rules::Severity;
+
+    #[test]
+    fn missing_currency_on_purchase_fails() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "5")]).only("missing_currency");
+        assert_eq!(severities(&f), vec![Severity::Fail]);
+    }
+
+    #[test]
+    fn currency_present_is_fine_even_when_invalid() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "5"), ("cd[currency]", "usd")]).only("missing_currency");
+        assert!(f.is_empty());
+    }
+}

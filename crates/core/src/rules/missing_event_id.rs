@@ -1,0 +1,60 @@
+//! `missing_event_id`: a core event hit without `eid` cannot be merged with its
+//! Conversions API twin, so Meta counts both.
+
+use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::model::Hit;
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "missing_event_id",
+    severity: "fail for Purchase, warn for the other core events",
+    when: "a core event hit has no `eid`",
+    explanation: "Without an event id Meta cannot tell that this browser event and the matching Conversions API event are the same action, so it counts both.",
+    probably_broke: "The sender calls fbq('track', ...) without the fourth argument {eventID: ...}, or a second sender fires its own copy without one.",
+    first_check: "Find the sender named on the hit and check that its track call passes {eventID: <the id the server also sends>} as the fourth argument.",
+    not_yet: "Do not turn on the Conversions API for this event (or raise its budget) until the browser hit carries the same id as the server event.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Hit
+    }
+    fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        if hit.is_core() && hit.event_id.is_none() {
+            let ev = hit.event_name();
+            out.push(Finding::about(
+                INFO.code,
+                fail_for_purchase(ev),
+                &[hit],
+                format!("{ev} hit #{} from {} has no eid, so it cannot be deduplicated against a server event", hit.id, hit.sender.label),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+    use crate::rules::Severity;
+
+    #[test]
+    fn purchase_without_eid_fails_and_add_to_cart_warns() {
+        let f = J::new().nav("https://shop.test/thank_you").hit("Purchase", &[]).hit("AddToCart", &[]).only("missing_event_id");
+        assert_eq!(severities(&f), vec![Severity::Fail, Severity::Warn]);
+        assert_eq!(f[0].event.as_deref(), Some("Purchase"));
+    }
+
+    #[test]
+    fn eid_present_or_non_core_event_is_fine() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("eid", "o-1")]).hit("PageView", &[]).hit("Purchase", &[("eid", "  ")]);
+        let f = f.only("missing_event_id");
+        // only the blank eid counts as missing
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].hit_ids, vec![3]);
+    }
+}

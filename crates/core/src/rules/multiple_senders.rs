@@ -1,0 +1,89 @@
+//! `multiple_senders`: one core event for one pixel sent by more than one sender.
+
+use std::collections::BTreeMap;
+
+use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::model::Hit;
+use crate::session::{GroupKey, Journey};
+use crate::tables;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "multiple_senders",
+    severity: "fail for Purchase, warn otherwise",
+    when: "one core event for one pixel arrives from more than one sender",
+    explanation: "Each event should have one owner. Two senders double-count unless they share ids, drift apart when one of them is changed, and make every later fix a guess.",
+    probably_broke: "A Shopify app (Facebook & Instagram channel) was installed while older theme code, GTM tags or a custom pixel still send the same event.",
+    first_check: "Open the sender inventory, pick one owner for this event (usually the Facebook & Instagram app or the custom pixel) and remove the others.",
+    not_yet: "Do not remove a sender before the owner is confirmed to send the event with value, currency and eid.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Group
+    }
+    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
+        let ev = key.1.as_str();
+        if !tables::is_core_event(ev) {
+            return;
+        }
+        let mut first_by_sender: BTreeMap<&str, &Hit> = BTreeMap::new();
+        for &hi in hits {
+            let h = j.hit(hi);
+            first_by_sender.entry(h.sender.label.as_str()).or_insert(h);
+        }
+        if first_by_sender.len() > 1 {
+            let mut examples: Vec<&Hit> = first_by_sender.values().copied().collect();
+            examples.sort_by_key(|h| h.id);
+            let names: Vec<&str> = first_by_sender.keys().copied().collect();
+            out.push(Finding::about(
+                INFO.code,
+                fail_for_purchase(ev),
+                &examples,
+                format!("{ev} for pixel {} comes from {} senders: {}", key.0, names.len(), names.join(", ")),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journal::{Context, FrameType};
+    use crate::rules::testkit::*;
+    use crate::rules::Severity;
+
+    fn app_worker(r: &mut crate::journal::CapturedRequest) {
+        r.stack.clear();
+        r.context = Context {
+            frame_type: Some(FrameType::Worker),
+            document_url: Some("https://shop.test/wpm@1/app/web-pixel-7@1/sandbox/worker.modern.js".into()),
+            ..Context::default()
+        };
+    }
+
+    #[test]
+    fn theme_and_app_pixel_purchase_fails() {
+        let f = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "o-1")])
+            .hit_with("Purchase", &[("eid", "o-1")], app_worker)
+            .only("multiple_senders");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert!(f[0].message.contains("shopify_app_pixel") && f[0].message.contains("theme"));
+    }
+
+    #[test]
+    fn one_sender_many_hits_or_different_events_are_fine() {
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[])
+            .hit("AddToCart", &[])
+            .hit_with("PageView", &[], app_worker);
+        assert!(j.only("multiple_senders").is_empty());
+    }
+}

@@ -1,0 +1,59 @@
+//! `num_items_mismatch`: InitiateCheckout/Purchase `num_items` differs from the
+//! cart/order item count.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "num_items_mismatch",
+    severity: "warn",
+    when: "InitiateCheckout/Purchase `num_items` differs from the cart/order item count",
+    explanation: "num_items should be the number of items bought (quantities summed). A different count usually means line items were counted instead of units, or a stale cart was read.",
+    probably_broke: "The sender counts cart lines instead of summing quantities, or reads the cart before it is updated.",
+    first_check: "Compare num_items with the order's quantities and fix the sender to sum quantities.",
+    not_yet: "Do not use num_items in custom conversions or reports until it matches.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        let sources = [
+            ("Purchase", j.order_figures().and_then(|o| o.item_count), "the order"),
+            ("InitiateCheckout", j.cart_item_count, "the cart"),
+        ];
+        for (ev, expected, what) in sources {
+            let Some(expected) = expected else { continue };
+            for hit in j.hits_of(ev) {
+                let Some(n) = hit.custom("num_items").and_then(|n| n.trim().parse::<f64>().ok()) else { continue };
+                if (n - f64::from(expected)).abs() > 0.001 {
+                    out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("{ev} #{} says num_items {n} but {what} has {expected} items", hit.id)));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn purchase_count_differs_from_order() {
+        let order = r#"{"total": 68.0, "currency": "USD", "item_count": 3}"#;
+        assert_eq!(clean_journey().order(order).only("num_items_mismatch").len(), 1);
+    }
+
+    #[test]
+    fn same_count_or_no_order_is_fine() {
+        let order = r#"{"total": 68.0, "currency": "USD", "item_count": 2}"#;
+        assert!(clean_journey().order(order).only("num_items_mismatch").is_empty());
+        assert!(clean_journey().only("num_items_mismatch").is_empty());
+    }
+}

@@ -1,0 +1,60 @@
+//! `pixel_initialized_twice`: `fbq('init', id)` twice for one id in one document.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "pixel_initialized_twice",
+    severity: "warn",
+    when: "`fbq('init', id)` for the same id twice in one document",
+    explanation: "A second init for the same pixel usually means two integrations set it up; the later one can override advanced matching or consent settings, and both may track.",
+    probably_broke: "Theme code and a GTM tag (or an app snippet) each run the full base code with init.",
+    first_check: "Find both init calls (the timeline shows each caller) and remove the one that is not the event owner.",
+    not_yet: "Do not change advanced-matching settings until one init remains; you cannot tell which one wins.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        for (pv, page) in j.pages.iter().enumerate() {
+            for ((doc, id), n) in page.inits.iter().filter(|(_, n)| **n > 1) {
+                let mut f = Finding::journey(INFO.code, Severity::Warn, format!("pixel {id} initialised {n} times in {}", if doc.is_empty() { &j.page_views[pv].url } else { doc }))
+                    .with_page_view(pv);
+                f.pixel_id = Some(id.clone());
+                out.push(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journal::{FbqCall, Record};
+    use crate::rules::testkit::*;
+
+    fn init(j: J, id: &str) -> J {
+        let (ctx, t) = (j.ctx(), j.t + 5.0);
+        j.record(Record::FbqCall(FbqCall { method: "init".into(), args: vec![serde_json::json!(id)], context: ctx, time: t, ..FbqCall::default() }))
+    }
+
+    #[test]
+    fn same_id_twice_warns() {
+        let j = init(init(J::new().nav("https://shop.test/"), PIXEL), PIXEL);
+        assert_eq!(j.only("pixel_initialized_twice").len(), 1);
+    }
+
+    #[test]
+    fn two_ids_or_two_pages_are_fine() {
+        let j = init(init(J::new().nav("https://shop.test/"), PIXEL), "999");
+        assert!(j.only("pixel_initialized_twice").is_empty());
+        let j = init(init(J::new().nav("https://shop.test/"), PIXEL).nav("https://shop.test/cart"), PIXEL);
+        assert!(j.only("pixel_initialized_twice").is_empty());
+    }
+}

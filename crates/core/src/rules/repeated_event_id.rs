@@ -1,0 +1,67 @@
+//! `repeated_event_id`: the same eid sent more than once for one event.
+
+use std::collections::BTreeMap;
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::Hit;
+use crate::session::{GroupKey, Journey};
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "repeated_event_id",
+    severity: "warn",
+    when: "the same pixel got the same event with the same eid more than once",
+    explanation: "Meta keeps the first event with a given id and drops the repeats, so nothing is double-counted; but a repeated id often means a sender fires twice, or ids are not unique per action (a constant id merges real, separate actions).",
+    probably_broke: "A sender fires twice with the same id (a listener bound twice, a page re-render), or the id is not unique (a constant, the product id, the cart token reused across actions).",
+    first_check: "Check whether the repeats are one action (then remove the second firing) or separate actions (then make the id unique per action, e.g. from the order number).",
+    not_yet: "Do not count repeats as lost conversions in reports until you know which case this is.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Group
+    }
+    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
+        if hits.len() < 2 {
+            return;
+        }
+        let mut by_eid: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+        for &hi in hits {
+            let h = j.hit(hi);
+            if let Some(eid) = h.event_id.as_deref() {
+                by_eid.entry(eid).or_default().push(h);
+            }
+        }
+        for (eid, hs) in by_eid.into_iter().filter(|(_, hs)| hs.len() > 1) {
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &hs,
+                format!("{} sent {} times with eid \"{eid}\"", key.1, hs.len()),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn same_eid_twice_warns() {
+        let j = J::new().nav("https://shop.test/thank_you").hit("Purchase", &[("eid", "o-1")]).hit("Purchase", &[("eid", "o-1")]);
+        let f = j.only("repeated_event_id");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].hit_ids, vec![1, 2]);
+    }
+
+    #[test]
+    fn distinct_eids_or_other_events_are_fine() {
+        let j = J::new().nav("https://shop.test/").hit("AddToCart", &[("eid", "a-1")]).hit("AddToCart", &[("eid", "a-2")]).hit("ViewContent", &[("eid", "a-1")]);
+        assert!(j.only("repeated_event_id").is_empty());
+    }
+}

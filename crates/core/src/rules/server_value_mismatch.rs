@@ -1,0 +1,63 @@
+//! `server_value_mismatch`: browser and server twins disagree on value or currency.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::money::TOLERANCE;
+use crate::reconcile::pairings;
+use crate::session::Journey;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "server_value_mismatch",
+    severity: "fail",
+    when: "browser and server events with the same name and id differ in value or currency",
+    explanation: "Meta keeps one of the two deduplicated events; when their values differ, reported revenue depends on which arrived first.",
+    probably_broke: "Browser and server compute value differently (with or without shipping and tax, shop vs customer currency).",
+    first_check: "Compare the two values shown and make both use the same total and currency.",
+    not_yet: "Do not compare Meta revenue with Shopify until both sides send the same value.",
+};
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Journey
+    }
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        for p in pairings(j) {
+            let Some(twin) = p.twin else { continue };
+            let mut diffs = Vec::new();
+            if let (Some(b), Some(s)) = (p.hit.value(), twin.value) {
+                if (b - s).abs() >= TOLERANCE {
+                    diffs.push(format!("value {b:.2} in the browser vs {s:.2} on the server"));
+                }
+            }
+            if let (Some(b), Some(s)) = (p.hit.currency(), twin.currency.as_deref()) {
+                if !b.trim().eq_ignore_ascii_case(s.trim()) {
+                    diffs.push(format!("currency {b} vs {s}"));
+                }
+            }
+            if !diffs.is_empty() {
+                out.push(Finding::about(INFO.code, Severity::Fail, &[p.hit], format!("{} #{} and its server twin differ: {}", p.hit.event_name(), p.hit.id, diffs.join("; "))));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn different_value_fails() {
+        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"60.00","currency":"USD"}}]"#);
+        assert_eq!(j.only("server_value_mismatch").len(), 1);
+    }
+
+    #[test]
+    fn same_value_as_number_or_string_is_fine() {
+        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"68.00","currency":"USD"}}]"#);
+        assert!(j.only("server_value_mismatch").is_empty());
+    }
+}

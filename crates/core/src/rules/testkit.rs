@@ -1,0 +1,211 @@
+//! A small journey builder for rule tests: real-shaped pixel URLs, real timings.
+
+use crate::decode::DecodeConfig;
+use crate::journal::*;
+use crate::rules::{Finding, Severity};
+use crate::session::Session;
+
+pub const PIXEL: &str = "1234567890";
+
+pub struct J {
+    pub records: Vec<Record>,
+    pub t: f64,
+    pub page: String,
+    ec: u32,
+}
+
+impl J {
+    pub fn new() -> J {
+        J {
+            records: Vec::new(),
+            t: 1_700_000_000_000.0,
+            page: "https://shop.test/".into(),
+            ec: 0,
+        }
+    }
+
+    pub fn wait(mut self, ms: f64) -> J {
+        self.t += ms;
+        self
+    }
+
+    pub fn nav(mut self, url: &str) -> J {
+        self.t += 500.0;
+        self.page = url.into();
+        self.ec = 0;
+        self.records.push(Record::Navigation(Navigation {
+            url: url.into(),
+            time: self.t,
+            tab_id: Some(1),
+            ..Navigation::default()
+        }));
+        self
+    }
+
+    /// A GET image hit as fbevents sends it, with extra params appended.
+    pub fn hit(self, ev: &str, params: &[(&str, &str)]) -> J {
+        self.hit_with(ev, params, |_| {})
+    }
+
+    pub fn hit_with(mut self, ev: &str, params: &[(&str, &str)], f: impl FnOnce(&mut CapturedRequest)) -> J {
+        self.t += 100.0;
+        self.ec += 1;
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("id", PIXEL)
+            .append_pair("ev", ev)
+            .append_pair("dl", &self.page)
+            .append_pair("rl", "")
+            .append_pair("if", "false")
+            .append_pair("ts", &format!("{}", self.t as u64))
+            .append_pair("sw", "1920")
+            .append_pair("sh", "1080")
+            .append_pair("v", "2.9.179")
+            .append_pair("r", "stable")
+            .append_pair("ec", &self.ec.to_string())
+            .append_pair("o", "4126")
+            .append_pair("fbp", "fb.1.1700000000000.123456789")
+            .append_pair("it", "1700000000000")
+            .append_pair("coo", "false")
+            .append_pair("rqm", "GET");
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        let mut req = CapturedRequest {
+            url: format!("https://www.facebook.com/tr/?{}", q.finish()),
+            method: "GET".into(),
+            request_type: Some("image".into()),
+            context: Context {
+                tab_id: Some(1),
+                frame_id: Some(0),
+                frame_type: Some(FrameType::Main),
+                document_url: Some(self.page.clone()),
+                top_url: Some(self.page.clone()),
+                sandboxed: None,
+            },
+            stack: vec!["https://shop.test/cdn/shop/t/1/assets/theme.js".into()],
+            time: self.t,
+            ..CapturedRequest::default()
+        };
+        f(&mut req);
+        self.records.push(Record::Request(req));
+        self
+    }
+
+    pub fn gesture(mut self) -> J {
+        self.t += 50.0;
+        self.records.push(Record::Gesture(Gesture {
+            gesture: "click".into(),
+            target: Some("button#add".into()),
+            context: self.ctx(),
+            time: self.t,
+        }));
+        self
+    }
+
+    pub fn record(mut self, r: Record) -> J {
+        self.records.push(r);
+        self
+    }
+
+    pub fn ctx(&self) -> Context {
+        Context {
+            tab_id: Some(1),
+            frame_id: Some(0),
+            frame_type: Some(FrameType::Main),
+            document_url: Some(self.page.clone()),
+            top_url: Some(self.page.clone()),
+            sandboxed: None,
+        }
+    }
+
+    pub fn server(self, json: &str) -> J {
+        self.record(Record::ServerPayload(UserText {
+            label: "capi.json".into(),
+            text: json.into(),
+        }))
+    }
+
+    pub fn order(self, json: &str) -> J {
+        self.record(Record::Order(UserText {
+            label: "order.json".into(),
+            text: json.into(),
+        }))
+    }
+
+    pub fn session(self) -> Session {
+        Session::from_records(DecodeConfig::default(), self.records)
+    }
+
+    pub fn findings(self) -> Vec<Finding> {
+        self.session().findings()
+    }
+
+    /// Findings with one code.
+    pub fn only(self, code: &str) -> Vec<Finding> {
+        self.findings().into_iter().filter(|f| f.code == code).collect()
+    }
+}
+
+/// A clean four-step journey (ViewContent → AddToCart → InitiateCheckout → Purchase)
+/// for one pixel, one sender, eids everywhere, values in USD.
+pub fn clean_journey() -> J {
+    J::new()
+        .nav("https://shop.test/products/tee")
+        .hit("PageView", &[("eid", "pv-1")])
+        .hit(
+            "ViewContent",
+            &[
+                ("eid", "vc-1"),
+                ("cd[content_ids]", "[\"tee-1\"]"),
+                ("cd[content_type]", "product"),
+                ("cd[value]", "25.00"),
+                ("cd[currency]", "USD"),
+            ],
+        )
+        .wait(2000.0)
+        .gesture()
+        .hit(
+            "AddToCart",
+            &[
+                ("eid", "atc-1"),
+                ("cd[content_ids]", "[\"tee-1\"]"),
+                ("cd[value]", "25.00"),
+                ("cd[currency]", "USD"),
+            ],
+        )
+        .nav("https://shop.test/checkouts/cn/abc123")
+        .hit(
+            "InitiateCheckout",
+            &[
+                ("eid", "ic-1"),
+                ("cd[contents]", "[{\"id\":\"tee-1\",\"quantity\":2}]"),
+                ("cd[value]", "50.00"),
+                ("cd[currency]", "USD"),
+                ("cd[num_items]", "2"),
+            ],
+        )
+        .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+        .hit(
+            "Purchase",
+            &[
+                ("eid", "order-1001"),
+                ("cd[contents]", "[{\"id\":\"tee-1\",\"quantity\":2}]"),
+                ("cd[value]", "68.00"),
+                ("cd[currency]", "USD"),
+                ("cd[order_id]", "1001"),
+                ("cd[num_items]", "2"),
+                ("ud[em]", "f1c9645dbc14efddc7d8a322685f26eb8aa29b7f3eb6e7bd1ef1b8c5a4c7b8a9"),
+            ],
+        )
+}
+
+pub fn severities(f: &[Finding]) -> Vec<Severity> {
+    f.iter().map(|f| f.severity).collect()
+}
+
+#[test]
+fn clean_journey_has_no_findings_of_note() {
+    let f = clean_journey().findings();
+    let notable: Vec<_> = f.iter().filter(|f| f.severity != Severity::Info).collect();
+    assert!(notable.is_empty(), "{notable:#?}");
+}

@@ -1,0 +1,78 @@
+//! `unhashed_user_data`: advanced-matching data sent in the clear.
+
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::model::Hit;
+use crate::session::Journey;
+use crate::tables::HASHED_USER_DATA_KEYS;
+
+pub struct Rule;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "unhashed_user_data",
+    severity: "fail",
+    when: "a `ud[…]` value that should be hashed is not 64-char hex (plain e-mail, phone, name)",
+    explanation: "Customer data must reach Meta as SHA-256 hashes. A plain e-mail or phone in the URL is personal data sent in the clear and may breach Meta's terms and privacy law.",
+    probably_broke: "A sender builds the ud[...] parameters by hand (or passes them to a gateway) instead of letting fbevents hash the values given to fbq('init').",
+    first_check: "Find the sender of the hit and pass customer data through fbq('init', id, {em: ...}) or hash it (SHA-256 of the trimmed, lower-cased value) before sending.",
+    not_yet: "Do not share raw packets or HAR files from this store outside the team until this is fixed; they contain customer data.",
+};
+
+fn is_sha256_hex(v: &str) -> bool {
+    v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What an unhashed value looks like, without repeating it.
+fn looks_like(v: &str) -> &'static str {
+    if v.contains('@') {
+        "an e-mail address"
+    } else if v.chars().filter(char::is_ascii_digit).count() >= 7 {
+        "a phone number or date"
+    } else {
+        "plain text"
+    }
+}
+
+impl RuleTrait for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+    fn scope(&self) -> Scope {
+        Scope::Hit
+    }
+    fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        let bad: Vec<String> = hit
+            .decoded
+            .user_data()
+            .filter(|(k, v)| HASHED_USER_DATA_KEYS.contains(k) && !v.is_empty() && !is_sha256_hex(v))
+            .map(|(k, v)| format!("ud[{k}] looks like {}", looks_like(v)))
+            .collect();
+        if !bad.is_empty() {
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Fail,
+                &[hit],
+                format!("{} hit #{} sends unhashed user data: {}", hit.event_name(), hit.id, bad.join(", ")),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn plain_email_fails_without_echoing_it() {
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("ud[em]", "jane@example.com")]).only("unhashed_user_data");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("e-mail"));
+        assert!(!f[0].message.contains("jane@"));
+    }
+
+    #[test]
+    fn hashes_and_unhashed_keys_are_fine() {
+        let h = "a".repeat(64);
+        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("ud[em]", h.as_str()), ("ud[external_id]", "cust-9"), ("udff[ph]", h.as_str())]);
+        assert!(f.only("unhashed_user_data").is_empty());
+    }
+}

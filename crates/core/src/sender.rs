@@ -1,0 +1,195 @@
+//! Sender attribution (PRODUCT.md §8): who sent a hit, and the evidence for it.
+//!
+//! Evidence is weighed strongest first: the frame or worker the request came
+//! from (Shopify's sandbox URLs), a configured gateway endpoint, the pixel's
+//! agent parameter, then the script on the stack (HAR) or the script that called
+//! `fbq` (page hook). A label taken from weak evidence only is marked
+//! provisional so a later fbq-call record can refine it.
+
+use crate::decode::{Decoded, Endpoint};
+use crate::journal::{CapturedRequest, FrameType};
+use crate::model::{origin_of, Sender};
+use crate::tables;
+
+/// Attributes a hit. `page_url` is the page view's URL (the store page).
+pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Sender {
+    let ctx = &req.context;
+    let mut evidence = Vec::new();
+    // 1. Frame or worker URL: Shopify's sandboxes.
+    for url in [ctx.document_url.as_deref(), req.initiator.as_deref()].into_iter().flatten() {
+        if let Some(label) = tables::shopify_sandbox_sender(url) {
+            let what = if ctx.frame_type == Some(FrameType::Worker) { "worker" } else { "frame" };
+            evidence.push(format!("{what} {url}"));
+            return strong(label, evidence);
+        }
+    }
+    // The dl of a sandboxed custom pixel is often the sandbox URL itself.
+    if let Some(dl) = decoded.get("dl") {
+        if let Some(label) = tables::shopify_sandbox_sender(dl) {
+            evidence.push(format!("dl {dl}"));
+            return strong(label, evidence);
+        }
+    }
+    // 2. A configured gateway endpoint.
+    if let Endpoint::Gateway { prefix } = &decoded.endpoint {
+        evidence.push(format!("gateway endpoint {prefix}"));
+        return strong("gateway", evidence);
+    }
+    // 3. The agent parameter.
+    if let Some(agent) = decoded.get("a").filter(|a| !a.is_empty()) {
+        if let Some(label) = tables::agent_sender(agent) {
+            evidence.push(format!("agent a={agent}"));
+            return strong(label, evidence);
+        }
+        evidence.push(format!("agent a={agent} (not a known sender)"));
+    }
+    // 4. Stack: the first script that is not Meta's own library.
+    if let Some(script) = req.stack.iter().find(|u| !is_meta_script(u)) {
+        return script_sender(script, page_url, evidence, "stack");
+    }
+    // 5. A worker or frame of another origin.
+    let page_origin = origin_of(page_url);
+    if matches!(ctx.frame_type, Some(FrameType::Worker) | Some(FrameType::Sub)) {
+        if let Some(doc) = ctx.document_url.as_deref() {
+            let doc_origin = origin_of(doc);
+            if doc_origin.is_some() && doc_origin != page_origin {
+                evidence.push(format!("frame {doc}"));
+                return strong(&format!("other:{}", doc_origin.unwrap_or_default()), evidence);
+            }
+            evidence.push(format!(
+                "{} {doc}",
+                if ctx.frame_type == Some(FrameType::Worker) { "worker" } else { "frame" }
+            ));
+            let mut s = Sender {
+                label: "unknown".into(),
+                evidence,
+                provisional: true,
+            };
+            if ctx.frame_type == Some(FrameType::Worker) {
+                s.evidence.push("a same-origin worker that is not a Shopify sandbox".into());
+            }
+            return s;
+        }
+    }
+    if let Some(init) = req.initiator.as_deref() {
+        let init_origin = origin_of(init);
+        if init_origin.is_some() && page_origin.is_some() && init_origin != page_origin && !is_meta_script(init) {
+            evidence.push(format!("initiator {init}"));
+            return strong(&format!("other:{}", init_origin.unwrap_or_default()), evidence);
+        }
+    }
+    if evidence.is_empty() {
+        Sender::unknown()
+    } else {
+        Sender {
+            label: "unknown".into(),
+            evidence,
+            provisional: true,
+        }
+    }
+}
+
+/// Refines a provisional attribution with the script that called `fbq`.
+pub fn from_fbq_caller(caller: &str, page_url: &str, mut prior: Vec<String>) -> Sender {
+    prior.retain(|e| !e.starts_with("no frame"));
+    script_sender(caller, page_url, prior, "fbq caller")
+}
+
+fn script_sender(script: &str, page_url: &str, mut evidence: Vec<String>, how: &str) -> Sender {
+    evidence.push(format!("{how} {script}"));
+    if tables::GTM_SCRIPT_NEEDLES.iter().any(|n| script.contains(n)) {
+        return strong("gtm", evidence);
+    }
+    if let Some(label) = tables::shopify_sandbox_sender(script) {
+        return strong(label, evidence);
+    }
+    let script_origin = origin_of(script);
+    let page_origin = origin_of(page_url);
+    let host = url::Url::parse(script)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    if script_origin.is_some() && (script_origin == page_origin || tables::STORE_CDN_HOSTS.contains(&host.as_str())) {
+        return strong("theme", evidence);
+    }
+    match script_origin {
+        Some(o) => strong(&format!("other:{o}"), evidence),
+        None => Sender {
+            label: "unknown".into(),
+            evidence,
+            provisional: true,
+        },
+    }
+}
+
+fn strong(label: &str, evidence: Vec<String>) -> Sender {
+    Sender {
+        label: label.to_owned(),
+        evidence,
+        provisional: false,
+    }
+}
+
+fn is_meta_script(url: &str) -> bool {
+    url.contains("connect.facebook.net") || url.contains("/fbevents") || url.contains("/signals/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{decode, DecodeConfig};
+    use crate::journal::Context;
+
+    fn req(url: &str) -> CapturedRequest {
+        CapturedRequest {
+            url: url.into(),
+            method: "GET".into(),
+            request_type: Some("image".into()),
+            ..CapturedRequest::default()
+        }
+    }
+
+    fn sender_of(r: &CapturedRequest) -> Sender {
+        let d = decode(r, &DecodeConfig::default()).expect("pixel hit");
+        attribute(r, &d, "https://shop.test/products/tee")
+    }
+
+    #[test]
+    fn custom_pixel_frame_and_app_pixel_worker() {
+        let mut r = req("https://www.facebook.com/tr/?id=1&ev=PageView");
+        r.context = Context {
+            frame_type: Some(FrameType::Sub),
+            document_url: Some("https://shop.test/wpm@abc/custom/web-pixel-9@1/sandbox/modern/".into()),
+            ..Context::default()
+        };
+        assert_eq!(sender_of(&r).label, "shopify_custom_pixel");
+        r.context.frame_type = Some(FrameType::Worker);
+        r.context.document_url = Some("https://shop.test/wpm@abc/app/web-pixel-3@2/sandbox/worker.modern.js".into());
+        assert_eq!(sender_of(&r).label, "shopify_app_pixel");
+    }
+
+    #[test]
+    fn agent_and_stack() {
+        let r = req("https://www.facebook.com/tr/?id=1&ev=PageView&a=tmgoogletagmanager");
+        assert_eq!(sender_of(&r).label, "gtm");
+        let mut r = req("https://www.facebook.com/tr/?id=1&ev=PageView");
+        r.stack = vec![
+            "https://connect.facebook.net/en_US/fbevents.js".into(),
+            "https://shop.test/cdn/shop/t/1/assets/theme.js".into(),
+        ];
+        let s = sender_of(&r);
+        assert_eq!(s.label, "theme");
+        assert!(s.evidence.iter().any(|e| e.contains("theme.js")));
+        r.stack = vec!["https://tags.example.net/loader.js".into()];
+        assert_eq!(sender_of(&r).label, "other:https://tags.example.net");
+    }
+
+    #[test]
+    fn no_evidence_is_unknown_and_provisional() {
+        let s = sender_of(&req("https://www.facebook.com/tr/?id=1&ev=PageView"));
+        assert_eq!(s.label, "unknown");
+        assert!(s.provisional);
+        let refined = from_fbq_caller("https://shop.test/products/tee", "https://shop.test/products/tee", s.evidence);
+        assert_eq!(refined.label, "theme");
+    }
+}

@@ -1,0 +1,507 @@
+//! A session: the journal plus everything derived from it, kept up to date one
+//! record at a time.
+//!
+//! [`Session::add`] decodes the record, places it in a page view, attributes its
+//! sender, runs the hit rules on it and marks the (pixel, event) group it touched
+//! as dirty. [`Session::refresh`] reruns group rules for dirty groups only and the
+//! journey rules over small summaries. Nothing is recomputed from scratch, so a
+//! panel can call `add` + `refresh` per record on journeys of many thousand hits.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::decode::{decode, DecodeConfig};
+use crate::evidence::{parse_capi, parse_order, InputError, OrderFigures, ServerEvent};
+use crate::journal::{
+    CapturedRequest, FbLog, FbqCall, FrameType, Gesture, Navigation, Record, ScriptInventory, ScriptLoad,
+    ShopifyContext,
+};
+use crate::model::{page_key, Hit, PageKind, PageView};
+use crate::rules::{Finding, Scope, RULES};
+use crate::{sender, tables};
+
+/// (pixel id, event name). Hits without a pixel id or event use "".
+pub type GroupKey = (String, String);
+
+/// Per-page-view summaries the journey rules read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageSummary {
+    /// Indices of hits placed in this page view.
+    pub hits: Vec<usize>,
+    pub fbq_calls: usize,
+    /// `fbq('init', id)` count per (document, pixel id).
+    pub inits: BTreeMap<(String, String), u32>,
+    /// `v` values per document URL.
+    pub versions: BTreeMap<String, BTreeSet<String>>,
+    /// fbevents.js loads seen on the network: (document, url, status).
+    pub fbevents_loads: Vec<(String, String, Option<u16>)>,
+    /// Whether the page hook reported from this page view (gestures are recorded).
+    pub hook_seen: bool,
+    pub purchase_hits: usize,
+}
+
+/// All derived data. Rules read it; only [`Session`] writes it.
+#[derive(Debug, Default)]
+pub struct Journey {
+    pub hits: Vec<Hit>,
+    pub page_views: Vec<PageView>,
+    pub pages: Vec<PageSummary>,
+    /// Counted hits per (pixel, event), in arrival order.
+    pub groups: BTreeMap<GroupKey, Vec<usize>>,
+    pub fbq_calls: Vec<(usize, FbqCall)>,
+    pub inventories: Vec<(usize, ScriptInventory)>,
+    pub script_loads: Vec<(usize, ScriptLoad)>,
+    pub gestures: Vec<(usize, Gesture)>,
+    pub fb_logs: Vec<(usize, FbLog)>,
+    pub shopify: Vec<(usize, ShopifyContext)>,
+    /// `None` until the user supplies at least one valid payload.
+    pub server: Option<Vec<ServerEvent>>,
+    /// Order figures supplied by the user (latest valid wins).
+    pub order: Option<OrderFigures>,
+    /// Order figures read from the order status page.
+    pub page_order: Option<OrderFigures>,
+    /// Latest cart item count the page exposed.
+    pub cart_item_count: Option<u32>,
+    pub input_errors: Vec<InputError>,
+    /// Index of the first counted hit per core event (by time).
+    pub first_core: [Option<usize>; 4],
+    pub pixel_ids: BTreeSet<String>,
+    /// Currencies used by counted core hits (upper-cased) → first hit index.
+    pub core_currencies: BTreeMap<String, usize>,
+    pub dropped: u64,
+    /// Latest record time seen (ms).
+    pub last_time: f64,
+    /// Requests the decoder did not treat as pixel hits.
+    pub ignored_requests: u64,
+    pub shop: Option<String>,
+}
+
+impl Journey {
+    pub fn hit(&self, idx: usize) -> &Hit {
+        &self.hits[idx]
+    }
+
+    /// Order figures to reconcile against: the user's, else the page's.
+    pub fn order_figures(&self) -> Option<&OrderFigures> {
+        self.order.as_ref().or(self.page_order.as_ref())
+    }
+
+    /// Whether the page hook reported anything at all in this journey.
+    pub fn hook_seen(&self) -> bool {
+        self.pages.iter().any(|p| p.hook_seen)
+    }
+
+    /// Counted hits of one event, any pixel, in arrival order.
+    pub fn hits_of<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a Hit> + 'a {
+        self.groups
+            .iter()
+            .filter(move |((_, ev), _)| ev == event)
+            .flat_map(move |(_, idx)| idx.iter().map(move |i| &self.hits[*i]))
+    }
+
+    /// Gestures recorded in [from, to] ms, in the same tab when known.
+    pub fn gestures_between(&self, tab: Option<i64>, from: f64, to: f64) -> usize {
+        self.gestures
+            .iter()
+            .filter(|(_, g)| g.time >= from && g.time <= to)
+            .filter(|(_, g)| tab.is_none() || g.context.tab_id.is_none() || g.context.tab_id == tab)
+            .count()
+    }
+
+    /// The origin of the store (first page view's origin).
+    pub fn store_origin(&self) -> Option<String> {
+        self.page_views.iter().find_map(|p| crate::model::origin_of(&p.url))
+    }
+}
+
+/// The session: journal, journey and cached findings.
+#[derive(Debug, Default)]
+pub struct Session {
+    config: DecodeConfig,
+    records: Vec<Record>,
+    journey: Journey,
+    hit_findings: Vec<Finding>,
+    group_findings: HashMap<GroupKey, Vec<Finding>>,
+    dirty_groups: HashSet<GroupKey>,
+    journey_findings: Vec<Finding>,
+    journey_dirty: bool,
+}
+
+/// Largest look-back when matching a hit's `dl` to earlier page views.
+const PAGE_LOOKBACK: usize = 64;
+/// Records may arrive slightly out of order (page messages vs. webRequest).
+const REORDER_SLACK_MS: f64 = 1000.0;
+/// How far apart an fbq call and its network hit may be.
+const FBQ_TO_HIT_MS: f64 = 5000.0;
+
+impl Session {
+    pub fn new(config: DecodeConfig) -> Session {
+        Session {
+            config,
+            ..Session::default()
+        }
+    }
+
+    /// Builds a session from a whole journal.
+    pub fn from_records(config: DecodeConfig, records: impl IntoIterator<Item = Record>) -> Session {
+        let mut s = Session::new(config);
+        for r in records {
+            s.add(r);
+        }
+        s.refresh();
+        s
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn journey(&self) -> &Journey {
+        &self.journey
+    }
+
+    /// Adds one record. Cheap: decoding, indexing and hit rules only; call
+    /// [`Session::refresh`] (or [`Session::findings`]) to bring group and journey
+    /// findings up to date.
+    pub fn add(&mut self, record: Record) {
+        let index = self.records.len();
+        if let Some(t) = record.time().filter(|t| t.is_finite()) {
+            self.journey.last_time = self.journey.last_time.max(t);
+        }
+        match &record {
+            Record::Request(req) => self.add_request(index, req),
+            Record::ScriptLoad(s) => self.add_script_load(s.clone()),
+            Record::Navigation(n) => self.add_navigation(n),
+            Record::FbqCall(c) => self.add_fbq_call(c.clone()),
+            Record::Scripts(inv) => {
+                let pv = self.pv_for(inv.time, inv.context.top_url.as_deref(), false);
+                self.journey.pages[pv].hook_seen = true;
+                self.journey.inventories.push((pv, inv.clone()));
+            }
+            Record::Gesture(g) => {
+                let pv = self.pv_for(g.time, g.context.top_url.as_deref(), false);
+                self.journey.pages[pv].hook_seen = true;
+                self.journey.gestures.push((pv, g.clone()));
+                // Gestures split repeated AddToCart/ViewContent into separate actions.
+                for key in self.journey.groups.keys() {
+                    if !matches!(key.1.as_str(), "Purchase" | "InitiateCheckout" | "PageView") {
+                        self.dirty_groups.insert(key.clone());
+                    }
+                }
+            }
+            Record::FbLog(l) => {
+                let pv = self.pv_for(l.time, l.context.top_url.as_deref(), false);
+                self.journey.pages[pv].hook_seen = true;
+                self.journey.fb_logs.push((pv, l.clone()));
+            }
+            Record::Shopify(s) => self.add_shopify(s.clone()),
+            Record::ServerPayload(t) => match parse_capi(&t.label, &t.text) {
+                Ok(events) => self.journey.server.get_or_insert_with(Vec::new).extend(events),
+                Err(e) => self.journey.input_errors.push(e),
+            },
+            Record::Order(t) => match parse_order(&t.label, &t.text) {
+                Ok(o) => self.journey.order = Some(o),
+                Err(e) => self.journey.input_errors.push(e),
+            },
+            Record::Dropped(d) => self.journey.dropped += d.count,
+        }
+        self.journey_dirty = true;
+        self.records.push(record);
+    }
+
+    fn add_request(&mut self, index: usize, req: &CapturedRequest) {
+        let Some(decoded) = decode(req, &self.config) else {
+            if tables::tracking_script_kind(&req.url).is_some() {
+                self.add_script_load(ScriptLoad {
+                    url: req.url.clone(),
+                    context: req.context.clone(),
+                    time: req.time,
+                    status: req.status,
+                    origin: req.origin,
+                });
+            } else {
+                self.journey.ignored_requests += 1;
+            }
+            return;
+        };
+        let dl = decoded.get("dl").map(str::to_owned);
+        let top = !matches!(req.context.frame_type, Some(FrameType::Sub) | Some(FrameType::Worker))
+            && !dl.as_deref().is_some_and(|d| tables::shopify_sandbox_sender(d).is_some());
+        let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), top);
+        let page_url = self.journey.page_views[pv].url.clone();
+        let mut sender = sender::attribute(req, &decoded, &page_url);
+        let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(str::to_owned);
+        let event = decoded.get("ev").filter(|s| !s.is_empty()).map(str::to_owned);
+        let event_id = decoded.get("eid").filter(|s| !s.trim().is_empty()).map(str::to_owned);
+        let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
+        if sender.provisional {
+            if let Some(call) = self.matching_fbq_call(pv, event.as_deref(), event_id.as_deref(), req.time) {
+                sender = sender::from_fbq_caller(&call, &page_url, sender.evidence);
+            }
+        }
+        let id = self.journey.hits.len() as u32 + 1;
+        let hit = Hit {
+            id,
+            record: index,
+            pixel_id,
+            event,
+            event_id,
+            time: req.time,
+            page_view: pv,
+            sender,
+            counted,
+            url: req.url.clone(),
+            method: req.method.clone(),
+            request_type: req.request_type.clone(),
+            context: req.context.clone(),
+            origin: req.origin,
+            decoded,
+        };
+        let hi = self.journey.hits.len();
+        // Hit rules run once, now.
+        if hit.counted {
+            for rule in RULES.iter().filter(|r| r.scope() == Scope::Hit) {
+                rule.check_hit(&self.journey, &hit, &mut self.hit_findings);
+            }
+        }
+        let page = &mut self.journey.pages[pv];
+        page.hits.push(hi);
+        if let Some(v) = hit.decoded.get("v").filter(|v| !v.is_empty()) {
+            let doc = hit.context.document_url.clone().unwrap_or_default();
+            page.versions.entry(doc).or_default().insert(v.to_owned());
+        }
+        if hit.counted {
+            if hit.event.as_deref() == Some("Purchase") {
+                page.purchase_hits += 1;
+            }
+            if let Some(p) = &hit.pixel_id {
+                self.journey.pixel_ids.insert(p.clone());
+            }
+            if let Some(cur) = hit.currency().filter(|_| hit.is_core()) {
+                let cur = cur.trim().to_ascii_uppercase();
+                if !cur.is_empty() {
+                    self.journey.core_currencies.entry(cur).or_insert(hi);
+                }
+            }
+            if let Some(rank) = tables::core_rank(hit.event_name()) {
+                let first = &mut self.journey.first_core[rank];
+                if first.is_none_or(|f| self.journey.hits[f].time > hit.time) {
+                    *first = Some(hi);
+                }
+            }
+            let key = (
+                hit.pixel_id.clone().unwrap_or_default(),
+                hit.event.clone().unwrap_or_default(),
+            );
+            self.journey.groups.entry(key.clone()).or_default().push(hi);
+            self.dirty_groups.insert(key);
+        }
+        self.journey.hits.push(hit);
+    }
+
+    fn add_script_load(&mut self, s: ScriptLoad) {
+        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), false);
+        if tables::tracking_script_kind(&s.url) == Some("fbevents") {
+            let doc = s
+                .context
+                .document_url
+                .clone()
+                .unwrap_or_else(|| self.journey.page_views[pv].url.clone());
+            self.journey.pages[pv].fbevents_loads.push((doc, s.url.clone(), s.status));
+        }
+        self.journey.script_loads.push((pv, s));
+    }
+
+    fn add_navigation(&mut self, n: &Navigation) {
+        // A hit that raced ahead of its navigation record already made an inferred page view.
+        if let Some(last) = self.journey.page_views.last_mut() {
+            if last.inferred && page_key(&last.url) == page_key(&n.url) && (last.time - n.time).abs() < 3000.0 {
+                last.inferred = false;
+                last.time = last.time.min(n.time);
+                last.tab_id = n.tab_id;
+                return;
+            }
+        }
+        self.push_page_view(&n.url, n.time, false, n.tab_id);
+    }
+
+    fn add_fbq_call(&mut self, c: FbqCall) {
+        let pv = self.pv_for(c.time, c.context.top_url.as_deref(), false);
+        let doc = c.context.document_url.clone().unwrap_or_default();
+        let page = &mut self.journey.pages[pv];
+        page.hook_seen = true;
+        page.fbq_calls += 1;
+        if c.method == "init" {
+            if let Some(id) = c.args.first().map(json_text) {
+                *page.inits.entry((doc, id)).or_default() += 1;
+            }
+        }
+        // Refine hits that arrived before this call's record.
+        if let (Some(caller), Some((event, eid))) = (c.caller.clone(), track_target(&c)) {
+            let page_url = self.journey.page_views[pv].url.clone();
+            let candidates: Vec<usize> = self.journey.pages[pv].hits.clone();
+            for hi in candidates {
+                let h = &self.journey.hits[hi];
+                let in_window = h.time >= c.time - 50.0 && h.time <= c.time + FBQ_TO_HIT_MS;
+                let same = h.event.as_deref() == Some(event.as_str())
+                    && (eid.is_none() || h.event_id.is_none() || h.event_id == eid);
+                if h.sender.provisional && in_window && same {
+                    let refined = sender::from_fbq_caller(&caller, &page_url, h.sender.evidence.clone());
+                    let key = (h.pixel_id.clone().unwrap_or_default(), h.event.clone().unwrap_or_default());
+                    self.journey.hits[hi].sender = refined;
+                    self.dirty_groups.insert(key);
+                    break;
+                }
+            }
+        }
+        self.journey.fbq_calls.push((pv, c));
+    }
+
+    fn add_shopify(&mut self, s: ShopifyContext) {
+        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), false);
+        self.journey.pages[pv].hook_seen = true;
+        if let Some(kind) = s.page_type.as_deref().and_then(PageKind::from_shopify_page_type) {
+            self.journey.page_views[pv].kind = kind;
+        }
+        if let Some(shop) = &s.shop {
+            self.journey.shop = Some(shop.clone());
+        }
+        if let Some(c) = s.cart_item_count {
+            self.journey.cart_item_count = Some(c);
+        }
+        if let Some(o) = &s.order {
+            self.journey.page_order = Some(o.clone());
+        }
+        self.journey.shopify.push((pv, s));
+    }
+
+    /// The fbq caller of the latest matching track call before `time`.
+    fn matching_fbq_call(&self, pv: usize, event: Option<&str>, eid: Option<&str>, time: f64) -> Option<String> {
+        let event = event?;
+        self.journey
+            .fbq_calls
+            .iter()
+            .rev()
+            .take(256)
+            .filter(|(p, _)| *p == pv)
+            .filter(|(_, c)| c.time <= time + 50.0 && c.time >= time - FBQ_TO_HIT_MS)
+            .find(|(_, c)| {
+                track_target(c).is_some_and(|(ev, ceid)| {
+                    ev == event && (ceid.is_none() || eid.is_none() || ceid.as_deref() == eid)
+                })
+            })
+            .and_then(|(_, c)| c.caller.clone())
+    }
+
+    /// Finds (or makes) the page view a record at `time` belongs to.
+    fn pv_for(&mut self, time: f64, url: Option<&str>, top: bool) -> usize {
+        let views = &self.journey.page_views;
+        if let Some(url) = url.filter(|u| !u.is_empty()) {
+            let key = page_key(url);
+            if let Some(pv) = views
+                .iter()
+                .rev()
+                .take(PAGE_LOOKBACK)
+                .find(|p| p.time <= time + REORDER_SLACK_MS && page_key(&p.url) == key)
+            {
+                return pv.id;
+            }
+            if top && (url.starts_with("http://") || url.starts_with("https://")) {
+                return self.push_page_view(url, time, true, None);
+            }
+        }
+        if let Some(pv) = views.iter().rev().find(|p| p.time <= time + REORDER_SLACK_MS) {
+            return pv.id;
+        }
+        if let Some(pv) = views.first() {
+            return pv.id;
+        }
+        self.push_page_view(url.unwrap_or("(unknown page)"), time, true, None)
+    }
+
+    fn push_page_view(&mut self, url: &str, time: f64, inferred: bool, tab_id: Option<i64>) -> usize {
+        let id = self.journey.page_views.len();
+        self.journey.page_views.push(PageView {
+            id,
+            url: url.to_owned(),
+            time,
+            kind: PageKind::from_url(url),
+            inferred,
+            tab_id,
+        });
+        self.journey.pages.push(PageSummary::default());
+        id
+    }
+
+    /// Brings group and journey findings up to date.
+    pub fn refresh(&mut self) {
+        let dirty: Vec<GroupKey> = self.dirty_groups.drain().collect();
+        for key in dirty {
+            let mut out = Vec::new();
+            if let Some(hits) = self.journey.groups.get(&key) {
+                for rule in RULES.iter().filter(|r| r.scope() == Scope::Group) {
+                    rule.check_group(&self.journey, &key, hits, &mut out);
+                }
+            }
+            self.group_findings.insert(key, out);
+        }
+        if self.journey_dirty {
+            let mut out = Vec::new();
+            for rule in RULES.iter().filter(|r| r.scope() == Scope::Journey) {
+                rule.check_journey(&self.journey, &mut out);
+            }
+            self.journey_findings = out;
+            self.journey_dirty = false;
+        }
+    }
+
+    /// All findings, sorted by severity, then registry order, then first hit.
+    pub fn findings(&mut self) -> Vec<Finding> {
+        self.refresh();
+        let mut all: Vec<Finding> = self
+            .hit_findings
+            .iter()
+            .chain(self.group_findings.values().flatten())
+            .chain(self.journey_findings.iter())
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| {
+            (a.severity, crate::rules::rank(a.code), a.hit_ids.first(), &a.event).cmp(&(
+                b.severity,
+                crate::rules::rank(b.code),
+                b.hit_ids.first(),
+                &b.event,
+            ))
+        });
+        all
+    }
+
+    /// Number of findings currently cached (after `refresh`), without cloning them.
+    pub fn finding_count(&self) -> usize {
+        self.hit_findings.len() + self.group_findings.values().map(Vec::len).sum::<usize>() + self.journey_findings.len()
+    }
+}
+
+/// For a track call: (event name, eventID from the options argument).
+pub(crate) fn track_target(c: &FbqCall) -> Option<(String, Option<String>)> {
+    let (ev_arg, opts_arg) = match c.method.as_str() {
+        "track" | "trackCustom" => (0, 2),
+        "trackSingle" | "trackSingleCustom" => (1, 3),
+        _ => return None,
+    };
+    let event = c.args.get(ev_arg).map(json_text)?;
+    let eid = c
+        .args
+        .get(opts_arg)
+        .and_then(|o| o.get("eventID"))
+        .map(json_text);
+    Some((event, eid))
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

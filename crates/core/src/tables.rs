@@ -1,0 +1,206 @@
+//! Data that changes outside our control, kept in one place.
+//!
+//! Meta's event and currency lists, Shopify's sandbox URL shapes, agent names and
+//! order-page URL shapes all move when those companies ship. Each lives here as a
+//! plain table so an update is a one-line diff with no logic around it.
+
+/// The four events the acceptance table is about, in funnel order.
+pub const CORE_EVENTS: [&str; 4] = ["ViewContent", "AddToCart", "InitiateCheckout", "Purchase"];
+
+/// Meta's standard events (Pixel reference, "Standard events").
+pub const STANDARD_EVENTS: &[&str] = &[
+    "PageView",
+    "AddPaymentInfo",
+    "AddToCart",
+    "AddToWishlist",
+    "CompleteRegistration",
+    "Contact",
+    "CustomizeProduct",
+    "Donate",
+    "FindLocation",
+    "InitiateCheckout",
+    "Lead",
+    "Purchase",
+    "Schedule",
+    "Search",
+    "StartTrial",
+    "SubmitApplication",
+    "Subscribe",
+    "ViewContent",
+];
+
+/// Events fbevents sends by itself (automatic events, microdata, button clicks).
+/// Normal traffic: shown in the timeline, never a finding.
+pub const AUTOMATIC_EVENTS: &[&str] = &[
+    "Microdata",
+    "SubscribedButtonClick",
+    "PageLeave",
+    "InputData",
+];
+
+/// Currencies Meta accepts (Marketing API "Currency codes": the ad-account
+/// currencies). An ISO 4217 code outside this list is still `invalid_currency`.
+pub const META_CURRENCIES: &[&str] = &[
+    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BOB", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CZK", "DKK", "DZD", "EGP", "EUR", "GBP", "GTQ", "HKD", "HNL", "HRK", "HUF", "IDR", "ILS", "INR",
+    "ISK", "JOD", "JPY", "KES", "KRW", "LTL", "LVL", "MOP", "MXN", "MYR", "NGN", "NIO", "NOK", "NZD",
+    "PEN", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "SKK", "THB",
+    "TRY", "TWD", "UAH", "USD", "UYU", "VEF", "VND", "ZAR",
+];
+
+/// `ud[…]` keys Meta expects SHA-256-hashed (lower-case hex). `external_id` is
+/// recommended hashed but accepted plain, and `fbp`/`fbc`/`client_ip_address`/
+/// `client_user_agent` are never hashed, so they are not listed.
+pub const HASHED_USER_DATA_KEYS: &[&str] = &[
+    "em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country",
+];
+
+/// Hosts that serve the pixel endpoint `/tr`.
+pub const PIXEL_HOSTS: &[&str] = &["www.facebook.com", "facebook.com", "www.instagram.com"];
+
+/// Regional tiers look like `www.<tier>.facebook.com` (e.g. `www.eu.facebook.com`).
+pub const REGIONAL_HOST_SUFFIX: &str = ".facebook.com";
+
+/// URL path fragments of tracking scripts worth an inventory line. `(needle, label)`.
+pub const TRACKING_SCRIPTS: &[(&str, &str)] = &[
+    ("/signals/config/", "signals_config"),
+    ("/signals/plugins/", "signals_plugin"),
+    ("/fbevents.js", "fbevents"),
+    ("/fbevents.", "fbevents"),
+    ("googletagmanager.com/gtm.js", "gtm"),
+    ("/gtm.js", "gtm"),
+    ("googletagmanager.com/gtag/js", "gtag"),
+    ("/web-pixels-manager", "shopify_web_pixels"),
+    ("/wpm@", "shopify_web_pixels"),
+    ("/trekkie.", "shopify_trekkie"),
+];
+
+/// Shopify's Web Pixels sandbox URLs. Custom pixels (Settings → Customer events)
+/// run in a sandboxed iframe whose path has `/custom/`; app pixels (e.g. the
+/// Facebook & Instagram app) run in a worker under `/app/`. `(needle, sender)`;
+/// first match wins.
+pub const SHOPIFY_SANDBOX_PATTERNS: &[(&str, &str)] = &[
+    ("/custom/web-pixel-", "shopify_custom_pixel"),
+    ("/app/web-pixel-", "shopify_app_pixel"),
+    ("/web-pixel-", "shopify_app_pixel"),
+    ("web-pixels-manager-sandbox", "shopify_custom_pixel"),
+];
+
+/// The pixel's `a` (agent) parameter, by prefix. `(prefix, sender)`.
+pub const AGENTS: &[(&str, &str)] = &[
+    ("tmgoogletagmanager", "gtm"),
+    ("tmSimo-GTM", "gtm"),
+    ("gtm", "gtm"),
+    ("plshopify", "shopify_app_pixel"),
+    ("stape", "gateway"),
+    ("capig", "gateway"),
+];
+
+/// Scripts on a stack that mean Google Tag Manager sent it.
+pub const GTM_SCRIPT_NEEDLES: &[&str] = &["googletagmanager.com/gtm.js", "/gtm.js?id="];
+
+/// Hosts that belong to the store for sender purposes (theme assets on Shopify's CDN).
+pub const STORE_CDN_HOSTS: &[&str] = &["cdn.shopify.com", "cdn.shopifycdn.net"];
+
+/// Paths of the order confirmation / order status page.
+pub const THANK_YOU_PATH_NEEDLES: &[&str] = &[
+    "/thank_you",
+    "/thank-you",
+    "/thankyou",
+    "/orders/",
+    "/order-status",
+    "/checkouts/c/thank",
+];
+
+/// Paths of the checkout.
+pub const CHECKOUT_PATH_NEEDLES: &[&str] = &["/checkout", "/checkouts/"];
+
+/// Returns the sender label for a Shopify sandbox URL, if it is one.
+pub fn shopify_sandbox_sender(url: &str) -> Option<&'static str> {
+    SHOPIFY_SANDBOX_PATTERNS
+        .iter()
+        .find(|(needle, _)| url.contains(needle))
+        .map(|(_, s)| *s)
+}
+
+/// Returns the sender label for a pixel agent (`a=`), if it is known.
+pub fn agent_sender(agent: &str) -> Option<&'static str> {
+    AGENTS
+        .iter()
+        .find(|(prefix, _)| agent.starts_with(prefix))
+        .map(|(_, s)| *s)
+}
+
+/// Returns the tracking-script label for a URL, if it is one we inventory.
+pub fn tracking_script_kind(url: &str) -> Option<&'static str> {
+    // Pixel hits themselves are not scripts.
+    if url.contains("facebook.com/tr") {
+        return None;
+    }
+    TRACKING_SCRIPTS
+        .iter()
+        .find(|(needle, _)| url.contains(needle))
+        .map(|(_, k)| *k)
+}
+
+pub fn is_standard_event(ev: &str) -> bool {
+    STANDARD_EVENTS.contains(&ev)
+}
+
+pub fn is_automatic_event(ev: &str) -> bool {
+    AUTOMATIC_EVENTS.contains(&ev)
+}
+
+pub fn is_core_event(ev: &str) -> bool {
+    CORE_EVENTS.contains(&ev)
+}
+
+/// Position of a core event in the funnel.
+pub fn core_rank(ev: &str) -> Option<usize> {
+    CORE_EVENTS.iter().position(|c| *c == ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_patterns_tell_custom_from_app_pixels() {
+        let custom = "https://shop.test/wpm@a1b2c3/custom/web-pixel-42@3/sandbox/modern/products/tee";
+        let app = "https://shop.test/wpm@a1b2c3/app/web-pixel-7@12/sandbox/worker.modern.js";
+        assert_eq!(shopify_sandbox_sender(custom), Some("shopify_custom_pixel"));
+        assert_eq!(shopify_sandbox_sender(app), Some("shopify_app_pixel"));
+        assert_eq!(shopify_sandbox_sender("https://shop.test/products/tee"), None);
+    }
+
+    #[test]
+    fn agents_map_by_prefix() {
+        assert_eq!(agent_sender("tmgoogletagmanager"), Some("gtm"));
+        assert_eq!(agent_sender("plshopify1.2"), Some("shopify_app_pixel"));
+        assert_eq!(agent_sender("wordpress"), None);
+    }
+
+    #[test]
+    fn pixel_hit_urls_are_not_scripts() {
+        assert_eq!(tracking_script_kind("https://www.facebook.com/tr/?id=1"), None);
+        assert_eq!(
+            tracking_script_kind("https://connect.facebook.net/en_US/fbevents.js"),
+            Some("fbevents")
+        );
+        assert_eq!(
+            tracking_script_kind("https://connect.facebook.net/signals/config/123?v=2.9"),
+            Some("signals_config")
+        );
+    }
+
+    #[test]
+    fn meta_currency_table_is_sorted_upper_case_iso() {
+        let mut sorted = META_CURRENCIES.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, META_CURRENCIES, "keep the table sorted for review");
+        for c in META_CURRENCIES {
+            assert_eq!(c.len(), 3);
+            assert!(c.chars().all(|ch| ch.is_ascii_uppercase()), "{c}");
+        }
+    }
+}
