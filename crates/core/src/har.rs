@@ -1,0 +1,437 @@
+//! HAR 1.2 (DevTools "Save all as HAR", Chrome and Firefox) → journal records.
+//!
+//! HAR files are large (response bodies), so entries are read one at a time
+//! and dropped unless they are a pixel hit, a tracking script or a main-frame
+//! document. Response bodies are never materialised. We use our own serde
+//! types rather than a HAR crate because those deserialise every entry in full,
+//! which costs several times the file size in memory.
+//!
+//! Page views come from main-frame document requests (Sec-Fetch-Dest:
+//! document, or Chrome's `_resourceType: document`) and from each hit's `dl`,
+//! not from HAR pages: Playwright records a whole tab under a single page.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::decode::{classify_endpoint, DecodeConfig};
+use crate::evidence::{json_error, InputError};
+use crate::journal::{Body, CapturedRequest, Context, Navigation, Origin, Record, ScriptLoad};
+use crate::tables;
+
+const HAR_HINT: &str = "export the capture again from DevTools (Network panel → Save all as HAR)";
+
+/// What came out of a HAR file.
+#[derive(Debug)]
+pub struct HarImport {
+    pub records: Vec<Record>,
+    /// All entries in the file.
+    pub entries: usize,
+    /// Entries whose start time could not be read (kept, timed by position).
+    pub undated: usize,
+}
+
+/// Reads a HAR file into journal records, sorted by time.
+pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarImport, InputError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let seed = HarSeed { config };
+    let mut import = de::DeserializeSeed::deserialize(seed, &mut de).map_err(|e| {
+        if e.is_data() && e.to_string().starts_with("HAR:") {
+            InputError {
+                input: label.into(),
+                place: format!("line {}, column {}", e.line(), e.column()),
+                problem: e.to_string().trim_start_matches("HAR: ").split(" at line ").next().unwrap_or("").to_owned(),
+                hint: HAR_HINT.into(),
+            }
+        } else {
+            json_error(label, &e, HAR_HINT)
+        }
+    })?;
+    de.end().map_err(|e| json_error(label, &e, HAR_HINT))?;
+    import.records.sort_by(|a, b| {
+        let ta = a.time().unwrap_or(0.0);
+        let tb = b.time().unwrap_or(0.0);
+        ta.total_cmp(&tb)
+    });
+    Ok(import)
+}
+
+struct HarSeed<'c> {
+    config: &'c DecodeConfig,
+}
+
+impl<'de> de::DeserializeSeed<'de> for HarSeed<'_> {
+    type Value = HarImport;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
+        d.deserialize_map(TopVisitor { config: self.config })
+    }
+}
+
+struct TopVisitor<'c> {
+    config: &'c DecodeConfig,
+}
+
+impl<'de> Visitor<'de> for TopVisitor<'_> {
+    type Value = HarImport;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR object with \"log\"")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HarImport, A::Error> {
+        let mut out = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "log" {
+                out = Some(map.next_value_seed(LogSeed { config: self.config })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        out.ok_or_else(|| de::Error::custom("HAR: the file has no \"log\" object"))
+    }
+}
+
+struct LogSeed<'c> {
+    config: &'c DecodeConfig,
+}
+
+impl<'de> de::DeserializeSeed<'de> for LogSeed<'_> {
+    type Value = HarImport;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
+        d.deserialize_map(LogVisitor { config: self.config })
+    }
+}
+
+struct LogVisitor<'c> {
+    config: &'c DecodeConfig,
+}
+
+impl<'de> Visitor<'de> for LogVisitor<'_> {
+    type Value = HarImport;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the HAR \"log\" object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HarImport, A::Error> {
+        let mut out = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "entries" {
+                out = Some(map.next_value_seed(EntriesSeed { config: self.config })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        out.ok_or_else(|| de::Error::custom("HAR: \"log\" has no \"entries\" array"))
+    }
+}
+
+struct EntriesSeed<'c> {
+    config: &'c DecodeConfig,
+}
+
+impl<'de> de::DeserializeSeed<'de> for EntriesSeed<'_> {
+    type Value = HarImport;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed<'_> {
+    type Value = HarImport;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of HAR entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HarImport, A::Error> {
+        let mut import = HarImport {
+            records: Vec::new(),
+            entries: 0,
+            undated: 0,
+        };
+        let mut last_time = 0.0;
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            import.entries += 1;
+            let time = match parse_time(&entry.started_date_time) {
+                Some(t) => t,
+                None => {
+                    import.undated += 1;
+                    last_time
+                }
+            };
+            last_time = time;
+            if let Some(r) = to_record(entry, time, self.config) {
+                import.records.push(r);
+            }
+        }
+        Ok(import)
+    }
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "startedDateTime", default)]
+    started_date_time: String,
+    request: Request,
+    #[serde(default)]
+    response: Option<Response>,
+    #[serde(rename = "_resourceType", default)]
+    resource_type: Option<String>,
+    #[serde(rename = "_initiator", default)]
+    initiator: Option<Initiator>,
+}
+
+#[derive(Deserialize)]
+struct Request {
+    #[serde(default)]
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<Header>,
+    #[serde(rename = "postData", default)]
+    post_data: Option<PostData>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct PostData {
+    #[serde(rename = "mimeType", default)]
+    mime_type: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    params: Vec<PostParam>,
+}
+
+#[derive(Deserialize)]
+struct PostParam {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Response {
+    #[serde(default)]
+    status: i64,
+    #[serde(default)]
+    content: Option<ResponseContent>,
+}
+
+/// Only the MIME type; `text` (the body) is skipped without being stored.
+#[derive(Deserialize)]
+struct ResponseContent {
+    #[serde(rename = "mimeType", default)]
+    mime_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Initiator {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    stack: Option<Stack>,
+}
+
+#[derive(Deserialize)]
+struct Stack {
+    #[serde(rename = "callFrames", default)]
+    call_frames: Vec<CallFrame>,
+    #[serde(default)]
+    parent: Option<Box<Stack>>,
+}
+
+#[derive(Deserialize)]
+struct CallFrame {
+    #[serde(default)]
+    url: String,
+}
+
+/// Most stack URLs kept per request.
+const STACK_LIMIT: usize = 32;
+
+fn parse_time(s: &str) -> Option<f64> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as f64)
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+}
+
+fn to_record(e: Entry, time: f64, config: &DecodeConfig) -> Option<Record> {
+    let status = e.response.as_ref().map(|r| r.status.clamp(0, u16::MAX as i64) as u16);
+    let url = e.request.url.as_str();
+    let parsed = url::Url::parse(url).ok()?;
+    let dest = header(&e.request, "sec-fetch-dest").map(str::to_ascii_lowercase);
+    let mut stack = Vec::new();
+    if let Some(init) = &e.initiator {
+        let mut s = init.stack.as_ref();
+        while let Some(st) = s {
+            for f in &st.call_frames {
+                if !f.url.is_empty() && !stack.contains(&f.url) && stack.len() < STACK_LIMIT {
+                    stack.push(f.url.clone());
+                }
+            }
+            s = st.parent.as_deref();
+        }
+    }
+    let initiator_url = e.initiator.as_ref().and_then(|i| i.url.clone());
+    if classify_endpoint(&parsed, config).is_some() {
+        let body = e.request.post_data.map(|pd| match pd.text {
+            Some(text) => Body::Text {
+                content_type: pd.mime_type,
+                text,
+            },
+            None => Body::Form {
+                fields: pd
+                    .params
+                    .into_iter()
+                    .map(|p| (p.name, p.value.unwrap_or_default()))
+                    .collect(),
+            },
+        });
+        let request_type = e
+            .resource_type
+            .as_deref()
+            .map(|t| match t {
+                "xhr" => "xmlhttprequest".to_string(),
+                "document" => "sub_frame".to_string(),
+                other => other.to_string(),
+            })
+            .or_else(|| {
+                dest.as_deref().and_then(|d| match d {
+                    "image" => Some("image".to_string()),
+                    "iframe" | "frame" => Some("sub_frame".to_string()),
+                    _ => None,
+                })
+            });
+        return Some(Record::Request(CapturedRequest {
+            url: e.request.url,
+            method: e.request.method,
+            body,
+            request_type,
+            context: Context::default(),
+            initiator: initiator_url,
+            stack,
+            time,
+            origin: Origin::Network,
+            status,
+        }));
+    }
+    let is_html = e
+        .response
+        .as_ref()
+        .and_then(|r| r.content.as_ref())
+        .and_then(|c| c.mime_type.as_deref())
+        .is_some_and(|m| m.starts_with("text/html"));
+    let is_script = e.resource_type.as_deref() == Some("script")
+        || dest.as_deref() == Some("script")
+        || (e.resource_type.is_none() && dest.is_none() && !is_html);
+    if is_script && tables::tracking_script_kind(url).is_some() {
+        // A parser-inserted script's initiator is the document that holds it.
+        let document_url = e
+            .initiator
+            .as_ref()
+            .filter(|i| i.kind.as_deref() == Some("parser"))
+            .and_then(|i| i.url.clone());
+        return Some(Record::ScriptLoad(ScriptLoad {
+            url: e.request.url,
+            context: Context {
+                document_url,
+                ..Context::default()
+            },
+            time,
+            status,
+            origin: Origin::Network,
+        }));
+    }
+    let main_frame = match dest.as_deref() {
+        Some(d) => d == "document",
+        None => e.resource_type.as_deref() == Some("document") || (e.resource_type.is_none() && is_html),
+    };
+    let ok = status.is_none_or(|s| (200..300).contains(&s));
+    if main_frame && ok && e.request.method.eq_ignore_ascii_case("GET") {
+        return Some(Record::Navigation(Navigation {
+            url: e.request.url,
+            time,
+            tab_id: None,
+            transition: None,
+            origin: Origin::Network,
+        }));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn har(entries: &str) -> String {
+        format!(r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"pages":[],"entries":[{entries}]}}}}"#)
+    }
+
+    fn entry(url: &str, extra: &str) -> String {
+        format!(
+            r#"{{"startedDateTime":"2026-11-20T10:00:00.000Z","time":5,"request":{{"method":"GET","url":"{url}","httpVersion":"h2","headers":[],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0}},"response":{{"status":200,"statusText":"","httpVersion":"h2","headers":[],"cookies":[],"content":{{"size":4,"mimeType":"text/html","text":"<p>"}},"redirectURL":"","headersSize":-1,"bodySize":4}},"cache":{{}},"timings":{{"send":0,"wait":1,"receive":1}}{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn keeps_pixel_hits_scripts_and_documents_only() {
+        let text = har(&[
+            entry("https://shop.test/products/a", r#","_resourceType":"document""#),
+            entry("https://shop.test/cdn/app.css", r#","_resourceType":"stylesheet""#),
+            entry("https://connect.facebook.net/en_US/fbevents.js", r#","_resourceType":"script""#),
+            entry("https://www.facebook.com/tr/?id=1&ev=PageView", r#","_resourceType":"image""#),
+        ]
+        .join(","));
+        let imp = read_har("t.har", text.as_bytes(), &DecodeConfig::default()).expect("reads");
+        assert_eq!(imp.entries, 4);
+        let kinds: Vec<&str> = imp
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Navigation(_) => "nav",
+                Record::ScriptLoad(_) => "script",
+                Record::Request(_) => "hit",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, vec!["nav", "script", "hit"]);
+    }
+
+    #[test]
+    fn iframe_documents_are_not_page_views() {
+        let iframe = entry("https://shop.test/wpm@1/custom/web-pixel-1@1/sandbox/", "").replace(
+            "\"headers\":[],\"queryString\"",
+            "\"headers\":[{\"name\":\"Sec-Fetch-Dest\",\"value\":\"iframe\"}],\"queryString\"",
+        );
+        let imp = read_har("t.har", har(&iframe).as_bytes(), &DecodeConfig::default()).expect("reads");
+        assert!(imp.records.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = read_har("bad.har", b"{\"log\": {\"entries\": [ {\"request\": 5} ]}}", &DecodeConfig::default()).expect_err("bad entry");
+        assert!(e.place.starts_with("line 1"), "{e}");
+        let e = read_har("bad.har", b"{\"nolog\": 1}", &DecodeConfig::default()).expect_err("no log");
+        assert!(e.problem.contains("no \"log\""), "{e}");
+        let e = read_har("bad.har", b"{\"log\": {\"entries\": [", &DecodeConfig::default()).expect_err("truncated");
+        assert!(e.problem.contains("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn firefox_offsets_parse() {
+        assert_eq!(parse_time("2026-11-20T11:00:00.250+01:00"), parse_time("2026-11-20T10:00:00.250Z"));
+        assert!(parse_time("yesterday").is_none());
+    }
+}

@@ -29,5 +29,6 @@ pub mod session;
 pub mod tables;
 
 pub use decode::DecodeConfig;
-
+pub use packet::{Packet, PacketOptions};
+pub use results::Review;
 pub use session::Session;

@@ -1,0 +1,442 @@
+//! What the user reads: the acceptance table, the sender inventory and the
+//! Stop/Go gate, all computed from the journey and its findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Hit;
+use crate::money::reconcile;
+use crate::reconcile::pairings;
+use crate::rules::{Finding, Severity};
+use crate::session::Journey;
+use crate::tables::{self, CORE_EVENTS};
+
+/// Review fields the user fills in (kept with the journal by the extension).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Review {
+    /// The reviewer's decision, e.g. `go`, `stop`, `go with conditions`.
+    pub decision: Option<String>,
+    /// Owner (sender or team) per core event.
+    pub owners: BTreeMap<String, String>,
+    /// ISO date of the next review.
+    pub next_review: Option<String>,
+    pub notes: Option<String>,
+    /// Why Meta, Shopify, GA4 and server counts differ (the gaps check).
+    pub gaps_note: Option<String>,
+    pub reviewer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    Pass,
+    Warn,
+    Fail,
+    NotSeen,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Pass => "pass",
+            RowStatus::Warn => "warn",
+            RowStatus::Fail => "fail",
+            RowStatus::NotSeen => "not_seen",
+        }
+    }
+}
+
+/// One row of the acceptance table.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptanceRow {
+    pub event: String,
+    pub core: bool,
+    pub status: RowStatus,
+    /// Counted hits of this event (all pixels).
+    pub hit_ids: Vec<u32>,
+    /// Page and time of the first hit (the real action).
+    pub page: Option<String>,
+    pub time: Option<f64>,
+    pub senders: Vec<String>,
+    /// What the server sent for this event, when payloads were supplied.
+    pub server: Option<String>,
+    pub event_ids: Vec<String>,
+    pub value: Option<String>,
+    pub currency: Option<String>,
+    /// Finding codes behind the status.
+    pub codes: Vec<&'static str>,
+}
+
+pub fn acceptance(j: &Journey, findings: &[Finding]) -> Vec<AcceptanceRow> {
+    let mut events: Vec<String> = CORE_EVENTS.iter().map(|s| s.to_string()).collect();
+    let mut others: Vec<(f64, String)> = Vec::new();
+    for (_, ev) in j.groups.keys() {
+        if !tables::is_core_event(ev) && !ev.is_empty() && !others.iter().any(|(_, o)| o == ev) {
+            let first = j.hits_of(ev).map(|h| h.time).fold(f64::INFINITY, f64::min);
+            others.push((first, ev.clone()));
+        }
+    }
+    others.sort_by(|a, b| a.0.total_cmp(&b.0));
+    events.extend(others.into_iter().map(|(_, e)| e));
+    events.iter().map(|ev| row(j, findings, ev)).collect()
+}
+
+fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
+    let mut hits: Vec<&Hit> = j.hits_of(ev).collect();
+    hits.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.id.cmp(&b.id)));
+    let related: Vec<&Finding> = findings.iter().filter(|f| f.event.as_deref() == Some(ev)).collect();
+    let mut codes: Vec<&'static str> = related.iter().map(|f| f.code).collect();
+    codes.dedup();
+    let mut unique_codes = Vec::new();
+    for c in codes {
+        if !unique_codes.contains(&c) {
+            unique_codes.push(c);
+        }
+    }
+    let status = if hits.is_empty() {
+        RowStatus::NotSeen
+    } else if related.iter().any(|f| f.severity == Severity::Fail) {
+        RowStatus::Fail
+    } else if related.iter().any(|f| f.severity == Severity::Warn) {
+        RowStatus::Warn
+    } else {
+        RowStatus::Pass
+    };
+    let first = hits.first();
+    let senders: BTreeSet<String> = hits.iter().map(|h| h.sender.label.clone()).collect();
+    let mut event_ids: Vec<String> = Vec::new();
+    for h in &hits {
+        let e = h.event_id.clone().unwrap_or_else(|| "(none)".into());
+        if !event_ids.contains(&e) {
+            event_ids.push(e);
+        }
+    }
+    let server = j.server.as_ref().map(|server| {
+        let same: Vec<_> = server.iter().filter(|s| s.event_name == ev).collect();
+        if same.is_empty() {
+            "none".to_string()
+        } else {
+            let sources: BTreeSet<String> = same
+                .iter()
+                .map(|s| s.action_source.clone().unwrap_or_else(|| "unknown source".into()))
+                .collect();
+            let ids: Vec<String> = same.iter().map(|s| s.event_id.clone().unwrap_or_else(|| "(none)".into())).collect();
+            format!("{} event(s), {}, event_id {}", same.len(), sources.into_iter().collect::<Vec<_>>().join("/"), ids.join(", "))
+        }
+    });
+    AcceptanceRow {
+        event: ev.to_string(),
+        core: tables::is_core_event(ev),
+        status,
+        hit_ids: hits.iter().map(|h| h.id).collect(),
+        page: first.map(|h| j.page_views[h.page_view].url.clone()),
+        time: first.map(|h| h.time),
+        senders: senders.into_iter().collect(),
+        server,
+        event_ids,
+        value: first.and_then(|h| h.custom("value").map(str::to_owned)),
+        currency: first.and_then(|h| h.currency().map(str::to_owned)),
+        codes: unique_codes,
+    }
+}
+
+/// The sender inventory (PRODUCT.md §8).
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    pub senders: Vec<SenderEntry>,
+    /// Per core event: who sends it and who owns it.
+    pub owners: Vec<EventOwner>,
+    /// Tracking scripts seen, per page.
+    pub scripts: Vec<ScriptEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SenderEntry {
+    pub sender: String,
+    /// Event name → hit count.
+    pub events: BTreeMap<String, usize>,
+    pub pixel_ids: Vec<String>,
+    /// Distinct evidence lines (first few).
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventOwner {
+    pub event: String,
+    pub senders: Vec<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptEntry {
+    pub page_view: usize,
+    pub url: String,
+    pub kind: &'static str,
+    pub count: usize,
+    /// `network` or `page`.
+    pub seen_by: &'static str,
+}
+
+const EVIDENCE_LINES: usize = 5;
+
+pub fn inventory(j: &Journey, review: &Review) -> Inventory {
+    let mut by_sender: BTreeMap<String, (BTreeMap<String, usize>, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+    for h in j.hits.iter().filter(|h| h.counted) {
+        let e = by_sender.entry(h.sender.label.clone()).or_default();
+        *e.0.entry(h.event.clone().unwrap_or_else(|| "(no event)".into())).or_default() += 1;
+        if let Some(p) = &h.pixel_id {
+            e.1.insert(p.clone());
+        }
+        for line in &h.sender.evidence {
+            if e.2.len() < EVIDENCE_LINES && !e.2.contains(line) {
+                e.2.push(line.clone());
+            }
+        }
+    }
+    let senders = by_sender
+        .into_iter()
+        .map(|(sender, (events, pixels, evidence))| SenderEntry {
+            sender,
+            events,
+            pixel_ids: pixels.into_iter().collect(),
+            evidence,
+        })
+        .collect();
+    let owners = CORE_EVENTS
+        .iter()
+        .map(|ev| EventOwner {
+            event: ev.to_string(),
+            senders: j
+                .hits_of(ev)
+                .map(|h| h.sender.label.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
+        })
+        .collect();
+    let mut scripts: BTreeMap<(usize, String, &'static str), usize> = BTreeMap::new();
+    for (pv, s) in &j.script_loads {
+        if let Some(kind) = tables::tracking_script_kind(&s.url) {
+            *scripts.entry((*pv, s.url.clone(), "network")).or_default() += 1;
+            let _ = kind;
+        }
+    }
+    let mut page_seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for (pv, inv) in &j.inventories {
+        // The latest snapshot per page view wins; count script elements in it.
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for s in &inv.scripts {
+            *counts.entry(s.clone()).or_default() += 1;
+        }
+        for (url, n) in counts {
+            let e = page_seen.entry((*pv, url)).or_default();
+            *e = (*e).max(n);
+        }
+    }
+    let mut entries: Vec<ScriptEntry> = scripts
+        .into_iter()
+        .map(|((page_view, url, seen_by), count)| ScriptEntry {
+            kind: tables::tracking_script_kind(&url).unwrap_or("script"),
+            page_view,
+            url,
+            count,
+            seen_by,
+        })
+        .collect();
+    entries.extend(page_seen.into_iter().map(|((page_view, url), count)| ScriptEntry {
+        kind: tables::tracking_script_kind(&url).unwrap_or("script"),
+        page_view,
+        url,
+        count,
+        seen_by: "page",
+    }));
+    entries.sort_by(|a, b| (a.page_view, &a.url, a.seen_by).cmp(&(b.page_view, &b.url, b.seen_by)));
+    Inventory {
+        senders,
+        owners,
+        scripts: entries,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Go,
+    Stop,
+    Unverified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Go,
+    Stop,
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Go => "go",
+            Verdict::Stop => "stop",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// `chain`, `dedup`, `money`, `owners`, `gaps`.
+    pub name: &'static str,
+    pub state: CheckState,
+    pub detail: String,
+    /// What evidence the check still needs, when unverified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub verdict: Verdict,
+    pub checks: Vec<Check>,
+    /// Codes of `fail` findings (any of them makes the verdict `stop`).
+    pub blocking: Vec<&'static str>,
+}
+
+fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs: Option<&str>) -> Check {
+    Check {
+        name,
+        state,
+        detail: detail.into(),
+        needs: needs.map(str::to_owned),
+    }
+}
+
+pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
+    let checks = vec![chain_check(j), dedup_check(j), money_check(j), owners_check(j, review), gaps_check(review)];
+    let mut blocking: Vec<&'static str> = Vec::new();
+    for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
+        if !blocking.contains(&f.code) {
+            blocking.push(f.code);
+        }
+    }
+    let verdict = if !blocking.is_empty() || checks.iter().any(|c| c.state == CheckState::Stop) {
+        Verdict::Stop
+    } else if checks.iter().all(|c| c.state == CheckState::Go) {
+        Verdict::Go
+    } else {
+        Verdict::Incomplete
+    };
+    Gate { verdict, checks, blocking }
+}
+
+fn chain_check(j: &Journey) -> Check {
+    if j.groups.is_empty() {
+        return check("chain", CheckState::Unverified, "no pixel hits captured yet", Some("place a test order: product page, add to cart, checkout, thank-you page"));
+    }
+    let missing: Vec<&str> = CORE_EVENTS
+        .iter()
+        .zip(j.first_core.iter())
+        .filter(|(_, f)| f.is_none())
+        .map(|(e, _)| *e)
+        .collect();
+    if !missing.is_empty() {
+        return check("chain", CheckState::Stop, format!("never seen: {}", missing.join(", ")), None);
+    }
+    let times: Vec<f64> = j.first_core.iter().flatten().map(|&i| j.hit(i).time).collect();
+    if times.windows(2).any(|w| w[1] < w[0]) {
+        return check("chain", CheckState::Stop, "the four core events did not first fire in funnel order", None);
+    }
+    check("chain", CheckState::Go, "ViewContent → AddToCart → InitiateCheckout → Purchase, in order", None)
+}
+
+fn dedup_check(j: &Journey) -> Check {
+    if j.server.is_none() {
+        return check("dedup", CheckState::Unverified, "no server payloads supplied", Some("paste the Conversions API payload of the test order"));
+    }
+    let purchases: Vec<_> = pairings(j).into_iter().filter(|p| p.hit.event_name() == "Purchase").collect();
+    if purchases.is_empty() {
+        return check("dedup", CheckState::Stop, "no browser Purchase to pair with the server", None);
+    }
+    let unmatched: Vec<String> = purchases
+        .iter()
+        .filter(|p| p.twin.is_none())
+        .map(|p| format!("#{} eid {}", p.hit.id, p.hit.event_id.as_deref().unwrap_or("(none)")))
+        .collect();
+    if !unmatched.is_empty() {
+        return check("dedup", CheckState::Stop, format!("browser Purchase without a server twin of the same event_id: {}", unmatched.join(", ")), None);
+    }
+    let value_off = purchases.iter().any(|p| {
+        p.twin.is_some_and(|t| match (p.hit.value(), t.value) {
+            (Some(a), Some(b)) => (a - b).abs() >= crate::money::TOLERANCE,
+            _ => false,
+        })
+    });
+    if value_off {
+        return check("dedup", CheckState::Stop, "Purchase pairs share an id but differ in value", None);
+    }
+    check("dedup", CheckState::Go, format!("{} browser Purchase hit(s) share name and event_id with the server", purchases.len()), None)
+}
+
+fn money_check(j: &Journey) -> Check {
+    let Some(order) = j.order_figures() else {
+        return check("money", CheckState::Unverified, "no order figures supplied", Some("paste the Shopify order JSON or type the order total and currency"));
+    };
+    let purchases: Vec<&Hit> = j.hits_of("Purchase").collect();
+    if purchases.is_empty() {
+        return check("money", CheckState::Stop, "no browser Purchase to reconcile", None);
+    }
+    let mut problems = Vec::new();
+    for h in &purchases {
+        match h.value() {
+            None => problems.push(format!("#{} has no usable value", h.id)),
+            Some(v) => {
+                let r = reconcile(v, h.currency(), order);
+                if !r.matches {
+                    problems.push(format!("#{}: {}", h.id, r.detail));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        check("money", CheckState::Go, format!("Purchase value equals the order total {:.2} {}", order.total, order.currency.as_deref().unwrap_or("")), None)
+    } else {
+        check("money", CheckState::Stop, problems.join("; "), None)
+    }
+}
+
+fn owners_check(j: &Journey, review: &Review) -> Check {
+    if j.groups.is_empty() {
+        return check("owners", CheckState::Unverified, "no pixel hits captured yet", Some("capture a test order"));
+    }
+    let mut problems = Vec::new();
+    let mut unowned = Vec::new();
+    for ev in CORE_EVENTS {
+        let senders: BTreeSet<&str> = j.hits_of(ev).map(|h| h.sender.label.as_str()).collect();
+        match senders.len() {
+            0 => problems.push(format!("{ev} has no sender")),
+            1 => {}
+            n => problems.push(format!("{ev} has {n} senders ({})", senders.into_iter().collect::<Vec<_>>().join(", "))),
+        }
+        if review.owners.get(ev).is_none_or(|o| o.trim().is_empty()) {
+            unowned.push(ev);
+        }
+    }
+    if !problems.is_empty() {
+        return check("owners", CheckState::Stop, problems.join("; "), None);
+    }
+    if !unowned.is_empty() {
+        return check("owners", CheckState::Unverified, "one sender per core event", Some(&format!("record an owner for {}", unowned.join(", "))));
+    }
+    check("owners", CheckState::Go, "one sender and a recorded owner per core event", None)
+}
+
+fn gaps_check(review: &Review) -> Check {
+    match review.gaps_note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(_) => check("gaps", CheckState::Go, "the reviewer recorded why the counts differ", None),
+        None => check("gaps", CheckState::Unverified, "no note on count differences", Some("write why Meta, Shopify, GA4 and server counts differ (or that they agree)")),
+    }
+}
