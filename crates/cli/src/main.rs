@@ -1,1 +1,149 @@
-fn main(){}
+//! `pixelproof`: run the PixelProof core over a HAR file and print the review packet.
+//!
+//! Exit codes: 0 success; 1 with `--strict` when the verdict is not `go`;
+//! 2 on unusable input, with one line naming the file, the place and the problem.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pixelproof_core::har::read_har;
+use pixelproof_core::journal::{Record, UserText};
+use pixelproof_core::results::Verdict;
+use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
+
+#[derive(Parser)]
+#[command(name = "pixelproof", version, about = "Audit Meta Pixel traffic of a Shopify test order")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit a HAR capture and print the review packet.
+    Audit(AuditArgs),
+    /// Print the finding-code table (Markdown), generated from the rule registry.
+    Codes,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// HAR 1.2 file (DevTools → Network → Save all as HAR).
+    capture: PathBuf,
+    /// Conversions API payload(s) the server sent (Graph API body or an array of events). Repeatable.
+    #[arg(long = "server", value_name = "CAPI.json")]
+    server: Vec<PathBuf>,
+    /// Shopify Admin API order JSON, or figures like {"total": 118, "currency": "USD"}.
+    #[arg(long, value_name = "ORDER.json")]
+    order: Option<PathBuf>,
+    /// Review fields (decision, owners, next_review, notes, gaps_note) as JSON.
+    #[arg(long, value_name = "REVIEW.json")]
+    review: Option<PathBuf>,
+    /// URL prefix of a first-party or server-side gateway endpoint that receives pixel hits. Repeatable.
+    #[arg(long = "gateway", value_name = "URL_PREFIX")]
+    gateway: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Write the packet here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Exit 1 when the verdict is not `go`.
+    #[arg(long)]
+    strict: bool,
+    /// Include raw user data (ud[…]) instead of redacting it.
+    #[arg(long)]
+    raw_user_data: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Codes => {
+            print!("{}", pixelproof_core::rules::codes_markdown());
+            ExitCode::SUCCESS
+        }
+        Command::Audit(args) => match audit(&args) {
+            Ok(verdict) if args.strict && verdict != Verdict::Go => ExitCode::from(1),
+            Ok(_) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("pixelproof: {msg}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: cannot read the file ({e})", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read(path)?).map_err(|e| {
+        format!("{}: byte {}: the file is not UTF-8 text; save it as UTF-8 JSON", path.display(), e.utf8_error().valid_up_to())
+    })
+}
+
+fn audit(args: &AuditArgs) -> Result<Verdict, String> {
+    let config = DecodeConfig {
+        gateway_prefixes: args.gateway.clone(),
+    };
+    let label = args.capture.display().to_string();
+    let bytes = read(&args.capture)?;
+    let import = read_har(&label, &bytes, &config).map_err(|e| e.to_string())?;
+    drop(bytes);
+    let mut session = Session::new(config);
+    for r in import.records {
+        session.add(r);
+    }
+    // Evidence files are checked up front so a bad one stops the run with its
+    // own message instead of surfacing only inside the packet.
+    for path in &args.server {
+        let text = read_text(path)?;
+        let label = path.display().to_string();
+        pixelproof_core::evidence::parse_capi(&label, &text).map_err(|e| e.to_string())?;
+        session.add(Record::ServerPayload(UserText { label, text }));
+    }
+    if let Some(path) = &args.order {
+        let text = read_text(path)?;
+        let label = path.display().to_string();
+        pixelproof_core::evidence::parse_order(&label, &text).map_err(|e| e.to_string())?;
+        session.add(Record::Order(UserText { label, text }));
+    }
+    let review: Review = match &args.review {
+        Some(path) => {
+            let text = read_text(path)?;
+            serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}: line {}, column {}: review fields do not parse ({e}); expected {{\"decision\": ..., \"owners\": {{\"Purchase\": ...}}, \"gaps_note\": ...}}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?
+        }
+        None => Review::default(),
+    };
+    let packet = Packet::build(
+        &mut session,
+        &review,
+        &PacketOptions {
+            raw_user_data: args.raw_user_data,
+        },
+    );
+    let text = match args.format {
+        Format::Json => packet.to_json() + "\n",
+        Format::Markdown => packet.to_markdown(),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(packet.verdict)
+}
