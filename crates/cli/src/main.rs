@@ -13,7 +13,11 @@ use pixelproof_core::results::Verdict;
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 
 #[derive(Parser)]
-#[command(name = "pixelproof", version, about = "Audit Meta Pixel traffic of a Shopify test order")]
+#[command(
+    name = "pixelproof",
+    version,
+    about = "Audit Meta Pixel traffic of a Shopify test order"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,7 +90,11 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 
 fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(read(path)?).map_err(|e| {
-        format!("{}: byte {}: the file is not UTF-8 text; save it as UTF-8 JSON", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "{}: byte {}: the file is not UTF-8 text; save it as UTF-8 JSON",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 
@@ -142,7 +150,9 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         Format::Markdown => packet.to_markdown(),
     };
     match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?
+        }
         None => print!("{text}"),
     }
     Ok(packet.verdict)

@@ -1,6 +1,9 @@
 //! End-to-end tests of the `pixelproof` binary on HAR fixtures shaped like
 //! Chrome's export (see fixtures/make_hars.py).
 
+// Test helpers may panic: a panic is a failed test here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -23,7 +26,12 @@ fn run(args: &[&str]) -> Output {
 
 fn packet(args: &[&str]) -> Value {
     let out = run(args);
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
@@ -64,7 +72,13 @@ fn clean_order_passes_every_row_and_is_not_stop() {
     for row in p["acceptance"].as_array().expect("rows").iter().take(4) {
         assert_eq!(row["status"], "pass", "{row}");
     }
-    let events: Vec<&str> = p["acceptance"].as_array().expect("rows").iter().take(4).map(|r| r["event"].as_str().unwrap_or("")).collect();
+    let events: Vec<&str> = p["acceptance"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .take(4)
+        .map(|r| r["event"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(events, ["ViewContent", "AddToCart", "InitiateCheckout", "Purchase"]);
     assert!(codes(&p).is_empty(), "{:?}", codes(&p));
     // Every transport of the fixture was decoded, and the privacy-sandbox copy is kept but not counted.
@@ -143,22 +157,48 @@ fn messy_order_raises_exactly_the_expected_codes() {
 
 #[test]
 fn messy_reconciliation_stops_dedup_and_money() {
-    let p = packet(&["audit", &fixture("messy.har"), "--server", &fixture("messy.capi.json"), "--order", &fixture("clean.order.json")]);
+    let p = packet(&[
+        "audit",
+        &fixture("messy.har"),
+        "--server",
+        &fixture("messy.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+    ]);
     assert_eq!(check_state(&p, "dedup"), "stop");
     assert_eq!(check_state(&p, "money"), "stop");
     let c = codes(&p);
-    assert!(c.contains(&("dedup_key_mismatch".into(), "fail".into(), "Purchase".into())), "{c:?}");
-    assert!(c.contains(&("server_event_missing".into(), "warn".into(), "AddToCart".into())), "{c:?}");
+    assert!(
+        c.contains(&("dedup_key_mismatch".into(), "fail".into(), "Purchase".into())),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&("server_event_missing".into(), "warn".into(), "AddToCart".into())),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn value_gap_explained_by_shipping_warns() {
-    let p = packet(&["audit", &fixture("clean.har"), "--order", &fixture("subtotal.order.json")]);
-    let vm: Vec<&Value> = p["findings"].as_array().expect("f").iter().filter(|f| f["code"] == "value_mismatch").collect();
+    let p = packet(&[
+        "audit",
+        &fixture("clean.har"),
+        "--order",
+        &fixture("subtotal.order.json"),
+    ]);
+    let vm: Vec<&Value> = p["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter(|f| f["code"] == "value_mismatch")
+        .collect();
     assert_eq!(vm.len(), 1);
     assert_eq!(vm[0]["severity"], "warn");
     assert!(vm[0]["message"].as_str().unwrap_or("").contains("shipping"));
-    assert_eq!(p["order"]["reconciliation"][0]["explained_by"], serde_json::json!(["shipping"]));
+    assert_eq!(
+        p["order"]["reconciliation"][0]["explained_by"],
+        serde_json::json!(["shipping"])
+    );
     assert_eq!(check_state(&p, "money"), "stop");
 }
 
@@ -177,7 +217,14 @@ fn markdown_and_out_file() {
     let dir = std::env::temp_dir().join(format!("pixelproof-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let out_path = dir.join("packet.md");
-    let out = run(&["audit", &fixture("messy.har"), "--format", "markdown", "--out", out_path.to_str().expect("utf8")]);
+    let out = run(&[
+        "audit",
+        &fixture("messy.har"),
+        "--format",
+        "markdown",
+        "--out",
+        out_path.to_str().expect("utf8"),
+    ]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     let md = std::fs::read_to_string(&out_path).expect("written");
@@ -192,7 +239,11 @@ fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
     let dir = std::env::temp_dir().join(format!("pixelproof-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let bad_har = dir.join("broken.har");
-    std::fs::write(&bad_har, "{\"log\": {\"entries\": [\n  {\"request\": {\"url\": \"https://www.facebook.com/tr/\"},\n").expect("write");
+    std::fs::write(
+        &bad_har,
+        "{\"log\": {\"entries\": [\n  {\"request\": {\"url\": \"https://www.facebook.com/tr/\"},\n",
+    )
+    .expect("write");
     let out = run(&["audit", bad_har.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -201,7 +252,12 @@ fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
 
     let bad_capi = dir.join("capi.json");
     std::fs::write(&bad_capi, "{\"data\": [{\"event_id\": \"x\"}]}").expect("write");
-    let out = run(&["audit", &fixture("clean.har"), "--server", bad_capi.to_str().expect("utf8")]);
+    let out = run(&[
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        bad_capi.to_str().expect("utf8"),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("capi.json") && err.contains("data[0].event_name"), "{err}");

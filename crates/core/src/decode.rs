@@ -78,7 +78,9 @@ pub struct DecodeIssue {
 /// One decoded parameter, in the order it appeared (query first, then body).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Param {
-    pub key: String,
+    /// Common keys are shared static strings: a hit has ~30 keys and most are
+    /// the same short names, so this saves an allocation per parameter.
+    pub key: Cow<'static, str>,
     pub value: String,
     /// `ud[…]`/`udff[…]`: redacted in the packet unless raw values are requested.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -157,9 +159,7 @@ pub fn classify_endpoint(url: &Url, config: &DecodeConfig) -> Option<Endpoint> {
         .iter()
         .find(|p| !p.is_empty() && raw.starts_with(p.as_str()))
     {
-        return Some(Endpoint::Gateway {
-            prefix: prefix.clone(),
-        });
+        return Some(Endpoint::Gateway { prefix: prefix.clone() });
     }
     if !matches!(url.scheme(), "https" | "http") {
         return None;
@@ -181,11 +181,7 @@ pub fn classify_endpoint(url: &Url, config: &DecodeConfig) -> Option<Endpoint> {
         return Some(Endpoint::Instagram);
     }
     if host == "www.facebook.com" || host == "facebook.com" {
-        return Some(if path == "/tr" {
-            Endpoint::Tr
-        } else {
-            Endpoint::TrSlash
-        });
+        return Some(if path == "/tr" { Endpoint::Tr } else { Endpoint::TrSlash });
     }
     let tier = host
         .strip_prefix("www.")
@@ -197,17 +193,22 @@ pub fn classify_endpoint(url: &Url, config: &DecodeConfig) -> Option<Endpoint> {
 
 /// Decodes a captured request. `None` when it is not a pixel request.
 pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
-    let url = Url::parse(&req.url).ok()?;
+    // Parse only scheme/host/path with the URL parser; the query is decoded from
+    // the captured text itself so nothing is normalised away (and long queries
+    // are not re-encoded by the parser).
+    let without_fragment = req.url.split('#').next().unwrap_or(&req.url);
+    let (base, query) = match without_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (without_fragment, None),
+    };
+    let url = Url::parse(base).ok()?;
     let endpoint = classify_endpoint(&url, config)?;
     let mut issues = Vec::new();
-    let mut params = Vec::new();
-    if let Some(query) = url.query() {
+    let mut params = Vec::with_capacity(32);
+    if let Some(query) = query {
         decode_form(query.as_bytes(), "query", &mut params, &mut issues);
     }
-    let raw_body = req
-        .body
-        .as_ref()
-        .map(|b| decode_body(b, &mut params, &mut issues));
+    let raw_body = req.body.as_ref().map(|b| decode_body(b, &mut params, &mut issues));
     let contents = params
         .iter()
         .rev()
@@ -220,11 +221,7 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
         });
     }
     let transport = transport_of(
-        params
-            .iter()
-            .rev()
-            .find(|p| p.key == "rqm")
-            .map(|p| p.value.as_str()),
+        params.iter().rev().find(|p| p.key == "rqm").map(|p| p.value.as_str()),
         req,
     );
     Some(Decoded {
@@ -273,30 +270,75 @@ pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut
             Some(i) => (&segment[..i], &segment[i + 1..]),
             None => (segment, &b""[..]),
         };
-        bad_escape |= has_bad_escape(k) || has_bad_escape(v);
-        let key = decode_component(k, &mut bad_utf8);
-        let value = decode_component(v, &mut bad_utf8);
+        let key = match known_key(k) {
+            Some(known) => Cow::Borrowed(known),
+            None => Cow::Owned(decode_component(k, &mut bad_escape, &mut bad_utf8)),
+        };
+        let value = decode_component(v, &mut bad_escape, &mut bad_utf8);
         let user_data = key.starts_with("ud[") || key.starts_with("udff[");
-        out.push(Param {
-            key,
-            value,
-            user_data,
-        });
+        out.push(Param { key, value, user_data });
     }
     if bad_escape {
         issues.push(DecodeIssue {
             place: place.into(),
-            message: "bad percent-encoding (a '%' not followed by two hex digits); kept verbatim"
-                .into(),
+            message: "bad percent-encoding (a '%' not followed by two hex digits); kept verbatim".into(),
         });
     }
     if bad_utf8 {
         issues.push(DecodeIssue {
             place: place.into(),
-            message: "percent-decoded bytes are not UTF-8; shown with replacement characters"
-                .into(),
+            message: "percent-decoded bytes are not UTF-8; shown with replacement characters".into(),
         });
     }
+}
+
+/// Parameter names fbevents sends on (nearly) every hit (PRODUCT.md §3), as
+/// shared static strings. A `match` on bytes compiles to a length switch, so a
+/// miss costs almost nothing.
+fn known_key(raw: &[u8]) -> Option<&'static str> {
+    Some(match raw {
+        b"id" => "id",
+        b"ev" => "ev",
+        b"eid" => "eid",
+        b"dl" => "dl",
+        b"rl" => "rl",
+        b"if" => "if",
+        b"ts" => "ts",
+        b"sw" => "sw",
+        b"sh" => "sh",
+        b"v" => "v",
+        b"r" => "r",
+        b"a" => "a",
+        b"ec" => "ec",
+        b"o" => "o",
+        b"fbp" => "fbp",
+        b"fbc" => "fbc",
+        b"it" => "it",
+        b"coo" => "coo",
+        b"es" => "es",
+        b"tm" => "tm",
+        b"rqm" => "rqm",
+        b"exp" => "exp",
+        b"ler" => "ler",
+        b"cdl" => "cdl",
+        b"pmd" => "pmd",
+        b"plt" => "plt",
+        b"dpo" => "dpo",
+        b"dpoco" => "dpoco",
+        b"dpost" => "dpost",
+        b"noscript" => "noscript",
+        b"cs_est" => "cs_est",
+        b"cd[value]" => "cd[value]",
+        b"cd[currency]" => "cd[currency]",
+        b"cd[content_ids]" => "cd[content_ids]",
+        b"cd[content_type]" => "cd[content_type]",
+        b"cd[contents]" => "cd[contents]",
+        b"cd[content_name]" => "cd[content_name]",
+        b"cd[num_items]" => "cd[num_items]",
+        b"cd[order_id]" => "cd[order_id]",
+        b"cd[content_category]" => "cd[content_category]",
+        _ => return None,
+    })
 }
 
 fn has_bad_escape(s: &[u8]) -> bool {
@@ -312,18 +354,32 @@ fn has_bad_escape(s: &[u8]) -> bool {
     false
 }
 
-fn decode_component(raw: &[u8], bad_utf8: &mut bool) -> String {
+/// Decodes one form component. Most pixel keys and values need no decoding at
+/// all, so that case costs one copy.
+fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> String {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return match std::str::from_utf8(raw) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                *bad_utf8 = true;
+                String::from_utf8_lossy(raw).into_owned()
+            }
+        };
+    }
+    if has_bad_escape(raw) {
+        *bad_escape = true;
+    }
     let plus_free: Cow<[u8]> = if raw.contains(&b'+') {
         Cow::Owned(raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect())
     } else {
         Cow::Borrowed(raw)
     };
-    let bytes: Cow<[u8]> = percent_decode(&plus_free).into();
-    match std::str::from_utf8(&bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => {
+    let bytes: Vec<u8> = Cow::<[u8]>::from(percent_decode(&plus_free)).into_owned();
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
             *bad_utf8 = true;
-            String::from_utf8_lossy(&bytes).into_owned()
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     }
 }
@@ -334,7 +390,7 @@ fn decode_body(body: &Body, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>)
         Body::Form { fields } => {
             for (k, v) in fields {
                 out.push(Param {
-                    key: k.clone(),
+                    key: Cow::Owned(k.clone()),
                     value: v.clone(),
                     user_data: k.starts_with("ud[") || k.starts_with("udff["),
                 });
@@ -347,10 +403,7 @@ fn decode_body(body: &Body, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>)
             decode_bytes(text.as_bytes(), content_type.as_deref(), out, issues);
             text.clone()
         }
-        Body::Bytes {
-            content_type,
-            base64,
-        } => match base64::engine::general_purpose::STANDARD.decode(base64.trim()) {
+        Body::Bytes { content_type, base64 } => match base64::engine::general_purpose::STANDARD.decode(base64.trim()) {
             Ok(bytes) => {
                 decode_bytes(&bytes, content_type.as_deref(), out, issues);
                 String::from_utf8_lossy(&bytes).into_owned()
@@ -410,7 +463,7 @@ fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut Vec<Param>, issu
             };
             let user_data = key.starts_with("ud[") || key.starts_with("udff[");
             out.push(Param {
-                key,
+                key: Cow::Owned(key),
                 value,
                 user_data,
             });
@@ -443,14 +496,14 @@ fn decode_json_body(bytes: &[u8], out: &mut Vec<Param>, issues: &mut Vec<DecodeI
                             let key = format!("{k}[{ik}]");
                             let user_data = k == "ud" || k == "udff";
                             out.push(Param {
-                                key,
+                                key: Cow::Owned(key),
                                 value: json_scalar(&iv),
                                 user_data,
                             });
                         }
                     }
                     other => out.push(Param {
-                        key: k,
+                        key: Cow::Owned(k),
                         value: json_scalar(&other),
                         user_data: false,
                     }),

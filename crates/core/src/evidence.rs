@@ -58,7 +58,8 @@ pub struct ServerEvent {
     pub num_items: Option<f64>,
 }
 
-const CAPI_HINT: &str = "paste the JSON body sent to the Graph API events endpoint ({\"data\": [...]}) or an array of its events";
+const CAPI_HINT: &str =
+    "paste the JSON body sent to the Graph API events endpoint ({\"data\": [...]}) or an array of its events";
 
 /// Parses Conversions API payloads: a Graph API body `{"data":[…]}`, a bare array
 /// of events, a single event, or several of these one after another.
@@ -68,7 +69,11 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
     let mut doc = 0usize;
     for item in &mut stream {
         let value = item.map_err(|e| json_error(label, &e, CAPI_HINT))?;
-        let prefix = if doc == 0 { String::new() } else { format!("document {}: ", doc + 1) };
+        let prefix = if doc == 0 {
+            String::new()
+        } else {
+            format!("document {}: ", doc + 1)
+        };
         collect_capi(label, &prefix, &value, &mut events)?;
         doc += 1;
     }
@@ -109,7 +114,11 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
         _ => return Err(shape_err("(top level)".into(), "expected an object or an array".into())),
     };
     for (i, ev) in events.iter().enumerate() {
-        let place = if base.is_empty() { format!("[{i}]") } else { format!("{base}[{i}]") };
+        let place = if base.is_empty() {
+            format!("[{i}]")
+        } else {
+            format!("{base}[{i}]")
+        };
         let map = ev
             .as_object()
             .ok_or_else(|| shape_err(place.clone(), "event is not an object".into()))?;
@@ -125,7 +134,12 @@ fn server_event(
 ) -> Result<ServerEvent, (String, String)> {
     let event_name = match map.get("event_name") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(_) => return Err((format!("{place}.event_name"), "event_name is not a non-empty string".into())),
+        Some(_) => {
+            return Err((
+                format!("{place}.event_name"),
+                "event_name is not a non-empty string".into(),
+            ))
+        }
         None => return Err((format!("{place}.event_name"), "event_name is missing".into())),
     };
     let custom = map.get("custom_data").and_then(Value::as_object);
@@ -135,7 +149,9 @@ fn server_event(
         place: place.into(),
         event_name,
         event_id: map.get("event_id").and_then(scalar_string),
-        event_time: map.get("event_time").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok())),
+        event_time: map
+            .get("event_time")
+            .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok())),
         action_source: map.get("action_source").and_then(scalar_string),
         value: cd("value").and_then(amount),
         currency: cd("currency").and_then(scalar_string),
@@ -177,7 +193,8 @@ pub struct OrderFigures {
     pub presentment_total: Option<f64>,
 }
 
-const ORDER_HINT: &str = "paste the Admin API order JSON ({\"order\": {...}}) or figures like {\"total\": 118.0, \"currency\": \"USD\"}";
+const ORDER_HINT: &str =
+    "paste the Admin API order JSON ({\"order\": {...}}) or figures like {\"total\": 118.0, \"currency\": \"USD\"}";
 
 /// Parses a Shopify Admin API order (`{"order":{…}}` or the bare order) or typed
 /// figures (`{"total":…, "currency":…, "shipping":…}`).
@@ -200,9 +217,8 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
     if obj.contains_key("total_price") || obj.contains_key("total_price_set") {
         admin_order(obj, base).map_err(|(p, m)| err(&p, &m))
     } else if obj.contains_key("total") {
-        let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone())).map_err(|e| {
-            err(base.trim_end_matches('.'), &format!("figures do not fit ({e})"))
-        })?;
+        let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone()))
+            .map_err(|e| err(base.trim_end_matches('.'), &format!("figures do not fit ({e})")))?;
         f.currency = f.currency.map(|c| c.trim().to_owned());
         if !f.total.is_finite() || f.total < 0.0 {
             return Err(err(&format!("{base}total"), "total is not a non-negative number"));
@@ -219,10 +235,15 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
 fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFigures, (String, String)> {
     let money_set = |set: &str, which: &str| -> Option<(f64, Option<String>)> {
         let m = o.get(set)?.get(which)?;
-        Some((amount(m.get("amount")?)?, m.get("currency_code").and_then(scalar_string)))
+        Some((
+            amount(m.get("amount")?)?,
+            m.get("currency_code").and_then(scalar_string),
+        ))
     };
     let total = match o.get("total_price") {
-        Some(v) => amount(v).ok_or_else(|| (format!("{base}total_price"), "total_price is not a number".to_string()))?,
+        Some(v) => {
+            amount(v).ok_or_else(|| (format!("{base}total_price"), "total_price is not a number".to_string()))?
+        }
         None => money_set("total_price_set", "shop_money")
             .map(|(a, _)| a)
             .ok_or_else(|| (format!("{base}total_price_set"), "no shop_money.amount".to_string()))?,
@@ -282,8 +303,11 @@ mod tests {
 
     #[test]
     fn capi_errors_name_the_place() {
-        let e = parse_capi("capi.json", "{\"data\": [ {\"event_name\": \"Purchase\"}, {\"event_id\": \"x\"} ]}")
-            .expect_err("missing name");
+        let e = parse_capi(
+            "capi.json",
+            "{\"data\": [ {\"event_name\": \"Purchase\"}, {\"event_id\": \"x\"} ]}",
+        )
+        .expect_err("missing name");
         assert_eq!(e.place, "data[1].event_name");
         let e = parse_capi("capi.json", "{\"data\": [\n  {\"event_name\": }]}").expect_err("bad json");
         assert!(e.place.starts_with("line 2"), "{}", e.place);

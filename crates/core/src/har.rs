@@ -43,7 +43,13 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
             InputError {
                 input: label.into(),
                 place: format!("line {}, column {}", e.line(), e.column()),
-                problem: e.to_string().trim_start_matches("HAR: ").split(" at line ").next().unwrap_or("").to_owned(),
+                problem: e
+                    .to_string()
+                    .trim_start_matches("HAR: ")
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
                 hint: HAR_HINT.into(),
             }
         } else {
@@ -264,7 +270,10 @@ fn parse_time(s: &str) -> Option<f64> {
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+    req.headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
 }
 
 fn to_record(e: Entry, time: f64, config: &DecodeConfig) -> Option<Record> {
@@ -376,7 +385,9 @@ mod tests {
     use super::*;
 
     fn har(entries: &str) -> String {
-        format!(r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"pages":[],"entries":[{entries}]}}}}"#)
+        format!(
+            r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"pages":[],"entries":[{entries}]}}}}"#
+        )
     }
 
     fn entry(url: &str, extra: &str) -> String {
@@ -390,8 +401,14 @@ mod tests {
         let text = har(&[
             entry("https://shop.test/products/a", r#","_resourceType":"document""#),
             entry("https://shop.test/cdn/app.css", r#","_resourceType":"stylesheet""#),
-            entry("https://connect.facebook.net/en_US/fbevents.js", r#","_resourceType":"script""#),
-            entry("https://www.facebook.com/tr/?id=1&ev=PageView", r#","_resourceType":"image""#),
+            entry(
+                "https://connect.facebook.net/en_US/fbevents.js",
+                r#","_resourceType":"script""#,
+            ),
+            entry(
+                "https://www.facebook.com/tr/?id=1&ev=PageView",
+                r#","_resourceType":"image""#,
+            ),
         ]
         .join(","));
         let imp = read_har("t.har", text.as_bytes(), &DecodeConfig::default()).expect("reads");
@@ -421,7 +438,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_place() {
-        let e = read_har("bad.har", b"{\"log\": {\"entries\": [ {\"request\": 5} ]}}", &DecodeConfig::default()).expect_err("bad entry");
+        let e = read_har(
+            "bad.har",
+            b"{\"log\": {\"entries\": [ {\"request\": 5} ]}}",
+            &DecodeConfig::default(),
+        )
+        .expect_err("bad entry");
         assert!(e.place.starts_with("line 1"), "{e}");
         let e = read_har("bad.har", b"{\"nolog\": 1}", &DecodeConfig::default()).expect_err("no log");
         assert!(e.problem.contains("no \"log\""), "{e}");
@@ -431,7 +453,10 @@ mod tests {
 
     #[test]
     fn firefox_offsets_parse() {
-        assert_eq!(parse_time("2026-11-20T11:00:00.250+01:00"), parse_time("2026-11-20T10:00:00.250Z"));
+        assert_eq!(
+            parse_time("2026-11-20T11:00:00.250+01:00"),
+            parse_time("2026-11-20T10:00:00.250Z")
+        );
         assert!(parse_time("yesterday").is_none());
     }
 }

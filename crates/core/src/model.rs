@@ -21,6 +21,11 @@ pub struct Hit {
     /// Index into the page views.
     pub page_view: usize,
     pub sender: Sender,
+    /// The products the hit names (content_ids, else contents ids), joined:
+    /// computed once because duplicate detection compares it often.
+    pub content_key: String,
+    /// `cd[order_id]`, kept apart for the same reason.
+    pub order_id: Option<String>,
     /// False for privacy-sandbox trigger copies: recorded, never counted as an event.
     pub counted: bool,
     pub url: String,

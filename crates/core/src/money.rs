@@ -91,9 +91,7 @@ pub fn reconcile(value: f64, currency: Option<&str>, order: &OrderFigures) -> Re
     if currency_differs {
         // A multi-currency store: the pixel may carry the presentment currency.
         if let (Some(pc), Some(pt)) = (&order.presentment_currency, order.presentment_total) {
-            if cur_upper.as_deref() == Some(pc.to_ascii_uppercase().as_str())
-                && (value - pt).abs() < TOLERANCE
-            {
+            if cur_upper.as_deref() == Some(pc.to_ascii_uppercase().as_str()) && (value - pt).abs() < TOLERANCE {
                 r.explained_by.push("currency".into());
                 r.detail = format!(
                     "value {value:.2} {pc} is the order total in the customer's currency; the order is {:.2} {}",
@@ -152,11 +150,7 @@ pub fn reconcile(value: f64, currency: Option<&str>, order: &OrderFigures) -> Re
 }
 
 fn describe(names: &[String], value: f64, total: f64, currency: Option<&str>) -> String {
-    let excluded: Vec<&str> = names
-        .iter()
-        .filter(|n| *n != "discount")
-        .map(String::as_str)
-        .collect();
+    let excluded: Vec<&str> = names.iter().filter(|n| *n != "discount").map(String::as_str).collect();
     let mut parts = Vec::new();
     if !excluded.is_empty() {
         parts.push(format!("leaves out {}", excluded.join(" and ")));
@@ -182,7 +176,9 @@ mod tests {
         for ok in ["10", "10.5", "0", "0.00", "1234.50", "-3"] {
             assert!(parse_plain_decimal(ok).is_some(), "{ok}");
         }
-        for bad in ["$10", "1,234.50", "12,5", "", "NaN", "1e3", " 10", "10.", ".5", "inf", "--1"] {
+        for bad in [
+            "$10", "1,234.50", "12,5", "", "NaN", "1e3", " 10", "10.", ".5", "inf", "--1",
+        ] {
             assert!(parse_plain_decimal(bad).is_none(), "{bad}");
         }
     }

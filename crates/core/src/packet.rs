@@ -187,7 +187,11 @@ impl Packet {
                 }
             }
         }
-        let times = session.records().iter().filter_map(|r| r.time()).filter(|t| t.is_finite());
+        let times = session
+            .records()
+            .iter()
+            .filter_map(|r| r.time())
+            .filter(|t| t.is_finite());
         let (started, ended) = times.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), t| {
             (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
         });
@@ -283,7 +287,8 @@ impl Packet {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"packet did not serialise: {e}\"}}"))
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"packet did not serialise: {e}\"}}"))
     }
 
     pub fn to_markdown(&self) -> String {
@@ -318,9 +323,9 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         } else {
             p.value.clone()
         };
-        match params.get_mut(&p.key) {
+        match params.get_mut(p.key.as_ref()) {
             None => {
-                params.insert(p.key.clone(), Value::String(value));
+                params.insert(p.key.to_string(), Value::String(value));
             }
             Some(Value::Array(a)) => a.push(Value::String(value)),
             Some(existing) => {
@@ -336,7 +341,10 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         if !redact {
             b.clone()
         } else if b.trim_start().starts_with("--") || b.trim_start().starts_with('{') {
-            format!("[body redacted: {} bytes; it holds user data; decoded fields are listed in params]", b.len())
+            format!(
+                "[body redacted: {} bytes; it holds user data; decoded fields are listed in params]",
+                b.len()
+            )
         } else {
             redact_form(b)
         }
@@ -408,9 +416,14 @@ fn redact_form(text: &str) -> String {
             let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
             let key: String = percent_encoding::percent_decode_str(k).decode_utf8_lossy().into_owned();
             if (key.starts_with("ud[") || key.starts_with("udff[")) && !v.is_empty() {
-                let decoded = percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned();
+                let decoded = percent_encoding::percent_decode_str(&v.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned();
                 let red = redact_value(&decoded);
-                format!("{k}={}", form_urlencoded::byte_serialize(red.as_bytes()).collect::<String>())
+                format!(
+                    "{k}={}",
+                    form_urlencoded::byte_serialize(red.as_bytes()).collect::<String>()
+                )
             } else {
                 seg.to_owned()
             }

@@ -72,7 +72,7 @@ pub struct AcceptanceRow {
 pub fn acceptance(j: &Journey, findings: &[Finding]) -> Vec<AcceptanceRow> {
     let mut events: Vec<String> = CORE_EVENTS.iter().map(|s| s.to_string()).collect();
     let mut others: Vec<(f64, String)> = Vec::new();
-    for (_, ev) in j.groups.keys() {
+    for ev in j.by_event.keys() {
         if !tables::is_core_event(ev) && !ev.is_empty() && !others.iter().any(|(_, o)| o == ev) {
             let first = j.hits_of(ev).map(|h| h.time).fold(f64::INFINITY, f64::min);
             others.push((first, ev.clone()));
@@ -122,8 +122,16 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
                 .iter()
                 .map(|s| s.action_source.clone().unwrap_or_else(|| "unknown source".into()))
                 .collect();
-            let ids: Vec<String> = same.iter().map(|s| s.event_id.clone().unwrap_or_else(|| "(none)".into())).collect();
-            format!("{} event(s), {}, event_id {}", same.len(), sources.into_iter().collect::<Vec<_>>().join("/"), ids.join(", "))
+            let ids: Vec<String> = same
+                .iter()
+                .map(|s| s.event_id.clone().unwrap_or_else(|| "(none)".into()))
+                .collect();
+            format!(
+                "{} event(s), {}, event_id {}",
+                same.len(),
+                sources.into_iter().collect::<Vec<_>>().join("/"),
+                ids.join(", ")
+            )
         }
     });
     AcceptanceRow {
@@ -182,10 +190,13 @@ pub struct ScriptEntry {
 const EVIDENCE_LINES: usize = 5;
 
 pub fn inventory(j: &Journey, review: &Review) -> Inventory {
-    let mut by_sender: BTreeMap<String, (BTreeMap<String, usize>, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+    /// Per sender: event counts, pixel ids, evidence lines.
+    type Tally = (BTreeMap<String, usize>, BTreeSet<String>, Vec<String>);
+    let mut by_sender: BTreeMap<String, Tally> = BTreeMap::new();
     for h in j.hits.iter().filter(|h| h.counted) {
         let e = by_sender.entry(h.sender.label.clone()).or_default();
-        *e.0.entry(h.event.clone().unwrap_or_else(|| "(no event)".into())).or_default() += 1;
+        *e.0.entry(h.event.clone().unwrap_or_else(|| "(no event)".into()))
+            .or_default() += 1;
         if let Some(p) = &h.pixel_id {
             e.1.insert(p.clone());
         }
@@ -316,7 +327,13 @@ fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs
 }
 
 pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
-    let checks = vec![chain_check(j), dedup_check(j), money_check(j), owners_check(j, review), gaps_check(review)];
+    let checks = vec![
+        chain_check(j),
+        dedup_check(j),
+        money_check(j),
+        owners_check(j, review),
+        gaps_check(review),
+    ];
     let mut blocking: Vec<&'static str> = Vec::new();
     for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
         if !blocking.contains(&f.code) {
@@ -330,12 +347,21 @@ pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
     } else {
         Verdict::Incomplete
     };
-    Gate { verdict, checks, blocking }
+    Gate {
+        verdict,
+        checks,
+        blocking,
+    }
 }
 
 fn chain_check(j: &Journey) -> Check {
-    if j.groups.is_empty() {
-        return check("chain", CheckState::Unverified, "no pixel hits captured yet", Some("place a test order: product page, add to cart, checkout, thank-you page"));
+    if !j.has_hits() {
+        return check(
+            "chain",
+            CheckState::Unverified,
+            "no pixel hits captured yet",
+            Some("place a test order: product page, add to cart, checkout, thank-you page"),
+        );
     }
     let missing: Vec<&str> = CORE_EVENTS
         .iter()
@@ -344,22 +370,50 @@ fn chain_check(j: &Journey) -> Check {
         .map(|(e, _)| *e)
         .collect();
     if !missing.is_empty() {
-        return check("chain", CheckState::Stop, format!("never seen: {}", missing.join(", ")), None);
+        return check(
+            "chain",
+            CheckState::Stop,
+            format!("never seen: {}", missing.join(", ")),
+            None,
+        );
     }
     let times: Vec<f64> = j.first_core.iter().flatten().map(|&i| j.hit(i).time).collect();
     if times.windows(2).any(|w| w[1] < w[0]) {
-        return check("chain", CheckState::Stop, "the four core events did not first fire in funnel order", None);
+        return check(
+            "chain",
+            CheckState::Stop,
+            "the four core events did not first fire in funnel order",
+            None,
+        );
     }
-    check("chain", CheckState::Go, "ViewContent → AddToCart → InitiateCheckout → Purchase, in order", None)
+    check(
+        "chain",
+        CheckState::Go,
+        "ViewContent → AddToCart → InitiateCheckout → Purchase, in order",
+        None,
+    )
 }
 
 fn dedup_check(j: &Journey) -> Check {
     if j.server.is_none() {
-        return check("dedup", CheckState::Unverified, "no server payloads supplied", Some("paste the Conversions API payload of the test order"));
+        return check(
+            "dedup",
+            CheckState::Unverified,
+            "no server payloads supplied",
+            Some("paste the Conversions API payload of the test order"),
+        );
     }
-    let purchases: Vec<_> = pairings(j).into_iter().filter(|p| p.hit.event_name() == "Purchase").collect();
+    let purchases: Vec<_> = pairings(j)
+        .into_iter()
+        .filter(|p| p.hit.event_name() == "Purchase")
+        .collect();
     if purchases.is_empty() {
-        return check("dedup", CheckState::Stop, "no browser Purchase to pair with the server", None);
+        return check(
+            "dedup",
+            CheckState::Stop,
+            "no browser Purchase to pair with the server",
+            None,
+        );
     }
     let unmatched: Vec<String> = purchases
         .iter()
@@ -367,7 +421,15 @@ fn dedup_check(j: &Journey) -> Check {
         .map(|p| format!("#{} eid {}", p.hit.id, p.hit.event_id.as_deref().unwrap_or("(none)")))
         .collect();
     if !unmatched.is_empty() {
-        return check("dedup", CheckState::Stop, format!("browser Purchase without a server twin of the same event_id: {}", unmatched.join(", ")), None);
+        return check(
+            "dedup",
+            CheckState::Stop,
+            format!(
+                "browser Purchase without a server twin of the same event_id: {}",
+                unmatched.join(", ")
+            ),
+            None,
+        );
     }
     let value_off = purchases.iter().any(|p| {
         p.twin.is_some_and(|t| match (p.hit.value(), t.value) {
@@ -376,14 +438,32 @@ fn dedup_check(j: &Journey) -> Check {
         })
     });
     if value_off {
-        return check("dedup", CheckState::Stop, "Purchase pairs share an id but differ in value", None);
+        return check(
+            "dedup",
+            CheckState::Stop,
+            "Purchase pairs share an id but differ in value",
+            None,
+        );
     }
-    check("dedup", CheckState::Go, format!("{} browser Purchase hit(s) share name and event_id with the server", purchases.len()), None)
+    check(
+        "dedup",
+        CheckState::Go,
+        format!(
+            "{} browser Purchase hit(s) share name and event_id with the server",
+            purchases.len()
+        ),
+        None,
+    )
 }
 
 fn money_check(j: &Journey) -> Check {
     let Some(order) = j.order_figures() else {
-        return check("money", CheckState::Unverified, "no order figures supplied", Some("paste the Shopify order JSON or type the order total and currency"));
+        return check(
+            "money",
+            CheckState::Unverified,
+            "no order figures supplied",
+            Some("paste the Shopify order JSON or type the order total and currency"),
+        );
     };
     let purchases: Vec<&Hit> = j.hits_of("Purchase").collect();
     if purchases.is_empty() {
@@ -402,15 +482,29 @@ fn money_check(j: &Journey) -> Check {
         }
     }
     if problems.is_empty() {
-        check("money", CheckState::Go, format!("Purchase value equals the order total {:.2} {}", order.total, order.currency.as_deref().unwrap_or("")), None)
+        check(
+            "money",
+            CheckState::Go,
+            format!(
+                "Purchase value equals the order total {:.2} {}",
+                order.total,
+                order.currency.as_deref().unwrap_or("")
+            ),
+            None,
+        )
     } else {
         check("money", CheckState::Stop, problems.join("; "), None)
     }
 }
 
 fn owners_check(j: &Journey, review: &Review) -> Check {
-    if j.groups.is_empty() {
-        return check("owners", CheckState::Unverified, "no pixel hits captured yet", Some("capture a test order"));
+    if !j.has_hits() {
+        return check(
+            "owners",
+            CheckState::Unverified,
+            "no pixel hits captured yet",
+            Some("capture a test order"),
+        );
     }
     let mut problems = Vec::new();
     let mut unowned = Vec::new();
@@ -419,7 +513,10 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
         match senders.len() {
             0 => problems.push(format!("{ev} has no sender")),
             1 => {}
-            n => problems.push(format!("{ev} has {n} senders ({})", senders.into_iter().collect::<Vec<_>>().join(", "))),
+            n => problems.push(format!(
+                "{ev} has {n} senders ({})",
+                senders.into_iter().collect::<Vec<_>>().join(", ")
+            )),
         }
         if review.owners.get(ev).is_none_or(|o| o.trim().is_empty()) {
             unowned.push(ev);
@@ -429,14 +526,34 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
         return check("owners", CheckState::Stop, problems.join("; "), None);
     }
     if !unowned.is_empty() {
-        return check("owners", CheckState::Unverified, "one sender per core event", Some(&format!("record an owner for {}", unowned.join(", "))));
+        return check(
+            "owners",
+            CheckState::Unverified,
+            "one sender per core event",
+            Some(&format!("record an owner for {}", unowned.join(", "))),
+        );
     }
-    check("owners", CheckState::Go, "one sender and a recorded owner per core event", None)
+    check(
+        "owners",
+        CheckState::Go,
+        "one sender and a recorded owner per core event",
+        None,
+    )
 }
 
 fn gaps_check(review: &Review) -> Check {
     match review.gaps_note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(_) => check("gaps", CheckState::Go, "the reviewer recorded why the counts differ", None),
-        None => check("gaps", CheckState::Unverified, "no note on count differences", Some("write why Meta, Shopify, GA4 and server counts differ (or that they agree)")),
+        Some(_) => check(
+            "gaps",
+            CheckState::Go,
+            "the reviewer recorded why the counts differ",
+            None,
+        ),
+        None => check(
+            "gaps",
+            CheckState::Unverified,
+            "no note on count differences",
+            Some("write why Meta, Shopify, GA4 and server counts differ (or that they agree)"),
+        ),
     }
 }

@@ -16,9 +16,16 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
     let ctx = &req.context;
     let mut evidence = Vec::new();
     // 1. Frame or worker URL: Shopify's sandboxes.
-    for url in [ctx.document_url.as_deref(), req.initiator.as_deref()].into_iter().flatten() {
+    for url in [ctx.document_url.as_deref(), req.initiator.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         if let Some(label) = tables::shopify_sandbox_sender(url) {
-            let what = if ctx.frame_type == Some(FrameType::Worker) { "worker" } else { "frame" };
+            let what = if ctx.frame_type == Some(FrameType::Worker) {
+                "worker"
+            } else {
+                "frame"
+            };
             evidence.push(format!("{what} {url}"));
             return strong(label, evidence);
         }
@@ -58,7 +65,11 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
             }
             evidence.push(format!(
                 "{} {doc}",
-                if ctx.frame_type == Some(FrameType::Worker) { "worker" } else { "frame" }
+                if ctx.frame_type == Some(FrameType::Worker) {
+                    "worker"
+                } else {
+                    "frame"
+                }
             ));
             let mut s = Sender {
                 label: "unknown".into(),
@@ -66,7 +77,8 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
                 provisional: true,
             };
             if ctx.frame_type == Some(FrameType::Worker) {
-                s.evidence.push("a same-origin worker that is not a Shopify sandbox".into());
+                s.evidence
+                    .push("a same-origin worker that is not a Shopify sandbox".into());
             }
             return s;
         }
@@ -189,7 +201,11 @@ mod tests {
         let s = sender_of(&req("https://www.facebook.com/tr/?id=1&ev=PageView"));
         assert_eq!(s.label, "unknown");
         assert!(s.provisional);
-        let refined = from_fbq_caller("https://shop.test/products/tee", "https://shop.test/products/tee", s.evidence);
+        let refined = from_fbq_caller(
+            "https://shop.test/products/tee",
+            "https://shop.test/products/tee",
+            s.evidence,
+        );
         assert_eq!(refined.label, "theme");
     }
 }

@@ -21,8 +21,26 @@ use crate::model::{page_key, Hit, PageKind, PageView};
 use crate::rules::{Finding, Scope, RULES};
 use crate::{sender, tables};
 
-/// (pixel id, event name). Hits without a pixel id or event use "".
-pub type GroupKey = (String, String);
+/// (scope, pixel id, event name): the unit a group rule judges. The scope is
+/// the page view, because one business action never spans page views — except
+/// Purchase, whose order can be revisited, so Purchase uses [`ORDER_SCOPE`].
+/// Hits without a pixel id or event use "".
+pub type GroupKey = (usize, String, String);
+
+/// Scope of the journey-wide Purchase group.
+pub const ORDER_SCOPE: usize = usize::MAX;
+
+/// Per (pixel, event) summaries kept up to date on every hit, so journey rules
+/// about senders and ids never rescan the hits.
+#[derive(Debug, Clone, Default)]
+pub struct EventSummary {
+    /// Sender label → index of its first hit.
+    pub senders: BTreeMap<String, usize>,
+    /// eid → hits carrying it.
+    pub by_eid: HashMap<String, Vec<usize>>,
+    /// eids seen more than once.
+    pub repeated: BTreeSet<String>,
+}
 
 /// Per-page-view summaries the journey rules read.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -39,6 +57,17 @@ pub struct PageSummary {
     /// Whether the page hook reported from this page view (gestures are recorded).
     pub hook_seen: bool,
     pub purchase_hits: usize,
+    /// fbq track calls and the time of the latest.
+    pub track_calls: usize,
+    pub last_track_call: Option<f64>,
+    /// From the page hook's script inventories (maxima over snapshots).
+    pub fbevents_elements: usize,
+    pub base_code_runs: u32,
+    pub fbq_differs: bool,
+    /// fbq.loaded stayed false with calls queued.
+    pub never_loaded: bool,
+    /// Indices into `Journey::fb_logs`.
+    pub fb_logs: Vec<usize>,
 }
 
 /// All derived data. Rules read it; only [`Session`] writes it.
@@ -47,13 +76,19 @@ pub struct Journey {
     pub hits: Vec<Hit>,
     pub page_views: Vec<PageView>,
     pub pages: Vec<PageSummary>,
-    /// Counted hits per (pixel, event), in arrival order.
+    /// Counted hits per group (see [`GroupKey`]), in arrival order.
     pub groups: BTreeMap<GroupKey, Vec<usize>>,
+    /// Counted hits per event name, in arrival order.
+    pub by_event: BTreeMap<String, Vec<usize>>,
+    /// Summaries per (pixel, event).
+    pub events: BTreeMap<(String, String), EventSummary>,
     pub fbq_calls: Vec<(usize, FbqCall)>,
     pub inventories: Vec<(usize, ScriptInventory)>,
     pub script_loads: Vec<(usize, ScriptLoad)>,
     pub gestures: Vec<(usize, Gesture)>,
     pub fb_logs: Vec<(usize, FbLog)>,
+    /// Order confirmation pages by URL (without fragment) → their page views.
+    pub order_pages: BTreeMap<String, Vec<usize>>,
     pub shopify: Vec<(usize, ShopifyContext)>,
     /// `None` until the user supplies at least one valid payload.
     pub server: Option<Vec<ServerEvent>>,
@@ -94,10 +129,15 @@ impl Journey {
 
     /// Counted hits of one event, any pixel, in arrival order.
     pub fn hits_of<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a Hit> + 'a {
-        self.groups
-            .iter()
-            .filter(move |((_, ev), _)| ev == event)
-            .flat_map(move |(_, idx)| idx.iter().map(move |i| &self.hits[*i]))
+        self.by_event
+            .get(event)
+            .into_iter()
+            .flat_map(move |idx| idx.iter().map(move |i| &self.hits[*i]))
+    }
+
+    /// Whether any counted hit was captured.
+    pub fn has_hits(&self) -> bool {
+        !self.by_event.is_empty()
     }
 
     /// Gestures recorded in [from, to] ms, in the same tab when known.
@@ -124,6 +164,8 @@ pub struct Session {
     hit_findings: Vec<Finding>,
     group_findings: HashMap<GroupKey, Vec<Finding>>,
     dirty_groups: HashSet<GroupKey>,
+    page_findings: Vec<Vec<Finding>>,
+    dirty_pages: BTreeSet<usize>,
     journey_findings: Vec<Finding>,
     journey_dirty: bool,
 }
@@ -176,24 +218,41 @@ impl Session {
             Record::FbqCall(c) => self.add_fbq_call(c.clone()),
             Record::Scripts(inv) => {
                 let pv = self.pv_for(inv.time, inv.context.top_url.as_deref(), false);
-                self.journey.pages[pv].hook_seen = true;
+                self.mark_hook(pv);
+                let page = &mut self.journey.pages[pv];
+                let fbevents = inv
+                    .scripts
+                    .iter()
+                    .filter(|s| tables::tracking_script_kind(s) == Some("fbevents"))
+                    .count();
+                page.fbevents_elements = page.fbevents_elements.max(fbevents);
+                page.base_code_runs = page.base_code_runs.max(inv.base_code_runs);
+                page.fbq_differs |= inv.fbq_differs_from_fbq_alias;
+                page.never_loaded = inv.loaded == Some(false) && inv.queued_calls > 0;
                 self.journey.inventories.push((pv, inv.clone()));
+                self.dirty_pages.insert(pv);
             }
             Record::Gesture(g) => {
                 let pv = self.pv_for(g.time, g.context.top_url.as_deref(), false);
-                self.journey.pages[pv].hook_seen = true;
+                self.mark_hook(pv);
                 self.journey.gestures.push((pv, g.clone()));
-                // Gestures split repeated AddToCart/ViewContent into separate actions.
-                for key in self.journey.groups.keys() {
-                    if !matches!(key.1.as_str(), "Purchase" | "InitiateCheckout" | "PageView") {
+                // Gestures split repeated AddToCart/ViewContent into separate
+                // actions: only this page view's groups can change.
+                let from = (pv, String::new(), String::new());
+                let to = (pv + 1, String::new(), String::new());
+                for key in self.journey.groups.range(from..to).map(|(k, _)| k) {
+                    if !matches!(key.2.as_str(), "InitiateCheckout" | "PageView") {
                         self.dirty_groups.insert(key.clone());
                     }
                 }
             }
             Record::FbLog(l) => {
                 let pv = self.pv_for(l.time, l.context.top_url.as_deref(), false);
-                self.journey.pages[pv].hook_seen = true;
+                let index = self.journey.fb_logs.len();
+                self.mark_hook(pv);
+                self.journey.pages[pv].fb_logs.push(index);
                 self.journey.fb_logs.push((pv, l.clone()));
+                self.dirty_pages.insert(pv);
             }
             Record::Shopify(s) => self.add_shopify(s.clone()),
             Record::ServerPayload(t) => match parse_capi(&t.label, &t.text) {
@@ -207,6 +266,10 @@ impl Session {
             Record::Dropped(d) => self.journey.dropped += d.count,
         }
         self.journey_dirty = true;
+        // The newest page's rules depend on the clock (a call may still be in flight).
+        if let Some(newest) = self.journey.page_views.len().checked_sub(1) {
+            self.dirty_pages.insert(newest);
+        }
         self.records.push(record);
     }
 
@@ -227,7 +290,9 @@ impl Session {
         };
         let dl = decoded.get("dl").map(str::to_owned);
         let top = !matches!(req.context.frame_type, Some(FrameType::Sub) | Some(FrameType::Worker))
-            && !dl.as_deref().is_some_and(|d| tables::shopify_sandbox_sender(d).is_some());
+            && dl
+                .as_deref()
+                .is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
         let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), top);
         let page_url = self.journey.page_views[pv].url.clone();
         let mut sender = sender::attribute(req, &decoded, &page_url);
@@ -241,8 +306,10 @@ impl Session {
             }
         }
         let id = self.journey.hits.len() as u32 + 1;
-        let hit = Hit {
+        let mut hit = Hit {
             id,
+            content_key: String::new(),
+            order_id: None,
             record: index,
             pixel_id,
             event,
@@ -258,6 +325,8 @@ impl Session {
             origin: req.origin,
             decoded,
         };
+        hit.content_key = hit.content_ids().join("\u{1f}");
+        hit.order_id = hit.custom("order_id").map(str::to_owned);
         let hi = self.journey.hits.len();
         // Hit rules run once, now.
         if hit.counted {
@@ -265,6 +334,7 @@ impl Session {
                 rule.check_hit(&self.journey, &hit, &mut self.hit_findings);
             }
         }
+        self.dirty_pages.insert(pv);
         let page = &mut self.journey.pages[pv];
         page.hits.push(hi);
         if let Some(v) = hit.decoded.get("v").filter(|v| !v.is_empty()) {
@@ -290,12 +360,22 @@ impl Session {
                     *first = Some(hi);
                 }
             }
-            let key = (
-                hit.pixel_id.clone().unwrap_or_default(),
-                hit.event.clone().unwrap_or_default(),
-            );
+            let pixel = hit.pixel_id.clone().unwrap_or_default();
+            let event = hit.event.clone().unwrap_or_default();
+            let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
+            let key = (scope, pixel.clone(), event.clone());
             self.journey.groups.entry(key.clone()).or_default().push(hi);
             self.dirty_groups.insert(key);
+            self.journey.by_event.entry(event.clone()).or_default().push(hi);
+            let summary = self.journey.events.entry((pixel, event)).or_default();
+            summary.senders.entry(hit.sender.label.clone()).or_insert(hi);
+            if let Some(eid) = &hit.event_id {
+                let with = summary.by_eid.entry(eid.clone()).or_default();
+                with.push(hi);
+                if with.len() > 1 {
+                    summary.repeated.insert(eid.clone());
+                }
+            }
         }
         self.journey.hits.push(hit);
     }
@@ -308,7 +388,10 @@ impl Session {
                 .document_url
                 .clone()
                 .unwrap_or_else(|| self.journey.page_views[pv].url.clone());
-            self.journey.pages[pv].fbevents_loads.push((doc, s.url.clone(), s.status));
+            self.journey.pages[pv]
+                .fbevents_loads
+                .push((doc, s.url.clone(), s.status));
+            self.dirty_pages.insert(pv);
         }
         self.journey.script_loads.push((pv, s));
     }
@@ -329,9 +412,14 @@ impl Session {
     fn add_fbq_call(&mut self, c: FbqCall) {
         let pv = self.pv_for(c.time, c.context.top_url.as_deref(), false);
         let doc = c.context.document_url.clone().unwrap_or_default();
+        self.dirty_pages.insert(pv);
+        self.mark_hook(pv);
         let page = &mut self.journey.pages[pv];
-        page.hook_seen = true;
         page.fbq_calls += 1;
+        if track_target(&c).is_some() {
+            page.track_calls += 1;
+            page.last_track_call = Some(page.last_track_call.map_or(c.time, |t: f64| t.max(c.time)));
+        }
         if c.method == "init" {
             if let Some(id) = c.args.first().map(json_text) {
                 *page.inits.entry((doc, id)).or_default() += 1;
@@ -348,9 +436,12 @@ impl Session {
                     && (eid.is_none() || h.event_id.is_none() || h.event_id == eid);
                 if h.sender.provisional && in_window && same {
                     let refined = sender::from_fbq_caller(&caller, &page_url, h.sender.evidence.clone());
-                    let key = (h.pixel_id.clone().unwrap_or_default(), h.event.clone().unwrap_or_default());
+                    let pixel = h.pixel_id.clone().unwrap_or_default();
+                    let event = h.event.clone().unwrap_or_default();
+                    let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
                     self.journey.hits[hi].sender = refined;
-                    self.dirty_groups.insert(key);
+                    self.rebuild_senders(&pixel, &event);
+                    self.dirty_groups.insert((scope, pixel, event));
                     break;
                 }
             }
@@ -358,11 +449,47 @@ impl Session {
         self.journey.fbq_calls.push((pv, c));
     }
 
+    /// Notes that the page hook reported from `pv`. The first report turns on the
+    /// gesture-based rules for the hits already placed there, so their groups rerun.
+    fn mark_hook(&mut self, pv: usize) {
+        if !self.journey.pages[pv].hook_seen {
+            self.journey.pages[pv].hook_seen = true;
+            let from = (pv, String::new(), String::new());
+            let to = (pv + 1, String::new(), String::new());
+            self.dirty_groups
+                .extend(self.journey.groups.range(from..to).map(|(k, _)| k.clone()));
+        }
+    }
+
+    /// Recomputes one (pixel, event) sender map after a hit was re-attributed.
+    fn rebuild_senders(&mut self, pixel: &str, event: &str) {
+        let Some(hits) = self.journey.by_event.get(event) else {
+            return;
+        };
+        let mut senders = BTreeMap::new();
+        for &hi in hits {
+            let h = &self.journey.hits[hi];
+            if h.pixel_id.as_deref().unwrap_or("") == pixel {
+                senders.entry(h.sender.label.clone()).or_insert(hi);
+            }
+        }
+        if let Some(summary) = self.journey.events.get_mut(&(pixel.to_owned(), event.to_owned())) {
+            summary.senders = senders;
+        }
+    }
+
     fn add_shopify(&mut self, s: ShopifyContext) {
         let pv = self.pv_for(s.time, s.context.top_url.as_deref(), false);
-        self.journey.pages[pv].hook_seen = true;
+        self.mark_hook(pv);
         if let Some(kind) = s.page_type.as_deref().and_then(PageKind::from_shopify_page_type) {
             self.journey.page_views[pv].kind = kind;
+            if kind == PageKind::ThankYou {
+                let key = page_key(&self.journey.page_views[pv].url).to_owned();
+                let pvs = self.journey.order_pages.entry(key).or_default();
+                if !pvs.contains(&pv) {
+                    pvs.push(pv);
+                }
+            }
         }
         if let Some(shop) = &s.shop {
             self.journey.shop = Some(shop.clone());
@@ -422,15 +549,29 @@ impl Session {
 
     fn push_page_view(&mut self, url: &str, time: f64, inferred: bool, tab_id: Option<i64>) -> usize {
         let id = self.journey.page_views.len();
+        let kind = PageKind::from_url(url);
+        if kind == PageKind::ThankYou {
+            self.journey
+                .order_pages
+                .entry(page_key(url).to_owned())
+                .or_default()
+                .push(id);
+        }
         self.journey.page_views.push(PageView {
             id,
             url: url.to_owned(),
             time,
-            kind: PageKind::from_url(url),
+            kind,
             inferred,
             tab_id,
         });
         self.journey.pages.push(PageSummary::default());
+        self.page_findings.push(Vec::new());
+        // The page before this one is no longer the newest: its in-flight grace ends.
+        if let Some(prev) = id.checked_sub(1) {
+            self.dirty_pages.insert(prev);
+        }
+        self.dirty_pages.insert(id);
         id
     }
 
@@ -445,6 +586,14 @@ impl Session {
                 }
             }
             self.group_findings.insert(key, out);
+        }
+        let pages: Vec<usize> = std::mem::take(&mut self.dirty_pages).into_iter().collect();
+        for pv in pages {
+            let mut out = Vec::new();
+            for rule in RULES.iter().filter(|r| r.scope() == Scope::Page) {
+                rule.check_page(&self.journey, pv, &mut out);
+            }
+            self.page_findings[pv] = out;
         }
         if self.journey_dirty {
             let mut out = Vec::new();
@@ -463,6 +612,7 @@ impl Session {
             .hit_findings
             .iter()
             .chain(self.group_findings.values().flatten())
+            .chain(self.page_findings.iter().flatten())
             .chain(self.journey_findings.iter())
             .cloned()
             .collect();
@@ -479,7 +629,27 @@ impl Session {
 
     /// Number of findings currently cached (after `refresh`), without cloning them.
     pub fn finding_count(&self) -> usize {
-        self.hit_findings.len() + self.group_findings.values().map(Vec::len).sum::<usize>() + self.journey_findings.len()
+        self.hit_findings.len()
+            + self.group_findings.values().map(Vec::len).sum::<usize>()
+            + self.page_findings.iter().map(Vec::len).sum::<usize>()
+            + self.journey_findings.len()
+    }
+
+    /// Reruns every rule over the whole journey (what a non-incremental engine
+    /// would do on each record). Used by the benchmark and to apply new rules
+    /// to an old journal; results equal the incremental ones.
+    pub fn reevaluate(&mut self) {
+        self.hit_findings.clear();
+        for hit in self.journey.hits.iter().filter(|h| h.counted) {
+            for rule in RULES.iter().filter(|r| r.scope() == Scope::Hit) {
+                rule.check_hit(&self.journey, hit, &mut self.hit_findings);
+            }
+        }
+        self.group_findings.clear();
+        self.dirty_groups = self.journey.groups.keys().cloned().collect();
+        self.dirty_pages = (0..self.journey.page_views.len()).collect();
+        self.journey_dirty = true;
+        self.refresh();
     }
 }
 
@@ -491,11 +661,7 @@ pub(crate) fn track_target(c: &FbqCall) -> Option<(String, Option<String>)> {
         _ => return None,
     };
     let event = c.args.get(ev_arg).map(json_text)?;
-    let eid = c
-        .args
-        .get(opts_arg)
-        .and_then(|o| o.get("eventID"))
-        .map(json_text);
+    let eid = c.args.get(opts_arg).and_then(|o| o.get("eventID")).map(json_text);
     Some((event, eid))
 }
 

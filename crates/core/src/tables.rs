@@ -31,29 +31,21 @@ pub const STANDARD_EVENTS: &[&str] = &[
 
 /// Events fbevents sends by itself (automatic events, microdata, button clicks).
 /// Normal traffic: shown in the timeline, never a finding.
-pub const AUTOMATIC_EVENTS: &[&str] = &[
-    "Microdata",
-    "SubscribedButtonClick",
-    "PageLeave",
-    "InputData",
-];
+pub const AUTOMATIC_EVENTS: &[&str] = &["Microdata", "SubscribedButtonClick", "PageLeave", "InputData"];
 
 /// Currencies Meta accepts (Marketing API "Currency codes": the ad-account
 /// currencies). An ISO 4217 code outside this list is still `invalid_currency`.
 pub const META_CURRENCIES: &[&str] = &[
-    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BOB", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CRC",
-    "CZK", "DKK", "DZD", "EGP", "EUR", "GBP", "GTQ", "HKD", "HNL", "HRK", "HUF", "IDR", "ILS", "INR",
-    "ISK", "JOD", "JPY", "KES", "KRW", "LTL", "LVL", "MOP", "MXN", "MYR", "NGN", "NIO", "NOK", "NZD",
-    "PEN", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "SKK", "THB",
-    "TRY", "TWD", "UAH", "USD", "UYU", "VEF", "VND", "ZAR",
+    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BOB", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CRC", "CZK", "DKK",
+    "DZD", "EGP", "EUR", "GBP", "GTQ", "HKD", "HNL", "HRK", "HUF", "IDR", "ILS", "INR", "ISK", "JOD", "JPY", "KES",
+    "KRW", "LTL", "LVL", "MOP", "MXN", "MYR", "NGN", "NIO", "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "SKK", "THB", "TRY", "TWD", "UAH", "USD", "UYU", "VEF", "VND", "ZAR",
 ];
 
 /// `ud[…]` keys Meta expects SHA-256-hashed (lower-case hex). `external_id` is
 /// recommended hashed but accepted plain, and `fbp`/`fbc`/`client_ip_address`/
 /// `client_user_agent` are never hashed, so they are not listed.
-pub const HASHED_USER_DATA_KEYS: &[&str] = &[
-    "em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country",
-];
+pub const HASHED_USER_DATA_KEYS: &[&str] = &["em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country"];
 
 /// Hosts that serve the pixel endpoint `/tr`.
 pub const PIXEL_HOSTS: &[&str] = &["www.facebook.com", "facebook.com", "www.instagram.com"];

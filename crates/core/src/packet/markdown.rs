@@ -40,7 +40,15 @@ fn time(ms: Option<f64>) -> String {
         Some(t) if t.is_finite() => {
             let secs = (t / 1000.0).floor() as i64;
             match time::OffsetDateTime::from_unix_timestamp(secs) {
-                Ok(d) => format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z", d.year(), d.month() as u8, d.day(), d.hour(), d.minute(), d.second()),
+                Ok(d) => format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
+                    d.year(),
+                    d.month() as u8,
+                    d.day(),
+                    d.hour(),
+                    d.minute(),
+                    d.second()
+                ),
                 Err(_) => format!("{t}"),
             }
         }
@@ -61,22 +69,67 @@ pub fn render(p: &Packet) -> String {
         time(p.capture.ended),
         p.capture.hits,
         p.capture.records,
-        if p.capture.dropped_records > 0 { format!(" · **{} older records dropped by the journal cap**", p.capture.dropped_records) } else { String::new() }
+        if p.capture.dropped_records > 0 {
+            format!(
+                " · **{} older records dropped by the journal cap**",
+                p.capture.dropped_records
+            )
+        } else {
+            String::new()
+        }
     );
-    let pixels: Vec<String> = p.pixels.iter().map(|px| format!("{} (v {}, {} hits)", cell(&px.id), cell(&px.versions.join(", ")), px.hits)).collect();
-    let _ = writeln!(s, "Pixels: {}\n", if pixels.is_empty() { "none seen".into() } else { pixels.join("; ") });
+    let pixels: Vec<String> = p
+        .pixels
+        .iter()
+        .map(|px| {
+            format!(
+                "{} (v {}, {} hits)",
+                cell(&px.id),
+                cell(&px.versions.join(", ")),
+                px.hits
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "Pixels: {}\n",
+        if pixels.is_empty() {
+            "none seen".into()
+        } else {
+            pixels.join("; ")
+        }
+    );
 
-    let _ = writeln!(s, "## Stop/Go gate\n\n| check | state | detail | still needs |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "## Stop/Go gate\n\n| check | state | detail | still needs |\n|---|---|---|---|"
+    );
     for c in &p.gate.checks {
         let state = match c.state {
             CheckState::Go => "go",
             CheckState::Stop => "**stop**",
             CheckState::Unverified => "unverified",
         };
-        let _ = writeln!(s, "| {} | {} | {} | {} |", c.name, state, cell(&c.detail), opt(&c.needs));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            c.name,
+            state,
+            cell(&c.detail),
+            opt(&c.needs)
+        );
     }
     if !p.gate.blocking.is_empty() {
-        let _ = writeln!(s, "\nFail findings blocking Go: {}", p.gate.blocking.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "\nFail findings blocking Go: {}",
+            p.gate
+                .blocking
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
 
     let _ = writeln!(s, "\n## Acceptance\n\n| event | status | page | time | senders | server | event_id | value | currency | codes |\n|---|---|---|---|---|---|---|---|---|---|");
@@ -107,8 +160,26 @@ pub fn render(p: &Packet) -> String {
         let _ = writeln!(s, "No findings.");
     }
     for f in &p.findings {
-        let hits = if f.hit_ids.is_empty() { String::new() } else { format!(" (hits {})", f.hit_ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")) };
-        let _ = writeln!(s, "- **{}** `{}`{}: {}{}", f.severity.as_str(), f.code, f.event.as_deref().map(|e| format!(" — {}", cell(e))).unwrap_or_default(), cell(&f.message), hits);
+        let hits = if f.hit_ids.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (hits {})",
+                f.hit_ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let _ = writeln!(
+            s,
+            "- **{}** `{}`{}: {}{}",
+            f.severity.as_str(),
+            f.code,
+            f.event
+                .as_deref()
+                .map(|e| format!(" — {}", cell(e)))
+                .unwrap_or_default(),
+            cell(&f.message),
+            hits
+        );
         let _ = writeln!(s, "  - Why it matters: {}", f.explanation);
         let _ = writeln!(s, "  - Probably broke: {}", f.guidance.probably_broke);
         let _ = writeln!(s, "  - First check: {}", f.guidance.first_check);
@@ -117,17 +188,38 @@ pub fn render(p: &Packet) -> String {
 
     let _ = writeln!(s, "\n## Sender inventory\n\n| event | senders | owner |\n|---|---|---|");
     for o in &p.inventory.owners {
-        let _ = writeln!(s, "| {} | {} | {} |", o.event, cell(&o.senders.join(", ")), opt(&o.owner));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            o.event,
+            cell(&o.senders.join(", ")),
+            opt(&o.owner)
+        );
     }
     let _ = writeln!(s, "\n| sender | events | pixels | evidence |\n|---|---|---|---|");
     for e in &p.inventory.senders {
         let events: Vec<String> = e.events.iter().map(|(k, v)| format!("{k}×{v}")).collect();
-        let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&e.sender), cell(&events.join(", ")), cell(&e.pixel_ids.join(", ")), cell(&e.evidence.join("; ")));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            cell(&e.sender),
+            cell(&events.join(", ")),
+            cell(&e.pixel_ids.join(", ")),
+            cell(&e.evidence.join("; "))
+        );
     }
     if !p.inventory.scripts.is_empty() {
         let _ = writeln!(s, "\n| page | script | kind | count | seen by |\n|---|---|---|---|---|");
         for sc in &p.inventory.scripts {
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} |", sc.page_view, cell(&sc.url), sc.kind, sc.count, sc.seen_by);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                sc.page_view,
+                cell(&sc.url),
+                sc.kind,
+                sc.count,
+                sc.seen_by
+            );
         }
     }
 
@@ -135,7 +227,11 @@ pub fn render(p: &Packet) -> String {
     if p.server.supplied {
         let _ = writeln!(s, "| event | hit | browser eid | server event_id | matched | browser value | server value |\n|---|---|---|---|---|---|---|");
         for pair in &p.server.pairs {
-            let ids: Vec<String> = pair.server_event_ids.iter().map(|i| i.clone().unwrap_or_else(|| "(none)".into())).collect();
+            let ids: Vec<String> = pair
+                .server_event_ids
+                .iter()
+                .map(|i| i.clone().unwrap_or_else(|| "(none)".into()))
+                .collect();
             let _ = writeln!(
                 s,
                 "| {} | #{} | {} | {} | {} | {} | {} |",
@@ -144,8 +240,12 @@ pub fn render(p: &Packet) -> String {
                 opt(&pair.browser_event_id),
                 cell(&ids.join(", ")),
                 if pair.matched { "yes" } else { "**no**" },
-                pair.browser_value.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into()),
-                pair.server_value.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
+                pair.browser_value
+                    .map(|v| format!("{v:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+                pair.server_value
+                    .map(|v| format!("{v:.2}"))
+                    .unwrap_or_else(|| "—".into())
             );
         }
     } else {
@@ -177,7 +277,13 @@ pub fn render(p: &Packet) -> String {
 
     let _ = writeln!(s, "\n## Hits\n\n| # | time | event | pixel | eid | transport | sender | value | currency | page |\n|---|---|---|---|---|---|---|---|---|---|");
     for h in &p.hits {
-        let val = |k: &str| h.params.get(k).and_then(|v| v.as_str()).map(cell).unwrap_or_else(|| "—".into());
+        let val = |k: &str| {
+            h.params
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(cell)
+                .unwrap_or_else(|| "—".into())
+        };
         let _ = writeln!(
             s,
             "| {}{} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -208,7 +314,15 @@ pub fn render(p: &Packet) -> String {
             let _ = writeln!(s, "- {}", cell(&e.to_string()));
         }
     }
-    let _ = writeln!(s, "\n_User data is {}._", if p.redacted { "redacted (hash prefixes only)" } else { "included raw" });
+    let _ = writeln!(
+        s,
+        "\n_User data is {}._",
+        if p.redacted {
+            "redacted (hash prefixes only)"
+        } else {
+            "included raw"
+        }
+    );
     s
 }
 
@@ -218,7 +332,10 @@ mod tests {
 
     #[test]
     fn cells_escape_markdown_and_html() {
-        assert_eq!(cell("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(
+            cell("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert(1)&gt;"
+        );
         assert_eq!(cell("a|b\nc"), "a\\|b c");
         assert_eq!(cell("</script>"), "&lt;/script&gt;");
     }

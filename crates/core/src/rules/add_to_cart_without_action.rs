@@ -29,7 +29,7 @@ impl RuleTrait for Rule {
         Scope::Group
     }
     fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
-        if key.1 != "AddToCart" {
+        if key.2 != "AddToCart" {
             return;
         }
         for &hi in hits {
@@ -43,7 +43,10 @@ impl RuleTrait for Rule {
                     INFO.code,
                     Severity::Fail,
                     &[h],
-                    format!("AddToCart hit #{} fired with no click, submit or Enter in the 5 s before it", h.id),
+                    format!(
+                        "AddToCart hit #{} fired with no click, submit or Enter in the 5 s before it",
+                        h.id
+                    ),
                 ));
             }
         }
@@ -58,7 +61,11 @@ mod tests {
     fn with_hook(j: J) -> J {
         let ctx = j.ctx();
         let t = j.t;
-        j.record(Record::Scripts(ScriptInventory { context: ctx, time: t, ..ScriptInventory::default() }))
+        j.record(Record::Scripts(ScriptInventory {
+            context: ctx,
+            time: t,
+            ..ScriptInventory::default()
+        }))
     }
 
     #[test]
@@ -69,7 +76,10 @@ mod tests {
 
     #[test]
     fn click_before_or_no_hook_evidence_is_fine() {
-        let j = with_hook(J::new().nav("https://shop.test/p")).wait(1000.0).gesture().hit("AddToCart", &[]);
+        let j = with_hook(J::new().nav("https://shop.test/p"))
+            .wait(1000.0)
+            .gesture()
+            .hit("AddToCart", &[]);
         assert!(j.only("add_to_cart_without_action").is_empty());
         // A HAR has no gestures at all: say nothing.
         let j = J::new().nav("https://shop.test/cart").hit("AddToCart", &[]);
@@ -78,7 +88,10 @@ mod tests {
 
     #[test]
     fn a_click_long_before_does_not_count() {
-        let j = with_hook(J::new().nav("https://shop.test/p")).gesture().wait(6000.0).hit("AddToCart", &[]);
+        let j = with_hook(J::new().nav("https://shop.test/p"))
+            .gesture()
+            .wait(6000.0)
+            .hit("AddToCart", &[]);
         assert_eq!(j.only("add_to_cart_without_action").len(), 1);
     }
 }

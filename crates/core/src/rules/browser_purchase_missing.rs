@@ -1,9 +1,6 @@
 //! `browser_purchase_missing`: the order page was reached but no browser Purchase left it.
 
-use std::collections::BTreeMap;
-
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::model::{page_key, PageKind};
 use crate::session::Journey;
 
 pub struct Rule;
@@ -27,17 +24,18 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         // Reloading the order page does not fire Purchase again, so judge by URL.
-        let mut by_url: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        for pv in j.page_views.iter().filter(|p| p.kind == PageKind::ThankYou) {
-            let e = by_url.entry(page_key(&pv.url)).or_insert((pv.id, 0));
-            e.1 += j.pages[pv.id].purchase_hits;
-        }
-        for (url, (pv, purchases)) in by_url {
+        for (url, pvs) in &j.order_pages {
+            let purchases: usize = pvs.iter().map(|&pv| j.pages[pv].purchase_hits).sum();
+            let pv = pvs[0];
             if purchases == 0 {
                 out.push(
-                    Finding::journey(INFO.code, Severity::Fail, format!("the order page {url} was reached but no browser Purchase left it"))
-                        .with_event("Purchase")
-                        .with_page_view(pv),
+                    Finding::journey(
+                        INFO.code,
+                        Severity::Fail,
+                        format!("the order page {url} was reached but no browser Purchase left it"),
+                    )
+                    .with_event("Purchase")
+                    .with_page_view(pv),
                 );
             }
         }
@@ -50,7 +48,11 @@ mod tests {
 
     #[test]
     fn order_page_without_purchase_fails() {
-        let f = J::new().nav("https://shop.test/checkouts/cn/x").hit("InitiateCheckout", &[]).nav("https://shop.test/checkouts/cn/x/thank_you").hit("PageView", &[]);
+        let f = J::new()
+            .nav("https://shop.test/checkouts/cn/x")
+            .hit("InitiateCheckout", &[])
+            .nav("https://shop.test/checkouts/cn/x/thank_you")
+            .hit("PageView", &[]);
         let f = f.only("browser_purchase_missing");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].page_view, Some(1));
@@ -64,6 +66,10 @@ mod tests {
             .nav("https://shop.test/checkouts/cn/x/thank_you")
             .hit("PageView", &[]);
         assert!(j.only("browser_purchase_missing").is_empty());
-        assert!(J::new().nav("https://shop.test/cart").hit("PageView", &[]).only("browser_purchase_missing").is_empty());
+        assert!(J::new()
+            .nav("https://shop.test/cart")
+            .hit("PageView", &[])
+            .only("browser_purchase_missing")
+            .is_empty());
     }
 }

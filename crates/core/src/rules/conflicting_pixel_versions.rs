@@ -20,17 +20,22 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Journey
+        Scope::Page
     }
-    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for (pv, page) in j.pages.iter().enumerate() {
+    fn check_page(&self, j: &Journey, pv: usize, out: &mut Vec<Finding>) {
+        let page = &j.pages[pv];
+        {
             let mut reasons = Vec::new();
             for (doc, versions) in page.versions.iter().filter(|(_, v)| v.len() > 1) {
                 let list: Vec<&str> = versions.iter().map(String::as_str).collect();
-                let doc = if doc.is_empty() { j.page_views[pv].url.as_str() } else { doc.as_str() };
+                let doc = if doc.is_empty() {
+                    j.page_views[pv].url.as_str()
+                } else {
+                    doc.as_str()
+                };
                 reasons.push(format!("hits from {doc} carry library versions {}", list.join(" and ")));
             }
-            if j.inventories.iter().any(|(p, inv)| *p == pv && inv.fbq_differs_from_fbq_alias) {
+            if page.fbq_differs {
                 reasons.push("window.fbq and window._fbq are different functions".into());
             }
             if !reasons.is_empty() {
@@ -47,17 +52,29 @@ mod tests {
 
     #[test]
     fn two_versions_in_one_document_warn() {
-        let j = J::new().nav("https://shop.test/").hit("PageView", &[]).hit("ViewContent", &[("v", "2.9.100")]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .hit("ViewContent", &[("v", "2.9.100")]);
         assert_eq!(j.only("conflicting_pixel_versions").len(), 1);
         let j = J::new().nav("https://shop.test/");
         let (ctx, t) = (j.ctx(), j.t);
-        let j = j.record(Record::Scripts(ScriptInventory { context: ctx, time: t, fbq_differs_from_fbq_alias: true, ..ScriptInventory::default() }));
+        let j = j.record(Record::Scripts(ScriptInventory {
+            context: ctx,
+            time: t,
+            fbq_differs_from_fbq_alias: true,
+            ..ScriptInventory::default()
+        }));
         assert_eq!(j.only("conflicting_pixel_versions").len(), 1);
     }
 
     #[test]
     fn one_version_per_document_is_fine() {
-        let j = J::new().nav("https://shop.test/").hit("PageView", &[]).nav("https://shop.test/b").hit("PageView", &[("v", "2.9.100")]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .nav("https://shop.test/b")
+            .hit("PageView", &[("v", "2.9.100")]);
         assert!(j.only("conflicting_pixel_versions").is_empty());
     }
 }

@@ -31,7 +31,12 @@ impl RuleTrait for Rule {
                 .iter()
                 .map(|(c, &i)| format!("{c} ({} #{})", j.hit(i).event_name(), j.hit(i).id))
                 .collect();
-            let mut f = Finding::about(INFO.code, Severity::Warn, &hits, format!("core events use {} currencies: {}", list.len(), list.join(", ")));
+            let mut f = Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &hits,
+                format!("core events use {} currencies: {}", list.len(), list.join(", ")),
+            );
             f.event = None;
             out.push(f);
         }
@@ -44,13 +49,20 @@ mod tests {
 
     #[test]
     fn two_currencies_warn() {
-        let j = J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[currency]", "USD")]).hit("Purchase", &[("cd[currency]", "EUR")]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("cd[currency]", "USD")])
+            .hit("Purchase", &[("cd[currency]", "EUR")]);
         assert_eq!(j.only("currency_mismatch").len(), 1);
     }
 
     #[test]
     fn one_currency_any_case_and_non_core_events_are_fine() {
-        let j = J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[currency]", "USD")]).hit("Purchase", &[("cd[currency]", "usd")]).hit("Lead", &[("cd[currency]", "EUR")]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("cd[currency]", "USD")])
+            .hit("Purchase", &[("cd[currency]", "usd")])
+            .hit("Lead", &[("cd[currency]", "EUR")]);
         assert!(j.only("currency_mismatch").is_empty());
     }
 }

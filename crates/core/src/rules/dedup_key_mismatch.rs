@@ -25,7 +25,10 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for p in pairings(j).into_iter().filter(|p| p.twin.is_none() && !p.candidates.is_empty()) {
+        for p in pairings(j)
+            .into_iter()
+            .filter(|p| p.twin.is_none() && !p.candidates.is_empty())
+        {
             let server_ids: Vec<&str> = p
                 .candidates
                 .iter()
@@ -39,7 +42,11 @@ impl RuleTrait for Rule {
                     "browser {} #{} has eid {} but the server sent event_id {}",
                     p.hit.event_name(),
                     p.hit.id,
-                    p.hit.event_id.as_deref().map(|e| format!("\"{e}\"")).unwrap_or_else(|| "(none)".into()),
+                    p.hit
+                        .event_id
+                        .as_deref()
+                        .map(|e| format!("\"{e}\""))
+                        .unwrap_or_else(|| "(none)".into()),
                     server_ids.join(", ")
                 ),
             ));
@@ -53,7 +60,8 @@ mod tests {
 
     #[test]
     fn different_ids_fail() {
-        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"1001","custom_data":{"value":68,"currency":"USD"}}]"#);
+        let j = clean_journey()
+            .server(r#"[{"event_name":"Purchase","event_id":"1001","custom_data":{"value":68,"currency":"USD"}}]"#);
         let f = j.only("dedup_key_mismatch");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("\"order-1001\"") && f[0].message.contains("1001"));
@@ -61,7 +69,9 @@ mod tests {
 
     #[test]
     fn equal_ids_are_fine() {
-        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD"}}]"#);
+        let j = clean_journey().server(
+            r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD"}}]"#,
+        );
         assert!(j.only("dedup_key_mismatch").is_empty());
     }
 }

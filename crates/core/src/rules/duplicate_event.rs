@@ -30,12 +30,12 @@ fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
     let ev = b.event_name();
     match ev {
         "Purchase" => {
-            let (oa, ob) = (a.custom("order_id"), b.custom("order_id"));
+            let (oa, ob) = (a.order_id.as_deref(), b.order_id.as_deref());
             (oa.is_some() && oa == ob) || a.page_view == b.page_view
         }
         "InitiateCheckout" | "PageView" => a.page_view == b.page_view,
         _ => {
-            if a.page_view != b.page_view || a.content_ids() != b.content_ids() {
+            if a.page_view != b.page_view || a.content_key != b.content_key {
                 return false;
             }
             if j.pages[b.page_view].hook_seen {
@@ -62,21 +62,28 @@ impl RuleTrait for Rule {
         Scope::Group
     }
     fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
-        let ev = key.1.as_str();
+        let ev = key.2.as_str();
         if ev.is_empty() || tables::is_automatic_event(ev) || hits.len() < 2 {
             return;
         }
-        // Clusters of hits that are one action, looked up by page view (and order id).
+        // Clusters of hits that are one action. Hits arrive in time order, so a
+        // hit joins a cluster by comparing with its newest member; candidates
+        // are found by hash (page view, products; or order id), never by scan.
         let mut clusters: Vec<Vec<&Hit>> = Vec::new();
-        let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_bucket: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         let mut by_order: HashMap<&str, usize> = HashMap::new();
+        let per_page = matches!(ev, "Purchase" | "InitiateCheckout" | "PageView");
         for &hi in hits {
             let h = j.hit(hi);
-            let order = if ev == "Purchase" { h.custom("order_id") } else { None };
+            let order = if ev == "Purchase" { h.order_id.as_deref() } else { None };
+            let bucket = (h.page_view, if per_page { "" } else { h.content_key.as_str() });
             let found = order.and_then(|o| by_order.get(o).copied()).or_else(|| {
-                by_page
-                    .get(&h.page_view)
-                    .and_then(|cs| cs.iter().rev().find(|&&c| clusters[c].iter().any(|a| same_action(j, a, h))).copied())
+                by_bucket.get(&bucket).and_then(|cs| {
+                    cs.iter()
+                        .rev()
+                        .find(|&&c| clusters[c].last().is_some_and(|a| same_action(j, a, h)))
+                        .copied()
+                })
             });
             let c = match found {
                 Some(c) => {
@@ -88,7 +95,10 @@ impl RuleTrait for Rule {
                     clusters.len() - 1
                 }
             };
-            by_page.entry(h.page_view).or_default().push(c);
+            let in_bucket = by_bucket.entry(bucket).or_default();
+            if !in_bucket.contains(&c) {
+                in_bucket.push(c);
+            }
             if let Some(o) = order {
                 by_order.entry(o).or_insert(c);
             }
@@ -100,7 +110,7 @@ impl RuleTrait for Rule {
                 continue; // all share one eid: that is repeated_event_id
             }
             let senders: BTreeSet<&str> = cluster.iter().map(|h| h.sender.label.as_str()).collect();
-            let scope = match (ev, cluster[0].custom("order_id")) {
+            let scope = match (ev, cluster[0].order_id.as_deref()) {
                 ("Purchase", Some(o)) => format!("one order (order_id {o})"),
                 _ => "one action".to_string(),
             };
@@ -112,7 +122,13 @@ impl RuleTrait for Rule {
                     "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",
                     cluster.len(),
                     senders.into_iter().collect::<Vec<_>>().join(", "),
-                    if without == cluster.len() { "no eid".to_string() } else if without > 0 { "eids missing on some".to_string() } else { "different eids".to_string() },
+                    if without == cluster.len() {
+                        "no eid".to_string()
+                    } else if without > 0 {
+                        "eids missing on some".to_string()
+                    } else {
+                        "different eids".to_string()
+                    },
                     eids.len() + without
                 ),
             ));
@@ -158,22 +174,39 @@ mod tests {
         let atc = [("cd[content_ids]", "[\"tee\"]")];
         let twice_no_gesture = base().hit("AddToCart", &atc).wait(3000.0).hit("AddToCart", &atc);
         assert_eq!(twice_no_gesture.only("duplicate_event").len(), 1);
-        let twice_with_gesture = base().hit("AddToCart", &atc).wait(3000.0).gesture().hit("AddToCart", &atc);
+        let twice_with_gesture = base()
+            .hit("AddToCart", &atc)
+            .wait(3000.0)
+            .gesture()
+            .hit("AddToCart", &atc);
         assert!(twice_with_gesture.only("duplicate_event").is_empty());
     }
 
     #[test]
     fn without_gesture_evidence_two_seconds_decide() {
         let atc = [("cd[content_ids]", "[\"tee\"]")];
-        let close = J::new().nav("https://shop.test/p").hit("AddToCart", &atc).wait(500.0).hit("AddToCart", &atc);
+        let close = J::new()
+            .nav("https://shop.test/p")
+            .hit("AddToCart", &atc)
+            .wait(500.0)
+            .hit("AddToCart", &atc);
         assert_eq!(close.only("duplicate_event").len(), 1);
-        let apart = J::new().nav("https://shop.test/p").hit("AddToCart", &atc).wait(5000.0).hit("AddToCart", &atc);
+        let apart = J::new()
+            .nav("https://shop.test/p")
+            .hit("AddToCart", &atc)
+            .wait(5000.0)
+            .hit("AddToCart", &atc);
         assert!(apart.only("duplicate_event").is_empty());
     }
 
     #[test]
     fn duplicate_page_view_warns_and_automatic_events_never_count() {
-        let j = J::new().nav("https://shop.test/").hit("PageView", &[]).hit("PageView", &[]).hit("Microdata", &[]).hit("Microdata", &[]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .hit("PageView", &[])
+            .hit("Microdata", &[])
+            .hit("Microdata", &[]);
         let f = j.only("duplicate_event");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Warn);

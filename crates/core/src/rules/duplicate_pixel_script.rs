@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::session::Journey;
-use crate::tables;
 
 pub struct Rule;
 
@@ -24,10 +23,11 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Journey
+        Scope::Page
     }
-    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for (pv, page) in j.pages.iter().enumerate() {
+    fn check_page(&self, j: &Journey, pv: usize, out: &mut Vec<Finding>) {
+        let page = &j.pages[pv];
+        {
             let mut reasons = Vec::new();
             let mut per_doc: BTreeMap<&str, usize> = BTreeMap::new();
             for (doc, _, _) in &page.fbevents_loads {
@@ -36,21 +36,23 @@ impl RuleTrait for Rule {
             if let Some((doc, n)) = per_doc.iter().find(|(_, n)| **n > 1) {
                 reasons.push(format!("fbevents.js requested {n} times for {doc}"));
             }
-            for (ipv, inv) in j.inventories.iter().filter(|(p, _)| *p == pv) {
-                let _ = ipv;
-                let copies = inv.scripts.iter().filter(|s| tables::tracking_script_kind(s) == Some("fbevents")).count();
-                if copies > 1 {
-                    reasons.push(format!("{copies} fbevents.js script elements in the document"));
-                }
-                if inv.base_code_runs > 1 {
-                    reasons.push(format!("the base code ran {} times", inv.base_code_runs));
-                }
+            if page.fbevents_elements > 1 {
+                reasons.push(format!(
+                    "{} fbevents.js script elements in the document",
+                    page.fbevents_elements
+                ));
+            }
+            if page.base_code_runs > 1 {
+                reasons.push(format!("the base code ran {} times", page.base_code_runs));
             }
             if !reasons.is_empty() {
-                reasons.dedup();
                 out.push(
-                    Finding::journey(INFO.code, Severity::Warn, format!("{}: {}", j.page_views[pv].url, reasons.join("; ")))
-                        .with_page_view(pv),
+                    Finding::journey(
+                        INFO.code,
+                        Severity::Warn,
+                        format!("{}: {}", j.page_views[pv].url, reasons.join("; ")),
+                    )
+                    .with_page_view(pv),
                 );
             }
         }
@@ -65,25 +67,47 @@ mod tests {
     fn load(j: J, url: &str) -> J {
         let ctx = j.ctx();
         let t = j.t + 10.0;
-        j.record(Record::ScriptLoad(ScriptLoad { url: url.into(), context: ctx, time: t, ..ScriptLoad::default() }))
+        j.record(Record::ScriptLoad(ScriptLoad {
+            url: url.into(),
+            context: ctx,
+            time: t,
+            ..ScriptLoad::default()
+        }))
     }
 
     #[test]
     fn two_fbevents_loads_or_two_base_code_runs_warn() {
         let j = J::new().nav("https://shop.test/");
-        let j = load(load(j, "https://connect.facebook.net/en_US/fbevents.js"), "https://connect.facebook.net/en_US/fbevents.js");
+        let j = load(
+            load(j, "https://connect.facebook.net/en_US/fbevents.js"),
+            "https://connect.facebook.net/en_US/fbevents.js",
+        );
         assert_eq!(j.only("duplicate_pixel_script").len(), 1);
         let j = J::new().nav("https://shop.test/");
         let (ctx, t) = (j.ctx(), j.t);
-        let j = j.record(Record::Scripts(ScriptInventory { context: ctx, time: t, base_code_runs: 2, ..ScriptInventory::default() }));
+        let j = j.record(Record::Scripts(ScriptInventory {
+            context: ctx,
+            time: t,
+            base_code_runs: 2,
+            ..ScriptInventory::default()
+        }));
         assert_eq!(j.only("duplicate_pixel_script").len(), 1);
     }
 
     #[test]
     fn one_load_per_page_and_signals_config_are_fine() {
-        let j = load(J::new().nav("https://shop.test/a"), "https://connect.facebook.net/en_US/fbevents.js");
-        let j = load(j, "https://connect.facebook.net/signals/config/1234567890?v=2.9.179&r=stable");
-        let j = load(j.nav("https://shop.test/b"), "https://connect.facebook.net/en_US/fbevents.js");
+        let j = load(
+            J::new().nav("https://shop.test/a"),
+            "https://connect.facebook.net/en_US/fbevents.js",
+        );
+        let j = load(
+            j,
+            "https://connect.facebook.net/signals/config/1234567890?v=2.9.179&r=stable",
+        );
+        let j = load(
+            j.nav("https://shop.test/b"),
+            "https://connect.facebook.net/en_US/fbevents.js",
+        );
         assert!(j.only("duplicate_pixel_script").is_empty());
     }
 }

@@ -25,7 +25,7 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        if j.groups.is_empty() {
+        if !j.has_hits() {
             return; // nothing captured: no evidence either way
         }
         let order_page = j.page_views.iter().any(|p| p.kind == PageKind::ThankYou);
@@ -33,7 +33,9 @@ impl RuleTrait for Rule {
             if j.first_core[rank].is_some() || (*ev == "Purchase" && order_page) {
                 continue;
             }
-            out.push(Finding::journey(INFO.code, Severity::Warn, format!("no {ev} was seen in this journey")).with_event(ev));
+            out.push(
+                Finding::journey(INFO.code, Severity::Warn, format!("no {ev} was seen in this journey")).with_event(ev),
+            );
         }
     }
 }
@@ -44,7 +46,10 @@ mod tests {
 
     #[test]
     fn missing_steps_warn_each() {
-        let f = J::new().nav("https://shop.test/products/a").hit("ViewContent", &[]).only("event_chain_incomplete");
+        let f = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("ViewContent", &[])
+            .only("event_chain_incomplete");
         let events: Vec<_> = f.iter().filter_map(|f| f.event.clone()).collect();
         assert_eq!(events, vec!["AddToCart", "InitiateCheckout", "Purchase"]);
     }
@@ -52,6 +57,9 @@ mod tests {
     #[test]
     fn complete_chain_or_empty_capture_is_silent() {
         assert!(clean_journey().only("event_chain_incomplete").is_empty());
-        assert!(J::new().nav("https://shop.test/").only("event_chain_incomplete").is_empty());
+        assert!(J::new()
+            .nav("https://shop.test/")
+            .only("event_chain_incomplete")
+            .is_empty());
     }
 }

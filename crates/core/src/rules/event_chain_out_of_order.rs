@@ -32,7 +32,13 @@ impl RuleTrait for Rule {
                     INFO.code,
                     Severity::Warn,
                     &[a, b],
-                    format!("first {} (#{}) came before first {} (#{})", b.event_name(), b.id, a.event_name(), a.id),
+                    format!(
+                        "first {} (#{}) came before first {} (#{})",
+                        b.event_name(),
+                        b.id,
+                        a.event_name(),
+                        a.id
+                    ),
                 );
                 f.event = b.event.clone();
                 out.push(f);
@@ -47,7 +53,10 @@ mod tests {
 
     #[test]
     fn add_to_cart_before_view_content_warns() {
-        let j = J::new().nav("https://shop.test/").hit("AddToCart", &[]).hit("ViewContent", &[]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[])
+            .hit("ViewContent", &[]);
         let f = j.only("event_chain_out_of_order");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].hit_ids, vec![2, 1]);
@@ -55,7 +64,11 @@ mod tests {
 
     #[test]
     fn in_order_with_gaps_is_fine() {
-        let j = J::new().nav("https://shop.test/").hit("ViewContent", &[]).hit("Purchase", &[]).hit("AddToCart", &[]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("ViewContent", &[])
+            .hit("Purchase", &[])
+            .hit("AddToCart", &[]);
         // first hits: VC(1) < Purchase(2); AddToCart(3) after VC but before Purchase? No: AddToCart came last.
         assert_eq!(j.only("event_chain_out_of_order").len(), 1);
         assert!(clean_journey().only("event_chain_out_of_order").is_empty());

@@ -32,7 +32,11 @@ impl RuleTrait for Rule {
                 INFO.code,
                 Severity::Fail,
                 &[hit],
-                format!("{} hit #{} carries cd[{k}]; the id belongs in fbq's fourth argument (eid)", hit.event_name(), hit.id),
+                format!(
+                    "{} hit #{} carries cd[{k}]; the id belongs in fbq's fourth argument (eid)",
+                    hit.event_name(),
+                    hit.id
+                ),
             ));
         }
     }
@@ -44,15 +48,27 @@ mod tests {
 
     #[test]
     fn id_in_custom_data_fails() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[eventID]", "o-1")]).only("event_id_in_params");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[eventID]", "o-1")])
+            .only("event_id_in_params");
         assert_eq!(f.len(), 1);
-        let f = J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[event_id]", "a")]).only("event_id_in_params");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("cd[event_id]", "a")])
+            .only("event_id_in_params");
         assert_eq!(f.len(), 1);
     }
 
     #[test]
     fn eid_parameter_and_similar_custom_keys_are_fine() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("eid", "o-1"), ("cd[event_name]", "x"), ("cd[order_id]", "1")]).only("event_id_in_params");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit(
+                "Purchase",
+                &[("eid", "o-1"), ("cd[event_name]", "x"), ("cd[order_id]", "1")],
+            )
+            .only("event_id_in_params");
         assert!(f.is_empty());
     }
 }

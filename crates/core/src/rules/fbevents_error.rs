@@ -20,12 +20,15 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Journey
+        Scope::Page
     }
-    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for (pv, log) in j.fb_logs.iter().filter(|(_, l)| l.level.to_ascii_lowercase().contains("error")) {
-            let text: String = log.message.chars().take(500).collect();
-            out.push(Finding::journey(INFO.code, Severity::Warn, format!("fbevents: {text}")).with_page_view(*pv));
+    fn check_page(&self, j: &Journey, pv: usize, out: &mut Vec<Finding>) {
+        for &li in &j.pages[pv].fb_logs {
+            let log = &j.fb_logs[li].1;
+            if log.level.to_ascii_lowercase().contains("error") {
+                let text: String = log.message.chars().take(500).collect();
+                out.push(Finding::journey(INFO.code, Severity::Warn, format!("fbevents: {text}")).with_page_view(pv));
+            }
         }
     }
 }
@@ -37,7 +40,12 @@ mod tests {
 
     fn log(j: J, level: &str) -> J {
         let (ctx, t) = (j.ctx(), j.t);
-        j.record(Record::FbLog(FbLog { level: level.into(), message: "Invalid PixelID: null.".into(), context: ctx, time: t }))
+        j.record(Record::FbLog(FbLog {
+            level: level.into(),
+            message: "Invalid PixelID: null.".into(),
+            context: ctx,
+            time: t,
+        }))
     }
 
     #[test]
@@ -49,6 +57,8 @@ mod tests {
 
     #[test]
     fn info_log_is_silent() {
-        assert!(log(J::new().nav("https://shop.test/"), "info").only("fbevents_error").is_empty());
+        assert!(log(J::new().nav("https://shop.test/"), "info")
+            .only("fbevents_error")
+            .is_empty());
     }
 }

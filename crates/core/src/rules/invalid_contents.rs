@@ -26,7 +26,12 @@ impl RuleTrait for Rule {
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(Contents::Invalid { reason }) = &hit.decoded.contents {
-            out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("{} hit #{}: {reason}", hit.event_name(), hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &[hit],
+                format!("{} hit #{}: {reason}", hit.event_name(), hit.id),
+            ));
         }
     }
 }
@@ -38,14 +43,29 @@ mod tests {
     #[test]
     fn broken_json_object_and_missing_id_warn() {
         for bad in ["[{\"id\":1", "{\"id\":\"1\"}", "[{\"sku\":\"1\"}]", "[1,2]"] {
-            assert_eq!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[contents]", bad)]).only("invalid_contents").len(), 1, "{bad}");
+            assert_eq!(
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("AddToCart", &[("cd[contents]", bad)])
+                    .only("invalid_contents")
+                    .len(),
+                1,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn valid_and_empty_arrays_are_fine() {
         for ok in ["[{\"id\":\"1\",\"quantity\":2}]", "[]"] {
-            assert!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[contents]", ok)]).only("invalid_contents").is_empty(), "{ok}");
+            assert!(
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("AddToCart", &[("cd[contents]", ok)])
+                    .only("invalid_contents")
+                    .is_empty(),
+                "{ok}"
+            );
         }
     }
 }

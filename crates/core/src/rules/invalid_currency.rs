@@ -26,7 +26,12 @@ impl RuleTrait for Rule {
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(problem) = hit.currency().and_then(currency_problem) {
-            out.push(Finding::about(INFO.code, Severity::Fail, &[hit], format!("{} hit #{}: {problem}", hit.event_name(), hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Fail,
+                &[hit],
+                format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
+            ));
         }
     }
 }
@@ -38,12 +43,24 @@ mod tests {
     #[test]
     fn lower_case_and_symbols_fail() {
         for bad in ["usd", "$", "US Dollar", "XYZ", ""] {
-            assert_eq!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[currency]", bad)]).only("invalid_currency").len(), 1, "{bad:?}");
+            assert_eq!(
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("AddToCart", &[("cd[currency]", bad)])
+                    .only("invalid_currency")
+                    .len(),
+                1,
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn upper_case_meta_currency_is_fine() {
-        assert!(J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[currency]", "EUR")]).only("invalid_currency").is_empty());
+        assert!(J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("cd[currency]", "EUR")])
+            .only("invalid_currency")
+            .is_empty());
     }
 }

@@ -26,7 +26,12 @@ impl RuleTrait for Rule {
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(problem) = hit.custom("value").and_then(value_problem) {
-            out.push(Finding::about(INFO.code, Severity::Fail, &[hit], format!("{} hit #{}: {problem}", hit.event_name(), hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Fail,
+                &[hit],
+                format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
+            ));
         }
     }
 }
@@ -38,14 +43,20 @@ mod tests {
     #[test]
     fn formatted_prices_fail() {
         for bad in ["$1,234.50", "12,5", "", "NaN", "-4.00"] {
-            let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", bad)]).only("invalid_value");
+            let f = J::new()
+                .nav("https://shop.test/")
+                .hit("Purchase", &[("cd[value]", bad)])
+                .only("invalid_value");
             assert_eq!(f.len(), 1, "{bad:?}");
         }
     }
 
     #[test]
     fn plain_decimal_is_fine() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "1234.50")]).only("invalid_value");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[value]", "1234.50")])
+            .only("invalid_value");
         assert!(f.is_empty());
     }
 }

@@ -25,7 +25,12 @@ impl RuleTrait for Rule {
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if hit.is_core() && hit.custom("content_ids").is_none() && hit.custom("contents").is_none() {
-            out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("{} hit #{} names no content_ids or contents", hit.event_name(), hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &[hit],
+                format!("{} hit #{} names no content_ids or contents", hit.event_name(), hit.id),
+            ));
         }
     }
 }
@@ -36,12 +41,23 @@ mod tests {
 
     #[test]
     fn core_event_without_products_warns() {
-        assert_eq!(J::new().nav("https://shop.test/").hit("ViewContent", &[("cd[value]", "1")]).only("missing_content_ids").len(), 1);
+        assert_eq!(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("ViewContent", &[("cd[value]", "1")])
+                .only("missing_content_ids")
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn either_field_is_enough_and_page_view_needs_none() {
-        let j = J::new().nav("https://shop.test/").hit("ViewContent", &[("cd[content_ids]", "[\"1\"]")]).hit("Purchase", &[("cd[contents]", "[{\"id\":\"1\"}]")]).hit("PageView", &[]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("ViewContent", &[("cd[content_ids]", "[\"1\"]")])
+            .hit("Purchase", &[("cd[contents]", "[{\"id\":\"1\"}]")])
+            .hit("PageView", &[]);
         assert!(j.only("missing_content_ids").is_empty());
     }
 }

@@ -27,7 +27,12 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(sev) = money_severity(hit.event_name()) {
             if hit.custom("currency").is_none() {
-                out.push(Finding::about(INFO.code, sev, &[hit], format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id)));
+                out.push(Finding::about(
+                    INFO.code,
+                    sev,
+                    &[hit],
+                    format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id),
+                ));
             }
         }
     }
@@ -40,13 +45,19 @@ mod tests {
 
     #[test]
     fn missing_currency_on_purchase_fails() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "5")]).only("missing_currency");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[value]", "5")])
+            .only("missing_currency");
         assert_eq!(severities(&f), vec![Severity::Fail]);
     }
 
     #[test]
     fn currency_present_is_fine_even_when_invalid() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "5"), ("cd[currency]", "usd")]).only("missing_currency");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[value]", "5"), ("cd[currency]", "usd")])
+            .only("missing_currency");
         assert!(f.is_empty());
     }
 }

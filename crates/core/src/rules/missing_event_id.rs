@@ -31,7 +31,10 @@ impl RuleTrait for Rule {
                 INFO.code,
                 fail_for_purchase(ev),
                 &[hit],
-                format!("{ev} hit #{} from {} has no eid, so it cannot be deduplicated against a server event", hit.id, hit.sender.label),
+                format!(
+                    "{ev} hit #{} has no eid, so it cannot be deduplicated against a server event",
+                    hit.id
+                ),
             ));
         }
     }
@@ -44,14 +47,22 @@ mod tests {
 
     #[test]
     fn purchase_without_eid_fails_and_add_to_cart_warns() {
-        let f = J::new().nav("https://shop.test/thank_you").hit("Purchase", &[]).hit("AddToCart", &[]).only("missing_event_id");
+        let f = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[])
+            .hit("AddToCart", &[])
+            .only("missing_event_id");
         assert_eq!(severities(&f), vec![Severity::Fail, Severity::Warn]);
         assert_eq!(f[0].event.as_deref(), Some("Purchase"));
     }
 
     #[test]
     fn eid_present_or_non_core_event_is_fine() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("eid", "o-1")]).hit("PageView", &[]).hit("Purchase", &[("eid", "  ")]);
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("eid", "o-1")])
+            .hit("PageView", &[])
+            .hit("Purchase", &[("eid", "  ")]);
         let f = f.only("missing_event_id");
         // only the blank eid counts as missing
         assert_eq!(f.len(), 1);

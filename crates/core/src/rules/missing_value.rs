@@ -35,7 +35,12 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(sev) = money_severity(hit.event_name()) {
             if hit.custom("value").is_none() {
-                out.push(Finding::about(INFO.code, sev, &[hit], format!("{} hit #{} has no cd[value]", hit.event_name(), hit.id)));
+                out.push(Finding::about(
+                    INFO.code,
+                    sev,
+                    &[hit],
+                    format!("{} hit #{} has no cd[value]", hit.event_name(), hit.id),
+                ));
             }
         }
     }
@@ -48,13 +53,21 @@ mod tests {
 
     #[test]
     fn missing_value_by_event() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[currency]", "USD")]).hit("InitiateCheckout", &[]).only("missing_value");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[currency]", "USD")])
+            .hit("InitiateCheckout", &[])
+            .only("missing_value");
         assert_eq!(severities(&f), vec![Severity::Fail, Severity::Warn]);
     }
 
     #[test]
     fn value_present_or_view_content_is_fine() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "1.00")]).hit("ViewContent", &[]).only("missing_value");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("cd[value]", "1.00")])
+            .hit("ViewContent", &[])
+            .only("missing_value");
         assert!(f.is_empty());
     }
 }

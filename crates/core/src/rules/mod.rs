@@ -5,7 +5,9 @@
 //! - **hit** rules judge one hit on its own and run once, when the hit arrives;
 //! - **group** rules judge all hits of one (pixel, event) pair and rerun only
 //!   for the group a new record touched;
-//! - **journey** rules judge small per-page and per-event summaries.
+//! - **page** rules judge one page view (its scripts, fbq calls, logs) and rerun
+//!   only for page views a new record touched;
+//! - **journey** rules judge small per-event summaries.
 //!
 //! Where the evidence a rule needs is absent (a HAR has no gestures, no server
 //! payload was supplied) the rule says nothing: absence of evidence is not a
@@ -148,6 +150,7 @@ pub struct RuleInfo {
 pub enum Scope {
     Hit,
     Group,
+    Page,
     Journey,
 }
 
@@ -156,6 +159,7 @@ pub trait Rule: Sync {
     fn scope(&self) -> Scope;
     fn check_hit(&self, _j: &Journey, _hit: &Hit, _out: &mut Vec<Finding>) {}
     fn check_group(&self, _j: &Journey, _key: &GroupKey, _hits: &[usize], _out: &mut Vec<Finding>) {}
+    fn check_page(&self, _j: &Journey, _pv: usize, _out: &mut Vec<Finding>) {}
     fn check_journey(&self, _j: &Journey, _out: &mut Vec<Finding>) {}
 }
 
@@ -201,10 +205,7 @@ pub fn info(code: &str) -> Option<&'static RuleInfo> {
 
 /// Position of a code in the registry (for stable ordering).
 pub fn rank(code: &str) -> usize {
-    RULES
-        .iter()
-        .position(|r| r.info().code == code)
-        .unwrap_or(usize::MAX)
+    RULES.iter().position(|r| r.info().code == code).unwrap_or(usize::MAX)
 }
 
 /// The finding-code table as Markdown, generated from the registry so the
@@ -234,15 +235,37 @@ mod tests {
     #[test]
     fn every_product_code_is_registered_once() {
         let expected = [
-            "missing_event_id", "event_id_in_params", "duplicate_event", "repeated_event_id",
-            "multiple_senders", "missing_value", "missing_currency", "invalid_value", "zero_value",
-            "invalid_currency", "currency_mismatch", "missing_content_ids", "invalid_contents",
-            "add_to_cart_without_action", "unhashed_user_data", "nonstandard_event",
-            "duplicate_pixel_script", "pixel_initialized_twice", "conflicting_pixel_versions",
-            "multiple_pixel_ids", "pixel_not_loaded", "fbevents_error", "event_chain_incomplete",
-            "event_chain_out_of_order", "browser_purchase_missing", "value_mismatch",
-            "num_items_mismatch", "server_event_missing", "dedup_key_mismatch",
-            "server_value_mismatch", "server_event_only",
+            "missing_event_id",
+            "event_id_in_params",
+            "duplicate_event",
+            "repeated_event_id",
+            "multiple_senders",
+            "missing_value",
+            "missing_currency",
+            "invalid_value",
+            "zero_value",
+            "invalid_currency",
+            "currency_mismatch",
+            "missing_content_ids",
+            "invalid_contents",
+            "add_to_cart_without_action",
+            "unhashed_user_data",
+            "nonstandard_event",
+            "duplicate_pixel_script",
+            "pixel_initialized_twice",
+            "conflicting_pixel_versions",
+            "multiple_pixel_ids",
+            "pixel_not_loaded",
+            "fbevents_error",
+            "event_chain_incomplete",
+            "event_chain_out_of_order",
+            "browser_purchase_missing",
+            "value_mismatch",
+            "num_items_mismatch",
+            "server_event_missing",
+            "dedup_key_mismatch",
+            "server_value_mismatch",
+            "server_event_only",
         ];
         let codes: Vec<&str> = RULES.iter().map(|r| r.info().code).collect();
         assert_eq!(codes, expected);
@@ -260,7 +283,11 @@ mod tests {
             ] {
                 assert!(text.len() > 20, "{} has a thin {part}", i.code);
             }
-            assert!(i.not_yet.to_lowercase().starts_with("do not"), "{}: not_yet should say what not to do", i.code);
+            assert!(
+                i.not_yet.to_lowercase().starts_with("do not"),
+                "{}: not_yet should say what not to do",
+                i.code
+            );
         }
     }
 

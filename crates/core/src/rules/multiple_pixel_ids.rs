@@ -25,7 +25,11 @@ impl RuleTrait for Rule {
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         if j.pixel_ids.len() > 1 {
             let ids: Vec<&str> = j.pixel_ids.iter().map(String::as_str).collect();
-            out.push(Finding::journey(INFO.code, Severity::Info, format!("{} pixel ids receive events: {}", ids.len(), ids.join(", "))));
+            out.push(Finding::journey(
+                INFO.code,
+                Severity::Info,
+                format!("{} pixel ids receive events: {}", ids.len(), ids.join(", ")),
+            ));
         }
     }
 }
@@ -36,12 +40,20 @@ mod tests {
 
     #[test]
     fn two_ids_are_info() {
-        let j = J::new().nav("https://shop.test/").hit("PageView", &[]).hit_with("PageView", &[], |r| r.url = r.url.replace("id=1234567890", "id=555"));
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .hit_with("PageView", &[], |r| r.url = r.url.replace("id=1234567890", "id=555"));
         assert_eq!(j.only("multiple_pixel_ids").len(), 1);
     }
 
     #[test]
     fn one_id_is_silent() {
-        assert!(J::new().nav("https://shop.test/").hit("PageView", &[]).hit("ViewContent", &[]).only("multiple_pixel_ids").is_empty());
+        assert!(J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .hit("ViewContent", &[])
+            .only("multiple_pixel_ids")
+            .is_empty());
     }
 }

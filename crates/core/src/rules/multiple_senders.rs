@@ -1,10 +1,8 @@
 //! `multiple_senders`: one core event for one pixel sent by more than one sender.
 
-use std::collections::BTreeMap;
-
 use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
+use crate::session::Journey;
 use crate::tables;
 
 pub struct Rule;
@@ -24,27 +22,25 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Group
+        Scope::Journey
     }
-    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
-        let ev = key.1.as_str();
-        if !tables::is_core_event(ev) {
-            return;
-        }
-        let mut first_by_sender: BTreeMap<&str, &Hit> = BTreeMap::new();
-        for &hi in hits {
-            let h = j.hit(hi);
-            first_by_sender.entry(h.sender.label.as_str()).or_insert(h);
-        }
-        if first_by_sender.len() > 1 {
-            let mut examples: Vec<&Hit> = first_by_sender.values().copied().collect();
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        for ((pixel, ev), summary) in &j.events {
+            if !tables::is_core_event(ev) || summary.senders.len() < 2 {
+                continue;
+            }
+            let mut examples: Vec<&Hit> = summary.senders.values().map(|&i| j.hit(i)).collect();
             examples.sort_by_key(|h| h.id);
-            let names: Vec<&str> = first_by_sender.keys().copied().collect();
+            let names: Vec<&str> = summary.senders.keys().map(String::as_str).collect();
             out.push(Finding::about(
                 INFO.code,
                 fail_for_purchase(ev),
                 &examples,
-                format!("{ev} for pixel {} comes from {} senders: {}", key.0, names.len(), names.join(", ")),
+                format!(
+                    "{ev} for pixel {pixel} comes from {} senders: {}",
+                    names.len(),
+                    names.join(", ")
+                ),
             ));
         }
     }

@@ -32,7 +32,12 @@ impl RuleTrait for Rule {
                 .find(|s| s.eq_ignore_ascii_case(ev))
                 .map(|s| format!(" (did you mean {s}?)"))
                 .unwrap_or_default();
-            out.push(Finding::about(INFO.code, Severity::Info, &[hit], format!("hit #{} sends the custom event \"{ev}\"{hint}", hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Info,
+                &[hit],
+                format!("hit #{} sends the custom event \"{ev}\"{hint}", hit.id),
+            ));
         }
     }
 }
@@ -43,14 +48,21 @@ mod tests {
 
     #[test]
     fn custom_and_misspelt_events_are_info() {
-        let f = J::new().nav("https://shop.test/").hit("addToCart", &[]).only("nonstandard_event");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("addToCart", &[])
+            .only("nonstandard_event");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("did you mean AddToCart"));
     }
 
     #[test]
     fn standard_and_automatic_events_are_not_findings() {
-        let j = J::new().nav("https://shop.test/").hit("Lead", &[]).hit("Microdata", &[]).hit("SubscribedButtonClick", &[]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("Lead", &[])
+            .hit("Microdata", &[])
+            .hit("SubscribedButtonClick", &[]);
         assert!(j.only("nonstandard_event").is_empty());
     }
 }

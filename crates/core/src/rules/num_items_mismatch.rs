@@ -31,9 +31,16 @@ impl RuleTrait for Rule {
         for (ev, expected, what) in sources {
             let Some(expected) = expected else { continue };
             for hit in j.hits_of(ev) {
-                let Some(n) = hit.custom("num_items").and_then(|n| n.trim().parse::<f64>().ok()) else { continue };
+                let Some(n) = hit.custom("num_items").and_then(|n| n.trim().parse::<f64>().ok()) else {
+                    continue;
+                };
                 if (n - f64::from(expected)).abs() > 0.001 {
-                    out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("{ev} #{} says num_items {n} but {what} has {expected} items", hit.id)));
+                    out.push(Finding::about(
+                        INFO.code,
+                        Severity::Warn,
+                        &[hit],
+                        format!("{ev} #{} says num_items {n} but {what} has {expected} items", hit.id),
+                    ));
                 }
             }
         }

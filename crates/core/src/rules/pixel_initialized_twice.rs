@@ -20,13 +20,21 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Journey
+        Scope::Page
     }
-    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for (pv, page) in j.pages.iter().enumerate() {
+    fn check_page(&self, j: &Journey, pv: usize, out: &mut Vec<Finding>) {
+        let page = &j.pages[pv];
+        {
             for ((doc, id), n) in page.inits.iter().filter(|(_, n)| **n > 1) {
-                let mut f = Finding::journey(INFO.code, Severity::Warn, format!("pixel {id} initialised {n} times in {}", if doc.is_empty() { &j.page_views[pv].url } else { doc }))
-                    .with_page_view(pv);
+                let mut f = Finding::journey(
+                    INFO.code,
+                    Severity::Warn,
+                    format!(
+                        "pixel {id} initialised {n} times in {}",
+                        if doc.is_empty() { &j.page_views[pv].url } else { doc }
+                    ),
+                )
+                .with_page_view(pv);
                 f.pixel_id = Some(id.clone());
                 out.push(f);
             }
@@ -41,7 +49,13 @@ mod tests {
 
     fn init(j: J, id: &str) -> J {
         let (ctx, t) = (j.ctx(), j.t + 5.0);
-        j.record(Record::FbqCall(FbqCall { method: "init".into(), args: vec![serde_json::json!(id)], context: ctx, time: t, ..FbqCall::default() }))
+        j.record(Record::FbqCall(FbqCall {
+            method: "init".into(),
+            args: vec![serde_json::json!(id)],
+            context: ctx,
+            time: t,
+            ..FbqCall::default()
+        }))
     }
 
     #[test]
@@ -54,7 +68,10 @@ mod tests {
     fn two_ids_or_two_pages_are_fine() {
         let j = init(init(J::new().nav("https://shop.test/"), PIXEL), "999");
         assert!(j.only("pixel_initialized_twice").is_empty());
-        let j = init(init(J::new().nav("https://shop.test/"), PIXEL).nav("https://shop.test/cart"), PIXEL);
+        let j = init(
+            init(J::new().nav("https://shop.test/"), PIXEL).nav("https://shop.test/cart"),
+            PIXEL,
+        );
         assert!(j.only("pixel_initialized_twice").is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! hit left the page.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::{track_target, Journey};
+use crate::session::Journey;
 
 pub struct Rule;
 
@@ -24,28 +24,26 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Journey
+        Scope::Page
     }
-    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+    fn check_page(&self, j: &Journey, pv: usize, out: &mut Vec<Finding>) {
+        let page = &j.pages[pv];
         let newest = j.page_views.len().saturating_sub(1);
-        for (pv, page) in j.pages.iter().enumerate() {
+        {
             if !page.hits.is_empty() {
-                continue;
+                return;
             }
-            let tracks: Vec<f64> = j
-                .fbq_calls
-                .iter()
-                .filter(|(p, c)| *p == pv && track_target(c).is_some())
-                .map(|(_, c)| c.time)
-                .collect();
-            let Some(last_call) = tracks.iter().copied().reduce(f64::max) else {
-                continue;
+            let Some(last_call) = page.last_track_call else {
+                return;
             };
             if pv == newest && j.last_time - last_call < GRACE_MS {
-                continue; // still in flight
+                return; // still in flight
             }
-            let failed_load = page.fbevents_loads.iter().any(|(_, _, s)| s.is_some_and(|s| s == 0 || s >= 400));
-            let never_loaded = j.inventories.iter().any(|(p, inv)| *p == pv && inv.loaded == Some(false) && inv.queued_calls > 0);
+            let failed_load = page
+                .fbevents_loads
+                .iter()
+                .any(|(_, _, s)| s.is_some_and(|s| s == 0 || s >= 400));
+            let never_loaded = page.never_loaded;
             let why = if failed_load {
                 "fbevents.js failed to load"
             } else if never_loaded {
@@ -54,8 +52,15 @@ impl RuleTrait for Rule {
                 "no pixel request left the page"
             };
             out.push(
-                Finding::journey(INFO.code, Severity::Fail, format!("{}: {} fbq track call(s) but {why}", j.page_views[pv].url, tracks.len()))
-                    .with_page_view(pv),
+                Finding::journey(
+                    INFO.code,
+                    Severity::Fail,
+                    format!(
+                        "{}: {} fbq track call(s) but {why}",
+                        j.page_views[pv].url, page.track_calls
+                    ),
+                )
+                .with_page_view(pv),
             );
         }
     }
@@ -68,12 +73,21 @@ mod tests {
 
     fn track(j: J, ev: &str) -> J {
         let (ctx, t) = (j.ctx(), j.t + 5.0);
-        j.record(Record::FbqCall(FbqCall { method: "track".into(), args: vec![serde_json::json!(ev)], context: ctx, time: t, ..FbqCall::default() }))
+        j.record(Record::FbqCall(FbqCall {
+            method: "track".into(),
+            args: vec![serde_json::json!(ev)],
+            context: ctx,
+            time: t,
+            ..FbqCall::default()
+        }))
     }
 
     #[test]
     fn calls_without_hits_on_a_left_page_fail() {
-        let j = track(J::new().nav("https://shop.test/p"), "ViewContent").wait(1000.0).nav("https://shop.test/cart").hit("PageView", &[]);
+        let j = track(J::new().nav("https://shop.test/p"), "ViewContent")
+            .wait(1000.0)
+            .nav("https://shop.test/cart")
+            .hit("PageView", &[]);
         let f = j.only("pixel_not_loaded");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].page_view, Some(0));

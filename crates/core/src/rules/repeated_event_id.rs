@@ -1,10 +1,8 @@
 //! `repeated_event_id`: the same eid sent more than once for one event.
 
-use std::collections::BTreeMap;
-
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
+use crate::session::Journey;
 
 pub struct Rule;
 
@@ -23,26 +21,25 @@ impl RuleTrait for Rule {
         &INFO
     }
     fn scope(&self) -> Scope {
-        Scope::Group
+        Scope::Journey
     }
-    fn check_group(&self, j: &Journey, key: &GroupKey, hits: &[usize], out: &mut Vec<Finding>) {
-        if hits.len() < 2 {
-            return;
-        }
-        let mut by_eid: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
-        for &hi in hits {
-            let h = j.hit(hi);
-            if let Some(eid) = h.event_id.as_deref() {
-                by_eid.entry(eid).or_default().push(h);
+    fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
+        for ((_, event), summary) in &j.events {
+            for eid in &summary.repeated {
+                let hs: Vec<&Hit> = summary
+                    .by_eid
+                    .get(eid)
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| j.hit(i))
+                    .collect();
+                out.push(Finding::about(
+                    INFO.code,
+                    Severity::Warn,
+                    &hs,
+                    format!("{event} sent {} times with eid \"{eid}\"", hs.len()),
+                ));
             }
-        }
-        for (eid, hs) in by_eid.into_iter().filter(|(_, hs)| hs.len() > 1) {
-            out.push(Finding::about(
-                INFO.code,
-                Severity::Warn,
-                &hs,
-                format!("{} sent {} times with eid \"{eid}\"", key.1, hs.len()),
-            ));
         }
     }
 }
@@ -53,7 +50,10 @@ mod tests {
 
     #[test]
     fn same_eid_twice_warns() {
-        let j = J::new().nav("https://shop.test/thank_you").hit("Purchase", &[("eid", "o-1")]).hit("Purchase", &[("eid", "o-1")]);
+        let j = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "o-1")])
+            .hit("Purchase", &[("eid", "o-1")]);
         let f = j.only("repeated_event_id");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].hit_ids, vec![1, 2]);
@@ -61,7 +61,11 @@ mod tests {
 
     #[test]
     fn distinct_eids_or_other_events_are_fine() {
-        let j = J::new().nav("https://shop.test/").hit("AddToCart", &[("eid", "a-1")]).hit("AddToCart", &[("eid", "a-2")]).hit("ViewContent", &[("eid", "a-1")]);
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("eid", "a-1")])
+            .hit("AddToCart", &[("eid", "a-2")])
+            .hit("ViewContent", &[("eid", "a-1")]);
         assert!(j.only("repeated_event_id").is_empty());
     }
 }

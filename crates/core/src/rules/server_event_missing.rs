@@ -30,13 +30,22 @@ impl RuleTrait for Rule {
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         let mut missing: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
         for p in pairings(j).into_iter().filter(|p| p.candidates.is_empty()) {
-            let has_any = j.server.iter().flatten().any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref());
+            let has_any = j
+                .server
+                .iter()
+                .flatten()
+                .any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref());
             if !has_any {
                 missing.entry(p.hit.event_name()).or_default().push(p.hit);
             }
         }
         for (ev, hits) in missing {
-            out.push(Finding::about(INFO.code, Severity::Warn, &hits, format!("the browser sent {ev} but the server payloads have no {ev}")));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &hits,
+                format!("the browser sent {ev} but the server payloads have no {ev}"),
+            ));
         }
     }
 }

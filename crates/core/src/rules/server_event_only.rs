@@ -28,8 +28,21 @@ impl RuleTrait for Rule {
         for ev in tables::CORE_EVENTS {
             let server_events: Vec<_> = server.iter().filter(|s| s.event_name == ev).collect();
             if !server_events.is_empty() && j.hits_of(ev).next().is_none() {
-                let places: Vec<String> = server_events.iter().map(|s| format!("{} {}", s.source, s.place)).collect();
-                out.push(Finding::journey(INFO.code, Severity::Warn, format!("the server sent {ev} ({}) but no browser {ev} was seen", places.join(", "))).with_event(ev));
+                let places: Vec<String> = server_events
+                    .iter()
+                    .map(|s| format!("{} {}", s.source, s.place))
+                    .collect();
+                out.push(
+                    Finding::journey(
+                        INFO.code,
+                        Severity::Warn,
+                        format!(
+                            "the server sent {ev} ({}) but no browser {ev} was seen",
+                            places.join(", ")
+                        ),
+                    )
+                    .with_event(ev),
+                );
             }
         }
     }
@@ -41,7 +54,10 @@ mod tests {
 
     #[test]
     fn server_only_purchase_warns() {
-        let j = J::new().nav("https://shop.test/products/a").hit("ViewContent", &[]).server(r#"[{"event_name":"Purchase","event_id":"o-1"}]"#);
+        let j = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("ViewContent", &[])
+            .server(r#"[{"event_name":"Purchase","event_id":"o-1"}]"#);
         let f = j.only("server_event_only");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("capi.json [0]"));

@@ -39,7 +39,17 @@ impl RuleTrait for Rule {
                 }
             }
             if !diffs.is_empty() {
-                out.push(Finding::about(INFO.code, Severity::Fail, &[p.hit], format!("{} #{} and its server twin differ: {}", p.hit.event_name(), p.hit.id, diffs.join("; "))));
+                out.push(Finding::about(
+                    INFO.code,
+                    Severity::Fail,
+                    &[p.hit],
+                    format!(
+                        "{} #{} and its server twin differ: {}",
+                        p.hit.event_name(),
+                        p.hit.id,
+                        diffs.join("; ")
+                    ),
+                ));
             }
         }
     }
@@ -51,13 +61,17 @@ mod tests {
 
     #[test]
     fn different_value_fails() {
-        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"60.00","currency":"USD"}}]"#);
+        let j = clean_journey().server(
+            r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"60.00","currency":"USD"}}]"#,
+        );
         assert_eq!(j.only("server_value_mismatch").len(), 1);
     }
 
     #[test]
     fn same_value_as_number_or_string_is_fine() {
-        let j = clean_journey().server(r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"68.00","currency":"USD"}}]"#);
+        let j = clean_journey().server(
+            r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"68.00","currency":"USD"}}]"#,
+        );
         assert!(j.only("server_value_mismatch").is_empty());
     }
 }

@@ -194,7 +194,10 @@ pub fn clean_journey() -> J {
                 ("cd[currency]", "USD"),
                 ("cd[order_id]", "1001"),
                 ("cd[num_items]", "2"),
-                ("ud[em]", "f1c9645dbc14efddc7d8a322685f26eb8aa29b7f3eb6e7bd1ef1b8c5a4c7b8a9"),
+                (
+                    "ud[em]",
+                    "f1c9645dbc14efddc7d8a322685f26eb8aa29b7f3eb6e7bd1ef1b8c5a4c7b8a9",
+                ),
             ],
         )
 }

@@ -51,7 +51,12 @@ impl RuleTrait for Rule {
                 INFO.code,
                 Severity::Fail,
                 &[hit],
-                format!("{} hit #{} sends unhashed user data: {}", hit.event_name(), hit.id, bad.join(", ")),
+                format!(
+                    "{} hit #{} sends unhashed user data: {}",
+                    hit.event_name(),
+                    hit.id,
+                    bad.join(", ")
+                ),
             ));
         }
     }
@@ -63,7 +68,10 @@ mod tests {
 
     #[test]
     fn plain_email_fails_without_echoing_it() {
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("ud[em]", "jane@example.com")]).only("unhashed_user_data");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("ud[em]", "jane@example.com")])
+            .only("unhashed_user_data");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("e-mail"));
         assert!(!f[0].message.contains("jane@"));
@@ -72,7 +80,14 @@ mod tests {
     #[test]
     fn hashes_and_unhashed_keys_are_fine() {
         let h = "a".repeat(64);
-        let f = J::new().nav("https://shop.test/").hit("Purchase", &[("ud[em]", h.as_str()), ("ud[external_id]", "cust-9"), ("udff[ph]", h.as_str())]);
+        let f = J::new().nav("https://shop.test/").hit(
+            "Purchase",
+            &[
+                ("ud[em]", h.as_str()),
+                ("ud[external_id]", "cust-9"),
+                ("udff[ph]", h.as_str()),
+            ],
+        );
         assert!(f.only("unhashed_user_data").is_empty());
     }
 }

@@ -31,8 +31,17 @@ impl RuleTrait for Rule {
             if r.matches {
                 continue;
             }
-            let sev = if r.explained_by.is_empty() { Severity::Fail } else { Severity::Warn };
-            out.push(Finding::about(INFO.code, sev, &[hit], format!("Purchase #{}: {}", hit.id, r.detail)));
+            let sev = if r.explained_by.is_empty() {
+                Severity::Fail
+            } else {
+                Severity::Warn
+            };
+            out.push(Finding::about(
+                INFO.code,
+                sev,
+                &[hit],
+                format!("Purchase #{}: {}", hit.id, r.detail),
+            ));
         }
     }
 }
@@ -54,10 +63,17 @@ mod tests {
 
     #[test]
     fn unexplained_gap_fails_and_match_is_silent() {
-        let f = clean_journey().order(&ORDER.replace("78.00", "91.37")).only("value_mismatch");
+        let f = clean_journey()
+            .order(&ORDER.replace("78.00", "91.37"))
+            .only("value_mismatch");
         assert_eq!(severities(&f), vec![Severity::Fail]);
-        let f = clean_journey().order(&ORDER.replace("78.00", "68.00")).only("value_mismatch");
+        let f = clean_journey()
+            .order(&ORDER.replace("78.00", "68.00"))
+            .only("value_mismatch");
         assert!(f.is_empty());
-        assert!(clean_journey().only("value_mismatch").is_empty(), "no order: no finding");
+        assert!(
+            clean_journey().only("value_mismatch").is_empty(),
+            "no order: no finding"
+        );
     }
 }

@@ -25,7 +25,12 @@ impl RuleTrait for Rule {
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if hit.event_name() == "Purchase" && hit.value() == Some(0.0) {
-            out.push(Finding::about(INFO.code, Severity::Warn, &[hit], format!("Purchase hit #{} has value 0", hit.id)));
+            out.push(Finding::about(
+                INFO.code,
+                Severity::Warn,
+                &[hit],
+                format!("Purchase hit #{} has value 0", hit.id),
+            ));
         }
     }
 }
@@ -36,12 +41,22 @@ mod tests {
 
     #[test]
     fn zero_purchase_warns() {
-        assert_eq!(J::new().nav("https://shop.test/").hit("Purchase", &[("cd[value]", "0.00")]).only("zero_value").len(), 1);
+        assert_eq!(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("Purchase", &[("cd[value]", "0.00")])
+                .only("zero_value")
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn zero_add_to_cart_or_paid_purchase_is_fine() {
-        let f = J::new().nav("https://shop.test/").hit("AddToCart", &[("cd[value]", "0")]).hit("Purchase", &[("cd[value]", "0.01")]);
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("AddToCart", &[("cd[value]", "0")])
+            .hit("Purchase", &[("cd[value]", "0.01")]);
         assert!(f.only("zero_value").is_empty());
     }
 }

@@ -1,0 +1,253 @@
+//! Property tests: no parser of untrusted input panics, whatever it is fed.
+
+// Test helpers may panic: a panic is a failed test here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use pixelproof_core::decode::{decode, DecodeConfig};
+use pixelproof_core::evidence::{parse_capi, parse_order};
+use pixelproof_core::har::read_har;
+use pixelproof_core::journal::{Body, CapturedRequest, Record};
+use pixelproof_core::{Packet, PacketOptions, Review, Session};
+use proptest::prelude::*;
+
+fn pixel_url() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        Just("id".to_string()),
+        Just("ev".to_string()),
+        Just("eid".to_string()),
+        Just("dl".to_string()),
+        Just("cd[value]".to_string()),
+        Just("cd[currency]".to_string()),
+        Just("cd[contents]".to_string()),
+        Just("cd[content_ids]".to_string()),
+        Just("ud[em]".to_string()),
+        Just("rqm".to_string()),
+        Just("cd[order_id]".to_string()),
+        "[a-z\\[\\]%]{1,8}",
+    ];
+    let value = prop_oneof![
+        Just("Purchase".to_string()),
+        Just("AddToCart".to_string()),
+        Just("USD".to_string()),
+        Just("[{\"id\":1}]".to_string()),
+        "[ -~]{0,20}",
+        "%[0-9A-Fa-fZz]{0,2}",
+        "\\PC{0,12}",
+    ];
+    let host = prop_oneof![
+        Just("www.facebook.com"),
+        Just("www.eu.facebook.com"),
+        Just("www.instagram.com")
+    ];
+    let path = prop_oneof![
+        Just("/tr/"),
+        Just("/tr"),
+        Just("/privacy_sandbox/pixel/register/trigger/")
+    ];
+    (host, path, prop::collection::vec((key, value), 0..24)).prop_map(|(h, p, kv)| {
+        let q: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("https://{h}{p}?{}", q.join("&"))
+    })
+}
+
+fn body() -> impl Strategy<Value = Option<Body>> {
+    prop_oneof![
+        Just(None),
+        (prop::option::of("[a-z/;= -]{0,40}"), "\\PC{0,200}")
+            .prop_map(|(ct, text)| Some(Body::Text { content_type: ct, text })),
+        "[A-Za-z0-9+/=]{0,80}".prop_map(|b| Some(Body::Bytes {
+            content_type: None,
+            base64: b
+        })),
+        ("[-A-Za-z0-9]{1,12}", prop::collection::vec(any::<u8>(), 0..200)).prop_map(|(b, bytes)| {
+            let mut text = format!("--{b}\r\nContent-Disposition: form-data; name=\"ev\"\r\n\r\n");
+            text.push_str(&String::from_utf8_lossy(&bytes));
+            Some(Body::Text {
+                content_type: Some(format!("multipart/form-data; boundary={b}")),
+                text,
+            })
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn decoder_never_panics_on_arbitrary_strings(url in "\\PC{0,300}", method in "[A-Z]{0,6}", b in body()) {
+        let r = CapturedRequest { url, method, body: b, ..CapturedRequest::default() };
+        let _ = decode(&r, &DecodeConfig::default());
+    }
+
+    #[test]
+    fn pixel_shaped_requests_always_decode_and_judge(urls in prop::collection::vec((pixel_url(), body()), 1..12)) {
+        let mut s = Session::new(DecodeConfig::default());
+        for (i, (url, b)) in urls.into_iter().enumerate() {
+            let r = CapturedRequest { url, method: "POST".into(), body: b, request_type: Some("ping".into()), time: 1e12 + i as f64 * 700.0, ..CapturedRequest::default() };
+            prop_assert!(decode(&r, &DecodeConfig::default()).is_some());
+            s.add(Record::Request(r));
+        }
+        let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
+        let _ = p.to_markdown();
+        prop_assert!(!p.to_json().is_empty());
+    }
+
+    #[test]
+    fn har_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let _ = read_har("fuzz.har", &bytes, &DecodeConfig::default());
+    }
+
+    #[test]
+    fn har_reader_never_panics_on_har_shaped_json(url in "\\PC{0,60}", t in "\\PC{0,30}", ty in "[a-z]{0,8}", status in any::<i64>()) {
+        let text = serde_json::json!({"log": {"entries": [{"startedDateTime": t, "_resourceType": ty, "request": {"method": "GET", "url": url, "headers": []}, "response": {"status": status}}]}}).to_string();
+        let _ = read_har("fuzz.har", text.as_bytes(), &DecodeConfig::default());
+    }
+
+    #[test]
+    fn capi_and_order_parsers_never_panic(text in "\\PC{0,300}") {
+        let _ = parse_capi("fuzz", &text);
+        let _ = parse_order("fuzz", &text);
+    }
+
+    #[test]
+    fn capi_and_order_parsers_never_panic_on_json_shapes(v in any::<f64>(), s in "\\PC{0,20}", n in any::<i64>()) {
+        let capi = serde_json::json!({"data": [{"event_name": s, "event_id": n, "custom_data": {"value": v, "currency": s}}]}).to_string();
+        let _ = parse_capi("fuzz", &capi);
+        let order = serde_json::json!({"order": {"total_price": s, "line_items": [{"quantity": n}], "total_shipping_price_set": {"shop_money": {"amount": v}}}}).to_string();
+        let _ = parse_order("fuzz", &order);
+        let typed = serde_json::json!({"total": v, "currency": s, "item_count": n}).to_string();
+        let _ = parse_order("fuzz", &typed);
+    }
+}
+
+/// Records of a plausible journey: navigations, hits with a few shapes,
+/// gestures, fbq calls, script inventories, in random order and timing.
+fn journey_record() -> impl Strategy<Value = (u8, u8, u8, u16)> {
+    (0u8..7, 0u8..6, 0u8..4, 0u16..3000)
+}
+
+fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
+    use pixelproof_core::journal::{Context, FbqCall, FrameType, Gesture, Navigation, ScriptInventory};
+    let pages = [
+        "https://shop.test/products/a",
+        "https://shop.test/cart",
+        "https://shop.test/checkouts/cn/1/thank_you",
+    ];
+    let events = [
+        "PageView",
+        "ViewContent",
+        "AddToCart",
+        "InitiateCheckout",
+        "Purchase",
+        "Lead",
+    ];
+    let mut t = 1.7e12;
+    let mut page = pages[0];
+    let mut out = Vec::new();
+    for (kind, ev, variant, dt) in spec {
+        t += f64::from(dt);
+        let ctx = Context {
+            tab_id: Some(1),
+            frame_type: Some(FrameType::Main),
+            top_url: Some(page.into()),
+            document_url: Some(page.into()),
+            ..Context::default()
+        };
+        match kind {
+            0 => {
+                page = pages[usize::from(variant) % pages.len()];
+                out.push(Record::Navigation(Navigation {
+                    url: page.into(),
+                    time: t,
+                    ..Navigation::default()
+                }));
+            }
+            1..=3 => {
+                let ev = events[usize::from(ev)];
+                let eid = match variant {
+                    0 => String::new(),
+                    1 => "&eid=same".into(),
+                    _ => format!("&eid=e{}", t as u64),
+                };
+                let extra = match variant {
+                    0 => "&cd[value]=$5&cd[currency]=usd",
+                    1 => "&cd[value]=5.00&cd[currency]=USD&cd[content_ids]=%5B%22a%22%5D",
+                    2 => "&a=tmgoogletagmanager&cd[order_id]=9",
+                    _ => "&ud[em]=x%40y.z",
+                };
+                let url = format!(
+                    "https://www.facebook.com/tr/?id=1&ev={ev}&dl={}{eid}{extra}",
+                    form_urlencoded::byte_serialize(page.as_bytes()).collect::<String>()
+                );
+                out.push(Record::Request(CapturedRequest {
+                    url,
+                    method: "GET".into(),
+                    request_type: Some("image".into()),
+                    context: ctx,
+                    time: t,
+                    ..CapturedRequest::default()
+                }));
+            }
+            4 => out.push(Record::Gesture(Gesture {
+                gesture: "click".into(),
+                target: None,
+                context: ctx,
+                time: t,
+            })),
+            5 => out.push(Record::FbqCall(FbqCall {
+                method: if variant == 0 { "init".into() } else { "track".into() },
+                args: vec![serde_json::json!(if variant == 0 {
+                    "1"
+                } else {
+                    events[usize::from(ev)]
+                })],
+                caller: Some("https://www.googletagmanager.com/gtm.js?id=GTM-1".into()),
+                context: ctx,
+                time: t,
+                ..FbqCall::default()
+            })),
+            _ => out.push(Record::Scripts(ScriptInventory {
+                context: ctx,
+                time: t,
+                base_code_runs: u32::from(variant),
+                ..ScriptInventory::default()
+            })),
+        }
+    }
+    out
+}
+
+fn sorted_findings(s: &mut Session) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .findings()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}|{:?}|{:?}|{:?}|{}",
+                f.code, f.severity, f.event, f.hit_ids, f.message
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The incremental engine (refresh after every record) gives exactly what a
+    /// full re-run over the finished journal gives.
+    #[test]
+    fn incremental_results_equal_a_full_rerun(spec in prop::collection::vec(journey_record(), 1..60)) {
+        let records = materialise(spec);
+        let mut live = Session::new(DecodeConfig::default());
+        for r in records.clone() {
+            live.add(r);
+            live.refresh();
+        }
+        let incremental = sorted_findings(&mut live);
+        let mut batch = Session::from_records(DecodeConfig::default(), records);
+        batch.reevaluate();
+        prop_assert_eq!(incremental, sorted_findings(&mut batch));
+    }
+}

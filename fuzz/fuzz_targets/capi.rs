@@ -1,0 +1,6 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = pixelproof_core::evidence::parse_capi("fuzz", &String::from_utf8_lossy(data));
+});
