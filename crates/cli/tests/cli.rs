@@ -275,3 +275,17 @@ fn codes_subcommand_lists_the_registry() {
     assert!(text.contains("| `browser_purchase_missing` | fail |"));
     assert_eq!(text.lines().filter(|l| l.starts_with("| `")).count(), 31);
 }
+
+#[test]
+fn readme_code_table_matches_the_registry() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).expect("README");
+    let begin = readme.find("<!-- codes:begin -->\n").expect("begin marker") + "<!-- codes:begin -->\n".len();
+    let end = readme.find("<!-- codes:end -->").expect("end marker");
+    let out = run(&["codes"]);
+    assert_eq!(
+        &readme[begin..end],
+        String::from_utf8_lossy(&out.stdout),
+        "README table drifted: run ./build.sh codes"
+    );
+}
