@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # PixelProof: one entry point for building, testing and measuring.
 #
-#   ./build.sh test     fmt check, clippy (warnings denied), every test tier;
-#                       ends with one line "N passed, N failed"
+#   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox and a zip of each
+#   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, then the
+#                       extension in headless Chromium); ends with one line "N passed, N failed"
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
@@ -20,6 +21,63 @@ ensure_rust_tools() {
     rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
   fi
+}
+
+ensure_node_modules() {
+  # Pinned by package-lock.json: wasm-opt (npm binaryen; Debian's binaryen 108 breaks
+  # wasm-bindgen's externref table), playwright-core, web-ext.
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's chromium"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    fi
+  fi
+}
+
+cmd_build() {
+  ensure_node_modules
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  log "core → wasm (release)"
+  cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
+  log "wasm-bindgen (pinned via crates/bindgen-runner)"
+  cargo build -p pixelproof-bindgen --release --locked
+  local gen=target/pixelproof-wasm
+  rm -rf "$gen" && mkdir -p "$gen"
+  target/release/pixelproof-bindgen target/wasm32-unknown-unknown/wasm-release/pixelproof_wasm.wasm "$gen"
+  log "wasm-opt -Oz"
+  node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
+    "$gen/pixelproof_wasm_bg.wasm" -o "$gen/pixelproof_wasm_bg.wasm"
+  rm -rf dist && mkdir -p dist
+  for variant in chrome chrome-test firefox; do
+    local out="dist/$variant"
+    mkdir -p "$out/wasm"
+    cp -r extension/. "$out/"
+    cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
+    node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
+    python3 - "$out" "dist/pixelproof-$variant.zip" <<'PY'
+import os, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            z.write(p, os.path.relpath(p, src))
+PY
+  done
+  local raw gz
+  raw=$(wc -c < "$gen/pixelproof_wasm_bg.wasm")
+  gz=$(gzip -9 -c "$gen/pixelproof_wasm_bg.wasm" | wc -c)
+  echo "wasm: ${raw} bytes raw, ${gz} bytes gzip; chrome zip: $(wc -c < dist/pixelproof-chrome.zip) bytes"
 }
 
 # Sums "test result: ... N passed; M failed" lines of cargo test output.
@@ -50,6 +108,24 @@ cmd_test() {
     # A build failure runs no test: count it as one failure so it cannot pass silently.
     TOTAL_FAILED=1
   fi
+  log "tier 3: the extension in headless Chromium"
+  ensure_chromium
+  cmd_build
+  log "web-ext lint (Firefox build)"
+  local lint=0
+  node_modules/.bin/web-ext lint --source-dir dist/firefox --self-hosted --output text > target/web-ext-lint.txt 2>&1 || lint=$?
+  cat target/web-ext-lint.txt | tail -20
+  if [ "$lint" -eq 0 ]; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
+  out=$(mktemp)
+  status=0
+  node --test --test-reporter=tap tests/e2e/ 2>&1 | tee "$out" || status=$?
+  local p f
+  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
+  f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
+  TOTAL_PASSED=$((TOTAL_PASSED + ${p:-0}))
+  TOTAL_FAILED=$((TOTAL_FAILED + ${f:-0}))
+  if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
+  rm -f "$out"
   echo
   echo "${TOTAL_PASSED} passed, ${TOTAL_FAILED} failed"
   [ "$TOTAL_FAILED" -eq 0 ]
@@ -77,10 +153,11 @@ cmd_codes() {
   cargo run -q -p pixelproof-cli --locked -- codes
 }
 
-case "${1:-test}" in
+case "${1:-build}" in
+  build) cmd_build ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
-  *) echo "usage: ./build.sh [test|bench|fuzz|codes]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|test|bench|fuzz|codes]" >&2; exit 2 ;;
 esac

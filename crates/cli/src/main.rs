@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// Audit a HAR capture and print the review packet.
     Audit(AuditArgs),
+    /// Judge a journal exported by the extension (a JSON array of records).
+    Journal(JournalArgs),
     /// Print the finding-code table (Markdown), generated from the rule registry.
     Codes,
 }
@@ -60,6 +62,19 @@ struct AuditArgs {
     raw_user_data: bool,
 }
 
+#[derive(clap::Args)]
+struct JournalArgs {
+    /// Journal JSON as the extension stores it (get-journal).
+    journal: PathBuf,
+    /// Review fields as JSON.
+    #[arg(long, value_name = "REVIEW.json")]
+    review: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    #[arg(long)]
+    raw_user_data: bool,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Json,
@@ -73,6 +88,13 @@ fn main() -> ExitCode {
             print!("{}", pixelproof_core::rules::codes_markdown());
             ExitCode::SUCCESS
         }
+        Command::Journal(args) => match journal(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("pixelproof: {msg}");
+                ExitCode::from(2)
+            }
+        },
         Command::Audit(args) => match audit(&args) {
             Ok(verdict) if args.strict && verdict != Verdict::Go => ExitCode::from(1),
             Ok(_) => ExitCode::SUCCESS,
@@ -96,6 +118,41 @@ fn read_text(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+fn read_review(path: Option<&PathBuf>) -> Result<Review, String> {
+    let Some(path) = path else {
+        return Ok(Review::default());
+    };
+    let text = read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: line {}, column {}: review fields do not parse ({e}); expected {{\"decision\": ..., \"owners\": {{\"Purchase\": ...}}, \"gaps_note\": ...}}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+fn journal(args: &JournalArgs) -> Result<(), String> {
+    let text = read_text(&args.journal)?;
+    let records: Vec<Record> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: line {}, column {}: not a journal ({e}); export it from the extension (get-journal)",
+            args.journal.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let review = read_review(args.review.as_ref())?;
+    let mut session = Session::from_records(DecodeConfig::default(), records);
+    let packet = Packet::build(&mut session, &review, &PacketOptions { raw_user_data: args.raw_user_data });
+    match args.format {
+        Format::Json => println!("{}", packet.to_json()),
+        Format::Markdown => print!("{}", packet.to_markdown()),
+    }
+    Ok(())
 }
 
 fn audit(args: &AuditArgs) -> Result<Verdict, String> {
@@ -124,20 +181,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         pixelproof_core::evidence::parse_order(&label, &text).map_err(|e| e.to_string())?;
         session.add(Record::Order(UserText { label, text }));
     }
-    let review: Review = match &args.review {
-        Some(path) => {
-            let text = read_text(path)?;
-            serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "{}: line {}, column {}: review fields do not parse ({e}); expected {{\"decision\": ..., \"owners\": {{\"Purchase\": ...}}, \"gaps_note\": ...}}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                )
-            })?
-        }
-        None => Review::default(),
-    };
+    let review = read_review(args.review.as_ref())?;
     let packet = Packet::build(
         &mut session,
         &review,

@@ -1,0 +1,25 @@
+//! `pixelproof-bindgen IN.wasm OUT_DIR`: what `wasm-bindgen --target web` does,
+//! with the version fixed by Cargo.lock instead of whatever CLI is installed.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(input), Some(out_dir)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: pixelproof-bindgen IN.wasm OUT_DIR");
+        return ExitCode::from(2);
+    };
+    let mut b = wasm_bindgen_cli_support::Bindgen::new();
+    b.input_path(input).out_name("pixelproof_wasm").typescript(false);
+    if let Err(e) = b.web(true) {
+        eprintln!("pixelproof-bindgen: {e}");
+        return ExitCode::from(1);
+    }
+    match b.generate(out_dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pixelproof-bindgen: {input}: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The wasm-bindgen face of the PixelProof core: one handle type, data in and
+//! out as plain JS objects (serde values). No logic lives here that the core
+//! should own; this file only converts.
+//!
+//! The extension's service worker keeps one [`Session`] per tab, feeds it every
+//! journal record, and asks it for the summary (badge), the packet (JSON or
+//! Markdown) and, from the panel, the live results.
+
+use pixelproof_core::journal::Record;
+use pixelproof_core::results::{acceptance, gate, inventory, CheckState};
+use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&ser).map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
+}
+
+fn review_from(value: JsValue) -> Result<Review, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Review::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("review fields: {e}")))
+}
+
+/// Results the panel and the badge need, without the hit list.
+#[derive(Serialize)]
+struct Summary<'a> {
+    verdict: &'static str,
+    /// Gate checks in `stop` plus fail findings: the badge number.
+    failing: usize,
+    hits: usize,
+    records: usize,
+    findings: &'a [pixelproof_core::rules::Finding],
+    acceptance: Vec<pixelproof_core::results::AcceptanceRow>,
+    gate: pixelproof_core::results::Gate,
+    inventory: pixelproof_core::results::Inventory,
+}
+
+#[wasm_bindgen]
+pub struct Session {
+    inner: pixelproof_core::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// `config`: `{gateway_prefixes: [..]}` or undefined.
+    #[wasm_bindgen(constructor)]
+    pub fn new(gateway_prefixes: Option<Vec<String>>) -> Session {
+        Session {
+            inner: pixelproof_core::Session::new(DecodeConfig {
+                gateway_prefixes: gateway_prefixes.unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// Adds one journal record (a plain object with `kind`). A record that does
+    /// not fit the journal format is refused with a message; nothing already
+    /// added is touched.
+    pub fn add(&mut self, record: JsValue) -> Result<(), JsError> {
+        let record: Record =
+            serde_wasm_bindgen::from_value(record).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        self.inner.add(record);
+        Ok(())
+    }
+
+    /// Adds a JSON array of journal records (as stored). Returns how many were added.
+    #[wasm_bindgen(js_name = addJson)]
+    pub fn add_json(&mut self, json: &str) -> Result<usize, JsError> {
+        let records: Vec<Record> = serde_json::from_str(json).map_err(|e| {
+            JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column()))
+        })?;
+        let n = records.len();
+        for r in records {
+            self.inner.add(r);
+        }
+        Ok(n)
+    }
+
+    #[wasm_bindgen(js_name = hitCount)]
+    pub fn hit_count(&self) -> usize {
+        self.inner.journey().hits.len()
+    }
+
+    /// Verdict, badge count, findings, acceptance rows, gate and inventory.
+    pub fn summary(&mut self, review: JsValue) -> Result<JsValue, JsError> {
+        let review = review_from(review)?;
+        let findings = self.inner.findings();
+        let j = self.inner.journey();
+        let gate = gate(j, &findings, &review);
+        let failing = gate.checks.iter().filter(|c| c.state == CheckState::Stop).count() + gate.blocking.len();
+        let summary = Summary {
+            verdict: gate.verdict.as_str(),
+            failing,
+            hits: j.hits.len(),
+            records: self.inner.records().len(),
+            findings: &findings,
+            acceptance: acceptance(j, &findings),
+            inventory: inventory(j, &review),
+            gate,
+        };
+        to_js(&summary)
+    }
+
+    /// The review packet as a plain object.
+    pub fn packet(&mut self, review: JsValue, raw_user_data: bool) -> Result<JsValue, JsError> {
+        let review = review_from(review)?;
+        let p = Packet::build(&mut self.inner, &review, &PacketOptions { raw_user_data });
+        to_js(&p)
+    }
+
+    /// The review packet as pretty JSON text (what "copy as JSON" copies).
+    #[wasm_bindgen(js_name = packetJson)]
+    pub fn packet_json(&mut self, review: JsValue, raw_user_data: bool) -> Result<String, JsError> {
+        let review = review_from(review)?;
+        Ok(Packet::build(&mut self.inner, &review, &PacketOptions { raw_user_data }).to_json())
+    }
+
+    /// The review packet as Markdown.
+    #[wasm_bindgen(js_name = packetMarkdown)]
+    pub fn packet_markdown(&mut self, review: JsValue) -> Result<String, JsError> {
+        let review = review_from(review)?;
+        Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_markdown())
+    }
+}
+
+/// The version of the core, for the panel's footer and the packet.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

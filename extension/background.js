@@ -1,0 +1,401 @@
+// PixelProof service worker.
+//
+// Listens to pixel traffic (webRequest), navigations (webNavigation) and the
+// page hook (via the relay), and appends each piece of evidence to the tab's
+// journal in extension storage. The journal is the only state: the wasm core
+// rebuilds everything from it, so a worker that MV3 stopped (after ~30 s idle)
+// loses nothing. Listeners are registered synchronously at top level and await
+// one init promise (the pattern uBlock Origin uses).
+import init, { Session } from './wasm/pixelproof_wasm.js';
+import { platform } from './platform.js';
+
+// Pixel endpoints and Meta's script host. Host access to these is declared in
+// the manifest; access to the store's origin is granted by the user.
+const PIXEL_URLS = [
+  'https://www.facebook.com/tr*',
+  'https://*.facebook.com/tr*',
+  'https://www.facebook.com/privacy_sandbox/*',
+  'https://www.instagram.com/tr*',
+  'https://connect.facebook.net/*',
+];
+const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.com', 'connect.facebook.net']);
+// Keep the newest records beyond this many; a `dropped` record says how many went.
+export const JOURNAL_CAP = 20000;
+const CHUNK = 500;
+
+const ready = (async () => {
+  await init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
+  await registerPageScripts();
+})();
+ready.catch((e) => console.warn('PixelProof: init failed', e));
+
+// ---- watched origins -------------------------------------------------------
+
+async function watchedOrigins() {
+  const { origins = [] } = await chrome.permissions.getAll();
+  const out = [];
+  for (const pattern of origins) {
+    const m = pattern.match(/^(\*|https?):\/\/([^/]+)\//);
+    if (!m) continue;
+    const host = m[2];
+    if (PIXEL_HOSTS.has(host) || host.endsWith('.facebook.com') || host === '*' || host.startsWith('*.')) continue;
+    out.push(pattern);
+  }
+  return out;
+}
+
+function originMatches(url, patterns) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch (_) {
+    return false;
+  }
+  return patterns.some((p) => {
+    const m = p.match(/^(\*|https?):\/\/([^/]+)\//);
+    return m && m[2] === u.host && (m[1] === '*' || m[1] + ':' === u.protocol);
+  });
+}
+
+// The page hook and relay run in every frame of watched origins, registered
+// for exactly the origins the user granted (nothing is injected elsewhere).
+async function registerPageScripts() {
+  const matches = await watchedOrigins();
+  const existing = await chrome.scripting.getRegisteredContentScripts();
+  const ids = existing.map((s) => s.id).filter((id) => id.startsWith('pixelproof-'));
+  if (ids.length) await chrome.scripting.unregisterContentScripts({ ids });
+  if (!matches.length) return;
+  const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: false };
+  await chrome.scripting.registerContentScripts([
+    { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
+    { id: 'pixelproof-relay', js: ['relay.js'], world: 'ISOLATED', ...common },
+  ]);
+  await chrome.storage.session.set({ registered: matches });
+}
+
+// ---- the journal (chunked, append-only, write-behind) --------------------
+
+const metaKey = (tab) => `meta:${tab}`;
+const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
+
+async function readMeta(tab) {
+  const got = await chrome.storage.local.get(metaKey(tab));
+  return got[metaKey(tab)] || { first: 0, next: 0, count: 0, dropped: 0, top_url: null };
+}
+
+export async function readJournal(tab) {
+  const meta = await readMeta(tab);
+  const keys = [];
+  for (let n = meta.first; n < meta.next; n++) keys.push(chunkKey(tab, n));
+  const got = keys.length ? await chrome.storage.local.get(keys) : {};
+  const records = [];
+  if (meta.dropped > 0) records.push({ kind: 'dropped', count: meta.dropped, time: null });
+  for (const k of keys) for (const r of got[k] || []) records.push(r);
+  return records;
+}
+
+const pending = new Map(); // tab → records not yet written
+const writing = new Map(); // tab → promise of the write in flight
+
+function append(tab, record) {
+  if (!pending.has(tab)) pending.set(tab, []);
+  pending.get(tab).push(record);
+  if (!writing.has(tab)) writing.set(tab, flush(tab));
+  return writing.get(tab);
+}
+
+async function flush(tab) {
+  try {
+    while ((pending.get(tab) || []).length) {
+      const batch = pending.get(tab);
+      pending.set(tab, []);
+      const meta = await readMeta(tab);
+      let last = meta.next - 1;
+      let chunk = [];
+      if (last >= meta.first) {
+        const got = await chrome.storage.local.get(chunkKey(tab, last));
+        chunk = got[chunkKey(tab, last)] || [];
+      }
+      const writes = {};
+      for (const r of batch) {
+        if (chunk.length >= CHUNK || last < meta.first) {
+          if (last >= meta.first) writes[chunkKey(tab, last)] = chunk;
+          last += 1;
+          chunk = [];
+        }
+        chunk.push(r);
+        meta.count += 1;
+      }
+      writes[chunkKey(tab, last)] = chunk;
+      meta.next = last + 1;
+      const removed = [];
+      while (meta.count > JOURNAL_CAP && meta.first < last) {
+        const k = chunkKey(tab, meta.first);
+        const old = writes[k] || (await chrome.storage.local.get(k))[k] || [];
+        meta.count -= old.length;
+        meta.dropped += old.length;
+        delete writes[k];
+        removed.push(k);
+        meta.first += 1;
+      }
+      writes[metaKey(tab)] = meta;
+      await chrome.storage.local.set(writes);
+      if (removed.length) await chrome.storage.local.remove(removed);
+      const s = sessions.get(tab);
+      if (s && !removed.length) {
+        for (const r of batch) addToSession(s, r);
+      } else {
+        sessions.delete(tab);
+      }
+      scheduleBadge(tab);
+    }
+  } catch (e) {
+    console.warn('PixelProof: journal write failed', e);
+  } finally {
+    writing.delete(tab);
+  }
+}
+
+async function clearTab(tab) {
+  await (writing.get(tab) || Promise.resolve());
+  pending.delete(tab);
+  sessions.delete(tab);
+  const all = await chrome.storage.local.get(null);
+  const keys = Object.keys(all).filter((k) => k === metaKey(tab) || k.startsWith(`chunk:${tab}:`) || k === `review:${tab}`);
+  if (keys.length) await chrome.storage.local.remove(keys);
+  await platform.setBadge(tab, '');
+}
+
+// ---- sessions (derived, rebuilt from the journal on demand) --------------
+
+const sessions = new Map(); // tab → { session, loading }
+
+function addToSession(s, record) {
+  try {
+    s.session.add(record);
+  } catch (e) {
+    console.warn('PixelProof: record refused by the core', e);
+  }
+}
+
+async function sessionFor(tab) {
+  await ready;
+  for (;;) {
+    const s = sessions.get(tab);
+    if (s) return s.session;
+    await (writing.get(tab) || Promise.resolve());
+    const built = { session: new Session(undefined) };
+    const records = await readJournal(tab);
+    for (const r of records) addToSession(built, r);
+    // A write that landed while we read would be missing: read again.
+    if (!writing.has(tab) && !(pending.get(tab) || []).length) {
+      sessions.set(tab, built);
+      return built.session;
+    }
+    built.session.free();
+  }
+}
+
+const badgeTimers = new Map();
+function scheduleBadge(tab) {
+  if (badgeTimers.has(tab)) return;
+  badgeTimers.set(tab, setTimeout(async () => {
+    badgeTimers.delete(tab);
+    try {
+      const session = await sessionFor(tab);
+      const review = await readReview(tab);
+      const summary = session.summary(review);
+      await platform.setBadge(tab, summary.failing ? String(summary.failing) : '');
+    } catch (e) {
+      console.warn('PixelProof: badge update failed', e);
+    }
+  }, 250));
+}
+
+async function readReview(tab) {
+  const got = await chrome.storage.local.get(`review:${tab}`);
+  return got[`review:${tab}`] || {};
+}
+
+// ---- evidence from the network -------------------------------------------
+
+function base64(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function bodyOf(details) {
+  const rb = details.requestBody;
+  if (!rb) return null;
+  if (rb.formData) {
+    const fields = [];
+    for (const [k, values] of Object.entries(rb.formData)) for (const v of values) fields.push([k, String(v)]);
+    return { type: 'form', fields };
+  }
+  if (rb.raw && rb.raw.length) {
+    const parts = rb.raw.filter((p) => p.bytes).map((p) => new Uint8Array(p.bytes));
+    const size = parts.reduce((n, p) => n + p.length, 0);
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    return { type: 'bytes', content_type: null, base64: base64(all) };
+  }
+  return null;
+}
+
+async function tabTopUrl(tab) {
+  const meta = await readMeta(tab);
+  return meta.top_url;
+}
+
+async function frameUrl(tab, frameId) {
+  if (frameId === 0) return null;
+  try {
+    const f = await chrome.webNavigation.getFrame({ tabId: tab, frameId });
+    return f ? f.url : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+// Requests from dedicated workers carry no tab; the worker belongs to the
+// watched tab of the same origin that was active last.
+const lastTabByOrigin = new Map();
+
+async function onRequest(details) {
+  await ready;
+  const watched = await watchedOrigins();
+  let tab = details.tabId;
+  const initiator = details.initiator || null;
+  if (tab < 0) {
+    tab = initiator ? lastTabByOrigin.get(initiator) ?? -1 : -1;
+    if (tab < 0) return;
+  }
+  const top = await tabTopUrl(tab);
+  if (!top || !originMatches(top, watched)) return;
+  // A form POST into a hidden iframe is a navigation of that (blank) iframe:
+  // the document that sent it is the iframe's parent. Requests of dedicated
+  // workers are reported by Chrome as the owning frame's (no way to tell them
+  // apart here); the sender rules then rely on the agent parameter.
+  const navigation = details.type === 'sub_frame' || details.type === 'main_frame';
+  const senderFrame = navigation ? details.parentFrameId : details.frameId;
+  const frameType = senderFrame < 0 && !navigation ? 'worker' : senderFrame <= 0 ? 'main' : 'sub';
+  const docUrl = frameType === 'main' ? top : frameType === 'sub' ? await frameUrl(tab, senderFrame) : initiator;
+  const context = { tab_id: tab, frame_id: senderFrame, frame_type: frameType, document_url: docUrl, top_url: top };
+  if (details.url.startsWith('https://connect.facebook.net/')) {
+    await append(tab, { kind: 'script_load', url: details.url, context, time: details.timeStamp, origin: 'network' });
+    return;
+  }
+  await append(tab, {
+    kind: 'request',
+    url: details.url,
+    method: details.method,
+    body: bodyOf(details),
+    request_type: details.type,
+    context,
+    initiator,
+    stack: [],
+    time: details.timeStamp,
+    origin: 'network',
+  });
+}
+
+async function onNavigation(details, transition) {
+  if (details.frameId !== 0) return;
+  await ready;
+  const watched = await watchedOrigins();
+  if (!originMatches(details.url, watched)) return;
+  const meta = await readMeta(details.tabId);
+  meta.top_url = details.url;
+  await chrome.storage.local.set({ [metaKey(details.tabId)]: meta });
+  try { lastTabByOrigin.set(new URL(details.url).origin, details.tabId); } catch (_) { /* ignore */ }
+  await append(details.tabId, { kind: 'navigation', url: details.url, time: details.timeStamp, tab_id: details.tabId, transition, origin: 'network' });
+}
+
+// ---- messages ---------------------------------------------------------------
+
+async function onPageRecord(msg, sender) {
+  const tab = sender.tab && sender.tab.id;
+  if (tab == null || tab < 0) return { ok: false };
+  const watched = await watchedOrigins();
+  const top = await tabTopUrl(tab);
+  if (!top || !originMatches(top, watched)) return { ok: false };
+  const record = msg.record;
+  record.origin = 'page';
+  // The browser says which frame sent it; the page does not get a vote.
+  record.context = {
+    tab_id: tab,
+    frame_id: sender.frameId ?? null,
+    frame_type: sender.frameId === 0 ? 'main' : 'sub',
+    document_url: sender.url || null,
+    top_url: top,
+  };
+  await append(tab, record);
+  return { ok: true };
+}
+
+async function handle(msg, sender) {
+  switch (msg && msg.type) {
+    case 'page-record':
+      return onPageRecord(msg, sender);
+    case 'get-journal':
+      await (writing.get(msg.tabId) || Promise.resolve());
+      return { records: await readJournal(msg.tabId) };
+    case 'get-summary': {
+      await (writing.get(msg.tabId) || Promise.resolve());
+      const session = await sessionFor(msg.tabId);
+      return { summary: session.summary(await readReview(msg.tabId)) };
+    }
+    case 'get-packet': {
+      await (writing.get(msg.tabId) || Promise.resolve());
+      const session = await sessionFor(msg.tabId);
+      const review = await readReview(msg.tabId);
+      return { packet: session.packet(review, Boolean(msg.rawUserData)), markdown: session.packetMarkdown(review) };
+    }
+    case 'set-review':
+      await chrome.storage.local.set({ [`review:${msg.tabId}`]: msg.review || {} });
+      scheduleBadge(msg.tabId);
+      return { ok: true };
+    case 'add-evidence': {
+      // Pasted server payloads / order JSON become journal records; the core
+      // reports a bad paste as an input error and keeps everything else.
+      if (!['server_payload', 'order'].includes(msg.kind)) return { error: 'unknown evidence kind' };
+      await append(msg.tabId, { kind: msg.kind, label: String(msg.label || 'pasted'), text: String(msg.text || '') });
+      return { ok: true };
+    }
+    case 'clear':
+      await clearTab(msg.tabId);
+      return { ok: true };
+    case 'watch-changed':
+      await registerPageScripts();
+      return { ok: true, watched: await watchedOrigins() };
+    case 'status':
+      await ready;
+      return { ok: true, watched: await watchedOrigins(), registered: (await chrome.storage.session.get('registered')).registered || [] };
+    default:
+      return { error: 'unknown message' };
+  }
+}
+
+// ---- listeners (top level, synchronous) -------------------------------------
+
+chrome.webRequest.onBeforeRequest.addListener(
+  (details) => { onRequest(details).catch((e) => console.warn('PixelProof: request not recorded', e)); },
+  { urls: PIXEL_URLS },
+  ['requestBody'],
+);
+chrome.webNavigation.onCommitted.addListener((d) => { onNavigation(d, d.transitionType || null).catch(() => {}); });
+chrome.webNavigation.onHistoryStateUpdated.addListener((d) => { onNavigation(d, 'history').catch(() => {}); });
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  handle(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e && e.message || e) }));
+  return true;
+});
+chrome.tabs.onRemoved.addListener((tab) => { clearTab(tab).catch(() => {}); });
+chrome.permissions.onAdded.addListener(() => { ready.then(registerPageScripts).catch(() => {}); });
+chrome.permissions.onRemoved.addListener(() => { ready.then(registerPageScripts).catch(() => {}); });
+chrome.runtime.onStartup.addListener(() => {
+  // Journals belong to one browser session: start clean after a restart.
+  chrome.storage.local.clear().catch(() => {});
+});
+platform.init();

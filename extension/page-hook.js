@@ -1,0 +1,247 @@
+// PixelProof page hook: MAIN world, document_start, every frame.
+//
+// Records evidence the network cannot show — fbq calls and their callers, the
+// tracking-script inventory, trusted gestures, fbevents' FB_LOG messages and
+// what a Shopify page exposes — and hands it to the relay as JSON text in a
+// DOM event. Rules it lives by:
+//   * never change what fbq does or what the page sends: fbq is wrapped in a
+//     Proxy, so every property (queue, callMethod, loaded, version, push) is the
+//     page's own, and _fbq answers with the same proxy so fbq === _fbq holds;
+//   * never throw into the page: every entry point is inside try/catch;
+//   * make no network request: everything here is read from the page.
+(() => {
+  'use strict';
+  const EVENT = 'pixelproof:record';
+  const MAX_ARG_CHARS = 4000;
+  let sent = 0;
+
+  const emit = (record) => {
+    try {
+      // A hard ceiling per document keeps a page that loops on fbq from flooding us.
+      if (++sent > 5000) return;
+      record.time = Date.now();
+      document.dispatchEvent(new CustomEvent(EVENT, { detail: JSON.stringify(record) }));
+    } catch (_) { /* never throw into the page */ }
+  };
+
+  // JSON-safe, size-limited copy of an fbq argument.
+  const safe = (value, depth = 0) => {
+    try {
+      if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+      if (typeof value === 'string') return value.length > MAX_ARG_CHARS ? value.slice(0, MAX_ARG_CHARS) + '…' : value;
+      if (typeof value === 'function') return '[function]';
+      if (typeof value !== 'object' || depth > 4) return String(value);
+      if (Array.isArray(value)) return value.slice(0, 100).map((v) => safe(v, depth + 1));
+      const out = {};
+      for (const key of Object.keys(value).slice(0, 100)) out[key] = safe(value[key], depth + 1);
+      return out;
+    } catch (_) {
+      return '[unreadable]';
+    }
+  };
+
+  // The first script on the stack that is neither this hook nor Meta's library.
+  const caller = () => {
+    try {
+      const lines = String(new Error().stack || '').split('\n');
+      for (const line of lines) {
+        const m = line.match(/(https?:\/\/[^\s()]+?):\d+:\d+/);
+        if (!m) continue;
+        const url = m[1];
+        if (url.includes('connect.facebook.net') || url.includes('/fbevents')) continue;
+        return url;
+      }
+      // Inline scripts show the document URL; frames without a URL show nothing.
+      return location.href.startsWith('http') ? location.href : null;
+    } catch (_) {
+      return null;
+    }
+  };
+
+  const eventIdLocation = (method, args) => {
+    try {
+      const [paramsAt, optionsAt] = method.startsWith('trackSingle') ? [2, 3] : [1, 2];
+      const opts = args[optionsAt];
+      if (opts && typeof opts === 'object' && opts.eventID != null) return 'options';
+      const params = args[paramsAt];
+      if (params && typeof params === 'object' && ('eventID' in params || 'event_id' in params)) return 'custom_data';
+    } catch (_) { /* ignore */ }
+    return null;
+  };
+
+  const proxies = new WeakMap(); // page function → our proxy
+  const wrap = (fn) => {
+    if (typeof fn !== 'function') return fn;
+    const known = proxies.get(fn);
+    if (known) return known;
+    const proxy = new Proxy(fn, {
+      apply(target, thisArg, args) {
+        try {
+          const method = typeof args[0] === 'string' ? args[0] : String(args[0]);
+          emit({
+            kind: 'fbq_call',
+            method,
+            args: Array.prototype.slice.call(args, 1).map((a) => safe(a)),
+            event_id_location: eventIdLocation(method, Array.prototype.slice.call(args, 1)),
+            caller: caller(),
+            queued: typeof target.callMethod !== 'function',
+          });
+        } catch (_) { /* never throw into the page */ }
+        return Reflect.apply(target, thisArg, args);
+      },
+      // The base code sets fbq.push = fbq; reading it must give the same object
+      // the page sees as fbq (our proxy), or fbq.push === fbq would turn false.
+      get(target, prop) {
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' && proxies.has(value) ? proxies.get(value) : value;
+      },
+    });
+    proxies.set(fn, proxy);
+    return proxy;
+  };
+
+  let baseCodeRuns = 0;
+  const seenStubs = new WeakSet();
+  const trap = (name, countsBaseCode) => {
+    try {
+      const existing = Object.getOwnPropertyDescriptor(window, name);
+      if (existing && !existing.configurable) return;
+      let current = existing ? existing.value : undefined;
+      Object.defineProperty(window, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          return wrap(current);
+        },
+        set(value) {
+          try {
+            if (countsBaseCode && typeof value === 'function' && !seenStubs.has(value)) {
+              seenStubs.add(value);
+              baseCodeRuns += 1;
+            }
+          } catch (_) { /* ignore */ }
+          // Store the page's own value: reads return the proxy of exactly this function.
+          current = value;
+        },
+      });
+    } catch (_) { /* a page that locked window.fbq keeps it; we just see less */ }
+  };
+  trap('fbq', true);
+  trap('_fbq', false);
+
+  const TRACKING = [/\/fbevents(\.[a-z]+)?\.js/, /\/signals\/config\//, /googletagmanager\.com\/gtm\.js/, /\/gtm\.js\?id=/, /\/wpm@/, /web-pixels-manager/];
+  const inventory = () => {
+    try {
+      const scripts = Array.from(document.scripts || [])
+        .map((s) => s.src)
+        .filter((src) => src && TRACKING.some((re) => re.test(src)))
+        .slice(0, 200);
+      let target;
+      let alias;
+      try { target = window.fbq; alias = window._fbq; } catch (_) { /* a throwing getter the page installed */ }
+      emit({
+        kind: 'scripts',
+        scripts,
+        base_code_runs: baseCodeRuns,
+        fbq_differs_from_fbq_alias: Boolean(target && alias && target !== alias),
+        loaded: target ? typeof target.callMethod === 'function' : null,
+        version: target && typeof target.version === 'string' ? target.version : null,
+        queued_calls: target && Array.isArray(target.queue) ? target.queue.length : 0,
+      });
+    } catch (_) { /* ignore */ }
+  };
+
+  const describe = (el) => {
+    try {
+      if (!el || !el.tagName) return null;
+      let d = el.tagName.toLowerCase();
+      if (el.id) d += '#' + el.id;
+      const text = (el.textContent || el.value || '').trim().replace(/\s+/g, ' ');
+      if (text) d += ' "' + text.slice(0, 40) + '"';
+      return d;
+    } catch (_) {
+      return null;
+    }
+  };
+
+  const gesture = (kind) => (e) => {
+    try {
+      if (!e.isTrusted) return;
+      if (kind === 'keydown' && e.key !== 'Enter') return;
+      emit({ kind: 'gesture', gesture: kind, target: describe(e.target) });
+    } catch (_) { /* ignore */ }
+  };
+  for (const kind of ['click', 'submit', 'keydown']) {
+    try {
+      window.addEventListener(kind, gesture(kind), { capture: true, passive: true });
+    } catch (_) { /* ignore */ }
+  }
+
+  // fbevents reports problems with postMessage({..., type/name: 'FB_LOG'}).
+  try {
+    window.addEventListener('message', (e) => {
+      try {
+        const d = e.data;
+        if (!d || typeof d !== 'object') return;
+        const tag = d.type || d.name || d.event;
+        if (tag !== 'FB_LOG') return;
+        const level = String(d.logType || d.level || d.severity || 'info');
+        const message = typeof d.logMessage === 'string' ? d.logMessage : JSON.stringify(safe(d.message || d.data || d));
+        emit({ kind: 'fb_log', level, message: message.slice(0, 2000) });
+      } catch (_) { /* ignore */ }
+    }, { passive: true });
+  } catch (_) { /* ignore */ }
+
+  const num = (v) => {
+    const n = typeof v === 'string' ? parseFloat(v) : v;
+    return typeof n === 'number' && isFinite(n) ? n : null;
+  };
+  const shopify = () => {
+    try {
+      const S = window.Shopify;
+      const meta = window.ShopifyAnalytics && window.ShopifyAnalytics.meta;
+      if (!S && !meta) return;
+      const record = { kind: 'shopify', shop: S && typeof S.shop === 'string' ? S.shop : null };
+      const pageType = meta && meta.page && meta.page.pageType;
+      if (typeof pageType === 'string') record.page_type = pageType;
+      const cur = S && S.currency && S.currency.active;
+      if (typeof cur === 'string') record.currency = cur;
+      const c = S && S.checkout;
+      if (c && typeof c === 'object' && num(c.total_price) != null) {
+        const items = Array.isArray(c.line_items) ? c.line_items.reduce((n, li) => n + (num(li && li.quantity) || 0), 0) : null;
+        record.page_type = record.page_type || 'thank_you';
+        record.order = {
+          order_number: c.order_id != null ? String(c.order_id) : null,
+          total: num(c.total_price),
+          subtotal: num(c.subtotal_price),
+          shipping: c.shipping_rate ? num(c.shipping_rate.price) : num(c.shipping_price),
+          tax: num(c.total_tax),
+          discount: num(c.discount && c.discount.amount) || num(c.total_discounts),
+          currency: typeof c.currency === 'string' ? c.currency : null,
+          item_count: items,
+        };
+      }
+      emit(record);
+    } catch (_) { /* ignore */ }
+  };
+
+  const onReady = () => { inventory(); shopify(); };
+  try {
+    document.addEventListener('DOMContentLoaded', onReady, { once: true });
+    window.addEventListener('load', () => {
+      onReady();
+      setTimeout(inventory, 3000);
+    }, { once: true });
+    // Tracking scripts added later (tag managers) update the inventory.
+    let pending = false;
+    new MutationObserver((records) => {
+      try {
+        if (pending) return;
+        const added = records.some((r) => Array.from(r.addedNodes).some((n) => n.tagName === 'SCRIPT' && n.src && TRACKING.some((re) => re.test(n.src))));
+        if (!added) return;
+        pending = true;
+        setTimeout(() => { pending = false; inventory(); }, 200);
+      } catch (_) { /* ignore */ }
+    }).observe(document, { childList: true, subtree: true });
+  } catch (_) { /* ignore */ }
+})();
