@@ -62,6 +62,12 @@ cmd_build() {
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
+    rm -rf "$out/platform"
+    if [ "$variant" = firefox ]; then
+      cp extension/platform/firefox.js "$out/platform.js"
+    else
+      cp extension/platform/chrome.js "$out/platform.js"
+    fi
     cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     python3 - "$out" "dist/pixelproof-$variant.zip" <<'PY'
@@ -118,7 +124,7 @@ cmd_test() {
   if [ "$lint" -eq 0 ]; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
   out=$(mktemp)
   status=0
-  node --test --test-reporter=tap tests/e2e/ 2>&1 | tee "$out" || status=$?
+  node --test --test-reporter=tap tests/unit/ tests/e2e/ 2>&1 | tee "$out" || status=$?
   local p f
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
   f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)

@@ -8,6 +8,7 @@
 // one init promise (the pattern uBlock Origin uses).
 import init, { Session } from './wasm/pixelproof_wasm.js';
 import { platform } from './platform.js';
+import { createJournalStore } from './journal-store.js';
 
 // Pixel endpoints and Meta's script host. Host access to these is declared in
 // the manifest; access to the store's origin is granted by the user.
@@ -21,7 +22,6 @@ const PIXEL_URLS = [
 const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.com', 'connect.facebook.net']);
 // Keep the newest records beyond this many; a `dropped` record says how many went.
 export const JOURNAL_CAP = 20000;
-const CHUNK = 500;
 
 const ready = (async () => {
   await init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
@@ -73,96 +73,35 @@ async function registerPageScripts() {
   await chrome.storage.session.set({ registered: matches });
 }
 
-// ---- the journal (chunked, append-only, write-behind) --------------------
+// ---- the journal -------------------------------------------------------------
 
-const metaKey = (tab) => `meta:${tab}`;
-const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
-
-async function readMeta(tab) {
-  const got = await chrome.storage.local.get(metaKey(tab));
-  return got[metaKey(tab)] || { first: 0, next: 0, count: 0, dropped: 0, top_url: null };
-}
-
-export async function readJournal(tab) {
-  const meta = await readMeta(tab);
-  const keys = [];
-  for (let n = meta.first; n < meta.next; n++) keys.push(chunkKey(tab, n));
-  const got = keys.length ? await chrome.storage.local.get(keys) : {};
-  const records = [];
-  if (meta.dropped > 0) records.push({ kind: 'dropped', count: meta.dropped, time: null });
-  for (const k of keys) for (const r of got[k] || []) records.push(r);
-  return records;
-}
-
-const pending = new Map(); // tab → records not yet written
-const writing = new Map(); // tab → promise of the write in flight
-
-function append(tab, record) {
-  if (!pending.has(tab)) pending.set(tab, []);
-  pending.get(tab).push(record);
-  if (!writing.has(tab)) writing.set(tab, flush(tab));
-  return writing.get(tab);
-}
-
-async function flush(tab) {
-  try {
-    while ((pending.get(tab) || []).length) {
-      const batch = pending.get(tab);
-      pending.set(tab, []);
-      const meta = await readMeta(tab);
-      let last = meta.next - 1;
-      let chunk = [];
-      if (last >= meta.first) {
-        const got = await chrome.storage.local.get(chunkKey(tab, last));
-        chunk = got[chunkKey(tab, last)] || [];
-      }
-      const writes = {};
-      for (const r of batch) {
-        if (chunk.length >= CHUNK || last < meta.first) {
-          if (last >= meta.first) writes[chunkKey(tab, last)] = chunk;
-          last += 1;
-          chunk = [];
-        }
-        chunk.push(r);
-        meta.count += 1;
-      }
-      writes[chunkKey(tab, last)] = chunk;
-      meta.next = last + 1;
-      const removed = [];
-      while (meta.count > JOURNAL_CAP && meta.first < last) {
-        const k = chunkKey(tab, meta.first);
-        const old = writes[k] || (await chrome.storage.local.get(k))[k] || [];
-        meta.count -= old.length;
-        meta.dropped += old.length;
-        delete writes[k];
-        removed.push(k);
-        meta.first += 1;
-      }
-      writes[metaKey(tab)] = meta;
-      await chrome.storage.local.set(writes);
-      if (removed.length) await chrome.storage.local.remove(removed);
-      const s = sessions.get(tab);
-      if (s && !removed.length) {
-        for (const r of batch) addToSession(s, r);
-      } else {
-        sessions.delete(tab);
-      }
-      scheduleBadge(tab);
+const journal = createJournalStore({
+  storage: chrome.storage.local,
+  cap: JOURNAL_CAP,
+  onWritten(tab, batch, droppedSome) {
+    const s = sessions.get(tab);
+    if (s && !droppedSome) {
+      for (const r of batch) addToSession(s, r);
+    } else {
+      sessions.delete(tab);
     }
-  } catch (e) {
-    console.warn('PixelProof: journal write failed', e);
-  } finally {
-    writing.delete(tab);
-  }
+    scheduleBadge(tab);
+  },
+});
+const append = (tab, record) => journal.append(tab, record).catch((e) => console.warn('PixelProof: journal write failed', e));
+export const readJournal = (tab) => journal.read(tab);
+
+// The top-level page of each tab, kept apart from the journal's own meta so a
+// navigation never races a journal write.
+async function tabTopUrl(tab) {
+  const got = await chrome.storage.local.get(`top:${tab}`);
+  return got[`top:${tab}`] || null;
 }
 
 async function clearTab(tab) {
-  await (writing.get(tab) || Promise.resolve());
-  pending.delete(tab);
+  await journal.clear(tab);
   sessions.delete(tab);
-  const all = await chrome.storage.local.get(null);
-  const keys = Object.keys(all).filter((k) => k === metaKey(tab) || k.startsWith(`chunk:${tab}:`) || k === `review:${tab}`);
-  if (keys.length) await chrome.storage.local.remove(keys);
+  await chrome.storage.local.remove([`review:${tab}`, `top:${tab}`]);
   await platform.setBadge(tab, '');
 }
 
@@ -183,12 +122,11 @@ async function sessionFor(tab) {
   for (;;) {
     const s = sessions.get(tab);
     if (s) return s.session;
-    await (writing.get(tab) || Promise.resolve());
     const built = { session: new Session(undefined) };
     const records = await readJournal(tab);
     for (const r of records) addToSession(built, r);
     // A write that landed while we read would be missing: read again.
-    if (!writing.has(tab) && !(pending.get(tab) || []).length) {
+    if (!journal.busy(tab)) {
       sessions.set(tab, built);
       return built.session;
     }
@@ -242,11 +180,6 @@ function bodyOf(details) {
     return { type: 'bytes', content_type: null, base64: base64(all) };
   }
   return null;
-}
-
-async function tabTopUrl(tab) {
-  const meta = await readMeta(tab);
-  return meta.top_url;
 }
 
 async function frameUrl(tab, frameId) {
@@ -306,9 +239,7 @@ async function onNavigation(details, transition) {
   await ready;
   const watched = await watchedOrigins();
   if (!originMatches(details.url, watched)) return;
-  const meta = await readMeta(details.tabId);
-  meta.top_url = details.url;
-  await chrome.storage.local.set({ [metaKey(details.tabId)]: meta });
+  await chrome.storage.local.set({ [`top:${details.tabId}`]: details.url });
   try { lastTabByOrigin.set(new URL(details.url).origin, details.tabId); } catch (_) { /* ignore */ }
   await append(details.tabId, { kind: 'navigation', url: details.url, time: details.timeStamp, tab_id: details.tabId, transition, origin: 'network' });
 }
@@ -340,15 +271,14 @@ async function handle(msg, sender) {
     case 'page-record':
       return onPageRecord(msg, sender);
     case 'get-journal':
-      await (writing.get(msg.tabId) || Promise.resolve());
       return { records: await readJournal(msg.tabId) };
     case 'get-summary': {
-      await (writing.get(msg.tabId) || Promise.resolve());
+      await journal.idle(msg.tabId);
       const session = await sessionFor(msg.tabId);
       return { summary: session.summary(await readReview(msg.tabId)) };
     }
     case 'get-packet': {
-      await (writing.get(msg.tabId) || Promise.resolve());
+      await journal.idle(msg.tabId);
       const session = await sessionFor(msg.tabId);
       const review = await readReview(msg.tabId);
       return { packet: session.packet(review, Boolean(msg.rawUserData)), markdown: session.packetMarkdown(review) };

@@ -32,7 +32,7 @@ if (variant === 'chrome-test') {
   m.browser_specific_settings = {
     gecko: {
       id: 'pixelproof@pixelproof.dev',
-      strict_min_version: '128.0',
+      strict_min_version: '142.0',
       // PixelProof sends nothing anywhere: all analysis stays in the browser.
       data_collection_permissions: { required: ['none'] },
     },

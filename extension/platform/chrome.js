@@ -1,0 +1,18 @@
+// Chrome side of the platform layer (the build copies this file to platform.js
+// in dist/chrome*). Everything that differs between browsers lives in
+// extension/platform/, as in uBlock Origin's platform/ folder.
+export const platform = {
+  name: 'chrome',
+  init() {
+    // The toolbar button opens the side panel.
+    chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  },
+  async setBadge(tabId, text) {
+    try {
+      await chrome.action.setBadgeText({ tabId, text });
+      if (text) await chrome.action.setBadgeBackgroundColor({ tabId, color: '#b3261e' });
+    } catch (_) {
+      /* the tab is gone */
+    }
+  },
+};
