@@ -147,7 +147,13 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     })?;
     let review = read_review(args.review.as_ref())?;
     let mut session = Session::from_records(DecodeConfig::default(), records);
-    let packet = Packet::build(&mut session, &review, &PacketOptions { raw_user_data: args.raw_user_data });
+    let packet = Packet::build(
+        &mut session,
+        &review,
+        &PacketOptions {
+            raw_user_data: args.raw_user_data,
+        },
+    );
     match args.format {
         Format::Json => println!("{}", packet.to_json()),
         Format::Markdown => print!("{}", packet.to_markdown()),

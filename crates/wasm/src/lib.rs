@@ -14,7 +14,9 @@ use wasm_bindgen::prelude::*;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value.serialize(&ser).map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
+    value
+        .serialize(&ser)
+        .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
 }
 
 fn review_from(value: JsValue) -> Result<Review, JsError> {
@@ -59,8 +61,8 @@ impl Session {
     /// not fit the journal format is refused with a message; nothing already
     /// added is touched.
     pub fn add(&mut self, record: JsValue) -> Result<(), JsError> {
-        let record: Record =
-            serde_wasm_bindgen::from_value(record).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        let record: Record = serde_wasm_bindgen::from_value(record)
+            .map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
         self.inner.add(record);
         Ok(())
     }
@@ -68,9 +70,8 @@ impl Session {
     /// Adds a JSON array of journal records (as stored). Returns how many were added.
     #[wasm_bindgen(js_name = addJson)]
     pub fn add_json(&mut self, json: &str) -> Result<usize, JsError> {
-        let records: Vec<Record> = serde_json::from_str(json).map_err(|e| {
-            JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column()))
-        })?;
+        let records: Vec<Record> = serde_json::from_str(json)
+            .map_err(|e| JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column())))?;
         let n = records.len();
         for r in records {
             self.inner.add(r);
