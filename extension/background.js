@@ -78,7 +78,9 @@ async function registerPageScripts() {
 const journal = createJournalStore({
   storage: chrome.storage.local,
   cap: JOURNAL_CAP,
-  onWritten(tab, batch, droppedSome) {
+  onWritten(tab, batch, droppedSome, start) {
+    // An open panel follows the journal live; with no panel open nobody listens.
+    chrome.runtime.sendMessage({ type: 'records', tabId: tab, start, records: batch }).catch(() => {});
     const s = sessions.get(tab);
     if (s && !droppedSome) {
       for (const r of batch) addToSession(s, r);
@@ -270,8 +272,10 @@ async function handle(msg, sender) {
   switch (msg && msg.type) {
     case 'page-record':
       return onPageRecord(msg, sender);
-    case 'get-journal':
-      return { records: await readJournal(msg.tabId) };
+    case 'get-journal': {
+      const { records, total } = await journal.readWithTotal(msg.tabId);
+      return { records, total, review: await readReview(msg.tabId) };
+    }
     case 'get-summary': {
       await journal.idle(msg.tabId);
       const session = await sessionFor(msg.tabId);

@@ -19,6 +19,11 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
   }
 
   async function read(tab) {
+    return (await readWithTotal(tab)).records;
+  }
+
+  /** The records, and how many were ever appended (the position after the last). */
+  async function readWithTotal(tab) {
     await idle(tab);
     const meta = await readMeta(tab);
     const keys = [];
@@ -27,7 +32,7 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
     const records = [];
     if (meta.dropped > 0) records.push({ kind: 'dropped', count: meta.dropped, time: null });
     for (const k of keys) for (const r of got[k] || []) records.push(r);
-    return records;
+    return { records, total: meta.count + meta.dropped };
   }
 
   function append(tab, record) {
@@ -43,6 +48,9 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
         const batch = pending.get(tab);
         pending.set(tab, []);
         const meta = await readMeta(tab);
+        // Position of the batch in everything ever appended (kept + dropped):
+        // listeners use it to skip records they already have.
+        const start = meta.count + meta.dropped;
         let last = meta.next - 1;
         let current = [];
         if (last >= meta.first) current = (await storage.get(chunkKey(tab, last)))[chunkKey(tab, last)] || [];
@@ -71,7 +79,7 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
         writes[metaKey(tab)] = meta;
         await storage.set(writes);
         if (removed.length) await storage.remove(removed);
-        onWritten(tab, batch, removed.length > 0);
+        onWritten(tab, batch, removed.length > 0, start);
       }
     } finally {
       writing.delete(tab);
@@ -92,5 +100,5 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
     await storage.remove(keys);
   }
 
-  return { append, read, readMeta, idle, clear, busy: (tab) => writing.has(tab) || (pending.get(tab) || []).length > 0 };
+  return { append, read, readWithTotal, readMeta, idle, clear, busy: (tab) => writing.has(tab) || (pending.get(tab) || []).length > 0 };
 }

@@ -1,43 +1,57 @@
-// Panel shell (interim): the "Watch this store" button and the tab's summary,
-// built with text nodes only. The full panel is rendered in Rust (next issue).
-const app = document.getElementById('app');
-const tabId = Number(new URLSearchParams(location.search).get('tab')) || null;
+// Panel shell: loads the wasm and hands the Rust panel a small bridge to the
+// extension APIs it needs. Everything the user sees is built in Rust
+// (crates/wasm/src/panel.rs), with text nodes only.
+import init, { mountPanel } from './wasm/pixelproof_wasm.js';
 
-function el(tag, text) {
-  const e = document.createElement(tag);
-  if (text != null) e.textContent = String(text);
-  return e;
-}
+const params = new URLSearchParams(location.search);
 
-async function currentTab() {
-  if (tabId) return { id: tabId, url: (await chrome.tabs.get(tabId)).url };
-  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-  return tab;
-}
-
-async function render() {
-  const tab = await currentTab();
-  app.replaceChildren();
-  if (!tab) return app.append(el('p', 'No tab.'));
-  const origin = (() => { try { return new URL(tab.url).origin; } catch (_) { return null; } })();
-  const status = await chrome.runtime.sendMessage({ type: 'status' });
-  const watched = (status.watched || []).some((p) => origin && p.startsWith(origin.replace(/^https?/, (m) => m)));
-  if (origin && origin.startsWith('http') && !watched) {
-    const b = el('button', `Watch ${origin}`);
-    b.addEventListener('click', async () => {
-      // One origin, asked at the moment the user wants it watched.
-      const granted = await chrome.permissions.request({ origins: [origin + '/*'] });
-      if (granted) await chrome.runtime.sendMessage({ type: 'watch-changed' });
-      render();
-    });
-    app.append(b);
+async function main() {
+  await init({ module_or_path: new URL('wasm/pixelproof_wasm_bg.wasm', import.meta.url) });
+  // ?tab=N pins the panel to one tab (tests, and opening the panel in a tab);
+  // the side panel itself follows the active tab.
+  const pinned = params.has('tab');
+  const tab = pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0];
+  if (!pinned) {
+    chrome.tabs.onActivated.addListener(() => location.reload());
+    chrome.tabs.onUpdated.addListener((id, change) => { if (id === tab.id && change.url) location.reload(); });
   }
-  const { summary, error } = await chrome.runtime.sendMessage({ type: 'get-summary', tabId: tab.id });
-  if (error) return app.append(el('p', error));
-  app.append(el('h1', `Verdict: ${summary.verdict}`), el('p', `${summary.hits} hits, ${summary.findings.length} findings`));
-  const list = el('ul');
-  for (const row of summary.acceptance.filter((r) => r.core)) list.append(el('li', `${row.event}: ${row.status}`));
-  app.append(list);
+  let watched = false;
+  try {
+    const origin = new URL(tab.url).origin;
+    watched = origin.startsWith('http') && (await chrome.permissions.contains({ origins: [origin + '/*'] }));
+  } catch (_) { /* not a web page */ }
+  const bridge = {
+    tabId: tab.id,
+    tabUrl: tab.url || null,
+    watched,
+    send: (m) => chrome.runtime.sendMessage(m),
+    copy: (text) => navigator.clipboard.writeText(text),
+    download(name, text, mime) {
+      const url = URL.createObjectURL(new Blob([text], { type: mime }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    },
+    // One origin, asked at the moment the user clicks "Watch".
+    requestOrigin: (origin) => chrome.permissions.request({ origins: [origin + '/*'] }),
+    onRecords(cb) {
+      chrome.runtime.onMessage.addListener((m) => {
+        if (m && m.type === 'records' && m.tabId === tab.id) cb(m.start, m.records);
+      });
+    },
+    async readFile(input) {
+      const f = input.files && input.files[0];
+      if (!f) return { name: '', bytes: new Uint8Array() };
+      return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
+    },
+  };
+  mountPanel(document.getElementById('app'), bridge);
 }
 
-render().catch((e) => app.replaceChildren(el('p', String(e))));
+main().catch((e) => {
+  const p = document.createElement('p');
+  p.textContent = `PixelProof could not start: ${e && e.message ? e.message : e}`;
+  document.getElementById('app').replaceChildren(p);
+});

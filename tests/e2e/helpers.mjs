@@ -40,7 +40,8 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       if (!t._control) {
         t._control = await context.newPage();
         t._control.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`control: ${m.text()}`); });
-        await t._control.goto(`chrome-extension://${extensionId}/panel.html`);
+        // Pinned to no tab: the page only relays messages and never reloads itself.
+        await t._control.goto(`chrome-extension://${extensionId}/panel.html?tab=none`);
       }
       return t._control;
     },

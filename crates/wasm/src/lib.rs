@@ -6,14 +6,20 @@
 //! journal record, and asks it for the summary (badge), the packet (JSON or
 //! Markdown) and, from the panel, the live results.
 
+mod dom;
+mod panel;
+
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory, CheckState};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // Options become null (not undefined) so the object equals the JSON text.
+    let ser = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
     value
         .serialize(&ser)
         .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))

@@ -1,0 +1,114 @@
+//! Small DOM helpers. Every string that may come from a page or a payload goes
+//! in through `textContent` (`text`, `el`), never through HTML parsing, so a
+//! product name like `<img src=x onerror=alert(1)>` stays a string.
+
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+pub fn document() -> Document {
+    web_sys::window().and_then(|w| w.document()).expect_throw_free()
+}
+
+/// `Option::expect` that panics with a message only in the impossible case of
+/// a panel page without a document (the wasm is only loaded by panel.html).
+trait ExpectThrowFree<T> {
+    fn expect_throw_free(self) -> T;
+}
+
+impl<T> ExpectThrowFree<T> for Option<T> {
+    #[allow(clippy::expect_used)]
+    fn expect_throw_free(self) -> T {
+        self.expect("the panel runs in a page with a document")
+    }
+}
+
+/// Creates `<tag class=…>` with text content.
+pub fn el(tag: &str, class: &str, text: &str) -> Element {
+    let e = create(tag);
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if !text.is_empty() {
+        e.set_text_content(Some(text));
+    }
+    e
+}
+
+pub fn create(tag: &str) -> Element {
+    #[allow(clippy::expect_used)]
+    document().create_element(tag).expect("valid tag name")
+}
+
+pub fn append(parent: &Element, child: &Element) {
+    let _ = parent.append_child(child);
+}
+
+pub fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+pub fn clear(e: &Element) {
+    e.set_text_content(None);
+}
+
+pub fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+pub fn button(text: &str, class: &str) -> Element {
+    let b = el("button", class, text);
+    attr(&b, "type", "button");
+    b
+}
+
+pub fn on(target: &Element, event: &'static str, f: impl FnMut(&web_sys::Event) + 'static) -> EventListener {
+    EventListener::new(target, event, f)
+}
+
+pub fn input_value(e: &Element) -> String {
+    if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(t) = e.dyn_ref::<HtmlTextAreaElement>() {
+        return t.value();
+    }
+    if let Some(s) = e.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return s.value();
+    }
+    String::new()
+}
+
+pub fn set_input_value(e: &Element, v: &str) {
+    if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
+        i.set_value(v);
+    } else if let Some(t) = e.dyn_ref::<HtmlTextAreaElement>() {
+        t.set_value(v);
+    } else if let Some(s) = e.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.set_value(v);
+    }
+}
+
+pub fn focus(e: &Element) {
+    if let Some(h) = e.dyn_ref::<HtmlElement>() {
+        let _ = h.focus();
+    }
+}
+
+/// A labelled form field: `<label>text <input id=…></label>`.
+pub fn field(label: &str, control: &Element) -> Element {
+    let l = el("label", "field", "");
+    append(&l, &el("span", "field-label", label));
+    append(&l, control);
+    l
+}
+
+/// Formats ms since the epoch as `HH:MM:SS` UTC (the panel shows times of day).
+pub fn clock(ms: f64) -> String {
+    if !ms.is_finite() || ms <= 0.0 {
+        return "—".into();
+    }
+    let secs = (ms / 1000.0).floor() as i64;
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}Z", day / 3600, (day % 3600) / 60, day % 60)
+}

@@ -1,0 +1,181 @@
+// The Rust-rendered panel, opened in a tab (automation cannot open the side panel).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { launch, ROOT, serverHits, sleep } from './helpers.mjs';
+
+const PRODUCT = 'https://shop.test/products/tee';
+const SHOTS = join(ROOT, 'target', 'screenshots');
+
+describe('the panel', () => {
+  let t;
+  let store;
+  let panel;
+  let tabId;
+  const dialogs = [];
+
+  async function openPanel() {
+    panel = await t.context.newPage();
+    panel.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+    panel.on('pageerror', (e) => t.consoleErrors.push(`panel: ${e.message}`));
+    panel.on('console', (m) => { if (m.type() === 'error') t.consoleErrors.push(`panel: ${m.text()}`); });
+    await panel.setViewportSize({ width: 420, height: 900 });
+    await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
+    await panel.waitForSelector('#pp-timeline-list li');
+  }
+
+  const hitCount = async () => Number((await panel.textContent('#pp-counts')).match(/(\d+) hits/)[1]);
+
+  before(async () => {
+    t = await launch();
+    await t.watching();
+    store = await t.context.newPage();
+    store.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+    await store.goto(PRODUCT);
+    await store.waitForLoadState('load');
+    await serverHits(t.server, 4);
+    await store.click('#add');
+    await store.click('#checkout');
+    await serverHits(t.server, 6);
+    await store.goto('https://shop.test/products/xss');
+    await serverHits(t.server, 8);
+    tabId = await t.tabIdOf('https://shop.test/products/xss');
+    await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 8, 'eight hits');
+    await openPanel();
+  });
+  after(async () => { await t?.close(); });
+
+  test('table, findings, gate and timeline show the journey', async () => {
+    const status = async (ev) => (await panel.textContent(`tr[data-event="${ev}"] td.status`)).trim();
+    assert.equal(await status('ViewContent'), 'WARN', 'three senders of ViewContent: a warning, not a fail');
+    assert.equal(await status('AddToCart'), 'PASS');
+    assert.equal(await status('InitiateCheckout'), 'PASS');
+    assert.equal(await status('Purchase'), 'NOT SEEN');
+    const findings = await panel.$$eval('#pp-findings-body details', (ds) => ds.map((d) => d.dataset.code));
+    assert.ok(findings.includes('multiple_senders'), findings.join());
+    assert.ok(findings.includes('event_chain_incomplete'), findings.join());
+    const gate = await panel.textContent('#pp-gate-body');
+    assert.match(gate, /chain\s*STOP/);
+    assert.match(gate, /dedup\s*UNVERIFIED/);
+    assert.match(await panel.textContent('#pp-verdict'), /STOP/);
+    const items = await panel.$$eval('#pp-timeline-list > li', (ls) => ls.map((l) => l.textContent));
+    assert.ok(items.some((x) => /page https:\/\/shop\.test\/products\/tee/.test(x)), 'navigation in the timeline');
+    assert.ok(items.some((x) => /fbq\('track', "?AddToCart/.test(x) || /fbq\('track', AddToCart/.test(x)), 'fbq call in the timeline');
+    assert.equal(await panel.$$eval('#pp-timeline-list > li.t-hit', (l) => l.length), 8);
+    // A row expands to its hits.
+    await panel.click('tr[data-event="AddToCart"] button');
+    await panel.waitForSelector('tr.row-hits li');
+    assert.match(await panel.textContent('tr.row-hits'), /AddToCart beacon · theme · eid atc-tee-1/);
+  });
+
+  test('clicking a finding shows its hits in the timeline', async () => {
+    const finding = panel.locator('#pp-findings-body details[data-code="multiple_senders"]');
+    await finding.locator('summary').click();
+    await finding.locator('button').click();
+    await panel.waitForSelector('#pp-timeline-body .filter');
+    const shown = await panel.$$eval('#pp-timeline-list > li', (ls) => ls.map((l) => l.dataset.hit));
+    assert.ok(shown.length >= 2 && shown.length < 8, `filtered to ${shown.join(',')}`);
+    await panel.click('#pp-timeline-body .filter button');
+    await panel.waitForFunction(() => document.querySelectorAll('#pp-timeline-list > li.t-hit').length === 8);
+  });
+
+  test('page data renders as text and runs nothing', async () => {
+    for (const eid of ['vc-xss-1', 'vc-xss-2']) {
+      const item = panel.locator('#pp-timeline-list > li.t-hit', { hasText: eid });
+      await item.locator('summary').click();
+    }
+    const text = await panel.textContent('#pp-timeline-list');
+    assert.ok(text.includes('<img src=x onerror=alert(1)>'), 'the literal string is shown');
+    assert.ok(text.includes('a</script><script>alert(2)</script>'));
+    assert.equal(await panel.$$eval('img', (imgs) => imgs.length), 0, 'no element was created from page data');
+    await sleep(300);
+    assert.deepEqual(dialogs, [], 'no dialog opened');
+  });
+
+  test('a new hit appears live', async () => {
+    const before = await hitCount();
+    const items = await panel.$$eval('#pp-timeline-list > li.t-hit', (l) => l.length);
+    await store.goto(PRODUCT);
+    await panel.waitForFunction((n) => document.querySelectorAll('#pp-timeline-list > li.t-hit').length > n, items, { timeout: 10000 });
+    assert.ok((await hitCount()) > before);
+  });
+
+  test('bad Conversions API JSON shows its error and keeps the journey', async () => {
+    const before = await t.journal(tabId);
+    await panel.fill('#pp-capi', '{"data": [ {"event_name": "Purchase", } ]}');
+    await panel.click('#pp-capi-add');
+    await panel.waitForFunction(() => document.querySelector('#pp-capi-error').textContent.length > 0);
+    const err = await panel.textContent('#pp-capi-error');
+    assert.match(err, /pasted CAPI payload: line 1, column \d+: not valid JSON/);
+    const afterRecords = await t.journal(tabId);
+    assert.deepEqual(afterRecords.slice(0, before.length), before, 'everything captured is still there');
+    assert.ok(!afterRecords.some((r) => r.kind === 'server_payload'), 'the bad paste was not stored');
+    await panel.fill('#pp-capi', '{"data": [{"event_id": "x"}]}');
+    await panel.click('#pp-capi-add');
+    await panel.waitForFunction(() => /data\[0\]\.event_name/.test(document.querySelector('#pp-capi-error').textContent));
+  });
+
+  test('a HAR file is audited as a separate journey', async () => {
+    const hitsBefore = await hitCount();
+    await panel.setInputFiles('#pp-har-file', join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'messy.har'));
+    await panel.waitForSelector('#pp-har li');
+    const out = await panel.textContent('#pp-har');
+    assert.match(out, /messy\.har: \d+ entries, 7 pixel hits, verdict stop/);
+    assert.match(out, /unhashed_user_data/);
+    assert.equal(await hitCount(), hitsBefore, 'the tab journey is untouched');
+  });
+
+  test('review fields survive closing and reopening the panel', async () => {
+    await panel.selectOption('#pp-decision', 'stop');
+    await panel.fill('#pp-gaps', 'Meta shows 2 purchases for 1 order: theme + app.');
+    await panel.locator('#pp-gaps').blur();
+    await panel.fill('#pp-owner-Purchase', 'shopify_app_pixel');
+    await panel.locator('#pp-owner-Purchase').blur();
+    // Saved with the tab (in the worker's storage), not just in the panel.
+    for (let i = 0; i < 50; i++) {
+      const { review } = await t.send({ type: 'get-journal', tabId });
+      if (review && review.owners && review.owners.Purchase === 'shopify_app_pixel' && review.decision === 'stop') break;
+      await sleep(100);
+    }
+    await panel.close();
+    await openPanel();
+    await panel.waitForFunction(() => document.querySelector('#pp-gaps').value.length > 0);
+    assert.equal(await panel.inputValue('#pp-decision'), 'stop');
+    assert.equal(await panel.inputValue('#pp-gaps'), 'Meta shows 2 purchases for 1 order: theme + app.');
+    assert.equal(await panel.inputValue('#pp-owner-Purchase'), 'shopify_app_pixel');
+  });
+
+  test('copy as JSON gives the same packet as get-packet', async () => {
+    await panel.evaluate(() => {
+      // Stand in for the OS clipboard, which headless Chromium does not have.
+      navigator.clipboard.writeText = (text) => { window.__copied = text; return Promise.resolve(); };
+    });
+    await panel.click('#pp-copy-json');
+    await panel.waitForFunction(() => window.__copied);
+    const copied = JSON.parse(await panel.evaluate(() => window.__copied));
+    const { packet } = await t.send({ type: 'get-packet', tabId });
+    assert.deepEqual(copied, packet);
+    assert.equal(copied.review.decision, 'stop');
+    await panel.click('#pp-copy-md');
+    await panel.waitForFunction(() => window.__copied.startsWith('# PixelProof review'));
+  });
+
+  test('screenshot of the panel', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await panel.setViewportSize({ width: 420, height: 1600 });
+    await panel.screenshot({ path: join(SHOTS, 'panel-test.png') });
+  });
+
+  test('clearing asks first, then empties the journey', async () => {
+    await panel.click('#pp-clear');
+    await panel.waitForSelector('#pp-clear-yes');
+    await panel.click('#pp-clear-yes');
+    await panel.waitForFunction(() => /Journey cleared/.test(document.querySelector('#pp-status').textContent));
+    assert.deepEqual(await t.journal(tabId), []);
+  });
+
+  test('no console error from the extension', () => {
+    assert.deepEqual(t.consoleErrors, []);
+  });
+});
