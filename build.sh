@@ -2,6 +2,9 @@
 # PixelProof: one entry point for building, testing and measuring.
 #
 #   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox and a zip of each
+#   ./build.sh demo     build, then play a test order on the bundled demo store in both scenarios
+#                       (clean, messy); prints the results and writes packets + panel screenshots
+#                       (--headed opens a real window when a display exists)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, then the
 #                       extension in headless Chromium); ends with one line "N passed, N failed"
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
@@ -155,15 +158,22 @@ cmd_fuzz() {
   done
 }
 
+cmd_demo() {
+  ensure_chromium
+  cmd_build
+  node demo/run.mjs "$@"
+}
+
 cmd_codes() {
   cargo run -q -p pixelproof-cli --locked -- codes
 }
 
 case "${1:-build}" in
   build) cmd_build ;;
+  demo) shift; cmd_demo "$@" ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
-  *) echo "usage: ./build.sh [build|test|bench|fuzz|codes]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo [--headed]|test|bench|fuzz|codes]" >&2; exit 2 ;;
 esac

@@ -28,8 +28,10 @@ export function makeCertificate() {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
-export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), log = () => {} } = {}) {
+export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), dynamic = {}, log = () => {} } = {}) {
   const hits = [];
+  // Every request, for the "extension makes no request of its own" check.
+  const requests = [];
   const server = createServer(makeCertificate(), (req, res) => {
     const host = (req.headers.host || '').split(':')[0];
     const url = new URL(req.url, `https://${host}`);
@@ -37,6 +39,7 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      requests.push({ host, url: url.href, origin: req.headers.origin || null, referer: req.headers.referer || null });
       try {
         route(host, url, req, res, body);
       } catch (e) {
@@ -78,6 +81,11 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
       }
       return res.writeHead(404).end();
     }
+    if (host === 'shop.test' && dynamic[url.pathname]) {
+      const [type, text] = dynamic[url.pathname]();
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      return res.end(text);
+    }
     if (host === 'shop.test' && siteRoot) {
       const file = resolveFile(siteRoot, decodeURIComponent(url.pathname));
       if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -92,6 +100,7 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
   return {
     port,
     hits,
+    requests,
     clearHits() { hits.length = 0; },
     close() { return new Promise((r) => server.close(r)); },
   };
@@ -106,12 +115,14 @@ function resolveFile(root, pathname) {
   return null;
 }
 
-/// Chromium flags for the tests and the demo (see DEVELOPERS.md for why each is there).
+// Chromium flags for the tests and the demo. Every host resolves to the local
+// server (the last MAP), so any request the browser or the extension makes is
+// seen there; the network-quiet flags keep Chromium's own traffic off.
 export function chromiumArgs(port, extensionDir) {
   const args = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors',
-    `--host-resolver-rules=MAP www.facebook.com 127.0.0.1:${port}, MAP www.eu.facebook.com 127.0.0.1:${port}, MAP connect.facebook.net 127.0.0.1:${port}, MAP shop.test 127.0.0.1:${port}`,
+    `--host-resolver-rules=MAP www.facebook.com 127.0.0.1:${port}, MAP www.eu.facebook.com 127.0.0.1:${port}, MAP connect.facebook.net 127.0.0.1:${port}, MAP shop.test 127.0.0.1:${port}, MAP * 127.0.0.1:${port}`,
   ];
   if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
   return args;

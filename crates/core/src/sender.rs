@@ -90,6 +90,20 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
             return strong(&format!("other:{}", init_origin.unwrap_or_default()), evidence);
         }
     }
+    // A request of the store page's own top frame with no agent and no other
+    // evidence was built by one of the page's scripts: the theme, as far as
+    // the network can tell. Provisional, so an fbq-call record can refine it.
+    if ctx.frame_type == Some(FrameType::Main) {
+        let init_origin = req.initiator.as_deref().and_then(origin_of);
+        if page_origin.is_some() && (init_origin.is_none() || init_origin == page_origin) {
+            evidence.push("sent by the store page's own top frame (no agent, stack or fbq call)".into());
+            return Sender {
+                label: "theme".into(),
+                evidence,
+                provisional: true,
+            };
+        }
+    }
     if evidence.is_empty() {
         Sender::unknown()
     } else {
@@ -193,6 +207,18 @@ mod tests {
         assert_eq!(s.label, "theme");
         assert!(s.evidence.iter().any(|e| e.contains("theme.js")));
         r.stack = vec!["https://tags.example.net/loader.js".into()];
+        assert_eq!(sender_of(&r).label, "other:https://tags.example.net");
+    }
+
+    #[test]
+    fn store_top_frame_without_other_evidence_is_theme_but_provisional() {
+        let mut r = req("https://www.facebook.com/tr/?id=1&ev=Purchase");
+        r.context.frame_type = Some(FrameType::Main);
+        r.initiator = Some("https://shop.test".into());
+        let s = sender_of(&r);
+        assert_eq!(s.label, "theme");
+        assert!(s.provisional);
+        r.initiator = Some("https://tags.example.net".into());
         assert_eq!(sender_of(&r).label, "other:https://tags.example.net");
     }
 
