@@ -115,6 +115,7 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
       await panel.waitForSelector('#pp-timeline-list li');
       await sleep(400);
       await panel.screenshot({ path: join(dir, 'panel.png') });
+      await panel.screenshot({ path: join(dir, 'panel-top.png'), clip: { x: 0, y: 0, width: 440, height: 1250 } });
       await panel.close();
       result.dir = dir;
     }
