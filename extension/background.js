@@ -31,7 +31,15 @@ ready.catch((e) => console.warn('PixelProof: init failed', e));
 
 // ---- watched origins -------------------------------------------------------
 
+// Cached: read once per worker start and on every permission change, not per
+// request (a burst of pixel hits must not wait on the permissions API).
+let watchedCache = null;
 async function watchedOrigins() {
+  if (!watchedCache) watchedCache = readWatchedOrigins();
+  return watchedCache;
+}
+
+async function readWatchedOrigins() {
   const { origins = [] } = await chrome.permissions.getAll();
   const out = [];
   for (const pattern of origins) {
@@ -95,14 +103,19 @@ export const readJournal = (tab) => journal.read(tab);
 
 // The top-level page of each tab, kept apart from the journal's own meta so a
 // navigation never races a journal write.
+const topUrls = new Map(); // tab → top URL; storage is the source after a restart
 async function tabTopUrl(tab) {
+  if (topUrls.has(tab)) return topUrls.get(tab);
   const got = await chrome.storage.local.get(`top:${tab}`);
-  return got[`top:${tab}`] || null;
+  const url = got[`top:${tab}`] || null;
+  if (url) topUrls.set(tab, url);
+  return url;
 }
 
 async function clearTab(tab) {
   await journal.clear(tab);
   sessions.delete(tab);
+  topUrls.delete(tab);
   await chrome.storage.local.remove([`review:${tab}`, `top:${tab}`]);
   await platform.setBadge(tab, '');
 }
@@ -241,6 +254,7 @@ async function onNavigation(details, transition) {
   await ready;
   const watched = await watchedOrigins();
   if (!originMatches(details.url, watched)) return;
+  topUrls.set(details.tabId, details.url);
   await chrome.storage.local.set({ [`top:${details.tabId}`]: details.url });
   try { lastTabByOrigin.set(new URL(details.url).origin, details.tabId); } catch (_) { /* ignore */ }
   await append(details.tabId, { kind: 'navigation', url: details.url, time: details.timeStamp, tab_id: details.tabId, transition, origin: 'network' });
@@ -302,6 +316,7 @@ async function handle(msg, sender) {
       await clearTab(msg.tabId);
       return { ok: true };
     case 'watch-changed':
+      watchedCache = null;
       await registerPageScripts();
       return { ok: true, watched: await watchedOrigins() };
     case 'status':
@@ -326,8 +341,8 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   return true;
 });
 chrome.tabs.onRemoved.addListener((tab) => { clearTab(tab).catch(() => {}); });
-chrome.permissions.onAdded.addListener(() => { ready.then(registerPageScripts).catch(() => {}); });
-chrome.permissions.onRemoved.addListener(() => { ready.then(registerPageScripts).catch(() => {}); });
+chrome.permissions.onAdded.addListener(() => { watchedCache = null; ready.then(registerPageScripts).catch(() => {}); });
+chrome.permissions.onRemoved.addListener(() => { watchedCache = null; ready.then(registerPageScripts).catch(() => {}); });
 chrome.runtime.onStartup.addListener(() => {
   // Journals belong to one browser session: start clean after a restart.
   chrome.storage.local.clear().catch(() => {});

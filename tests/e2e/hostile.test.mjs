@@ -1,0 +1,39 @@
+// Reliability against a hostile page: it keeps working, network capture goes
+// on, and forged page messages are refused or kept as page-reported evidence.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { launch, serverHits, sleep } from './helpers.mjs';
+
+test('a page that fights the hook keeps working and is still captured', async () => {
+  const t = await launch();
+  try {
+    await t.watching();
+    const page = await t.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('https://shop.test/hostile');
+    await page.waitForFunction(() => window.__done === true);
+    assert.equal(await page.textContent('#ok'), 'page still works');
+    const log = await page.evaluate(() => window.__log);
+    assert.ok(log.includes('getter threw as the page intended'), `the page's own getter won: ${log}`);
+    assert.deepEqual(errors, [], 'nothing of ours threw into the page');
+    await serverHits(t.server, 5);
+    const tabId = await t.tabIdOf('https://shop.test/hostile');
+    const records = await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 5, 'five network hits');
+    await sleep(500);
+    const all = await t.journal(tabId);
+    const requests = all.filter((r) => r.kind === 'request');
+    assert.equal(requests.length, 5, 'exactly the five real hits; forged "request" records were refused');
+    assert.ok(requests.every((r) => r.origin === 'network'));
+    const forged = all.filter((r) => r.kind === 'gesture' && r.target === 'forged');
+    assert.ok(forged.every((r) => r.origin === 'page'), 'accepted page records are marked as page-reported');
+    assert.ok(forged.length <= 200, `the relay rate-limits a flood (${forged.length} accepted)`);
+    assert.ok(!all.some((r) => JSON.stringify(r).length > 70000), 'oversized payloads were refused');
+    assert.ok(records.length > 0);
+    const { packet } = await t.send({ type: 'get-packet', tabId });
+    assert.equal(packet.hits.length, 5);
+    assert.deepEqual(t.consoleErrors, []);
+  } finally {
+    await t.close();
+  }
+});
