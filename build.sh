@@ -145,6 +145,10 @@ cmd_bench() {
   cargo bench -p pixelproof-core --bench core --locked
   log "HAR audit vs bare serde_json parse (~100 MB HAR)"
   cargo bench -p pixelproof-cli --bench har_audit --locked
+  log "browser: page cost, panel latency, 10,000-hit journey, size"
+  ensure_chromium
+  cmd_build
+  node bench/browser.mjs
 }
 
 cmd_fuzz() {

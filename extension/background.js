@@ -149,6 +149,9 @@ async function sessionFor(tab) {
   }
 }
 
+// The badge trails the journal by up to a second so that rebuilding it never
+// competes for the CPU with a page that is still loading.
+const BADGE_DELAY_MS = 1000;
 const badgeTimers = new Map();
 function scheduleBadge(tab) {
   if (badgeTimers.has(tab)) return;
@@ -156,13 +159,12 @@ function scheduleBadge(tab) {
     badgeTimers.delete(tab);
     try {
       const session = await sessionFor(tab);
-      const review = await readReview(tab);
-      const summary = session.summary(review);
-      await platform.setBadge(tab, summary.failing ? String(summary.failing) : '');
+      const failing = session.failing(await readReview(tab));
+      await platform.setBadge(tab, failing ? String(failing) : '');
     } catch (e) {
       console.warn('PixelProof: badge update failed', e);
     }
-  }, 250));
+  }, BADGE_DELAY_MS));
 }
 
 async function readReview(tab) {

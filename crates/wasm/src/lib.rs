@@ -110,6 +110,15 @@ impl Session {
         to_js(&summary)
     }
 
+    /// The badge number: gate checks in `stop` plus distinct fail codes. Cheaper
+    /// than `summary` (no acceptance rows or inventory are built).
+    pub fn failing(&mut self, review: JsValue) -> Result<usize, JsError> {
+        let review = review_from(review)?;
+        let findings = self.inner.findings();
+        let g = gate(self.inner.journey(), &findings, &review);
+        Ok(g.checks.iter().filter(|c| c.state == CheckState::Stop).count() + g.blocking.len())
+    }
+
     /// The review packet as a plain object.
     pub fn packet(&mut self, review: JsValue, raw_user_data: bool) -> Result<JsValue, JsError> {
         let review = review_from(review)?;

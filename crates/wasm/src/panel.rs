@@ -303,12 +303,9 @@ fn url_origin(url: &str) -> Option<String> {
 
 fn build_evidence(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) {
     // Conversions API payload.
-    let capi = el("textarea", "", "");
-    attr(&capi, "id", "pp-capi");
-    attr(&capi, "rows", "4");
-    attr(
-        &capi,
-        "placeholder",
+    let capi = textarea(
+        "pp-capi",
+        4,
         "{\"data\": [{\"event_name\": \"Purchase\", \"event_id\": \"…\", …}]}",
     );
     append(body, &field("Conversions API payload (JSON the server sent)", &capi));
@@ -320,9 +317,7 @@ fn build_evidence(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) 
     let capi_btn = button("Add server payload", "");
     attr(&capi_btn, "id", "pp-capi-add");
     append(body, &capi_btn);
-    let capi_err = el("p", "error", "");
-    attr(&capi_err, "id", "pp-capi-error");
-    attr(&capi_err, "role", "alert");
+    let capi_err = error_line("pp-capi-error");
     append(body, &capi_err);
     {
         let a = app.clone();
@@ -346,12 +341,9 @@ fn build_evidence(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) 
     }
 
     // Shopify order (JSON or typed figures).
-    let order = el("textarea", "", "");
-    attr(&order, "id", "pp-order");
-    attr(&order, "rows", "3");
-    attr(
-        &order,
-        "placeholder",
+    let order = textarea(
+        "pp-order",
+        3,
         "{\"order\": {\"total_price\": \"78.00\", \"currency\": \"USD\", …}}",
     );
     append(body, &field("Shopify order (Admin API JSON)", &order));
@@ -380,9 +372,7 @@ fn build_evidence(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) 
     let order_btn = button("Add order", "");
     attr(&order_btn, "id", "pp-order-add");
     append(body, &order_btn);
-    let order_err = el("p", "error", "");
-    attr(&order_err, "id", "pp-order-error");
-    attr(&order_err, "role", "alert");
+    let order_err = error_line("pp-order-error");
     append(body, &order_err);
     {
         let a = app.clone();
@@ -448,20 +438,10 @@ fn build_evidence(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) 
             let a = a.clone();
             let (input, out) = (input.clone(), out.clone());
             spawn_local(async move {
-                let p = a.borrow().bridge.read_file(&input);
-                let Ok(v) = JsFuture::from(p).await else {
-                    out.set_text_content(Some("Could not read the file."));
-                    return;
-                };
-                let name = js_sys::Reflect::get(&v, &"name".into())
-                    .ok()
-                    .and_then(|n| n.as_string())
-                    .unwrap_or_default();
-                let bytes = js_sys::Reflect::get(&v, &"bytes".into())
-                    .ok()
-                    .map(|b| js_sys::Uint8Array::new(&b).to_vec())
-                    .unwrap_or_default();
-                render_har(&a, &out, &name, &bytes);
+                match picked_file(&a, &input).await {
+                    Some((name, bytes)) => render_har(&a, &out, &name, &bytes),
+                    None => out.set_text_content(Some("Could not read the file; choose it again.")),
+                }
             });
         }));
     }
@@ -531,21 +511,37 @@ async fn text_or_file(app: &Shared, ta: &Element, file: &Element, default_label:
     if !pasted.trim().is_empty() {
         return (pasted, default_label.to_owned());
     }
-    let p = app.borrow().bridge.read_file(file);
-    if let Ok(v) = JsFuture::from(p).await {
-        let name = js_sys::Reflect::get(&v, &"name".into())
-            .ok()
-            .and_then(|n| n.as_string())
-            .unwrap_or_default();
-        let bytes = js_sys::Reflect::get(&v, &"bytes".into())
-            .ok()
-            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
-            .unwrap_or_default();
-        if !name.is_empty() {
-            return (String::from_utf8_lossy(&bytes).into_owned(), name);
-        }
+    match picked_file(app, file).await {
+        Some((name, bytes)) => (String::from_utf8_lossy(&bytes).into_owned(), name),
+        None => (String::new(), default_label.to_owned()),
     }
-    (String::new(), default_label.to_owned())
+}
+
+/// The file chosen in a file input, as (name, bytes); `None` when none is chosen.
+async fn picked_file(app: &Shared, input: &Element) -> Option<(String, Vec<u8>)> {
+    let p = app.borrow().bridge.read_file(input);
+    let v = JsFuture::from(p).await.ok()?;
+    let name = js_sys::Reflect::get(&v, &"name".into()).ok()?.as_string()?;
+    let bytes = js_sys::Reflect::get(&v, &"bytes".into())
+        .ok()
+        .map(|b| js_sys::Uint8Array::new(&b).to_vec())?;
+    (!name.is_empty()).then_some((name, bytes))
+}
+
+fn textarea(id: &str, rows: u32, placeholder: &str) -> Element {
+    let t = el("textarea", "", "");
+    attr(&t, "id", id);
+    attr(&t, "rows", &rows.to_string());
+    attr(&t, "placeholder", placeholder);
+    t
+}
+
+/// The message line next to an input; screen readers announce what appears in it.
+fn error_line(id: &str) -> Element {
+    let p = el("p", "error", "");
+    attr(&p, "id", id);
+    attr(&p, "role", "alert");
+    p
 }
 
 async fn add_evidence(app: &Shared, kind: &str, label: &str, text: &str) {

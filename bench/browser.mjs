@@ -1,0 +1,141 @@
+// Browser benchmarks (prints figures; no assertions): page cost with and
+// without the extension, panel latency, a 10,000-hit journey, wasm size.
+// Run by `./build.sh bench` after a build. Every comparison is measured side
+// by side in the same run.
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { launch, ROOT, sleep } from '../tests/e2e/helpers.mjs';
+
+const LOADS = Number(process.env.BENCH_LOADS || 15);
+const LATENCY_HITS = Number(process.env.BENCH_HITS || 200);
+const SCALE_HITS = 10000;
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const fmt = (xs, unit = 'ms') => `${mean(xs).toFixed(2)} ± ${sd(xs).toFixed(2)} ${unit}`;
+
+async function pageCost() {
+  const withExt = await launch({ extension: true, siteRoot: join(ROOT, 'demo', 'store') });
+  const without = await launch({ extension: false, siteRoot: join(ROOT, 'demo', 'store') });
+  await withExt.watching();
+  const demoConfig = "window.DEMO={scenario:'clean',description:'',pixelId:'1234567890',customer:{email:'a@b.c'},order:{number:1,subtotal:60,shipping:10,tax:8,discount:0,total:78,currency:'USD',items:2}};window.DEMO.eid=function(k){return k+'-1'};";
+  for (const t of [withExt, without]) {
+    await t.context.route('https://shop.test/demo/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+  }
+  const runs = { with: { script: [], load: [] }, without: { script: [], load: [] } };
+  for (let i = 0; i < LOADS * 2; i++) {
+    const [key, t] = i % 2 === 0 ? ['with', withExt] : ['without', without];
+    const page = await t.context.newPage();
+    const cdp = await t.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto('https://shop.test/products/classic-tee', { waitUntil: 'load' });
+    await sleep(300);
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const script = metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+    const load = await page.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventStart - n.startTime; });
+    if (i >= 2) { runs[key].script.push(script); runs[key].load.push(load); } // first pair warms caches
+    await page.close();
+  }
+  await withExt.close();
+  await without.close();
+  console.log(`\n## Page cost (demo product page, ${runs.with.script.length} loads each, alternating)`);
+  console.log(`main-thread script time: without ${fmt(runs.without.script)}, with ${fmt(runs.with.script)} → ${(mean(runs.with.script) / mean(runs.without.script)).toFixed(3)}× (target ≤ 1.02×)`);
+  console.log(`load event: without ${fmt(runs.without.load)}, with ${fmt(runs.with.load)} → +${(mean(runs.with.load) - mean(runs.without.load)).toFixed(2)} ms (target ≤ +5 ms)`);
+}
+
+async function panelLatency() {
+  const t = await launch({ extension: true });
+  await t.watching();
+  const page = await t.context.newPage();
+  await page.goto('https://shop.test/soak');
+  const tabId = await t.tabIdOf('https://shop.test/soak');
+  const panel = await t.context.newPage();
+  await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
+  await panel.waitForSelector('#pp-timeline-list');
+  await panel.evaluate(() => {
+    window.__seen = {};
+    new MutationObserver(() => {
+      for (const li of document.querySelectorAll('#pp-timeline-list > li.t-hit')) {
+        const m = li.textContent.match(/eid lat-(\d+)/);
+        if (m && !(m[1] in window.__seen)) window.__seen[m[1]] = Date.now();
+      }
+    }).observe(document.getElementById('pp-timeline-body'), { childList: true, subtree: true });
+  });
+  const lat = [];
+  for (let i = 0; i < LATENCY_HITS; i++) {
+    const sent = await page.evaluate((k) => { const t0 = Date.now(); new Image().src = `https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&eid=lat-${k}&rqm=GET`; return t0; }, i);
+    const seen = await panel.waitForFunction((k) => window.__seen[k], i, { timeout: 10000 }).then((h) => h.jsonValue());
+    lat.push(seen - sent);
+  }
+  console.log(`\n## Panel latency (pixel request leaves the page → its row in the panel DOM, ${lat.length} hits)`);
+  console.log(`p50 ${pct(lat, 50)} ms, p95 ${pct(lat, 95)} ms, max ${Math.max(...lat)} ms (target p95 < 100 ms)`);
+  await t.close();
+}
+
+async function scale() {
+  const t = await launch({ extension: true });
+  await t.watching();
+  const page = await t.context.newPage();
+  await page.goto('https://shop.test/soak');
+  const tabId = await t.tabIdOf('https://shop.test/soak');
+  const t0 = Date.now();
+  await page.evaluate((n) => window.soak(n, 0), SCALE_HITS - 1);
+  const records = await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= SCALE_HITS - 1, 'hits', 180000);
+  const captured = Date.now() - t0;
+  const control = await t.control();
+  const bytes = await control.evaluate(() => chrome.storage.local.getBytesInUse(null));
+  // The core in the browser: a session holding the whole journal, then one more hit.
+  const addCost = await control.evaluate(async (journal) => {
+    const { default: init, Session } = await import('./wasm/pixelproof_wasm.js');
+    await init({ module_or_path: './wasm/pixelproof_wasm_bg.wasm' });
+    const s = new Session(undefined);
+    const t1 = performance.now();
+    s.addJson(JSON.stringify(journal));
+    const build = performance.now() - t1;
+    const times = [];
+    for (let i = 0; i < 200; i++) {
+      const rec = { kind: 'request', url: `https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&eid=extra-${i}&cd[content_ids]=%5B%22x${i}%22%5D&rqm=GET`, method: 'GET', request_type: 'image', context: { tab_id: 1, frame_id: 0, frame_type: 'main' }, time: Date.now(), origin: 'network' };
+      const a = performance.now();
+      s.add(rec);
+      s.summary(undefined);
+      times.push(performance.now() - a);
+    }
+    const a = performance.now();
+    s.add({ ...journal.find((r) => r.kind === 'request'), url: 'https://www.facebook.com/tr/?id=1234567890&ev=Lead&eid=last&rqm=GET' });
+    const addOnly = performance.now() - a;
+    times.sort((x, y) => x - y);
+    return { build, addOnly, summaryP50: times[100], summaryP95: times[190] };
+  }, records);
+  // The last hit of a 10,000-hit journey, live in the panel.
+  const panel = await t.context.newPage();
+  const r0 = Date.now();
+  await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
+  await panel.waitForSelector('#pp-timeline-list li.t-hit');
+  const render = Date.now() - r0;
+  const sent = await page.evaluate(() => { const t0 = Date.now(); new Image().src = 'https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&eid=lat-last&rqm=GET'; return t0; });
+  await panel.waitForFunction(() => /eid lat-last/.test(document.querySelector('#pp-timeline-list').textContent), null, { timeout: 20000 });
+  const lastLatency = Date.now() - sent;
+  const clickStart = Date.now();
+  await panel.click('tr[data-event="ViewContent"] button');
+  await panel.waitForSelector('tr.row-hits');
+  const interaction = Date.now() - clickStart;
+  console.log(`\n## Scale (one tab, ${SCALE_HITS.toLocaleString()} hits)`);
+  console.log(`capture of ${SCALE_HITS - 1} hits sent 20 at a time: ${(captured / 1000).toFixed(1)} s; storage ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(`wasm session from the whole journal: ${addCost.build.toFixed(0)} ms; one more hit: add ${addCost.addOnly.toFixed(3)} ms; add + full summary p50 ${addCost.summaryP50.toFixed(1)} ms, p95 ${addCost.summaryP95.toFixed(1)} ms (target: adding a hit < 1 ms)`);
+  console.log(`panel: first render ${render} ms; the 10,000th hit on screen ${lastLatency} ms after it left the page; expanding a row ${interaction} ms`);
+  await t.close();
+}
+
+function size() {
+  const wasm = join(ROOT, 'dist', 'chrome', 'wasm', 'pixelproof_wasm_bg.wasm');
+  const raw = readFileSync(wasm);
+  console.log('\n## Size');
+  console.log(`wasm ${(raw.length / 1024).toFixed(0)} KB raw, ${(gzipSync(raw, { level: 9 }).length / 1024).toFixed(0)} KB gzip (targets 300 / 120 KB); Chrome zip ${(statSync(join(ROOT, 'dist', 'pixelproof-chrome.zip')).size / 1024).toFixed(0)} KB`);
+}
+
+size();
+await pageCost();
+await panelLatency();
+await scale();
