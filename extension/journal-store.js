@@ -12,8 +12,13 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
   const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
   const pending = new Map();
   const writing = new Map();
+  // Write-through copies of each tab's meta and newest chunk: this store is the
+  // only writer, so after the first read an append costs one storage write.
+  const metas = new Map();
+  const tails = new Map(); // tab → { n, records }
 
   async function readMeta(tab) {
+    if (metas.has(tab)) return { ...metas.get(tab) };
     const got = await storage.get(metaKey(tab));
     return got[metaKey(tab)] || { first: 0, next: 0, count: 0, dropped: 0 };
   }
@@ -53,7 +58,10 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
         const start = meta.count + meta.dropped;
         let last = meta.next - 1;
         let current = [];
-        if (last >= meta.first) current = (await storage.get(chunkKey(tab, last)))[chunkKey(tab, last)] || [];
+        if (last >= meta.first) {
+          const tail = tails.get(tab);
+          current = tail && tail.n === last ? tail.records.slice() : (await storage.get(chunkKey(tab, last)))[chunkKey(tab, last)] || [];
+        }
         const writes = {};
         for (const r of batch) {
           if (last < meta.first || current.length >= chunk) {
@@ -78,6 +86,8 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
         }
         writes[metaKey(tab)] = meta;
         await storage.set(writes);
+        metas.set(tab, { ...meta });
+        tails.set(tab, { n: last, records: current });
         if (removed.length) await storage.remove(removed);
         onWritten(tab, batch, removed.length > 0, start);
       }
@@ -94,6 +104,8 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
   async function clear(tab) {
     await idle(tab);
     pending.delete(tab);
+    metas.delete(tab);
+    tails.delete(tab);
     const meta = await readMeta(tab);
     const keys = [metaKey(tab)];
     for (let n = meta.first; n < meta.next; n++) keys.push(chunkKey(tab, n));

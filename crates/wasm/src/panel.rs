@@ -67,7 +67,10 @@ struct App {
     filter: Option<BTreeSet<u32>>,
     rendered_records: usize,
     expanded_rows: BTreeSet<String>,
-    render_pending: Option<Timeout>,
+    summary_pending: Option<Timeout>,
+    timeline_pending: Option<Timeout>,
+    /// Listeners of timeline items: kept until the timeline is rebuilt from scratch.
+    timeline_listeners: Vec<EventListener>,
     listeners: Vec<EventListener>,
     fixed_listeners: Vec<EventListener>,
     root: Element,
@@ -120,7 +123,9 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
         filter: None,
         rendered_records: 0,
         expanded_rows: BTreeSet::new(),
-        render_pending: None,
+        summary_pending: None,
+        timeline_pending: None,
+        timeline_listeners: Vec::new(),
         listeners: Vec::new(),
         fixed_listeners: Vec::new(),
         root,
@@ -184,17 +189,31 @@ fn apply_batch(app: &Shared, start: f64, records: JsValue) {
     schedule(app);
 }
 
-/// Coalesces renders: at most one every 50 ms.
+/// Coalesces renders. New timeline rows go out at once (they are appended, not
+/// rebuilt); the summary sections are rebuilt at most every 50 ms, or every
+/// 500 ms on journeys of thousands of hits where a rebuild costs more.
 fn schedule(app: &Shared) {
-    if app.borrow().render_pending.is_some() {
-        return;
+    if app.borrow().timeline_pending.is_none() {
+        let again = app.clone();
+        let t = Timeout::new(0, move || {
+            again.borrow_mut().timeline_pending = None;
+            render_timeline(&again);
+        });
+        app.borrow_mut().timeline_pending = Some(t);
     }
-    let again = app.clone();
-    let t = Timeout::new(50, move || {
-        again.borrow_mut().render_pending = None;
-        render(&again);
-    });
-    app.borrow_mut().render_pending = Some(t);
+    if app.borrow().summary_pending.is_none() {
+        let delay = if app.borrow().session.journey().hits.len() > 2000 {
+            500
+        } else {
+            50
+        };
+        let again = app.clone();
+        let t = Timeout::new(delay, move || {
+            again.borrow_mut().summary_pending = None;
+            render_summary(&again);
+        });
+        app.borrow_mut().summary_pending = Some(t);
+    }
 }
 
 fn status(text: &str) {
@@ -773,7 +792,13 @@ fn copy(app: &Shared, text: String, what: &'static str) {
 
 // ---- rendering ----------------------------------------------------------------
 
+/// Everything, now (after a user action).
 fn render(app: &Shared) {
+    render_summary(app);
+    render_timeline(app);
+}
+
+fn render_summary(app: &Shared) {
     let findings = app.borrow_mut().session.findings();
     let mut listeners = Vec::new();
     {
@@ -826,7 +851,6 @@ fn render(app: &Shared) {
         render_findings(app, &a, &findings, &mut listeners);
         render_inventory(app, &a, &mut listeners);
     }
-    render_timeline(app, &mut listeners);
     app.borrow_mut().listeners = listeners;
 }
 
@@ -1114,8 +1138,10 @@ fn render_inventory(_app: &Shared, a: &App, _listeners: &mut Vec<EventListener>)
 }
 
 /// Appends the records not yet shown (newest first); pages older ones.
-fn render_timeline(app: &Shared, listeners: &mut Vec<EventListener>) {
+fn render_timeline(app: &Shared) {
     let Some(body) = by_id("pp-timeline-body") else { return };
+    let mut new_listeners = Vec::new();
+    let listeners = &mut new_listeners;
     let (total, already, shown, filtered) = {
         let a = app.borrow();
         (
@@ -1164,6 +1190,9 @@ fn render_timeline(app: &Shared, listeners: &mut Vec<EventListener>) {
     }
     drop(a);
     let mut a = app.borrow_mut();
+    if already == 0 {
+        a.timeline_listeners.clear();
+    }
     a.rendered_records = total;
     let hidden = total.saturating_sub(a.shown);
     if let Some(old) = by_id("pp-older") {
@@ -1183,6 +1212,8 @@ fn render_timeline(app: &Shared, listeners: &mut Vec<EventListener>) {
             render(&app2);
         }));
     }
+    drop(a);
+    app.borrow_mut().timeline_listeners.extend(new_listeners);
 }
 
 fn timeline_item(
