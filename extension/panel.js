@@ -11,9 +11,14 @@ async function main() {
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');
   const tab = pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0];
+  // Switching tabs switches journeys. Page loads within the tab are one journey
+  // and arrive live; only a move to another site reloads (for its Watch button).
   if (!pinned) {
+    const originOf = (u) => { try { return new URL(u).origin; } catch (_) { return null; } };
     chrome.tabs.onActivated.addListener(() => location.reload());
-    chrome.tabs.onUpdated.addListener((id, change) => { if (id === tab.id && change.url) location.reload(); });
+    chrome.tabs.onUpdated.addListener((id, change) => {
+      if (id === tab.id && change.url && originOf(change.url) !== originOf(tab.url)) location.reload();
+    });
   }
   let watched = false;
   try {
