@@ -83,6 +83,9 @@ pub fn acceptance(j: &Journey, findings: &[Finding]) -> Vec<AcceptanceRow> {
     events.iter().map(|ev| row(j, findings, ev)).collect()
 }
 
+/// Most distinct event ids listed in one acceptance row.
+const EVENT_IDS_SHOWN: usize = 20;
+
 fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     let mut hits: Vec<&Hit> = j.hits_of(ev).collect();
     hits.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.id.cmp(&b.id)));
@@ -106,12 +109,18 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     };
     let first = hits.first();
     let senders: BTreeSet<String> = hits.iter().map(|h| h.sender.label.clone()).collect();
+    // Distinct ids in first-seen order, at most EVENT_IDS_SHOWN of them: a row is
+    // read by a person, and a set (not a list scan) keeps long journeys linear.
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut event_ids: Vec<String> = Vec::new();
     for h in &hits {
-        let e = h.event_id.clone().unwrap_or_else(|| "(none)".into());
-        if !event_ids.contains(&e) {
-            event_ids.push(e);
+        let e = h.event_id.as_deref().unwrap_or("(none)");
+        if seen.insert(e) && event_ids.len() < EVENT_IDS_SHOWN {
+            event_ids.push(e.to_owned());
         }
+    }
+    if seen.len() > EVENT_IDS_SHOWN {
+        event_ids.push(format!("… and {} more", seen.len() - EVENT_IDS_SHOWN));
     }
     let server = j.server.as_ref().map(|server| {
         let same: Vec<_> = server.iter().filter(|s| s.event_name == ev).collect();
@@ -555,5 +564,31 @@ fn gaps_check(review: &Review) -> Check {
             "no note on count differences",
             Some("write why Meta, Shopify, GA4 and server counts differ (or that they agree)"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::J;
+
+    #[test]
+    fn acceptance_lists_distinct_event_ids_and_caps_long_lists() {
+        let mut j = J::new().nav("https://shop.test/products/a");
+        for i in 0..25 {
+            j = j.wait(3000.0).gesture().hit(
+                "AddToCart",
+                &[("eid", &format!("atc-{i}")), ("cd[content_ids]", "[\"a\"]")],
+            );
+        }
+        j = j.hit("AddToCart", &[("eid", "atc-0"), ("cd[content_ids]", "[\"b\"]")]);
+        let mut s = j.session();
+        let findings = s.findings();
+        let rows = acceptance(s.journey(), &findings);
+        let atc = rows.iter().find(|r| r.event == "AddToCart").expect("row");
+        assert_eq!(atc.hit_ids.len(), 26);
+        assert_eq!(atc.event_ids.len(), EVENT_IDS_SHOWN + 1);
+        assert_eq!(atc.event_ids[0], "atc-0");
+        assert_eq!(atc.event_ids[EVENT_IDS_SHOWN], "… and 5 more");
     }
 }

@@ -54,6 +54,8 @@ extern "C" {
 }
 
 const PAGE: usize = 200;
+/// Hits listed under an expanded acceptance row.
+const ROW_HITS_SHOWN: usize = 50;
 
 struct App {
     bridge: Bridge,
@@ -945,10 +947,18 @@ fn render_acceptance(app: &Shared, a: &App, findings: &[Finding], listeners: &mu
             let td = el("td", "", "");
             attr(&td, "colspan", "3");
             let ul = el("ul", "", "");
-            for id in &row.hit_ids {
+            // An expanded row lists its first hits; the timeline holds them all.
+            for id in row.hit_ids.iter().take(ROW_HITS_SHOWN) {
                 if let Some(h) = j.hits.get((*id as usize).saturating_sub(1)) {
                     append(&ul, &el("li", "mono", &hit_line(h)));
                 }
+            }
+            if row.hit_ids.len() > ROW_HITS_SHOWN {
+                let more = row.hit_ids.len() - ROW_HITS_SHOWN;
+                append(
+                    &ul,
+                    &el("li", "muted", &format!("… and {more} more (see the timeline)")),
+                );
             }
             append(&td, &ul);
             append(&detail, &td);
