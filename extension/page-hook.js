@@ -237,7 +237,15 @@
     new MutationObserver((records) => {
       try {
         if (pending) return;
-        const added = records.some((r) => Array.from(r.addedNodes).some((n) => n.tagName === 'SCRIPT' && n.src && TRACKING.some((re) => re.test(n.src))));
+        // Runs for every DOM change of the page: plain loops, no allocation.
+        let added = false;
+        for (let i = 0; i < records.length && !added; i++) {
+          const nodes = records[i].addedNodes;
+          for (let k = 0; k < nodes.length; k++) {
+            const n = nodes[k];
+            if (n.tagName === 'SCRIPT' && n.src && TRACKING.some((re) => re.test(n.src))) { added = true; break; }
+          }
+        }
         if (!added) return;
         pending = true;
         setTimeout(() => { pending = false; inventory(); }, 200);

@@ -90,12 +90,10 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     let mut hits: Vec<&Hit> = j.hits_of(ev).collect();
     hits.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.id.cmp(&b.id)));
     let related: Vec<&Finding> = findings.iter().filter(|f| f.event.as_deref() == Some(ev)).collect();
-    let mut codes: Vec<&'static str> = related.iter().map(|f| f.code).collect();
-    codes.dedup();
-    let mut unique_codes = Vec::new();
-    for c in codes {
-        if !unique_codes.contains(&c) {
-            unique_codes.push(c);
+    let mut unique_codes: Vec<&'static str> = Vec::new();
+    for f in &related {
+        if !unique_codes.contains(&f.code) {
+            unique_codes.push(f.code);
         }
     }
     let status = if hits.is_empty() {
@@ -239,9 +237,8 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
         .collect();
     let mut scripts: BTreeMap<(usize, String, &'static str), usize> = BTreeMap::new();
     for (pv, s) in &j.script_loads {
-        if let Some(kind) = tables::tracking_script_kind(&s.url) {
+        if tables::tracking_script_kind(&s.url).is_some() {
             *scripts.entry((*pv, s.url.clone(), "network")).or_default() += 1;
-            let _ = kind;
         }
     }
     let mut page_seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
@@ -324,6 +321,13 @@ pub struct Gate {
     pub checks: Vec<Check>,
     /// Codes of `fail` findings (any of them makes the verdict `stop`).
     pub blocking: Vec<&'static str>,
+}
+
+impl Gate {
+    /// What the extension's badge shows: checks in `stop` plus distinct fail codes.
+    pub fn failing(&self) -> usize {
+        self.checks.iter().filter(|c| c.state == CheckState::Stop).count() + self.blocking.len()
+    }
 }
 
 fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs: Option<&str>) -> Check {

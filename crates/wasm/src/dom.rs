@@ -6,21 +6,12 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
+/// The panel's document. Only panel.html loads this wasm, so there always is one.
+#[allow(clippy::expect_used)]
 pub fn document() -> Document {
-    web_sys::window().and_then(|w| w.document()).expect_throw_free()
-}
-
-/// `Option::expect` that panics with a message only in the impossible case of
-/// a panel page without a document (the wasm is only loaded by panel.html).
-trait ExpectThrowFree<T> {
-    fn expect_throw_free(self) -> T;
-}
-
-impl<T> ExpectThrowFree<T> for Option<T> {
-    #[allow(clippy::expect_used)]
-    fn expect_throw_free(self) -> T {
-        self.expect("the panel runs in a page with a document")
-    }
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("the panel runs in a page with a document")
 }
 
 /// Creates `<tag class=…>` with text content.

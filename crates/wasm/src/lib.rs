@@ -10,7 +10,7 @@ mod dom;
 mod panel;
 
 use pixelproof_core::journal::Record;
-use pixelproof_core::results::{acceptance, gate, inventory, CheckState};
+use pixelproof_core::results::{acceptance, gate, inventory};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -96,7 +96,7 @@ impl Session {
         let findings = self.inner.findings();
         let j = self.inner.journey();
         let gate = gate(j, &findings, &review);
-        let failing = gate.checks.iter().filter(|c| c.state == CheckState::Stop).count() + gate.blocking.len();
+        let failing = gate.failing();
         let summary = Summary {
             verdict: gate.verdict.as_str(),
             failing,
@@ -115,8 +115,7 @@ impl Session {
     pub fn failing(&mut self, review: JsValue) -> Result<usize, JsError> {
         let review = review_from(review)?;
         let findings = self.inner.findings();
-        let g = gate(self.inner.journey(), &findings, &review);
-        Ok(g.checks.iter().filter(|c| c.state == CheckState::Stop).count() + g.blocking.len())
+        Ok(gate(self.inner.journey(), &findings, &review).failing())
     }
 
     /// The review packet as a plain object.

@@ -143,11 +143,7 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
     cb.forget(); // lives as long as the panel page
     let loader = app.clone();
     spawn_local(async move {
-        let (bridge_msg, tab) = {
-            let a = loader.borrow();
-            (msg("get-journal", a.tab), a.tab)
-        };
-        let _ = tab;
+        let bridge_msg = msg("get-journal", loader.borrow().tab);
         let bridge = loader.borrow().bridge.clone();
         let reply = call(&bridge, &bridge_msg).await;
         match reply.and_then(|v| serde_wasm_bindgen::from_value::<JournalReply>(v).map_err(|e| e.to_string())) {
