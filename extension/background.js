@@ -264,30 +264,36 @@ async function onNavigation(details, transition) {
 
 // ---- messages ---------------------------------------------------------------
 
-async function onPageRecord(msg, sender) {
+async function onPageRecords(msg, sender) {
   const tab = sender.tab && sender.tab.id;
-  if (tab == null || tab < 0) return { ok: false };
+  if (tab == null || tab < 0 || !Array.isArray(msg.records)) return { ok: false };
   const watched = await watchedOrigins();
   const top = await tabTopUrl(tab);
   if (!top || !originMatches(top, watched)) return { ok: false };
-  const record = msg.record;
-  record.origin = 'page';
   // The browser says which frame sent it; the page does not get a vote.
-  record.context = {
+  const context = {
     tab_id: tab,
     frame_id: sender.frameId ?? null,
     frame_type: sender.frameId === 0 ? 'main' : 'sub',
     document_url: sender.url || null,
     top_url: top,
   };
-  await append(tab, record);
+  // Appended together, they land in one storage write.
+  const written = [];
+  for (const record of msg.records) {
+    if (!record || typeof record !== 'object') continue;
+    record.origin = 'page';
+    record.context = context;
+    written.push(append(tab, record));
+  }
+  await Promise.all(written);
   return { ok: true };
 }
 
 async function handle(msg, sender) {
   switch (msg && msg.type) {
-    case 'page-record':
-      return onPageRecord(msg, sender);
+    case 'page-records':
+      return onPageRecords(msg, sender);
     case 'get-journal': {
       const { records, total } = await journal.readWithTotal(msg.tabId);
       return { records, total, review: await readReview(msg.tabId) };
