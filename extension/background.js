@@ -86,9 +86,16 @@ async function registerPageScripts() {
 const journal = createJournalStore({
   storage: chrome.storage.local,
   cap: JOURNAL_CAP,
-  onWritten(tab, batch, droppedSome, start) {
-    // An open panel follows the journal live; with no panel open nobody listens.
+  onAccepted(tab, batch, start) {
+    // An open panel follows the journal live (with no panel open nobody
+    // listens); it need not wait for the storage write.
     chrome.runtime.sendMessage({ type: 'records', tabId: tab, start, records: batch }).catch(() => {});
+  },
+  onFailed(tab) {
+    // The batch the panel already shows is not stored: it re-reads the journal.
+    chrome.runtime.sendMessage({ type: 'journal-reset', tabId: tab }).catch(() => {});
+  },
+  onWritten(tab, batch, droppedSome) {
     const s = sessions.get(tab);
     if (s && !droppedSome) {
       for (const r of batch) addToSession(s, r);

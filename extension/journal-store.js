@@ -7,7 +7,14 @@
 // memory longer than one storage write. Past `cap` records the oldest chunks
 // go, and `read()` starts with a `dropped` record saying how many: never silent.
 // `storage` has the shape of chrome.storage.local (get/set/remove, promises).
-export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritten = () => {} }) {
+//
+// `onAccepted(tab, records, start)` announces records with their positions
+// (`start` counts everything ever appended, kept or dropped) as soon as they
+// are appended, so a live view need not wait for the disk; `onWritten` runs
+// once a batch is stored; `onFailed(tab, error)` when a write fails (that
+// batch is not in the journal and announced positions are void).
+// Chunks are small (100) because every append rewrites the newest chunk.
+export function createJournalStore({ storage, cap = 20000, chunk = 100, onAccepted = () => {}, onWritten = () => {}, onFailed = () => {} }) {
   const metaKey = (tab) => `meta:${tab}`;
   const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
   const pending = new Map();
@@ -40,9 +47,30 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
     return { records, total: meta.count + meta.dropped };
   }
 
+  // Live announcements. Once a tab's meta is known, a record gets its position
+  // the moment it is appended (records of one task go out together), so a live
+  // view never waits behind a write in progress.
+  const totals = new Map(); // tab → records ever appended (kept + dropped + in flight)
+  const unannounced = new Map(); // tab → { start, records } to announce at the end of this task
+  const announce = (tab, records) => {
+    const start = totals.get(tab);
+    totals.set(tab, start + records.length);
+    let q = unannounced.get(tab);
+    if (!q) {
+      q = { start, records: [] };
+      unannounced.set(tab, q);
+      queueMicrotask(() => {
+        unannounced.delete(tab);
+        onAccepted(tab, q.records, q.start);
+      });
+    }
+    q.records.push(...records);
+  };
+
   function append(tab, record) {
     if (!pending.has(tab)) pending.set(tab, []);
     pending.get(tab).push(record);
+    if (totals.has(tab)) announce(tab, [record]);
     if (!writing.has(tab)) writing.set(tab, flush(tab));
     return writing.get(tab);
   }
@@ -53,9 +81,12 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
         const batch = pending.get(tab);
         pending.set(tab, []);
         const meta = await readMeta(tab);
-        // Position of the batch in everything ever appended (kept + dropped):
-        // listeners use it to skip records they already have.
-        const start = meta.count + meta.dropped;
+        if (!totals.has(tab)) {
+          // First write since the worker started: what arrived so far is announced
+          // now, at positions after everything stored (kept + dropped).
+          totals.set(tab, meta.count + meta.dropped);
+          announce(tab, batch.concat(pending.get(tab) || []));
+        }
         let last = meta.next - 1;
         let current = [];
         if (last >= meta.first) {
@@ -85,11 +116,18 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
           meta.first += 1;
         }
         writes[metaKey(tab)] = meta;
-        await storage.set(writes);
+        try {
+          await storage.set(writes);
+        } catch (e) {
+          // Positions announced past the stored journal are void: start again from it.
+          totals.delete(tab);
+          onFailed(tab, e);
+          throw e;
+        }
         metas.set(tab, { ...meta });
         tails.set(tab, { n: last, records: current });
         if (removed.length) await storage.remove(removed);
-        onWritten(tab, batch, removed.length > 0, start);
+        onWritten(tab, batch, removed.length > 0);
       }
     } finally {
       writing.delete(tab);
@@ -106,6 +144,7 @@ export function createJournalStore({ storage, cap = 20000, chunk = 500, onWritte
     pending.delete(tab);
     metas.delete(tab);
     tails.delete(tab);
+    totals.delete(tab);
     const meta = await readMeta(tab);
     const keys = [metaKey(tab)];
     for (let n = meta.first; n < meta.next; n++) keys.push(chunkKey(tab, n));

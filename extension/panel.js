@@ -43,7 +43,10 @@ async function main() {
     requestOrigin: (origin) => chrome.permissions.request({ origins: [origin + '/*'] }),
     onRecords(cb) {
       chrome.runtime.onMessage.addListener((m) => {
-        if (m && m.type === 'records' && m.tabId === tab.id) cb(m.start, m.records);
+        if (!m || m.tabId !== tab.id) return;
+        if (m.type === 'records') cb(m.start, m.records);
+        // A batch we were shown could not be stored: show the journal as stored.
+        else if (m.type === 'journal-reset') location.reload();
       });
     },
     async readFile(input) {

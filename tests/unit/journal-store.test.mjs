@@ -71,3 +71,47 @@ test('the extension keeps at least 20,000 records per tab', async () => {
   const cap = Number((src.match(/JOURNAL_CAP = (\d+)/) || [])[1]);
   assert.ok(cap >= 20000, `JOURNAL_CAP is ${cap}`);
 });
+
+test('a live view hears of records while a write is still in progress, at positions that match the journal', async () => {
+  const storage = memoryStorage();
+  const realSet = storage.set;
+  let release = [];
+  storage.set = (obj) => new Promise((resolve) => release.push(() => resolve(realSet(obj))));
+  const heard = [];
+  const store = createJournalStore({ storage, chunk: 3, onAccepted: (tab, records, start) => heard.push([start, records.map((r) => r.time)]) });
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  store.append(5, rec(0));
+  await tick();
+  assert.deepEqual(heard, [[0, [0]]], 'announced before its write finished');
+  assert.equal(release.length, 1, 'one write in progress');
+  store.append(5, rec(1));
+  store.append(5, rec(2));
+  await tick();
+  assert.deepEqual(heard, [[0, [0]], [1, [1, 2]]], 'appended in one task: one announcement, no wait for the write');
+  while (release.length) { release.shift()(); await tick(); }
+  await store.idle(5);
+  assert.deepEqual((await store.read(5)).map((r) => r.time), [0, 1, 2]);
+  // A restarted worker (a new store over the same storage) continues the positions.
+  const again = createJournalStore({ storage, onAccepted: (tab, records, start) => heard.push([start, records.map((r) => r.time)]) });
+  storage.set = realSet;
+  await again.append(5, rec(3));
+  assert.deepEqual(heard.at(-1), [3, [3]]);
+});
+
+test('a failed write is reported and its positions are used again by the next batch', async () => {
+  const storage = memoryStorage();
+  const realSet = storage.set;
+  let failNext = true;
+  storage.set = async (obj) => {
+    if (failNext) { failNext = false; throw new Error('quota'); }
+    return realSet(obj);
+  };
+  const starts = [];
+  const failed = [];
+  const store = createJournalStore({ storage, onAccepted: (tab, batch, start) => starts.push(start), onFailed: (tab, e) => failed.push([tab, e.message]) });
+  await assert.rejects(store.append(8, rec(0)), /quota/);
+  await store.append(8, rec(1));
+  assert.deepEqual(failed, [[8, 'quota']]);
+  assert.deepEqual(starts, [0, 0], 'after a failed write positions start again from the stored journal');
+  assert.deepEqual((await store.read(8)).map((r) => r.time), [1]);
+});
