@@ -111,6 +111,8 @@ cmd_test() {
   out=$(mktemp)
   local status=0
   cargo test --workspace --locked 2>&1 | tee "$out" || status=$?
+  # The core as the extension builds it (no multipart parser): its own unit tests.
+  cargo test -p pixelproof-core --no-default-features --lib --locked 2>&1 | tee -a "$out" || status=$?
   count_cargo_results "$out"
   rm -f "$out"
   if [ "$status" -ne 0 ] && [ "$TOTAL_FAILED" -eq 0 ]; then
@@ -149,6 +151,8 @@ cmd_bench() {
   ensure_chromium
   cmd_build
   node bench/browser.mjs
+  log "summary → docs/benchmarks.md"
+  node bench/report.mjs
 }
 
 cmd_fuzz() {

@@ -435,6 +435,17 @@ fn decode_bytes(bytes: &[u8], content_type: Option<&str>, out: &mut Vec<Param>, 
     }
 }
 
+#[cfg(not(feature = "multipart"))]
+fn decode_multipart(_bytes: &[u8], _content_type: &str, _out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+    issues.push(DecodeIssue {
+        place: "body".into(),
+        message: "raw multipart body: this build does not parse multipart (the browser hands the extension \
+                  beacon FormData already parsed); kept raw. Audit the HAR with the pixelproof CLI to see its fields"
+            .into(),
+    });
+}
+
+#[cfg(feature = "multipart")]
 fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
     let boundary = match multer::parse_boundary(content_type) {
         Ok(b) => b,
@@ -568,4 +579,54 @@ pub fn parse_content_ids(raw: &str) -> Vec<String> {
         .map(|s| s.trim().trim_matches('"').to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod multipart_feature {
+    use super::*;
+    use crate::journal::{Body, CapturedRequest};
+
+    fn beacon() -> CapturedRequest {
+        let b = "----WebKitFormBoundaryq8Zl3bD9uXc2PfRt";
+        let text = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"ev\"\r\n\r\nAddToCart\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"eid\"\r\n\r\natc-1\r\n--{b}--\r\n"
+        );
+        CapturedRequest {
+            url: "https://www.facebook.com/tr/?id=1234567890".into(),
+            method: "POST".into(),
+            body: Some(Body::Text {
+                content_type: Some(format!("multipart/form-data; boundary={b}")),
+                text,
+            }),
+            request_type: Some("ping".into()),
+            ..CapturedRequest::default()
+        }
+    }
+
+    /// With the `multipart` feature (CLI, native tests) the fields are read.
+    #[cfg(feature = "multipart")]
+    #[test]
+    fn raw_multipart_fields_are_read() {
+        let d = decode(&beacon(), &DecodeConfig::default()).expect("a pixel hit");
+        assert_eq!(d.get("ev"), Some("AddToCart"));
+        assert_eq!(d.get("eid"), Some("atc-1"));
+        assert!(d.issues.is_empty(), "{:?}", d.issues);
+    }
+
+    /// Without it (the extension's wasm) the body is kept raw with a message
+    /// that says why and what to do; the hit itself is still a hit.
+    #[cfg(not(feature = "multipart"))]
+    #[test]
+    fn raw_multipart_is_reported_and_kept() {
+        let d = decode(&beacon(), &DecodeConfig::default()).expect("still a pixel hit");
+        assert_eq!(d.get("ev"), None);
+        assert_eq!(d.issues.len(), 1);
+        assert!(
+            d.issues[0].message.contains("pixelproof CLI"),
+            "{}",
+            d.issues[0].message
+        );
+        assert!(d.raw_body.as_deref().is_some_and(|b| b.contains("AddToCart")));
+    }
 }

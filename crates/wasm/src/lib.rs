@@ -1,5 +1,7 @@
 //! The wasm-bindgen face of the PixelProof core: one handle type, data in and
-//! out as plain JS objects (serde values). No logic lives here that the core
+//! out as plain JS objects. Journal records and results cross as JSON text
+//! (serde_json on this side, the engine's JSON on the other); the small review
+//! object goes through serde-wasm-bindgen. No logic lives here that the core
 //! should own; this file only converts.
 //!
 //! The extension's service worker keeps one [`Session`] per tab, feeds it every
@@ -15,14 +17,32 @@ use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+/// Results leave as JSON text parsed by the engine's `JSON.parse`: the object
+/// equals the packet's JSON text by construction, and one serde format
+/// (serde_json) for the large types keeps the wasm small.
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    // Options become null (not undefined) so the object equals the JSON text.
-    let ser = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not convert the result to JS"))
+}
+
+/// A JS value as JSON text (`JSON.stringify`), the way journal records enter.
+pub(crate) fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string())
+}
+
+/// The records of a JSON array that fit the journal format, and how many did not:
+/// one bad record (say, from an older version) never costs the others.
+pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
+    let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)?;
+    let mut bad = 0;
+    let mut records = Vec::with_capacity(raw.len());
+    for r in raw {
+        match serde_json::from_str::<Record>(r.get()) {
+            Ok(rec) => records.push(rec),
+            Err(_) => bad += 1,
+        }
+    }
+    Ok((records, bad))
 }
 
 fn review_from(value: JsValue) -> Result<Review, JsError> {
@@ -67,8 +87,9 @@ impl Session {
     /// not fit the journal format is refused with a message; nothing already
     /// added is touched.
     pub fn add(&mut self, record: JsValue) -> Result<(), JsError> {
-        let record: Record = serde_wasm_bindgen::from_value(record)
-            .map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        let text = json_text(&record).ok_or_else(|| JsError::new("journal record refused: not JSON-representable"))?;
+        let record: Record =
+            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
         self.inner.add(record);
         Ok(())
     }

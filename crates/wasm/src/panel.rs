@@ -21,7 +21,6 @@ use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory, CheckState, Review, RowStatus};
 use pixelproof_core::rules::{self, Finding, Severity};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Session};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Element;
@@ -63,6 +62,9 @@ struct App {
     session: Session,
     /// Records applied so far, counting dropped ones (the journal's running total).
     applied: f64,
+    /// Live batches that arrive before the journal itself is read wait here:
+    /// applied first, they would be added twice.
+    early: Option<Vec<(f64, JsValue)>>,
     review: Review,
     /// Timeline: how many of the newest records are shown, and an optional hit filter.
     shown: usize,
@@ -102,13 +104,29 @@ async fn call(bridge: &Bridge, m: &js_sys::Object) -> Result<JsValue, String> {
     Ok(v)
 }
 
-#[derive(Deserialize)]
+/// The worker's `get-journal` reply: records, the running total, review fields.
 struct JournalReply {
-    records: Vec<serde_json::Value>,
-    #[serde(default)]
+    records: Vec<Record>,
     total: Option<f64>,
-    #[serde(default)]
     review: Option<Review>,
+}
+
+fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
+    let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = crate::json_text(&get("records")).ok_or("the journal is not a list of records")?;
+    let (records, _) =
+        crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
+    let review = get("review");
+    let review = if review.is_object() {
+        Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
+    } else {
+        None
+    };
+    Ok(JournalReply {
+        records,
+        total: get("total").as_f64(),
+        review,
+    })
 }
 
 /// Mounts the panel into `root` and starts following the tab.
@@ -120,6 +138,7 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
         tab,
         session: Session::new(DecodeConfig::default()),
         applied: 0.0,
+        early: Some(Vec::new()),
         review: Review::default(),
         shown: PAGE,
         filter: None,
@@ -146,14 +165,12 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
         let bridge_msg = msg("get-journal", loader.borrow().tab);
         let bridge = loader.borrow().bridge.clone();
         let reply = call(&bridge, &bridge_msg).await;
-        match reply.and_then(|v| serde_wasm_bindgen::from_value::<JournalReply>(v).map_err(|e| e.to_string())) {
+        match reply.and_then(|v| journal_reply(&v)) {
             Ok(j) => {
                 let mut a = loader.borrow_mut();
                 let n = j.records.len() as f64;
-                for r in j.records {
-                    if let Ok(rec) = serde_json::from_value::<Record>(r) {
-                        a.session.add(rec);
-                    }
+                for rec in j.records {
+                    a.session.add(rec);
                 }
                 a.applied = j.total.unwrap_or(n);
                 if let Some(r) = j.review {
@@ -162,21 +179,34 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
             }
             Err(e) => status(&format!("Could not read the journal: {e}")),
         }
+        // Batches heard meanwhile: those the journal already had are skipped by position.
+        let early = loader.borrow_mut().early.take().unwrap_or_default();
+        for (start, records) in early {
+            apply_batch(&loader, start, records);
+        }
         fill_review_fields(&loader);
         schedule(&loader);
     });
 }
 
 fn apply_batch(app: &Shared, start: f64, records: JsValue) {
-    let Ok(list) = serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(records) else {
+    if let Some(early) = app.borrow_mut().early.as_mut() {
+        early.push((start, records));
+        return;
+    }
+    let Some(text) = crate::json_text(&records) else {
+        return;
+    };
+    let Ok(list) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) else {
         return;
     };
     {
         let mut a = app.borrow_mut();
         let mut pos = start;
         for r in list {
+            // Every record counts for the position, even one that does not parse.
             if pos >= a.applied {
-                if let Ok(rec) = serde_json::from_value::<Record>(r) {
+                if let Ok(rec) = serde_json::from_str::<Record>(r.get()) {
                     a.session.add(rec);
                 }
                 a.applied = pos + 1.0;
@@ -969,7 +999,8 @@ fn render_acceptance(app: &Shared, a: &App, findings: &[Finding], listeners: &mu
                     b.expanded_rows.insert(ev.clone());
                 }
             }
-            schedule(&app2);
+            // A click is answered at once, not at the next throttled refresh.
+            render_summary(&app2);
         }));
     }
     append(&table, &tbody);
