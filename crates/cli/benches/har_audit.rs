@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 const TARGET_BYTES: usize = 100 * 1024 * 1024;
+const RUNS: usize = 5;
 
 fn main() {
     if let Ok(mode) = std::env::var("PIXELPROOF_BENCH_MODE") {
@@ -26,42 +27,71 @@ fn main() {
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!("HAR file: {:.1} MB", size as f64 / 1e6);
+    // Alternating runs, each in a fresh process; median and range of each.
     let mut rows = Vec::new();
-    for mode in ["parse", "audit", "parse", "audit", "parse", "audit"] {
-        let exe = std::env::current_exe().unwrap_or_default();
-        let out = Command::new(exe)
-            .env("PIXELPROOF_BENCH_MODE", mode)
-            .env("PIXELPROOF_BENCH_FILE", &path)
-            .output();
-        match out {
-            Ok(o) => {
-                let line = String::from_utf8_lossy(&o.stdout).trim().to_string();
-                println!("{mode:>5}: {line}");
-                rows.push((mode, line));
+    for _ in 0..RUNS {
+        for mode in ["parse", "audit"] {
+            let exe = std::env::current_exe().unwrap_or_default();
+            let out = Command::new(exe)
+                .env("PIXELPROOF_BENCH_MODE", mode)
+                .env("PIXELPROOF_BENCH_FILE", &path)
+                .output();
+            match out {
+                Ok(o) => {
+                    let line = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                    println!("{mode:>5}: {line}");
+                    rows.push((mode, line));
+                }
+                Err(e) => println!("{mode}: child failed: {e}"),
             }
-            Err(e) => println!("{mode}: child failed: {e}"),
         }
     }
-    let best = |m: &str, key: &str| -> f64 {
-        rows.iter()
+    let values = |m: &str, key: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = rows
+            .iter()
             .filter(|(mode, _)| *mode == m)
             .filter_map(|(_, l)| {
                 l.split_whitespace()
                     .find_map(|w| w.strip_prefix(key))
                     .and_then(|v| v.parse::<f64>().ok())
             })
-            .fold(f64::INFINITY, f64::min)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
     };
-    let (pt, at) = (best("parse", "ms="), best("audit", "ms="));
-    let (pm, am) = (best("parse", "peak_mb="), best("audit", "peak_mb="));
+    let median = |v: &[f64]| v.get(v.len() / 2).copied().unwrap_or(f64::NAN);
+    let range = |v: &[f64]| {
+        format!(
+            "{:.0}–{:.0}",
+            v.first().unwrap_or(&f64::NAN),
+            v.last().unwrap_or(&f64::NAN)
+        )
+    };
+    let (pt, at) = (values("parse", "ms="), values("audit", "ms="));
+    let (pm, am) = (values("parse", "peak_mb="), values("audit", "peak_mb="));
+    let file_mb = size as f64 / 1e6;
     println!(
-        "best of 3: parse {pt:.0} ms, audit {at:.0} ms → {:.2}× (target ≤ 2×)",
-        at / pt
+        "median of {RUNS}: parse {:.0} ms ({}), audit {:.0} ms ({}) → {:.2}× (target ≤ 2×)",
+        median(&pt),
+        range(&pt),
+        median(&at),
+        range(&at),
+        median(&at) / median(&pt)
     );
     println!(
-        "peak RSS: parse {pm:.0} MB, audit {am:.0} MB → audit {:.2}× the file size (target ≤ 2.5×)",
-        am / (size as f64 / 1e6)
+        "peak RSS: parse {:.0} MB, audit {:.0} MB → audit {:.2}× the file size (target ≤ 2.5×)",
+        median(&pm),
+        median(&am),
+        median(&am) / file_mb
     );
+    // For bench/report.mjs (docs/benchmarks.md).
+    let json = serde_json::json!({
+        "file_mb": file_mb, "parse_ms": pt, "audit_ms": at, "parse_peak_mb": pm, "audit_peak_mb": am,
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join("har.json"), json.to_string());
+    }
 }
 
 fn child(mode: &str, path: &Path) {

@@ -1,0 +1,90 @@
+// Gathers the figures of one `./build.sh bench` run — criterion estimates,
+// the HAR audit (target/bench/har.json) and the browser run
+// (target/bench/browser.json) — into one table with its targets, prints it
+// and writes docs/benchmarks.md. A part that did not run is listed as such.
+import { execSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../tests/e2e/helpers.mjs';
+
+const readJson = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null);
+const criterion = (group, name) => readJson(join(ROOT, 'target', 'criterion', group, name, 'new', 'estimates.json'));
+const sh = (cmd) => { try { return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch (_) { return 'unknown'; } };
+
+const rows = []; // [area, measure, figure, target, met]
+const add = (area, measure, figure, target, met) => rows.push([area, measure, figure, target, met == null ? '–' : met ? 'met' : '**not met**']);
+const ns = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)} ms` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`);
+const mad = (e) => `± ${ns(e.median_abs_dev.point_estimate)}`;
+
+// Core (criterion): medians with the median absolute deviation.
+const decode = criterion('decode', 'typical_600_byte_url');
+if (decode) {
+  const m = decode.median.point_estimate;
+  add('Core', 'decode a ~600-byte pixel URL', `${ns(m)} ${mad(decode)} = ${Math.round(1e9 / m).toLocaleString('en')} hits/s`, '≥ 300,000 hits/s', 1e9 / m >= 300000);
+} else add('Core', 'decode', 'not run', '≥ 300,000 hits/s', null);
+const full = criterion('session', 'full_evaluation_10k_hits');
+if (full) add('Core', 'full re-evaluation, 10,000 decoded hits', `${ns(full.median.point_estimate)} ${mad(full)}`, '< 20 ms', full.median.point_estimate < 20e6);
+const ingest = criterion('session', 'ingest_10k_records');
+if (ingest) add('Core', 'ingest 10,000 records from scratch', `${ns(ingest.median.point_estimate)} ${mad(ingest)}`, '–', null);
+const addHit = criterion('session', 'add_one_hit_to_10k_session');
+if (addHit) add('Core', 'add one hit to a 10,000-hit session + refresh', `${ns(addHit.median.point_estimate)} ${mad(addHit)}`, '< 50 µs', addHit.median.point_estimate < 50e3);
+
+// CLI: HAR audit against a bare serde_json parse of the same file.
+const har = readJson(join(ROOT, 'target', 'bench', 'har.json'));
+if (har) {
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  const ratio = med(har.audit_ms) / med(har.parse_ms);
+  add('CLI', `audit a ${har.file_mb.toFixed(0)} MB HAR vs serde_json parse (median of ${har.audit_ms.length})`, `${med(har.audit_ms).toFixed(0)} ms (${range(har.audit_ms)}) vs ${med(har.parse_ms).toFixed(0)} ms (${range(har.parse_ms)}) = ${ratio.toFixed(2)}×`, '≤ 2×', ratio <= 2);
+  const rss = med(har.audit_peak_mb) / har.file_mb;
+  add('CLI', 'audit peak RSS / file size', `${med(har.audit_peak_mb).toFixed(0)} MB = ${rss.toFixed(2)}×`, '≤ 2.5×', rss <= 2.5);
+} else add('CLI', 'HAR audit', 'not run', '≤ 2×', null);
+
+// Browser.
+const b = readJson(join(ROOT, 'target', 'bench', 'browser.json'));
+const iqr = (s, unit = 'ms') => `${s.median.toFixed(1)} ${unit} (IQR ${s.p25.toFixed(1)}–${s.p75.toFixed(1)})`;
+if (b && b.pageCost) {
+  const p = b.pageCost;
+  add('Page cost', `main-thread script time, ${p.loads} loads each, alternating`, `${iqr(p.scriptWithout)} → ${iqr(p.scriptWith)} = ${p.scriptRatio.toFixed(2)}×`, '≤ 1.02×', p.scriptRatio <= 1.02);
+  add('Page cost', 'load event', `${iqr(p.loadWithout)} → ${iqr(p.loadWith)} = ${p.loadDelta >= 0 ? '+' : ''}${p.loadDelta.toFixed(1)} ms`, '≤ +5 ms', p.loadDelta <= 5);
+}
+if (b && b.panelLatency) {
+  const l = b.panelLatency;
+  add('Panel', `latency, request leaves the page → row in the panel (${l.n} hits)`, `p50 ${l.median} ms, p95 ${l.p95} ms`, 'p95 < 100 ms', l.p95 < 100);
+}
+if (b && b.scale) {
+  const s = b.scale;
+  add('Scale', `${s.hits.toLocaleString('en')}-hit journey: capture, storage`, `${s.captureSeconds.toFixed(1)} s, ${s.storageMB.toFixed(1)} MB`, '–', null);
+  add('Scale', 'wasm in the browser: add one hit to it', `${s.addOneMs.toFixed(3)} ms`, '< 1 ms', s.addOneMs < 1);
+  add('Scale', 'wasm: add one hit + full summary', `p50 ${s.addSummaryP50.toFixed(1)} ms, p95 ${s.addSummaryP95.toFixed(1)} ms`, '–', null);
+  add('Scale', 'panel first render (3 opens)', iqr(s.firstRender), 'interactive', null);
+  add('Scale', 'panel: expand or collapse a row (6 clicks)', iqr(s.rowToggle), 'interactive', null);
+  add('Scale', 'panel: the last hit on screen after it leaves the page', `${s.lastHitMs} ms`, '< 100 ms', s.lastHitMs < 100);
+}
+if (b && b.size) {
+  const z = b.size;
+  add('Size', 'optimised wasm, raw / gzip', `${(z.wasmRaw / 1024).toFixed(0)} KB / ${(z.wasmGzip / 1024).toFixed(0)} KB`, '≤ 300 KB / ≤ 120 KB', z.wasmRaw <= 300 * 1024 && z.wasmGzip <= 120 * 1024);
+  add('Size', 'Chrome zip', `${(z.chromeZip / 1024).toFixed(0)} KB`, '–', null);
+}
+if (!b) add('Browser', 'page cost, latency, scale, size', 'not run', '–', null);
+
+const machine = `${cpus().length} × ${cpus()[0] ? cpus()[0].model.trim() : 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('uname -sr')}; ${sh('rustc --version')}; ${sh('/usr/bin/chromium --version')}`;
+const table = [
+  '| Area | Measure | Figure | Target | |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+const md = `# Benchmarks
+
+Written by \`./build.sh bench\` (bench/report.mjs) on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine}.
+
+Core figures are criterion medians ± the median absolute deviation; browser figures are medians with the
+interquartile range; every comparison (with / without the extension, audit / parse) is measured side by side
+in the same run, alternating. A shared 2-vCPU machine varies by ±30 % from run to run.
+
+${table}
+`;
+writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
+console.log(`\n${table}\n\nwritten to docs/benchmarks.md`);
