@@ -127,11 +127,12 @@ impl Decoded {
 
     /// Value of `cd[name]`.
     pub fn custom(&self, name: &str) -> Option<&str> {
-        self.params.iter().rev().find_map(|p| {
-            bracket_inner(&p.key, "cd")
-                .filter(|inner| *inner == name)
-                .map(|_| p.value.as_str())
-        })
+        // `cd[` + name + `]`: the length check skips most keys without comparing text.
+        let len = name.len() + 4;
+        self.params
+            .iter()
+            .rev()
+            .find_map(|p| (p.key.len() == len && bracket_inner(&p.key, "cd") == Some(name)).then_some(p.value.as_str()))
     }
 
     /// `ud[k]` and `udff[k]` pairs.
@@ -262,11 +263,18 @@ fn transport_of(rqm: Option<&str>, req: &CapturedRequest) -> Transport {
 pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
     let mut bad_escape = false;
     let mut bad_utf8 = false;
-    for segment in input.split(|b| *b == b'&') {
+    // memchr finds the separators a word at a time; most of a pixel URL is long values.
+    let mut rest = input;
+    while !rest.is_empty() {
+        let (segment, next) = match memchr::memchr(b'&', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &b""[..]),
+        };
+        rest = next;
         if segment.is_empty() {
             continue;
         }
-        let (k, v) = match segment.iter().position(|b| *b == b'=') {
+        let (k, v) = match memchr::memchr(b'=', segment) {
             Some(i) => (&segment[..i], &segment[i + 1..]),
             None => (segment, &b""[..]),
         };
@@ -357,7 +365,7 @@ fn has_bad_escape(s: &[u8]) -> bool {
 /// Decodes one form component. Most pixel keys and values need no decoding at
 /// all, so that case costs one copy.
 fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> String {
-    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+    if memchr::memchr2(b'%', b'+', raw).is_none() {
         return match std::str::from_utf8(raw) {
             Ok(s) => s.to_owned(),
             Err(_) => {
@@ -369,7 +377,7 @@ fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> S
     if has_bad_escape(raw) {
         *bad_escape = true;
     }
-    let plus_free: Cow<[u8]> = if raw.contains(&b'+') {
+    let plus_free: Cow<[u8]> = if memchr::memchr(b'+', raw).is_some() {
         Cow::Owned(raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect())
     } else {
         Cow::Borrowed(raw)

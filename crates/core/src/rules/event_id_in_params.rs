@@ -27,7 +27,14 @@ impl RuleTrait for Rule {
         Scope::Hit
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
-        if let Some(k) = KEYS.iter().find(|k| hit.custom(k).is_some()) {
+        // One pass over the parameters (four `custom` lookups each scanned them all).
+        let found = hit
+            .decoded
+            .params
+            .iter()
+            .filter(|p| (11..=12).contains(&p.key.len())) // `cd[` + a key of KEYS + `]`
+            .find_map(|p| crate::decode::bracket_inner(&p.key, "cd").filter(|inner| KEYS.contains(inner)));
+        if let Some(k) = found {
             out.push(Finding::about(
                 INFO.code,
                 Severity::Fail,

@@ -163,6 +163,23 @@ pub trait Rule: Sync {
     fn check_journey(&self, _j: &Journey, _out: &mut Vec<Finding>) {}
 }
 
+/// The rules of one scope, in registry order. Computed once: the session asks
+/// for every hit, and filtering the registry each time showed in profiles.
+pub fn of_scope(scope: Scope) -> &'static [&'static dyn Rule] {
+    static BY_SCOPE: std::sync::OnceLock<[Vec<&'static dyn Rule>; 4]> = std::sync::OnceLock::new();
+    let all = BY_SCOPE.get_or_init(|| {
+        [Scope::Hit, Scope::Group, Scope::Page, Scope::Journey]
+            .map(|s| RULES.iter().copied().filter(|r| r.scope() == s).collect())
+    });
+    let i = match scope {
+        Scope::Hit => 0,
+        Scope::Group => 1,
+        Scope::Page => 2,
+        Scope::Journey => 3,
+    };
+    &all[i]
+}
+
 /// Every rule, in the order findings are listed within a severity.
 pub static RULES: &[&dyn Rule] = &[
     &missing_event_id::Rule,
