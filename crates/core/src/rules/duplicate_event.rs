@@ -69,7 +69,12 @@ impl RuleTrait for Rule {
         // Clusters of hits that are one action. Hits arrive in time order, so a
         // hit joins a cluster by comparing with its newest member; candidates
         // are found by hash (page view, products; or order id), never by scan.
-        let mut clusters: Vec<Vec<&Hit>> = Vec::new();
+        // Clusters as parallel arrays (newest member and size per cluster, the
+        // cluster of each hit): a journey-wide Purchase group is re-judged on
+        // every new Purchase, and one allocation per hit showed in profiles.
+        let mut newest: Vec<&Hit> = Vec::with_capacity(hits.len());
+        let mut size: Vec<u32> = Vec::with_capacity(hits.len());
+        let mut cluster_of: Vec<usize> = Vec::with_capacity(hits.len());
         let mut by_bucket: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         let mut by_order: HashMap<&str, usize> = HashMap::new();
         let per_page = matches!(ev, "Purchase" | "InitiateCheckout" | "PageView");
@@ -78,23 +83,23 @@ impl RuleTrait for Rule {
             let order = if ev == "Purchase" { h.order_id.as_deref() } else { None };
             let bucket = (h.page_view, if per_page { "" } else { h.content_key.as_str() });
             let found = order.and_then(|o| by_order.get(o).copied()).or_else(|| {
-                by_bucket.get(&bucket).and_then(|cs| {
-                    cs.iter()
-                        .rev()
-                        .find(|&&c| clusters[c].last().is_some_and(|a| same_action(j, a, h)))
-                        .copied()
-                })
+                by_bucket
+                    .get(&bucket)
+                    .and_then(|cs| cs.iter().rev().find(|&&c| same_action(j, newest[c], h)).copied())
             });
             let c = match found {
                 Some(c) => {
-                    clusters[c].push(h);
+                    newest[c] = h;
+                    size[c] += 1;
                     c
                 }
                 None => {
-                    clusters.push(vec![h]);
-                    clusters.len() - 1
+                    newest.push(h);
+                    size.push(1);
+                    newest.len() - 1
                 }
             };
+            cluster_of.push(c);
             let in_bucket = by_bucket.entry(bucket).or_default();
             if !in_bucket.contains(&c) {
                 in_bucket.push(c);
@@ -103,6 +108,14 @@ impl RuleTrait for Rule {
                 by_order.entry(o).or_insert(c);
             }
         }
+        // Members of the clusters with more than one hit, in arrival order.
+        let mut members: Vec<Vec<&Hit>> = vec![Vec::new(); size.len()];
+        for (&hi, &c) in hits.iter().zip(&cluster_of) {
+            if size[c] > 1 {
+                members[c].push(j.hit(hi));
+            }
+        }
+        let clusters = members;
         for cluster in clusters.iter().filter(|c| c.len() > 1) {
             let eids: BTreeSet<&str> = cluster.iter().filter_map(|h| h.event_id.as_deref()).collect();
             let without = cluster.iter().filter(|h| h.event_id.is_none()).count();

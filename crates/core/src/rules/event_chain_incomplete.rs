@@ -28,7 +28,12 @@ impl RuleTrait for Rule {
         if !j.has_hits() {
             return; // nothing captured: no evidence either way
         }
-        let order_page = j.page_views.iter().any(|p| p.kind == PageKind::ThankYou);
+        // Order pages are indexed; scanning every page view ran on each new hit.
+        let order_page = j
+            .order_pages
+            .values()
+            .flatten()
+            .any(|&pv| j.page_views[pv].kind == PageKind::ThankYou);
         for (rank, ev) in CORE_EVENTS.iter().enumerate() {
             if j.first_core[rank].is_some() || (*ev == "Purchase" && order_page) {
                 continue;
