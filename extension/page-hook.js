@@ -18,25 +18,35 @@
   // Records made in one task go out together in one DOM event at the end of
   // that task (a microtask, so nothing is left behind when the page unloads):
   // one JSON.stringify and one dispatch instead of one per fbq call.
+  // The built-ins are taken now, at document_start, before any page script
+  // could replace them.
+  const stringify = JSON.stringify;
+  const now = Date.now;
+  const later = queueMicrotask.bind(window);
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  const Custom = CustomEvent;
   let queue = null;
   const flush = () => {
     const batch = queue;
     queue = null;
     try {
-      document.dispatchEvent(new CustomEvent(EVENT, { detail: JSON.stringify(batch) }));
+      dispatch.call(document, new Custom(EVENT, { detail: stringify(batch) }));
     } catch (_) { /* never throw into the page */ }
   };
   const emit = (record) => {
     try {
       // A hard ceiling per document keeps a page that loops on fbq from flooding us.
       if (++sent > 5000) return;
-      record.time = Date.now();
+      record.time = now();
       if (queue === null) {
-        queue = [];
-        queueMicrotask(flush);
+        queue = [record];
+        later(flush);
+      } else {
+        queue.push(record);
       }
-      queue.push(record);
-    } catch (_) { /* never throw into the page */ }
+    } catch (_) {
+      queue = null; // never throw into the page; start a fresh batch next time
+    }
   };
 
   // JSON-safe, size-limited copy of an fbq argument.

@@ -30,6 +30,11 @@ test('a page that fights the hook keeps working and is still captured', async ()
     assert.ok(forged.length <= 200, `the relay rate-limits a flood (${forged.length} accepted)`);
     assert.ok(!all.some((r) => JSON.stringify(r).length > 70000), 'oversized payloads were refused');
     assert.ok(records.length > 0);
+    // The page replaced queueMicrotask, JSON.stringify, dispatchEvent and
+    // CustomEvent before DOMContentLoaded; the hook took its own copies at
+    // document_start, so its inventory still arrives.
+    const withInventory = await t.journalUntil(tabId, (rs) => rs.some((r) => r.kind === 'scripts'), 'the hook inventory');
+    assert.ok(withInventory.filter((r) => r.kind === 'scripts').every((r) => r.origin === 'page'));
     const { packet } = await t.send({ type: 'get-packet', tabId });
     assert.equal(packet.hits.length, 5);
     assert.deepEqual(t.consoleErrors, []);
