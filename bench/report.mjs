@@ -1,7 +1,8 @@
 // Gathers the figures of one `./build.sh bench` run — criterion estimates,
 // the HAR audit (target/bench/har.json) and the browser run
-// (target/bench/browser.json) — into one table with its targets, prints it
-// and writes docs/benchmarks.md. A part that did not run is listed as such.
+// (target/bench/browser.json) — into one table with its targets, prints it,
+// writes docs/benchmarks.md and refreshes the table in README.md (between the
+// bench markers). A part that did not run is listed as such.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -87,4 +88,13 @@ in the same run, alternating. A shared 2-vCPU machine varies by ±30 % from run 
 ${table}
 `;
 writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
-console.log(`\n${table}\n\nwritten to docs/benchmarks.md`);
+// The README's Benchmarks section carries the same table between markers.
+const readmePath = join(ROOT, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const begin = '<!-- bench:begin -->';
+const end = '<!-- bench:end -->';
+if (readme.includes(begin) && readme.includes(end)) {
+  const block = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n\n${table}\n${end}`;
+  writeFileSync(readmePath, readme.slice(0, readme.indexOf(begin)) + block + readme.slice(readme.indexOf(end) + end.length));
+}
+console.log(`\n${table}\n\nwritten to docs/benchmarks.md and README.md`);
