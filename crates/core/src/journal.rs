@@ -1,7 +1,7 @@
 //! The journal: the ordered list of records a session is made of.
 //!
 //! This is the storage format. The extension appends records to a tab's journal in
-//! `chrome.storage.session`; the CLI builds one from a HAR file. Records carry raw
+//! `chrome.storage.local`; the CLI builds one from a HAR file. Records carry raw
 //! evidence only (what was seen, where and when); everything derived from them —
 //! decoded hits, page views, senders, findings — is recomputed by [`crate::Session`].
 //! Keeping derived data out of the journal means a newer core re-reads an old
