@@ -166,3 +166,23 @@ impl Session {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_records_keep_the_good_and_count_the_bad() {
+        let text = r#"[
+            {"kind":"navigation","url":"https://shop.test/","time":1},
+            {"kind":"teleport","time":2},
+            {"kind":"gesture","gesture":"click","time":3}
+        ]"#;
+        let (records, bad) = lenient_records(text).expect("an array");
+        assert_eq!(bad, 1);
+        assert_eq!(records.len(), 2);
+        assert!(matches!(records[0], Record::Navigation(_)));
+        assert!(matches!(records[1], Record::Gesture(_)));
+        assert!(lenient_records(r#"{"kind":"navigation"}"#).is_err(), "not a list");
+    }
+}

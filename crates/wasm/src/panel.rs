@@ -107,6 +107,8 @@ async fn call(bridge: &Bridge, m: &js_sys::Object) -> Result<JsValue, String> {
 /// The worker's `get-journal` reply: records, the running total, review fields.
 struct JournalReply {
     records: Vec<Record>,
+    /// Records that did not fit the journal format (skipped, and said so).
+    unreadable: usize,
     total: Option<f64>,
     review: Option<Review>,
 }
@@ -114,7 +116,7 @@ struct JournalReply {
 fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let text = crate::json_text(&get("records")).ok_or("the journal is not a list of records")?;
-    let (records, _) =
+    let (records, unreadable) =
         crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
     let review = if review.is_object() {
@@ -124,6 +126,7 @@ fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     };
     Ok(JournalReply {
         records,
+        unreadable,
         total: get("total").as_f64(),
         review,
     })
@@ -175,6 +178,12 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
                 a.applied = j.total.unwrap_or(n);
                 if let Some(r) = j.review {
                     a.review = r;
+                }
+                if j.unreadable > 0 {
+                    status(&format!(
+                        "{} journal record(s) did not fit the journal format and were skipped; the rest is shown.",
+                        j.unreadable
+                    ));
                 }
             }
             Err(e) => status(&format!("Could not read the journal: {e}")),
