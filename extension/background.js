@@ -275,7 +275,9 @@ async function onPageRecords(msg, sender) {
   const tab = sender.tab && sender.tab.id;
   if (tab == null || tab < 0 || !Array.isArray(msg.records)) return { ok: false };
   const watched = await watchedOrigins();
-  const top = await tabTopUrl(tab);
+  // The relay sends at pagehide too, when the tab may already show the next
+  // page: a top frame's records belong to the document that sent them.
+  const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : await tabTopUrl(tab);
   if (!top || !originMatches(top, watched)) return { ok: false };
   // The browser says which frame sent it; the page does not get a vote.
   const context = {

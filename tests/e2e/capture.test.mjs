@@ -150,6 +150,33 @@ describe('transparency', () => {
   });
 });
 
+describe('leaving the store', () => {
+  test('page records sent as the page goes away belong to the page that made them', async () => {
+    const t = await launch();
+    try {
+      await t.watching();
+      const page = await t.context.newPage();
+      await page.goto(PRODUCT);
+      await page.waitForLoadState('load');
+      await serverHits(t.server, 4);
+      const tabId = await t.tabIdOf(PRODUCT);
+      // A click, then straight off to a site that is not watched: the relay
+      // still holds the click (it sends once a second) and must send it at
+      // pagehide (without that flush this test times out).
+      await page.click('#add');
+      // The test server has no page there (404): the store page is left all the same.
+      await page.goto('https://elsewhere.test/').catch(() => {});
+      const records = await t.journalUntil(tabId, (rs) => rs.some((r) => r.kind === 'gesture'), 'the click made before leaving');
+      const click = records.find((r) => r.kind === 'gesture');
+      assert.equal(click.context.top_url, PRODUCT);
+      assert.equal(click.origin, 'page');
+      assert.ok(!records.some((r) => (r.context?.top_url || '').includes('elsewhere.test')), 'nothing recorded from the unwatched site');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('service worker restart', () => {
   test('stopping the worker mid-journey loses no record and capture continues', async () => {
     const t = await launch();
