@@ -192,6 +192,35 @@ pub fn classify_endpoint(url: &Url, config: &DecodeConfig) -> Option<Endpoint> {
     Some(Endpoint::Regional { tier })
 }
 
+/// The endpoint for the part of a URL before `?`. A journey's hits share a
+/// handful of these, so the last few answers are kept (per thread, with the
+/// gateway prefixes they were computed with) and the URL parser runs once per
+/// distinct endpoint rather than once per hit.
+fn endpoint_of(base: &str, config: &DecodeConfig) -> Option<Endpoint> {
+    type Answer = (String, Vec<String>, Option<Endpoint>);
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<Answer>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let known = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(b, g, _)| b == base && *g == config.gateway_prefixes)
+            .map(|(_, _, e)| e.clone())
+    });
+    if let Some(endpoint) = known {
+        return endpoint;
+    }
+    let endpoint = Url::parse(base).ok().and_then(|url| classify_endpoint(&url, config));
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 8 {
+            r.remove(0);
+        }
+        r.push((base.to_owned(), config.gateway_prefixes.clone(), endpoint.clone()));
+    });
+    endpoint
+}
+
 /// Decodes a captured request. `None` when it is not a pixel request.
 pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // Parse only scheme/host/path with the URL parser; the query is decoded from
@@ -202,8 +231,7 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
         Some((b, q)) => (b, Some(q)),
         None => (without_fragment, None),
     };
-    let url = Url::parse(base).ok()?;
-    let endpoint = classify_endpoint(&url, config)?;
+    let endpoint = endpoint_of(base, config)?;
     let mut issues = Vec::new();
     let mut params = Vec::with_capacity(32);
     if let Some(query) = query {
