@@ -17,11 +17,16 @@ const param = (r, key) => {
   return f ? f[1] : null;
 };
 
-/** Plays the product page: load, add to cart (beacon), check out (form POST). */
-async function productJourney(t, page) {
+/** Opens the product page in a watched browser and waits for its four load hits. */
+async function openProduct(t, page) {
   await page.goto(PRODUCT);
   await page.waitForLoadState('load');
   await serverHits(t.server, 4); // PageView, ViewContent (theme), ViewContent (iframe), ViewContent (worker)
+}
+
+/** Plays the product page: load, add to cart (beacon), check out (form POST). */
+async function productJourney(t, page) {
+  await openProduct(t, page);
   await page.click('#add');
   await page.click('#checkout');
   await serverHits(t.server, 6);
@@ -156,9 +161,7 @@ describe('leaving the store', () => {
     try {
       await t.watching();
       const page = await t.context.newPage();
-      await page.goto(PRODUCT);
-      await page.waitForLoadState('load');
-      await serverHits(t.server, 4);
+      await openProduct(t, page);
       const tabId = await t.tabIdOf(PRODUCT);
       // A click, then straight off to a site that is not watched: the relay
       // still holds the click (it sends once a second) and must send it at
@@ -183,9 +186,7 @@ describe('service worker restart', () => {
     try {
       await t.watching();
       const page = await t.context.newPage();
-      await page.goto(PRODUCT);
-      await page.waitForLoadState('load');
-      await serverHits(t.server, 4);
+      await openProduct(t, page);
       const tabId = await t.tabIdOf(PRODUCT);
       await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 4, 'four hits before the restart');
       // Stop the worker the way Chrome does when it is idle.
