@@ -136,7 +136,13 @@ describe('transparency', () => {
       const result = await page.evaluate(() => window.__result);
       await serverHits(t.server, 2);
       await sleep(300);
-      return { product, queued: normaliseHits(t.server.hits), result };
+      let lead = null;
+      if (extension) {
+        const tabId = await t.tabIdOf('https://shop.test/queued');
+        const isLead = (r) => r.kind === 'fbq_call' && r.method === 'track' && r.args[0] === 'Lead';
+        lead = (await t.journalUntil(tabId, (rs) => rs.some(isLead), 'the Lead fbq call')).find(isLead);
+      }
+      return { product, queued: normaliseHits(t.server.hits), result, lead };
     } finally {
       await t.close();
     }
@@ -152,6 +158,10 @@ describe('transparency', () => {
     assert.equal(without.result.before.queued, 2, 'calls before the library loaded were queued');
     assert.equal(without.result.after.hasCallMethod, 'function');
     assert.equal(withExt.result.after.same, true, 'fbq === _fbq still holds');
+    assert.deepEqual(withExt.result.after.stack, { same: true, writable: true, enumerable: true, configurable: true, text: 'mine:' },
+      "the page's own Error.prepareStackTrace is still in place and still used");
+    // The hook reads the stack through call sites while the page's handler is set aside.
+    assert.equal(withExt.lead.caller, 'https://shop.test/queued', 'the inline script that called fbq');
   });
 });
 
