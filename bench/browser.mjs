@@ -3,12 +3,13 @@
 // Run by `./build.sh bench` after a build. Every comparison is measured side
 // by side in the same run. Figures are medians with their interquartile range;
 // they are also written to target/bench/browser.json for bench/report.mjs.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { launch, ROOT, sleep } from '../tests/e2e/helpers.mjs';
+import { EXTENSION, launch, ROOT, sleep } from '../tests/e2e/helpers.mjs';
 
-const LOADS = Number(process.env.BENCH_LOADS || 15);
+const LOADS = Number(process.env.BENCH_LOADS || 10);
 const LATENCY_HITS = Number(process.env.BENCH_HITS || 200);
 const SCALE_HITS = 10000;
 
@@ -17,38 +18,110 @@ const med = (xs) => pct(xs, 50);
 const fmt = (xs, unit = 'ms') => `${med(xs).toFixed(1)} ${unit} (IQR ${pct(xs, 25).toFixed(1)}–${pct(xs, 75).toFixed(1)})`;
 const stats = (xs) => ({ median: med(xs), p25: pct(xs, 25), p75: pct(xs, 75), p95: pct(xs, 95), n: xs.length });
 const results = {};
+// The demo store's settings for the page-cost loads (the clean scenario).
+const demoConfig = "window.DEMO={scenario:'clean',description:'',pixelId:'1234567890',customer:{email:'a@b.c'},order:{number:1,subtotal:60,shipping:10,tax:8,discount:0,total:78,currency:'USD',items:2}};window.DEMO.eid=function(k){return k+'-1'};";
 
+// The floor any extension pays: PixelProof's own files and manifest (same
+// permissions, same host access) with a worker that does nothing, so it
+// registers no page script and listens to nothing.
+function idleExtension() {
+  const dir = mkdtempSync(join(tmpdir(), 'pixelproof-idle-'));
+  cpSync(EXTENSION, dir, { recursive: true });
+  writeFileSync(join(dir, 'background.js'), '// benchmark floor: an installed extension that does nothing\n');
+  return dir;
+}
+
+// Page cost: the demo product page in three browsers — without an extension,
+// with the idle extension, with PixelProof — measured in rounds, each round
+// with fresh browsers (a browser instance has its own systematic drift on a
+// shared machine) and the arms' order rotated; the first load of each browser
+// warms its caches and is not counted.
 async function pageCost() {
-  const withExt = await launch({ extension: true, siteRoot: join(ROOT, 'demo', 'store') });
-  const without = await launch({ extension: false, siteRoot: join(ROOT, 'demo', 'store') });
-  await withExt.watching();
-  const demoConfig = "window.DEMO={scenario:'clean',description:'',pixelId:'1234567890',customer:{email:'a@b.c'},order:{number:1,subtotal:60,shipping:10,tax:8,discount:0,total:78,currency:'USD',items:2}};window.DEMO.eid=function(k){return k+'-1'};";
-  for (const t of [withExt, without]) {
-    await t.context.route('https://shop.test/demo/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+  const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+  const idleDir = idleExtension();
+  const arms = { without: false, idle: idleDir, pixelproof: true };
+  const runs = Object.fromEntries(Object.keys(arms).map((k) => [k, { script: [], load: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const names = Object.keys(arms);
+    for (let r = 0; r < round; r++) names.push(names.shift());
+    const browsers = {};
+    for (const name of names) {
+      const t = await launch({ extension: arms[name], siteRoot: join(ROOT, 'demo', 'store') });
+      if (arms[name] === true) await t.watching();
+      await t.context.route('https://shop.test/demo/config.js', (x) => x.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+      browsers[name] = t;
+    }
+    for (let i = 0; i <= LOADS; i++) {
+      for (const name of names) {
+        const t = browsers[name];
+        const page = await t.context.newPage();
+        const cdp = await t.context.newCDPSession(page);
+        await cdp.send('Performance.enable');
+        await page.goto('https://shop.test/products/classic-tee', { waitUntil: 'load' });
+        // Long enough for work the extension defers (the relay sends a second after a record) to count.
+        await sleep(1500);
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        const script = metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+        const load = await page.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventStart - n.startTime; });
+        if (i > 0) { runs[name].script.push(script); runs[name].load.push(load); }
+        await page.close();
+      }
+    }
+    for (const name of names) await browsers[name].close();
   }
-  const runs = { with: { script: [], load: [] }, without: { script: [], load: [] } };
-  for (let i = 0; i < LOADS * 2; i++) {
-    const [key, t] = i % 2 === 0 ? ['with', withExt] : ['without', without];
+  rmSync(idleDir, { recursive: true, force: true });
+  const m = (name, what) => med(runs[name][what]);
+  const scriptRatio = m('pixelproof', 'script') / m('without', 'script');
+  const loadDelta = m('pixelproof', 'load') - m('without', 'load');
+  results.pageCost = {
+    rounds: ROUNDS,
+    loads: runs.pixelproof.script.length,
+    ...Object.fromEntries(Object.keys(arms).map((k) => [k, { script: stats(runs[k].script), load: stats(runs[k].load) }])),
+    scriptRatio,
+    loadDelta,
+    ownScriptRatio: m('pixelproof', 'script') / m('idle', 'script'),
+    ownLoadDelta: m('pixelproof', 'load') - m('idle', 'load'),
+    floorScriptRatio: m('idle', 'script') / m('without', 'script'),
+    floorLoadDelta: m('idle', 'load') - m('without', 'load'),
+  };
+  const p = results.pageCost;
+  const sign = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
+  console.log(`\n## Page cost (demo product page, ${ROUNDS} rounds × ${LOADS} loads per arm, fresh browsers each round)`);
+  for (const k of Object.keys(arms)) console.log(`${k.padEnd(10)} script ${fmt(runs[k].script)}, load event ${fmt(runs[k].load)}`);
+  console.log(`PixelProof vs no extension: script ${scriptRatio.toFixed(3)}× (target ≤ 1.02×), load ${sign(loadDelta)} (target ≤ +5 ms)`);
+  console.log(`of which any installed extension (idle): script ${p.floorScriptRatio.toFixed(3)}×, load ${sign(p.floorLoadDelta)}`);
+  console.log(`PixelProof's own (vs idle): script ${p.ownScriptRatio.toFixed(3)}×, load ${sign(p.ownLoadDelta)}`);
+}
+
+// PixelProof's own scripts in the page (page hook and relay), from the V8 CPU
+// profile of each load: the self time of every function whose script is ours.
+async function ownScripts() {
+  const N = LOADS;
+  const t = await launch({ extension: true, siteRoot: join(ROOT, 'demo', 'store') });
+  await t.watching();
+  await t.context.route('https://shop.test/demo/config.js', (x) => x.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+  const own = [];
+  for (let i = 0; i <= N; i++) {
     const page = await t.context.newPage();
+    // A same-site page first, so the profiled navigation stays in this renderer.
+    await page.goto('https://shop.test/cart');
     const cdp = await t.context.newCDPSession(page);
-    await cdp.send('Performance.enable');
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
+    await cdp.send('Profiler.start');
     await page.goto('https://shop.test/products/classic-tee', { waitUntil: 'load' });
-    // Long enough for work the extension defers (the relay sends a second after a record) to count.
     await sleep(1500);
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    const script = metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
-    const load = await page.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventStart - n.startTime; });
-    if (i >= 2) { runs[key].script.push(script); runs[key].load.push(load); } // first pair warms caches
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map();
+    profile.samples.forEach((id, k) => self.set(id, (self.get(id) || 0) + (profile.timeDeltas[k + 1] || 0) / 1000));
+    const ms = profile.nodes.filter((n) => n.callFrame.url.startsWith('chrome-extension://')).reduce((sum, n) => sum + (self.get(n.id) || 0), 0);
+    if (i > 0) own.push(ms);
     await page.close();
   }
-  await withExt.close();
-  await without.close();
-  const scriptRatio = med(runs.with.script) / med(runs.without.script);
-  const loadDelta = med(runs.with.load) - med(runs.without.load);
-  results.pageCost = { loads: runs.with.script.length, scriptWithout: stats(runs.without.script), scriptWith: stats(runs.with.script), scriptRatio, loadWithout: stats(runs.without.load), loadWith: stats(runs.with.load), loadDelta };
-  console.log(`\n## Page cost (demo product page, ${runs.with.script.length} loads each, alternating)`);
-  console.log(`main-thread script time: without ${fmt(runs.without.script)}, with ${fmt(runs.with.script)} → ${scriptRatio.toFixed(3)}× (target ≤ 1.02×)`);
-  console.log(`load event: without ${fmt(runs.without.load)}, with ${fmt(runs.with.load)} → +${loadDelta.toFixed(1)} ms (target ≤ +5 ms)`);
+  await t.close();
+  results.ownScripts = stats(own);
+  console.log(`\n## PixelProof's own scripts in the page (CPU profile, 50 µs sampling, ${N} loads)`);
+  console.log(`page hook + relay: ${fmt(own)} per product page load`);
 }
 
 async function panelLatency() {
@@ -155,10 +228,16 @@ function size() {
   console.log(`wasm ${(raw.length / 1024).toFixed(0)} KB raw, ${(gz / 1024).toFixed(0)} KB gzip (targets 300 / 120 KB); Chrome zip ${(zip / 1024).toFixed(0)} KB`);
 }
 
-size();
-await pageCost();
-await panelLatency();
-await scale();
+// BENCH_ONLY=pageCost,size (for example) re-measures some parts and keeps the
+// last figures of the others.
+const parts = { size, pageCost, ownScripts, panelLatency, scale };
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(parts);
+for (const name of only) {
+  if (!parts[name]) throw new Error(`BENCH_ONLY: no part "${name}" (parts: ${Object.keys(parts).join(', ')})`);
+  await parts[name]();
+}
 results.chromium = process.env.BENCH_CHROMIUM_VERSION || null;
+const out = join(ROOT, 'target', 'bench', 'browser.json');
+const kept = process.env.BENCH_ONLY && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
-writeFileSync(join(ROOT, 'target', 'bench', 'browser.json'), JSON.stringify(results, null, 2));
+writeFileSync(out, JSON.stringify({ ...kept, ...results }, null, 2));

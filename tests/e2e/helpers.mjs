@@ -12,14 +12,18 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXTENSION = join(ROOT, 'dist', 'chrome-test');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Starts the server and a browser. `extension: false` gives a browser without PixelProof. */
+/**
+ * Starts the server and a browser. `extension: false` gives a browser without
+ * PixelProof; a string loads the unpacked extension in that directory instead of
+ * the built test variant.
+ */
 export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site') } = {}) {
   const server = await startServer({ siteRoot });
   const userDataDir = mkdtempSync(join(tmpdir(), 'pixelproof-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: chromiumArgs(server.port, extension ? EXTENSION : null),
+    args: chromiumArgs(server.port, extension === true ? EXTENSION : extension || null),
     viewport: { width: 1100, height: 800 },
   });
   const consoleErrors = [];
