@@ -82,10 +82,11 @@
   // and column numbers, which on a cold page is the dearest part of reading
   // error.stack (measured: ~0.5 ms against ~0.15 ms with a large script on the
   // stack). The page's own handler, if any, is put back before anything else
-  // runs; a handler the page made an accessor or locked is left alone and the
-  // text of error.stack is read instead.
+  // runs; a handler the page made an accessor or locked (or a frozen Error) is
+  // left alone and the text of error.stack is read instead.
   const ErrorCtor = Error;
   const describeOwn = Object.getOwnPropertyDescriptor;
+  const isExtensible = Object.isExtensible;
   const scriptsOf = (_, sites) => {
     const out = [];
     for (const site of sites) {
@@ -107,7 +108,9 @@
   };
   // Frames read "at fn (URL:line:col)" or "at URL:line:col".
   const scriptsFromText = (stack) => String(stack || '').split('\n').map((line) => {
-    const start = line.indexOf('http');
+    const secure = line.indexOf('https://');
+    const plain = line.indexOf('http://');
+    const start = secure < 0 || (plain >= 0 && plain < secure) ? plain : secure;
     if (start < 0) return '';
     let end = line.indexOf(')', start);
     if (end < 0) end = line.length;
@@ -120,7 +123,8 @@
   });
   const stackScripts = () => {
     const own = describeOwn(ErrorCtor, 'prepareStackTrace');
-    if (own && !('value' in own && own.writable && own.configurable)) return scriptsFromText(new ErrorCtor().stack);
+    const swappable = own ? 'value' in own && own.writable && own.configurable : isExtensible(ErrorCtor);
+    if (!swappable) return scriptsFromText(new ErrorCtor().stack);
     ErrorCtor.prepareStackTrace = scriptsOf;
     let stack;
     try {
@@ -334,7 +338,7 @@
         }
         if (!added) return;
         pending = true;
-        setTimeout(() => { pending = false; inventory(); }, 200);
+        setTimer(() => { pending = false; inventory(); }, 200);
       } catch (_) { /* ignore */ }
     }).observe(document, { childList: true, subtree: true });
   };
@@ -350,7 +354,7 @@
     else parsed();
     window.addEventListener('load', () => {
       onReady();
-      setTimeout(inventory, 3000);
+      try { setTimer(inventory, 3000); } catch (_) { /* never throw into the page */ }
     }, { once: true });
   } catch (_) { /* ignore */ }
 })();

@@ -42,3 +42,23 @@ test('a page that fights the hook keeps working and is still captured', async ()
     await t.close();
   }
 });
+
+test('a page with a frozen Error still gets its fbq calls recorded with their caller', async () => {
+  const t = await launch();
+  try {
+    await t.watching();
+    const page = await t.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('https://shop.test/locked');
+    assert.equal(await page.evaluate(() => window.__frozen), true, 'Error stayed frozen and untouched');
+    const tabId = await t.tabIdOf('https://shop.test/locked');
+    const isLead = (r) => r.kind === 'fbq_call' && r.method === 'track' && r.args[0] === 'Lead';
+    const lead = (await t.journalUntil(tabId, (rs) => rs.some(isLead), 'the Lead fbq call')).find(isLead);
+    // The hook cannot swap Error.prepareStackTrace here and reads the stack text instead.
+    assert.equal(lead.caller, 'https://shop.test/locked');
+    assert.deepEqual(errors, []);
+  } finally {
+    await t.close();
+  }
+});
