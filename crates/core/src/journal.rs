@@ -26,6 +26,11 @@ pub enum Origin {
 }
 
 /// One journal record. Serialised as `{"kind": "...", ...fields}`.
+///
+/// Deserialize stays derived. A hand-written one that reads a `serde_json::Value`
+/// and picks the variant by `kind` made the extension's wasm 31 KB smaller, but
+/// parsed a 13,000-record journal 40 % slower (32 vs 23 ms natively), and the
+/// panel parses the whole journal when it opens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Record {
@@ -251,4 +256,129 @@ pub struct UserText {
 pub struct Dropped {
     pub count: u64,
     pub time: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(body: Option<Body>) -> Record {
+        Record::Request(CapturedRequest {
+            url: "https://www.facebook.com/tr/?id=1&ev=Purchase".into(),
+            method: "POST".into(),
+            body,
+            request_type: Some("ping".into()),
+            time: 1_700_000_000_000.0,
+            ..CapturedRequest::default()
+        })
+    }
+
+    fn all_kinds() -> Vec<Record> {
+        vec![
+            request(Some(Body::Form {
+                fields: vec![("ev".into(), "Purchase".into()), ("ev".into(), "again".into())],
+            })),
+            request(Some(Body::Text {
+                content_type: None,
+                text: "id=1&ev=Lead".into(),
+            })),
+            request(Some(Body::Bytes {
+                content_type: Some("application/octet-stream".into()),
+                base64: "AAE=".into(),
+            })),
+            request(None),
+            Record::ScriptLoad(ScriptLoad {
+                url: "https://connect.facebook.net/en_US/fbevents.js".into(),
+                ..Default::default()
+            }),
+            Record::Navigation(Navigation {
+                url: "https://shop.test/".into(),
+                transition: Some("link".into()),
+                ..Default::default()
+            }),
+            Record::FbqCall(FbqCall {
+                method: "track".into(),
+                args: vec![serde_json::json!("Purchase")],
+                ..Default::default()
+            }),
+            Record::Scripts(ScriptInventory {
+                base_code_runs: 2,
+                ..Default::default()
+            }),
+            Record::Gesture(Gesture {
+                gesture: "click".into(),
+                ..Default::default()
+            }),
+            Record::FbLog(FbLog {
+                level: "error".into(),
+                message: "bad".into(),
+                ..Default::default()
+            }),
+            Record::Shopify(ShopifyContext {
+                shop: Some("s.myshopify.com".into()),
+                ..Default::default()
+            }),
+            Record::ServerPayload(UserText {
+                label: "pasted".into(),
+                text: "{\"data\":[]}".into(),
+            }),
+            Record::Order(UserText {
+                label: "order.json".into(),
+                text: "{}".into(),
+            }),
+            Record::Dropped(Dropped::default()),
+        ]
+    }
+
+    #[test]
+    fn every_kind_and_body_reads_back_as_written() -> Result<(), serde_json::Error> {
+        for record in all_kinds() {
+            let text = serde_json::to_string(&record)?;
+            let back: Record = serde_json::from_str(&text)?;
+            assert_eq!(serde_json::to_string(&back)?, text);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_tag_may_come_anywhere_and_unknown_fields_are_ignored() -> Result<(), serde_json::Error> {
+        let r: Record = serde_json::from_str(
+            r#"{"url":"https://shop.test/p","extra":1,"body":{"text":"a=1","type":"text"},"kind":"request"}"#,
+        )?;
+        let Record::Request(req) = r else {
+            panic!("not a request: {r:?}")
+        };
+        assert_eq!(
+            req.body,
+            Some(Body::Text {
+                content_type: None,
+                text: "a=1".into()
+            })
+        );
+        assert_eq!(req.method, "", "absent fields take their defaults");
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_record_says_what_is_wrong() {
+        let err = |text: &str| {
+            serde_json::from_str::<Record>(text)
+                .map(|r| format!("{r:?}"))
+                .unwrap_or_else(|e| e.to_string())
+        };
+        assert!(
+            err(r#"{"kind":"bogus"}"#).contains("unknown variant `bogus`"),
+            "{}",
+            err(r#"{"kind":"bogus"}"#)
+        );
+        assert!(err(r#"{"url":"x"}"#).contains("missing field `kind`"));
+        assert!(err(r#"{"kind":5}"#).contains("expected variant identifier"));
+        assert!(err(r#"{"kind":"request","time":"soon"}"#).contains("invalid type"));
+        let body = |b: &str| err(&format!(r#"{{"kind":"request","body":{b}}}"#));
+        assert!(body(r#"{"type":"form"}"#).contains("missing field `fields`"));
+        assert!(body(r#"{"type":"text","content_type":"text/plain"}"#).contains("missing field `text`"));
+        assert!(body(r#"{"type":"bytes"}"#).contains("missing field `base64`"));
+        assert!(body(r#"{"type":"gzip","text":"x"}"#).contains("unknown variant `gzip`"));
+        assert!(body(r#"{"text":"x"}"#).contains("missing field `type`"));
+    }
 }
