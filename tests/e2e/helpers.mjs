@@ -84,6 +84,21 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       }
       throw new Error(`timed out waiting for ${what}; journal has ${records.length} records: ${JSON.stringify(records.map((r) => r.kind))}`);
     },
+    /**
+     * Waits until the tab's journal has not grown for `quiet` ms: page records
+     * reach it up to 1.25 s after they happen (hook batch, then relay).
+     */
+    async journalSettled(tabId, quiet = 1500, timeout = 15000) {
+      const end = Date.now() + timeout;
+      let count = (await t.journal(tabId)).length;
+      let since = Date.now();
+      while (Date.now() < end) {
+        await sleep(100);
+        const now = (await t.journal(tabId)).length;
+        if (now !== count) { count = now; since = Date.now(); } else if (Date.now() - since >= quiet) return count;
+      }
+      throw new Error(`the journal of tab ${tabId} kept growing for ${timeout} ms`);
+    },
     async close() {
       await context.close();
       await server.close();
