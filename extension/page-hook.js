@@ -106,7 +106,8 @@
     }
     return true;
   };
-  // Frames read "at fn (URL:line:col)" or "at URL:line:col".
+  // Frames read "at fn (URL:line:col)" or "at URL:line:col" (V8), "fn@URL:line:col"
+  // (Firefox, where there are no call sites and this is the only way).
   const scriptsFromText = (stack) => String(stack || '').split('\n').map((line) => {
     const secure = line.indexOf('https://');
     const plain = line.indexOf('http://');
