@@ -21,6 +21,14 @@ const results = {};
 // The demo store's settings for the page-cost loads (the clean scenario).
 const demoConfig = "window.DEMO={scenario:'clean',description:'',pixelId:'1234567890',customer:{email:'a@b.c'},order:{number:1,subtotal:60,shipping:10,tax:8,discount:0,total:78,currency:'USD',items:2}};window.DEMO.eid=function(k){return k+'-1'};";
 
+/** A browser on the demo store (clean scenario); watching when it is PixelProof. */
+async function demoBrowser(extension) {
+  const t = await launch({ extension, siteRoot: join(ROOT, 'demo', 'store') });
+  if (extension === true) await t.watching();
+  await t.context.route('https://shop.test/demo/config.js', (x) => x.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+  return t;
+}
+
 // The floor any extension pays: PixelProof's own files and manifest (same
 // permissions, same host access) with a worker that does nothing, so it
 // registers no page script and listens to nothing.
@@ -45,12 +53,7 @@ async function pageCost() {
     const names = Object.keys(arms);
     for (let r = 0; r < round; r++) names.push(names.shift());
     const browsers = {};
-    for (const name of names) {
-      const t = await launch({ extension: arms[name], siteRoot: join(ROOT, 'demo', 'store') });
-      if (arms[name] === true) await t.watching();
-      await t.context.route('https://shop.test/demo/config.js', (x) => x.fulfill({ contentType: 'text/javascript', body: demoConfig }));
-      browsers[name] = t;
-    }
+    for (const name of names) browsers[name] = await demoBrowser(arms[name]);
     for (let i = 0; i <= LOADS; i++) {
       for (const name of names) {
         const t = browsers[name];
@@ -97,9 +100,7 @@ async function pageCost() {
 // profile of each load: the self time of every function whose script is ours.
 async function ownScripts() {
   const N = LOADS;
-  const t = await launch({ extension: true, siteRoot: join(ROOT, 'demo', 'store') });
-  await t.watching();
-  await t.context.route('https://shop.test/demo/config.js', (x) => x.fulfill({ contentType: 'text/javascript', body: demoConfig }));
+  const t = await demoBrowser(true);
   const own = [];
   for (let i = 0; i <= N; i++) {
     const page = await t.context.newPage();

@@ -7,7 +7,8 @@
 (() => {
   'use strict';
   const KINDS = new Set(['fbq_call', 'scripts', 'gesture', 'fb_log', 'shopify']);
-  // One event carries the records of one task of the page (usually 1–5).
+  // One event carries one batch of the hook (at most 50 records; a forged
+  // event can claim more, and is cut at MAX_BATCH).
   const MAX_BYTES = 256 * 1024;
   const MAX_BATCH = 200;
   const MAX_PER_SECOND = 200;
@@ -24,8 +25,8 @@
     return record;
   };
 
-  // The hook sends the records of one task as a JSON array; a lone record
-  // object is accepted too. Returns the records that pass, or null.
+  // The hook sends a batch as a JSON array; a lone record object is accepted
+  // too. Returns the records that pass, or null.
   const accept = (text) => {
     if (typeof text !== 'string' || text.length > MAX_BYTES) return null;
     let value;

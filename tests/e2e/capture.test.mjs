@@ -24,6 +24,20 @@ async function openProduct(t, page) {
   await serverHits(t.server, 4); // PageView, ViewContent (theme), ViewContent (iframe), ViewContent (worker)
 }
 
+/** A watched browser with the product page open (its load hits in), and the page's tab. */
+async function watchedProduct() {
+  const t = await launch();
+  try {
+    await t.watching();
+    const page = await t.context.newPage();
+    await openProduct(t, page);
+    return { t, page, tabId: await t.tabIdOf(PRODUCT) };
+  } catch (e) {
+    await t.close();
+    throw e;
+  }
+}
+
 /** Plays the product page: load, add to cart (beacon), check out (form POST). */
 async function productJourney(t, page) {
   await openProduct(t, page);
@@ -167,15 +181,11 @@ describe('transparency', () => {
 
 describe('leaving the store', () => {
   test('page records sent as the page goes away belong to the page that made them', async () => {
-    const t = await launch();
+    const { t, page, tabId } = await watchedProduct();
     try {
-      await t.watching();
-      const page = await t.context.newPage();
-      await openProduct(t, page);
-      const tabId = await t.tabIdOf(PRODUCT);
-      // A click, then straight off to a site that is not watched: the relay
-      // still holds the click (it sends once a second) and must send it at
-      // pagehide (without that flush this test times out).
+      // A click, then straight off to a site that is not watched: the hook and
+      // the relay still hold the click (they batch for up to 1.25 s) and must
+      // send it at pagehide (without that flush this test times out).
       await page.click('#add');
       // The test server has no page there (404): the store page is left all the same.
       await page.goto('https://elsewhere.test/').catch(() => {});
@@ -192,12 +202,8 @@ describe('leaving the store', () => {
 
 describe('service worker restart', () => {
   test('stopping the worker mid-journey loses no record and capture continues', async () => {
-    const t = await launch();
+    const { t, page, tabId } = await watchedProduct();
     try {
-      await t.watching();
-      const page = await t.context.newPage();
-      await openProduct(t, page);
-      const tabId = await t.tabIdOf(PRODUCT);
       await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 4, 'four hits before the restart');
       // Stop the worker the way Chrome does when it is idle.
       const cdp = await t.context.newCDPSession(page);

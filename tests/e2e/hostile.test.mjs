@@ -4,14 +4,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { launch, serverHits, sleep } from './helpers.mjs';
 
-test('a page that fights the hook keeps working and is still captured', async () => {
+/** A watched browser with `url` open, and the errors its page throws. */
+async function openWatched(url) {
   const t = await launch();
   try {
     await t.watching();
     const page = await t.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('https://shop.test/hostile');
+    await page.goto(url);
+    return { t, page, errors };
+  } catch (e) {
+    await t.close();
+    throw e;
+  }
+}
+
+test('a page that fights the hook keeps working and is still captured', async () => {
+  const { t, page, errors } = await openWatched('https://shop.test/hostile');
+  try {
     await page.waitForFunction(() => window.__done === true);
     assert.equal(await page.textContent('#ok'), 'page still works');
     const log = await page.evaluate(() => window.__log);
@@ -44,13 +55,8 @@ test('a page that fights the hook keeps working and is still captured', async ()
 });
 
 test('a page with a frozen Error still gets its fbq calls recorded with their caller', async () => {
-  const t = await launch();
+  const { t, page, errors } = await openWatched('https://shop.test/locked');
   try {
-    await t.watching();
-    const page = await t.context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('https://shop.test/locked');
     assert.equal(await page.evaluate(() => window.__frozen), true, 'Error stayed frozen and untouched');
     const tabId = await t.tabIdOf('https://shop.test/locked');
     const isLead = (r) => r.kind === 'fbq_call' && r.method === 'track' && r.args[0] === 'Lead';

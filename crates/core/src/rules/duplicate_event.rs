@@ -109,13 +109,12 @@ impl RuleTrait for Rule {
             }
         }
         // Members of the clusters with more than one hit, in arrival order.
-        let mut members: Vec<Vec<&Hit>> = vec![Vec::new(); size.len()];
+        let mut clusters: Vec<Vec<&Hit>> = vec![Vec::new(); size.len()];
         for (&hi, &c) in hits.iter().zip(&cluster_of) {
             if size[c] > 1 {
-                members[c].push(j.hit(hi));
+                clusters[c].push(j.hit(hi));
             }
         }
-        let clusters = members;
         for cluster in clusters.iter().filter(|c| c.len() > 1) {
             let eids: BTreeSet<&str> = cluster.iter().filter_map(|h| h.event_id.as_deref()).collect();
             let without = cluster.iter().filter(|h| h.event_id.is_none()).count();
