@@ -31,15 +31,15 @@ impl RuleTrait for Rule {
         for (ev, expected, what) in sources {
             let Some(expected) = expected else { continue };
             for hit in j.hits_of(ev) {
-                let Some(n) = hit.custom("num_items").and_then(|n| n.trim().parse::<f64>().ok()) else {
-                    continue;
-                };
+                // Quoted as sent (`{raw}`, not the parsed float): what the page wrote is the evidence.
+                let Some(raw) = hit.custom("num_items") else { continue };
+                let Ok(n) = raw.trim().parse::<f64>() else { continue };
                 if (n - f64::from(expected)).abs() > 0.001 {
                     out.push(Finding::about(
                         INFO.code,
                         Severity::Warn,
                         &[hit],
-                        format!("{ev} #{} says num_items {n} but {what} has {expected} items", hit.id),
+                        format!("{ev} #{} says num_items {raw} but {what} has {expected} items", hit.id),
                     ));
                 }
             }
@@ -54,7 +54,9 @@ mod tests {
     #[test]
     fn purchase_count_differs_from_order() {
         let order = r#"{"total": 68.0, "currency": "USD", "item_count": 3}"#;
-        assert_eq!(clean_journey().order(order).only("num_items_mismatch").len(), 1);
+        let found = clean_journey().order(order).only("num_items_mismatch");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("says num_items 2 but"), "{}", found[0].message);
     }
 
     #[test]
