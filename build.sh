@@ -143,7 +143,7 @@ cmd_test() {
 }
 
 cmd_bench() {
-  log "criterion: decode, full evaluation, incremental add"
+  log "criterion: decode, journal read, full evaluation, incremental add"
   cargo bench -p pixelproof-core --bench core --locked
   log "HAR audit vs bare serde_json parse (~100 MB HAR)"
   cargo bench -p pixelproof-cli --bench har_audit --locked

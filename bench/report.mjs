@@ -24,6 +24,8 @@ if (decode) {
   const m = decode.median.point_estimate;
   add('Core', 'decode a ~600-byte pixel URL', `${ns(m)} ${mad(decode)} = ${Math.round(1e9 / m).toLocaleString('en')} hits/s`, '≥ 300,000 hits/s', 1e9 / m >= 300000);
 } else add('Core', 'decode', 'not run', '≥ 300,000 hits/s', null);
+const parse = criterion('journal', 'parse_10k_records');
+if (parse) add('Core', 'read a stored 10,200-record journal (JSON)', `${ns(parse.median.point_estimate)} ${mad(parse)}`, '–', null);
 const full = criterion('session', 'full_evaluation_10k_hits');
 if (full) add('Core', 'full re-evaluation, 10,000 decoded hits', `${ns(full.median.point_estimate)} ${mad(full)}`, '< 20 ms', full.median.point_estimate < 20e6);
 const ingest = criterion('session', 'ingest_10k_records');

@@ -81,6 +81,16 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let records = journal(10_000);
+    // The panel reads a tab's whole stored journal (JSON) when it opens.
+    let text = serde_json::to_string(&records).unwrap_or_default();
+    eprintln!("journal JSON: {} records, {} bytes", records.len(), text.len());
+    let mut g = c.benchmark_group("journal");
+    g.sample_size(20);
+    g.bench_function("parse_10k_records", |b| {
+        b.iter(|| serde_json::from_str::<Vec<Record>>(black_box(&text)).map(|r| r.len()))
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("session");
     g.sample_size(10);
     // Decoding, indexing and judging 10,000 records from scratch.

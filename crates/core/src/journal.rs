@@ -27,12 +27,10 @@ pub enum Origin {
 
 /// One journal record. Serialised as `{"kind": "...", ...fields}`.
 ///
-/// Deserialize stays derived. A hand-written one that reads a `serde_json::Value`
-/// and picks the variant by `kind` made the extension's wasm 31 KB smaller, but
-/// parsed a 13,000-record journal 40 % slower (32 vs 23 ms natively), and the
-/// panel parses the whole journal when it opens.
+/// Read through [`WireRecord`] rather than serde's internally-tagged enum path,
+/// which first copies every record into an intermediate tree to find `kind`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "WireRecord")]
 pub enum Record {
     /// A network request to a Meta pixel endpoint (or a configured gateway).
     Request(CapturedRequest),
@@ -76,6 +74,150 @@ impl Record {
     }
 }
 
+/// A record as read: `kind` and the union of every kind's fields, each
+/// defaulted when absent. Reading one flat struct in a single pass and then
+/// moving the fields into the variant `kind` names is what the derived
+/// internally-tagged reader did with an extra buffered copy of the record.
+/// Measured against it (with [`WireBody`] likewise): a 10,200-record journal
+/// reads in 18 ms instead of 26 (`cargo bench -p pixelproof-core -- journal`;
+/// the panel reads the whole journal when it opens), and the extension's wasm
+/// is 42 KB smaller. A field another kind owns is type-checked but not kept.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireRecord {
+    kind: Option<String>,
+    url: String,
+    method: String,
+    body: Option<Body>,
+    request_type: Option<String>,
+    context: Context,
+    initiator: Option<String>,
+    stack: Vec<String>,
+    time: Option<f64>,
+    origin: Origin,
+    status: Option<u16>,
+    tab_id: Option<i64>,
+    transition: Option<String>,
+    args: Vec<serde_json::Value>,
+    event_id_location: Option<String>,
+    caller: Option<String>,
+    queued: bool,
+    scripts: Vec<String>,
+    base_code_runs: u32,
+    fbq_differs_from_fbq_alias: bool,
+    loaded: Option<bool>,
+    version: Option<String>,
+    queued_calls: u32,
+    gesture: String,
+    target: Option<String>,
+    level: String,
+    message: String,
+    shop: Option<String>,
+    page_type: Option<String>,
+    currency: Option<String>,
+    cart_item_count: Option<u32>,
+    cart_total: Option<f64>,
+    order: Option<crate::evidence::OrderFigures>,
+    label: String,
+    text: String,
+    count: u64,
+}
+
+/// The `kind` names, for the message about an unknown one.
+const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, fb_log, shopify, \
+                     server_payload, order, dropped";
+
+impl TryFrom<WireRecord> for Record {
+    type Error = String;
+
+    fn try_from(w: WireRecord) -> Result<Self, Self::Error> {
+        let time = w.time.unwrap_or_default();
+        let text = || UserText {
+            label: w.label,
+            text: w.text,
+        };
+        let Some(kind) = w.kind else {
+            return Err("missing field `kind`".into());
+        };
+        Ok(match kind.as_str() {
+            "request" => Record::Request(CapturedRequest {
+                url: w.url,
+                method: w.method,
+                body: w.body,
+                request_type: w.request_type,
+                context: w.context,
+                initiator: w.initiator,
+                stack: w.stack,
+                time,
+                origin: w.origin,
+                status: w.status,
+            }),
+            "script_load" => Record::ScriptLoad(ScriptLoad {
+                url: w.url,
+                context: w.context,
+                time,
+                status: w.status,
+                origin: w.origin,
+            }),
+            "navigation" => Record::Navigation(Navigation {
+                url: w.url,
+                time,
+                tab_id: w.tab_id,
+                transition: w.transition,
+                origin: w.origin,
+            }),
+            "fbq_call" => Record::FbqCall(FbqCall {
+                method: w.method,
+                args: w.args,
+                event_id_location: w.event_id_location,
+                caller: w.caller,
+                queued: w.queued,
+                context: w.context,
+                time,
+            }),
+            "scripts" => Record::Scripts(ScriptInventory {
+                context: w.context,
+                time,
+                scripts: w.scripts,
+                base_code_runs: w.base_code_runs,
+                fbq_differs_from_fbq_alias: w.fbq_differs_from_fbq_alias,
+                loaded: w.loaded,
+                version: w.version,
+                queued_calls: w.queued_calls,
+            }),
+            "gesture" => Record::Gesture(Gesture {
+                gesture: w.gesture,
+                target: w.target,
+                context: w.context,
+                time,
+            }),
+            "fb_log" => Record::FbLog(FbLog {
+                level: w.level,
+                message: w.message,
+                context: w.context,
+                time,
+            }),
+            "shopify" => Record::Shopify(ShopifyContext {
+                context: w.context,
+                time,
+                shop: w.shop,
+                page_type: w.page_type,
+                currency: w.currency,
+                cart_item_count: w.cart_item_count,
+                cart_total: w.cart_total,
+                order: w.order,
+            }),
+            "server_payload" => Record::ServerPayload(text()),
+            "order" => Record::Order(text()),
+            "dropped" => Record::Dropped(Dropped {
+                count: w.count,
+                time: w.time,
+            }),
+            other => return Err(format!("unknown record kind `{other}` (known: {KINDS})")),
+        })
+    }
+}
+
 /// The frame or worker a request or page record came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -104,8 +246,10 @@ pub enum FrameType {
 
 /// A request body as captured. The extension gets either parsed form fields
 /// (webRequest `formData`) or raw bytes; a HAR gives params or text.
+///
+/// Read through [`WireBody`], for the reason [`Record`] is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "WireBody")]
 pub enum Body {
     /// Already-parsed form fields, in order, repeated keys repeated.
     Form { fields: Vec<(String, String)> },
@@ -121,6 +265,42 @@ pub enum Body {
         content_type: Option<String>,
         base64: String,
     },
+}
+
+/// A body as read: `type` and every variant's fields.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireBody {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    fields: Option<Vec<(String, String)>>,
+    content_type: Option<String>,
+    text: Option<String>,
+    base64: Option<String>,
+}
+
+impl TryFrom<WireBody> for Body {
+    type Error = String;
+
+    fn try_from(w: WireBody) -> Result<Self, Self::Error> {
+        let missing = |field: &str| format!("missing field `{field}`");
+        let content_type = w.content_type;
+        match w.kind.as_deref() {
+            Some("form") => Ok(Body::Form {
+                fields: w.fields.ok_or_else(|| missing("fields"))?,
+            }),
+            Some("text") => Ok(Body::Text {
+                content_type,
+                text: w.text.ok_or_else(|| missing("text"))?,
+            }),
+            Some("bytes") => Ok(Body::Bytes {
+                content_type,
+                base64: w.base64.ok_or_else(|| missing("base64"))?,
+            }),
+            Some(other) => Err(format!("unknown body type `{other}` (known: form, text, bytes)")),
+            None => Err(missing("type")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -367,18 +547,20 @@ mod tests {
                 .unwrap_or_else(|e| e.to_string())
         };
         assert!(
-            err(r#"{"kind":"bogus"}"#).contains("unknown variant `bogus`"),
+            err(r#"{"kind":"bogus"}"#).contains("unknown record kind `bogus` (known: request, "),
             "{}",
             err(r#"{"kind":"bogus"}"#)
         );
         assert!(err(r#"{"url":"x"}"#).contains("missing field `kind`"));
-        assert!(err(r#"{"kind":5}"#).contains("expected variant identifier"));
+        assert!(err(r#"{"kind":5}"#).contains("invalid type: integer `5`, expected a string"));
         assert!(err(r#"{"kind":"request","time":"soon"}"#).contains("invalid type"));
+        // Every field name has one type across kinds, and it is checked whatever the kind.
+        assert!(err(r#"{"kind":"navigation","scripts":5}"#).contains("invalid type: integer `5`, expected a sequence"));
         let body = |b: &str| err(&format!(r#"{{"kind":"request","body":{b}}}"#));
         assert!(body(r#"{"type":"form"}"#).contains("missing field `fields`"));
         assert!(body(r#"{"type":"text","content_type":"text/plain"}"#).contains("missing field `text`"));
         assert!(body(r#"{"type":"bytes"}"#).contains("missing field `base64`"));
-        assert!(body(r#"{"type":"gzip","text":"x"}"#).contains("unknown variant `gzip`"));
+        assert!(body(r#"{"type":"gzip","text":"x"}"#).contains("unknown body type `gzip` (known: form, text, bytes)"));
         assert!(body(r#"{"text":"x"}"#).contains("missing field `type`"));
     }
 }

@@ -56,7 +56,11 @@ mod tests {
         let order = r#"{"total": 68.0, "currency": "USD", "item_count": 3}"#;
         let found = clean_journey().order(order).only("num_items_mismatch");
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("says num_items 2 but"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("says num_items 2 but"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
