@@ -843,7 +843,7 @@ fn render_summary(app: &Shared) {
         let j = a.session.journey();
         let g = gate(j, &findings, &a.review);
         if let Some(v) = by_id("pp-verdict") {
-            v.set_text_content(Some(&format!("Verdict: {}", g.verdict.as_str().to_uppercase())));
+            v.set_text_content(Some(&format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase())));
             v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
         }
         if let Some(c) = by_id("pp-counts") {
@@ -1054,7 +1054,7 @@ fn render_findings(app: &Shared, _a: &App, findings: &[Finding], listeners: &mut
             &el(
                 "h3",
                 &format!("sev-{}", sev.as_str()),
-                &format!("{} ({})", sev.as_str().to_uppercase(), group.len()),
+                &format!("{} ({})", sev.as_str().to_ascii_uppercase(), group.len()),
             ),
         );
         for f in group {

@@ -58,7 +58,7 @@ fn time(ms: Option<f64>) -> String {
 
 pub fn render(p: &Packet) -> String {
     let mut s = String::new();
-    let verdict = p.verdict.as_str().to_uppercase();
+    let verdict = p.verdict.as_str().to_ascii_uppercase();
     let _ = writeln!(s, "# PixelProof review — verdict: **{verdict}**\n");
     let _ = writeln!(
         s,
@@ -136,7 +136,7 @@ pub fn render(p: &Packet) -> String {
     for r in &p.acceptance {
         let status = match r.status.as_str() {
             "fail" => "**FAIL**".to_string(),
-            other => other.to_uppercase(),
+            other => other.to_ascii_uppercase(),
         };
         let _ = writeln!(
             s,
