@@ -26,6 +26,7 @@ pub mod results;
 pub mod rules;
 pub mod sender;
 pub mod session;
+pub mod sort;
 pub mod tables;
 
 pub use decode::DecodeConfig;

@@ -10,6 +10,7 @@ use crate::money::reconcile;
 use crate::reconcile::pairings;
 use crate::rules::{Finding, Severity};
 use crate::session::Journey;
+use crate::sort::{distinct, sort_by};
 use crate::tables::{self, CORE_EVENTS};
 
 /// Review fields the user fills in (kept with the journal by the extension).
@@ -78,7 +79,7 @@ pub fn acceptance(j: &Journey, findings: &[Finding]) -> Vec<AcceptanceRow> {
             others.push((first, ev.clone()));
         }
     }
-    others.sort_by(|a, b| a.0.total_cmp(&b.0));
+    sort_by(&mut others, |a, b| a.0.total_cmp(&b.0));
     events.extend(others.into_iter().map(|(_, e)| e));
     events.iter().map(|ev| row(j, findings, ev)).collect()
 }
@@ -88,7 +89,7 @@ const EVENT_IDS_SHOWN: usize = 20;
 
 fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     let mut hits: Vec<&Hit> = j.hits_of(ev).collect();
-    hits.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.id.cmp(&b.id)));
+    sort_by(&mut hits, |a, b| a.time.total_cmp(&b.time).then(a.id.cmp(&b.id)));
     let related: Vec<&Finding> = findings.iter().filter(|f| f.event.as_deref() == Some(ev)).collect();
     let mut unique_codes: Vec<&'static str> = Vec::new();
     for f in &related {
@@ -106,7 +107,7 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
         RowStatus::Pass
     };
     let first = hits.first();
-    let senders: BTreeSet<String> = hits.iter().map(|h| h.sender.label.clone()).collect();
+    let senders = distinct(hits.iter().map(|h| h.sender.label.clone()));
     // Distinct ids in first-seen order, at most EVENT_IDS_SHOWN of them: a row is
     // read by a person, and a set (not a list scan) keeps long journeys linear.
     let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -125,10 +126,10 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
         if same.is_empty() {
             "none".to_string()
         } else {
-            let sources: BTreeSet<String> = same
-                .iter()
-                .map(|s| s.action_source.clone().unwrap_or_else(|| "unknown source".into()))
-                .collect();
+            let sources = distinct(
+                same.iter()
+                    .map(|s| s.action_source.clone().unwrap_or_else(|| "unknown source".into())),
+            );
             let ids: Vec<String> = same
                 .iter()
                 .map(|s| s.event_id.clone().unwrap_or_else(|| "(none)".into()))
@@ -136,7 +137,7 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
             format!(
                 "{} event(s), {}, event_id {}",
                 same.len(),
-                sources.into_iter().collect::<Vec<_>>().join("/"),
+                sources.join("/"),
                 ids.join(", ")
             )
         }
@@ -226,12 +227,7 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
         .iter()
         .map(|ev| EventOwner {
             event: ev.to_string(),
-            senders: j
-                .hits_of(ev)
-                .map(|h| h.sender.label.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            senders: distinct(j.hits_of(ev).map(|h| h.sender.label.clone())),
             owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
         })
         .collect();
@@ -270,7 +266,9 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
         count,
         seen_by: "page",
     }));
-    entries.sort_by(|a, b| (a.page_view, &a.url, a.seen_by).cmp(&(b.page_view, &b.url, b.seen_by)));
+    sort_by(&mut entries, |a, b| {
+        (a.page_view, &a.url, a.seen_by).cmp(&(b.page_view, &b.url, b.seen_by))
+    });
     Inventory {
         senders,
         owners,
@@ -522,14 +520,11 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
     let mut problems = Vec::new();
     let mut unowned = Vec::new();
     for ev in CORE_EVENTS {
-        let senders: BTreeSet<&str> = j.hits_of(ev).map(|h| h.sender.label.as_str()).collect();
+        let senders = distinct(j.hits_of(ev).map(|h| h.sender.label.as_str()));
         match senders.len() {
             0 => problems.push(format!("{ev} has no sender")),
             1 => {}
-            n => problems.push(format!(
-                "{ev} has {n} senders ({})",
-                senders.into_iter().collect::<Vec<_>>().join(", ")
-            )),
+            n => problems.push(format!("{ev} has {n} senders ({})", senders.join(", "))),
         }
         if review.owners.get(ev).is_none_or(|o| o.trim().is_empty()) {
             unowned.push(ev);

@@ -616,7 +616,7 @@ impl Session {
             .chain(self.journey_findings.iter())
             .cloned()
             .collect();
-        all.sort_by(|a, b| {
+        crate::sort::sort_by(&mut all, |a, b| {
             (a.severity, crate::rules::rank(a.code), a.hit_ids.first(), &a.event).cmp(&(
                 b.severity,
                 crate::rules::rank(b.code),

@@ -1090,7 +1090,9 @@ fn render_findings(app: &Shared, _a: &App, findings: &[Finding], listeners: &mut
                     "link",
                 );
                 append(&d, &b);
-                let ids: BTreeSet<u32> = f.hit_ids.iter().copied().collect();
+                // Built by insertion: collecting would sort, another copy of the sort code.
+                let mut ids = BTreeSet::new();
+                ids.extend(f.hit_ids.iter().copied());
                 let app2 = app.clone();
                 listeners.push(on(&b, "click", move |_| {
                     {

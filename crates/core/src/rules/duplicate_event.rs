@@ -6,11 +6,12 @@
 //! everything else — one page view, the same products and no trusted gesture
 //! between the hits (or, where gestures were not recorded, less than 2 s apart).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::model::Hit;
 use crate::session::{GroupKey, Journey};
+use crate::sort::distinct;
 use crate::tables;
 
 pub struct Rule;
@@ -116,12 +117,12 @@ impl RuleTrait for Rule {
             }
         }
         for cluster in clusters.iter().filter(|c| c.len() > 1) {
-            let eids: BTreeSet<&str> = cluster.iter().filter_map(|h| h.event_id.as_deref()).collect();
+            let eids = distinct(cluster.iter().filter_map(|h| h.event_id.as_deref()));
             let without = cluster.iter().filter(|h| h.event_id.is_none()).count();
             if eids.len() + without < 2 {
                 continue; // all share one eid: that is repeated_event_id
             }
-            let senders: BTreeSet<&str> = cluster.iter().map(|h| h.sender.label.as_str()).collect();
+            let senders = distinct(cluster.iter().map(|h| h.sender.label.as_str()));
             let scope = match (ev, cluster[0].order_id.as_deref()) {
                 ("Purchase", Some(o)) => format!("one order (order_id {o})"),
                 _ => "one action".to_string(),
@@ -133,7 +134,7 @@ impl RuleTrait for Rule {
                 format!(
                     "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",
                     cluster.len(),
-                    senders.into_iter().collect::<Vec<_>>().join(", "),
+                    senders.join(", "),
                     if without == cluster.len() {
                         "no eid".to_string()
                     } else if without > 0 {

@@ -30,7 +30,7 @@ impl RuleTrait for Rule {
                 continue;
             }
             let mut examples: Vec<&Hit> = summary.senders.values().map(|&i| j.hit(i)).collect();
-            examples.sort_by_key(|h| h.id);
+            crate::sort::sort_by_key(&mut examples, |h| h.id);
             let names: Vec<&str> = summary.senders.keys().map(String::as_str).collect();
             out.push(Finding::about(
                 INFO.code,
