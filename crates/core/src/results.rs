@@ -231,10 +231,10 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
             owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
         })
         .collect();
-    let mut scripts: BTreeMap<(usize, String, &'static str), usize> = BTreeMap::new();
+    let mut network: BTreeMap<(usize, String), usize> = BTreeMap::new();
     for (pv, s) in &j.script_loads {
         if tables::tracking_script_kind(&s.url).is_some() {
-            *scripts.entry((*pv, s.url.clone(), "network")).or_default() += 1;
+            *network.entry((*pv, s.url.clone())).or_default() += 1;
         }
     }
     let mut page_seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
@@ -249,23 +249,17 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
             *e = (*e).max(n);
         }
     }
-    let mut entries: Vec<ScriptEntry> = scripts
-        .into_iter()
-        .map(|((page_view, url, seen_by), count)| ScriptEntry {
+    let entry = |seen_by: &'static str| {
+        move |((page_view, url), count): ((usize, String), usize)| ScriptEntry {
             kind: tables::tracking_script_kind(&url).unwrap_or("script"),
             page_view,
             url,
             count,
             seen_by,
-        })
-        .collect();
-    entries.extend(page_seen.into_iter().map(|((page_view, url), count)| ScriptEntry {
-        kind: tables::tracking_script_kind(&url).unwrap_or("script"),
-        page_view,
-        url,
-        count,
-        seen_by: "page",
-    }));
+        }
+    };
+    let mut entries: Vec<ScriptEntry> = network.into_iter().map(entry("network")).collect();
+    entries.extend(page_seen.into_iter().map(entry("page")));
     sort_by(&mut entries, |a, b| {
         (a.page_view, &a.url, a.seen_by).cmp(&(b.page_view, &b.url, b.seen_by))
     });

@@ -1,8 +1,6 @@
 //! `duplicate_pixel_script`: fbevents.js loaded more than once in one document,
 //! or the base code ran twice.
 
-use std::collections::BTreeMap;
-
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::session::Journey;
 
@@ -29,11 +27,15 @@ impl RuleTrait for Rule {
         let page = &j.pages[pv];
         {
             let mut reasons = Vec::new();
-            let mut per_doc: BTreeMap<&str, usize> = BTreeMap::new();
+            // A page loads fbevents a handful of times at most: a list, in first-seen order.
+            let mut per_doc: Vec<(&str, usize)> = Vec::new();
             for (doc, _, _) in &page.fbevents_loads {
-                *per_doc.entry(doc.as_str()).or_default() += 1;
+                match per_doc.iter_mut().find(|(d, _)| *d == doc.as_str()) {
+                    Some((_, n)) => *n += 1,
+                    None => per_doc.push((doc.as_str(), 1)),
+                }
             }
-            if let Some((doc, n)) = per_doc.iter().find(|(_, n)| **n > 1) {
+            if let Some((doc, n)) = per_doc.iter().find(|(_, n)| *n > 1) {
                 reasons.push(format!("fbevents.js requested {n} times for {doc}"));
             }
             if page.fbevents_elements > 1 {

@@ -1,8 +1,6 @@
 //! `server_event_missing`: server payloads were supplied, but a browser core
 //! event has no server event with the same name.
 
-use std::collections::BTreeMap;
-
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::model::Hit;
 use crate::reconcile::pairings;
@@ -28,7 +26,8 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let mut missing: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+        // Per event name, in name order; a few core events at most.
+        let mut missing: Vec<(&str, Vec<&Hit>)> = Vec::new();
         for p in pairings(j).into_iter().filter(|p| p.candidates.is_empty()) {
             let has_any = j
                 .server
@@ -36,9 +35,14 @@ impl RuleTrait for Rule {
                 .flatten()
                 .any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref());
             if !has_any {
-                missing.entry(p.hit.event_name()).or_default().push(p.hit);
+                let ev = p.hit.event_name();
+                match missing.iter_mut().find(|(e, _)| *e == ev) {
+                    Some((_, hits)) => hits.push(p.hit),
+                    None => missing.push((ev, vec![p.hit])),
+                }
             }
         }
+        crate::sort::sort_by(&mut missing, |a, b| a.0.cmp(b.0));
         for (ev, hits) in missing {
             out.push(Finding::about(
                 INFO.code,
