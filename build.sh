@@ -160,7 +160,7 @@ cmd_fuzz() {
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
   # cargo-fuzz wants nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them
   # (no second toolchain to download).
-  for target in decode har capi order; do
+  for target in decode har capi order journal; do
     log "fuzz $target for ${secs}s"
     (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time="$secs" -rss_limit_mb=4096)
   done
