@@ -64,6 +64,29 @@ mod tests {
     }
 
     #[test]
+    fn the_message_quotes_num_items_as_sent() {
+        let order = r#"{"total": 10.0, "currency": "USD", "item_count": 2}"#;
+        let found = J::new()
+            .nav("https://shop.test/checkouts/cn/x/thank_you")
+            .hit(
+                "Purchase",
+                &[
+                    ("cd[value]", "10.00"),
+                    ("cd[currency]", "USD"),
+                    ("cd[num_items]", "3.0"),
+                ],
+            )
+            .order(order)
+            .only("num_items_mismatch");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("says num_items 3.0 but"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
     fn same_count_or_no_order_is_fine() {
         let order = r#"{"total": 68.0, "currency": "USD", "item_count": 2}"#;
         assert!(clean_journey().order(order).only("num_items_mismatch").is_empty());
