@@ -98,29 +98,12 @@
     }
     return out;
   };
-  const digits = (text, from) => {
-    if (from >= text.length) return false;
-    for (let i = from; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-    }
-    return true;
-  };
   // Frames read "at fn (URL:line:col)" or "at URL:line:col" (V8), "fn@URL:line:col"
   // (Firefox, where there are no call sites and this is the only way).
+  const FRAME_URL = /(https?:\/\/[^\s()]+?):\d+:\d+/;
   const scriptsFromText = (stack) => String(stack || '').split('\n').map((line) => {
-    const secure = line.indexOf('https://');
-    const plain = line.indexOf('http://');
-    const start = secure < 0 || (plain >= 0 && plain < secure) ? plain : secure;
-    if (start < 0) return '';
-    let end = line.indexOf(')', start);
-    if (end < 0) end = line.length;
-    let url = line.slice(start, end).trim();
-    for (let i = 0; i < 2; i++) {
-      const colon = url.lastIndexOf(':');
-      if (colon > 8 && digits(url, colon + 1)) url = url.slice(0, colon);
-    }
-    return url;
+    const m = FRAME_URL.exec(line);
+    return m ? m[1] : '';
   });
   const stackScripts = () => {
     const own = describeOwn(ErrorCtor, 'prepareStackTrace');
