@@ -42,6 +42,9 @@ describe('the panel', () => {
     await serverHits(t.server, 8);
     tabId = await t.tabIdOf('https://shop.test/products/xss');
     await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 8, 'eight hits');
+    // Page records trail the hits by up to 1.25 s; each one re-renders the summary,
+    // which would close a finding a test has just opened.
+    await t.journalSettled(tabId);
     await openPanel();
   });
   after(async () => { await t?.close(); });
