@@ -236,12 +236,20 @@ impl Session {
                 let pv = self.pv_for(g.time, g.context.top_url.as_deref(), false);
                 self.mark_hook(pv);
                 self.journey.gestures.push((pv, g.clone()));
-                // Gestures split repeated AddToCart/ViewContent into separate
-                // actions: only this page view's groups can change.
-                let from = (pv, String::new(), String::new());
-                let to = (pv + 1, String::new(), String::new());
-                for key in self.journey.groups.range(from..to).map(|(k, _)| k) {
-                    if !matches!(key.2.as_str(), "InitiateCheckout" | "PageView") {
+                // A gesture can clear `add_to_cart_without_action` for a hit up
+                // to 5 s after it, in any page view (a click that submits a form
+                // and the AddToCart of the page it opens), and splits repeated
+                // AddToCart/ViewContent of one page view into separate actions.
+                // Either way only groups with a hit at or after the gesture can
+                // change; judging fewer made live results differ from a re-run
+                // when a gesture arrived after a later navigation (issue #12).
+                let since = g.time - rules::GESTURE_SKEW_MS;
+                let hits = &self.journey.hits;
+                for (key, members) in &self.journey.groups {
+                    if matches!(key.2.as_str(), "InitiateCheckout" | "PageView" | "Purchase") {
+                        continue;
+                    }
+                    if members.iter().rev().any(|&i| hits[i].time >= since) {
                         self.dirty_groups.insert(key.clone());
                     }
                 }

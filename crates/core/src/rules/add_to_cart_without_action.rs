@@ -8,8 +8,6 @@ pub struct Rule;
 
 /// A gesture this long before the hit still counts.
 const WINDOW_MS: f64 = 5000.0;
-/// Page and network clocks can disagree by a few ms.
-const SKEW_MS: f64 = 100.0;
 
 static INFO: RuleInfo = RuleInfo {
     code: "add_to_cart_without_action",
@@ -38,7 +36,7 @@ impl RuleTrait for Rule {
             if !j.pages[h.page_view].hook_seen {
                 continue;
             }
-            if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + SKEW_MS) == 0 {
+            if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + super::GESTURE_SKEW_MS) == 0 {
                 out.push(Finding::about(
                     INFO.code,
                     Severity::Fail,

@@ -236,6 +236,11 @@ pub fn codes_markdown() -> String {
     s
 }
 
+/// How far after a hit a gesture may be stamped and still count as its cause:
+/// the gesture's clock (the page's) and the request's (the browser's network
+/// stack) can disagree by a few ms.
+pub const GESTURE_SKEW_MS: f64 = 100.0;
+
 /// Severity for events where Purchase fails and the other core events warn.
 pub(crate) fn fail_for_purchase(event: &str) -> Severity {
     if event == "Purchase" {
