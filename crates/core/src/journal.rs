@@ -14,13 +14,17 @@ use serde::{Deserialize, Serialize};
 
 /// Where a piece of evidence came from. Network evidence (webRequest, HAR) is
 /// authoritative; page evidence is whatever the page-side hook reported and can be
-/// forged by the page, so rules never let it outweigh network evidence.
+/// forged by the page, so it may add doubt and never removes it (see
+/// docs/product-rules.md, "Page evidence").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     #[default]
     Network,
     Page,
+    /// Observed by the extension's isolated-world content script: trusted DOM
+    /// events (`isTrusted`), which a page cannot dispatch or suppress.
+    Isolated,
     /// Supplied by the user (server payloads, order figures).
     User,
 }
@@ -43,8 +47,12 @@ pub enum Record {
     FbqCall(FbqCall),
     /// The page hook's script inventory for one document.
     Scripts(ScriptInventory),
-    /// A trusted user gesture (click, submit, Enter key).
+    /// A user gesture (click, submit, Enter key). Only gestures observed in the
+    /// isolated world (`origin: isolated`) count as a shopper's action.
     Gesture(Gesture),
+    /// The extension began watching a document for trusted gestures: from here
+    /// on, a journey without gestures had none.
+    GestureWatch(GestureWatch),
     /// A `FB_LOG` message posted by fbevents.
     FbLog(FbLog),
     /// What a Shopify page exposes about the shop, cart and order.
@@ -53,7 +61,8 @@ pub enum Record {
     ServerPayload(UserText),
     /// A Shopify Admin API order JSON, or typed figures, supplied by the user.
     Order(UserText),
-    /// The journal hit its cap and this many older records were dropped.
+    /// Records the extension did not keep, and why (its byte budgets, a
+    /// record over its size cap): never silently.
     Dropped(Dropped),
 }
 
@@ -67,6 +76,7 @@ impl Record {
             Record::FbqCall(r) => Some(r.time),
             Record::Scripts(r) => Some(r.time),
             Record::Gesture(r) => Some(r.time),
+            Record::GestureWatch(r) => Some(r.time),
             Record::FbLog(r) => Some(r.time),
             Record::Shopify(r) => Some(r.time),
             Record::ServerPayload(_) | Record::Order(_) | Record::Dropped(_) => None,
@@ -123,11 +133,13 @@ struct WireRecord {
     label: String,
     text: String,
     count: u64,
+    kinds: std::collections::BTreeMap<String, u64>,
+    reason: Option<String>,
 }
 
 /// The `kind` names, for the message about an unknown one.
-const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, fb_log, shopify, \
-                     server_payload, order, dropped";
+const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, fb_log, \
+                     shopify, server_payload, order, dropped";
 
 impl TryFrom<WireRecord> for Record {
     type Error = String;
@@ -192,6 +204,12 @@ impl TryFrom<WireRecord> for Record {
                 target: w.target,
                 context: w.context,
                 time,
+                origin: w.origin,
+            }),
+            "gesture_watch" => Record::GestureWatch(GestureWatch {
+                context: w.context,
+                time,
+                origin: w.origin,
             }),
             "fb_log" => Record::FbLog(FbLog {
                 level: w.level,
@@ -214,6 +232,8 @@ impl TryFrom<WireRecord> for Record {
             "dropped" => Record::Dropped(Dropped {
                 count: w.count,
                 time: w.time,
+                kinds: w.kinds,
+                reason: w.reason,
             }),
             other => return Err(format!("unknown record kind `{other}` (known: {KINDS})")),
         })
@@ -390,10 +410,29 @@ pub struct ScriptInventory {
 pub struct Gesture {
     /// `click`, `submit`, `keydown`.
     pub gesture: String,
-    /// A short description of the target (tag, id, text), for the timeline.
+    /// A short description of the target (tag, id, name; never a typed value),
+    /// for the timeline.
     pub target: Option<String>,
     pub context: Context,
     pub time: f64,
+    /// `isolated` when the extension saw a trusted event; `page` when the page
+    /// reported it (a page can forge those: they never count as an action).
+    pub origin: Origin,
+}
+
+impl Gesture {
+    /// Whether the page could not have forged it.
+    pub fn trusted(&self) -> bool {
+        self.origin != Origin::Page
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GestureWatch {
+    pub context: Context,
+    pub time: f64,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -438,6 +477,12 @@ pub struct UserText {
 pub struct Dropped {
     pub count: u64,
     pub time: Option<f64>,
+    /// How many of each record kind.
+    pub kinds: std::collections::BTreeMap<String, u64>,
+    /// `journal_budget` (oldest records evicted), `page_budget` (page records
+    /// past their own budget), `oversized`, `relay_caps` (the relay's per-record
+    /// and per-second caps); absent in journals written before reasons were kept.
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]
@@ -489,8 +534,10 @@ mod tests {
             }),
             Record::Gesture(Gesture {
                 gesture: "click".into(),
+                origin: Origin::Isolated,
                 ..Default::default()
             }),
+            Record::GestureWatch(GestureWatch::default()),
             Record::FbLog(FbLog {
                 level: "error".into(),
                 message: "bad".into(),
@@ -508,7 +555,12 @@ mod tests {
                 label: "order.json".into(),
                 text: "{}".into(),
             }),
-            Record::Dropped(Dropped::default()),
+            Record::Dropped(Dropped {
+                count: 3,
+                time: Some(1.0),
+                kinds: [("fbq_call".to_string(), 3)].into_iter().collect(),
+                reason: Some("page_budget".into()),
+            }),
         ]
     }
 

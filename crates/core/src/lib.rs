@@ -21,6 +21,7 @@ pub mod journal;
 pub mod model;
 pub mod money;
 pub mod packet;
+pub mod privacy;
 pub mod reconcile;
 pub mod results;
 pub mod rules;

@@ -21,6 +21,10 @@ pub struct Hit {
     /// Index into the page views.
     pub page_view: usize,
     pub sender: Sender,
+    /// The sender label network evidence alone gives (before an fbq call the
+    /// page reported refined it): what a page cannot talk the rules out of.
+    #[serde(skip)]
+    pub network_sender: String,
     /// The products the hit names (content_ids, else contents ids), joined:
     /// computed once because duplicate detection compares it often.
     pub content_key: String,
@@ -154,6 +158,13 @@ pub struct PageView {
     /// True when no navigation was recorded and the page view was inferred from a hit's `dl`.
     pub inferred: bool,
     pub tab_id: Option<i64>,
+    /// Made for a page record that arrived before any browser evidence: it takes
+    /// the time of the first browser evidence placed in it.
+    #[serde(skip)]
+    pub made_by_page: bool,
+    /// The kind came from what the page said (Shopify's page type), not its URL.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub kind_from_page: bool,
 }
 
 /// URL without its fragment, for matching `dl` against navigations.

@@ -65,8 +65,10 @@ pub struct Capture {
     pub ended: Option<f64>,
     pub records: usize,
     pub hits: usize,
-    /// Records dropped by the journal cap (never silently).
+    /// Records the extension did not keep (never silently): the total, and each
+    /// `dropped` record of the journal said in words.
     pub dropped_records: u64,
+    pub dropped: Vec<String>,
     /// Requests recorded that were not pixel hits.
     pub ignored_requests: u64,
 }
@@ -244,6 +246,7 @@ impl Packet {
                 records,
                 hits: j.hits.len(),
                 dropped_records: j.dropped,
+                dropped: j.drops.iter().map(describe_drop).collect(),
                 ignored_requests: j.ignored_requests,
             },
             pixels: pixels
@@ -379,10 +382,33 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
     }
 }
 
-/// A SHA-256 hex keeps its first 8 characters; anything else only its length.
+/// A `dropped` record in words: how many, of which kinds, and why.
+pub fn describe_drop(d: &crate::journal::Dropped) -> String {
+    let kinds: Vec<String> = d.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let what = if kinds.is_empty() {
+        format!("{} records", d.count)
+    } else {
+        format!("{} records ({})", d.count, kinds.join(", "))
+    };
+    let why = match d.reason.as_deref() {
+        Some("journal_budget") | None => "the oldest, past the journal's size budget",
+        Some("page_budget") => "page-reported, past the budget the page may use",
+        Some("oversized") => "each larger than a record may be",
+        Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
+        Some(_) => "for a reason this version does not know",
+    };
+    format!("{what} not kept: {why}")
+}
+
+/// A SHA-256 hex keeps its first 8 characters; a plain value the extension
+/// stored as a marker says its shape and the first 8 characters of its hash;
+/// anything else only its length.
 pub fn redact_value(v: &str) -> String {
     if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
         format!("{}…(sha256)", &v[..8])
+    } else if let Some(shape) = crate::privacy::marker_shape(v) {
+        let hash = v.rsplit(':').next().unwrap_or_default();
+        format!("[not hashed: {shape}; stored as sha256 {}…]", &hash[..8])
     } else if v.is_empty() {
         String::new()
     } else {

@@ -305,6 +305,10 @@ pub struct Check {
     /// What evidence the check still needs, when unverified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs: Option<String>,
+    /// The detail rests on page-reported evidence (figures the page exposed):
+    /// shown, never enough for `go`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_reported: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -328,6 +332,7 @@ fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs
         state,
         detail: detail.into(),
         needs: needs.map(str::to_owned),
+        page_reported: false,
     }
 }
 
@@ -486,7 +491,20 @@ fn money_check(j: &Journey) -> Check {
             }
         }
     }
-    if problems.is_empty() {
+    let from_page = j.order_from_page();
+    let mut c = if problems.is_empty() && from_page {
+        // The page's own figures agree, but the page could have forged them.
+        check(
+            "money",
+            CheckState::Unverified,
+            format!(
+                "Purchase value equals the order total {:.2} {} the order page reported",
+                order.total,
+                order.currency.as_deref().unwrap_or("")
+            ),
+            Some("confirm against the Shopify admin order: paste its JSON or type its total and currency"),
+        )
+    } else if problems.is_empty() {
         check(
             "money",
             CheckState::Go,
@@ -498,8 +516,20 @@ fn money_check(j: &Journey) -> Check {
             None,
         )
     } else {
-        check("money", CheckState::Stop, problems.join("; "), None)
-    }
+        let source = if from_page {
+            " (order figures the order page reported)"
+        } else {
+            ""
+        };
+        check(
+            "money",
+            CheckState::Stop,
+            format!("{}{source}", problems.join("; ")),
+            None,
+        )
+    };
+    c.page_reported = from_page;
+    c
 }
 
 fn owners_check(j: &Journey, review: &Review) -> Check {
@@ -515,10 +545,17 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
     let mut unowned = Vec::new();
     for ev in CORE_EVENTS {
         let senders = distinct(j.hits_of(ev).map(|h| h.sender.label.as_str()));
-        match senders.len() {
-            0 => problems.push(format!("{ev} has no sender")),
-            1 => {}
-            n => problems.push(format!("{ev} has {n} senders ({})", senders.join(", "))),
+        // By network evidence alone too: fbq calls the page reported may tell
+        // one sender apart from another, never merge two into one.
+        let by_network = distinct(j.hits_of(ev).map(|h| h.network_sender.as_str()));
+        match (senders.len(), by_network.len()) {
+            (0, _) => problems.push(format!("{ev} has no sender")),
+            (1, 0 | 1) => {}
+            (1, n) => problems.push(format!(
+                "{ev} has {n} senders by network evidence ({})",
+                by_network.join(", ")
+            )),
+            (n, _) => problems.push(format!("{ev} has {n} senders ({})", senders.join(", "))),
         }
         if review.owners.get(ev).is_none_or(|o| o.trim().is_empty()) {
             unowned.push(ev);
@@ -563,7 +600,39 @@ fn gaps_check(review: &Review) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::J;
+    use crate::rules::testkit::{clean_journey, J};
+
+    fn money(j: J) -> Check {
+        let mut s = j.session();
+        let findings = s.findings();
+        let g = gate(s.journey(), &findings, &Review::default());
+        g.checks.into_iter().find(|c| c.name == "money").expect("a money check")
+    }
+
+    /// Issue #13: the page put order figures equal to its Purchase on the
+    /// thank-you page; with no order supplied by the user the check showed `go`.
+    #[test]
+    fn order_figures_the_page_reported_never_make_money_go() {
+        let c = money(clean_journey().page_order(68.0, "USD"));
+        assert_eq!(c.state, CheckState::Unverified, "{c:?}");
+        assert!(c.page_reported);
+        assert!(
+            c.detail
+                .contains("equals the order total 68.00 USD the order page reported"),
+            "{}",
+            c.detail
+        );
+        assert!(c.needs.as_deref().is_some_and(|n| n.contains("Shopify admin order")));
+        // They can still add doubt.
+        let c = money(clean_journey().page_order(91.0, "USD"));
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(c.page_reported);
+        // The user's order settles it, whatever the page said.
+        let order = r#"{"total": 68.0, "currency": "USD"}"#;
+        let c = money(clean_journey().page_order(91.0, "USD").order(order));
+        assert_eq!(c.state, CheckState::Go, "{c:?}");
+        assert!(!c.page_reported);
+    }
 
     #[test]
     fn acceptance_lists_distinct_event_ids_and_caps_long_lists() {

@@ -118,7 +118,7 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
 /// Refines a provisional attribution with the script that called `fbq`.
 pub fn from_fbq_caller(caller: &str, page_url: &str, mut prior: Vec<String>) -> Sender {
     prior.retain(|e| !e.starts_with("no frame"));
-    script_sender(caller, page_url, prior, "fbq caller")
+    script_sender(caller, page_url, prior, "fbq caller (page-reported)")
 }
 
 fn script_sender(script: &str, page_url: &str, mut evidence: Vec<String>, how: &str) -> Sender {

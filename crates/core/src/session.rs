@@ -36,6 +36,8 @@ pub const ORDER_SCOPE: usize = usize::MAX;
 pub struct EventSummary {
     /// Sender label → index of its first hit.
     pub senders: BTreeMap<String, usize>,
+    /// The same by network evidence alone (labels before page refinement).
+    pub network_senders: BTreeMap<String, usize>,
     /// eid → hits carrying it.
     pub by_eid: HashMap<String, Vec<usize>>,
     /// eids seen more than once.
@@ -54,8 +56,11 @@ pub struct PageSummary {
     pub versions: BTreeMap<String, BTreeSet<String>>,
     /// fbevents.js loads seen on the network: (document, url, status).
     pub fbevents_loads: Vec<(String, String, Option<u16>)>,
-    /// Whether the page hook reported from this page view (gestures are recorded).
+    /// Whether the page hook reported from this page view.
     pub hook_seen: bool,
+    /// Whether the extension watched this page view for trusted gestures: the
+    /// gesture rules judge only where a missing gesture means there was none.
+    pub gestures_watched: bool,
     pub purchase_hits: usize,
     /// fbq track calls and the time of the latest.
     pub track_calls: usize,
@@ -105,6 +110,8 @@ pub struct Journey {
     /// Currencies used by counted core hits (upper-cased) → first hit index.
     pub core_currencies: BTreeMap<String, usize>,
     pub dropped: u64,
+    /// The `dropped` records, in journal order.
+    pub drops: Vec<crate::journal::Dropped>,
     /// Latest record time seen (ms).
     pub last_time: f64,
     /// Requests the decoder did not treat as pixel hits.
@@ -120,6 +127,12 @@ impl Journey {
     /// Order figures to reconcile against: the user's, else the page's.
     pub fn order_figures(&self) -> Option<&OrderFigures> {
         self.order.as_ref().or(self.page_order.as_ref())
+    }
+
+    /// Whether the order figures in use are only what the page exposed (no
+    /// order supplied by the user): they may add doubt, never settle a check.
+    pub fn order_from_page(&self) -> bool {
+        self.order.is_none() && self.page_order.is_some()
     }
 
     /// Whether the page hook reported anything at all in this journey.
@@ -140,7 +153,7 @@ impl Journey {
         !self.by_event.is_empty()
     }
 
-    /// Gestures recorded in [from, to] ms, in the same tab when known.
+    /// Trusted gestures recorded in [from, to] ms, in the same tab when known.
     pub fn gestures_between(&self, tab: Option<i64>, from: f64, to: f64) -> usize {
         self.gestures
             .iter()
@@ -168,6 +181,17 @@ pub struct Session {
     dirty_pages: BTreeSet<usize>,
     journey_findings: Vec<Finding>,
     journey_dirty: bool,
+}
+
+/// Who is asking [`Session::pv_for`] for a page view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placer {
+    /// A top-frame pixel hit: may start a page view from its `dl`.
+    TopHit,
+    /// Other browser evidence (requests of frames, script loads, gestures).
+    Other,
+    /// A page record: may not shape page views.
+    Page,
 }
 
 /// Largest look-back when matching a hit's `dl` to earlier page views.
@@ -217,7 +241,7 @@ impl Session {
             Record::Navigation(n) => self.add_navigation(n),
             Record::FbqCall(c) => self.add_fbq_call(c.clone()),
             Record::Scripts(inv) => {
-                let pv = self.pv_for(inv.time, inv.context.top_url.as_deref(), false);
+                let pv = self.pv_for(inv.time, inv.context.top_url.as_deref(), Placer::Page);
                 self.mark_hook(pv);
                 let page = &mut self.journey.pages[pv];
                 let fbevents = inv
@@ -232,9 +256,11 @@ impl Session {
                 self.journey.inventories.push((pv, inv.clone()));
                 self.dirty_pages.insert(pv);
             }
+            // A gesture the page reported could be forged: it stays in the
+            // journal (and the timeline) and never counts as an action.
+            Record::Gesture(g) if !g.trusted() => {}
             Record::Gesture(g) => {
-                let pv = self.pv_for(g.time, g.context.top_url.as_deref(), false);
-                self.mark_hook(pv);
+                let pv = self.pv_for(g.time, g.context.top_url.as_deref(), Placer::Other);
                 self.journey.gestures.push((pv, g.clone()));
                 // A gesture can clear `add_to_cart_without_action` for a hit up
                 // to 5 s after it, in any page view (a click that submits a form
@@ -255,7 +281,7 @@ impl Session {
                 }
             }
             Record::FbLog(l) => {
-                let pv = self.pv_for(l.time, l.context.top_url.as_deref(), false);
+                let pv = self.pv_for(l.time, l.context.top_url.as_deref(), Placer::Page);
                 let index = self.journey.fb_logs.len();
                 self.mark_hook(pv);
                 self.journey.pages[pv].fb_logs.push(index);
@@ -271,7 +297,20 @@ impl Session {
                 Ok(o) => self.journey.order = Some(o),
                 Err(e) => self.journey.input_errors.push(e),
             },
-            Record::Dropped(d) => self.journey.dropped += d.count,
+            Record::GestureWatch(w) => {
+                let pv = self.pv_for(w.time, w.context.top_url.as_deref(), Placer::Other);
+                if !self.journey.pages[pv].gestures_watched {
+                    self.journey.pages[pv].gestures_watched = true;
+                    let from = (pv, String::new(), String::new());
+                    let to = (pv + 1, String::new(), String::new());
+                    self.dirty_groups
+                        .extend(self.journey.groups.range(from..to).map(|(k, _)| k.clone()));
+                }
+            }
+            Record::Dropped(d) => {
+                self.journey.dropped += d.count;
+                self.journey.drops.push(d.clone());
+            }
         }
         self.journey_dirty = true;
         // The newest page's rules depend on the clock (a call may still be in flight).
@@ -301,9 +340,11 @@ impl Session {
             && dl
                 .as_deref()
                 .is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
-        let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), top);
+        let placer = if top { Placer::TopHit } else { Placer::Other };
+        let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), placer);
         let page_url = self.journey.page_views[pv].url.clone();
         let mut sender = sender::attribute(req, &decoded, &page_url);
+        let network_sender = sender.label.clone();
         let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(str::to_owned);
         let event = decoded.get("ev").filter(|s| !s.is_empty()).map(str::to_owned);
         let event_id = decoded.get("eid").filter(|s| !s.trim().is_empty()).map(str::to_owned);
@@ -325,6 +366,7 @@ impl Session {
             time: req.time,
             page_view: pv,
             sender,
+            network_sender,
             counted,
             url: req.url.clone(),
             method: req.method.clone(),
@@ -377,6 +419,7 @@ impl Session {
             self.journey.by_event.entry(event.clone()).or_default().push(hi);
             let summary = self.journey.events.entry((pixel, event)).or_default();
             summary.senders.entry(hit.sender.label.clone()).or_insert(hi);
+            summary.network_senders.entry(hit.network_sender.clone()).or_insert(hi);
             if let Some(eid) = &hit.event_id {
                 let with = summary.by_eid.entry(eid.clone()).or_default();
                 with.push(hi);
@@ -389,7 +432,7 @@ impl Session {
     }
 
     fn add_script_load(&mut self, s: ScriptLoad) {
-        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), false);
+        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), Placer::Other);
         if tables::tracking_script_kind(&s.url) == Some("fbevents") {
             let doc = s
                 .context
@@ -407,7 +450,9 @@ impl Session {
     fn add_navigation(&mut self, n: &Navigation) {
         // A hit that raced ahead of its navigation record already made an inferred page view.
         if let Some(last) = self.journey.page_views.last_mut() {
-            if last.inferred && page_key(&last.url) == page_key(&n.url) && (last.time - n.time).abs() < 3000.0 {
+            let close = last.made_by_page || (last.time - n.time).abs() < 3000.0;
+            if last.inferred && page_key(&last.url) == page_key(&n.url) && close {
+                last.made_by_page = false;
                 last.inferred = false;
                 last.time = last.time.min(n.time);
                 last.tab_id = n.tab_id;
@@ -418,7 +463,7 @@ impl Session {
     }
 
     fn add_fbq_call(&mut self, c: FbqCall) {
-        let pv = self.pv_for(c.time, c.context.top_url.as_deref(), false);
+        let pv = self.pv_for(c.time, c.context.top_url.as_deref(), Placer::Page);
         let doc = c.context.document_url.clone().unwrap_or_default();
         self.dirty_pages.insert(pv);
         self.mark_hook(pv);
@@ -487,10 +532,20 @@ impl Session {
     }
 
     fn add_shopify(&mut self, s: ShopifyContext) {
-        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), false);
+        let pv = self.pv_for(s.time, s.context.top_url.as_deref(), Placer::Page);
         self.mark_hook(pv);
-        if let Some(kind) = s.page_type.as_deref().and_then(PageKind::from_shopify_page_type) {
-            self.journey.page_views[pv].kind = kind;
+        // What the page says its type is adds detail to a page view the URL
+        // could not place, and may mark an order page (adding doubt); it never
+        // turns an order page by URL into something else.
+        let known = self.journey.page_views[pv].kind;
+        let said = s.page_type.as_deref().and_then(PageKind::from_shopify_page_type);
+        if let Some(kind) =
+            said.filter(|k| *k == PageKind::ThankYou || matches!(known, PageKind::Other | PageKind::Home))
+        {
+            if kind != known {
+                self.journey.page_views[pv].kind = kind;
+                self.journey.page_views[pv].kind_from_page = true;
+            }
             if kind == PageKind::ThankYou {
                 let key = page_key(&self.journey.page_views[pv].url).to_owned();
                 let pvs = self.journey.order_pages.entry(key).or_default();
@@ -530,7 +585,20 @@ impl Session {
     }
 
     /// Finds (or makes) the page view a record at `time` belongs to.
-    fn pv_for(&mut self, time: f64, url: Option<&str>, top: bool) -> usize {
+    fn pv_for(&mut self, time: f64, url: Option<&str>, placer: Placer) -> usize {
+        let pv = self.find_pv(time, url, placer);
+        // A page view a page record had to make (nothing else was there yet)
+        // takes the time of the first browser evidence placed in it: a page
+        // record never decides where page views begin.
+        if placer != Placer::Page && self.journey.page_views[pv].made_by_page {
+            let view = &mut self.journey.page_views[pv];
+            view.made_by_page = false;
+            view.time = time;
+        }
+        pv
+    }
+
+    fn find_pv(&mut self, time: f64, url: Option<&str>, placer: Placer) -> usize {
         let views = &self.journey.page_views;
         if let Some(url) = url.filter(|u| !u.is_empty()) {
             let key = page_key(url);
@@ -538,11 +606,11 @@ impl Session {
                 .iter()
                 .rev()
                 .take(PAGE_LOOKBACK)
-                .find(|p| p.time <= time + REORDER_SLACK_MS && page_key(&p.url) == key)
+                .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && page_key(&p.url) == key)
             {
                 return pv.id;
             }
-            if top && (url.starts_with("http://") || url.starts_with("https://")) {
+            if placer == Placer::TopHit && (url.starts_with("http://") || url.starts_with("https://")) {
                 return self.push_page_view(url, time, true, None);
             }
         }
@@ -552,7 +620,9 @@ impl Session {
         if let Some(pv) = views.first() {
             return pv.id;
         }
-        self.push_page_view(url.unwrap_or("(unknown page)"), time, true, None)
+        let id = self.push_page_view(url.unwrap_or("(unknown page)"), time, true, None);
+        self.journey.page_views[id].made_by_page = placer == Placer::Page;
+        id
     }
 
     fn push_page_view(&mut self, url: &str, time: f64, inferred: bool, tab_id: Option<i64>) -> usize {
@@ -572,6 +642,8 @@ impl Session {
             kind,
             inferred,
             tab_id,
+            made_by_page: false,
+            kind_from_page: false,
         });
         self.journey.pages.push(PageSummary::default());
         self.page_findings.push(Vec::new());

@@ -127,7 +127,9 @@ fn journey_record() -> impl Strategy<Value = (u8, u8, u8, u16)> {
 }
 
 fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
-    use pixelproof_core::journal::{Context, FbqCall, FrameType, Gesture, Navigation, ScriptInventory};
+    use pixelproof_core::journal::{
+        Context, FbqCall, FrameType, Gesture, GestureWatch, Navigation, Origin, ScriptInventory,
+    };
     let pages = [
         "https://shop.test/products/a",
         "https://shop.test/cart",
@@ -188,11 +190,19 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                     ..CapturedRequest::default()
                 }));
             }
-            4 => out.push(Record::Gesture(Gesture {
+            // Trusted gestures, a gesture the page reported (never counts) and
+            // the extension's gesture watch (turns the gesture rules on).
+            4 if variant < 3 => out.push(Record::Gesture(Gesture {
                 gesture: "click".into(),
                 target: None,
                 context: ctx,
                 time: t,
+                origin: if variant == 2 { Origin::Page } else { Origin::Isolated },
+            })),
+            4 => out.push(Record::GestureWatch(GestureWatch {
+                context: ctx,
+                time: t,
+                origin: Origin::Isolated,
             })),
             5 => out.push(Record::FbqCall(FbqCall {
                 method: if variant == 0 { "init".into() } else { "track".into() },
@@ -266,12 +276,14 @@ proptest! {
 /// re-judged (the click landed in a later page view); a full re-run saw the click.
 #[test]
 fn equal_times_judge_the_same_live_and_in_a_rerun() {
-    // (kind, event, variant, dt): navigation, navigation, fbq init, AddToCart
-    // without eid, navigation, click — all in the same millisecond.
+    // (kind, event, variant, dt): navigation, navigation, fbq init, the
+    // extension's gesture watch, AddToCart without eid, navigation, click — all
+    // in the same millisecond.
     let spec = vec![
         (0, 0, 0, 0),
         (0, 0, 1, 0),
         (5, 0, 0, 0),
+        (4, 0, 3, 0),
         (1, 2, 0, 0),
         (0, 0, 2, 0),
         (4, 0, 0, 0),
@@ -286,4 +298,159 @@ fn equal_times_judge_the_same_live_and_in_a_rerun() {
     let mut batch = Session::from_records(DecodeConfig::default(), records);
     batch.reevaluate();
     assert_eq!(incremental, sorted_findings(&mut batch));
+}
+
+/// Page records a page could forge into a journey: gestures it reports itself,
+/// fbq calls naming any caller, script inventories, FB_LOG messages, and
+/// Shopify context with any page type and order figures.
+fn forged_record() -> impl Strategy<Value = (u8, u8, u16, u16)> {
+    (0u8..6, 0u8..8, 0u16..3000, 0u16..200)
+}
+
+fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
+    use pixelproof_core::evidence::OrderFigures;
+    use pixelproof_core::journal::{
+        Context, FbLog, FbqCall, FrameType, Gesture, Origin, ScriptInventory, ShopifyContext,
+    };
+    let pages = [
+        "https://shop.test/products/a",
+        "https://shop.test/cart",
+        "https://shop.test/checkouts/cn/1/thank_you",
+    ];
+    let callers = [
+        "https://www.googletagmanager.com/gtm.js?id=GTM-1",
+        "https://shop.test/cdn/shop/t/1/assets/theme.js",
+        "https://apps.example/pixel.js",
+    ];
+    let mut out = base.to_vec();
+    for (kind, variant, at, amount) in forged {
+        // Anywhere in the journal (page records arrive late and out of order),
+        // but sent from the page the tab showed there: the browser, not the
+        // page, names the document a record comes from.
+        let index = usize::from(at) % (out.len() + 1);
+        let page = out[..index]
+            .iter()
+            .rev()
+            .find_map(|r| match r {
+                Record::Navigation(n) => Some(n.url.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| pages[0].to_string());
+        let page = page.as_str();
+        let time = out[..index].iter().rev().find_map(Record::time).unwrap_or(1.7e12) + f64::from(amount % 7) * 300.0;
+        let context = Context {
+            tab_id: Some(1),
+            frame_type: Some(FrameType::Main),
+            top_url: Some(page.into()),
+            document_url: Some(page.into()),
+            ..Context::default()
+        };
+        let record = match kind {
+            0 => Record::Gesture(Gesture {
+                gesture: "click".into(),
+                target: Some("forged".into()),
+                context,
+                time,
+                origin: Origin::Page,
+            }),
+            1 => Record::FbqCall(FbqCall {
+                method: "track".into(),
+                args: vec![serde_json::json!(
+                    ["ViewContent", "AddToCart", "Purchase", "PageView"][usize::from(variant) % 4]
+                )],
+                caller: Some(callers[usize::from(variant) % callers.len()].into()),
+                context,
+                time,
+                ..FbqCall::default()
+            }),
+            2 => Record::Scripts(ScriptInventory {
+                context,
+                time,
+                base_code_runs: u32::from(variant % 3),
+                loaded: Some(variant % 2 == 0),
+                ..ScriptInventory::default()
+            }),
+            3 => Record::FbLog(FbLog {
+                level: "error".into(),
+                message: "forged".into(),
+                context,
+                time,
+            }),
+            _ => Record::Shopify(ShopifyContext {
+                context,
+                time,
+                page_type: Some(["product", "cart", "thank_you", "home"][usize::from(variant) % 4].into()),
+                cart_item_count: Some(u32::from(variant)),
+                order: (kind == 5).then(|| OrderFigures {
+                    total: f64::from(amount) / 10.0,
+                    currency: Some("USD".into()),
+                    item_count: Some(u32::from(variant)),
+                    ..OrderFigures::default()
+                }),
+                ..ShopifyContext::default()
+            }),
+        };
+        out.insert(index, record);
+    }
+    out
+}
+
+/// Findings per (code, event, pixel): the most severe instance and every hit
+/// named. A page record may not take a finding away, lower it, or clear a hit
+/// from it (it may split one finding into several, or name more hits).
+type Doubt = std::collections::BTreeMap<String, (pixelproof_core::rules::Severity, std::collections::BTreeSet<u32>)>;
+fn finding_keys(s: &mut Session) -> Doubt {
+    let mut out = Doubt::new();
+    for f in s.findings() {
+        let e = out
+            .entry(format!("{}|{:?}|{:?}", f.code, f.event, f.pixel_id))
+            .or_insert((f.severity, Default::default()));
+        e.0 = e.0.min(f.severity);
+        e.1.extend(f.hit_ids.iter().copied());
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(journey_cases()))]
+
+    /// Issue #13: anything the page can send may add doubt, never remove it.
+    /// Every finding of the journey without page records is still there, at
+    /// least as severe, once forged page records are mixed in; no gate check is
+    /// better than without them.
+    #[test]
+    fn page_records_add_doubt_and_never_remove_it(
+        spec in prop::collection::vec(journey_record(), 1..40),
+        forged in prop::collection::vec(forged_record(), 0..12),
+    ) {
+        use pixelproof_core::results::{gate, CheckState};
+        // The journey as the network and the isolated world saw it.
+        let base: Vec<Record> = materialise(spec)
+            .into_iter()
+            .filter(|r| !matches!(r, Record::FbqCall(_) | Record::Scripts(_)))
+            .collect();
+        let with_page = forge(&base, forged);
+        let mut clean = Session::from_records(DecodeConfig::default(), base);
+        let mut dirty = Session::from_records(DecodeConfig::default(), with_page);
+        let before = finding_keys(&mut clean);
+        let after = finding_keys(&mut dirty);
+        for (key, (severity, hits)) in &before {
+            let now = after.get(key);
+            prop_assert!(now.is_some(), "page records removed {key}; after: {:?}", after.keys().collect::<Vec<_>>());
+            prop_assert!(now.is_some_and(|(s, _)| s <= severity), "page records lowered {key}");
+            prop_assert!(now.is_some_and(|(_, h)| h.is_superset(hits)), "page records cleared hits of {key}: {:?} → {:?}", hits, now.map(|n| &n.1));
+        }
+        let rank = |s: CheckState| match s {
+            CheckState::Stop => 0,
+            CheckState::Unverified => 1,
+            CheckState::Go => 2,
+        };
+        let review = Review::default();
+        let (fa, fb) = (clean.findings(), dirty.findings());
+        let g0 = gate(clean.journey(), &fa, &review);
+        let g1 = gate(dirty.journey(), &fb, &review);
+        for (c0, c1) in g0.checks.iter().zip(&g1.checks) {
+            prop_assert!(rank(c1.state) <= rank(c0.state), "page records raised the {} check: {:?} → {:?}", c0.name, c0.state, c1.state);
+        }
+    }
 }

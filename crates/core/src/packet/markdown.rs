@@ -70,10 +70,7 @@ pub fn render(p: &Packet) -> String {
         p.capture.hits,
         p.capture.records,
         if p.capture.dropped_records > 0 {
-            format!(
-                " · **{} older records dropped by the journal cap**",
-                p.capture.dropped_records
-            )
+            format!(" · **not kept: {}**", cell(&p.capture.dropped.join("; ")))
         } else {
             String::new()
         }

@@ -32,8 +32,9 @@ impl RuleTrait for Rule {
         }
         for &hi in hits {
             let h = j.hit(hi);
-            // Only where the page hook ran, i.e. gestures would have been recorded.
-            if !j.pages[h.page_view].hook_seen {
+            // Only where the extension watched for trusted gestures: a HAR, or a
+            // page the extension never reached, says nothing about clicks.
+            if !j.pages[h.page_view].gestures_watched {
                 continue;
             }
             if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + super::GESTURE_SKEW_MS) == 0 {
@@ -53,28 +54,22 @@ impl RuleTrait for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::journal::{Record, ScriptInventory};
+    use crate::journal::{Gesture, Origin, Record};
     use crate::rules::testkit::*;
 
-    fn with_hook(j: J) -> J {
-        let ctx = j.ctx();
-        let t = j.t;
-        j.record(Record::Scripts(ScriptInventory {
-            context: ctx,
-            time: t,
-            ..ScriptInventory::default()
-        }))
+    fn watched(j: J) -> J {
+        j.watch()
     }
 
     #[test]
     fn add_to_cart_on_load_fails() {
-        let j = with_hook(J::new().nav("https://shop.test/cart")).hit("AddToCart", &[]);
+        let j = watched(J::new().nav("https://shop.test/cart")).hit("AddToCart", &[]);
         assert_eq!(j.only("add_to_cart_without_action").len(), 1);
     }
 
     #[test]
-    fn click_before_or_no_hook_evidence_is_fine() {
-        let j = with_hook(J::new().nav("https://shop.test/p"))
+    fn click_before_or_no_gesture_watch_is_fine() {
+        let j = watched(J::new().nav("https://shop.test/p"))
             .wait(1000.0)
             .gesture()
             .hit("AddToCart", &[]);
@@ -86,10 +81,45 @@ mod tests {
 
     #[test]
     fn a_click_long_before_does_not_count() {
-        let j = with_hook(J::new().nav("https://shop.test/p"))
+        let j = watched(J::new().nav("https://shop.test/p"))
             .gesture()
             .wait(6000.0)
             .hit("AddToCart", &[]);
         assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+    }
+
+    /// Issue #13: a page dispatched a "click" through the hook's DOM event just
+    /// before an AddToCart that fires on load. The page can forge that; the
+    /// finding stays.
+    #[test]
+    fn a_gesture_the_page_reported_does_not_clear_it() {
+        let j = watched(J::new().nav("https://shop.test/cart")).wait(50.0);
+        let forged = Record::Gesture(Gesture {
+            gesture: "click".into(),
+            target: Some("button#add".into()),
+            context: j.ctx(),
+            time: j.t,
+            origin: Origin::Page,
+        });
+        let j = j.record(forged).wait(20.0).hit("AddToCart", &[]);
+        assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+    }
+
+    /// The page hook's own reports do not turn the rule on or off: only the
+    /// isolated world's watch does (a page can silence its hook).
+    #[test]
+    fn the_rule_follows_the_gesture_watch_not_the_hook() {
+        use crate::journal::ScriptInventory;
+        let j = J::new().nav("https://shop.test/cart");
+        let ctx = j.ctx();
+        let t = j.t;
+        let j = j
+            .record(Record::Scripts(ScriptInventory {
+                context: ctx,
+                time: t,
+                ..ScriptInventory::default()
+            }))
+            .hit("AddToCart", &[]);
+        assert!(j.only("add_to_cart_without_action").is_empty());
     }
 }

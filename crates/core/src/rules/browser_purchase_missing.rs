@@ -35,7 +35,8 @@ impl RuleTrait for Rule {
                         format!("the order page {url} was reached but no browser Purchase left it"),
                     )
                     .with_event("Purchase")
-                    .with_page_view(pv),
+                    .with_page_view(pv)
+                    .page_reported(pvs.iter().all(|&p| j.page_views[p].kind_from_page)),
                 );
             }
         }

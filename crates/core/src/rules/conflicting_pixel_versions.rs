@@ -39,7 +39,13 @@ impl RuleTrait for Rule {
                 reasons.push("window.fbq and window._fbq are different functions".into());
             }
             if !reasons.is_empty() {
-                out.push(Finding::journey(INFO.code, Severity::Warn, reasons.join("; ")).with_page_view(pv));
+                // Versions come from the hits; `fbq !== _fbq` only from the page hook.
+                let page_only = page.versions.values().all(|v| v.len() < 2);
+                out.push(
+                    Finding::journey(INFO.code, Severity::Warn, reasons.join("; "))
+                        .with_page_view(pv)
+                        .page_reported(page_only),
+                );
             }
         }
     }

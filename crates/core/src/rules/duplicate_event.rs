@@ -39,7 +39,7 @@ fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
             if a.page_view != b.page_view || a.content_key != b.content_key {
                 return false;
             }
-            if j.pages[b.page_view].hook_seen {
+            if j.pages[b.page_view].gestures_watched {
                 j.gestures_between(b.context.tab_id, a.time, b.time) == 0
             } else {
                 (b.time - a.time).abs() < 2000.0
@@ -183,7 +183,7 @@ mod tests {
 
     #[test]
     fn add_to_cart_twice_split_by_a_gesture_is_two_actions() {
-        let base = || J::new().nav("https://shop.test/products/tee").gesture();
+        let base = || J::new().nav("https://shop.test/products/tee").watch().gesture();
         let atc = [("cd[content_ids]", "[\"tee\"]")];
         let twice_no_gesture = base().hit("AddToCart", &atc).wait(3000.0).hit("AddToCart", &atc);
         assert_eq!(twice_no_gesture.only("duplicate_event").len(), 1);

@@ -48,13 +48,17 @@ impl RuleTrait for Rule {
                 reasons.push(format!("the base code ran {} times", page.base_code_runs));
             }
             if !reasons.is_empty() {
+                // The network loads alone are the browser's word; the element
+                // count and base-code runs are the page hook's.
+                let network = reasons[0].starts_with("fbevents.js requested");
                 out.push(
                     Finding::journey(
                         INFO.code,
                         Severity::Warn,
                         format!("{}: {}", j.page_views[pv].url, reasons.join("; ")),
                     )
-                    .with_page_view(pv),
+                    .with_page_view(pv)
+                    .page_reported(!network),
                 );
             }
         }

@@ -29,11 +29,14 @@ impl RuleTrait for Rule {
             return; // nothing captured: no evidence either way
         }
         // Order pages are indexed; scanning every page view ran on each new hit.
+        // Only an order page known by its URL hands the missing Purchase over
+        // to `browser_purchase_missing`: one the page claimed adds that finding
+        // and takes nothing away.
         let order_page = j
             .order_pages
             .values()
             .flatten()
-            .any(|&pv| j.page_views[pv].kind == PageKind::ThankYou);
+            .any(|&pv| j.page_views[pv].kind == PageKind::ThankYou && !j.page_views[pv].kind_from_page);
         for (rank, ev) in CORE_EVENTS.iter().enumerate() {
             if j.first_core[rank].is_some() || (*ev == "Purchase" && order_page) {
                 continue;

@@ -27,7 +27,11 @@ impl RuleTrait for Rule {
             let log = &j.fb_logs[li].1;
             if log.level.to_ascii_lowercase().contains("error") {
                 let text: String = log.message.chars().take(500).collect();
-                out.push(Finding::journey(INFO.code, Severity::Warn, format!("fbevents: {text}")).with_page_view(pv));
+                out.push(
+                    Finding::journey(INFO.code, Severity::Warn, format!("fbevents: {text}"))
+                        .with_page_view(pv)
+                        .page_reported(true),
+                );
             }
         }
     }

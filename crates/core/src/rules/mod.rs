@@ -86,6 +86,11 @@ pub struct Finding {
     pub page_view: Option<usize>,
     /// What was seen, specific to this journey.
     pub message: String,
+    /// The finding rests on page-reported evidence (the page hook's records,
+    /// order or cart figures the page exposed), which the page could forge: it
+    /// adds doubt, and the reader should know where it came from.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_reported: bool,
 }
 
 impl Finding {
@@ -100,6 +105,7 @@ impl Finding {
             hit_ids: hits.iter().map(|h| h.id).collect(),
             page_view: first.map(|h| h.page_view),
             message,
+            page_reported: false,
         }
     }
 
@@ -113,6 +119,7 @@ impl Finding {
             hit_ids: Vec::new(),
             page_view: None,
             message,
+            page_reported: false,
         }
     }
 
@@ -123,6 +130,12 @@ impl Finding {
 
     pub fn with_page_view(mut self, pv: usize) -> Finding {
         self.page_view = Some(pv);
+        self
+    }
+
+    /// Marks the finding as resting on page-reported evidence when `yes`.
+    pub fn page_reported(mut self, yes: bool) -> Finding {
+        self.page_reported = yes;
         self
     }
 }

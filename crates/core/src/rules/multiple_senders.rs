@@ -26,22 +26,48 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         for ((pixel, ev), summary) in &j.events {
-            if !tables::is_core_event(ev) || summary.senders.len() < 2 {
+            if !tables::is_core_event(ev) {
                 continue;
             }
-            let mut examples: Vec<&Hit> = summary.senders.values().map(|&i| j.hit(i)).collect();
+            // Senders as attributed (fbq callers the page reported included),
+            // and by network evidence alone: the page may split one sender in
+            // two, never merge two into one.
+            let (senders, how) = if summary.senders.len() >= 2 {
+                (&summary.senders, "")
+            } else if summary.network_senders.len() >= 2 {
+                (
+                    &summary.network_senders,
+                    " (by network evidence; fbq calls the page reported name one)",
+                )
+            } else {
+                continue;
+            };
+            // The first hit of each sender, by both views (the same hits unless
+            // the page's fbq calls re-attributed some).
+            let mut first: Vec<usize> = senders
+                .values()
+                .chain(summary.network_senders.values())
+                .copied()
+                .collect();
+            first.sort_unstable();
+            first.dedup();
+            let mut examples: Vec<&Hit> = first.into_iter().map(|i| j.hit(i)).collect();
             crate::sort::sort_by_key(&mut examples, |h| h.id);
-            let names: Vec<&str> = summary.senders.keys().map(String::as_str).collect();
-            out.push(Finding::about(
-                INFO.code,
-                fail_for_purchase(ev),
-                &examples,
-                format!(
-                    "{ev} for pixel {pixel} comes from {} senders: {}",
-                    names.len(),
-                    names.join(", ")
-                ),
-            ));
+            let names: Vec<&str> = senders.keys().map(String::as_str).collect();
+            let refined = examples.iter().any(|h| h.sender.label != h.network_sender);
+            out.push(
+                Finding::about(
+                    INFO.code,
+                    fail_for_purchase(ev),
+                    &examples,
+                    format!(
+                        "{ev} for pixel {pixel} comes from {} senders{how}: {}",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )
+                .page_reported(refined && how.is_empty()),
+            );
         }
     }
 }

@@ -25,22 +25,31 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         let sources = [
-            ("Purchase", j.order_figures().and_then(|o| o.item_count), "the order"),
-            ("InitiateCheckout", j.cart_item_count, "the cart"),
+            (
+                "Purchase",
+                j.order_figures().and_then(|o| o.item_count),
+                "the order",
+                j.order_from_page(),
+            ),
+            // The cart count is always what the page exposed.
+            ("InitiateCheckout", j.cart_item_count, "the cart", true),
         ];
-        for (ev, expected, what) in sources {
+        for (ev, expected, what, from_page) in sources {
             let Some(expected) = expected else { continue };
             for hit in j.hits_of(ev) {
                 // Quoted as sent (`{raw}`, not the parsed float): what the page wrote is the evidence.
                 let Some(raw) = hit.custom("num_items") else { continue };
                 let Ok(n) = raw.trim().parse::<f64>() else { continue };
                 if (n - f64::from(expected)).abs() > 0.001 {
-                    out.push(Finding::about(
-                        INFO.code,
-                        Severity::Warn,
-                        &[hit],
-                        format!("{ev} #{} says num_items {raw} but {what} has {expected} items", hit.id),
-                    ));
+                    out.push(
+                        Finding::about(
+                            INFO.code,
+                            Severity::Warn,
+                            &[hit],
+                            format!("{ev} #{} says num_items {raw} but {what} has {expected} items", hit.id),
+                        )
+                        .page_reported(from_page),
+                    );
                 }
             }
         }

@@ -34,7 +34,8 @@ impl RuleTrait for Rule {
                         if doc.is_empty() { &j.page_views[pv].url } else { doc }
                     ),
                 )
-                .with_page_view(pv);
+                .with_page_view(pv)
+                .page_reported(true);
                 f.pixel_id = Some(id.clone());
                 out.push(f);
             }

@@ -60,7 +60,9 @@ impl RuleTrait for Rule {
                         j.page_views[pv].url, page.track_calls
                     ),
                 )
-                .with_page_view(pv),
+                .with_page_view(pv)
+                // The track calls it counts are the page hook's report.
+                .page_reported(true),
             );
         }
     }

@@ -98,6 +98,18 @@ impl J {
             target: Some("button#add".into()),
             context: self.ctx(),
             time: self.t,
+            origin: Origin::Isolated,
+        }));
+        self
+    }
+
+    /// The extension's isolated-world script watches this page for trusted
+    /// gestures (what turns the gesture rules on).
+    pub fn watch(mut self) -> J {
+        self.records.push(Record::GestureWatch(GestureWatch {
+            context: self.ctx(),
+            time: self.t,
+            origin: Origin::Isolated,
         }));
         self
     }
@@ -129,6 +141,24 @@ impl J {
         self.record(Record::Order(UserText {
             label: "order.json".into(),
             text: json.into(),
+        }))
+    }
+
+    /// What the order status page exposes (`Shopify.checkout`), as the page
+    /// hook reports it: page evidence.
+    pub fn page_order(self, total: f64, currency: &str) -> J {
+        let ctx = self.ctx();
+        let t = self.t + 10.0;
+        self.record(Record::Shopify(ShopifyContext {
+            context: ctx,
+            time: t,
+            page_type: Some("thank_you".into()),
+            order: Some(crate::evidence::OrderFigures {
+                total,
+                currency: Some(currency.into()),
+                ..Default::default()
+            }),
+            ..ShopifyContext::default()
         }))
     }
 

@@ -23,12 +23,12 @@ fn is_sha256_hex(v: &str) -> bool {
 
 /// What an unhashed value looks like, without repeating it.
 fn looks_like(v: &str) -> &'static str {
-    if v.contains('@') {
-        "an e-mail address"
-    } else if v.chars().filter(char::is_ascii_digit).count() >= 7 {
-        "a phone number or date"
-    } else {
-        "plain text"
+    // The extension stores a plain value as a marker with its shape and hash.
+    let shape = crate::privacy::marker_shape(v).unwrap_or_else(|| crate::privacy::shape(v));
+    match shape {
+        "email" => "an e-mail address",
+        "phone" => "a phone number or date",
+        _ => "plain text",
     }
 }
 
@@ -75,6 +75,23 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("e-mail"));
         assert!(!f[0].message.contains("jane@"));
+    }
+
+    /// The extension stores a plain value as a marker (its shape and SHA-256):
+    /// the finding still says what was sent.
+    #[test]
+    fn a_value_stored_as_a_marker_is_still_unhashed() {
+        let marker = crate::privacy::mask("ph", "+1 650 555 0123").expect("masked");
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("ud[ph]", marker.as_str())])
+            .only("unhashed_user_data");
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains("ud[ph] looks like a phone number"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

@@ -36,12 +36,10 @@ impl RuleTrait for Rule {
             } else {
                 Severity::Warn
             };
-            out.push(Finding::about(
-                INFO.code,
-                sev,
-                &[hit],
-                format!("Purchase #{}: {}", hit.id, r.detail),
-            ));
+            out.push(
+                Finding::about(INFO.code, sev, &[hit], format!("Purchase #{}: {}", hit.id, r.detail))
+                    .page_reported(j.order_from_page()),
+            );
         }
     }
 }
