@@ -1,12 +1,17 @@
 // PixelProof service worker.
 //
 // Listens to pixel traffic (webRequest), navigations (webNavigation) and the
-// page hook (via the relay), and appends each piece of evidence to the tab's
-// journal in extension storage. The journal is the only state: the wasm core
-// rebuilds everything from it, so a worker that MV3 stopped (after ~30 s idle)
-// loses nothing. Listeners are registered synchronously at top level and await
-// one init promise (the pattern uBlock Origin uses).
-import init, { Session } from './wasm/pixelproof_wasm.js';
+// relay (page-hook records and trusted gestures), and appends each piece of
+// evidence to the tab's journal in extension storage. The journal is the only
+// state: the wasm core rebuilds everything from it, so a worker that MV3
+// stopped (after ~30 s idle) loses nothing. Listeners are registered
+// synchronously at top level (the pattern uBlock Origin uses).
+//
+// Every event is first put in an inbox in `storage.session` (memory held by the
+// browser, not disk) in the same task it arrives, then handled in arrival order
+// and moved to the journal; a worker stopped with a backlog replays the inbox
+// of its predecessor when it starts again, so nothing it was handed is lost.
+import init, { Session, redactRecord } from './wasm/pixelproof_wasm.js';
 import { platform } from './platform.js';
 import { createJournalStore } from './journal-store.js';
 
@@ -20,14 +25,42 @@ const PIXEL_URLS = [
   'https://connect.facebook.net/*',
 ];
 const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.com', 'connect.facebook.net']);
-// Keep the newest records beyond this many; a `dropped` record says how many went.
-export const JOURNAL_CAP = 20000;
+// Records the page hook may send (checked by the relay, checked again here).
+const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
+// Records the relay observes itself, in the isolated world.
+const RELAY_KINDS = new Set(['gesture', 'gesture_watch']);
+const MAX_PAGE_RECORD_CHARS = 16 * 1024;
+const MAX_RECORDS_PER_MESSAGE = 200;
+// A page record's own time is used when it falls within this window of its
+// arrival (the hook and relay hold records for up to ~1.3 s); otherwise the
+// arrival time is: a page cannot place its evidence at a moment of its choosing.
+const PAGE_LAG_MS = 3000;
+const PAGE_LEAD_MS = 100;
 
-const ready = (async () => {
-  await init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
-  await registerPageScripts();
-})();
+const EXTENSION_URL = chrome.runtime.getURL('');
+// This worker's name in the inbox: a restarted worker replays other names only.
+const WORKER = Math.random().toString(36).slice(2, 10);
+const INBOX = 'in:';
+
+const ready = start();
 ready.catch((e) => console.warn('PixelProof: init failed', e));
+
+async function start() {
+  await init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
+  // storage.session is emptied when the browser starts: a missing marker means
+  // journals in storage.local belong to a previous browser session (their tab
+  // ids mean nothing now). They are cleared here, before any event of this
+  // session is handled, so the first page after a start is never lost to it.
+  const kept = await chrome.storage.session.get(['session', 'lastTabByOrigin']);
+  if (!kept.session) {
+    await chrome.storage.local.clear();
+    journal.reset();
+    await chrome.storage.session.set({ session: Date.now() });
+  }
+  for (const [origin, tab] of Object.entries(kept.lastTabByOrigin || {})) lastTabByOrigin.set(origin, tab);
+  await replayInbox();
+  await registerPageScripts();
+}
 
 // ---- watched origins -------------------------------------------------------
 
@@ -65,27 +98,43 @@ function originMatches(url, patterns) {
   });
 }
 
+const originOf = (url) => {
+  try {
+    return new URL(url).origin;
+  } catch (_) {
+    return null;
+  }
+};
+
 // The page hook and relay run in every frame of watched origins, registered
 // for exactly the origins the user granted (nothing is injected elsewhere).
+// Registrations persist across browser restarts, so the first page a browser
+// opens on start is hooked too; every worker start re-syncs them with the grants.
 async function registerPageScripts() {
   const matches = await watchedOrigins();
   const existing = await chrome.scripting.getRegisteredContentScripts();
   const ids = existing.map((s) => s.id).filter((id) => id.startsWith('pixelproof-'));
   if (ids.length) await chrome.scripting.unregisterContentScripts({ ids });
-  if (!matches.length) return;
-  const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: false };
-  await chrome.scripting.registerContentScripts([
-    { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
-    { id: 'pixelproof-relay', js: ['relay.js'], world: 'ISOLATED', ...common },
-  ]);
+  if (matches.length) {
+    const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: true };
+    await chrome.scripting.registerContentScripts([
+      { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
+      { id: 'pixelproof-relay', js: ['relay.js'], world: 'ISOLATED', ...common },
+    ]);
+  }
   await chrome.storage.session.set({ registered: matches });
+}
+
+async function onPermissionsChanged() {
+  watchedCache = null;
+  await ready;
+  await registerPageScripts();
 }
 
 // ---- the journal -------------------------------------------------------------
 
 const journal = createJournalStore({
   storage: chrome.storage.local,
-  cap: JOURNAL_CAP,
   onAccepted(tab, batch, start) {
     // An open panel follows the journal live (with no panel open nobody
     // listens); it need not wait for the storage write.
@@ -95,9 +144,10 @@ const journal = createJournalStore({
     // The batch the panel already shows is not stored: it re-reads the journal.
     chrome.runtime.sendMessage({ type: 'journal-reset', tabId: tab }).catch(() => {});
   },
-  onWritten(tab, batch, droppedSome) {
+  onWritten(tab, batch, evictedSome, seqs) {
+    inboxDone(seqs.map((s) => inboxKey(s.w, s.n)));
     const s = sessions.get(tab);
-    if (s && !droppedSome) {
+    if (s && !evictedSome) {
       for (const r of batch) addToSession(s, r);
     } else {
       sessions.delete(tab);
@@ -105,31 +155,132 @@ const journal = createJournalStore({
     scheduleBadge(tab);
   },
 });
-const append = (tab, record) => journal.append(tab, record).catch((e) => console.warn('PixelProof: journal write failed', e));
 export const readJournal = (tab) => journal.read(tab);
 
-// The top-level page of each tab, kept apart from the journal's own meta so a
-// navigation never races a journal write.
-const topUrls = new Map(); // tab → top URL; storage is the source after a restart
+// The top-level page of each tab: its URL while it shows a watched origin, ''
+// once it shows anything else (the URL of an unwatched page is not kept).
+// Kept apart from the journal's meta so a navigation never races a journal write.
+const topUrls = new Map(); // tab → URL or ''; storage is the source after a restart
 async function tabTopUrl(tab) {
   if (topUrls.has(tab)) return topUrls.get(tab);
   const got = await chrome.storage.local.get(`top:${tab}`);
-  const url = got[`top:${tab}`] || null;
-  if (url) topUrls.set(tab, url);
+  const url = got[`top:${tab}`] ?? null;
+  if (url !== null) topUrls.set(tab, url);
   return url;
 }
+// The last watched page of each tab, for requests its document sends while the
+// tab is already moving on (a beacon at pagehide).
+const lastWatchedTop = new Map();
 
 async function clearTab(tab) {
   await journal.clear(tab);
   sessions.delete(tab);
   topUrls.delete(tab);
+  lastWatchedTop.delete(tab);
   await chrome.storage.local.remove([`review:${tab}`, `top:${tab}`]);
   await platform.setBadge(tab, '');
 }
 
+// ---- the inbox -----------------------------------------------------------------
+
+let inboxN = 0;
+let queue = ready.catch(() => {});
+const inboxKey = (w, n) => `${INBOX}${w}:${n}`;
+
+// Called in the listener's own task: the entry is handed to the browser before
+// anything is awaited, then handled after everything that arrived before it.
+function enqueue(entry) {
+  entry.w = WORKER;
+  entry.n = ++inboxN;
+  entry.at = Date.now();
+  chrome.storage.session.set({ [inboxKey(entry.w, entry.n)]: entry }).catch(() => {});
+  queue = queue.then(() => handleEntry(entry)).catch((e) => console.warn('PixelProof: event not recorded', e));
+}
+
+// Inbox entries are removed in batches once their records are stored (or the
+// entry turned out to concern nothing watched).
+let doneKeys = [];
+let doneTimer = 0;
+function inboxDone(keys) {
+  if (!keys.length) return;
+  doneKeys.push(...keys);
+  if (!doneTimer) {
+    doneTimer = setTimeout(() => {
+      const keys = doneKeys;
+      doneKeys = [];
+      doneTimer = 0;
+      chrome.storage.session.remove(keys).catch(() => {});
+    }, 50);
+  }
+}
+
+async function handleEntry(entry) {
+  let appended = false;
+  try {
+    if (entry.t === 'request') appended = await onRequest(entry);
+    else if (entry.t === 'nav') appended = await onNavigation(entry);
+    else if (entry.t === 'page') appended = await onPageRecords(entry);
+  } finally {
+    if (!appended) inboxDone([inboxKey(entry.w, entry.n)]);
+  }
+}
+
+// What a stopped worker was handed and did not store: replayed in arrival
+// order, skipping what its journal already holds.
+async function replayInbox() {
+  const all = await chrome.storage.session.get(null);
+  const entries = Object.entries(all)
+    .filter(([k]) => k.startsWith(INBOX) && !k.startsWith(inboxKey(WORKER, '')))
+    .map(([, v]) => v)
+    .sort((a, b) => a.at - b.at || a.n - b.n);
+  if (!entries.length) return;
+  const stale = [];
+  for (const entry of entries) {
+    const tab = entry.tab ?? entry.d?.tabId ?? entry.sender?.tabId;
+    if (tab != null && tab >= 0 && entry.n <= (await journal.committed(tab, entry.w))) {
+      stale.push(inboxKey(entry.w, entry.n));
+      continue;
+    }
+    try {
+      await handleEntry(entry);
+    } catch (e) {
+      console.warn('PixelProof: replayed event not recorded', e);
+    }
+  }
+  inboxDone(stale);
+}
+
+function append(tab, record, entry) {
+  return journal.append(tab, record, { w: entry.w, n: entry.n }).catch((e) => console.warn('PixelProof: journal write failed', e));
+}
+
+// Plain advanced-matching values never reach the disk: the core replaces each
+// with the SHA-256 of its normalised form (as Meta normalises it) before the
+// record is stored. Only records that can carry them go through the core.
+const USER_DATA_PARAM = /(?:^|[?&])(?:ud|udff)(?:\[|%5B)/i;
+function mayCarryUserData(record) {
+  switch (record.kind) {
+    case 'request': {
+      const body = record.body;
+      if (USER_DATA_PARAM.test(record.url)) return true;
+      if (!body) return false;
+      // Parsed form fields are checked here; raw bodies (rare for pixel hits) go to the core.
+      return body.type === 'form' ? body.fields.some(([k]) => /^(ud|udff)\[/.test(k)) : true;
+    }
+    case 'fbq_call':
+      return record.method === 'init' || record.method === 'set';
+    case 'server_payload':
+    case 'order':
+      return true;
+    default:
+      return false;
+  }
+}
+const redacted = (record) => (mayCarryUserData(record) ? redactRecord(record) : record);
+
 // ---- sessions (derived, rebuilt from the journal on demand) --------------
 
-const sessions = new Map(); // tab → { session, loading }
+const sessions = new Map(); // tab → { session }
 
 function addToSession(s, record) {
   try {
@@ -206,6 +357,33 @@ function bodyOf(details) {
   return null;
 }
 
+// Requests from dedicated workers carry no tab; the worker belongs to the
+// watched tab of the same origin that was active last.
+const lastTabByOrigin = new Map();
+
+/** The part of a webRequest event the journal needs, as an inbox entry. */
+function requestEntry(details) {
+  const initiator = details.initiator || originOf(details.originUrl || '') || null;
+  let tab = details.tabId;
+  if (tab < 0 && initiator) tab = lastTabByOrigin.get(initiator) ?? -1;
+  return {
+    t: 'request',
+    tab,
+    d: {
+      url: details.url,
+      method: details.method,
+      body: bodyOf(details),
+      type: details.type,
+      frameId: details.frameId,
+      parentFrameId: details.parentFrameId,
+      initiator,
+      leaving: platform.leavingDocument(details),
+      documentUrl: details.documentUrl || null,
+      timeStamp: details.timeStamp,
+    },
+  };
+}
+
 async function frameUrl(tab, frameId) {
   if (frameId === 0) return null;
   try {
@@ -216,69 +394,83 @@ async function frameUrl(tab, frameId) {
   }
 }
 
-// Requests from dedicated workers carry no tab; the worker belongs to the
-// watched tab of the same origin that was active last.
-const lastTabByOrigin = new Map();
-
-async function onRequest(details) {
-  await ready;
+async function onRequest({ tab, d, ...entry }) {
+  if (tab < 0) return false;
   const watched = await watchedOrigins();
-  let tab = details.tabId;
-  const initiator = details.initiator || null;
-  if (tab < 0) {
-    tab = initiator ? lastTabByOrigin.get(initiator) ?? -1 : -1;
-    if (tab < 0) return;
+  let top = await tabTopUrl(tab);
+  if (!top || !originMatches(top, watched)) {
+    // The tab shows an unwatched page now. Only a request of the store's own
+    // document that is going away (a beacon sent at pagehide) still belongs to
+    // the journey; anything else from the tab stays out until it returns.
+    const last = lastWatchedTop.get(tab) || null;
+    if (!d.leaving || !last || !d.initiator || d.initiator !== originOf(last)) return false;
+    top = last;
   }
-  const top = await tabTopUrl(tab);
-  if (!top || !originMatches(top, watched)) return;
   // A form POST into a hidden iframe is a navigation of that (blank) iframe:
   // the document that sent it is the iframe's parent. Requests of dedicated
   // workers are reported by Chrome as the owning frame's (no way to tell them
   // apart here); the sender rules then rely on the agent parameter.
-  const navigation = details.type === 'sub_frame' || details.type === 'main_frame';
-  const senderFrame = navigation ? details.parentFrameId : details.frameId;
+  const navigation = d.type === 'sub_frame' || d.type === 'main_frame';
+  const senderFrame = navigation ? d.parentFrameId : d.frameId;
   const frameType = senderFrame < 0 && !navigation ? 'worker' : senderFrame <= 0 ? 'main' : 'sub';
-  const docUrl = frameType === 'main' ? top : frameType === 'sub' ? await frameUrl(tab, senderFrame) : initiator;
+  const docUrl = frameType === 'main' ? top : frameType === 'sub' ? await frameUrl(tab, senderFrame) : d.initiator;
   const context = { tab_id: tab, frame_id: senderFrame, frame_type: frameType, document_url: docUrl, top_url: top };
-  if (details.url.startsWith('https://connect.facebook.net/')) {
-    await append(tab, { kind: 'script_load', url: details.url, context, time: details.timeStamp, origin: 'network' });
-    return;
+  if (d.url.startsWith('https://connect.facebook.net/')) {
+    append(tab, { kind: 'script_load', url: d.url, context, time: d.timeStamp, origin: 'network' }, entry);
+    return true;
   }
-  await append(tab, {
+  const record = {
     kind: 'request',
-    url: details.url,
-    method: details.method,
-    body: bodyOf(details),
-    request_type: details.type,
+    url: d.url,
+    method: d.method,
+    body: d.body,
+    request_type: d.type,
     context,
-    initiator,
+    initiator: d.initiator,
     stack: [],
-    time: details.timeStamp,
+    time: d.timeStamp,
     origin: 'network',
-  });
+  };
+  append(tab, redacted(record), entry);
+  return true;
 }
 
-async function onNavigation(details, transition) {
-  if (details.frameId !== 0) return;
-  await ready;
+async function onNavigation({ d, ...entry }) {
   const watched = await watchedOrigins();
-  if (!originMatches(details.url, watched)) return;
-  topUrls.set(details.tabId, details.url);
-  await chrome.storage.local.set({ [`top:${details.tabId}`]: details.url });
-  try { lastTabByOrigin.set(new URL(details.url).origin, details.tabId); } catch (_) { /* ignore */ }
-  await append(details.tabId, { kind: 'navigation', url: details.url, time: details.timeStamp, tab_id: details.tabId, transition, origin: 'network' });
+  const tab = d.tabId;
+  if (!originMatches(d.url, watched)) {
+    // Leaving the store: the tab's requests stop counting for its journey.
+    if (topUrls.get(tab) !== '') {
+      topUrls.set(tab, '');
+      await chrome.storage.local.set({ [`top:${tab}`]: '' });
+    }
+    return false;
+  }
+  topUrls.set(tab, d.url);
+  lastWatchedTop.set(tab, d.url);
+  await chrome.storage.local.set({ [`top:${tab}`]: d.url });
+  const origin = originOf(d.url);
+  if (origin && lastTabByOrigin.get(origin) !== tab) {
+    lastTabByOrigin.set(origin, tab);
+    chrome.storage.session.set({ lastTabByOrigin: Object.fromEntries(lastTabByOrigin) }).catch(() => {});
+  }
+  append(tab, { kind: 'navigation', url: d.url, time: d.timeStamp, tab_id: tab, transition: d.transition, origin: 'network' }, entry);
+  return true;
 }
 
-// ---- messages ---------------------------------------------------------------
+// ---- evidence from the page --------------------------------------------------
 
-async function onPageRecords(msg, sender) {
-  const tab = sender.tab && sender.tab.id;
-  if (tab == null || tab < 0 || !Array.isArray(msg.records)) return { ok: false };
+const plainObject = (r) => r && typeof r === 'object' && !Array.isArray(r);
+// The page's claimed time when plausible, else the arrival time.
+const stamped = (claimed, at) => (typeof claimed === 'number' && claimed >= at - PAGE_LAG_MS && claimed <= at + PAGE_LEAD_MS ? claimed : at);
+
+async function onPageRecords({ sender, msg, at, ...entry }) {
+  const tab = sender.tabId;
   const watched = await watchedOrigins();
   // The relay sends at pagehide too, when the tab may already show the next
   // page: a top frame's records belong to the document that sent them.
   const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : await tabTopUrl(tab);
-  if (!top || !originMatches(top, watched)) return { ok: false };
+  if (!top || !originMatches(top, watched)) return false;
   // The browser says which frame sent it; the page does not get a vote.
   const context = {
     tab_id: tab,
@@ -287,54 +479,88 @@ async function onPageRecords(msg, sender) {
     document_url: sender.url || null,
     top_url: top,
   };
-  // Appended together, they land in one storage write.
-  const written = [];
-  for (const record of msg.records) {
-    if (!record || typeof record !== 'object') continue;
-    record.origin = 'page';
-    record.context = context;
-    written.push(append(tab, record));
+  const records = [];
+  for (const r of [].concat(msg.gestures || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
+    if (!plainObject(r) || !RELAY_KINDS.has(r.kind)) continue;
+    const record = { kind: r.kind, time: stamped(r.time, at), context, origin: 'isolated' };
+    if (r.kind === 'gesture') {
+      record.gesture = ['click', 'submit', 'keydown'].includes(r.gesture) ? r.gesture : 'click';
+      record.target = typeof r.target === 'string' ? r.target.slice(0, 200) : null;
+    }
+    records.push(record);
   }
-  await Promise.all(written);
-  return { ok: true };
+  let refused = Number.isInteger(msg.refused) && msg.refused > 0 ? Math.min(msg.refused, 1e6) : 0;
+  for (const r of [].concat(msg.records || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
+    if (!plainObject(r) || !PAGE_KINDS.has(r.kind)) { refused += 1; continue; }
+    r.origin = 'page';
+    r.context = context;
+    r.time = stamped(r.time, at);
+    if (JSON.stringify(r).length > MAX_PAGE_RECORD_CHARS) { refused += 1; continue; }
+    records.push(redacted(r));
+  }
+  if (refused) journal.refused(tab, 'relay_caps', 'page_record', refused);
+  // Appended in one task, they land in one storage write.
+  for (const r of records) append(tab, r, entry);
+  return records.length > 0;
 }
 
+// ---- messages ---------------------------------------------------------------
+
+// Who may ask what. Content scripts (the relay) report page evidence for the
+// tab they run in, and nothing else; everything that reads, changes or clears a
+// journal comes from the extension's own pages (the panel).
+const fromExtensionPage = (sender) => sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(EXTENSION_URL);
+const fromContentScript = (sender) => sender.id === chrome.runtime.id && Boolean(sender.tab) && sender.tab.id >= 0 && !fromExtensionPage(sender);
+
 async function handle(msg, sender) {
-  switch (msg && msg.type) {
-    case 'page-records':
-      return onPageRecords(msg, sender);
+  const type = msg && msg.type;
+  if (type === 'page-records') {
+    if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
+    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
+    return { ok: true };
+  }
+  if (!fromExtensionPage(sender)) return { error: `refused: "${String(type).slice(0, 40)}" is answered for the extension's own pages only` };
+  return control(msg);
+}
+
+async function control(msg) {
+  const tabId = Number(msg.tabId);
+  switch (msg.type) {
     case 'get-journal': {
-      const { records, total } = await journal.readWithTotal(msg.tabId);
-      return { records, total, review: await readReview(msg.tabId) };
+      await ready;
+      const { records, total } = await journal.readWithTotal(tabId);
+      return { records, total, review: await readReview(tabId) };
     }
     case 'get-summary': {
-      await journal.idle(msg.tabId);
-      const session = await sessionFor(msg.tabId);
-      return { summary: session.summary(await readReview(msg.tabId)) };
+      await journal.idle(tabId);
+      const session = await sessionFor(tabId);
+      return { summary: session.summary(await readReview(tabId)) };
     }
     case 'get-packet': {
-      await journal.idle(msg.tabId);
-      const session = await sessionFor(msg.tabId);
-      const review = await readReview(msg.tabId);
+      await journal.idle(tabId);
+      const session = await sessionFor(tabId);
+      const review = await readReview(tabId);
       return { packet: session.packet(review, Boolean(msg.rawUserData)), markdown: session.packetMarkdown(review) };
     }
     case 'set-review':
-      await chrome.storage.local.set({ [`review:${msg.tabId}`]: msg.review || {} });
-      scheduleBadge(msg.tabId);
+      await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });
+      scheduleBadge(tabId);
       return { ok: true };
     case 'add-evidence': {
       // Pasted server payloads / order JSON become journal records; the core
       // reports a bad paste as an input error and keeps everything else.
       if (!['server_payload', 'order'].includes(msg.kind)) return { error: 'unknown evidence kind' };
-      await append(msg.tabId, { kind: msg.kind, label: String(msg.label || 'pasted'), text: String(msg.text || '') });
+      await ready;
+      const record = redacted({ kind: msg.kind, label: String(msg.label || 'pasted').slice(0, 200), text: String(msg.text || ''), origin: 'user' });
+      await journal.append(tabId, record);
       return { ok: true };
     }
     case 'clear':
-      await clearTab(msg.tabId);
+      await ready;
+      await clearTab(tabId);
       return { ok: true };
     case 'watch-changed':
-      watchedCache = null;
-      await registerPageScripts();
+      await onPermissionsChanged();
       return { ok: true, watched: await watchedOrigins() };
     case 'status':
       await ready;
@@ -347,21 +573,21 @@ async function handle(msg, sender) {
 // ---- listeners (top level, synchronous) -------------------------------------
 
 chrome.webRequest.onBeforeRequest.addListener(
-  (details) => { onRequest(details).catch((e) => console.warn('PixelProof: request not recorded', e)); },
+  (details) => { enqueue(requestEntry(details)); },
   { urls: PIXEL_URLS },
   ['requestBody'],
 );
-chrome.webNavigation.onCommitted.addListener((d) => { onNavigation(d, d.transitionType || null).catch(() => {}); });
-chrome.webNavigation.onHistoryStateUpdated.addListener((d) => { onNavigation(d, 'history').catch(() => {}); });
+const onCommitted = (transition) => (d) => {
+  if (d.frameId !== 0) return;
+  enqueue({ t: 'nav', tab: d.tabId, d: { url: d.url, tabId: d.tabId, timeStamp: d.timeStamp, transition } });
+};
+chrome.webNavigation.onCommitted.addListener((d) => onCommitted(d.transitionType || null)(d));
+chrome.webNavigation.onHistoryStateUpdated.addListener(onCommitted('history'));
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
-  handle(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e && e.message || e) }));
+  handle(msg, sender).then(sendResponse, (e) => sendResponse({ error: String((e && e.message) || e) }));
   return true;
 });
-chrome.tabs.onRemoved.addListener((tab) => { clearTab(tab).catch(() => {}); });
-chrome.permissions.onAdded.addListener(() => { watchedCache = null; ready.then(registerPageScripts).catch(() => {}); });
-chrome.permissions.onRemoved.addListener(() => { watchedCache = null; ready.then(registerPageScripts).catch(() => {}); });
-chrome.runtime.onStartup.addListener(() => {
-  // Journals belong to one browser session: start clean after a restart.
-  chrome.storage.local.clear().catch(() => {});
-});
+chrome.tabs.onRemoved.addListener((tab) => { ready.then(() => clearTab(tab)).catch(() => {}); });
+chrome.permissions.onAdded.addListener(() => { onPermissionsChanged().catch((e) => console.warn('PixelProof: registration failed', e)); });
+chrome.permissions.onRemoved.addListener(() => { onPermissionsChanged().catch((e) => console.warn('PixelProof: registration failed', e)); });
 platform.init();

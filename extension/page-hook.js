@@ -1,9 +1,12 @@
 // PixelProof page hook: MAIN world, document_start, every frame.
 //
 // Records evidence the network cannot show — fbq calls and their callers, the
-// tracking-script inventory, trusted gestures, fbevents' FB_LOG messages and
-// what a Shopify page exposes — and hands it to the relay as JSON text in a
-// DOM event. Rules it lives by:
+// tracking-script inventory, fbevents' FB_LOG messages and what a Shopify page
+// exposes — and hands it to the relay as JSON text in a DOM event. The page can
+// forge all of it, so it is stored as page-reported evidence that may add doubt
+// and never remove it; trusted gestures are the relay's job (isolated world).
+// Advanced-matching values in fbq arguments leave here as the page passed them
+// and are hashed by the worker before anything is stored. Rules it lives by:
 //   * never change what fbq does or what the page sends: fbq is wrapped in a
 //     Proxy, so every property (queue, callMethod, loaded, version, push) is the
 //     page's own, and _fbq answers with the same proxy so fbq === _fbq holds;
@@ -12,7 +15,10 @@
 (() => {
   'use strict';
   const EVENT = 'pixelproof:record';
-  const MAX_ARG_CHARS = 4000;
+  const MAX_ARG_CHARS = 2000;
+  // The relay refuses records over 16 KB: an fbq call with larger arguments is
+  // recorded with its arguments cut to this marker rather than lost.
+  const MAX_RECORD_CHARS = 12 * 1024;
   let sent = 0;
 
   // Records go out in batches: one JSON.stringify and one DOM event for
@@ -155,14 +161,17 @@
       apply(target, thisArg, args) {
         try {
           const method = typeof args[0] === 'string' ? args[0] : String(args[0]);
-          emit({
+          const record = {
             kind: 'fbq_call',
-            method,
+            method: method.slice(0, 100),
             args: Array.prototype.slice.call(args, 1).map((a) => safe(a)),
             event_id_location: eventIdLocation(method, Array.prototype.slice.call(args, 1)),
             caller: caller(),
             queued: typeof target.callMethod !== 'function',
-          });
+          };
+          const size = stringify(record.args).length;
+          if (size > MAX_RECORD_CHARS) record.args = [`[arguments too large to record: ${size} characters]`];
+          emit(record);
         } catch (_) { /* never throw into the page */ }
         return Reflect.apply(target, thisArg, args);
       },
@@ -213,7 +222,8 @@
       const scripts = Array.from(document.scripts || [])
         .map((s) => s.src)
         .filter((src) => src && TRACKING.test(src))
-        .slice(0, 200);
+        .slice(0, 50)
+        .map((src) => src.slice(0, 300));
       let target;
       let alias;
       try { target = window.fbq; alias = window._fbq; } catch (_) { /* a throwing getter the page installed */ }
@@ -228,32 +238,6 @@
       });
     } catch (_) { /* ignore */ }
   };
-
-  const describe = (el) => {
-    try {
-      if (!el || !el.tagName) return null;
-      let d = el.tagName.toLowerCase();
-      if (el.id) d += '#' + el.id;
-      const text = (el.textContent || el.value || '').trim().replace(/\s+/g, ' ');
-      if (text) d += ' "' + text.slice(0, 40) + '"';
-      return d;
-    } catch (_) {
-      return null;
-    }
-  };
-
-  const gesture = (kind) => (e) => {
-    try {
-      if (!e.isTrusted) return;
-      if (kind === 'keydown' && e.key !== 'Enter') return;
-      emit({ kind: 'gesture', gesture: kind, target: describe(e.target) });
-    } catch (_) { /* ignore */ }
-  };
-  for (const kind of ['click', 'submit', 'keydown']) {
-    try {
-      window.addEventListener(kind, gesture(kind), { capture: true, passive: true });
-    } catch (_) { /* ignore */ }
-  }
 
   // fbevents reports problems with postMessage({..., type/name: 'FB_LOG'}).
   try {

@@ -4,6 +4,20 @@
 import init, { mountPanel } from './wasm/pixelproof_wasm.js';
 
 const params = new URLSearchParams(location.search);
+const originOf = (u) => { try { return new URL(u).origin; } catch (_) { return null; } };
+
+// The URL of the tab's top frame. PixelProof has no `tabs` permission and no
+// access to a store it does not watch yet, so `tab.url` is empty there;
+// `webNavigation` (already needed for page views) names the frame's URL.
+async function topUrl(tab) {
+  if (tab.url) return tab.url;
+  try {
+    const frame = await chrome.webNavigation.getFrame({ tabId: tab.id, frameId: 0 });
+    return (frame && frame.url) || null;
+  } catch (_) {
+    return null; // a tab with no frame we may see (the browser's own pages)
+  }
+}
 
 async function main() {
   await init({ module_or_path: new URL('wasm/pixelproof_wasm_bg.wasm', import.meta.url) });
@@ -11,36 +25,36 @@ async function main() {
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');
   const tab = pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0];
+  const url = await topUrl(tab);
   // Switching tabs switches journeys. Page loads within the tab are one journey
   // and arrive live; only a move to another site reloads (for its Watch button).
   if (!pinned) {
-    const originOf = (u) => { try { return new URL(u).origin; } catch (_) { return null; } };
     chrome.tabs.onActivated.addListener(() => location.reload());
-    chrome.tabs.onUpdated.addListener((id, change) => {
-      if (id === tab.id && change.url && originOf(change.url) !== originOf(tab.url)) location.reload();
+    chrome.webNavigation.onCommitted.addListener((d) => {
+      if (d.tabId === tab.id && d.frameId === 0 && originOf(d.url) !== originOf(url)) location.reload();
     });
   }
   let watched = false;
-  try {
-    const origin = new URL(tab.url).origin;
-    watched = origin.startsWith('http') && (await chrome.permissions.contains({ origins: [origin + '/*'] }));
-  } catch (_) { /* not a web page */ }
+  const origin = originOf(url);
+  if (origin && /^https?:/.test(origin)) watched = await chrome.permissions.contains({ origins: [origin + '/*'] });
   const bridge = {
     tabId: tab.id,
-    tabUrl: tab.url || null,
+    tabUrl: url,
     watched,
     send: (m) => chrome.runtime.sendMessage(m),
     copy: (text) => navigator.clipboard.writeText(text),
     download(name, text, mime) {
-      const url = URL.createObjectURL(new Blob([text], { type: mime }));
+      const href = URL.createObjectURL(new Blob([text], { type: mime }));
       const a = document.createElement('a');
-      a.href = url;
+      a.href = href;
       a.download = name;
       a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      setTimeout(() => URL.revokeObjectURL(href), 10000);
     },
     // One origin, asked at the moment the user clicks "Watch".
-    requestOrigin: (origin) => chrome.permissions.request({ origins: [origin + '/*'] }),
+    requestOrigin: (o) => chrome.permissions.request({ origins: [o + '/*'] }),
+    // Pages loaded before the grant run without the page scripts.
+    reloadTab: () => { chrome.tabs.reload(tab.id).catch(() => {}); },
     onRecords(cb) {
       chrome.runtime.onMessage.addListener((m) => {
         if (!m || m.tabId !== tab.id) return;

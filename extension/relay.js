@@ -1,19 +1,107 @@
-// PixelProof relay: isolated world, every frame. Checks the shape and size of
-// each page-hook record and forwards it to the service worker.
+// PixelProof relay: isolated world, every frame of a watched store, document_start.
 //
-// The page can dispatch the same DOM event itself, so everything arriving here
-// is page-reported evidence: the worker stores it as such and fills tab, frame
-// and document URL from the browser's own sender data, never from the message.
+// Two jobs:
+//   * Trusted gestures. Clicks, form submits and Enter keys are observed here,
+//     in the extension's isolated world, with listeners registered before any
+//     page script runs. `isTrusted` seen from this world cannot be forged by the
+//     page (a dispatched or scripted event is never trusted), and a page
+//     listener cannot stop ours from running: at the window, in the capture
+//     phase, ours was registered first.
+//   * Page-hook records. The MAIN-world hook hands its records over as JSON
+//     text in a DOM event, which the page can dispatch too: everything arriving
+//     that way is page-reported evidence. This script checks shape and size and
+//     forwards it; the worker checks again, stores it as `origin: "page"` and
+//     fills tab, frame and document URL from the browser's own sender data.
 (() => {
   'use strict';
-  const KINDS = new Set(['fbq_call', 'scripts', 'gesture', 'fb_log', 'shopify']);
-  // One event carries one batch of the hook (at most 50 records; a forged
-  // event can claim more, and is cut at MAX_BATCH).
-  const MAX_BYTES = 256 * 1024;
-  const MAX_BATCH = 200;
-  const MAX_PER_SECOND = 200;
+  // Kinds the hook may report. Gestures are not among them: only this script
+  // records gestures.
+  const KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
+  // One hook batch is at most 50 records of at most 16 KB each; anything larger
+  // did not come from the hook.
+  const MAX_EVENT_CHARS = 64 * 1024;
+  const MAX_RECORD_CHARS = 16 * 1024;
+  const MAX_BATCH = 50;
+  // Per document: a page that loops on fbq (or forges a flood) is cut off
+  // here; the worker holds every tab to a byte budget as well.
+  const MAX_PER_SECOND = 100;
+  const MAX_PER_DOCUMENT = 2000;
+  const now = Date.now;
   let windowStart = 0;
   let inWindow = 0;
+  let total = 0;
+  let refused = 0;
+  const top = window === window.top;
+
+  // Records go out together (extension messaging is the dearest thing this
+  // script does to a page): a second after the first one, at 50, or when the
+  // page goes away.
+  const SEND_AFTER_MS = 1000;
+  const SEND_AT = 50;
+  let pageRecords = [];
+  let gestures = [];
+  let timer = 0;
+  const send = () => {
+    try {
+      clearTimeout(timer);
+      timer = 0;
+      if (!pageRecords.length && !gestures.length && !refused) return;
+      const msg = { type: 'page-records', records: pageRecords, gestures, refused };
+      pageRecords = [];
+      gestures = [];
+      refused = 0;
+      chrome.runtime.sendMessage(msg).catch(() => {});
+    } catch (_) { /* the extension was reloaded; nothing to do */ }
+  };
+  const queued = () => {
+    if (pageRecords.length + gestures.length >= SEND_AT) send();
+    else if (!timer) timer = setTimeout(send, SEND_AFTER_MS);
+  };
+
+  // ---- trusted gestures ------------------------------------------------------
+
+  // A short description of the target for the timeline: tag, id, name, type and
+  // the visible text of buttons and links — never what was typed into a field.
+  const FIELDS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+  const describe = (el) => {
+    try {
+      if (!el || !el.tagName) return null;
+      let d = el.tagName.toLowerCase();
+      if (el.id) d += '#' + String(el.id).slice(0, 40);
+      if (FIELDS.has(el.tagName)) {
+        const name = el.getAttribute('name');
+        const type = el.getAttribute('type');
+        if (name) d += `[name=${name.slice(0, 40)}]`;
+        if (type) d += `[type=${type.slice(0, 20)}]`;
+        return d;
+      }
+      const text = (el.textContent || '').trim().replace(/\s+/g, ' ');
+      if (text) d += ' "' + text.slice(0, 40) + '"';
+      return d;
+    } catch (_) {
+      return null;
+    }
+  };
+  const onGesture = (kind) => (e) => {
+    try {
+      if (!e.isTrusted) return;
+      if (kind === 'keydown' && e.key !== 'Enter') return;
+      gestures.push({ kind: 'gesture', gesture: kind, target: describe(e.target), time: now() });
+      queued();
+    } catch (_) { /* never throw into the page */ }
+  };
+  for (const kind of ['click', 'submit', 'keydown']) {
+    addEventListener(kind, onGesture(kind), { capture: true, passive: true });
+  }
+  // The top document says once that gestures are watched here, so a journey
+  // without clicks is told apart from one where gestures were never observed
+  // (a HAR file, a page the extension did not reach).
+  if (top) {
+    gestures.push({ kind: 'gesture_watch', time: now() });
+    queued();
+  }
+
+  // ---- page-hook records -------------------------------------------------------
 
   const check = (record) => {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return null;
@@ -25,59 +113,37 @@
     return record;
   };
 
-  // The hook sends a batch as a JSON array; a lone record object is accepted
-  // too. Returns the records that pass, or null.
-  const accept = (text) => {
-    if (typeof text !== 'string' || text.length > MAX_BYTES) return null;
-    let value;
-    try {
-      value = JSON.parse(text);
-    } catch (_) {
-      return null;
-    }
-    const list = Array.isArray(value) ? value.slice(0, MAX_BATCH) : [value];
-    const records = [];
-    for (const item of list) {
-      const record = check(item);
-      if (record) records.push(record);
-    }
-    return records;
-  };
-
-  // Extension messaging is the dearest thing this script does to a page
-  // (measured: most of its cost during page load), so records go out together:
-  // a second after the first one, at 50, or when the page goes away.
-  const SEND_AFTER_MS = 1000;
-  const SEND_AT = 50;
-  let queue = [];
-  let timer = 0;
-  const send = () => {
-    try {
-      clearTimeout(timer);
-      timer = 0;
-      if (!queue.length) return;
-      const records = queue;
-      queue = [];
-      chrome.runtime.sendMessage({ type: 'page-records', records }).catch(() => {});
-    } catch (_) { /* the extension was reloaded; nothing to do */ }
-  };
-  addEventListener('pagehide', send);
-
   document.addEventListener('pixelproof:record', (e) => {
     try {
-      const now = Date.now();
-      if (now - windowStart > 1000) {
-        windowStart = now;
+      const t = now();
+      if (t - windowStart > 1000) {
+        windowStart = t;
         inWindow = 0;
       }
-      if (inWindow >= MAX_PER_SECOND) return;
-      const records = accept(e.detail);
-      if (!records || !records.length) return;
-      const room = records.slice(0, MAX_PER_SECOND - inWindow);
-      inWindow += room.length;
-      queue.push(...room);
-      if (queue.length >= SEND_AT) send();
-      else if (!timer) timer = setTimeout(send, SEND_AFTER_MS);
+      const text = e.detail;
+      if (typeof text !== 'string') return;
+      if (text.length > MAX_EVENT_CHARS) { refused += 1; queued(); return; }
+      let value;
+      try {
+        value = JSON.parse(text);
+      } catch (_) {
+        return;
+      }
+      const list = Array.isArray(value) ? value : [value];
+      for (const item of list.slice(0, MAX_BATCH)) {
+        const record = check(item);
+        if (!record) continue;
+        if (inWindow >= MAX_PER_SECOND || total >= MAX_PER_DOCUMENT || JSON.stringify(record).length > MAX_RECORD_CHARS) {
+          refused += 1;
+          continue;
+        }
+        inWindow += 1;
+        total += 1;
+        pageRecords.push(record);
+      }
+      if (pageRecords.length || refused) queued();
     } catch (_) { /* the extension was reloaded; nothing to do */ }
   });
+
+  addEventListener('pagehide', send);
 })();

@@ -15,4 +15,12 @@ export const platform = {
       /* the tab is gone */
     }
   },
+  /**
+   * Whether a webRequest event comes from a document that is being unloaded
+   * (Chrome 106+ reports its lifecycle), such as a beacon sent at pagehide
+   * after the tab has already committed the next page.
+   */
+  leavingDocument(details) {
+    return details.documentLifecycle === 'pending_deletion';
+  },
 };

@@ -11,4 +11,14 @@ export const platform = {
       /* the tab is gone */
     }
   },
+  /**
+   * Whether a webRequest event comes from a document that is being unloaded.
+   * Firefox reports no document lifecycle; it names the sending document
+   * (`documentUrl`), so a request of the top frame whose document is not the
+   * tab's current page is one of the page being left (the caller compares the
+   * initiator with the tab's last watched page).
+   */
+  leavingDocument(details) {
+    return details.frameId === 0 && typeof details.documentUrl === 'string' && details.type !== 'main_frame';
+  },
 };

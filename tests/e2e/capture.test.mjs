@@ -95,7 +95,7 @@ describe('capture in the page and on the network', () => {
     assert.ok(vc, 'three senders of ViewContent are a finding');
   });
 
-  test('fbq calls, the script inventory and gestures are recorded as page evidence', () => {
+  test('fbq calls and the script inventory are page evidence; clicks are observed in the isolated world', () => {
     const calls = records.filter((r) => r.kind === 'fbq_call');
     assert.ok(calls.some((c) => c.method === 'init' && c.args[0] === '1234567890'));
     const atc = calls.find((c) => c.method === 'track' && c.args[0] === 'AddToCart');
@@ -111,6 +111,14 @@ describe('capture in the page and on the network', () => {
     assert.equal(inv.fbq_differs_from_fbq_alias, false);
     const clicks = records.filter((r) => r.kind === 'gesture');
     assert.ok(clicks.some((g) => g.gesture === 'click' && /button#add/.test(g.target)));
+    assert.ok(clicks.every((g) => g.origin === 'isolated'), 'every gesture comes from the relay, none from the page');
+    const watch = records.filter((r) => r.kind === 'gesture_watch');
+    assert.equal(watch.length, 1, 'the top document says once that gestures are watched');
+    assert.equal(watch[0].context.frame_type, 'main');
+    // The page passed {em: 'Jane.Doe@Example.com'} to fbq('init'): stored as its hash only.
+    const init = calls.find((c) => c.method === 'init');
+    assert.match(init.args[1].em, /^plain:email:[0-9a-f]{64}$/);
+    assert.ok(!JSON.stringify(records).includes('Jane.Doe'), 'no plain e-mail in the journal');
     assert.ok(records.some((r) => r.kind === 'shopify' && r.shop === 'test-store.myshopify.com'));
     assert.ok(records.some((r) => r.kind === 'navigation' && r.url === PRODUCT));
     assert.ok(records.some((r) => r.kind === 'script_load' && r.url.endsWith('/en_US/fbevents.js')));
@@ -192,7 +200,7 @@ describe('leaving the store', () => {
       const records = await t.journalUntil(tabId, (rs) => rs.some((r) => r.kind === 'gesture'), 'the click made before leaving');
       const click = records.find((r) => r.kind === 'gesture');
       assert.equal(click.context.top_url, PRODUCT);
-      assert.equal(click.origin, 'page');
+      assert.equal(click.origin, 'isolated', 'a trusted click the relay observed');
       assert.ok(!records.some((r) => (r.context?.top_url || '').includes('elsewhere.test')), 'nothing recorded from the unwatched site');
     } finally {
       await t.close();

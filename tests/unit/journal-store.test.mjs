@@ -30,17 +30,95 @@ test('records appended without waiting are all written, in order', async () => {
   assert.deepEqual(got.map((r) => r.time), [...Array(100).keys()]);
 });
 
-test('past the cap the newest records stay and a dropped marker says how many went', async () => {
+test('past the journal budget the oldest chunks go and a dropped record says how many of which kind', async () => {
   const storage = memoryStorage();
-  const store = createJournalStore({ storage, cap: 1000, chunk: 100 });
-  for (let i = 0; i < 1234; i++) await store.append(7, rec(i));
+  const size = JSON.stringify(rec(0)).length;
+  const store = createJournalStore({ storage, chunk: 100, budget: { journal: 1000 * size, page: 1000 } });
+  for (let i = 0; i < 1234; i++) store.append(7, rec(i));
+  await store.idle(7);
   const got = await store.read(7);
-  assert.equal(got[0].kind, 'dropped');
+  assert.deepEqual({ ...got[0], count: 0 }, { kind: 'dropped', count: 0, kinds: { gesture: got[0].count }, reason: 'journal_budget', time: null });
   const kept = got.slice(1);
   assert.equal(got[0].count + kept.length, 1234, 'dropped + kept = appended');
-  assert.ok(kept.length >= 1000 - 100 && kept.length <= 1000, `${kept.length} kept`);
-  assert.equal(kept[kept.length - 1].time, 1233, 'the newest record is kept');
-  assert.deepEqual(kept.map((r) => r.time), [...Array(kept.length).keys()].map((i) => 1234 - kept.length + i));
+  assert.ok(kept.length >= 900 && kept.length <= 1000, `${kept.length} kept`);
+  assert.deepEqual(kept.map((r) => r.time), [...Array(kept.length).keys()].map((i) => 1234 - kept.length + i), 'the newest, in order');
+});
+
+const pageRecord = (i, pad = 0) => ({ kind: 'fbq_call', method: 'track', args: ['Lead', 'x'.repeat(pad)], time: i, origin: 'page' });
+const hit = (i) => ({ kind: 'request', url: `https://www.facebook.com/tr/?id=1&ev=ViewContent&eid=e${i}`, method: 'GET', time: i, origin: 'network' });
+
+test('page records past their own budget are refused, said where it happened, and never push out network hits', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 10, budget: { journal: 1e6, page: 20 * JSON.stringify(pageRecord(1000)).length } });
+  for (let i = 0; i < 5; i++) store.append(2, hit(i));
+  // A flood from the page: 500 records, with network hits among them.
+  for (let i = 0; i < 500; i++) {
+    store.append(2, pageRecord(1000 + i));
+    if (i % 100 === 0) store.append(2, hit(5 + i / 100));
+  }
+  await store.idle(2);
+  const got = await store.read(2);
+  const hits = got.filter((r) => r.kind === 'request');
+  assert.deepEqual(hits.map((r) => r.time), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every network hit is kept');
+  const pages = got.filter((r) => r.kind === 'fbq_call');
+  assert.equal(pages.length, 20, 'page records up to their budget');
+  const drops = got.filter((r) => r.kind === 'dropped');
+  assert.ok(drops.length >= 1);
+  assert.equal(drops.reduce((n, d) => n + d.count, 0), 480, 'every refused page record is counted');
+  assert.ok(drops.every((d) => d.reason === 'page_budget' && Object.keys(d.kinds).join() === 'fbq_call'));
+});
+
+test('a record over its size cap is refused and counted', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, recordMax: { journal: 1000, page: 300 } });
+  store.append(4, pageRecord(0, 400));
+  store.append(4, hit(1));
+  store.append(4, { ...hit(2), url: 'https://www.facebook.com/tr/?' + 'a'.repeat(2000) });
+  await store.idle(4);
+  const got = await store.read(4);
+  assert.deepEqual(got.filter((r) => r.kind !== 'dropped').map((r) => r.time), [1]);
+  const drops = got.filter((r) => r.kind === 'dropped');
+  assert.deepEqual(drops.map((d) => [d.reason, d.kinds]), [['oversized', { fbq_call: 1, request: 1 }]]);
+});
+
+test('refusals a caller reports (the relay\'s own caps) become a dropped record too', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage });
+  store.append(6, hit(0));
+  await store.idle(6);
+  store.refused(6, 'relay_caps', 'page_record', 3);
+  await store.idle(6);
+  const got = await store.read(6);
+  assert.deepEqual(got.map((r) => r.kind), ['request', 'dropped']);
+  assert.deepEqual([got[1].count, got[1].reason, got[1].kinds], [3, 'relay_caps', { page_record: 3 }]);
+});
+
+test('the default budget keeps a 10,000-hit journey whole', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage });
+  const context = { tab_id: 9, frame_id: 0, frame_type: 'main', document_url: 'https://shop.test/products/classic-tee', top_url: 'https://shop.test/products/classic-tee' };
+  for (let i = 0; i < 10000; i++) {
+    store.append(9, {
+      kind: 'request',
+      url: `https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&dl=https%3A%2F%2Fshop.test%2Fproducts%2Fclassic-tee&rl=&if=false&ts=17000000${i}&cd[content_ids]=%5B%22p${i}%22%5D&cd[value]=30.00&cd[currency]=USD&sw=1920&sh=1080&v=2.9.179&r=stable&ec=${i}&o=4126&fbp=fb.1.1700000000000.123456789&eid=vc-${i}&rqm=GET`,
+      method: 'GET', body: null, request_type: 'image', context, initiator: 'https://shop.test', stack: [], time: 1.7e12 + i, origin: 'network',
+    });
+  }
+  await store.idle(9);
+  const got = await store.read(9);
+  assert.equal(got.length, 10000);
+  assert.ok(!got.some((r) => r.kind === 'dropped'));
+});
+
+test('the inbox numbers a batch stored are kept with it', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage });
+  store.append(3, hit(0), { w: 'a', n: 4 });
+  store.append(3, hit(1), { w: 'a', n: 9 });
+  await store.idle(3);
+  const again = createJournalStore({ storage });
+  assert.equal(await again.committed(3, 'a'), 9);
+  assert.equal(await again.committed(3, 'b'), 0);
 });
 
 test('a fresh store over the same storage (a restarted worker) reads everything back', async () => {
@@ -64,12 +142,6 @@ test('tabs are separate and clear removes one tab only', async () => {
   assert.deepEqual(await store.read(1), []);
   assert.equal((await store.read(2)).length, 9);
   assert.ok([...storage.data.keys()].every((k) => !/^(meta|chunk):1(:|$)/.test(k)), 'no key of tab 1 left');
-});
-
-test('the extension keeps at least 20,000 records per tab', async () => {
-  const src = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../extension/background.js', import.meta.url), 'utf8'));
-  const cap = Number((src.match(/JOURNAL_CAP = (\d+)/) || [])[1]);
-  assert.ok(cap >= 20000, `JOURNAL_CAP is ${cap}`);
 });
 
 test('a live view hears of records while a write is still in progress, at positions that match the journal', async () => {

@@ -49,6 +49,30 @@ pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_
     Ok((records, bad))
 }
 
+/// Runs when the module is instantiated, in the worker and in the panel: a
+/// panic then says what and where, in the console and, in the panel, on the
+/// page (the release build aborts on panic, which alone shows "unreachable").
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        panel::show_panic(&info.to_string());
+    }));
+}
+
+/// A journal record with plain customer data replaced before it is stored
+/// (see `pixelproof_core::privacy`); the record itself when nothing changed.
+#[wasm_bindgen(js_name = redactRecord)]
+pub fn redact_record(record: JsValue) -> Result<JsValue, JsError> {
+    let text = json_text(&record).ok_or_else(|| JsError::new("record to redact: not JSON-representable"))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| JsError::new(&format!("record to redact: {e}")))?;
+    if !pixelproof_core::privacy::redact_record(&mut value) {
+        return Ok(record);
+    }
+    to_js(&value)
+}
+
 fn review_from(value: JsValue) -> Result<Review, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Review::default());

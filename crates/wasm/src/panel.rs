@@ -46,6 +46,8 @@ extern "C" {
     fn download(this: &Bridge, name: &str, text: &str, mime: &str);
     #[wasm_bindgen(method, js_name = requestOrigin)]
     fn request_origin(this: &Bridge, origin: &str) -> js_sys::Promise;
+    #[wasm_bindgen(method, js_name = reloadTab)]
+    fn reload_tab(this: &Bridge);
     #[wasm_bindgen(method, js_name = onRecords)]
     fn on_records(this: &Bridge, cb: &Closure<dyn FnMut(f64, JsValue)>);
     #[wasm_bindgen(method, js_name = readFile)]
@@ -71,6 +73,9 @@ struct App {
     filter: Option<BTreeSet<u32>>,
     rendered_records: usize,
     expanded_rows: BTreeSet<String>,
+    /// Findings the user opened (by [`finding_key`]): they stay open when a
+    /// live update re-renders the list, as expanded rows do.
+    open_findings: BTreeSet<String>,
     summary_pending: Option<Timeout>,
     timeline_pending: Option<Timeout>,
     /// Listeners of timeline items: kept until the timeline is rebuilt from scratch.
@@ -147,6 +152,7 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
         filter: None,
         rendered_records: 0,
         expanded_rows: BTreeSet::new(),
+        open_findings: BTreeSet::new(),
         summary_pending: None,
         timeline_pending: None,
         timeline_listeners: Vec::new(),
@@ -259,6 +265,19 @@ fn status(text: &str) {
     }
 }
 
+/// Puts a panic's message on the panel, when this is the panel (the worker has
+/// no document): what broke and where, not just "unreachable".
+pub(crate) fn show_panic(message: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(s) = doc.get_element_by_id("pp-status") {
+        s.set_text_content(Some(&format!(
+            "PixelProof stopped on an internal error; reopen the panel. Please report: {message}"
+        )));
+    }
+}
+
 fn section(root: &Element, id: &str, title: &str) -> Element {
     let s = el("section", "card", "");
     attr(&s, "id", id);
@@ -314,14 +333,33 @@ fn build_skeleton(app: &Shared) {
     app.borrow_mut().fixed_listeners = fixed;
 }
 
+/// What the panel says about the tab before anything is captured: the first
+/// thing a new user meets. The tab's URL comes from `webNavigation` (the
+/// extension has no `tabs` permission and no access to an unwatched page).
 fn build_watch(app: &Shared, watch: &Element, fixed: &mut Vec<EventListener>) {
     if app.borrow().bridge.watched() {
         return;
     }
     let url = app.borrow().bridge.tab_url();
     let Some(origin) = url.as_deref().and_then(url_origin) else {
+        let p = el(
+            "p",
+            "hint",
+            "PixelProof watches the web pages of your store. Open your store (an https:// page) in this tab, then open this panel again.",
+        );
+        attr(&p, "id", "pp-watch-hint");
+        append(watch, &p);
         return;
     };
+    let p = el(
+        "p",
+        "hint",
+        &format!(
+            "PixelProof records nothing on {origin} until you allow it. The browser will ask you to let PixelProof read and change your data on this one site; it only reads pixel traffic and never changes the page."
+        ),
+    );
+    attr(&p, "id", "pp-watch-hint");
+    append(watch, &p);
     let b = button(&format!("Watch {origin}"), "primary");
     attr(&b, "id", "pp-watch-button");
     attr(
@@ -331,22 +369,48 @@ fn build_watch(app: &Shared, watch: &Element, fixed: &mut Vec<EventListener>) {
     );
     append(watch, &b);
     let a = app.clone();
+    let shown = watch.clone();
     fixed.push(on(&b, "click", move |_| {
+        // Called in the click's own task: browsers grant the prompt only to a user gesture.
+        let request = a.borrow().bridge.request_origin(&origin);
         let a = a.clone();
         let origin = origin.clone();
+        let shown = shown.clone();
         spawn_local(async move {
-            let p = a.borrow().bridge.request_origin(&origin);
-            match JsFuture::from(p).await {
-                Ok(v) if v.as_bool() == Some(true) => {
-                    let m = msg("watch-changed", a.borrow().tab);
-                    let bridge = a.borrow().bridge.clone();
-                    let _ = call(&bridge, &m).await;
-                    status(&format!("Watching {origin}. Reload the page to start capturing."));
-                }
+            match JsFuture::from(request).await {
+                Ok(v) if v.as_bool() == Some(true) => granted(&a, &shown, &origin).await,
                 _ => status("Access was not granted; nothing is captured on this store."),
             }
         });
     }));
+}
+
+/// After the grant: the worker registers the page scripts, and the page must
+/// load again for them to run in it.
+async fn granted(app: &Shared, watch: &Element, origin: &str) {
+    let m = msg("watch-changed", app.borrow().tab);
+    let bridge = app.borrow().bridge.clone();
+    let _ = call(&bridge, &m).await;
+    clear(watch);
+    let p = el(
+        "p",
+        "hint",
+        &format!(
+            "Watching {origin}. Reload the page to start capturing: pages loaded before the grant are not watched."
+        ),
+    );
+    attr(&p, "id", "pp-watch-hint");
+    append(watch, &p);
+    let b = button("Reload the page", "primary");
+    attr(&b, "id", "pp-reload-button");
+    append(watch, &b);
+    let a = app.clone();
+    let listener = on(&b, "click", move |_| {
+        a.borrow().bridge.reload_tab();
+        status("Capturing: browse the store and place a test order.");
+    });
+    app.borrow_mut().fixed_listeners.push(listener);
+    status(&format!("Watching {origin}. Reload the page to start capturing."));
 }
 
 fn url_origin(url: &str) -> Option<String> {
@@ -867,6 +931,15 @@ fn render_summary(app: &Shared) {
                 append(&li, &el("strong", "", &format!("{} ", c.name)));
                 append(&li, &el("span", &format!("pill p-{class}"), label));
                 append(&li, &el("span", "", &format!(" {}", c.detail)));
+                if c.page_reported {
+                    let tag = el("span", "tag page-reported", " page-reported");
+                    attr(
+                        &tag,
+                        "title",
+                        "Rests on figures the page exposed, which its scripts could forge",
+                    );
+                    append(&li, &tag);
+                }
                 if let Some(n) = &c.needs {
                     append(&li, &el("div", "muted", &format!("Needs: {n}")));
                 }
@@ -1037,7 +1110,19 @@ fn hit_line(h: &pixelproof_core::model::Hit) -> String {
     )
 }
 
-fn render_findings(app: &Shared, _a: &App, findings: &[Finding], listeners: &mut Vec<EventListener>) {
+/// A finding's identity across re-renders.
+fn finding_key(f: &Finding) -> String {
+    format!(
+        "{}|{}|{}|{:?}|{:?}",
+        f.code,
+        f.event.as_deref().unwrap_or(""),
+        f.pixel_id.as_deref().unwrap_or(""),
+        f.page_view,
+        f.hit_ids.first()
+    )
+}
+
+fn render_findings(app: &Shared, a: &App, findings: &[Finding], listeners: &mut Vec<EventListener>) {
     let Some(body) = by_id("pp-findings-body") else { return };
     clear(&body);
     if findings.is_empty() {
@@ -1061,12 +1146,39 @@ fn render_findings(app: &Shared, _a: &App, findings: &[Finding], listeners: &mut
             let d = create("details");
             d.set_class_name(&format!("finding sev-{}", sev.as_str()));
             attr(&d, "data-code", f.code);
+            let key = finding_key(f);
+            if a.open_findings.contains(&key) {
+                attr(&d, "open", "");
+            }
+            let app_toggle = app.clone();
+            let details = d.clone();
+            listeners.push(on(&d, "toggle", move |_| {
+                let open = details.has_attribute("open");
+                // A re-render sets `open` itself and fires toggle too; that is
+                // harmless: it writes the state it read.
+                if let Ok(mut a) = app_toggle.try_borrow_mut() {
+                    if open {
+                        a.open_findings.insert(key.clone());
+                    } else {
+                        a.open_findings.remove(&key);
+                    }
+                }
+            }));
             let s = el("summary", "", "");
             append(&s, &el("code", "", f.code));
             if let Some(ev) = &f.event {
                 append(&s, &el("span", "muted", &format!(" {ev}")));
             }
             append(&s, &el("span", "", &format!(" — {}", f.message)));
+            if f.page_reported {
+                let tag = el("span", "tag page-reported", " page-reported");
+                attr(
+                    &tag,
+                    "title",
+                    "Rests on what the page reported (its scripts could forge it): it adds doubt, it settles nothing",
+                );
+                append(&s, &tag);
+            }
             append(&d, &s);
             if let Some(info) = rules::info(f.code) {
                 append(&d, &el("p", "", info.explanation));
@@ -1362,7 +1474,19 @@ fn timeline_item(
                 }
             )
         }
-        (Record::Gesture(g), _) => format!("{} {} {}", clock(g.time), g.gesture, g.target.as_deref().unwrap_or("")),
+        (Record::Gesture(g), _) => format!(
+            "{} {} {}{}",
+            clock(g.time),
+            g.gesture,
+            g.target.as_deref().unwrap_or(""),
+            if g.trusted() {
+                ""
+            } else {
+                " (page-reported: not counted as an action)"
+            }
+        ),
+        // The start of gesture watching is bookkeeping, not an event.
+        (Record::GestureWatch(_), _) => return None,
         (Record::FbLog(l), _) => format!("{} FB_LOG {}: {}", clock(l.time), l.level, l.message),
         (Record::Shopify(s), _) => format!(
             "{} Shopify {} {}",
@@ -1374,7 +1498,7 @@ fn timeline_item(
         (Record::Order(t), _) => format!("order figures added: {}", t.label),
         (Record::Dropped(d), _) => {
             li.set_class_name("t-dropped");
-            format!("{} older records were dropped (journal cap)", d.count)
+            pixelproof_core::packet::describe_drop(d)
         }
     };
     li.set_text_content(Some(&text));
