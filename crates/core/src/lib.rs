@@ -18,6 +18,7 @@ pub mod decode;
 pub mod evidence;
 pub mod har;
 pub mod journal;
+pub mod journey;
 pub mod model;
 pub mod money;
 pub mod packet;

@@ -2,8 +2,8 @@
 //! event name and event id. Shared by the server rules and the dedup gate check.
 
 use crate::evidence::ServerEvent;
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 /// A browser core hit and what the server sent for the same action.
 #[derive(Debug)]

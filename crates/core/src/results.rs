@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::reconcile;
 use crate::reconcile::pairings;
 use crate::rules::{Finding, Severity};
-use crate::session::Journey;
 use crate::sort::{distinct, sort_by};
 use crate::tables::{self, CORE_EVENTS};
 

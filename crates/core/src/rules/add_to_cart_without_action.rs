@@ -2,7 +2,7 @@
 //! 5 s before it — fired on load or refresh rather than by a shopper.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::{GroupKey, Journey};
+use crate::journey::{GroupKey, Journey};
 
 pub struct Rule;
 

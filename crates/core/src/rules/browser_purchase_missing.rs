@@ -1,7 +1,7 @@
 //! `browser_purchase_missing`: the order page was reached but no browser Purchase left it.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

@@ -1,7 +1,7 @@
 //! `conflicting_pixel_versions`: two pixel libraries fight over one document.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

@@ -1,8 +1,8 @@
 //! `currency_mismatch`: core events of one journey use different currencies.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -2,8 +2,8 @@
 //! an event_id that differs from the browser eid, so Meta counts both.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::reconcile::pairings;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
 use crate::sort::distinct;
 use crate::tables;
 

@@ -1,8 +1,8 @@
 //! `event_chain_incomplete`: a core event never seen in the journey.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::PageKind;
-use crate::session::Journey;
 use crate::tables::CORE_EVENTS;
 
 pub struct Rule;

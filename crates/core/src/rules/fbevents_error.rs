@@ -1,7 +1,7 @@
 //! `fbevents_error`: fbevents reported an error through `FB_LOG`.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

@@ -2,8 +2,8 @@
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::decode::Contents;
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

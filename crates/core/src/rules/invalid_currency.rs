@@ -1,9 +1,9 @@
 //! `invalid_currency`: not an upper-case ISO 4217 code Meta accepts.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::currency_problem;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! `invalid_value`: `cd[value]` is not a plain non-negative decimal.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::value_problem;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -1,8 +1,8 @@
 //! `missing_content_ids`: a core event that names no product.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -2,8 +2,8 @@
 
 use super::missing_value::money_severity;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -2,8 +2,8 @@
 //! Conversions API twin, so Meta counts both.
 
 use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

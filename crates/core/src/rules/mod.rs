@@ -15,8 +15,8 @@
 
 use serde::Serialize;
 
+use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
 
 mod add_to_cart_without_action;
 mod browser_purchase_missing;

@@ -1,7 +1,7 @@
 //! `multiple_pixel_ids`: more than one pixel id on the store.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

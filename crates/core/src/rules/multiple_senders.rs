@@ -1,8 +1,8 @@
 //! `multiple_senders`: one core event for one pixel sent by more than one sender.
 
 use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables;
 
 pub struct Rule;

@@ -1,8 +1,8 @@
 //! `nonstandard_event`: an event name outside Meta's standard list.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables;
 
 pub struct Rule;

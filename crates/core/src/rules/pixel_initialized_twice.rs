@@ -1,7 +1,7 @@
 //! `pixel_initialized_twice`: `fbq('init', id)` twice for one id in one document.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

@@ -2,7 +2,7 @@
 //! hit left the page.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 
 pub struct Rule;
 

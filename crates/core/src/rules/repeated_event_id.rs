@@ -1,8 +1,8 @@
 //! `repeated_event_id`: the same eid sent more than once for one event.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 

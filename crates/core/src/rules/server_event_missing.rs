@@ -2,9 +2,9 @@
 //! event has no server event with the same name.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::reconcile::pairings;
-use crate::session::Journey;
 
 pub struct Rule;
 

@@ -1,7 +1,7 @@
 //! `server_event_only`: a server core event with no browser twin.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use crate::journey::Journey;
 use crate::tables;
 
 pub struct Rule;

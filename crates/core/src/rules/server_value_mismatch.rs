@@ -1,9 +1,9 @@
 //! `server_value_mismatch`: browser and server twins disagree on value or currency.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::money::TOLERANCE;
 use crate::reconcile::pairings;
-use crate::session::Journey;
 
 pub struct Rule;
 

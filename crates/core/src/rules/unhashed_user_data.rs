@@ -1,8 +1,8 @@
 //! `unhashed_user_data`: advanced-matching data sent in the clear.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables::HASHED_USER_DATA_KEYS;
 
 pub struct Rule;

@@ -1,8 +1,8 @@
 //! `value_mismatch`: the Purchase value/currency does not reconcile to the order.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::money::reconcile;
-use crate::session::Journey;
 
 pub struct Rule;
 

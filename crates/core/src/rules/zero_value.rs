@@ -1,8 +1,8 @@
 //! `zero_value`: a Purchase worth 0.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
