@@ -22,7 +22,7 @@ pub mod journey;
 pub mod model;
 pub mod money;
 pub mod packet;
-pub mod reconcile;
+pub mod pairing;
 pub mod results;
 pub mod rules;
 pub mod sender;

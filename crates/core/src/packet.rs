@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::decode::{Contents, DecodeIssue, Endpoint};
 use crate::evidence::{InputError, OrderFigures, ServerEvent};
 use crate::money::{reconcile, Reconciliation};
-use crate::reconcile::pairings;
+use crate::pairing::pairings;
 use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Review, Verdict};
 use crate::rules::{self, Finding};
 use crate::session::Session;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::reconcile;
-use crate::reconcile::pairings;
+use crate::pairing::pairings;
 use crate::rules::{Finding, Severity};
 use crate::sort::{distinct, sort_by};
 use crate::tables::{self, CORE_EVENTS};

@@ -3,7 +3,7 @@
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::journey::Journey;
-use crate::reconcile::pairings;
+use crate::pairing::pairings;
 
 pub struct Rule;
 

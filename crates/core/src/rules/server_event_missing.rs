@@ -4,7 +4,7 @@
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
 use crate::journey::Journey;
 use crate::model::Hit;
-use crate::reconcile::pairings;
+use crate::pairing::pairings;
 
 pub struct Rule;
 
