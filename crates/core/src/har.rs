@@ -18,7 +18,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::decode::{classify_endpoint, DecodeConfig};
-use crate::evidence::{json_error, InputError};
+use crate::inputs::{json_error, InputError};
 use crate::journal::{Body, CapturedRequest, Context, Navigation, Origin, Record, ScriptLoad};
 use crate::tables;
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::evidence::{InputError, OrderFigures, ServerEvent};
+use crate::inputs::{InputError, OrderFigures, ServerEvent};
 use crate::journal::{FbLog, FbqCall, Gesture, ScriptInventory, ScriptLoad, ShopifyContext};
 use crate::model::{Hit, PageView};
 

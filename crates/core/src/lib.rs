@@ -15,8 +15,8 @@
 //! This crate has no wasm dependency; it builds and tests natively.
 
 pub mod decode;
-pub mod evidence;
 pub mod har;
+pub mod inputs;
 pub mod journal;
 pub mod journey;
 pub mod model;

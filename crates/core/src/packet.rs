@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::decode::{Contents, DecodeIssue, Endpoint};
-use crate::evidence::{InputError, OrderFigures, ServerEvent};
+use crate::inputs::{InputError, OrderFigures, ServerEvent};
 use crate::money::{reconcile, Reconciliation};
 use crate::pairing::pairings;
 use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Review, Verdict};

@@ -3,7 +3,7 @@
 //! the dedup gate check and the packet's server section. (Comparing a Purchase
 //! value with the order is another matter: that is [`crate::money::reconcile`].)
 
-use crate::evidence::ServerEvent;
+use crate::inputs::ServerEvent;
 use crate::journey::Journey;
 use crate::model::Hit;
 

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::decode::{decode, DecodeConfig};
-use crate::evidence::{parse_capi, parse_order};
+use crate::inputs::{parse_capi, parse_order};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
 use crate::journey::{GroupKey, PageSummary, ORDER_SCOPE};
 use crate::model::{page_key, Hit, PageKind, PageView};

@@ -4,8 +4,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use pixelproof_core::decode::{decode, DecodeConfig};
-use pixelproof_core::evidence::{parse_capi, parse_order};
 use pixelproof_core::har::read_har;
+use pixelproof_core::inputs::{parse_capi, parse_order};
 use pixelproof_core::journal::{Body, CapturedRequest, Record};
 use pixelproof_core::{Packet, PacketOptions, Review, Session};
 use proptest::prelude::*;

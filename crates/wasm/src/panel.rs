@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use pixelproof_core::evidence::{parse_capi, parse_order};
+use pixelproof_core::inputs::{parse_capi, parse_order};
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory, CheckState, Review, RowStatus};
 use pixelproof_core::rules::{self, Finding, Severity};
