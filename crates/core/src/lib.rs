@@ -24,6 +24,7 @@ pub mod money;
 pub mod packet;
 pub mod pairing;
 pub mod results;
+pub mod review;
 pub mod rules;
 pub mod sender;
 pub mod session;
@@ -32,5 +33,5 @@ pub mod tables;
 
 pub use decode::DecodeConfig;
 pub use packet::{Packet, PacketOptions};
-pub use results::Review;
+pub use review::Review;
 pub use session::Session;

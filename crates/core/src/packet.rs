@@ -13,7 +13,8 @@ use crate::decode::{Contents, DecodeIssue, Endpoint};
 use crate::inputs::{InputError, OrderFigures, ServerEvent};
 use crate::money::{reconcile, Reconciliation};
 use crate::pairing::pairings;
-use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Review, Verdict};
+use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Verdict};
+use crate::review::Review;
 use crate::rules::{self, Finding};
 use crate::session::Session;
 
