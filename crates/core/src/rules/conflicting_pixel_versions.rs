@@ -1,13 +1,13 @@
 //! `conflicting_pixel_versions`: two pixel libraries fight over one document.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "conflicting_pixel_versions",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "`fbq !== _fbq`, or different `v` values within one document",
     explanation: "Two different copies of the pixel library are active in one page; each keeps its own queue and settings, so events can be sent twice or lose their parameters.",
     probably_broke: "An app or tag manager loads its own pinned copy of fbevents next to the theme's.",
@@ -39,7 +39,9 @@ impl RuleTrait for Rule {
                 reasons.push("window.fbq and window._fbq are different functions".into());
             }
             if !reasons.is_empty() {
-                out.push(Finding::journey(INFO.code, Severity::Warn, reasons.join("; ")).with_page_view(pv));
+                out.push(
+                    Finding::journey(INFO.code, INFO.severity.of_any_event(), reasons.join("; ")).with_page_view(pv),
+                );
             }
         }
     }

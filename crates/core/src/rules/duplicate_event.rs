@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
 use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
 use crate::sort::distinct;
@@ -18,7 +18,7 @@ pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "duplicate_event",
-    severity: "fail for Purchase/InitiateCheckout/AddToCart, warn otherwise",
+    severity: SeverityRule::FailFor(&["Purchase", "InitiateCheckout", "AddToCart"]),
     when: "the same pixel got the same event twice for one business action and the eids are missing or differ",
     explanation: "Meta merges repeats only when they share an event id. Two hits for one action with missing or different ids are two conversions: reported results and the bidding signal are inflated.",
     probably_broke: "Two senders (theme code and an app, GTM and a custom pixel) both fire the event, or one sender fires it twice (a listener bound twice, a page that re-renders).",
@@ -45,13 +45,6 @@ fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
                 (b.time - a.time).abs() < 2000.0
             }
         }
-    }
-}
-
-fn severity(ev: &str) -> Severity {
-    match ev {
-        "Purchase" | "InitiateCheckout" | "AddToCart" => Severity::Fail,
-        _ => Severity::Warn,
     }
 }
 
@@ -129,7 +122,7 @@ impl RuleTrait for Rule {
             };
             out.push(Finding::about(
                 INFO.code,
-                severity(ev),
+                INFO.severity.of(ev),
                 cluster,
                 format!(
                     "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",
