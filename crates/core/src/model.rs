@@ -73,7 +73,7 @@ impl Hit {
     }
 }
 
-/// Who sent a hit (PRODUCT.md §8), with the evidence behind the call.
+/// Who sent a hit (docs/product-rules.md, "Senders"), with the evidence behind the call.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Sender {
     /// `theme`, `gtm`, `shopify_custom_pixel`, `shopify_app_pixel`, `gateway`,

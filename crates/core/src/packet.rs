@@ -1,4 +1,5 @@
-//! The review packet (PRODUCT.md §6): JSON for machines, Markdown for a ticket.
+//! The review packet: JSON for machines, Markdown for a ticket (what it holds:
+//! docs/product-rules.md, "The packet").
 //!
 //! User data (`ud[…]`, `udff[…]`) is redacted by default everywhere it appears:
 //! decoded params, the raw URL and the raw body. Hashes keep an 8-character

@@ -143,7 +143,8 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     }
 }
 
-/// The sender inventory (PRODUCT.md §8).
+/// The sender inventory: per sender, what it sent and the evidence for the label
+/// (docs/product-rules.md, "Senders").
 #[derive(Debug, Clone, Serialize)]
 pub struct Inventory {
     pub senders: Vec<SenderEntry>,

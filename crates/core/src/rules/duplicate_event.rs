@@ -1,10 +1,11 @@
 //! `duplicate_event`: one business action sent twice to the same pixel without a
 //! shared eid, so Meta counts it twice.
 //!
-//! What counts as one action (PRODUCT.md §4): Purchase — the same order id or
-//! the same order page view; InitiateCheckout and PageView — one page view;
-//! everything else — one page view, the same products and no trusted gesture
-//! between the hits (or, where gestures were not recorded, less than 2 s apart).
+//! What counts as one action (docs/product-rules.md, "One business action"):
+//! Purchase — the same order id or the same order page view; InitiateCheckout
+//! and PageView — one page view; everything else — one page view, the same
+//! products and no trusted gesture between the hits (or, where gestures were
+//! not recorded, less than 2 s apart).
 
 use std::collections::HashMap;
 

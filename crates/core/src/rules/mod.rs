@@ -1,17 +1,21 @@
-//! The finding rules: one module per finding code, one explicit registry.
+//! The finding rules: one module per finding code (named after it), one
+//! explicit registry ([`RULES`], whose order is the order findings are listed
+//! in). Rules read the [`Journey`] and never the session that runs them.
 //!
-//! A rule looks at one of three scopes, which is what makes the session
+//! A rule looks at one of four scopes, which is what makes the session
 //! incremental:
 //! - **hit** rules judge one hit on its own and run once, when the hit arrives;
-//! - **group** rules judge all hits of one (pixel, event) pair and rerun only
-//!   for the group a new record touched;
+//! - **group** rules judge the hits of one [`GroupKey`] — one event to one
+//!   pixel within one page view (Purchase: within the whole journey) — and
+//!   rerun only for the groups a new record touched;
 //! - **page** rules judge one page view (its scripts, fbq calls, logs) and rerun
 //!   only for page views a new record touched;
-//! - **journey** rules judge small per-event summaries.
+//! - **journey** rules judge the journey as a whole through small summaries,
+//!   after every record.
 //!
 //! Where the evidence a rule needs is absent (a HAR has no gestures, no server
 //! payload was supplied) the rule says nothing: absence of evidence is not a
-//! finding.
+//! finding (docs/product-rules.md, "Network and page evidence").
 
 use serde::Serialize;
 
