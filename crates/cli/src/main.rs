@@ -173,7 +173,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     for r in import.records {
         session.add(r);
     }
-    // Evidence files are checked up front so a bad one stops the run with its
+    // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.
     for path in &args.server {
         let text = read_text(path)?;

@@ -1,6 +1,6 @@
 //! The journey: everything derived from the journal, in the shape the rules
 //! read it — hits and page views, per-page and per-event summaries, the groups
-//! a group rule judges, and the server and order evidence the user supplied.
+//! a group rule judges, and the server payloads and order figures supplied.
 //!
 //! Only [`crate::session::Session`] writes it, one record at a time; rules and
 //! results only read it. It lives apart from the session so the rules depend on

@@ -1,4 +1,6 @@
-//! Derived data: hits, page views, senders. Built by [`crate::Session`] from the journal.
+//! The derived items a journey is made of: a hit (a decoded pixel request placed
+//! in a page view, with its sender) and a page view. Built by [`crate::Session`]
+//! from journal records and collected in [`crate::journey::Journey`].
 
 use serde::Serialize;
 

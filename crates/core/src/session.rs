@@ -2,10 +2,12 @@
 //! record at a time.
 //!
 //! [`Session::add`] decodes the record, places it in a page view, attributes its
-//! sender, runs the hit rules on it and marks the (pixel, event) group it touched
-//! as dirty. [`Session::refresh`] reruns group rules for dirty groups only and the
-//! journey rules over small summaries. Nothing is recomputed from scratch, so a
-//! panel can call `add` + `refresh` per record on journeys of many thousand hits.
+//! sender, folds it into the [`Journey`], runs the hit rules on a new hit and
+//! marks the groups and page views the record touched as dirty.
+//! [`Session::refresh`] reruns group rules for dirty groups only, page rules for
+//! dirty page views only, and the journey rules over small summaries. Nothing is
+//! recomputed from scratch, so a panel can call `add` + `refresh` per record on
+//! journeys of many thousand hits. This is the only writer of the journey.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
