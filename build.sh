@@ -5,18 +5,45 @@
 #   ./build.sh demo     build, then play a test order on the bundled demo store in both scenarios
 #                       (clean, messy); prints the results and writes packets + panel screenshots
 #                       (--headed opens a real window when a display exists)
-#   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, then the
-#                       extension in headless Chromium); ends with one line "N passed, N failed"
+#   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, the fuzz
+#                       targets compiled, then the extension in headless Chromium); ends with one
+#                       line "N passed, N failed" (a failed fmt, clippy or fuzz check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
 #
-# Everything it needs is installed by the script itself on a fresh machine.
+# It installs what it can itself (npm packages, rustup components and targets, Chromium) and
+# checks up front for what it cannot: Rust (rustup, cargo), Node.js 20+ with npm, and openssl for
+# the browser tests' throwaway certificate.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 log() { printf '\n==> %s\n' "$*" >&2; }
+
+# Checks for the tools a command needs and names every missing one with how to
+# install it, instead of failing halfway with "command not found".
+require_tools() {
+  local missing=() tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  # web-ext (the zips, the Firefox lint) needs Node.js 20 or newer.
+  if [[ " $* " == *" node "* ]] && command -v node >/dev/null 2>&1 &&
+    ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+    missing+=("node>=20 (found $(node --version))")
+  fi
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "build.sh: missing: ${missing[*]}" >&2
+  for tool in "${missing[@]}"; do
+    case "$tool" in
+      cargo | rustup) echo "  Rust via rustup: curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh; then . \"\$HOME/.cargo/env\"" ;;
+      node* | npm) echo "  Node.js 20 or newer with npm: https://nodejs.org, or your distribution's nodejs and npm packages if they are 20+" ;;
+      openssl) echo "  openssl (the browser tests make a throwaway TLS certificate with it): apt-get install openssl" ;;
+    esac
+  done | sort -u >&2
+  exit 1
+}
 
 ensure_rust_tools() {
   # rustfmt and clippy ship with the rustup toolchain; add them if a minimal profile left them out.
@@ -47,6 +74,7 @@ ensure_chromium() {
 }
 
 cmd_build() {
+  require_tools cargo rustup node npm
   ensure_node_modules
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   log "core → wasm (release)"
@@ -73,15 +101,8 @@ cmd_build() {
     fi
     cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
-    python3 - "$out" "dist/pixelproof-$variant.zip" <<'PY'
-import os, sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-    for root, _, files in os.walk(src):
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            z.write(p, os.path.relpath(p, src))
-PY
+    node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir dist \
+      --filename "pixelproof-$variant.zip" --overwrite-dest
   done
   local raw gz
   raw=$(wc -c < "$gen/pixelproof_wasm_bg.wasm")
@@ -100,12 +121,19 @@ count_cargo_results() {
   done < <(sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$file")
 }
 
+# Runs a check that has no test count of its own and counts it as one pass or
+# one failure, so a failure shows in the total without stopping the tiers after it.
+count_check() {
+  if "$@"; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
+}
+
 cmd_test() {
+  require_tools cargo rustup node npm openssl
   ensure_rust_tools
   log "cargo fmt --check"
-  cargo fmt --all -- --check
+  count_check cargo fmt --all -- --check
   log "cargo clippy (warnings denied)"
-  cargo clippy --workspace --all-targets --locked -- -D warnings
+  count_check cargo clippy --workspace --all-targets --locked -- -D warnings
   log "tier 1: native tests (core + CLI)"
   local out
   out=$(mktemp)
@@ -119,6 +147,10 @@ cmd_test() {
     # A build failure runs no test: count it as one failure so it cannot pass silently.
     TOTAL_FAILED=1
   fi
+  # The fuzz targets are a separate cargo project nothing else builds: compile
+  # them here so an API change in the core cannot leave them broken unnoticed.
+  log "fuzz targets compile"
+  count_check cargo check --manifest-path fuzz/Cargo.toml --locked
   log "tier 3: the extension in headless Chromium"
   ensure_chromium
   cmd_build
@@ -143,6 +175,7 @@ cmd_test() {
 }
 
 cmd_bench() {
+  require_tools cargo rustup node npm openssl
   log "criterion: decode, journal read, full evaluation, incremental add"
   cargo bench -p pixelproof-core --bench core --locked
   log "HAR audit vs bare serde_json parse (~100 MB HAR)"
@@ -156,6 +189,7 @@ cmd_bench() {
 }
 
 cmd_fuzz() {
+  require_tools cargo
   local secs=${FUZZ_SECONDS:-60}
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
   # cargo-fuzz wants nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them
@@ -167,12 +201,14 @@ cmd_fuzz() {
 }
 
 cmd_demo() {
+  require_tools cargo rustup node npm openssl
   ensure_chromium
   cmd_build
   node demo/run.mjs "$@"
 }
 
 cmd_codes() {
+  require_tools cargo
   cargo run -q -p pixelproof-cli --locked -- codes
 }
 

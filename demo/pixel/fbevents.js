@@ -1,6 +1,7 @@
 // PixelProof's stand-in for Meta's fbevents.js (our own code; no Meta code is
 // copied). Served as https://connect.facebook.net/en_US/fbevents.js by the
-// demo/test server, it speaks the same wire protocol (PRODUCT.md §3):
+// demo/test server, it speaks the same wire protocol (docs/product-rules.md,
+// "Pixel parameters"):
 //   * GET image to https://www.facebook.com/tr/ while the URL stays under 2048
 //     characters (rqm=GET), else (or when asked) sendBeacon of FormData (rqm=SB);
 //     a hidden-iframe form POST (rqm=formPOST) when a call asks for it;

@@ -2,5 +2,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = pixelproof_core::evidence::parse_order("fuzz", &String::from_utf8_lossy(data));
+    let _ = pixelproof_core::inputs::parse_order("fuzz", &String::from_utf8_lossy(data));
 });

@@ -173,18 +173,18 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     for r in import.records {
         session.add(r);
     }
-    // Evidence files are checked up front so a bad one stops the run with its
+    // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.
     for path in &args.server {
         let text = read_text(path)?;
         let label = path.display().to_string();
-        pixelproof_core::evidence::parse_capi(&label, &text).map_err(|e| e.to_string())?;
+        pixelproof_core::inputs::parse_capi(&label, &text).map_err(|e| e.to_string())?;
         session.add(Record::ServerPayload(UserText { label, text }));
     }
     if let Some(path) = &args.order {
         let text = read_text(path)?;
         let label = path.display().to_string();
-        pixelproof_core::evidence::parse_order(&label, &text).map_err(|e| e.to_string())?;
+        pixelproof_core::inputs::parse_order(&label, &text).map_err(|e| e.to_string())?;
         session.add(Record::Order(UserText { label, text }));
     }
     let review = read_review(args.review.as_ref())?;

@@ -328,9 +328,9 @@ pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut
     }
 }
 
-/// Parameter names fbevents sends on (nearly) every hit (PRODUCT.md §3), as
-/// shared static strings. A `match` on bytes compiles to a length switch, so a
-/// miss costs almost nothing.
+/// Parameter names fbevents sends on (nearly) every hit (docs/product-rules.md,
+/// "Pixel parameters"), as shared static strings. A `match` on bytes compiles
+/// to a length switch, so a miss costs almost nothing.
 fn known_key(raw: &[u8]) -> Option<&'static str> {
     Some(match raw {
         b"id" => "id",

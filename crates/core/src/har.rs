@@ -18,7 +18,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::decode::{classify_endpoint, DecodeConfig};
-use crate::evidence::{json_error, InputError};
+use crate::inputs::{json_error, InputError};
 use crate::journal::{Body, CapturedRequest, Context, Navigation, Origin, Record, ScriptLoad};
 use crate::tables;
 
@@ -57,7 +57,9 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
         }
     })?;
     de.end().map_err(|e| json_error(label, &e, HAR_HINT))?;
-    import.records.sort_by(|a, b| {
+    // Through the shared sort: the panel imports HAR files too, and a std sort
+    // here would be one more copy of the sort code in the wasm (see sort.rs).
+    crate::sort::sort_by(&mut import.records, |a, b| {
         let ta = a.time().unwrap_or(0.0);
         let tb = b.time().unwrap_or(0.0);
         ta.total_cmp(&tb)

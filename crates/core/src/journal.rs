@@ -129,7 +129,7 @@ struct WireRecord {
     currency: Option<String>,
     cart_item_count: Option<u32>,
     cart_total: Option<f64>,
-    order: Option<crate::evidence::OrderFigures>,
+    order: Option<crate::inputs::OrderFigures>,
     label: String,
     text: String,
     count: u64,
@@ -460,7 +460,7 @@ pub struct ShopifyContext {
     /// Cart total in major units.
     pub cart_total: Option<f64>,
     /// Order figures from the order status page, when exposed.
-    pub order: Option<crate::evidence::OrderFigures>,
+    pub order: Option<crate::inputs::OrderFigures>,
 }
 
 /// Text the user supplied, kept verbatim so a bad paste can be shown and fixed.

@@ -1,11 +1,15 @@
 //! PixelProof core: from captured browser traffic to a review packet.
 //!
+//! Data flows one way: journal → decode → model/journey → rules → session →
+//! results → packet (the module map is docs/ARCHITECTURE.md).
+//!
 //! A [`Session`] is built from a journal of [`journal::Record`]s — pixel requests,
 //! fbq calls, gestures, navigations, pasted server payloads — one record at a
 //! time. Each record is decoded once ([`decode`]), placed in a page view, given a
-//! sender ([`sender`]) and judged by the rules in [`rules`]; [`results`] turns the
-//! findings into the acceptance table, sender inventory and Stop/Go gate, and
-//! [`packet`] writes them as JSON and Markdown.
+//! sender ([`sender`]) and folded into the [`journey`]; the rules in [`rules`]
+//! judge the journey; [`results`] turns the findings into the acceptance table,
+//! sender inventory and Stop/Go gate, and [`packet`] writes them as JSON and
+//! Markdown.
 //!
 //! The one design decision to know: **the journal is the only state**. Everything
 //! else is derived from it, incrementally, so the browser extension can store
@@ -15,15 +19,17 @@
 //! This crate has no wasm dependency; it builds and tests natively.
 
 pub mod decode;
-pub mod evidence;
 pub mod har;
+pub mod inputs;
 pub mod journal;
+pub mod journey;
 pub mod model;
 pub mod money;
 pub mod packet;
+pub mod pairing;
 pub mod privacy;
-pub mod reconcile;
 pub mod results;
+pub mod review;
 pub mod rules;
 pub mod sender;
 pub mod session;
@@ -32,5 +38,5 @@ pub mod tables;
 
 pub use decode::DecodeConfig;
 pub use packet::{Packet, PacketOptions};
-pub use results::Review;
+pub use review::Review;
 pub use session::Session;

@@ -1,4 +1,6 @@
-//! Derived data: hits, page views, senders. Built by [`crate::Session`] from the journal.
+//! The derived items a journey is made of: a hit (a decoded pixel request placed
+//! in a page view, with its sender) and a page view. Built by [`crate::Session`]
+//! from journal records and collected in [`crate::journey::Journey`].
 
 use serde::Serialize;
 
@@ -77,7 +79,7 @@ impl Hit {
     }
 }
 
-/// Who sent a hit (PRODUCT.md §8), with the evidence behind the call.
+/// Who sent a hit (docs/product-rules.md, "Senders"), with the evidence behind the call.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Sender {
     /// `theme`, `gtm`, `shopify_custom_pixel`, `shopify_app_pixel`, `gateway`,

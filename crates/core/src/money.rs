@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::evidence::OrderFigures;
+use crate::inputs::OrderFigures;
 use crate::tables;
 
 /// Amounts closer than this are equal (one cent).

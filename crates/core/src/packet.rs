@@ -1,4 +1,5 @@
-//! The review packet (PRODUCT.md §6): JSON for machines, Markdown for a ticket.
+//! The review packet: JSON for machines, Markdown for a ticket (what it holds:
+//! docs/product-rules.md, "The packet").
 //!
 //! User data (`ud[…]`, `udff[…]`) is redacted by default everywhere it appears:
 //! decoded params, the raw URL and the raw body. Hashes keep an 8-character
@@ -10,10 +11,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::decode::{Contents, DecodeIssue, Endpoint};
-use crate::evidence::{InputError, OrderFigures, ServerEvent};
+use crate::inputs::{InputError, OrderFigures, ServerEvent};
 use crate::money::{reconcile, Reconciliation};
-use crate::reconcile::pairings;
-use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Review, Verdict};
+use crate::pairing::pairings;
+use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Verdict};
+use crate::review::Review;
 use crate::rules::{self, Finding};
 use crate::session::Session;
 

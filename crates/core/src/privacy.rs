@@ -485,7 +485,7 @@ mod tests {
         assert!(text.contains("203.0.113.7"), "fields Meta takes unhashed stay");
         assert!(text.contains(&sha256_hex("16505550123")));
         assert_eq!(
-            crate::evidence::parse_capi("capi.json", text).map(|e| e.len()).ok(),
+            crate::inputs::parse_capi("capi.json", text).map(|e| e.len()).ok(),
             Some(1)
         );
     }
@@ -507,8 +507,8 @@ mod tests {
             !text.contains("Jane") && !text.contains("Main St") && !text.contains("jane"),
             "{text}"
         );
-        let before = crate::evidence::parse_order("o", &order.to_string()).expect("order");
-        let after = crate::evidence::parse_order("o", text).expect("still an order");
+        let before = crate::inputs::parse_order("o", &order.to_string()).expect("order");
+        let after = crate::inputs::parse_order("o", text).expect("still an order");
         assert_eq!(before, after, "the figures the checks read are all still there");
         let mut typed = json!({"kind": "order", "text": "{\"total\": 78, \"currency\": \"USD\"}"});
         assert!(!redact_record(&mut typed));

@@ -3,31 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::reconcile;
-use crate::reconcile::pairings;
+use crate::pairing::pairings;
+use crate::review::Review;
 use crate::rules::{Finding, Severity};
-use crate::session::Journey;
 use crate::sort::{distinct, sort_by};
 use crate::tables::{self, CORE_EVENTS};
-
-/// Review fields the user fills in (kept with the journal by the extension).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Review {
-    /// The reviewer's decision, e.g. `go`, `stop`, `go with conditions`.
-    pub decision: Option<String>,
-    /// Owner (sender or team) per core event.
-    pub owners: BTreeMap<String, String>,
-    /// ISO date of the next review.
-    pub next_review: Option<String>,
-    pub notes: Option<String>,
-    /// Why Meta, Shopify, GA4 and server counts differ (the gaps check).
-    pub gaps_note: Option<String>,
-    pub reviewer: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,7 +143,8 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
     }
 }
 
-/// The sender inventory (PRODUCT.md §8).
+/// The sender inventory: per sender, what it sent and the evidence for the label
+/// (docs/product-rules.md, "Senders").
 #[derive(Debug, Clone, Serialize)]
 pub struct Inventory {
     pub senders: Vec<SenderEntry>,

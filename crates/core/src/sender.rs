@@ -1,4 +1,5 @@
-//! Sender attribution (PRODUCT.md §8): who sent a hit, and the evidence for it.
+//! Sender attribution: who sent a hit, and the evidence for it (the labels and
+//! their meaning: docs/product-rules.md, "Senders").
 //!
 //! Evidence is weighed strongest first: the frame or worker the request came
 //! from (Shopify's sandbox URLs), a configured gateway endpoint, the pixel's

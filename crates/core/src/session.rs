@@ -2,171 +2,22 @@
 //! record at a time.
 //!
 //! [`Session::add`] decodes the record, places it in a page view, attributes its
-//! sender, runs the hit rules on it and marks the (pixel, event) group it touched
-//! as dirty. [`Session::refresh`] reruns group rules for dirty groups only and the
-//! journey rules over small summaries. Nothing is recomputed from scratch, so a
-//! panel can call `add` + `refresh` per record on journeys of many thousand hits.
+//! sender, folds it into the [`Journey`], runs the hit rules on a new hit and
+//! marks the groups and page views the record touched as dirty.
+//! [`Session::refresh`] reruns group rules for dirty groups only, page rules for
+//! dirty page views only, and the journey rules over small summaries. Nothing is
+//! recomputed from scratch, so a panel can call `add` + `refresh` per record on
+//! journeys of many thousand hits. This is the only writer of the journey.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::Serialize;
-
 use crate::decode::{decode, DecodeConfig};
-use crate::evidence::{parse_capi, parse_order, InputError, OrderFigures, ServerEvent};
-use crate::journal::{
-    CapturedRequest, FbLog, FbqCall, FrameType, Gesture, Navigation, Record, ScriptInventory, ScriptLoad,
-    ShopifyContext,
-};
+use crate::inputs::{parse_capi, parse_order};
+use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
+use crate::journey::{GroupKey, Journey, PageSummary, ORDER_SCOPE};
 use crate::model::{page_key, Hit, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
-
-/// (scope, pixel id, event name): the unit a group rule judges. The scope is
-/// the page view, because one business action never spans page views — except
-/// Purchase, whose order can be revisited, so Purchase uses [`ORDER_SCOPE`].
-/// Hits without a pixel id or event use "".
-pub type GroupKey = (usize, String, String);
-
-/// Scope of the journey-wide Purchase group.
-pub const ORDER_SCOPE: usize = usize::MAX;
-
-/// Per (pixel, event) summaries kept up to date on every hit, so journey rules
-/// about senders and ids never rescan the hits.
-#[derive(Debug, Clone, Default)]
-pub struct EventSummary {
-    /// Sender label → index of its first hit.
-    pub senders: BTreeMap<String, usize>,
-    /// The same by network evidence alone (labels before page refinement).
-    pub network_senders: BTreeMap<String, usize>,
-    /// eid → hits carrying it.
-    pub by_eid: HashMap<String, Vec<usize>>,
-    /// eids seen more than once.
-    pub repeated: BTreeSet<String>,
-}
-
-/// Per-page-view summaries the journey rules read.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct PageSummary {
-    /// Indices of hits placed in this page view.
-    pub hits: Vec<usize>,
-    pub fbq_calls: usize,
-    /// `fbq('init', id)` count per (document, pixel id).
-    pub inits: BTreeMap<(String, String), u32>,
-    /// `v` values per document URL.
-    pub versions: BTreeMap<String, BTreeSet<String>>,
-    /// fbevents.js loads seen on the network: (document, url, status).
-    pub fbevents_loads: Vec<(String, String, Option<u16>)>,
-    /// Whether the page hook reported from this page view.
-    pub hook_seen: bool,
-    /// Whether the extension watched this page view for trusted gestures: the
-    /// gesture rules judge only where a missing gesture means there was none.
-    pub gestures_watched: bool,
-    pub purchase_hits: usize,
-    /// fbq track calls and the time of the latest.
-    pub track_calls: usize,
-    pub last_track_call: Option<f64>,
-    /// From the page hook's script inventories (maxima over snapshots).
-    pub fbevents_elements: usize,
-    pub base_code_runs: u32,
-    pub fbq_differs: bool,
-    /// fbq.loaded stayed false with calls queued.
-    pub never_loaded: bool,
-    /// Indices into `Journey::fb_logs`.
-    pub fb_logs: Vec<usize>,
-}
-
-/// All derived data. Rules read it; only [`Session`] writes it.
-#[derive(Debug, Default)]
-pub struct Journey {
-    pub hits: Vec<Hit>,
-    pub page_views: Vec<PageView>,
-    pub pages: Vec<PageSummary>,
-    /// Counted hits per group (see [`GroupKey`]), in arrival order.
-    pub groups: BTreeMap<GroupKey, Vec<usize>>,
-    /// Counted hits per event name, in arrival order.
-    pub by_event: BTreeMap<String, Vec<usize>>,
-    /// Summaries per (pixel, event).
-    pub events: BTreeMap<(String, String), EventSummary>,
-    pub fbq_calls: Vec<(usize, FbqCall)>,
-    pub inventories: Vec<(usize, ScriptInventory)>,
-    pub script_loads: Vec<(usize, ScriptLoad)>,
-    pub gestures: Vec<(usize, Gesture)>,
-    pub fb_logs: Vec<(usize, FbLog)>,
-    /// Order confirmation pages by URL (without fragment) → their page views.
-    pub order_pages: BTreeMap<String, Vec<usize>>,
-    pub shopify: Vec<(usize, ShopifyContext)>,
-    /// `None` until the user supplies at least one valid payload.
-    pub server: Option<Vec<ServerEvent>>,
-    /// Order figures supplied by the user (latest valid wins).
-    pub order: Option<OrderFigures>,
-    /// Order figures read from the order status page.
-    pub page_order: Option<OrderFigures>,
-    /// Latest cart item count the page exposed.
-    pub cart_item_count: Option<u32>,
-    pub input_errors: Vec<InputError>,
-    /// Index of the first counted hit per core event (by time).
-    pub first_core: [Option<usize>; 4],
-    pub pixel_ids: BTreeSet<String>,
-    /// Currencies used by counted core hits (upper-cased) → first hit index.
-    pub core_currencies: BTreeMap<String, usize>,
-    pub dropped: u64,
-    /// The `dropped` records, in journal order.
-    pub drops: Vec<crate::journal::Dropped>,
-    /// Latest record time seen (ms).
-    pub last_time: f64,
-    /// Requests the decoder did not treat as pixel hits.
-    pub ignored_requests: u64,
-    pub shop: Option<String>,
-}
-
-impl Journey {
-    pub fn hit(&self, idx: usize) -> &Hit {
-        &self.hits[idx]
-    }
-
-    /// Order figures to reconcile against: the user's, else the page's.
-    pub fn order_figures(&self) -> Option<&OrderFigures> {
-        self.order.as_ref().or(self.page_order.as_ref())
-    }
-
-    /// Whether the order figures in use are only what the page exposed (no
-    /// order supplied by the user): they may add doubt, never settle a check.
-    pub fn order_from_page(&self) -> bool {
-        self.order.is_none() && self.page_order.is_some()
-    }
-
-    /// Whether the page hook reported anything at all in this journey.
-    pub fn hook_seen(&self) -> bool {
-        self.pages.iter().any(|p| p.hook_seen)
-    }
-
-    /// Counted hits of one event, any pixel, in arrival order.
-    pub fn hits_of<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a Hit> + 'a {
-        self.by_event
-            .get(event)
-            .into_iter()
-            .flat_map(move |idx| idx.iter().map(move |i| &self.hits[*i]))
-    }
-
-    /// Whether any counted hit was captured.
-    pub fn has_hits(&self) -> bool {
-        !self.by_event.is_empty()
-    }
-
-    /// Trusted gestures recorded in [from, to] ms, in the same tab when known.
-    pub fn gestures_between(&self, tab: Option<i64>, from: f64, to: f64) -> usize {
-        self.gestures
-            .iter()
-            .filter(|(_, g)| g.time >= from && g.time <= to)
-            .filter(|(_, g)| tab.is_none() || g.context.tab_id.is_none() || g.context.tab_id == tab)
-            .count()
-    }
-
-    /// The origin of the store (first page view's origin).
-    pub fn store_origin(&self) -> Option<String> {
-        self.page_views.iter().find_map(|p| crate::model::origin_of(&p.url))
-    }
-}
 
 /// The session: journal, journey and cached findings.
 #[derive(Debug, Default)]

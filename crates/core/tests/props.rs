@@ -1,12 +1,15 @@
-//! Property tests: no parser of untrusted input panics, whatever it is fed.
+//! Property tests: no parser of untrusted input panics, whatever it is fed; the
+//! packet made from arbitrary pixel traffic holds every hit and only findings
+//! about those hits; the incremental engine equals a full re-run.
 
 // Test helpers may panic: a panic is a failed test here.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use pixelproof_core::decode::{decode, DecodeConfig};
-use pixelproof_core::evidence::{parse_capi, parse_order};
 use pixelproof_core::har::read_har;
+use pixelproof_core::inputs::{parse_capi, parse_order};
 use pixelproof_core::journal::{Body, CapturedRequest, Record};
+use pixelproof_core::rules::{self, Severity};
 use pixelproof_core::{Packet, PacketOptions, Review, Session};
 use proptest::prelude::*;
 
@@ -82,14 +85,35 @@ proptest! {
     #[test]
     fn pixel_shaped_requests_always_decode_and_judge(urls in prop::collection::vec((pixel_url(), body()), 1..12)) {
         let mut s = Session::new(DecodeConfig::default());
+        let added = urls.len();
         for (i, (url, b)) in urls.into_iter().enumerate() {
             let r = CapturedRequest { url, method: "POST".into(), body: b, request_type: Some("ping".into()), time: 1e12 + i as f64 * 700.0, ..CapturedRequest::default() };
             prop_assert!(decode(&r, &DecodeConfig::default()).is_some());
             s.add(Record::Request(r));
         }
         let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
-        let _ = p.to_markdown();
-        prop_assert!(!p.to_json().is_empty());
+        let md = p.to_markdown();
+        prop_assert!(md.starts_with("# PixelProof review"), "{}", md);
+        // The JSON is a packet a machine can read back, holding every hit added.
+        let json: serde_json::Value = serde_json::from_str(&p.to_json()).expect("the packet's JSON parses");
+        prop_assert_eq!(&json["packet_version"], 1);
+        let hits = json["hits"].as_array().expect("hits");
+        prop_assert_eq!(hits.len(), added);
+        let ids: Vec<u64> = hits.iter().filter_map(|h| h["id"].as_u64()).collect();
+        prop_assert_eq!(ids.len(), added, "every hit has an id");
+        for f in json["findings"].as_array().expect("findings") {
+            // Findings point at hits the packet holds, with a severity their rule can give.
+            for id in f["hit_ids"].as_array().expect("hit_ids") {
+                prop_assert!(id.as_u64().is_some_and(|id| ids.contains(&id)), "{} names hit {} not in the packet", f["code"], id);
+            }
+            let code = f["code"].as_str().expect("code");
+            let rule = rules::info(code).expect("a registered code");
+            let severity = f["severity"].as_str().expect("severity");
+            prop_assert!(
+                [Severity::Fail, Severity::Warn, Severity::Info].iter().any(|s| s.as_str() == severity && rule.severity.allows(*s)),
+                "{} has severity {} its rule cannot give", code, severity
+            );
+        }
     }
 
     #[test]
@@ -308,7 +332,7 @@ fn forged_record() -> impl Strategy<Value = (u8, u8, u16, u16)> {
 }
 
 fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
-    use pixelproof_core::evidence::OrderFigures;
+    use pixelproof_core::inputs::OrderFigures;
     use pixelproof_core::journal::{
         Context, FbLog, FbqCall, FrameType, Gesture, Origin, ScriptInventory, ShopifyContext,
     };

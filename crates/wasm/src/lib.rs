@@ -5,8 +5,9 @@
 //! should own; this file only converts.
 //!
 //! The extension's service worker keeps one [`Session`] per tab, feeds it every
-//! journal record, and asks it for the summary (badge), the packet (JSON or
-//! Markdown) and, from the panel, the live results.
+//! journal record, and asks it for the badge count and the packet (JSON or
+//! Markdown). The panel does not ask the worker for results: it keeps its own
+//! core session in `panel.rs`, fed with the tab's journal and live batches.
 
 mod dom;
 mod panel;
@@ -101,7 +102,9 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// `config`: `{gateway_prefixes: [..]}` or undefined.
+    /// `gateway_prefixes`: an array of URL prefixes of first-party or
+    /// server-side gateway endpoints whose requests are pixel hits too, or
+    /// `undefined` for none (what the extension passes today).
     #[wasm_bindgen(constructor)]
     pub fn new(gateway_prefixes: Option<Vec<String>>) -> Session {
         Session {

@@ -16,11 +16,11 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use pixelproof_core::evidence::{parse_capi, parse_order};
+use pixelproof_core::inputs::{parse_capi, parse_order};
 use pixelproof_core::journal::Record;
-use pixelproof_core::results::{acceptance, gate, inventory, CheckState, Review, RowStatus};
+use pixelproof_core::results::{acceptance, gate, inventory, CheckState, RowStatus};
 use pixelproof_core::rules::{self, Finding, Severity};
-use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Session};
+use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Element;
@@ -1379,7 +1379,7 @@ fn render_timeline(app: &Shared) {
 fn timeline_item(
     app: &Shared,
     a: &App,
-    j: &pixelproof_core::session::Journey,
+    j: &pixelproof_core::journey::Journey,
     idx: usize,
     listeners: &mut Vec<EventListener>,
 ) -> Option<Element> {

@@ -1,8 +1,8 @@
 //! `add_to_cart_without_action`: AddToCart with no trusted user gesture in the
 //! 5 s before it — fired on load or refresh rather than by a shopper.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::{GroupKey, Journey};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::{GroupKey, Journey};
 
 pub struct Rule;
 
@@ -11,7 +11,7 @@ const WINDOW_MS: f64 = 5000.0;
 
 static INFO: RuleInfo = RuleInfo {
     code: "add_to_cart_without_action",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "AddToCart with no trusted user gesture in the same tab in the preceding 5 s (fired on load or refresh)",
     explanation: "An AddToCart that no click caused is not a shopper's action: it inflates add-to-cart counts and teaches the algorithm to find people who merely load pages.",
     probably_broke: "The event is bound to page load (cart page render, a cart drawer opening, a 'product added' parameter in the URL) instead of the add-to-cart button or the cart API response to a click.",
@@ -40,7 +40,7 @@ impl RuleTrait for Rule {
             if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + super::GESTURE_SKEW_MS) == 0 {
                 out.push(Finding::about(
                     INFO.code,
-                    Severity::Fail,
+                    INFO.severity.of(h.event_name()),
                     &[h],
                     format!(
                         "AddToCart hit #{} fired with no click, submit or Enter in the 5 s before it",

@@ -1,13 +1,13 @@
 //! `browser_purchase_missing`: the order page was reached but no browser Purchase left it.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "browser_purchase_missing",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "the order confirmation page was reached but no browser Purchase left it",
     explanation: "The one event that matters most never reached Meta from the browser; only a server event (if any) can report this sale.",
     probably_broke: "The Purchase sender is not active on the thank-you page: a theme snippet that Shopify's new checkout no longer runs (checkout.liquid / additional scripts), or a custom pixel not subscribed to checkout_completed.",
@@ -31,7 +31,7 @@ impl RuleTrait for Rule {
                 out.push(
                     Finding::journey(
                         INFO.code,
-                        Severity::Fail,
+                        INFO.severity.of("Purchase"),
                         format!("the order page {url} was reached but no browser Purchase left it"),
                     )
                     .with_event("Purchase")

@@ -1,13 +1,13 @@
 //! `conflicting_pixel_versions`: two pixel libraries fight over one document.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "conflicting_pixel_versions",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "`fbq !== _fbq`, or different `v` values within one document",
     explanation: "Two different copies of the pixel library are active in one page; each keeps its own queue and settings, so events can be sent twice or lose their parameters.",
     probably_broke: "An app or tag manager loads its own pinned copy of fbevents next to the theme's.",
@@ -42,7 +42,7 @@ impl RuleTrait for Rule {
                 // Versions come from the hits; `fbq !== _fbq` only from the page hook.
                 let page_only = page.versions.values().all(|v| v.len() < 2);
                 out.push(
-                    Finding::journey(INFO.code, Severity::Warn, reasons.join("; "))
+                    Finding::journey(INFO.code, INFO.severity.of_any_event(), reasons.join("; "))
                         .with_page_view(pv)
                         .page_reported(page_only),
                 );

@@ -1,14 +1,14 @@
 //! `currency_mismatch`: core events of one journey use different currencies.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "currency_mismatch",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "core events in one journey use different currencies",
     explanation: "One shopper's journey should be priced in one currency. A switch between events usually means one sender uses the shop currency and another the customer's currency.",
     probably_broke: "On a multi-currency store one sender reads the presentment (customer) currency and another the shop currency.",
@@ -33,7 +33,7 @@ impl RuleTrait for Rule {
                 .collect();
             let mut f = Finding::about(
                 INFO.code,
-                Severity::Warn,
+                INFO.severity.of_any_event(),
                 &hits,
                 format!("core events use {} currencies: {}", list.len(), list.join(", ")),
             );

@@ -1,15 +1,15 @@
 //! `dedup_key_mismatch`: the server sent the same event for the action but with
 //! an event_id that differs from the browser eid, so Meta counts both.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::reconcile::pairings;
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
+use crate::pairing::pairings;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "dedup_key_mismatch",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "a server event with the same name exists for the action but its event_id differs from the browser eid",
     explanation: "Meta merges a browser event and a server event only when name and event id are equal. Here they differ, so the action is counted twice.",
     probably_broke: "Browser and server build the id from different sources (a random id in the browser, the order id on the server), or one of them adds a prefix.",
@@ -36,7 +36,7 @@ impl RuleTrait for Rule {
                 .collect();
             out.push(Finding::about(
                 INFO.code,
-                Severity::Fail,
+                INFO.severity.of(p.hit.event_name()),
                 &[p.hit],
                 format!(
                     "browser {} #{} has eid {} but the server sent event_id {}",

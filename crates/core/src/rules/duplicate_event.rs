@@ -1,16 +1,17 @@
 //! `duplicate_event`: one business action sent twice to the same pixel without a
 //! shared eid, so Meta counts it twice.
 //!
-//! What counts as one action (PRODUCT.md §4): Purchase — the same order id or
-//! the same order page view; InitiateCheckout and PageView — one page view;
-//! everything else — one page view, the same products and no trusted gesture
-//! between the hits (or, where gestures were not recorded, less than 2 s apart).
+//! What counts as one action (docs/product-rules.md, "One business action"):
+//! Purchase — the same order id or the same order page view; InitiateCheckout
+//! and PageView — one page view; everything else — one page view, the same
+//! products and no trusted gesture between the hits (or, where gestures were
+//! not recorded, less than 2 s apart).
 
 use std::collections::HashMap;
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
 use crate::sort::distinct;
 use crate::tables;
 
@@ -18,7 +19,7 @@ pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "duplicate_event",
-    severity: "fail for Purchase/InitiateCheckout/AddToCart, warn otherwise",
+    severity: SeverityRule::FailFor(&["Purchase", "InitiateCheckout", "AddToCart"]),
     when: "the same pixel got the same event twice for one business action and the eids are missing or differ",
     explanation: "Meta merges repeats only when they share an event id. Two hits for one action with missing or different ids are two conversions: reported results and the bidding signal are inflated.",
     probably_broke: "Two senders (theme code and an app, GTM and a custom pixel) both fire the event, or one sender fires it twice (a listener bound twice, a page that re-renders).",
@@ -45,13 +46,6 @@ fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
                 (b.time - a.time).abs() < 2000.0
             }
         }
-    }
-}
-
-fn severity(ev: &str) -> Severity {
-    match ev {
-        "Purchase" | "InitiateCheckout" | "AddToCart" => Severity::Fail,
-        _ => Severity::Warn,
     }
 }
 
@@ -129,7 +123,7 @@ impl RuleTrait for Rule {
             };
             out.push(Finding::about(
                 INFO.code,
-                severity(ev),
+                INFO.severity.of(ev),
                 cluster,
                 format!(
                     "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",

@@ -1,14 +1,14 @@
 //! `duplicate_pixel_script`: fbevents.js loaded more than once in one document,
 //! or the base code ran twice.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "duplicate_pixel_script",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "`fbevents.js` loaded more than once in one document, or the base code ran twice",
     explanation: "Two copies of the pixel library in one page compete for window.fbq; depending on load order events are sent twice or with the wrong settings.",
     probably_broke: "The base code is in the theme and also in a GTM tag or an app's snippet.",
@@ -54,7 +54,7 @@ impl RuleTrait for Rule {
                 out.push(
                     Finding::journey(
                         INFO.code,
-                        Severity::Warn,
+                        INFO.severity.of_any_event(),
                         format!("{}: {}", j.page_views[pv].url, reasons.join("; ")),
                     )
                     .with_page_view(pv)

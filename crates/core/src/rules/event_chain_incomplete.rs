@@ -1,15 +1,15 @@
 //! `event_chain_incomplete`: a core event never seen in the journey.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::PageKind;
-use crate::session::Journey;
 use crate::tables::CORE_EVENTS;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "event_chain_incomplete",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "a core event was never seen in the journey (a Purchase missing on a reached order page is `browser_purchase_missing`)",
     explanation: "The test order should produce ViewContent, AddToCart, InitiateCheckout and Purchase. A missing step leaves a hole in the funnel Meta optimises on.",
     probably_broke: "The step's sender is not installed on that page type, fires under another name, or the test skipped the step (e.g. Buy it now skips the cart).",
@@ -42,7 +42,12 @@ impl RuleTrait for Rule {
                 continue;
             }
             out.push(
-                Finding::journey(INFO.code, Severity::Warn, format!("no {ev} was seen in this journey")).with_event(ev),
+                Finding::journey(
+                    INFO.code,
+                    INFO.severity.of(ev),
+                    format!("no {ev} was seen in this journey"),
+                )
+                .with_event(ev),
             );
         }
     }

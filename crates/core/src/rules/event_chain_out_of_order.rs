@@ -1,14 +1,14 @@
 //! `event_chain_out_of_order`: the first hits of the core events are not in
 //! ViewContent → AddToCart → InitiateCheckout → Purchase order.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "event_chain_out_of_order",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "the first hits of the core events are not in ViewContent → AddToCart → InitiateCheckout → Purchase order",
     explanation: "A step that fires before the one it follows is usually bound to the wrong trigger (AddToCart on the product page load, InitiateCheckout on the cart page).",
     probably_broke: "An event is attached to a page load or a widget that appears earlier in the journey than the action it names.",
@@ -30,7 +30,7 @@ impl RuleTrait for Rule {
             if b.time < a.time {
                 let mut f = Finding::about(
                     INFO.code,
-                    Severity::Warn,
+                    INFO.severity.of(b.event_name()),
                     &[a, b],
                     format!(
                         "first {} (#{}) came before first {} (#{})",

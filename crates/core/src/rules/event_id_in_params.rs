@@ -1,15 +1,15 @@
 //! `event_id_in_params`: the event id was put in custom data, where Meta does
 //! not read it for deduplication.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "event_id_in_params",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "an event id was put in custom data (`cd[eventID]`, `cd[event_id]`) instead of fbq's 4th argument",
     explanation: "Meta deduplicates on the eid parameter, which fbevents fills only from the fourth argument of fbq('track', ...). An id inside the parameters is sent as ordinary custom data and ignored for deduplication.",
     probably_broke: "The track call was written fbq('track', 'Purchase', {value, currency, eventID}) with the id in the third argument.",
@@ -37,7 +37,7 @@ impl RuleTrait for Rule {
         if let Some(k) = found {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Fail,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!(
                     "{} hit #{} carries cd[{k}]; the id belongs in fbq's fourth argument (eid)",

@@ -1,13 +1,13 @@
 //! `fbevents_error`: fbevents reported an error through `FB_LOG`.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "fbevents_error",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "fbevents posted an `FB_LOG` error (its text is kept)",
     explanation: "The pixel library itself reported a problem with a call, such as an invalid parameter or an unknown pixel id; Meta may drop or alter the event.",
     probably_broke: "A track or init call passed something fbevents rejects; the message names it.",
@@ -28,7 +28,7 @@ impl RuleTrait for Rule {
             if log.level.to_ascii_lowercase().contains("error") {
                 let text: String = log.message.chars().take(500).collect();
                 out.push(
-                    Finding::journey(INFO.code, Severity::Warn, format!("fbevents: {text}"))
+                    Finding::journey(INFO.code, INFO.severity.of_any_event(), format!("fbevents: {text}"))
                         .with_page_view(pv)
                         .page_reported(true),
                 );

@@ -1,15 +1,15 @@
 //! `invalid_contents`: `cd[contents]` is not a JSON array of objects with `id`.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::decode::Contents;
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "invalid_contents",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "`cd[contents]` is not a JSON array of objects with `id`",
     explanation: "Meta reads contents as a JSON array of {id, quantity, item_price}; anything else is ignored, so products and quantities are lost.",
     probably_broke: "The sender builds contents by hand (string concatenation, a single object, ids under another key).",
@@ -28,7 +28,7 @@ impl RuleTrait for Rule {
         if let Some(Contents::Invalid { reason }) = &hit.decoded.contents {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Warn,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {reason}", hit.event_name(), hit.id),
             ));

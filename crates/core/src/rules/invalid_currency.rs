@@ -1,15 +1,15 @@
 //! `invalid_currency`: not an upper-case ISO 4217 code Meta accepts.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::currency_problem;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "invalid_currency",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "currency is not an upper-case ISO 4217 code Meta accepts",
     explanation: "Meta only accepts upper-case ISO 4217 codes from its currency list; anything else (usd, $, US Dollar) makes the value unusable.",
     probably_broke: "The sender passes a lower-case code, a symbol, or a display name instead of the shop's ISO currency code.",
@@ -28,7 +28,7 @@ impl RuleTrait for Rule {
         if let Some(problem) = hit.currency().and_then(currency_problem) {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Fail,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
             ));

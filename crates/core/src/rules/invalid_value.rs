@@ -1,15 +1,15 @@
 //! `invalid_value`: `cd[value]` is not a plain non-negative decimal.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
 use crate::money::value_problem;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "invalid_value",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "value is not a plain decimal (`$10`, `1,234.50`, `12,5`, empty, NaN) or is negative",
     explanation: "Meta reads value as a number. A formatted price such as $1,234.50 is dropped or misread, so reported revenue is wrong.",
     probably_broke: "The sender passes a display-formatted price (money filter, localised string) instead of the raw number.",
@@ -28,7 +28,7 @@ impl RuleTrait for Rule {
         if let Some(problem) = hit.custom("value").and_then(value_problem) {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Fail,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
             ));

@@ -1,14 +1,14 @@
 //! `missing_content_ids`: a core event that names no product.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "missing_content_ids",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "a core event has neither `content_ids` nor `contents`",
     explanation: "Without product ids the event cannot be matched to the catalogue, so dynamic ads and catalogue reporting miss it.",
     probably_broke: "The sender does not pass content_ids/contents, or passes them under another name.",
@@ -27,7 +27,7 @@ impl RuleTrait for Rule {
         if hit.is_core() && hit.custom("content_ids").is_none() && hit.custom("contents").is_none() {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Warn,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{} names no content_ids or contents", hit.event_name(), hit.id),
             ));

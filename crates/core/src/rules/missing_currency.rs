@@ -1,16 +1,16 @@
 //! `missing_currency`: a money event without `cd[currency]`.
 
-use super::missing_value::money_severity;
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope};
+use super::missing_value::MONEY_EVENTS;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "missing_currency",
-    severity: "fail for Purchase, warn for AddToCart/InitiateCheckout",
-    when: "no `cd[currency]`",
+    severity: SeverityRule::FailFor(&["Purchase"]),
+    when: "a Purchase, AddToCart or InitiateCheckout hit has no `cd[currency]`",
     explanation: "A value without a currency is rejected or read in the ad account's currency, so revenue is wrong for any store that sells in another currency.",
     probably_broke: "The track call passes value but not currency, or the currency variable is empty on this page.",
     first_check: "Check the sender's track call on this page for currency: the shop's ISO code such as USD.",
@@ -25,15 +25,14 @@ impl RuleTrait for Rule {
         Scope::Hit
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
-        if let Some(sev) = money_severity(hit.event_name()) {
-            if hit.custom("currency").is_none() {
-                out.push(Finding::about(
-                    INFO.code,
-                    sev,
-                    &[hit],
-                    format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id),
-                ));
-            }
+        let ev = hit.event_name();
+        if MONEY_EVENTS.contains(&ev) && hit.custom("currency").is_none() {
+            out.push(Finding::about(
+                INFO.code,
+                INFO.severity.of(ev),
+                &[hit],
+                format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id),
+            ));
         }
     }
 }

@@ -1,15 +1,15 @@
 //! `missing_event_id`: a core event hit without `eid` cannot be merged with its
 //! Conversions API twin, so Meta counts both.
 
-use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "missing_event_id",
-    severity: "fail for Purchase, warn for the other core events",
+    severity: SeverityRule::FailFor(&["Purchase"]),
     when: "a core event hit has no `eid`",
     explanation: "Without an event id Meta cannot tell that this browser event and the matching Conversions API event are the same action, so it counts both.",
     probably_broke: "The sender calls fbq('track', ...) without the fourth argument {eventID: ...}, or a second sender fires its own copy without one.",
@@ -29,7 +29,7 @@ impl RuleTrait for Rule {
             let ev = hit.event_name();
             out.push(Finding::about(
                 INFO.code,
-                fail_for_purchase(ev),
+                INFO.severity.of(ev),
                 &[hit],
                 format!(
                     "{ev} hit #{} has no eid, so it cannot be deduplicated against a server event",

@@ -1,29 +1,24 @@
 //! `missing_value`: a money event without `cd[value]`.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "missing_value",
-    severity: "fail for Purchase, warn for AddToCart/InitiateCheckout",
-    when: "no `cd[value]`",
+    severity: SeverityRule::FailFor(&["Purchase"]),
+    when: "a Purchase, AddToCart or InitiateCheckout hit has no `cd[value]`",
     explanation: "Without a value Meta cannot report return on ad spend or optimise for value; a Purchase without one is counted as worth nothing.",
     probably_broke: "The track call passes no value, or the template variable that should hold the order total is empty on this page.",
     first_check: "Open the hit's decoded parameters and the sender's track call; check the variable that should fill value on this page.",
     not_yet: "Do not switch the campaign to value optimisation or judge ROAS until Purchase carries a value.",
 };
 
-/// Severity for a missing money field, or `None` when the event needs none.
-pub(crate) fn money_severity(event: &str) -> Option<Severity> {
-    match event {
-        "Purchase" => Some(Severity::Fail),
-        "AddToCart" | "InitiateCheckout" => Some(Severity::Warn),
-        _ => None,
-    }
-}
+/// The events that must say what they are worth: the ones Meta reports
+/// revenue or basket value for. Missing money on other events is no finding.
+pub(crate) const MONEY_EVENTS: [&str; 3] = ["Purchase", "AddToCart", "InitiateCheckout"];
 
 impl RuleTrait for Rule {
     fn info(&self) -> &'static RuleInfo {
@@ -33,15 +28,14 @@ impl RuleTrait for Rule {
         Scope::Hit
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
-        if let Some(sev) = money_severity(hit.event_name()) {
-            if hit.custom("value").is_none() {
-                out.push(Finding::about(
-                    INFO.code,
-                    sev,
-                    &[hit],
-                    format!("{} hit #{} has no cd[value]", hit.event_name(), hit.id),
-                ));
-            }
+        let ev = hit.event_name();
+        if MONEY_EVENTS.contains(&ev) && hit.custom("value").is_none() {
+            out.push(Finding::about(
+                INFO.code,
+                INFO.severity.of(ev),
+                &[hit],
+                format!("{} hit #{} has no cd[value]", hit.event_name(), hit.id),
+            ));
         }
     }
 }

@@ -1,22 +1,26 @@
-//! The finding rules: one module per finding code, one explicit registry.
+//! The finding rules: one module per finding code (named after it), one
+//! explicit registry ([`RULES`], whose order is the order findings are listed
+//! in). Rules read the [`Journey`] and never the session that runs them.
 //!
-//! A rule looks at one of three scopes, which is what makes the session
+//! A rule looks at one of four scopes, which is what makes the session
 //! incremental:
 //! - **hit** rules judge one hit on its own and run once, when the hit arrives;
-//! - **group** rules judge all hits of one (pixel, event) pair and rerun only
-//!   for the group a new record touched;
+//! - **group** rules judge the hits of one [`GroupKey`] — one event to one
+//!   pixel within one page view (Purchase: within the whole journey) — and
+//!   rerun only for the groups a new record touched;
 //! - **page** rules judge one page view (its scripts, fbq calls, logs) and rerun
 //!   only for page views a new record touched;
-//! - **journey** rules judge small per-event summaries.
+//! - **journey** rules judge the journey as a whole through small summaries,
+//!   after every record.
 //!
 //! Where the evidence a rule needs is absent (a HAR has no gestures, no server
 //! payload was supplied) the rule says nothing: absence of evidence is not a
-//! finding.
+//! finding (docs/product-rules.md, "Network and page evidence").
 
 use serde::Serialize;
 
+use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
-use crate::session::{GroupKey, Journey};
 
 mod add_to_cart_without_action;
 mod browser_purchase_missing;
@@ -144,8 +148,9 @@ impl Finding {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct RuleInfo {
     pub code: &'static str,
-    /// The severity rule from PRODUCT.md §4, as text ("fail for Purchase, warn otherwise").
-    pub severity: &'static str,
+    /// How the severity of each finding is chosen. The rule asks it when it
+    /// emits a finding, and the code table prints it, so the two cannot drift.
+    pub severity: SeverityRule,
     /// When the rule fires, in one line.
     pub when: &'static str,
     /// Why it matters, in plain language.
@@ -158,6 +163,63 @@ pub struct RuleInfo {
     pub not_yet: &'static str,
 }
 
+/// How a rule picks the severity of a finding (the reasoning is in
+/// docs/product-rules.md, "Finding codes and severity").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeverityRule {
+    /// Every finding has this severity.
+    Always(Severity),
+    /// `fail` for findings about these events, `warn` for any other.
+    FailFor(&'static [&'static str]),
+    /// `fail` when no known cause accounts for what was found, `warn` when one
+    /// does (a value gap that shipping or tax explains may be deliberate).
+    FailUnexplained,
+}
+
+impl SeverityRule {
+    /// The severity of a finding about `event`. A `FailUnexplained` finding
+    /// asked this way has no explanation.
+    pub fn of(self, event: &str) -> Severity {
+        self.of_explained(event, false)
+    }
+
+    /// The severity of a finding about no single event (a page, the store):
+    /// what [`SeverityRule::of`] gives for an event no list names.
+    pub fn of_any_event(self) -> Severity {
+        self.of("")
+    }
+
+    /// The severity of a finding about `event` for which a cause was (or was
+    /// not) found.
+    pub fn of_explained(self, event: &str, explained: bool) -> Severity {
+        match self {
+            SeverityRule::Always(s) => s,
+            SeverityRule::FailFor(events) if events.contains(&event) => Severity::Fail,
+            SeverityRule::FailFor(_) => Severity::Warn,
+            SeverityRule::FailUnexplained if explained => Severity::Warn,
+            SeverityRule::FailUnexplained => Severity::Fail,
+        }
+    }
+
+    /// Whether a finding of this rule may have severity `s`.
+    pub fn allows(self, s: Severity) -> bool {
+        match self {
+            SeverityRule::Always(only) => s == only,
+            SeverityRule::FailFor(_) | SeverityRule::FailUnexplained => matches!(s, Severity::Fail | Severity::Warn),
+        }
+    }
+
+    /// The rule in words, for the code table.
+    pub fn describe(self) -> String {
+        match self {
+            SeverityRule::Always(s) => s.as_str().to_owned(),
+            SeverityRule::FailFor(events) => format!("fail for {}, warn otherwise", events.join("/")),
+            SeverityRule::FailUnexplained => "fail when unexplained, warn when explained".to_owned(),
+        }
+    }
+}
+
 /// Which part of the journey a rule judges (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -167,12 +229,38 @@ pub enum Scope {
     Journey,
 }
 
+/// A finding rule: a unit struct in its own module, listed once in [`RULES`].
+///
+/// The session calls only the `check_*` method of the rule's [`Rule::scope`];
+/// the others keep their empty defaults. Every `check_*` reads the journey and
+/// appends findings to `out`, and nothing else: it keeps no state between
+/// calls and reads no clock, because the session caches what it appended and
+/// reruns it only when its scope has changed. So its answer must depend only on
+/// the data its scope covers — read anything else and a change there will not
+/// rerun it (the property test `incremental_results_equal_a_full_rerun` is
+/// there to catch that). Where the evidence it needs is absent, it appends
+/// nothing. Severities come from its own [`RuleInfo::severity`].
 pub trait Rule: Sync {
+    /// The code, severity rule and guidance.
     fn info(&self) -> &'static RuleInfo;
+    /// Which part of the journey the rule judges, and so when it reruns.
     fn scope(&self) -> Scope;
+    /// Hit scope: judges one counted hit, once, when it arrives. The hit is
+    /// not in `j.hits` yet and later records never rerun this, so it must
+    /// judge the hit on its own.
     fn check_hit(&self, _j: &Journey, _hit: &Hit, _out: &mut Vec<Finding>) {}
+    /// Group scope: judges the counted hits of one [`GroupKey`]; `hits` are
+    /// indices into `j.hits`, in arrival order. Reruns when a hit joins the
+    /// group or is given another sender, and when a gesture or the page hook's
+    /// first report lands on the group's page view.
     fn check_group(&self, _j: &Journey, _key: &GroupKey, _hits: &[usize], _out: &mut Vec<Finding>) {}
+    /// Page scope: judges page view `pv` through `j.pages[pv]`. Reruns when a
+    /// record lands on that page view, and for the newest page view after
+    /// every record (a call there may still be in flight: `j.last_time` moves).
     fn check_page(&self, _j: &Journey, _pv: usize, _out: &mut Vec<Finding>) {}
+    /// Journey scope: judges the journey as a whole. Reruns after every
+    /// record, so it reads the small summaries (`j.events`, `j.first_core`,
+    /// `j.order_pages`, …) rather than scanning every hit.
     fn check_journey(&self, _j: &Journey, _out: &mut Vec<Finding>) {}
 }
 
@@ -244,7 +332,7 @@ pub fn codes_markdown() -> String {
     let mut s = String::from("| code | severity | when |\n|---|---|---|\n");
     for r in RULES {
         let i = r.info();
-        s.push_str(&format!("| `{}` | {} | {} |\n", i.code, i.severity, i.when));
+        s.push_str(&format!("| `{}` | {} | {} |\n", i.code, i.severity.describe(), i.when));
     }
     s
 }
@@ -254,56 +342,45 @@ pub fn codes_markdown() -> String {
 /// stack) can disagree by a few ms.
 pub const GESTURE_SKEW_MS: f64 = 100.0;
 
-/// Severity for events where Purchase fails and the other core events warn.
-pub(crate) fn fail_for_purchase(event: &str) -> Severity {
-    if event == "Purchase" {
-        Severity::Fail
-    } else {
-        Severity::Warn
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_product_code_is_registered_once() {
-        let expected = [
-            "missing_event_id",
-            "event_id_in_params",
-            "duplicate_event",
-            "repeated_event_id",
-            "multiple_senders",
-            "missing_value",
-            "missing_currency",
-            "invalid_value",
-            "zero_value",
-            "invalid_currency",
-            "currency_mismatch",
-            "missing_content_ids",
-            "invalid_contents",
-            "add_to_cart_without_action",
-            "unhashed_user_data",
-            "nonstandard_event",
-            "duplicate_pixel_script",
-            "pixel_initialized_twice",
-            "conflicting_pixel_versions",
-            "multiple_pixel_ids",
-            "pixel_not_loaded",
-            "fbevents_error",
-            "event_chain_incomplete",
-            "event_chain_out_of_order",
-            "browser_purchase_missing",
-            "value_mismatch",
-            "num_items_mismatch",
-            "server_event_missing",
-            "dedup_key_mismatch",
-            "server_value_mismatch",
-            "server_event_only",
-        ];
-        let codes: Vec<&str> = RULES.iter().map(|r| r.info().code).collect();
-        assert_eq!(codes, expected);
+    fn every_code_is_registered_once_and_has_its_rule_file() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in RULES {
+            let code = r.info().code;
+            assert!(seen.insert(code), "{code} is registered twice");
+            // One module per code, named after it: the code is how a reader finds the rule.
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/rules/{code}.rs"));
+            assert!(file.is_file(), "{code} has no rules/{code}.rs");
+        }
+        // And the other way: no rule file left out of the registry.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        for entry in std::fs::read_dir(dir).expect("rules dir") {
+            let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+            let Some(code) = name.strip_suffix(".rs") else { continue };
+            if code != "mod" && code != "testkit" {
+                assert!(seen.contains(code), "rules/{name} is not in RULES");
+            }
+        }
+    }
+
+    #[test]
+    fn severity_rules_pick_and_describe() {
+        let purchase = SeverityRule::FailFor(&["Purchase"]);
+        assert_eq!(purchase.of("Purchase"), Severity::Fail);
+        assert_eq!(purchase.of("AddToCart"), Severity::Warn);
+        assert_eq!(purchase.of_any_event(), Severity::Warn);
+        assert_eq!(purchase.describe(), "fail for Purchase, warn otherwise");
+        let gap = SeverityRule::FailUnexplained;
+        assert_eq!(gap.of_explained("Purchase", false), Severity::Fail);
+        assert_eq!(gap.of_explained("Purchase", true), Severity::Warn);
+        let info = SeverityRule::Always(Severity::Info);
+        assert_eq!(info.of_explained("Purchase", true), Severity::Info);
+        assert!(info.allows(Severity::Info) && !info.allows(Severity::Warn));
+        assert!(gap.allows(Severity::Warn) && !gap.allows(Severity::Info));
     }
 
     #[test]

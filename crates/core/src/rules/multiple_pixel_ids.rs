@@ -1,13 +1,13 @@
 //! `multiple_pixel_ids`: more than one pixel id on the store.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "multiple_pixel_ids",
-    severity: "info",
+    severity: SeverityRule::Always(Severity::Info),
     when: "more than one pixel id on the store",
     explanation: "Several pixels are legitimate (an agency pixel, a second ad account), but each one receives and counts every event it is sent.",
     probably_broke: "Nothing, if each pixel is known; an unknown id is often a leftover from a former agency or app.",
@@ -27,7 +27,7 @@ impl RuleTrait for Rule {
             let ids: Vec<&str> = j.pixel_ids.iter().map(String::as_str).collect();
             out.push(Finding::journey(
                 INFO.code,
-                Severity::Info,
+                INFO.severity.of_any_event(),
                 format!("{} pixel ids receive events: {}", ids.len(), ids.join(", ")),
             ));
         }

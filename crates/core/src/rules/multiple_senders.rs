@@ -1,15 +1,15 @@
 //! `multiple_senders`: one core event for one pixel sent by more than one sender.
 
-use super::{fail_for_purchase, Finding, Rule as RuleTrait, RuleInfo, Scope};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "multiple_senders",
-    severity: "fail for Purchase, warn otherwise",
+    severity: SeverityRule::FailFor(&["Purchase"]),
     when: "one core event for one pixel arrives from more than one sender",
     explanation: "Each event should have one owner. Two senders double-count unless they share ids, drift apart when one of them is changed, and make every later fix a guess.",
     probably_broke: "A Shopify app (Facebook & Instagram channel) was installed while older theme code, GTM tags or a custom pixel still send the same event.",
@@ -58,7 +58,7 @@ impl RuleTrait for Rule {
             out.push(
                 Finding::about(
                     INFO.code,
-                    fail_for_purchase(ev),
+                    INFO.severity.of(ev),
                     &examples,
                     format!(
                         "{ev} for pixel {pixel} comes from {} senders{how}: {}",

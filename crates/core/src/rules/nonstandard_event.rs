@@ -1,15 +1,15 @@
 //! `nonstandard_event`: an event name outside Meta's standard list.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "nonstandard_event",
-    severity: "info",
+    severity: SeverityRule::Always(Severity::Info),
     when: "an `ev` outside Meta's standard events and the events fbevents sends by itself",
     explanation: "Custom events work, but Meta cannot optimise for them as it does for standard events; a misspelt standard event (addToCart) lands here too.",
     probably_broke: "Nothing, if the custom event is intended; otherwise the event name is misspelt or uses the wrong case.",
@@ -34,7 +34,7 @@ impl RuleTrait for Rule {
                 .unwrap_or_default();
             out.push(Finding::about(
                 INFO.code,
-                Severity::Info,
+                INFO.severity.of(ev),
                 &[hit],
                 format!("hit #{} sends the custom event \"{ev}\"{hint}", hit.id),
             ));

@@ -1,14 +1,14 @@
 //! `num_items_mismatch`: InitiateCheckout/Purchase `num_items` differs from the
 //! cart/order item count.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "num_items_mismatch",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "InitiateCheckout/Purchase `num_items` differs from the cart/order item count",
     explanation: "num_items should be the number of items bought (quantities summed). A different count usually means line items were counted instead of units, or a stale cart was read.",
     probably_broke: "The sender counts cart lines instead of summing quantities, or reads the cart before it is updated.",
@@ -44,7 +44,7 @@ impl RuleTrait for Rule {
                     out.push(
                         Finding::about(
                             INFO.code,
-                            Severity::Warn,
+                            INFO.severity.of(ev),
                             &[hit],
                             format!("{ev} #{} says num_items {raw} but {what} has {expected} items", hit.id),
                         )

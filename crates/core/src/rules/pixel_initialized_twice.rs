@@ -1,13 +1,13 @@
 //! `pixel_initialized_twice`: `fbq('init', id)` twice for one id in one document.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "pixel_initialized_twice",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "`fbq('init', id)` for the same id twice in one document",
     explanation: "A second init for the same pixel usually means two integrations set it up; the later one can override advanced matching or consent settings, and both may track.",
     probably_broke: "Theme code and a GTM tag (or an app snippet) each run the full base code with init.",
@@ -28,7 +28,7 @@ impl RuleTrait for Rule {
             for ((doc, id), n) in page.inits.iter().filter(|(_, n)| **n > 1) {
                 let mut f = Finding::journey(
                     INFO.code,
-                    Severity::Warn,
+                    INFO.severity.of_any_event(),
                     format!(
                         "pixel {id} initialised {n} times in {}",
                         if doc.is_empty() { &j.page_views[pv].url } else { doc }

@@ -1,8 +1,8 @@
 //! `pixel_not_loaded`: fbq calls were made but the library never loaded, or no
 //! hit left the page.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 
 pub struct Rule;
 
@@ -11,7 +11,7 @@ const GRACE_MS: f64 = 5000.0;
 
 static INFO: RuleInfo = RuleInfo {
     code: "pixel_not_loaded",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "fbq calls were queued but the library never loaded or no hit left the page",
     explanation: "The page asked the pixel to track, but nothing reached Meta: the calls sit in fbq.queue because fbevents.js did not load, or its requests were blocked.",
     probably_broke: "fbevents.js is blocked (consent banner, content security policy, an ad blocker) or its script tag was removed while the fbq stub stayed.",
@@ -54,7 +54,7 @@ impl RuleTrait for Rule {
             out.push(
                 Finding::journey(
                     INFO.code,
-                    Severity::Fail,
+                    INFO.severity.of_any_event(),
                     format!(
                         "{}: {} fbq track call(s) but {why}",
                         j.page_views[pv].url, page.track_calls

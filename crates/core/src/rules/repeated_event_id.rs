@@ -1,14 +1,14 @@
 //! `repeated_event_id`: the same eid sent more than once for one event.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "repeated_event_id",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "the same pixel got the same event with the same eid more than once",
     explanation: "Meta keeps the first event with a given id and drops the repeats, so nothing is double-counted; but a repeated id often means a sender fires twice, or ids are not unique per action (a constant id merges real, separate actions).",
     probably_broke: "A sender fires twice with the same id (a listener bound twice, a page re-render), or the id is not unique (a constant, the product id, the cart token reused across actions).",
@@ -35,7 +35,7 @@ impl RuleTrait for Rule {
                     .collect();
                 out.push(Finding::about(
                     INFO.code,
-                    Severity::Warn,
+                    INFO.severity.of(event),
                     &hs,
                     format!("{event} sent {} times with eid \"{eid}\"", hs.len()),
                 ));

@@ -1,16 +1,16 @@
 //! `server_event_missing`: server payloads were supplied, but a browser core
 //! event has no server event with the same name.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::reconcile::pairings;
-use crate::session::Journey;
+use crate::pairing::pairings;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "server_event_missing",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "server payloads were supplied but a browser core event has no server event with the same name",
     explanation: "The server payloads you supplied do not include this event, so it relies on the browser alone and is lost whenever the browser blocks the pixel.",
     probably_broke: "The Conversions API integration sends only some events (often Purchase only), or sends this one under another name.",
@@ -46,7 +46,7 @@ impl RuleTrait for Rule {
         for (ev, hits) in missing {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Warn,
+                INFO.severity.of(ev),
                 &hits,
                 format!("the browser sent {ev} but the server payloads have no {ev}"),
             ));

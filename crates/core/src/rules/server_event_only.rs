@@ -1,14 +1,14 @@
 //! `server_event_only`: a server core event with no browser twin.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
-use crate::session::Journey;
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::tables;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "server_event_only",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "a server core event has no browser twin (browser source missing)",
     explanation: "The server reports this event but the browser never sent it, so Meta loses the browser signals (click id, cookies) that help match it to an ad.",
     probably_broke: "The browser sender for this event is missing or blocked, while the server integration works.",
@@ -35,7 +35,7 @@ impl RuleTrait for Rule {
                 out.push(
                     Finding::journey(
                         INFO.code,
-                        Severity::Warn,
+                        INFO.severity.of(ev),
                         format!(
                             "the server sent {ev} ({}) but no browser {ev} was seen",
                             places.join(", ")

@@ -1,15 +1,15 @@
 //! `server_value_mismatch`: browser and server twins disagree on value or currency.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::money::TOLERANCE;
-use crate::reconcile::pairings;
-use crate::session::Journey;
+use crate::pairing::pairings;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "server_value_mismatch",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "browser and server events with the same name and id differ in value or currency",
     explanation: "Meta keeps one of the two deduplicated events; when their values differ, reported revenue depends on which arrived first.",
     probably_broke: "Browser and server compute value differently (with or without shipping and tax, shop vs customer currency).",
@@ -41,7 +41,7 @@ impl RuleTrait for Rule {
             if !diffs.is_empty() {
                 out.push(Finding::about(
                     INFO.code,
-                    Severity::Fail,
+                    INFO.severity.of(p.hit.event_name()),
                     &[p.hit],
                     format!(
                         "{} #{} and its server twin differ: {}",

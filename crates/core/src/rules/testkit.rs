@@ -1,4 +1,7 @@
 //! A small journey builder for rule tests: real-shaped pixel URLs, real timings.
+//!
+//! Test-only, and the one file under `rules/` that uses the session: a rule test
+//! runs the whole engine, the way the extension and the CLI do.
 
 use crate::decode::DecodeConfig;
 use crate::journal::*;
@@ -153,7 +156,7 @@ impl J {
             context: ctx,
             time: t,
             page_type: Some("thank_you".into()),
-            order: Some(crate::evidence::OrderFigures {
+            order: Some(crate::inputs::OrderFigures {
                 total,
                 currency: Some(currency.into()),
                 ..Default::default()

@@ -1,15 +1,15 @@
 //! `unhashed_user_data`: advanced-matching data sent in the clear.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 use crate::tables::HASHED_USER_DATA_KEYS;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "unhashed_user_data",
-    severity: "fail",
+    severity: SeverityRule::Always(Severity::Fail),
     when: "a `ud[…]` value that should be hashed is not 64-char hex (plain e-mail, phone, name)",
     explanation: "Customer data must reach Meta as SHA-256 hashes. A plain e-mail or phone in the URL is personal data sent in the clear and may breach Meta's terms and privacy law.",
     probably_broke: "A sender builds the ud[...] parameters by hand (or passes them to a gateway) instead of letting fbevents hash the values given to fbq('init').",
@@ -49,7 +49,7 @@ impl RuleTrait for Rule {
         if !bad.is_empty() {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Fail,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!(
                     "{} hit #{} sends unhashed user data: {}",

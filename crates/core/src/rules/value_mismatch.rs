@@ -1,14 +1,14 @@
 //! `value_mismatch`: the Purchase value/currency does not reconcile to the order.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, SeverityRule};
+use crate::journey::Journey;
 use crate::money::reconcile;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "value_mismatch",
-    severity: "fail when unexplained, warn when explained",
+    severity: SeverityRule::FailUnexplained,
     when: "Purchase value/currency does not reconcile to the order; the explanation names the component (shipping, tax, discount, currency) that accounts for the gap when one does",
     explanation: "Meta's reported revenue and ROAS come from this value. If it is not the order total, every revenue comparison with Shopify is off by the gap.",
     probably_broke: "The sender reads the subtotal (before shipping and tax), the pre-discount price, or another currency instead of the order total.",
@@ -31,14 +31,14 @@ impl RuleTrait for Rule {
             if r.matches {
                 continue;
             }
-            let sev = if r.explained_by.is_empty() {
-                Severity::Fail
-            } else {
-                Severity::Warn
-            };
             out.push(
-                Finding::about(INFO.code, sev, &[hit], format!("Purchase #{}: {}", hit.id, r.detail))
-                    .page_reported(j.order_from_page()),
+                Finding::about(
+                    INFO.code,
+                    INFO.severity.of_explained(hit.event_name(), !r.explained_by.is_empty()),
+                    &[hit],
+                    format!("Purchase #{}: {}", hit.id, r.detail),
+                )
+                .page_reported(j.order_from_page()),
             );
         }
     }

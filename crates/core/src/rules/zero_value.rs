@@ -1,14 +1,14 @@
 //! `zero_value`: a Purchase worth 0.
 
-use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity};
+use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 pub struct Rule;
 
 static INFO: RuleInfo = RuleInfo {
     code: "zero_value",
-    severity: "warn",
+    severity: SeverityRule::Always(Severity::Warn),
     when: "Purchase value is 0",
     explanation: "A Purchase worth 0 is valid for a free order, but usually means the total was read before it was known.",
     probably_broke: "The sender reads the total from a variable that is still empty (or in the wrong unit) when the thank-you page fires.",
@@ -27,7 +27,7 @@ impl RuleTrait for Rule {
         if hit.event_name() == "Purchase" && hit.value() == Some(0.0) {
             out.push(Finding::about(
                 INFO.code,
-                Severity::Warn,
+                INFO.severity.of(hit.event_name()),
                 &[hit],
                 format!("Purchase hit #{} has value 0", hit.id),
             ));

@@ -1,9 +1,11 @@
-//! Matching browser hits to server (Conversions API) events, as Meta does: by
-//! event name and event id. Shared by the server rules and the dedup gate check.
+//! Pairing browser hits with server (Conversions API) events, the way Meta
+//! deduplicates them: by event name and event id. Shared by the server rules,
+//! the dedup gate check and the packet's server section. (Comparing a Purchase
+//! value with the order is another matter: that is [`crate::money::reconcile`].)
 
-use crate::evidence::ServerEvent;
+use crate::inputs::ServerEvent;
+use crate::journey::Journey;
 use crate::model::Hit;
-use crate::session::Journey;
 
 /// A browser core hit and what the server sent for the same action.
 #[derive(Debug)]

@@ -1,0 +1,144 @@
+//! The Shopify order: the Admin API order JSON or figures the user typed, read
+//! into the [`OrderFigures`] a Purchase value is reconciled against. The order
+//! status page's own figures (a journal `shopify` record) arrive in the same
+//! shape.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{amount, json_error, scalar_string, InputError};
+
+/// Order figures in the shop's currency (major units).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderFigures {
+    pub order_number: Option<String>,
+    pub total: f64,
+    pub subtotal: Option<f64>,
+    pub shipping: Option<f64>,
+    pub tax: Option<f64>,
+    pub discount: Option<f64>,
+    pub currency: Option<String>,
+    pub item_count: Option<u32>,
+    /// The customer's currency on a multi-currency store, and the total in it.
+    pub presentment_currency: Option<String>,
+    pub presentment_total: Option<f64>,
+}
+
+const ORDER_HINT: &str =
+    "paste the Admin API order JSON ({\"order\": {...}}) or figures like {\"total\": 118.0, \"currency\": \"USD\"}";
+
+/// Parses a Shopify Admin API order (`{"order":{…}}` or the bare order) or typed
+/// figures (`{"total":…, "currency":…, "shipping":…}`).
+pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| json_error(label, &e, ORDER_HINT))?;
+    let err = |place: &str, problem: &str| InputError {
+        input: label.into(),
+        place: place.into(),
+        problem: problem.into(),
+        hint: ORDER_HINT.into(),
+    };
+    let (obj, base) = match &value {
+        Value::Object(m) => match m.get("order") {
+            Some(Value::Object(o)) => (o, "order."),
+            Some(_) => return Err(err("order", "\"order\" is not an object")),
+            None => (m, ""),
+        },
+        _ => return Err(err("(top level)", "expected a JSON object")),
+    };
+    if obj.contains_key("total_price") || obj.contains_key("total_price_set") {
+        admin_order(obj, base).map_err(|(p, m)| err(&p, &m))
+    } else if obj.contains_key("total") {
+        let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone()))
+            .map_err(|e| err(base.trim_end_matches('.'), &format!("figures do not fit ({e})")))?;
+        f.currency = f.currency.map(|c| c.trim().to_owned());
+        if !f.total.is_finite() || f.total < 0.0 {
+            return Err(err(&format!("{base}total"), "total is not a non-negative number"));
+        }
+        Ok(f)
+    } else {
+        Err(err(
+            if base.is_empty() { "(top level)" } else { "order" },
+            "no total_price (Admin API) or total (typed figures) found",
+        ))
+    }
+}
+
+fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFigures, (String, String)> {
+    let money_set = |set: &str, which: &str| -> Option<(f64, Option<String>)> {
+        let m = o.get(set)?.get(which)?;
+        Some((
+            amount(m.get("amount")?)?,
+            m.get("currency_code").and_then(scalar_string),
+        ))
+    };
+    let total = match o.get("total_price") {
+        Some(v) => {
+            amount(v).ok_or_else(|| (format!("{base}total_price"), "total_price is not a number".to_string()))?
+        }
+        None => money_set("total_price_set", "shop_money")
+            .map(|(a, _)| a)
+            .ok_or_else(|| (format!("{base}total_price_set"), "no shop_money.amount".to_string()))?,
+    };
+    if total < 0.0 {
+        return Err((format!("{base}total_price"), "total_price is negative".into()));
+    }
+    let shipping = money_set("total_shipping_price_set", "shop_money")
+        .map(|(a, _)| a)
+        .or_else(|| {
+            let lines = o.get("shipping_lines")?.as_array()?;
+            Some(lines.iter().filter_map(|l| l.get("price").and_then(amount)).sum())
+        });
+    let item_count = o.get("line_items").and_then(Value::as_array).map(|items| {
+        items
+            .iter()
+            .map(|i| i.get("quantity").and_then(Value::as_u64).unwrap_or(1) as u32)
+            .sum()
+    });
+    let presentment = money_set("total_price_set", "presentment_money");
+    Ok(OrderFigures {
+        order_number: o
+            .get("order_number")
+            .and_then(scalar_string)
+            .or_else(|| o.get("name").and_then(scalar_string)),
+        total,
+        subtotal: o.get("subtotal_price").and_then(amount),
+        shipping,
+        tax: o.get("total_tax").and_then(amount),
+        discount: o.get("total_discounts").and_then(amount),
+        currency: o.get("currency").and_then(scalar_string),
+        item_count,
+        presentment_currency: presentment
+            .as_ref()
+            .and_then(|(_, c)| c.clone())
+            .or_else(|| o.get("presentment_currency").and_then(scalar_string)),
+        presentment_total: presentment.map(|(a, _)| a),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_order_figures() {
+        let text = r#"{"order":{"id":1,"order_number":1001,"currency":"USD","total_price":"118.00","subtotal_price":"100.00","total_tax":"8.00","total_discounts":"0.00",
+          "total_shipping_price_set":{"shop_money":{"amount":"10.00","currency_code":"USD"}},
+          "line_items":[{"quantity":2},{"quantity":1}]}}"#;
+        let o = parse_order("order.json", text).expect("parses");
+        assert_eq!(o.total, 118.0);
+        assert_eq!(o.shipping, Some(10.0));
+        assert_eq!(o.item_count, Some(3));
+        assert_eq!(o.order_number.as_deref(), Some("1001"));
+    }
+
+    #[test]
+    fn typed_figures_and_errors() {
+        let o = parse_order("typed", r#"{"total": 50.5, "currency": "EUR"}"#).expect("typed");
+        assert_eq!(o.currency.as_deref(), Some("EUR"));
+        let e = parse_order("o", r#"{"order": {"total_price": "abc"}}"#).expect_err("bad total");
+        assert_eq!(e.place, "order.total_price");
+        let e = parse_order("o", r#"{"foo": 1}"#).expect_err("no total");
+        assert!(e.problem.contains("no total_price"));
+    }
+}
