@@ -55,6 +55,11 @@ async function main() {
     requestOrigin: (o) => chrome.permissions.request({ origins: [o + '/*'] }),
     // Pages loaded before the grant run without the page scripts.
     reloadTab: () => { chrome.tabs.reload(tab.id).catch(() => {}); },
+    onGranted(cb) {
+      chrome.permissions.onAdded.addListener(async () => {
+        if (origin && (await chrome.permissions.contains({ origins: [origin + '/*'] }))) cb();
+      });
+    },
     onRecords(cb) {
       chrome.runtime.onMessage.addListener((m) => {
         if (!m || m.tabId !== tab.id) return;

@@ -48,6 +48,10 @@ extern "C" {
     fn request_origin(this: &Bridge, origin: &str) -> js_sys::Promise;
     #[wasm_bindgen(method, js_name = reloadTab)]
     fn reload_tab(this: &Bridge);
+    /// Calls back once the tab's origin is granted, however the grant came
+    /// (the prompt, or the browser's own site-access menu).
+    #[wasm_bindgen(method, js_name = onGranted)]
+    fn on_granted(this: &Bridge, cb: &Closure<dyn FnMut()>);
     #[wasm_bindgen(method, js_name = onRecords)]
     fn on_records(this: &Bridge, cb: &Closure<dyn FnMut(f64, JsValue)>);
     #[wasm_bindgen(method, js_name = readFile)]
@@ -368,6 +372,17 @@ fn build_watch(app: &Shared, watch: &Element, fixed: &mut Vec<EventListener>) {
         "Ask the browser for access to this store's pages (only this origin)",
     );
     append(watch, &b);
+    {
+        let a = app.clone();
+        let shown = watch.clone();
+        let origin = origin.clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            let (a, shown, origin) = (a.clone(), shown.clone(), origin.clone());
+            spawn_local(async move { granted(&a, &shown, &origin).await });
+        });
+        app.borrow().bridge.on_granted(&cb);
+        cb.forget(); // lives as long as the panel page
+    }
     let a = app.clone();
     let shown = watch.clone();
     fixed.push(on(&b, "click", move |_| {
@@ -378,6 +393,7 @@ fn build_watch(app: &Shared, watch: &Element, fixed: &mut Vec<EventListener>) {
         let shown = shown.clone();
         spawn_local(async move {
             match JsFuture::from(request).await {
+                // The grant also arrives through on_granted; showing it twice is harmless.
                 Ok(v) if v.as_bool() == Some(true) => granted(&a, &shown, &origin).await,
                 _ => status("Access was not granted; nothing is captured on this store."),
             }
