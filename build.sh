@@ -61,16 +61,17 @@ cmd_build() {
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
     "$gen/pixelproof_wasm_bg.wasm" -o "$gen/pixelproof_wasm_bg.wasm"
   rm -rf dist && mkdir -p dist
-  for variant in chrome chrome-test firefox; do
+  for variant in chrome chrome-test firefox firefox-test; do
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
     rm -rf "$out/platform"
-    if [ "$variant" = firefox ]; then
-      cp extension/platform/firefox.js "$out/platform.js"
-    else
-      cp extension/platform/chrome.js "$out/platform.js"
-    fi
+    # The Firefox tests' control channel (see test-bridge.js): no other build carries it.
+    [ "$variant" = firefox-test ] || rm -f "$out/test-bridge.js"
+    case "$variant" in
+      firefox*) cp extension/platform/firefox.js "$out/platform.js" ;;
+      *) cp extension/platform/chrome.js "$out/platform.js" ;;
+    esac
     cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     python3 - "$out" "dist/pixelproof-$variant.zip" <<'PY'
