@@ -299,8 +299,40 @@ async function onPageRecords(msg, sender) {
   return { ok: true };
 }
 
+// ---- test builds only: the Firefox test bridge ------------------------------
+// BiDi cannot open moz-extension:// pages, so the Firefox tests reach this worker
+// through extension/test-bridge.js on one control page. Its requests are answered
+// only when the running manifest declares that script (dist/firefox-test; no store
+// build carries it) and only from the top frame of that page; they are then
+// handled as if an extension page had sent them.
+// Firefox's getManifest() gives content script paths as full moz-extension: URLs.
+const BRIDGE_JS = ['test-bridge.js', chrome.runtime.getURL('test-bridge.js')];
+const TEST_BRIDGE = (chrome.runtime.getManifest().content_scripts || []).find((c) => (c.js || []).some((j) => BRIDGE_JS.includes(j)));
+async function fromTestBridge(msg, sender) {
+  const m = msg.msg;
+  if (!TEST_BRIDGE || sender.frameId !== 0 || !TEST_BRIDGE.matches.includes(sender.url) || !m || typeof m !== 'object') {
+    return { error: 'unknown message' };
+  }
+  switch (m.type) {
+    // The Chromium tests ask the tabs API from an extension page; this is that.
+    case 'tabs':
+      return { tabs: (await chrome.tabs.query({})).map((t) => ({ id: t.id, url: t.url || null })) };
+    // The panel in a tab of its own, for the tests to look at.
+    case 'open-panel':
+      return { tabId: (await chrome.tabs.create({ url: chrome.runtime.getURL(`panel.html?tab=${Number(m.tabId)}`) })).id };
+    case 'test-bridge':
+    case 'page-records':
+      return { error: 'unknown message' };
+    default:
+      return handle(m, { id: chrome.runtime.id, url: chrome.runtime.getURL('panel.html') });
+  }
+}
+// ---- end of the test bridge ---------------------------------------------------
+
 async function handle(msg, sender) {
   switch (msg && msg.type) {
+    case 'test-bridge':
+      return fromTestBridge(msg, sender);
     case 'page-records':
       return onPageRecords(msg, sender);
     case 'get-journal': {
