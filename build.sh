@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # PixelProof: one entry point for building, testing and measuring.
 #
-#   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox and a zip of each
+#   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox, dist/firefox-test
+#                       and a zip of each
 #   ./build.sh demo     build, then play a test order on the bundled demo store in both scenarios
 #                       (clean, messy); prints the results and writes packets + panel screenshots
-#                       (--headed opens a real window when a display exists)
+#                       (--headed opens a real window when a display exists; --browser firefox
+#                       plays it in Firefox)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, then the
-#                       extension in headless Chromium); ends with one line "N passed, N failed"
+#                       extension in headless Chromium and headless Firefox); ends with one line
+#                       "N passed, N failed"
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
@@ -28,7 +31,8 @@ ensure_rust_tools() {
 
 ensure_node_modules() {
   # Pinned by package-lock.json: wasm-opt (npm binaryen; Debian's binaryen 108 breaks
-  # wasm-bindgen's externref table), playwright-core, web-ext.
+  # wasm-bindgen's externref table), playwright-core, puppeteer-core (drives Firefox over
+  # WebDriver BiDi; neither downloads a browser), web-ext.
   if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
     npm ci --no-audit --no-fund
@@ -42,6 +46,17 @@ ensure_chromium() {
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     else
       sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    fi
+  fi
+}
+
+ensure_firefox() {
+  if [ ! -x /usr/bin/firefox-esr ]; then
+    log "installing Debian's firefox-esr"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
     fi
   fi
 }
@@ -120,8 +135,9 @@ cmd_test() {
     # A build failure runs no test: count it as one failure so it cannot pass silently.
     TOTAL_FAILED=1
   fi
-  log "tier 3: the extension in headless Chromium"
+  log "tier 3: the extension in headless Chromium and headless Firefox"
   ensure_chromium
+  ensure_firefox
   cmd_build
   log "web-ext lint (Firefox build)"
   local lint=0
@@ -130,7 +146,7 @@ cmd_test() {
   if [ "$lint" -eq 0 ]; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
   out=$(mktemp)
   status=0
-  node --test --test-reporter=tap tests/unit/ tests/e2e/ 2>&1 | tee "$out" || status=$?
+  node --test --test-reporter=tap tests/unit/ tests/e2e/ tests/firefox/ 2>&1 | tee "$out" || status=$?
   local p f
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
   f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
@@ -168,7 +184,10 @@ cmd_fuzz() {
 }
 
 cmd_demo() {
-  ensure_chromium
+  case " $* " in
+    *" --browser firefox "*) ensure_firefox ;;
+    *) ensure_chromium ;;
+  esac
   cmd_build
   node demo/run.mjs "$@"
 }
@@ -184,5 +203,5 @@ case "${1:-build}" in
   bench) cmd_bench ;;
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
-  *) echo "usage: ./build.sh [build|demo [--headed]|test|bench|fuzz|codes]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo [--headed] [--browser firefox]|test|bench|fuzz|codes]" >&2; exit 2 ;;
 esac
