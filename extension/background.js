@@ -224,7 +224,7 @@ async function onRequest(details) {
   await ready;
   const watched = await watchedOrigins();
   let tab = details.tabId;
-  const initiator = details.initiator || null;
+  const initiator = platform.initiator(details);
   if (tab < 0) {
     tab = initiator ? lastTabByOrigin.get(initiator) ?? -1 : -1;
     if (tab < 0) return;

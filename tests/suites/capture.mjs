@@ -68,6 +68,9 @@ export function captureSuite(driver, more = () => {}) {
       assert.equal(form.request_type, 'sub_frame');
       assert.equal(param(form, 'ev'), 'InitiateCheckout');
       assert.equal(param(form, 'eid'), 'ic-tee-1');
+      // Firefox has no initiator; its platform layer derives the same origin.
+      const worker = state.records.filter(isPixel).find((r) => param(r, 'eid') === 'vc-tee-app');
+      assert.deepEqual([get, beacon, form, worker].map((r) => r.initiator), Array(4).fill('https://shop.test'));
     });
 
     test('hits from the sandboxed iframe and the worker are attributed to different senders', async () => {
