@@ -51,17 +51,27 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     // The journey: product page → add to cart → cart → checkout → pay → thank-you page.
     await page.goto('https://shop.test/products/classic-tee');
     await sent('ViewContent', '/products/classic-tee');
-    const clicked = Date.now();
     await t.clickAndLoad(page, '#add-to-cart', '/cart');
     await sent('PageView', '/cart');
     if (name === 'messy') {
       // The shopper comes back to the cart later (a refresh, no click): the
       // messy cart script fires AddToCart again with no action behind it.
-      // "Later" is the scenario itself: add_to_cart_without_action looks 5 s back.
+      // "Later" is the scenario itself: add_to_cart_without_action looks 5 s
+      // back from the hit (and 100 ms past it, for clock skew), so the refresh
+      // comes 5.3 s after the add-to-cart click as the page recorded it.
+      const tab = await t.tabIdOf('https://shop.test/cart');
+      const isClick = (r) => r.kind === 'gesture' && r.gesture === 'click';
+      const click = (await t.journalUntil(tab, (rs) => rs.some(isClick), 'the add-to-cart click')).find(isClick);
       await sent('AddToCart', '/cart');
-      await sleep(clicked + 5200 - Date.now());
+      await sleep(click.time + 5300 - Date.now());
+      const reloaded = Date.now();
       await page.reload();
       await sent('AddToCart', '/cart', 2);
+      // The rule judges only pages the hook reported: wait for the refreshed
+      // cart's page records (the relay sends them about a second on), which also
+      // keeps the checkout click out of the 100 ms after the hit.
+      const fresh = (r) => r.kind === 'scripts' && r.context.frame_type === 'main' && r.time >= reloaded;
+      await t.journalUntil(tab, (rs) => rs.some(fresh), "the refreshed cart's page records");
     }
     await t.clickAndLoad(page, '#checkout', '/information');
     // Sent by the custom pixel's sandbox frame, whose URL is its own.
