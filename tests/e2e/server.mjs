@@ -10,7 +10,7 @@
 // certificate is made at start (openssl) and accepted with
 // --ignore-certificate-errors / acceptInsecureCerts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,12 @@ export function makeCertificate() {
     '-subj', '/CN=shop.test',
     '-addext', 'subjectAltName=DNS:shop.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
   ], { stdio: 'ignore' });
-  return { key: readFileSync(key), cert: readFileSync(cert) };
+  try {
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } finally {
+    // Read once into memory: every run used to leave a key pair in the temp folder.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), dynamic = {}, log = () => {}, proxy = false } = {}) {
