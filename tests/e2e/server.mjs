@@ -179,20 +179,15 @@ export function firefoxPrefs(proxyPort) {
     'network.proxy.http': '127.0.0.1',
     'network.proxy.http_port': proxyPort,
     'network.proxy.share_proxy_settings': false,
+    // No exceptions, localhost included: nothing the browser loads bypasses the test server.
     'network.proxy.no_proxies_on': '',
-    // Firefox would otherwise talk to localhost directly; there is none here to reach.
     'network.proxy.allow_hijacking_localhost': true,
-    // DNS over HTTPS and DNS prefetch would resolve names outside the proxy.
+    // DNS over HTTPS and DNS/link prefetch would resolve or fetch outside the proxy.
     'network.trr.mode': 5,
     'network.dns.disablePrefetch': true,
     'network.prefetch-next': false,
+    // Firefox's own connectivity probes: they would only add noise to the server's request log.
     'network.captive-portal-service.enabled': false,
     'network.connectivity-service.enabled': false,
-    // The store's test pages are served over HTTPS only: no HTTPS-First probe or upgrade of http:// fallbacks.
-    'dom.security.https_first': false,
-    'browser.safebrowsing.provider.mozilla.updateURL': '',
-    'extensions.systemAddon.update.enabled': false,
-    'toolkit.telemetry.enabled': false,
-    'app.shield.optoutstudies.enabled': false,
   };
 }
