@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # PixelProof: one entry point for building, testing and measuring.
 #
-#   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox and a zip of each
+#   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox, dist/firefox-test
+#                       and a zip of each
 #   ./build.sh demo     build, then play a test order on the bundled demo store in both scenarios
 #                       (clean, messy); prints the results and writes packets + panel screenshots
-#                       (--headed opens a real window when a display exists)
+#                       (--headed opens a real window when a display exists; --browser firefox
+#                       plays it in Firefox)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, the fuzz
-#                       targets compiled, then the extension in headless Chromium); ends with one
-#                       line "N passed, N failed" (a failed fmt, clippy or fuzz check counts as one)
+#                       targets compiled, then the extension in headless Chromium and headless
+#                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy or
+#                       fuzz check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
@@ -55,7 +58,8 @@ ensure_rust_tools() {
 
 ensure_node_modules() {
   # Pinned by package-lock.json: wasm-opt (npm binaryen; Debian's binaryen 108 breaks
-  # wasm-bindgen's externref table), playwright-core, web-ext.
+  # wasm-bindgen's externref table), playwright-core, puppeteer-core (drives Firefox over
+  # WebDriver BiDi; neither downloads a browser), web-ext.
   if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
     npm ci --no-audit --no-fund
@@ -69,6 +73,17 @@ ensure_chromium() {
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     else
       sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    fi
+  fi
+}
+
+ensure_firefox() {
+  if [ ! -x /usr/bin/firefox-esr ]; then
+    log "installing Debian's firefox-esr"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
     fi
   fi
 }
@@ -89,16 +104,17 @@ cmd_build() {
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
     "$gen/pixelproof_wasm_bg.wasm" -o "$gen/pixelproof_wasm_bg.wasm"
   rm -rf dist && mkdir -p dist
-  for variant in chrome chrome-test firefox; do
+  for variant in chrome chrome-test firefox firefox-test; do
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
     rm -rf "$out/platform"
-    if [ "$variant" = firefox ]; then
-      cp extension/platform/firefox.js "$out/platform.js"
-    else
-      cp extension/platform/chrome.js "$out/platform.js"
-    fi
+    # The Firefox tests' control channel (see test-bridge.js): no other build carries it.
+    [ "$variant" = firefox-test ] || rm -f "$out/test-bridge.js"
+    case "$variant" in
+      firefox*) cp extension/platform/firefox.js "$out/platform.js" ;;
+      *) cp extension/platform/chrome.js "$out/platform.js" ;;
+    esac
     cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir dist \
@@ -151,8 +167,9 @@ cmd_test() {
   # them here so an API change in the core cannot leave them broken unnoticed.
   log "fuzz targets compile"
   count_check cargo check --manifest-path fuzz/Cargo.toml --locked
-  log "tier 3: the extension in headless Chromium"
+  log "tier 3: the extension in headless Chromium and headless Firefox"
   ensure_chromium
+  ensure_firefox
   cmd_build
   log "web-ext lint (Firefox build)"
   local lint=0
@@ -161,7 +178,7 @@ cmd_test() {
   if [ "$lint" -eq 0 ]; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
   out=$(mktemp)
   status=0
-  node --test --test-reporter=tap tests/unit/ tests/e2e/ 2>&1 | tee "$out" || status=$?
+  node --test --test-reporter=tap tests/unit/ tests/e2e/ tests/firefox/ 2>&1 | tee "$out" || status=$?
   local p f
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
   f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
@@ -202,7 +219,10 @@ cmd_fuzz() {
 
 cmd_demo() {
   require_tools cargo rustup node npm openssl
-  ensure_chromium
+  case " $* " in
+    *" --browser firefox "*) ensure_firefox ;;
+    *) ensure_chromium ;;
+  esac
   cmd_build
   node demo/run.mjs "$@"
 }
@@ -219,5 +239,5 @@ case "${1:-build}" in
   bench) cmd_bench ;;
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
-  *) echo "usage: ./build.sh [build|demo [--headed]|test|bench|fuzz|codes]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo [--headed] [--browser firefox]|test|bench|fuzz|codes]" >&2; exit 2 ;;
 esac

@@ -2,92 +2,93 @@
 // scenario with the extension loaded, adds the server payload and the order
 // as a reviewer would, and writes the packets and a panel screenshot.
 //
-//   node demo/run.mjs [--headed] [--scenario clean|messy] [--out DIR]
+//   node demo/run.mjs [--headed] [--scenario clean|messy] [--browser chromium|firefox] [--out DIR]
 //
-// `./build.sh demo` builds first and runs this.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// `./build.sh demo` builds first and runs this. The browser is a driver
+// (tests/drivers/): the Chromium and Firefox test tiers play the same script.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, startServer } from '../tests/e2e/server.mjs';
+import * as chromium from '../tests/drivers/chromium.mjs';
+import * as firefox from '../tests/drivers/firefox.mjs';
+import { sleep, until } from '../tests/drivers/common.mjs';
 import { adminOrder, configScript, SCENARIOS, serverPayload } from './scenarios.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const EXTENSION = join(ROOT, 'dist', 'chrome-test');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const DRIVERS = { chromium, firefox };
 
-/** Expected pixel hits per scenario once the order page is done. */
-const EXPECTED_HITS = { clean: 7, messy: 10 };
+/**
+ * Pixel hits per scenario once the order page is done. Clean: PageView and
+ * ViewContent on the product page, AddToCart, the cart's PageView,
+ * InitiateCheckout, Purchase (the thank-you page sends no PageView).
+ */
+const EXPECTED_HITS = { clean: 6, messy: 10 };
 
-export async function runScenario(name, { headed = false, outDir = null, keepOpen = false } = {}) {
-  let scenario = name;
-  const server = await startServer({
+const isPixel = (r) => r.kind === 'request' && /\/tr/.test(r.url);
+
+export async function runScenario(name, { driver = chromium, headed = false, outDir = null, keepOpen = false } = {}) {
+  const t = await driver.launch({
     siteRoot: join(ROOT, 'demo', 'store'),
-    dynamic: { '/demo/config.js': () => ['text/javascript', configScript(scenario)], '/': () => ['text/html; charset=utf-8', home()] },
+    dynamic: { '/demo/config.js': () => ['text/javascript', configScript(name)], '/': () => ['text/html; charset=utf-8', home()] },
+    headed,
   });
-  const profile = mkdtempSync(join(tmpdir(), 'pixelproof-demo-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: !headed,
-    args: chromiumArgs(server.port, EXTENSION),
-    viewport: { width: 1100, height: 800 },
-  });
-  const errors = [];
-  const result = { name, errors, server };
+  const { server } = t;
+  const errors = t.consoleErrors;
+  const result = { name, browser: driver.name, errors, server };
+  // How many hits for `ev` the server has seen from a document whose URL
+  // contains `part`: once the page's hit is there, its scripts have run and the
+  // next step acts on a page that is done.
+  const count = (ev, part) => server.hits.filter((h) => {
+    const p = hitParams(h);
+    return p.get('ev') === ev && (p.get('dl') || '').includes(part);
+  }).length;
+  const sent = (ev, part, atLeast = 1) => until(() => count(ev, part) >= atLeast, `${atLeast} ${ev} hit(s) from …${part}`);
+  let kept = false;
   try {
-    const sw = context.serviceWorkers()[0] || (await context.waitForEvent('serviceworker', { timeout: 15000 }));
-    sw.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); });
-    const id = new URL(sw.url()).host;
-    const control = await context.newPage();
-    await control.goto(`chrome-extension://${id}/panel.html?tab=none`);
-    const send = (m) => control.evaluate((x) => chrome.runtime.sendMessage(x), m);
-    for (let i = 0; i < 100; i++) {
-      const s = await send({ type: 'status' });
-      if ((s.registered || []).some((p) => p.includes('shop.test'))) break;
-      await sleep(100);
-    }
-    const page = await context.newPage();
+    await t.watching();
+    const page = await t.newPage();
     page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
     // The journey: product page → add to cart → cart → checkout → pay → thank-you page.
     await page.goto('https://shop.test/products/classic-tee');
-    await page.waitForLoadState('load');
-    await sleep(700);
-    await page.click('#add-to-cart');
-    await page.waitForURL('**/cart');
-    await page.waitForLoadState('load');
-    await sleep(500);
+    await sent('ViewContent', '/products/classic-tee');
+    await t.clickAndLoad(page, '#add-to-cart', '/cart');
+    await sent('PageView', '/cart');
     if (name === 'messy') {
       // The shopper comes back to the cart later (a refresh, no click): the
       // messy cart script fires AddToCart again with no action behind it.
-      await sleep(5200);
+      // "Later" is the scenario itself: add_to_cart_without_action looks 5 s
+      // back from the hit (and 100 ms past it, for clock skew), so the refresh
+      // comes 5.3 s after the add-to-cart click as the page recorded it.
+      const tab = await t.tabIdOf('https://shop.test/cart');
+      const isClick = (r) => r.kind === 'gesture' && r.gesture === 'click';
+      const click = (await t.journalUntil(tab, (rs) => rs.some(isClick), 'the add-to-cart click')).find(isClick);
+      await sent('AddToCart', '/cart');
+      await sleep(click.time + 5300 - Date.now());
+      const reloaded = Date.now();
       await page.reload();
-      await page.waitForLoadState('load');
-      await sleep(500);
+      await sent('AddToCart', '/cart', 2);
+      // The rule judges only pages the hook reported: wait for the refreshed
+      // cart's page records (the relay sends them about a second on), which also
+      // keeps the checkout click out of the 100 ms after the hit.
+      const fresh = (r) => r.kind === 'scripts' && r.context.frame_type === 'main' && r.time >= reloaded;
+      await t.journalUntil(tab, (rs) => rs.some(fresh), "the refreshed cart's page records");
     }
-    await page.click('#checkout');
-    await page.waitForURL('**/information');
-    await page.waitForLoadState('load');
-    await sleep(700);
-    await page.click('#pay-now');
-    await page.waitForURL('**/thank_you**');
-    await page.waitForLoadState('load');
-    const tabId = await control.evaluate(async () => (await chrome.tabs.query({})).find((t) => t.url && t.url.includes('/thank_you')).id);
+    await t.clickAndLoad(page, '#checkout', '/information');
+    // Sent by the custom pixel's sandbox frame, whose URL is its own.
+    await sent('InitiateCheckout', '');
+    await t.clickAndLoad(page, '#pay-now', '/thank_you');
+    const tabId = await t.tabIdOf('https://shop.test/checkouts/cn/demo123/thank_you');
     const wanted = EXPECTED_HITS[name];
-    let records = [];
-    for (let i = 0; i < 100; i++) {
-      records = (await send({ type: 'get-journal', tabId })).records;
-      if (records.filter((r) => r.kind === 'request' && /\/tr/.test(r.url)).length >= wanted) break;
-      await sleep(100);
-    }
-    await sleep(300);
+    await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= wanted, `${wanted} pixel hits in the journal`);
+    // Page records trail the hits by up to 1.25 s: the packet is taken once they are in.
+    await t.journalSettled(tabId);
     // What a reviewer pastes: the server payload and the Shopify order.
     const capi = JSON.stringify(serverPayload(name), null, 2);
     const order = JSON.stringify(adminOrder(name), null, 2);
-    await send({ type: 'add-evidence', tabId, kind: 'server_payload', label: `capi-${name}.json`, text: capi });
-    await send({ type: 'add-evidence', tabId, kind: 'order', label: `order-${name}.json`, text: order });
+    await t.send({ type: 'add-evidence', tabId, kind: 'server_payload', label: `capi-${name}.json`, text: capi });
+    await t.send({ type: 'add-evidence', tabId, kind: 'order', label: `order-${name}.json`, text: order });
     // The reviewer records an owner per event (from the inventory) and the count-gap note.
-    const { summary } = await send({ type: 'get-summary', tabId });
+    const { summary } = await t.send({ type: 'get-summary', tabId });
     const owners = {};
     for (const o of summary.inventory.owners) if (o.senders.length) owners[o.event] = o.senders[0];
     const review = {
@@ -97,11 +98,11 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
       next_review: null,
       notes: `PixelProof demo, scenario ${name}`,
     };
-    await send({ type: 'set-review', tabId, review });
-    const { packet, markdown } = await send({ type: 'get-packet', tabId });
+    await t.send({ type: 'set-review', tabId, review });
+    const { packet, markdown } = await t.send({ type: 'get-packet', tabId });
     result.packet = packet;
     result.markdown = markdown;
-    result.records = (await send({ type: 'get-journal', tabId })).records;
+    result.records = await t.journal(tabId);
     if (outDir) {
       const dir = join(outDir, name);
       mkdirSync(dir, { recursive: true });
@@ -109,11 +110,10 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
       writeFileSync(join(dir, 'packet.md'), markdown);
       writeFileSync(join(dir, `capi-${name}.json`), capi + '\n');
       writeFileSync(join(dir, `order-${name}.json`), order + '\n');
-      const panel = await context.newPage();
-      await panel.setViewportSize({ width: 440, height: 2400 });
-      await panel.goto(`chrome-extension://${id}/panel.html?tab=${tabId}`);
-      await panel.waitForSelector('#pp-timeline-list li');
-      await sleep(400);
+      const panel = await t.openPanel(tabId, { width: 440, height: 2400, ready: '#pp-timeline-list li' });
+      // Drawn once the verdict shown is the packet's.
+      const verdict = `Verdict: ${packet.verdict.toUpperCase()}`;
+      await until(async () => (await panel.evaluate(() => document.querySelector('#pp-verdict')?.textContent)) === verdict, `the panel to show "${verdict}"`);
       await panel.screenshot({ path: join(dir, 'panel.png') });
       await panel.screenshot({ path: join(dir, 'panel-top.png'), clip: { x: 0, y: 0, width: 440, height: 1250 } });
       await panel.close();
@@ -121,17 +121,24 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
     }
     if (keepOpen) {
       await page.goto('https://shop.test/products/classic-tee');
-      result.context = context;
-      return result;
+      kept = true;
     }
   } finally {
-    if (!keepOpen) {
-      await context.close();
-      await server.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    if (!kept) await t.close();
   }
   return result;
+}
+
+/** A pixel hit's parameters: query string, or a url-encoded or multipart body. */
+function hitParams(h) {
+  const p = new URLSearchParams(new URL(h.url).search);
+  if (!h.body) return p;
+  if ((h.contentType || '').includes('multipart')) {
+    for (const m of h.body.matchAll(/name="([^"]+)"\r\n\r\n([^\r]*)\r\n/g)) p.append(m[1], m[2]);
+  } else {
+    for (const [k, v] of new URLSearchParams(h.body)) p.append(k, v);
+  }
+  return p;
 }
 
 function home() {
@@ -164,6 +171,8 @@ async function main() {
   const args = process.argv.slice(2);
   const headed = args.includes('--headed');
   const only = args.includes('--scenario') ? [args[args.indexOf('--scenario') + 1]] : Object.keys(SCENARIOS);
+  const browser = args.includes('--browser') ? args[args.indexOf('--browser') + 1] : 'chromium';
+  if (!DRIVERS[browser]) throw new Error(`unknown browser "${browser}" (chromium or firefox)`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const outDir = resolve(args.includes('--out') ? args[args.indexOf('--out') + 1] : join(ROOT, 'out', `demo-${stamp}`));
   if (headed && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
@@ -173,8 +182,8 @@ async function main() {
   for (const name of only) {
     if (!SCENARIOS[name]) throw new Error(`unknown scenario "${name}" (clean or messy)`);
     const keepOpen = Boolean(canShow) && name === only[only.length - 1];
-    const r = await runScenario(name, { headed: Boolean(canShow), outDir, keepOpen });
-    console.log(`\n=== scenario: ${name} — ${SCENARIOS[name].description}`);
+    const r = await runScenario(name, { driver: DRIVERS[browser], headed: Boolean(canShow), outDir, keepOpen });
+    console.log(`\n=== scenario: ${name} (${browser}) — ${SCENARIOS[name].description}`);
     console.log(report(r.packet));
     if (r.errors.length) console.log('  errors:', r.errors.join('; '));
     if (keepOpen) console.log('\nThe browser stays open on the demo store; close it to end.');

@@ -363,7 +363,7 @@ const lastTabByOrigin = new Map();
 
 /** The part of a webRequest event the journal needs, as an inbox entry. */
 function requestEntry(details) {
-  const initiator = details.initiator || originOf(details.originUrl || '') || null;
+  const initiator = platform.initiator(details);
   let tab = details.tabId;
   if (tab < 0 && initiator) tab = lastTabByOrigin.get(initiator) ?? -1;
   return {
@@ -506,6 +506,37 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
 
 // ---- messages ---------------------------------------------------------------
 
+// ---- test builds only: the Firefox test bridge ------------------------------
+// BiDi cannot open moz-extension:// pages, so the Firefox tests reach this worker
+// through extension/test-bridge.js on one control page. Its requests are answered
+// only when the running manifest declares that script (dist/firefox-test; no store
+// build carries it) and only from the top frame of that page; they are then
+// handled as if an extension page had sent them.
+// Firefox's getManifest() gives content script paths as full moz-extension: URLs.
+const BRIDGE_JS = ['test-bridge.js', chrome.runtime.getURL('test-bridge.js')];
+const TEST_BRIDGE = (chrome.runtime.getManifest().content_scripts || []).find((c) => (c.js || []).some((j) => BRIDGE_JS.includes(j)));
+async function fromTestBridge(msg, sender) {
+  const m = msg.msg;
+  if (!TEST_BRIDGE || sender.frameId !== 0 || !TEST_BRIDGE.matches.includes(sender.url) || !m || typeof m !== 'object') {
+    return { error: 'unknown message' };
+  }
+  switch (m.type) {
+    // The Chromium tests ask the tabs API from an extension page; this is that.
+    case 'tabs':
+      return { tabs: (await chrome.tabs.query({})).map((t) => ({ id: t.id, url: t.url || null })) };
+    // The panel in a tab of its own, for the tests to look at.
+    case 'open-panel':
+      return { tabId: (await chrome.tabs.create({ url: chrome.runtime.getURL(`panel.html?tab=${Number(m.tabId)}`) })).id };
+    case 'test-bridge':
+    case 'page-records':
+      return { error: 'unknown message' };
+    default:
+      return control(m);
+  }
+}
+// ---- end of the test bridge ---------------------------------------------------
+
+
 // Who may ask what. Content scripts (the relay) report page evidence for the
 // tab they run in, and nothing else; everything that reads, changes or clears a
 // journal comes from the extension's own pages (the panel).
@@ -514,6 +545,7 @@ const fromContentScript = (sender) => sender.id === chrome.runtime.id && Boolean
 
 async function handle(msg, sender) {
   const type = msg && msg.type;
+  if (type === 'test-bridge') return fromTestBridge(msg, sender);
   if (type === 'page-records') {
     if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
     enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });

@@ -1,5 +1,5 @@
 // Derives the per-browser manifests from the one source manifest.json.
-// Usage: node tools/manifest.mjs chrome|chrome-test|firefox SRC OUT
+// Usage: node tools/manifest.mjs chrome|chrome-test|firefox|firefox-test SRC OUT
 //
 // Why each permission (README "Permissions" repeats this):
 //   webRequest        read pixel requests (URL and body) as they leave; never blocks or alters them
@@ -18,12 +18,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const [variant, src, out] = process.argv.slice(2);
 const m = JSON.parse(readFileSync(src, 'utf8'));
 
-if (variant === 'chrome-test') {
+// The Firefox tests' control page: BiDi cannot open moz-extension:// pages, so
+// the tests reach the worker through a content script on this page (test builds
+// only; the tests read the URL from the built manifest).
+const BRIDGE_PAGE = 'https://shop.test/__pixelproof-control';
+
+const firefox = variant === 'firefox' || variant === 'firefox-test';
+if (!['chrome', 'chrome-test', 'firefox', 'firefox-test'].includes(variant)) {
+  console.error(`unknown variant ${variant}`);
+  process.exit(2);
+}
+if (variant.endsWith('-test')) {
   // Automation cannot answer a permission prompt, so the test build declares the
   // test store's origin at install; from there on the same code treats it as watched.
   m.name += ' (test build)';
   m.host_permissions.push('*://shop.test/*');
-} else if (variant === 'firefox') {
+}
+if (variant === 'firefox-test') {
+  // Only this build carries extension/test-bridge.js (build.sh copies it nowhere
+  // else); the worker answers the bridge only when this entry is in the manifest.
+  m.content_scripts = [{ matches: [BRIDGE_PAGE], js: ['test-bridge.js'], run_at: 'document_start' }];
+}
+if (firefox) {
   m.background = { scripts: ['background.js'], type: 'module' };
   delete m.side_panel;
   delete m.minimum_chrome_version;
@@ -37,8 +53,5 @@ if (variant === 'chrome-test') {
       data_collection_permissions: { required: ['none'] },
     },
   };
-} else if (variant !== 'chrome') {
-  console.error(`unknown variant ${variant}`);
-  process.exit(2);
 }
 writeFileSync(out, JSON.stringify(m, null, 2) + '\n');

@@ -3,6 +3,8 @@
 // extension/platform/, as in uBlock Origin's platform/ folder.
 export const platform = {
   name: 'chrome',
+  /** The origin of the document that made a webRequest request, or null. */
+  initiator: (details) => details.initiator || null,
   init() {
     // The toolbar button opens the side panel.
     chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});

@@ -3,6 +3,16 @@
 export const platform = {
   name: 'firefox',
   init() {},
+  // Firefox's webRequest has no `initiator`. Its originUrl is the URL of the
+  // document or worker that made the request; Chrome's initiator is that
+  // document's origin, so the origin of originUrl is the same fact.
+  initiator(details) {
+    try {
+      return details.originUrl ? new URL(details.originUrl).origin : null;
+    } catch (_) {
+      return null;
+    }
+  },
   async setBadge(tabId, text) {
     try {
       await browser.action.setBadgeText({ tabId, text });

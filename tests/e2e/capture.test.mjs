@@ -1,21 +1,10 @@
-// The extension in headless Chromium: capture, transparency, worker restart,
-// and agreement with the native core.
+// The extension in headless Chromium: capture (the suite shared with the
+// Firefox tier), transparency, worker restart.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launch, normaliseHits, ROOT, serverHits, sleep } from './helpers.mjs';
-
-const PRODUCT = 'https://shop.test/products/tee';
-const isPixel = (r) => r.kind === 'request' && /facebook\.com\/tr/.test(r.url);
-const param = (r, key) => {
-  const u = new URL(r.url);
-  if (u.searchParams.has(key)) return u.searchParams.get(key);
-  const f = r.body && r.body.type === 'form' && r.body.fields.find(([k]) => k === key);
-  return f ? f[1] : null;
-};
+import { describe, test } from 'node:test';
+import * as chromium from '../drivers/chromium.mjs';
+import { captureSuite, isPixel, param, PRODUCT } from '../suites/capture.mjs';
+import { launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
 
 /** Opens the product page in a watched browser and waits for its four load hits. */
 async function openProduct(t, page) {
@@ -46,102 +35,7 @@ async function productJourney(t, page) {
   await serverHits(t.server, 6);
 }
 
-describe('capture in the page and on the network', () => {
-  let t;
-  let tabId;
-  let records;
-  before(async () => {
-    t = await launch();
-    await t.watching();
-    const page = await t.context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') t.consoleErrors.push(`page: ${m.text()}`); });
-    await productJourney(t, page);
-    tabId = await t.tabIdOf(PRODUCT);
-    records = await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 6 && rs.some((r) => r.kind === 'gesture'), 'six pixel hits and a gesture');
-  });
-  after(async () => { await t?.close(); });
-
-  test('GET image, beacon and form POST hits reach the journal with their bodies', () => {
-    const byRqm = (rqm) => records.filter(isPixel).find((r) => param(r, 'rqm') === rqm);
-    const get = byRqm('GET');
-    assert.ok(get, 'a GET image hit');
-    assert.equal(get.request_type, 'image');
-    const beacon = byRqm('SB');
-    assert.ok(beacon, 'a beacon hit');
-    assert.equal(beacon.request_type, 'ping');
-    assert.equal(beacon.body.type, 'form', 'beacon body kept');
-    assert.equal(param(beacon, 'ev'), 'AddToCart');
-    assert.equal(param(beacon, 'cd[content_name]'), 'Classic Tee');
-    const form = byRqm('formPOST');
-    assert.ok(form, 'a form POST hit');
-    assert.equal(form.request_type, 'sub_frame');
-    assert.equal(param(form, 'ev'), 'InitiateCheckout');
-    assert.equal(param(form, 'eid'), 'ic-tee-1');
-  });
-
-  test('hits from the sandboxed iframe and the worker are attributed to different senders', async () => {
-    const fromFrame = records.filter(isPixel).find((r) => param(r, 'eid') === 'vc-tee-custom');
-    assert.ok(fromFrame, 'the custom pixel iframe hit');
-    assert.equal(fromFrame.context.frame_type, 'sub');
-    assert.match(fromFrame.context.document_url, /\/custom\/web-pixel-42@1\//);
-    const fromWorker = records.filter(isPixel).find((r) => param(r, 'eid') === 'vc-tee-app');
-    assert.ok(fromWorker, 'the app pixel worker hit');
-    const { packet } = await t.send({ type: 'get-packet', tabId });
-    const sender = (eid) => packet.hits.find((h) => h.event_id === eid).sender;
-    assert.equal(sender('vc-tee-custom'), 'shopify_custom_pixel');
-    assert.equal(sender('vc-tee-app'), 'shopify_app_pixel');
-    assert.equal(sender('vc-tee-1'), 'theme');
-    const vc = packet.findings.find((f) => f.code === 'multiple_senders' && f.event === 'ViewContent');
-    assert.ok(vc, 'three senders of ViewContent are a finding');
-  });
-
-  test('fbq calls and the script inventory are page evidence; clicks are observed in the isolated world', () => {
-    const calls = records.filter((r) => r.kind === 'fbq_call');
-    assert.ok(calls.some((c) => c.method === 'init' && c.args[0] === '1234567890'));
-    const atc = calls.find((c) => c.method === 'track' && c.args[0] === 'AddToCart');
-    assert.ok(atc, 'the AddToCart call');
-    assert.equal(atc.event_id_location, 'options');
-    assert.match(atc.caller, /\/assets\/theme\.js$/);
-    assert.equal(atc.origin, 'page');
-    assert.equal(atc.context.tab_id, tabId);
-    const inv = records.filter((r) => r.kind === 'scripts' && r.context.frame_type === 'main').pop();
-    assert.ok(inv, 'a script inventory of the top document');
-    assert.ok(inv.scripts.some((s) => s.endsWith('/en_US/fbevents.js')));
-    assert.equal(inv.base_code_runs, 1);
-    assert.equal(inv.fbq_differs_from_fbq_alias, false);
-    const clicks = records.filter((r) => r.kind === 'gesture');
-    assert.ok(clicks.some((g) => g.gesture === 'click' && /button#add/.test(g.target)));
-    assert.ok(clicks.every((g) => g.origin === 'isolated'), 'every gesture comes from the relay, none from the page');
-    const watch = records.filter((r) => r.kind === 'gesture_watch');
-    assert.equal(watch.length, 1, 'the top document says once that gestures are watched');
-    assert.equal(watch[0].context.frame_type, 'main');
-    // The page passed {em: 'Jane.Doe@Example.com'} to fbq('init'): stored as its hash only.
-    const init = calls.find((c) => c.method === 'init');
-    assert.match(init.args[1].em, /^plain:email:[0-9a-f]{64}$/);
-    assert.ok(!JSON.stringify(records).includes('Jane.Doe'), 'no plain e-mail in the journal');
-    assert.ok(records.some((r) => r.kind === 'shopify' && r.shop === 'test-store.myshopify.com'));
-    assert.ok(records.some((r) => r.kind === 'navigation' && r.url === PRODUCT));
-    assert.ok(records.some((r) => r.kind === 'script_load' && r.url.endsWith('/en_US/fbevents.js')));
-  });
-
-  test('get-packet matches the native core on the same journal', async () => {
-    const { packet } = await t.send({ type: 'get-packet', tabId });
-    const dir = mkdtempSync(join(tmpdir(), 'pixelproof-journal-'));
-    const file = join(dir, 'journal.json');
-    const journal = await t.journal(tabId);
-    writeFileSync(file, JSON.stringify(journal));
-    const cli = join(ROOT, 'target', 'debug', 'pixelproof');
-    const native = JSON.parse(execFileSync(cli, ['journal', file], { encoding: 'utf8' }));
-    const key = (f) => `${f.code}|${f.severity}|${f.event}|${f.hit_ids.join(',')}`;
-    assert.deepEqual(packet.findings.map(key), native.findings.map(key));
-    assert.equal(packet.verdict, native.verdict);
-    assert.equal(packet.hits.length, native.hits.length);
-  });
-
-  test('no console error came from the extension', () => {
-    assert.deepEqual(t.consoleErrors.filter((e) => !e.startsWith('page:')), []);
-  });
-});
+captureSuite(chromium);
 
 describe('transparency', () => {
   async function run(extension) {

@@ -3,10 +3,15 @@
 //   connect.facebook.net   our pixel stand-in (demo/pixel/fbevents.js) and a signals config stub
 //   www.facebook.com (and regional *.facebook.com)
 //                          the pixel endpoint: records every request and answers like Meta (a GIF)
-// Chromium reaches it through --host-resolver-rules; the certificate is made at
-// start (openssl) and accepted with --ignore-certificate-errors.
+//   shop.test/__pixelproof-control
+//                          an empty page for the Firefox tests' bridge (extension/test-bridge.js)
+// Chromium reaches it through --host-resolver-rules; Firefox has no such switch
+// and uses it as its proxy instead (`proxy: true`, see firefoxPrefs). The
+// certificate is made at start (openssl) and accepted with
+// --ignore-certificate-errors / acceptInsecureCerts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, extname } from 'node:path';
@@ -25,10 +30,15 @@ export function makeCertificate() {
     '-subj', '/CN=shop.test',
     '-addext', 'subjectAltName=DNS:shop.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
   ], { stdio: 'ignore' });
-  return { key: readFileSync(key), cert: readFileSync(cert) };
+  try {
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } finally {
+    // Read once into memory: every run used to leave a key pair in the temp folder.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), dynamic = {}, log = () => {} } = {}) {
+export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), dynamic = {}, log = () => {}, proxy = false } = {}) {
   const hits = [];
   // Every request, for the "extension makes no request of its own" check.
   const requests = [];
@@ -81,6 +91,10 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
       }
       return res.writeHead(404).end();
     }
+    if (host === 'shop.test' && url.pathname === '/__pixelproof-control') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end('<!doctype html><meta charset="utf-8"><title>PixelProof test control</title>\n');
+    }
     if (host === 'shop.test' && dynamic[url.pathname]) {
       const [type, text] = dynamic[url.pathname]();
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
@@ -97,12 +111,35 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
 
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = server.address().port;
+  let proxyServer = null;
+  if (proxy) {
+    // An HTTP proxy in front of the HTTPS server: every CONNECT, whatever host it
+    // names, is answered here and its TLS handed to the server above, so nothing
+    // reaches another host (Firefox does not resolve names it sends to a proxy).
+    proxyServer = createHttpServer((req, res) => {
+      // Plain http:// through the proxy: nothing here serves it; seen all the same.
+      requests.push({ host: req.headers.host || '', url: req.url, origin: req.headers.origin || null, referer: req.headers.referer || null });
+      res.writeHead(404).end();
+    });
+    proxyServer.on('connect', (req, socket, head) => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head && head.length) socket.unshift(head);
+      server.emit('connection', socket);
+    });
+    await new Promise((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+  }
   return {
     port,
+    proxyPort: proxyServer ? proxyServer.address().port : null,
     hits,
     requests,
     clearHits() { hits.length = 0; },
-    close() { return new Promise((r) => server.close(r)); },
+    async close() {
+      // Keep-alive sockets of a browser that is already gone would hold close() open.
+      server.closeAllConnections?.();
+      proxyServer?.closeAllConnections();
+      await Promise.all([server, proxyServer].filter(Boolean).map((s) => new Promise((r) => s.close(r))));
+    },
   };
 }
 
@@ -126,4 +163,31 @@ export function chromiumArgs(port, extensionDir) {
   ];
   if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
   return args;
+}
+
+// Firefox preferences for the tests and the demo. Firefox has no
+// --host-resolver-rules; of its two ways to reach the local server we take the
+// proxy (every https:// request goes as CONNECT to `startServer({proxy: true})`)
+// rather than network.dns.forceResolve + port 443: the server keeps a random
+// port, so test files and other checkouts on this machine can run side by side,
+// and nothing needs root.
+export function firefoxPrefs(proxyPort) {
+  return {
+    'network.proxy.type': 1,
+    'network.proxy.ssl': '127.0.0.1',
+    'network.proxy.ssl_port': proxyPort,
+    'network.proxy.http': '127.0.0.1',
+    'network.proxy.http_port': proxyPort,
+    'network.proxy.share_proxy_settings': false,
+    // No exceptions, localhost included: nothing the browser loads bypasses the test server.
+    'network.proxy.no_proxies_on': '',
+    'network.proxy.allow_hijacking_localhost': true,
+    // DNS over HTTPS and DNS/link prefetch would resolve or fetch outside the proxy.
+    'network.trr.mode': 5,
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    // Firefox's own connectivity probes: they would only add noise to the server's request log.
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+  };
 }

@@ -4,7 +4,7 @@
 // README does not justify").
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -53,4 +53,22 @@ test('the store build reaches only Meta hosts at install; a store origin is aske
   assert.ok(!m.permissions.includes('tabs') && !m.permissions.includes('<all_urls>'), 'no tabs / all-URLs permission');
   const t = built('chrome-test');
   assert.deepEqual(t.host_permissions.filter((h) => !m.host_permissions.includes(h)), ['*://shop.test/*'], 'the test build adds only the test store');
+});
+
+test('the Firefox test bridge is in dist/firefox-test only, and only for its control page', () => {
+  // The worker answers the bridge only where the manifest declares it, so a
+  // store build must neither carry the file nor declare it.
+  const files = (dir) => readdirSync(join(ROOT, 'dist', dir), { recursive: true }).map(String);
+  assert.ok(existsSync(join(ROOT, 'dist', 'firefox-test')), 'dist/ is built (./build.sh) before the unit tests run');
+  for (const store of ['chrome', 'firefox', 'chrome-test']) {
+    assert.ok(files(store).includes('manifest.json'), `dist/${store} is built`);
+    assert.ok(!files(store).some((f) => f.includes('test-bridge')), `dist/${store} has no test bridge`);
+    const m = JSON.parse(readFileSync(join(ROOT, 'dist', store, 'manifest.json'), 'utf8'));
+    assert.equal(m.content_scripts, undefined, `dist/${store} declares no content script`);
+  }
+  assert.ok(files('firefox-test').includes('test-bridge.js'));
+  const t = built('firefox-test');
+  assert.deepEqual(t.content_scripts, [{ matches: ['https://shop.test/__pixelproof-control'], js: ['test-bridge.js'], run_at: 'document_start' }]);
+  assert.deepEqual(t.host_permissions.filter((h) => !built('firefox').host_permissions.includes(h)), ['*://shop.test/*'], 'the test build adds only the test store');
+  assert.deepEqual(built('firefox').content_scripts, undefined);
 });

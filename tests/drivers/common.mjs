@@ -1,0 +1,69 @@
+// What every browser driver shares: the journal and tab questions the tests and
+// the demo ask the extension, built on the driver's own `send` and `tabs`.
+// A driver (chromium.mjs, firefox.mjs) exports `name` and `launch(options)`;
+// `launch` starts the test server and a browser with the test build installed
+// and returns the object `withControl` completes.
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a truthy value; throws naming `what` after `timeout` ms. */
+export async function until(probe, what, timeout = 10000, every = 100) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+/**
+ * Adds the shared control calls to a launched browser `t`, which brings
+ * `send(msg)` (a control message to the worker, answered as to an extension
+ * page) and `tabs()` (every tab as {id, url}).
+ */
+export function withControl(t) {
+  Object.assign(t, {
+    /** The id of the first tab whose URL starts with `prefix`. */
+    async tabIdOf(prefix) {
+      const tab = (await t.tabs()).find((x) => x.url && x.url.startsWith(prefix));
+      return tab ? tab.id : null;
+    },
+    /** Waits until the page scripts are registered for shop.test. */
+    async watching() {
+      return until(async () => {
+        const s = await t.send({ type: 'status' });
+        return (s.registered || []).some((p) => p.includes('shop.test')) && s;
+      }, 'the page scripts to be registered for shop.test');
+    },
+    async journal(tabId) {
+      return (await t.send({ type: 'get-journal', tabId })).records;
+    },
+    /** Polls the journal until `pred(records)` holds. */
+    async journalUntil(tabId, pred, what, timeout = 10000) {
+      const end = Date.now() + timeout;
+      let records = [];
+      while (Date.now() < end) {
+        records = await t.journal(tabId);
+        if (pred(records)) return records;
+        await sleep(100);
+      }
+      throw new Error(`timed out waiting for ${what}; journal has ${records.length} records: ${JSON.stringify(records.map((r) => r.kind))}`);
+    },
+    /**
+     * Waits until the tab's journal has not grown for `quiet` ms: page records
+     * reach it up to 1.25 s after they happen (hook batch, then relay).
+     */
+    async journalSettled(tabId, quiet = 1500, timeout = 15000) {
+      const end = Date.now() + timeout;
+      let count = (await t.journal(tabId)).length;
+      let since = Date.now();
+      while (Date.now() < end) {
+        await sleep(100);
+        const now = (await t.journal(tabId)).length;
+        if (now !== count) { count = now; since = Date.now(); } else if (Date.now() - since >= quiet) return count;
+      }
+      throw new Error(`the journal of tab ${tabId} kept growing for ${timeout} ms`);
+    },
+  });
+  return t;
+}
