@@ -108,15 +108,23 @@ const originOf = (url) => {
 
 // The page hook and relay run in every frame of watched origins, registered
 // for exactly the origins the user granted (nothing is injected elsewhere).
-// Registrations persist across browser restarts, so the first page a browser
-// opens on start is hooked too; every worker start re-syncs them with the grants.
+// Registrations do not persist across browser restarts: with
+// persistAcrossSessions the start page of a browser never loaded (Chromium 156,
+// the extension loaded unpacked; measured by tests/e2e/browser-start.test.mjs).
+// So a page open before this worker first runs in a browser session is
+// captured from the network only; every worker start re-syncs the registrations.
 async function registerPageScripts() {
   const matches = await watchedOrigins();
-  const existing = await chrome.scripting.getRegisteredContentScripts();
-  const ids = existing.map((s) => s.id).filter((id) => id.startsWith('pixelproof-'));
+  const existing = (await chrome.scripting.getRegisteredContentScripts()).filter((s) => s.id.startsWith('pixelproof-'));
+  const same = (s) => JSON.stringify([...(s.matches || [])].sort()) === JSON.stringify([...matches].sort());
+  if (existing.length === 2 && existing.every(same)) {
+    await chrome.storage.session.set({ registered: matches });
+    return;
+  }
+  const ids = existing.map((s) => s.id);
   if (ids.length) await chrome.scripting.unregisterContentScripts({ ids });
   if (matches.length) {
-    const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: true };
+    const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: false };
     await chrome.scripting.registerContentScripts([
       { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
       { id: 'pixelproof-relay', js: ['relay.js'], world: 'ISOLATED', ...common },
@@ -171,6 +179,30 @@ async function tabTopUrl(tab) {
 // The last watched page of each tab, for requests its document sends while the
 // tab is already moving on (a beacon at pagehide).
 const lastWatchedTop = new Map();
+
+/**
+ * The top URL of a tab whose navigation this worker never heard of. At browser
+ * start a start page (a restored session, a link that opened the browser) can
+ * commit before the extension's listeners are in place: its navigation event
+ * never comes, so the tab's frame is asked, and the page view is recorded
+ * from the first evidence of it.
+ */
+async function learnTopUrl(tab, time, entry) {
+  let url = null;
+  try {
+    const frame = await chrome.webNavigation.getFrame({ tabId: tab, frameId: 0 });
+    url = frame ? frame.url : null;
+  } catch (_) { /* the tab is gone */ }
+  if (!url || !originMatches(url, await watchedOrigins())) {
+    topUrls.set(tab, '');
+    return '';
+  }
+  topUrls.set(tab, url);
+  lastWatchedTop.set(tab, url);
+  await chrome.storage.local.set({ [`top:${tab}`]: url });
+  append(tab, { kind: 'navigation', url, time, tab_id: tab, transition: null, origin: 'network' }, entry);
+  return url;
+}
 
 async function clearTab(tab) {
   await journal.clear(tab);
@@ -398,6 +430,7 @@ async function onRequest({ tab, d, ...entry }) {
   if (tab < 0) return false;
   const watched = await watchedOrigins();
   let top = await tabTopUrl(tab);
+  if (top === null) top = await learnTopUrl(tab, d.timeStamp, entry);
   if (!top || !originMatches(top, watched)) {
     // The tab shows an unwatched page now. Only a request of the store's own
     // document that is going away (a beacon sent at pagehide) still belongs to
@@ -469,7 +502,9 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
   const watched = await watchedOrigins();
   // The relay sends at pagehide too, when the tab may already show the next
   // page: a top frame's records belong to the document that sent them.
-  const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : await tabTopUrl(tab);
+  let known = await tabTopUrl(tab);
+  if (known === null) known = await learnTopUrl(tab, at, entry);
+  const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : known;
   if (!top || !originMatches(top, watched)) return false;
   // The browser says which frame sent it; the page does not get a vote.
   const context = {
