@@ -28,7 +28,7 @@ const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.
 // Records the page hook may send (checked by the relay, checked again here).
 const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
 // Records the relay observes itself, in the isolated world.
-const RELAY_KINDS = new Set(['gesture', 'gesture_watch']);
+const RELAY_KINDS = new Set(['gesture', 'gesture_watch', 'request_count']);
 const MAX_PAGE_RECORD_CHARS = 16 * 1024;
 const MAX_RECORDS_PER_MESSAGE = 200;
 // A page record's own time is used when it falls within this window of its
@@ -521,6 +521,9 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
     if (r.kind === 'gesture') {
       record.gesture = ['click', 'submit', 'keydown'].includes(r.gesture) ? r.gesture : 'click';
       record.target = typeof r.target === 'string' ? r.target.slice(0, 200) : null;
+    } else if (r.kind === 'request_count') {
+      if (!Number.isInteger(r.count) || r.count < 0) continue;
+      record.count = Math.min(r.count, 1e7);
     }
     records.push(record);
   }

@@ -41,11 +41,19 @@
   let pageRecords = [];
   let gestures = [];
   let timer = 0;
+  // Pixel requests this document's Resource Timing listed, and the last count sent.
+  let pixelRequests = 0;
+  let reported = 0;
   const send = () => {
     try {
       clearTimeout(timer);
       timer = 0;
-      if (!pageRecords.length && !gestures.length && !refused) return;
+      if (!pageRecords.length && !gestures.length && !refused && pixelRequests === reported) return;
+      // The document's running count of pixel requests, when it changed.
+      if (pixelRequests !== reported) {
+        reported = pixelRequests;
+        gestures.push({ kind: 'request_count', count: reported, time: now() });
+      }
       const msg = { type: 'page-records', records: pageRecords, gestures, refused };
       pageRecords = [];
       gestures = [];
@@ -100,6 +108,26 @@
     gestures.push({ kind: 'gesture_watch', time: now() });
     queued();
   }
+
+  // ---- what the page itself says it sent ----------------------------------------
+  // The document's Resource Timing lists every pixel request it made (image,
+  // beacon, fetch). The worker can miss requests the browser never handed it
+  // (its worker stopped mid-burst); the count lets the core say how many went
+  // uncaptured instead of losing them silently. A page cannot add entries
+  // without really sending a request, and clearing its buffer does not reach
+  // an observer.
+  const PIXEL_ENDPOINT = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?(?:[?#]|$)/;
+  try {
+    new PerformanceObserver((list) => {
+      try {
+        let more = 0;
+        for (const e of list.getEntries()) if (PIXEL_ENDPOINT.test(e.name)) more += 1;
+        if (!more) return;
+        pixelRequests += more;
+        queued();
+      } catch (_) { /* never throw into the page */ }
+    }).observe({ type: 'resource', buffered: true });
+  } catch (_) { /* no Resource Timing here: nothing to compare */ }
 
   // ---- page-hook records -------------------------------------------------------
 

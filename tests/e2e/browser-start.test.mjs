@@ -84,7 +84,7 @@ test('a browser started and sent straight to the store keeps its first page', as
   }
 });
 
-test('a worker stopped in the middle of a burst loses no hit it was handed', async () => {
+test('a worker stopped in the middle of a burst loses no hit it was handed, and says what the browser never handed it', async (tc) => {
   const t = await launch();
   try {
     await t.watching();
@@ -102,15 +102,32 @@ test('a worker stopped in the middle of a burst loses no hit it was handed', asy
     }
     await serverHits(t.server, N, 60000);
     assert.equal(t.server.hits.length, N, 'the server saw every hit');
-    const records = await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= N, `${N} hits in the journal`, 60000).catch(() => t.journal(tabId));
-    const dropped = records.filter((r) => r.kind === 'dropped');
-    const { packet } = await t.send({ type: 'get-packet', tabId });
-    // What a stopped worker cannot know it missed would have to be said in a
-    // `dropped` record; the inbox means it has nothing to say here.
-    const inJournal = records.filter((r) => r.kind === 'request').length;
-    const leftover = await t.control().then((c) => c.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('in:')).length));
-    assert.deepEqual(dropped, [], `nothing dropped (journal ${inJournal}, packet ${packet.hits.length}, inbox left ${leftover})`);
-    assert.deepEqual(packetKeys(packet), pixelHits(t.server), `every hit once, none twice (journal ${inJournal}, packet ${packet.hits.length}, inbox left ${leftover})`);
+    // Settled when every request the server saw is either in the packet or
+    // counted as not captured, and the packet has stopped growing for 3 s (a
+    // restarted worker replays its predecessor's inbox meanwhile, and until it
+    // has, those hits count as not captured).
+    let packet = null;
+    let stable = 0;
+    for (let end = Date.now() + 90000, last = -1; Date.now() < end; await sleep(250)) {
+      packet = (await t.send({ type: 'get-packet', tabId })).packet;
+      stable = packet.hits.length === last ? stable + 1 : 0;
+      last = packet.hits.length;
+      if (packet.hits.length + packet.capture.uncaptured_requests >= N && stable >= 12) break;
+    }
+    const sent = pixelHits(t.server);
+    const kept = packetKeys(packet);
+    // Every hit the packet holds was sent, and once.
+    assert.equal(new Set(kept).size, kept.length, 'no hit twice');
+    assert.ok(kept.every((k) => sent.includes(k)), 'no hit that was not sent');
+    // A stopped worker loses nothing it was handed (the inbox); what the browser
+    // never handed it (it can happen in a forced stop) is said, never silent.
+    const missing = sent.length - kept.length;
+    assert.equal(packet.capture.uncaptured_requests, missing, `the packet says how many were not captured (${missing} missing)`);
+    if (missing) assert.match(packet.capture.dropped.join(' '), new RegExp(`^${missing} pixel requests not captured`));
+    // How many the browser itself dropped varies: 0 to 56 of 1,500 in three
+    // stops here. Counting in the listener showed every event it received was
+    // recorded: the rest never reached it (queued in the worker being stopped).
+    tc.diagnostic(`${missing} of ${N} not handed to the worker`);
   } finally {
     await t.close();
   }

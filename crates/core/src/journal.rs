@@ -53,6 +53,9 @@ pub enum Record {
     /// The extension began watching a document for trusted gestures: from here
     /// on, a journey without gestures had none.
     GestureWatch(GestureWatch),
+    /// How many pixel requests a document's own Resource Timing listed so far
+    /// (a running count): what the page sent, to compare with what was captured.
+    RequestCount(RequestCount),
     /// A `FB_LOG` message posted by fbevents.
     FbLog(FbLog),
     /// What a Shopify page exposes about the shop, cart and order.
@@ -77,6 +80,7 @@ impl Record {
             Record::Scripts(r) => Some(r.time),
             Record::Gesture(r) => Some(r.time),
             Record::GestureWatch(r) => Some(r.time),
+            Record::RequestCount(r) => Some(r.time),
             Record::FbLog(r) => Some(r.time),
             Record::Shopify(r) => Some(r.time),
             Record::ServerPayload(_) | Record::Order(_) | Record::Dropped(_) => None,
@@ -138,8 +142,8 @@ struct WireRecord {
 }
 
 /// The `kind` names, for the message about an unknown one.
-const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, fb_log, \
-                     shopify, server_payload, order, dropped";
+const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, \
+                     request_count, fb_log, shopify, server_payload, order, dropped";
 
 impl TryFrom<WireRecord> for Record {
     type Error = String;
@@ -209,6 +213,12 @@ impl TryFrom<WireRecord> for Record {
             "gesture_watch" => Record::GestureWatch(GestureWatch {
                 context: w.context,
                 time,
+                origin: w.origin,
+            }),
+            "request_count" => Record::RequestCount(RequestCount {
+                context: w.context,
+                time,
+                count: w.count,
                 origin: w.origin,
             }),
             "fb_log" => Record::FbLog(FbLog {
@@ -429,6 +439,16 @@ impl Gesture {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+pub struct RequestCount {
+    pub context: Context,
+    pub time: f64,
+    /// Pixel-endpoint requests the document made so far, by its Resource Timing.
+    pub count: u64,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GestureWatch {
     pub context: Context,
     pub time: f64,
@@ -538,6 +558,10 @@ mod tests {
                 ..Default::default()
             }),
             Record::GestureWatch(GestureWatch::default()),
+            Record::RequestCount(RequestCount {
+                count: 7,
+                ..Default::default()
+            }),
             Record::FbLog(FbLog {
                 level: "error".into(),
                 message: "bad".into(),

@@ -105,6 +105,9 @@ pub struct Journey {
     pub dropped: u64,
     /// The `dropped` records, in journal order.
     pub drops: Vec<crate::journal::Dropped>,
+    /// Pixel requests each document's Resource Timing listed, by (page view,
+    /// frame id): the highest running count reported.
+    pub request_counts: BTreeMap<(usize, i64), u64>,
     /// Latest record time seen (ms).
     pub last_time: f64,
     /// Requests the decoder did not treat as pixel hits.
@@ -126,6 +129,30 @@ impl Journey {
     /// order supplied by the user): they may add doubt, never settle a check.
     pub fn order_from_page(&self) -> bool {
         self.order.is_none() && self.page_order.is_some()
+    }
+
+    /// Pixel requests documents listed in their Resource Timing that no
+    /// captured hit accounts for: what the browser never handed the extension
+    /// (its worker stopped in a burst). Compared per document; requests the
+    /// timing does not list (hidden-iframe form POSTs, workers, privacy-sandbox
+    /// copies) are left out of both sides.
+    pub fn uncaptured_requests(&self) -> u64 {
+        if self.request_counts.is_empty() {
+            return 0;
+        }
+        let mut captured: BTreeMap<(usize, i64), u64> = BTreeMap::new();
+        for h in &self.hits {
+            let listed = h.decoded.endpoint != crate::decode::Endpoint::PrivacySandbox
+                && h.request_type.as_deref() != Some("sub_frame")
+                && h.context.frame_type != Some(crate::journal::FrameType::Worker);
+            if let (true, Some(frame)) = (listed, h.context.frame_id) {
+                *captured.entry((h.page_view, frame)).or_default() += 1;
+            }
+        }
+        self.request_counts
+            .iter()
+            .map(|(key, &n)| n.saturating_sub(captured.get(key).copied().unwrap_or(0)))
+            .sum()
     }
 
     /// Whether the page hook reported anything at all in this journey.

@@ -71,6 +71,9 @@ pub struct Capture {
     /// `dropped` record of the journal said in words.
     pub dropped_records: u64,
     pub dropped: Vec<String>,
+    /// Pixel requests the pages' own Resource Timing listed that were not
+    /// captured (the browser did not hand them to the extension).
+    pub uncaptured_requests: u64,
     /// Requests recorded that were not pixel hits.
     pub ignored_requests: u64,
 }
@@ -181,6 +184,7 @@ impl Packet {
         let records = session.records().len();
         let j = session.journey();
         let gate = gate(j, &findings, review);
+        let uncaptured = j.uncaptured_requests();
         let mut pixels: BTreeMap<String, (std::collections::BTreeSet<String>, usize)> = BTreeMap::new();
         for h in j.hits.iter().filter(|h| h.counted) {
             if let Some(id) = &h.pixel_id {
@@ -247,8 +251,14 @@ impl Packet {
                 ended,
                 records,
                 hits: j.hits.len(),
-                dropped_records: j.dropped,
-                dropped: j.drops.iter().map(describe_drop).collect(),
+                dropped_records: j.dropped + uncaptured,
+                dropped: j
+                    .drops
+                    .iter()
+                    .map(describe_drop)
+                    .chain((uncaptured > 0).then(|| describe_uncaptured(uncaptured)))
+                    .collect(),
+                uncaptured_requests: uncaptured,
                 ignored_requests: j.ignored_requests,
             },
             pixels: pixels
@@ -382,6 +392,13 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         },
         evidence: h.origin,
     }
+}
+
+/// Requests the pages listed and the extension never saw, in words.
+pub fn describe_uncaptured(n: u64) -> String {
+    format!(
+        "{n} pixel requests not captured: the pages' own Resource Timing lists them, the browser did not hand them to PixelProof (its worker was stopped, or not yet running)"
+    )
 }
 
 /// A `dropped` record in words: how many, of which kinds, and why.

@@ -158,6 +158,13 @@ impl Session {
                         .extend(self.journey.groups.range(from..to).map(|(k, _)| k.clone()));
                 }
             }
+            Record::RequestCount(c) => {
+                let pv = self.pv_for(c.time, c.context.top_url.as_deref(), Placer::Other);
+                if let Some(frame) = c.context.frame_id {
+                    let n = self.journey.request_counts.entry((pv, frame)).or_default();
+                    *n = (*n).max(c.count);
+                }
+            }
             Record::Dropped(d) => {
                 self.journey.dropped += d.count;
                 self.journey.drops.push(d.clone());

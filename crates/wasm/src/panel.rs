@@ -315,6 +315,9 @@ fn build_skeleton(app: &Shared) {
     attr(&st, "id", "pp-status");
     attr(&st, "aria-live", "polite");
     append(&root, &st);
+    let dropped = el("p", "dropped", "");
+    attr(&dropped, "id", "pp-dropped");
+    append(&root, &dropped);
     let watch = el("div", "watch", "");
     attr(&watch, "id", "pp-watch");
     append(&root, &watch);
@@ -934,6 +937,15 @@ fn render_summary(app: &Shared) {
                 findings.len()
             )));
         }
+        // What was not kept or not captured is said where the user looks first.
+        if let Some(d) = by_id("pp-dropped") {
+            let uncaptured = j.uncaptured_requests();
+            let mut lines: Vec<String> = j.drops.iter().map(pixelproof_core::packet::describe_drop).collect();
+            if uncaptured > 0 {
+                lines.push(pixelproof_core::packet::describe_uncaptured(uncaptured));
+            }
+            d.set_text_content(Some(&lines.join(" · ")));
+        }
         if let Some(body) = by_id("pp-gate-body") {
             clear(&body);
             let ul = el("ul", "gate", "");
@@ -1502,7 +1514,7 @@ fn timeline_item(
             }
         ),
         // The start of gesture watching is bookkeeping, not an event.
-        (Record::GestureWatch(_), _) => return None,
+        (Record::GestureWatch(_) | Record::RequestCount(_), _) => return None,
         (Record::FbLog(l), _) => format!("{} FB_LOG {}: {}", clock(l.time), l.level, l.message),
         (Record::Shopify(s), _) => format!(
             "{} Shopify {} {}",
