@@ -25,11 +25,7 @@ fn is_sha256_hex(v: &str) -> bool {
 fn looks_like(v: &str) -> &'static str {
     // The extension stores a plain value as a marker with its shape and hash.
     let shape = crate::privacy::marker_shape(v).unwrap_or_else(|| crate::privacy::shape(v));
-    match shape {
-        "email" => "an e-mail address",
-        "phone" => "a phone number or date",
-        _ => "plain text",
-    }
+    crate::privacy::shape_in_words(shape)
 }
 
 impl RuleTrait for Rule {
