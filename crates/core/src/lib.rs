@@ -20,6 +20,7 @@
 
 pub mod decode;
 pub mod har;
+pub mod identity;
 pub mod inputs;
 pub mod journal;
 pub mod journey;
