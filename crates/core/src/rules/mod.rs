@@ -161,6 +161,9 @@ pub struct RuleInfo {
     pub first_check: &'static str,
     /// Guidance, part 3: what not to do yet.
     pub not_yet: &'static str,
+    /// The Meta documentation page the rule comes from; `None` for rules that
+    /// are PixelProof's own (docs/product-rules.md) rather than Meta's.
+    pub source: Option<&'static str>,
 }
 
 /// How a rule picks the severity of a finding (the reasoning is in
@@ -329,10 +332,16 @@ pub fn rank(code: &str) -> usize {
 /// The finding-code table as Markdown, generated from the registry so the
 /// README cannot drift from the code.
 pub fn codes_markdown() -> String {
-    let mut s = String::from("| code | severity | when |\n|---|---|---|\n");
+    let mut s = String::from("| code | severity | when | Meta documentation |\n|---|---|---|---|\n");
     for r in RULES {
         let i = r.info();
-        s.push_str(&format!("| `{}` | {} | {} |\n", i.code, i.severity.describe(), i.when));
+        let source = i.source.map_or_else(|| "—".to_owned(), |u| format!("<{u}>"));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {source} |\n",
+            i.code,
+            i.severity.describe(),
+            i.when
+        ));
     }
     s
 }
@@ -409,5 +418,25 @@ mod tests {
         for r in RULES {
             assert!(md.contains(&format!("`{}`", r.info().code)));
         }
+    }
+
+    #[test]
+    fn sources_are_meta_documentation_pages() {
+        for r in RULES {
+            let i = r.info();
+            if let Some(url) = i.source {
+                assert!(
+                    url.starts_with("https://developers.facebook.com/docs/") && !url.contains(' '),
+                    "{}: {url}",
+                    i.code
+                );
+            }
+        }
+        let md = codes_markdown();
+        assert!(md.starts_with("| code | severity | when | Meta documentation |\n"));
+        assert!(md.contains(
+            "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | <https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events> |"
+        ));
+        assert!(md.contains("| `multiple_senders` | fail for Purchase, warn otherwise | one core event for one pixel arrives from more than one sender | — |"));
     }
 }
