@@ -47,9 +47,16 @@ mod num_items_mismatch;
 mod pixel_initialized_twice;
 mod pixel_not_loaded;
 mod repeated_event_id;
+mod server_action_source_invalid;
+mod server_event_id_in_custom_data;
 mod server_event_missing;
 mod server_event_only;
+mod server_event_time_invalid;
+mod server_missing_web_fields;
+mod server_user_data_overhashed;
+mod server_user_data_unhashed;
 mod server_value_mismatch;
+mod test_event_code_present;
 mod unhashed_user_data;
 mod value_mismatch;
 mod zero_value;
@@ -317,6 +324,13 @@ pub static RULES: &[&dyn Rule] = &[
     &dedup_key_mismatch::Rule,
     &server_value_mismatch::Rule,
     &server_event_only::Rule,
+    &server_event_time_invalid::Rule,
+    &server_action_source_invalid::Rule,
+    &server_missing_web_fields::Rule,
+    &server_user_data_unhashed::Rule,
+    &server_user_data_overhashed::Rule,
+    &server_event_id_in_custom_data::Rule,
+    &test_event_code_present::Rule,
 ];
 
 /// The fixed text for a code.
@@ -431,6 +445,18 @@ mod tests {
                     i.code
                 );
             }
+        }
+        // The Conversions API payload and identity checks all come from Meta's documentation.
+        for code in [
+            "server_event_time_invalid",
+            "server_action_source_invalid",
+            "server_missing_web_fields",
+            "server_user_data_unhashed",
+            "server_user_data_overhashed",
+            "server_event_id_in_custom_data",
+            "test_event_code_present",
+        ] {
+            assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
         let md = codes_markdown();
         assert!(md.starts_with("| code | severity | when | Meta documentation |\n"));
