@@ -32,9 +32,13 @@ mod duplicate_pixel_script;
 mod event_chain_incomplete;
 mod event_chain_out_of_order;
 mod event_id_in_params;
+mod fbc_mismatch;
+mod fbc_missing;
 mod fbevents_error;
+mod fbp_mismatch;
 mod invalid_contents;
 mod invalid_currency;
+mod invalid_fbp_fbc;
 mod invalid_value;
 mod missing_content_ids;
 mod missing_currency;
@@ -331,6 +335,10 @@ pub static RULES: &[&dyn Rule] = &[
     &server_user_data_overhashed::Rule,
     &server_event_id_in_custom_data::Rule,
     &test_event_code_present::Rule,
+    &fbp_mismatch::Rule,
+    &fbc_mismatch::Rule,
+    &fbc_missing::Rule,
+    &invalid_fbp_fbc::Rule,
 ];
 
 /// The fixed text for a code.
@@ -455,6 +463,10 @@ mod tests {
             "server_user_data_overhashed",
             "server_event_id_in_custom_data",
             "test_event_code_present",
+            "fbp_mismatch",
+            "fbc_mismatch",
+            "fbc_missing",
+            "invalid_fbp_fbc",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
