@@ -25,6 +25,7 @@ use crate::model::Hit;
 mod add_to_cart_without_action;
 mod browser_purchase_missing;
 mod conflicting_pixel_versions;
+mod consent_revoked;
 mod currency_mismatch;
 mod dedup_key_mismatch;
 mod duplicate_event;
@@ -339,6 +340,7 @@ pub static RULES: &[&dyn Rule] = &[
     &fbc_mismatch::Rule,
     &fbc_missing::Rule,
     &invalid_fbp_fbc::Rule,
+    &consent_revoked::Rule,
 ];
 
 /// The fixed text for a code.
@@ -467,6 +469,7 @@ mod tests {
             "fbc_mismatch",
             "fbc_missing",
             "invalid_fbp_fbc",
+            "consent_revoked",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
