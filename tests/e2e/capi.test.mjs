@@ -104,6 +104,10 @@ describe('Conversions API payloads and click ids in the panel', () => {
   test('a correct payload raises none of the payload or id checks', async () => {
     const tabId = tabs.good;
     const panel = await openPanel(tabId);
+    const keys = (ev, cell) => panel.textContent(`#pp-matchkeys-body tr[data-event="${ev}"] td.${cell}`);
+    // Before a payload: the browser's side only.
+    assert.equal(await keys('AddToCart', 'browser'), 'em, fbc, fbp');
+    assert.equal(await keys('AddToCart', 'server'), 'no payload');
     const now = Math.floor(Date.now() / 1000);
     const vc = ids('good', 'vc-tee-1');
     const atc = ids('good', 'atc-tee-1');
@@ -124,6 +128,12 @@ describe('Conversions API payloads and click ids in the panel', () => {
     assert.match(missing[0].text, new RegExp(`ViewContent.*landed with fbclid ${CLICK} but ViewContent hit\\(s\\) #\\d+`));
     assert.ok(!shown.some((f) => f.code === 'fbc_missing' && /AddToCart/.test(f.text)));
     assert.ok(!shown.some((f) => f.code === 'consent_revoked'));
+    // Match keys, side by side, once the server's side is known.
+    assert.equal(await keys('AddToCart', 'server'), 'client_ip_address, client_user_agent, em, fbc, fbp');
+    assert.equal(await keys('AddToCart', 'one-side'), 'server only: client_ip_address, client_user_agent');
+    assert.equal(await keys('Purchase', 'browser'), 'no hit');
+    assert.equal(await keys('Purchase', 'server'), 'no server event');
+    assert.ok(!(await panel.textContent('#pp-matchkeys-body')).includes(EM), 'names only, no values');
     await panel.close();
   });
 
