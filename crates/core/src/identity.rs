@@ -88,6 +88,23 @@ pub fn looks_hashed(value: &str) -> bool {
     matches!(value.len(), 32 | 40 | 64) && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Hit numbers for a message: `#1, #2, #5`, and past ten `… and N more` (the
+/// finding's `hit_ids` still name them all), so one id on every hit of a
+/// long journey does not make a message of thousands of numbers.
+pub fn hit_refs(hits: &[&crate::model::Hit]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = hits
+        .iter()
+        .take(SHOWN)
+        .map(|h| format!("#{}", h.id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if hits.len() > SHOWN {
+        s.push_str(&format!(" and {} more", hits.len() - SHOWN));
+    }
+    s
+}
+
 /// A value for a message: at most 120 characters (a click id is about 60, and
 /// where it differs matters), so a long or hostile value cannot flood it.
 pub fn clip(value: &str) -> String {

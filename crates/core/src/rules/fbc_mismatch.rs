@@ -2,7 +2,7 @@
 //! shopper landed with, or that the server and the browser disagree on.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
-use crate::identity::{clip, fbclid_of_fbc, landing_fbclid};
+use crate::identity::{clip, fbclid_of_fbc, hit_refs, landing_fbclid};
 use crate::journey::Journey;
 use crate::pairing::pairings;
 
@@ -36,14 +36,13 @@ impl RuleTrait for Rule {
                 let Some(clicked) = fbclid_of_fbc(fbc) else { continue };
                 if clicked != landing {
                     let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();
-                    let ids: Vec<String> = hits.iter().map(|h| format!("#{}", h.id)).collect();
                     out.push(Finding::about(
                         INFO.code,
                         INFO.severity.of_any_event(),
                         &hits,
                         format!(
                             "hit(s) {} send fbc {} whose click id {} is not the landing URL's fbclid {}",
-                            ids.join(", "),
+                            hit_refs(&hits),
                             clip(fbc),
                             clip(clicked),
                             clip(&landing)

@@ -2,7 +2,7 @@
 //! not carry the click id.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
-use crate::identity::{clip, landing_fbclid};
+use crate::identity::{clip, hit_refs, landing_fbclid};
 use crate::journey::Journey;
 use crate::tables::CORE_EVENTS;
 
@@ -36,7 +36,6 @@ impl RuleTrait for Rule {
                 continue;
             };
             let hits: Vec<&crate::model::Hit> = without.iter().map(|&i| j.hit(i)).collect();
-            let ids: Vec<String> = hits.iter().map(|h| format!("#{}", h.id)).collect();
             out.push(Finding::about(
                 INFO.code,
                 INFO.severity.of(ev),
@@ -44,7 +43,7 @@ impl RuleTrait for Rule {
                 format!(
                     "the journey landed with fbclid {} but {ev} hit(s) {} carry no fbc",
                     clip(&landing),
-                    ids.join(", ")
+                    hit_refs(&hits)
                 ),
             ));
         }

@@ -1,7 +1,7 @@
 //! `invalid_fbp_fbc`: an fbp or fbc that is not in the form Meta documents.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
-use crate::identity::{clip, format_problem};
+use crate::identity::{clip, format_problem, hit_refs};
 use crate::journey::Journey;
 
 pub struct Rule;
@@ -29,14 +29,13 @@ impl RuleTrait for Rule {
         for ((param, value), hits) in &j.browser_ids {
             let Some(problem) = format_problem(value) else { continue };
             let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();
-            let ids: Vec<String> = hits.iter().map(|h| format!("#{}", h.id)).collect();
             out.push(Finding::about(
                 INFO.code,
                 INFO.severity.of_any_event(),
                 &hits,
                 format!(
                     "hit(s) {} send {param} {}, which {problem}",
-                    ids.join(", "),
+                    hit_refs(&hits),
                     clip(value)
                 ),
             ));
@@ -90,6 +89,27 @@ mod tests {
         assert_eq!(
             f[0].message,
             "hit(s) #1, #2 send fbc fb.1.1700000000.AbC, which has the creation time 1700000000 in seconds; Meta wants milliseconds (13 digits)"
+        );
+    }
+
+    #[test]
+    fn a_value_on_every_hit_names_them_all_and_lists_ten() {
+        let mut j = J::new().nav("https://shop.test/products/tee");
+        for i in 0..12 {
+            j = j.wait(3000.0).hit(
+                "ViewContent",
+                &[("eid", &format!("vc-{i}")), ("fbp", "fb.1.1700000000.42")],
+            );
+        }
+        let f = j.only("invalid_fbp_fbc");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].hit_ids.len(), 12);
+        assert!(
+            f[0].message.starts_with(
+                "hit(s) #1, #2, #3, #4, #5, #6, #7, #8, #9, #10 and 2 more send fbp fb.1.1700000000.42, which "
+            ),
+            "{}",
+            f[0].message
         );
     }
 
