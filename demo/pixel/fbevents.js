@@ -5,8 +5,11 @@
 //   * GET image to https://www.facebook.com/tr/ while the URL stays under 2048
 //     characters (rqm=GET), else (or when asked) sendBeacon of FormData (rqm=SB);
 //     a hidden-iframe form POST (rqm=formPOST) when a call asks for it;
-//   * id, ev, dl, rl, if, ts, cd[…], sw, sh, v, r, a, ec, o, fbp, it, coo, eid,
+//   * id, ev, dl, rl, if, ts, cd[…], sw, sh, v, r, a, ec, o, fbp, fbc, it, coo, eid,
 //     ud[…] (SHA-256 of the trimmed, lower-cased advanced-matching values), rqm;
+//   * an ad click's fbclid is kept in the _fbc cookie as fb.1.<ms>.<fbclid> and sent
+//     as fbc with every event (none in a frame without cookies);
+//   * fbq('consent', 'revoke') holds events back until fbq('consent', 'grant');
 //   * drops a repeated PageView for the same pixel in one document, as fbevents does.
 // Options beyond Meta's: {transport: 'beacon' | 'form'} in the 4th argument.
 (function () {
@@ -53,6 +56,28 @@
     return fbpValue;
   }
 
+  // The click id of the ad the shopper came from: the landing URL's fbclid,
+  // kept in the _fbc cookie so later pages send it too.
+  var fbcValue;
+  function fbc() {
+    if (fbcValue !== undefined) return fbcValue;
+    var cookie = null;
+    try {
+      var m = document.cookie.match(/(?:^|; )_fbc=([^;]+)/);
+      if (m) cookie = m[1];
+    } catch (e) { return (fbcValue = null); /* a sandboxed frame has no cookies */ }
+    var clicked = new URLSearchParams(location.search).get('fbclid');
+    if (clicked && !(cookie && cookie.split('.')[3] === clicked)) {
+      cookie = 'fb.1.' + Date.now() + '.' + clicked;
+      try { document.cookie = '_fbc=' + cookie + '; path=/; max-age=7776000; SameSite=Lax'; } catch (e) { /* sandboxed */ }
+    }
+    return (fbcValue = cookie);
+  }
+
+  // While consent is revoked, sends wait here for fbq('consent', 'grant').
+  var consentRevoked = false;
+  var held = [];
+
   function encode(pairs) {
     return pairs.map(function (p) { return encodeURIComponent(p[0]).replace(/%5B/g, '[').replace(/%5D/g, ']') + '=' + encodeURIComponent(p[1]); }).join('&');
   }
@@ -66,7 +91,9 @@
     });
     p.push(['sw', String(screen.width)], ['sh', String(screen.height)], ['v', VERSION], ['r', 'stable']);
     if (agent) p.push(['a', agent]);
-    p.push(['ec', String(ec++)], ['o', '4126'], ['fbp', fbp()], ['it', String(IT)], ['coo', 'false']);
+    p.push(['ec', String(ec++)], ['o', '4126'], ['fbp', fbp()]);
+    if (fbc()) p.push(['fbc', fbc()]);
+    p.push(['it', String(IT)], ['coo', 'false']);
     if (opts && opts.eventID != null) p.push(['eid', String(opts.eventID)]);
     return p;
   }
@@ -114,7 +141,9 @@
       }
       var p = params(id, ev, data, opts);
       var ud = pixels[id] ? pixels[id].ud : Promise.resolve([]);
-      ud.then(function (pairs) { send(p.concat(pairs), opts); });
+      var go = function () { ud.then(function (pairs) { send(p.concat(pairs), opts); }); };
+      if (consentRevoked) held.push(go);
+      else go();
     });
   }
 
@@ -123,6 +152,13 @@
     if (method === 'init') {
       if (!pixels[args[1]]) order.push(args[1]);
       pixels[args[1]] = { ud: hashAll(args[2]) };
+    } else if (method === 'consent') {
+      consentRevoked = args[1] === 'revoke';
+      if (!consentRevoked) {
+        var waiting = held;
+        held = [];
+        waiting.forEach(function (go) { go(); });
+      }
     } else if (method === 'set' && args[1] === 'agent') {
       agent = args[2];
     } else if (method === 'track' || method === 'trackCustom') {

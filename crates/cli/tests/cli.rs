@@ -126,6 +126,8 @@ fn clean_order_with_server_order_and_review_is_go() {
     }
     assert_eq!(p["server"]["pairs"].as_array().map(Vec::len), Some(4));
     assert_eq!(p["order"]["reconciliation"][0]["matches"], true);
+    // A correct payload raises none of the payload or identity checks (nor anything else).
+    assert!(codes(&p).is_empty(), "{:?}", codes(&p));
 }
 
 #[test]
@@ -295,5 +297,237 @@ fn readme_code_table_matches_the_registry() {
         &readme[begin..end],
         String::from_utf8_lossy(&out.stdout),
         "README table drifted: run ./build.sh codes"
+    );
+}
+
+/// The Conversions API and fbp/fbc checks (issue #14), each code raised and
+/// silent exactly as the code table says, through HAR + server files.
+fn expected(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    list.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn an_ad_click_order_with_an_sdk_shaped_payload_raises_nothing() {
+    // Landed with fbclid; every hit carries the click's fbc; the server posts
+    // what Meta's Python SDK posts (events as JSON text), fbp/fbc as the browser had them.
+    let p = packet(&[
+        "audit",
+        &fixture("identity.har"),
+        "--server",
+        &fixture("identity.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+        "--strict",
+    ]);
+    assert_eq!(codes(&p), expected(&[]));
+    assert_eq!(p["verdict"], "go");
+    assert_eq!(p["server"]["pairs"].as_array().map(Vec::len), Some(4));
+    assert!(p["server"]["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .all(|x| x["matched"] == true));
+    // Match keys, side by side, by name only.
+    let purchase = &p["match_keys"][3];
+    assert_eq!(purchase["event"], "Purchase");
+    assert_eq!(purchase["browser_hits"], 1);
+    assert_eq!(purchase["browser"], serde_json::json!(["em", "fbc", "fbp"]));
+    assert_eq!(purchase["server_events"], 1);
+    assert_eq!(
+        purchase["server"],
+        serde_json::json!([
+            "client_ip_address",
+            "client_user_agent",
+            "em",
+            "external_id",
+            "fbc",
+            "fbp",
+            "ph"
+        ])
+    );
+    let text = serde_json::to_string(&p["match_keys"]).expect("json");
+    assert!(
+        !text.contains("2620:10d") && !text.contains("IwAR"),
+        "no values: {text}"
+    );
+}
+
+#[test]
+fn a_broken_payload_and_broken_click_ids_raise_each_code() {
+    let p = packet(&[
+        "audit",
+        &fixture("identity-messy.har"),
+        "--server",
+        &fixture("broken.capi.json"),
+    ]);
+    let new_codes: Vec<(String, String, String)> = codes(&p)
+        .into_iter()
+        .filter(|(c, _, _)| {
+            c.starts_with("server_")
+                || c.starts_with("fb")
+                || c.starts_with("invalid_fbp")
+                || c.starts_with("test_event")
+        })
+        .collect();
+    assert_eq!(
+        new_codes,
+        expected(&[
+            ("fbc_mismatch", "warn", "Purchase"),
+            ("fbc_mismatch", "warn", "ViewContent"),
+            ("fbc_missing", "warn", "AddToCart"),
+            ("fbp_mismatch", "warn", "Purchase"),
+            ("invalid_fbp_fbc", "warn", "AddToCart"),
+            ("invalid_fbp_fbc", "warn", "InitiateCheckout"),
+            ("server_action_source_invalid", "fail", "ViewContent"),
+            ("server_event_id_in_custom_data", "fail", "AddToCart"),
+            ("server_event_time_invalid", "fail", "AddToCart"),
+            ("server_event_time_invalid", "fail", "InitiateCheckout"),
+            ("server_event_time_invalid", "fail", "Purchase"),
+            ("server_event_time_invalid", "fail", "ViewContent"),
+            ("server_missing_web_fields", "warn", "AddToCart"),
+            ("server_user_data_overhashed", "warn", "AddToCart"),
+            ("server_user_data_unhashed", "fail", "InitiateCheckout"),
+            ("test_event_code_present", "warn", "-"),
+        ])
+    );
+    assert_eq!(p["verdict"], "stop");
+    let message = |code: &str, event: &str| -> String {
+        p["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == code && f["event"] == event)
+            .map(|f| f["message"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let time = message("server_event_time_invalid", "AddToCart");
+    assert!(
+        time.contains("broken.capi.json data[1] (AddToCart): event_time is the text \"yesterday\""),
+        "{time}"
+    );
+    let unhashed = message("server_user_data_unhashed", "InitiateCheckout");
+    assert!(
+        unhashed.contains("user_data.em[0] looks like an e-mail address"),
+        "{unhashed}"
+    );
+    assert!(!unhashed.contains("jane.doe"), "the value is not repeated: {unhashed}");
+    let click = message("fbc_mismatch", "ViewContent");
+    assert!(click.contains("iwar2f4-dbp0l7mn1iawqqgcinez7pyxqvwjnwb_qa2ofrhyiljcbcrxtdgrc is not the landing URL's fbclid IwAR2F4-dbP0l7Mn1IawQQGCINEz7PYXQvwjNwB_qa2ofrHyiLjcbCRxTDGrc"), "{click}");
+    // The pasted customer data is not in the packet.
+    let text = serde_json::to_string(&p).expect("json");
+    assert!(
+        !text.contains("jane.doe@example.com") && !text.contains("555-0123"),
+        "user_data leaked into the packet"
+    );
+    // The Markdown packet lists the match keys.
+    let md = String::from_utf8(
+        run_ok(&[
+            "audit",
+            &fixture("identity-messy.har"),
+            "--server",
+            &fixture("broken.capi.json"),
+            "--format",
+            "markdown",
+        ])
+        .stdout,
+    )
+    .expect("utf8");
+    assert!(md.contains("## Match keys"), "{md}");
+    assert!(
+        md.contains(
+            "| AddToCart | 1 | fbp | 1 | client\\_ip\\_address, em, fbc, fbp | — | client\\_ip\\_address, em, fbc |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn without_a_payload_only_the_browser_identity_checks_judge() {
+    let p = packet(&["audit", &fixture("identity-messy.har")]);
+    let c = codes(&p);
+    assert!(
+        c.contains(&("fbc_missing".into(), "warn".into(), "AddToCart".into())),
+        "{c:?}"
+    );
+    assert!(
+        !c.iter().any(|(code, _, _)| code.starts_with("server_")
+            || code == "fbp_mismatch"
+            || code == "test_event_code_present"),
+        "{c:?}"
+    );
+    assert_eq!(p["match_keys"][0]["server"], Value::Null);
+    // The clean order landed without fbclid: nothing about click ids.
+    let clean = packet(&["audit", &fixture("clean.har")]);
+    assert!(!codes(&clean)
+        .iter()
+        .any(|(code, _, _)| code.starts_with("fb") || code == "invalid_fbp_fbc"));
+}
+
+#[test]
+fn a_wrong_field_type_is_a_finding_and_an_unusable_event_exits_two() {
+    let dir = std::env::temp_dir().join(format!("pixelproof-types-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let odd = dir.join("odd.capi.json");
+    std::fs::write(
+        &odd,
+        r#"{"data": [{"event_name": "Purchase", "event_id": "order-1001", "event_time": "yesterday", "action_source": ["website"], "user_data": {"em": 42}}]}"#,
+    )
+    .expect("write");
+    let p = packet(&["audit", &fixture("clean.har"), "--server", odd.to_str().expect("utf8")]);
+    let c = codes(&p);
+    for code in [
+        "server_event_time_invalid",
+        "server_action_source_invalid",
+        "server_user_data_unhashed",
+    ] {
+        assert!(
+            c.contains(&(code.into(), "fail".into(), "Purchase".into())),
+            "{code}: {c:?}"
+        );
+    }
+    let bad = dir.join("bad.capi.json");
+    std::fs::write(&bad, r#"{"data": [{"event_name": "Purchase"}, "not an event"]}"#).expect("write");
+    let out = run(&["audit", &fixture("clean.har"), "--server", bad.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.capi.json: data[1]: event is text that is not a JSON object"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// consent_revoked rests on page evidence: the journal the extension exports
+/// carries the fbq calls a HAR cannot.
+#[test]
+fn a_revoke_before_core_events_is_reported_from_the_journal() {
+    let p = packet(&["journal", &fixture("consent-revoked.journal.json")]);
+    let revoked: Vec<&Value> = p["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "consent_revoked")
+        .collect();
+    let events: Vec<&str> = revoked.iter().map(|f| f["event"].as_str().unwrap_or("")).collect();
+    assert_eq!(events, ["AddToCart", "ViewContent"]);
+    assert!(revoked.iter().all(|f| f["severity"] == "warn"));
+    assert!(
+        revoked[0]["message"].as_str().unwrap_or("").contains(
+            "fbq('consent', 'revoke') from https://cdn.consent.example/banner.js came before fbq('track', 'AddToCart')"
+        ),
+        "{}",
+        revoked[0]["message"]
+    );
+    let granted = packet(&["journal", &fixture("consent-granted.journal.json")]);
+    assert!(
+        !codes(&granted).iter().any(|(c, _, _)| c == "consent_revoked"),
+        "{:?}",
+        codes(&granted)
     );
 }

@@ -66,6 +66,10 @@ pub struct PageSummary {
     pub never_loaded: bool,
     /// Indices into `Journey::fb_logs`.
     pub fb_logs: Vec<usize>,
+    /// Indices into `Journey::fbq_calls` of `fbq('consent', …)` calls, and of
+    /// track calls for a core event (with the event): what `consent_revoked` weighs.
+    pub consent_calls: Vec<usize>,
+    pub core_track_calls: Vec<(usize, String)>,
 }
 
 /// All derived data. Rules read it; only [`crate::Session`] writes it.
@@ -110,6 +114,15 @@ pub struct Journey {
     pub request_counts: BTreeMap<(usize, i64), u64>,
     /// Latest record time seen (ms).
     pub last_time: f64,
+    /// Earliest and latest time of a counted hit (ms): the capture as the
+    /// network saw it, which page records cannot stretch.
+    pub first_hit_time: Option<f64>,
+    pub last_hit_time: Option<f64>,
+    /// Distinct `fbp` and `fbc` values of counted hits → the hits carrying
+    /// them: the identity rules judge each value once, not each hit.
+    pub browser_ids: BTreeMap<(&'static str, String), Vec<usize>>,
+    /// Counted core hits without an `fbc`, per event.
+    pub core_without_fbc: BTreeMap<String, Vec<usize>>,
     /// Requests the decoder did not treat as pixel hits.
     pub ignored_requests: u64,
     pub shop: Option<String>,

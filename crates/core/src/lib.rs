@@ -20,9 +20,11 @@
 
 pub mod decode;
 pub mod har;
+pub mod identity;
 pub mod inputs;
 pub mod journal;
 pub mod journey;
+pub mod match_keys;
 pub mod model;
 pub mod money;
 pub mod packet;

@@ -41,6 +41,8 @@ pub struct Packet {
     pub findings: Vec<FindingOut>,
     pub inventory: Inventory,
     pub server: ServerOut,
+    /// Per core event, the customer-information parameters each side sends.
+    pub match_keys: Vec<crate::match_keys::MatchKeys>,
     pub order: OrderOut,
     pub gate: Gate,
     pub review: Review,
@@ -289,6 +291,7 @@ impl Packet {
                 events: j.server.clone().unwrap_or_default(),
                 pairs,
             },
+            match_keys: crate::match_keys::match_keys(j),
             order: OrderOut {
                 source: order_source,
                 figures: j.order_figures().cloned(),

@@ -46,3 +46,19 @@ pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
     }
     out
 }
+
+/// For each server event (in `j.server` order), the first browser hit it is
+/// the twin of, if any. Empty when no server payload was supplied.
+pub fn hits_of_server_events(j: &Journey) -> Vec<Option<&Hit>> {
+    let Some(server) = j.server.as_ref() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Option<&Hit>> = vec![None; server.len()];
+    for p in pairings(j) {
+        let Some(twin) = p.twin else { continue };
+        if let Some(i) = server.iter().position(|s| std::ptr::eq(s, twin)) {
+            out[i].get_or_insert(p.hit);
+        }
+    }
+    out
+}

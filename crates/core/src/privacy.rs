@@ -35,14 +35,27 @@ pub fn is_sha256_hex(v: &str) -> bool {
     v.len() == 64 && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// What a plain value looks like, for the message about it.
+/// What a plain value looks like, for the message about it. A 64-hex value
+/// here is a SHA-256 in upper case (a lower-case one is not plain).
 pub fn shape(v: &str) -> &'static str {
-    if v.contains('@') {
+    if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        "sha256_upper_case"
+    } else if v.contains('@') {
         "email"
     } else if v.chars().filter(char::is_ascii_digit).count() >= 7 {
         "phone"
     } else {
         "text"
+    }
+}
+
+/// A shape from [`shape`] (or a stored marker) in words, for a finding.
+pub fn shape_in_words(shape: &str) -> &'static str {
+    match shape {
+        "email" => "an e-mail address",
+        "phone" => "a phone number or date",
+        "sha256_upper_case" => "a SHA-256 in upper case (Meta wants lower-case hex)",
+        _ => "plain text",
     }
 }
 
@@ -291,19 +304,19 @@ fn redact_capi_text(text: &str) -> Option<String> {
     }
     let mut changed = false;
     for doc in &mut docs {
-        let events: Vec<&mut Value> = match doc {
-            Value::Array(items) => items.iter_mut().collect(),
+        changed |= match doc {
+            Value::Array(items) => redact_events(items),
             Value::Object(o) => match o.get_mut("data") {
-                Some(Value::Array(items)) => items.iter_mut().collect(),
-                _ => vec![doc],
+                Some(Value::Array(items)) => redact_events(items),
+                // A form-encoded body carries the array as JSON text.
+                Some(Value::String(text)) => redact_json_text(text, |v| match v {
+                    Value::Array(items) => redact_events(items),
+                    _ => false,
+                }),
+                _ => redact_event(doc),
             },
-            _ => Vec::new(),
+            _ => false,
         };
-        for event in events {
-            if let Some(ud) = event.get_mut("user_data").and_then(Value::as_object_mut) {
-                changed |= redact_matching_object(ud);
-            }
-        }
     }
     if !changed {
         return None;
@@ -313,6 +326,37 @@ fn redact_capi_text(text: &str) -> Option<String> {
         .filter_map(|d| serde_json::to_string_pretty(d).ok())
         .collect();
     Some(texts.join("\n"))
+}
+
+/// Masks the `user_data` of each event of a list (as `parse_capi` reads it:
+/// an object, or an object as JSON text, as Meta's Python SDK sends it).
+fn redact_events(items: &mut [Value]) -> bool {
+    items.iter_mut().fold(false, |changed, item| {
+        let now = match item {
+            Value::String(text) => redact_json_text(text, redact_event),
+            event => redact_event(event),
+        };
+        changed | now
+    })
+}
+
+fn redact_event(event: &mut Value) -> bool {
+    match event.get_mut("user_data").and_then(Value::as_object_mut) {
+        Some(ud) => redact_matching_object(ud),
+        None => false,
+    }
+}
+
+/// Applies `f` to JSON held as text and writes it back when it changed.
+fn redact_json_text(text: &mut String, f: impl FnOnce(&mut Value) -> bool) -> bool {
+    let Ok(mut inner) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    if !f(&mut inner) {
+        return false;
+    }
+    *text = inner.to_string();
+    true
 }
 
 /// The fields of a Shopify Admin API order that the checks read, and nothing
@@ -429,6 +473,12 @@ mod tests {
             mask("ph", "+1 650 555 0123").as_deref().and_then(marker_shape),
             Some("phone")
         );
+        // A hash in upper case is not what Meta takes; its marker says so.
+        let upper = sha256_hex(JANE).to_uppercase();
+        assert_eq!(
+            mask("em", &upper).as_deref().and_then(marker_shape),
+            Some("sha256_upper_case")
+        );
     }
 
     #[test]
@@ -488,6 +538,32 @@ mod tests {
             crate::inputs::parse_capi("capi.json", text).map(|e| e.len()).ok(),
             Some(1)
         );
+    }
+
+    /// Meta's Python SDK posts each event as JSON text, and a form-encoded
+    /// body carries the array as text: plain values there are masked too.
+    #[test]
+    fn capi_events_sent_as_json_text_are_masked() {
+        let event =
+            json!({"event_name": "Purchase", "user_data": {"em": [JANE], "fbp": "fb.1.1558571054389.1098115397"}});
+        for capi in [
+            json!({"data": [event.to_string()], "test_event_code": "TEST4242"}),
+            json!({"data": json!([event]).to_string()}),
+        ] {
+            let mut paste = json!({"kind": "server_payload", "label": "capi.json", "text": capi.to_string()});
+            assert!(redact_record(&mut paste), "{capi}");
+            let text = paste["text"].as_str().expect("text");
+            assert!(!text.contains(JANE), "{text}");
+            assert!(
+                text.contains("fb.1.1558571054389.1098115397"),
+                "fbp is not customer data"
+            );
+            let events = crate::inputs::parse_capi("capi.json", text).expect("still a payload");
+            assert_eq!(
+                events[0].user_value("em"),
+                Some(&json!([format!("plain:email:{}", sha256_hex(JANE))]))
+            );
+        }
     }
 
     #[test]

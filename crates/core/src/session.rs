@@ -262,6 +262,28 @@ impl Session {
                     self.journey.core_currencies.entry(cur).or_insert(hi);
                 }
             }
+            if hit.time.is_finite() {
+                let first = self.journey.first_hit_time.get_or_insert(hit.time);
+                *first = first.min(hit.time);
+                let last = self.journey.last_hit_time.get_or_insert(hit.time);
+                *last = last.max(hit.time);
+            }
+            for param in ["fbp", "fbc"] {
+                if let Some(v) = hit.decoded.get(param).filter(|v| !v.is_empty()) {
+                    self.journey
+                        .browser_ids
+                        .entry((param, v.to_owned()))
+                        .or_default()
+                        .push(hi);
+                }
+            }
+            if hit.is_core() && hit.decoded.get("fbc").is_none_or(str::is_empty) {
+                self.journey
+                    .core_without_fbc
+                    .entry(hit.event_name().to_owned())
+                    .or_default()
+                    .push(hi);
+            }
             if let Some(rank) = tables::core_rank(hit.event_name()) {
                 let first = &mut self.journey.first_core[rank];
                 if first.is_none_or(|f| self.journey.hits[f].time > hit.time) {
@@ -325,8 +347,15 @@ impl Session {
         let doc = c.context.document_url.clone().unwrap_or_default();
         self.dirty_pages.insert(pv);
         self.mark_hook(pv);
+        let call_index = self.journey.fbq_calls.len();
         let page = &mut self.journey.pages[pv];
         page.fbq_calls += 1;
+        if c.method == "consent" {
+            page.consent_calls.push(call_index);
+        }
+        if let Some((event, _)) = track_target(&c).filter(|(event, _)| tables::is_core_event(event)) {
+            page.core_track_calls.push((call_index, event));
+        }
         if track_target(&c).is_some() {
             page.track_calls += 1;
             page.last_track_call = Some(page.last_track_call.map_or(c.time, |t: f64| t.max(c.time)));

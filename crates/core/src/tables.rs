@@ -47,6 +47,24 @@ pub const META_CURRENCIES: &[&str] = &[
 /// `client_user_agent` are never hashed, so they are not listed.
 pub const HASHED_USER_DATA_KEYS: &[&str] = &["em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country"];
 
+/// `user_data` keys Meta takes as they are (Conversions API, "Customer
+/// information parameters": "Do not hash"). A hash there matches nobody.
+pub const PLAIN_USER_DATA_KEYS: &[&str] = &["client_ip_address", "client_user_agent", "fbp", "fbc"];
+
+/// `action_source` values the Conversions API accepts (Server Event
+/// Parameters, "action_source").
+pub const ACTION_SOURCES: &[&str] = &[
+    "website",
+    "app",
+    "email",
+    "phone_call",
+    "chat",
+    "physical_store",
+    "system_generated",
+    "business_messaging",
+    "other",
+];
+
 /// Hosts that serve the pixel endpoint `/tr`.
 pub const PIXEL_HOSTS: &[&str] = &["www.facebook.com", "facebook.com", "www.instagram.com"];
 

@@ -144,21 +144,26 @@ proptest! {
     }
 }
 
+/// The store pages of the generated journeys. The first is an ad click's
+/// landing page, so the click-id rules judge too.
+const PAGES: [&str; 3] = [
+    "https://shop.test/products/a?fbclid=IwAR2F4-dbP0l7Mn1IawQQ",
+    "https://shop.test/cart",
+    "https://shop.test/checkouts/cn/1/thank_you",
+];
+
 /// Records of a plausible journey: navigations, hits with a few shapes,
-/// gestures, fbq calls, script inventories, in random order and timing.
+/// gestures, fbq calls, script inventories and server payloads, in random
+/// order and timing.
 fn journey_record() -> impl Strategy<Value = (u8, u8, u8, u16)> {
-    (0u8..7, 0u8..6, 0u8..4, 0u16..3000)
+    (0u8..8, 0u8..6, 0u8..4, 0u16..3000)
 }
 
 fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
     use pixelproof_core::journal::{
-        Context, FbqCall, FrameType, Gesture, GestureWatch, Navigation, Origin, ScriptInventory,
+        Context, FbqCall, FrameType, Gesture, GestureWatch, Navigation, Origin, ScriptInventory, UserText,
     };
-    let pages = [
-        "https://shop.test/products/a",
-        "https://shop.test/cart",
-        "https://shop.test/checkouts/cn/1/thank_you",
-    ];
+    let pages = PAGES;
     let events = [
         "PageView",
         "ViewContent",
@@ -197,9 +202,9 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                 };
                 let extra = match variant {
                     0 => "&cd[value]=$5&cd[currency]=usd",
-                    1 => "&cd[value]=5.00&cd[currency]=USD&cd[content_ids]=%5B%22a%22%5D",
-                    2 => "&a=tmgoogletagmanager&cd[order_id]=9",
-                    _ => "&ud[em]=x%40y.z",
+                    1 => "&cd[value]=5.00&cd[currency]=USD&cd[content_ids]=%5B%22a%22%5D&fbp=fb.1.1700000000000.42&fbc=fb.1.1700000000000.IwAR2F4-dbP0l7Mn1IawQQ",
+                    2 => "&a=tmgoogletagmanager&cd[order_id]=9&fbc=fb.1.1700000000.iwar2f4",
+                    _ => "&ud[em]=x%40y.z&fbp=fb.1.1700000000000.7",
                 };
                 let url = format!(
                     "https://www.facebook.com/tr/?id=1&ev={ev}&dl={}{eid}{extra}",
@@ -229,23 +234,55 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                 origin: Origin::Isolated,
             })),
             5 => out.push(Record::FbqCall(FbqCall {
-                method: if variant == 0 { "init".into() } else { "track".into() },
-                args: vec![serde_json::json!(if variant == 0 {
-                    "1"
-                } else {
-                    events[usize::from(ev)]
+                method: match variant {
+                    0 => "init".into(),
+                    3 => "consent".into(),
+                    _ => "track".into(),
+                },
+                args: vec![serde_json::json!(match variant {
+                    0 => "1",
+                    3 if ev % 2 == 0 => "revoke",
+                    3 => "grant",
+                    _ => events[usize::from(ev)],
                 })],
                 caller: Some("https://www.googletagmanager.com/gtm.js?id=GTM-1".into()),
                 context: ctx,
                 time: t,
                 ..FbqCall::default()
             })),
-            _ => out.push(Record::Scripts(ScriptInventory {
+            6 => out.push(Record::Scripts(ScriptInventory {
                 context: ctx,
                 time: t,
                 base_code_runs: u32::from(variant),
                 ..ScriptInventory::default()
             })),
+            // Server payloads in the shapes the payload checks judge: right,
+            // and wrong in each way they look for.
+            _ => {
+                let ev = events[usize::from(ev)];
+                let secs = (t / 1000.0) as i64;
+                let body = match variant {
+                    0 => {
+                        serde_json::json!({"data": [{"event_name": ev, "event_time": secs, "event_id": format!("e{}", t as u64),
+                        "action_source": "website", "event_source_url": page,
+                        "user_data": {"em": ["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"], "client_user_agent": "Mozilla/5.0",
+                            "fbp": "fb.1.1700000000000.42", "fbc": "fb.1.1700000000000.IwAR2F4-dbP0l7Mn1IawQQ"}}]})
+                    }
+                    1 => serde_json::json!([{"event_name": ev, "event_time": "yesterday", "event_id": "same",
+                        "custom_data": {"eventID": "same"}, "user_data": {"em": "x@y.z", "fbp": "fb.1.1700000000000.9"}}]),
+                    2 => {
+                        serde_json::json!({"data": [{"event_name": ev, "event_time": t as i64, "action_source": "Website",
+                        "user_data": {"fbc": "fb.1.1700000000.AbC", "client_ip_address": "0123456789abcdef0123456789abcdef"}}], "test_event_code": "TEST1"})
+                    }
+                    _ => {
+                        serde_json::json!({"event_name": ev, "event_time": secs - 8 * 86_400, "event_id": "same", "action_source": "website"})
+                    }
+                };
+                out.push(Record::ServerPayload(UserText {
+                    label: "capi.json".into(),
+                    text: body.to_string(),
+                }));
+            }
         }
     }
     out
@@ -336,11 +373,7 @@ fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
     use pixelproof_core::journal::{
         Context, FbLog, FbqCall, FrameType, Gesture, Origin, ScriptInventory, ShopifyContext,
     };
-    let pages = [
-        "https://shop.test/products/a",
-        "https://shop.test/cart",
-        "https://shop.test/checkouts/cn/1/thank_you",
-    ];
+    let pages = PAGES;
     let callers = [
         "https://www.googletagmanager.com/gtm.js?id=GTM-1",
         "https://shop.test/cdn/shop/t/1/assets/theme.js",
@@ -376,6 +409,15 @@ fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
                 context,
                 time,
                 origin: Origin::Page,
+            }),
+            // A page can claim it revoked (or granted) the pixel's consent.
+            1 if variant >= 6 => Record::FbqCall(FbqCall {
+                method: "consent".into(),
+                args: vec![serde_json::json!(if variant == 6 { "revoke" } else { "grant" })],
+                caller: Some(callers[usize::from(variant) % callers.len()].into()),
+                context,
+                time,
+                ..FbqCall::default()
             }),
             1 => Record::FbqCall(FbqCall {
                 method: "track".into(),

@@ -326,6 +326,7 @@ fn build_skeleton(app: &Shared) {
     section(&root, "pp-acceptance", "Acceptance");
     section(&root, "pp-findings", "Findings");
     let inventory_body = section(&root, "pp-inventory", "Sender inventory");
+    section(&root, "pp-matchkeys", "Match keys");
     let evidence = section(&root, "pp-evidence", "Evidence the browser cannot see");
     let review = section(&root, "pp-review", "Review");
     let export = section(&root, "pp-export", "Export");
@@ -988,6 +989,7 @@ fn render_summary(app: &Shared) {
         render_acceptance(app, &a, &findings, &mut listeners);
         render_findings(app, &a, &findings, &mut listeners);
         render_inventory(app, &a, &mut listeners);
+        render_match_keys(a.session.journey());
     }
     app.borrow_mut().listeners = listeners;
 }
@@ -1323,6 +1325,81 @@ fn render_inventory(_app: &Shared, a: &App, _listeners: &mut Vec<EventListener>)
             append(&ul, &li);
         }
     }
+}
+
+/// Match keys, side by side: per core event, which customer-information
+/// parameters the browser hits and the pasted server events send, by name
+/// (the packet's `match_keys`). Self-contained so it can move with the panel's
+/// split into modules.
+fn render_match_keys(j: &pixelproof_core::journey::Journey) {
+    let Some(body) = by_id("pp-matchkeys-body") else { return };
+    clear(&body);
+    let rows = pixelproof_core::match_keys::match_keys(j);
+    let supplied = rows.iter().any(|r| r.server.is_some());
+    append(
+        &body,
+        &el(
+            "p",
+            "muted",
+            if supplied {
+                "What each side sends Meta to match the shopper, by name (values are not shown). The browser's IP address and user agent go with every pixel request."
+            } else {
+                "What the browser sends Meta to match the shopper, by name. Paste the Conversions API payload below to see the server's side."
+            },
+        ),
+    );
+    let list = |keys: &[&str]| {
+        if keys.is_empty() {
+            "—".to_owned()
+        } else {
+            keys.join(", ")
+        }
+    };
+    let table = el("table", "matchkeys", "");
+    let head = el("tr", "", "");
+    for h in ["Event", "Browser sends", "Server sends", "Only one side"] {
+        append(&head, &el("th", "", h));
+    }
+    append(&table, &head);
+    for r in &rows {
+        let tr = el("tr", "", "");
+        attr(&tr, "data-event", &r.event);
+        append(&tr, &el("td", "", &r.event));
+        let browser: Vec<&str> = r.browser.iter().map(String::as_str).collect();
+        let browser_cell = if r.browser_hits == 0 {
+            "no hit".to_owned()
+        } else {
+            list(&browser)
+        };
+        append(&tr, &el("td", "browser", &browser_cell));
+        let (server_cell, one_side) = match (&r.server, r.server_events) {
+            (Some(keys), Some(n)) if n > 0 => {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let (b, s) = r.one_sided();
+                let mut side = Vec::new();
+                if !b.is_empty() {
+                    side.push(format!("browser only: {}", b.join(", ")));
+                }
+                if !s.is_empty() {
+                    side.push(format!("server only: {}", s.join(", ")));
+                }
+                (
+                    list(&keys),
+                    if side.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        side.join("; ")
+                    },
+                )
+            }
+            (Some(_), _) => ("no server event".to_owned(), "—".to_owned()),
+            _ => ("no payload".to_owned(), "—".to_owned()),
+        };
+        append(&tr, &el("td", "server", &server_cell));
+        append(&tr, &el("td", "one-side", &one_side));
+        append(&table, &tr);
+    }
+    append(&body, &table);
 }
 
 /// Appends the records not yet shown (newest first); pages older ones.

@@ -1,9 +1,12 @@
 //! Conversions API payloads: what the server says it sent Meta, as the user
 //! pasted it. Read leniently (ids and values as strings or numbers) because
-//! payloads come from many server integrations.
+//! payloads come from many server integrations: only what makes an event
+//! unusable (no event name, an event that is not an object) is an input error.
+//! A field of the wrong type inside a usable event (`"event_time": "yesterday"`)
+//! is kept as sent in [`Sent`] for the payload checks to report.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{amount, json_error, scalar_string, InputError};
 
@@ -21,7 +24,63 @@ pub struct ServerEvent {
     pub currency: Option<String>,
     pub order_id: Option<String>,
     pub num_items: Option<f64>,
+    /// The fields the payload checks judge, as sent. Not in the packet:
+    /// `user_data` is customer data (the packet lists only its keys, see
+    /// `match_keys`).
+    #[serde(skip)]
+    pub sent: Sent,
 }
+
+/// Fields of a server event kept as the payload had them, because their JSON
+/// type is part of what the checks judge (docs/product-rules.md, "Inputs the
+/// browser cannot see").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sent {
+    pub event_time: Option<Value>,
+    pub action_source: Option<Value>,
+    pub event_source_url: Option<Value>,
+    /// `user_data` when it is an object; empty otherwise.
+    pub user_data: Map<String, Value>,
+    /// Keys of `custom_data` that hold an event id (`event_id`, `eventID`).
+    pub custom_data_event_ids: Vec<&'static str>,
+    /// The `test_event_code` of the body the event came in, or of the event itself.
+    pub test_event_code: Option<String>,
+}
+
+impl ServerEvent {
+    /// Where the event is, for a message: `capi.json data[0] (Purchase)`.
+    pub fn describe(&self) -> String {
+        format!("{} {} ({})", self.source, self.place, self.event_name)
+    }
+
+    /// A `user_data` value, unless absent or null.
+    pub fn user_value(&self, key: &str) -> Option<&Value> {
+        self.sent.user_data.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A `user_data` value that is one non-empty string (`fbp`, `fbc`,
+    /// `client_user_agent` are sent that way).
+    pub fn user_text(&self, key: &str) -> Option<&str> {
+        self.user_value(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// `user_data` keys that carry a value (not null, not empty), sorted.
+    pub fn user_data_keys(&self) -> impl Iterator<Item = &str> {
+        self.sent
+            .user_data
+            .iter()
+            .filter(|(_, v)| match v {
+                Value::Null => false,
+                Value::String(s) => !s.is_empty(),
+                Value::Array(a) => !a.is_empty(),
+                _ => true,
+            })
+            .map(|(k, _)| k.as_str())
+    }
+}
+
+/// Where the payload put an event id inside `custom_data` by mistake.
+const CUSTOM_DATA_EVENT_ID_KEYS: [&str; 2] = ["event_id", "eventID"];
 
 const CAPI_HINT: &str =
     "paste the JSON body sent to the Graph API events endpoint ({\"data\": [...]}) or an array of its events";
@@ -60,13 +119,32 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
         problem,
         hint: CAPI_HINT.into(),
     };
+    // The body's test_event_code applies to every event in it.
+    let body_test_code = value.get("test_event_code").and_then(scalar_string);
+    let decoded_data;
     let (events, base): (&Vec<Value>, &str) = match value {
         Value::Object(map) if map.contains_key("data") => match map.get("data") {
             Some(Value::Array(a)) => (a, "data"),
+            // A form-encoded request (`-F 'data=[…]'`, as Meta's curl examples
+            // send it) carries the array as JSON text.
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Array(a)) => {
+                    decoded_data = a;
+                    (&decoded_data, "data")
+                }
+                _ => {
+                    return Err(shape_err(
+                        "data".into(),
+                        "\"data\" is text that is not a JSON array of events".into(),
+                    ))
+                }
+            },
             _ => return Err(shape_err("data".into(), "\"data\" is not an array of events".into())),
         },
         Value::Object(map) if map.contains_key("event_name") => {
-            out.push(server_event(label, &format!("{prefix}(event)"), map).map_err(|(p, m)| shape_err(p, m))?);
+            let place = format!("{prefix}(event)");
+            let ev = server_event(label, &place, map, body_test_code).map_err(|(p, m)| shape_err(p, m))?;
+            out.push(ev);
             return Ok(());
         }
         Value::Array(a) => (a, ""),
@@ -84,10 +162,22 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
         } else {
             format!("{base}[{i}]")
         };
-        let map = ev
-            .as_object()
-            .ok_or_else(|| shape_err(place.clone(), "event is not an object".into()))?;
-        out.push(server_event(label, &format!("{prefix}{place}"), map).map_err(|(p, m)| shape_err(p, m))?);
+        let decoded_event;
+        let map = match ev {
+            Value::Object(map) => map,
+            // Meta's Python business SDK posts each event as JSON text.
+            Value::String(text) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(map)) => {
+                    decoded_event = map;
+                    &decoded_event
+                }
+                _ => return Err(shape_err(place, "event is text that is not a JSON object".into())),
+            },
+            _ => return Err(shape_err(place, "event is not an object".into())),
+        };
+        let ev = server_event(label, &format!("{prefix}{place}"), map, body_test_code.clone())
+            .map_err(|(p, m)| shape_err(p, m))?;
+        out.push(ev);
     }
     Ok(())
 }
@@ -95,7 +185,8 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
 fn server_event(
     label: &str,
     place: &str,
-    map: &serde_json::Map<String, Value>,
+    map: &Map<String, Value>,
+    body_test_code: Option<String>,
 ) -> Result<ServerEvent, (String, String)> {
     let event_name = match map.get("event_name") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -109,6 +200,21 @@ fn server_event(
     };
     let custom = map.get("custom_data").and_then(Value::as_object);
     let cd = |k: &str| custom.and_then(|c| c.get(k));
+    let sent = Sent {
+        event_time: map.get("event_time").cloned(),
+        action_source: map.get("action_source").cloned(),
+        event_source_url: map.get("event_source_url").cloned(),
+        user_data: map
+            .get("user_data")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        custom_data_event_ids: CUSTOM_DATA_EVENT_ID_KEYS
+            .into_iter()
+            .filter(|k| custom.is_some_and(|c| c.contains_key(*k)))
+            .collect(),
+        test_event_code: body_test_code.or_else(|| map.get("test_event_code").and_then(scalar_string)),
+    };
     Ok(ServerEvent {
         source: label.into(),
         place: place.into(),
@@ -122,6 +228,7 @@ fn server_event(
         currency: cd("currency").and_then(scalar_string),
         order_id: cd("order_id").and_then(scalar_string),
         num_items: cd("num_items").and_then(amount),
+        sent,
     })
 }
 
@@ -154,5 +261,44 @@ mod tests {
         assert!(e.place.starts_with("line 2"), "{}", e.place);
         let e = parse_capi("p", "   ").expect_err("empty");
         assert!(e.problem.contains("empty"));
+    }
+
+    /// What Meta's business SDKs post: the Python SDK sends each event as JSON
+    /// text inside `data`; a form-encoded request (`-F 'data=[…]'`, Meta's curl
+    /// examples) carries the whole array as text.
+    #[test]
+    fn events_sent_as_json_text_are_read() {
+        let python_sdk = r#"{"data": ["{\"event_name\": \"Purchase\", \"event_time\": 1700000000, \"event_id\": \"order-1001\", \"action_source\": \"website\", \"user_data\": {\"em\": [\"309a0a5c3e211326ae75ca18196d301a9bdbd1a882a4d2569511033da23f0abd\"], \"fbp\": \"fb.1.1558571054389.1098115397\"}, \"custom_data\": {\"value\": 68.0, \"currency\": \"usd\"}}"], "test_event_code": "TEST4242"}"#;
+        let ev = parse_capi("sdk.json", python_sdk).expect("SDK body parses");
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].event_id.as_deref(), Some("order-1001"));
+        assert_eq!(ev[0].place, "data[0]");
+        assert_eq!(ev[0].user_text("fbp"), Some("fb.1.1558571054389.1098115397"));
+        assert_eq!(ev[0].sent.test_event_code.as_deref(), Some("TEST4242"));
+        let form = r#"{"data": "[{\"event_name\": \"AddToCart\", \"event_id\": \"atc-1\"}]"}"#;
+        let ev = parse_capi("form.json", form).expect("form body parses");
+        assert_eq!(ev[0].event_id.as_deref(), Some("atc-1"));
+        let e = parse_capi("bad.json", r#"{"data": ["not json"]}"#).expect_err("text that is no event");
+        assert_eq!(e.place, "data[0]");
+        assert!(e.problem.contains("not a JSON object"), "{}", e.problem);
+    }
+
+    /// A field of the wrong type is kept as sent for the checks to report; it
+    /// is never an input error.
+    #[test]
+    fn wrong_field_types_are_kept_not_refused() {
+        let body = r#"{"data": [{"event_name": "Purchase", "event_time": "yesterday", "action_source": 7, "user_data": {"em": "jane@example.com", "client_ip_address": null, "ph": []}, "custom_data": {"eventID": "order-1001", "value": "68.00"}}]}"#;
+        let ev = parse_capi("capi.json", body).expect("still a usable event");
+        let s = &ev[0].sent;
+        assert_eq!(s.event_time, Some(serde_json::json!("yesterday")));
+        assert_eq!(ev[0].event_time, None);
+        assert_eq!(s.action_source, Some(serde_json::json!(7)));
+        assert_eq!(s.custom_data_event_ids, vec!["eventID"]);
+        assert_eq!(
+            ev[0].user_data_keys().collect::<Vec<_>>(),
+            vec!["em"],
+            "null and empty values are not sent keys"
+        );
+        assert_eq!(s.test_event_code, None);
     }
 }

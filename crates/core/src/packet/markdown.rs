@@ -9,6 +9,8 @@ use std::fmt::Write;
 use super::Packet;
 use crate::results::CheckState;
 
+mod match_keys;
+
 /// Escapes text for a Markdown table cell (and for inline text).
 pub fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -248,6 +250,7 @@ pub fn render(p: &Packet) -> String {
     } else {
         let _ = writeln!(s, "No server payloads supplied.");
     }
+    match_keys::section(&mut s, p);
     match &p.order.figures {
         Some(o) => {
             let _ = writeln!(

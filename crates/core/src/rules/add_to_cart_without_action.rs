@@ -17,6 +17,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The event is bound to page load (cart page render, a cart drawer opening, a 'product added' parameter in the URL) instead of the add-to-cart button or the cart API response to a click.",
     first_check: "Reload the page without clicking and watch the timeline: if AddToCart fires again, move it to the button's click/submit handler.",
     not_yet: "Do not optimise any campaign for AddToCart until it fires only after a click.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The Purchase sender is not active on the thank-you page: a theme snippet that Shopify's new checkout no longer runs (checkout.liquid / additional scripts), or a custom pixel not subscribed to checkout_completed.",
     first_check: "Move Purchase to a Shopify custom pixel on checkout_completed or to the Facebook & Instagram app, and place another test order.",
     not_yet: "Do not run conversion campaigns optimised for Purchase until it arrives from the order page.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "An app or tag manager loads its own pinned copy of fbevents next to the theme's.",
     first_check: "Look at the script inventory for this page and remove the extra loader.",
     not_yet: "Do not debug individual event parameters until one library version remains.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

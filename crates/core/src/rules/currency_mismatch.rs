@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "On a multi-currency store one sender reads the presentment (customer) currency and another the shop currency.",
     first_check: "Compare the senders of the hits listed; make them read the same currency source.",
     not_yet: "Do not compare funnel values across events until they share a currency.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

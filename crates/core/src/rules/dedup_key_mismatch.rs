@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Browser and server build the id from different sources (a random id in the browser, the order id on the server), or one of them adds a prefix.",
     first_check: "Compare the browser eid and the server event_id shown here and make both come from one value, e.g. the order number for Purchase.",
     not_yet: "Do not trust Purchase counts or ROAS in Ads Manager while this stands: they are double.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

@@ -25,6 +25,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Two senders (theme code and an app, GTM and a custom pixel) both fire the event, or one sender fires it twice (a listener bound twice, a page that re-renders).",
     first_check: "Look at the senders of the hits in this finding and decide which one owns the event; switch the other off.",
     not_yet: "Do not raise budgets or change bidding until this event counts once per action.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 /// Hits `a` and `b` (a before b) are the same business action.

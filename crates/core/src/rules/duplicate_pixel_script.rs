@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The base code is in the theme and also in a GTM tag or an app's snippet.",
     first_check: "Search the theme (theme.liquid, snippets) and GTM for the pixel base code and keep one copy.",
     not_yet: "Do not add another pixel or app integration until one base code remains.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

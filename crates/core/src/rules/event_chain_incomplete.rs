@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The step's sender is not installed on that page type, fires under another name, or the test skipped the step (e.g. Buy it now skips the cart).",
     first_check: "Repeat the step in the store and watch the timeline; if nothing fires, check the sender that should own the event.",
     not_yet: "Do not optimise campaigns for a step that is not tracked.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "An event is attached to a page load or a widget that appears earlier in the journey than the action it names.",
     first_check: "Find the first hit of the later step in the timeline and see which page and action fired it.",
     not_yet: "Do not read funnel drop-off between these steps until they fire in order.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The track call was written fbq('track', 'Purchase', {value, currency, eventID}) with the id in the third argument.",
     first_check: "Move the id to the fourth argument: fbq('track', 'Purchase', {value, currency}, {eventID: id}).",
     not_yet: "Do not judge deduplication in Events Manager until the id moves; the server events will look unmatched.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 const KEYS: [&str; 4] = ["eventID", "event_id", "eventId", "eventid"];

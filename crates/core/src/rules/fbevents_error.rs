@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "A track or init call passed something fbevents rejects; the message names it.",
     first_check: "Read the message and find the matching fbq call in the timeline.",
     not_yet: "Do not ignore these as console noise: fbevents drops what it complains about.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender builds contents by hand (string concatenation, a single object, ids under another key).",
     first_check: "Open the hit's raw payload and check cd[contents] parses as [{\"id\": ..., \"quantity\": ...}].",
     not_yet: "Do not rely on catalogue matching or num_items for this event until contents parse.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

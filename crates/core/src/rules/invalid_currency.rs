@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender passes a lower-case code, a symbol, or a display name instead of the shop's ISO currency code.",
     first_check: "Use the shop's currency code as Shopify exposes it (Shopify.currency.active), in upper case.",
     not_yet: "Do not compare revenue between Meta and Shopify until the currency is valid.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

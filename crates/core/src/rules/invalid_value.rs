@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender passes a display-formatted price (money filter, localised string) instead of the raw number.",
     first_check: "Find where the sender reads the price and use the numeric amount (e.g. the cents value divided by 100), not the formatted text.",
     not_yet: "Do not trust ROAS or value-based bidding until value is a plain number.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender does not pass content_ids/contents, or passes them under another name.",
     first_check: "Check that content_ids use the same ids as the Meta catalogue (Shopify variant or product ids, as the catalogue is set up).",
     not_yet: "Do not launch catalogue (Advantage+ catalogue) ads on this event until products are named.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The track call passes value but not currency, or the currency variable is empty on this page.",
     first_check: "Check the sender's track call on this page for currency: the shop's ISO code such as USD.",
     not_yet: "Do not compare Meta's revenue with Shopify's until every money event names its currency.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

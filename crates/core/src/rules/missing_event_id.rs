@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender calls fbq('track', ...) without the fourth argument {eventID: ...}, or a second sender fires its own copy without one.",
     first_check: "Find the sender named on the hit and check that its track call passes {eventID: <the id the server also sends>} as the fourth argument.",
     not_yet: "Do not turn on the Conversions API for this event (or raise its budget) until the browser hit carries the same id as the server event.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

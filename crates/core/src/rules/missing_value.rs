@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The track call passes no value, or the template variable that should hold the order total is empty on this page.",
     first_check: "Open the hit's decoded parameters and the sender's track call; check the variable that should fill value on this page.",
     not_yet: "Do not switch the campaign to value optimisation or judge ROAS until Purchase carries a value.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 /// The events that must say what they are worth: the ones Meta reports

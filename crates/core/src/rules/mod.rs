@@ -25,6 +25,7 @@ use crate::model::Hit;
 mod add_to_cart_without_action;
 mod browser_purchase_missing;
 mod conflicting_pixel_versions;
+mod consent_revoked;
 mod currency_mismatch;
 mod dedup_key_mismatch;
 mod duplicate_event;
@@ -32,9 +33,13 @@ mod duplicate_pixel_script;
 mod event_chain_incomplete;
 mod event_chain_out_of_order;
 mod event_id_in_params;
+mod fbc_mismatch;
+mod fbc_missing;
 mod fbevents_error;
+mod fbp_mismatch;
 mod invalid_contents;
 mod invalid_currency;
+mod invalid_fbp_fbc;
 mod invalid_value;
 mod missing_content_ids;
 mod missing_currency;
@@ -47,9 +52,16 @@ mod num_items_mismatch;
 mod pixel_initialized_twice;
 mod pixel_not_loaded;
 mod repeated_event_id;
+mod server_action_source_invalid;
+mod server_event_id_in_custom_data;
 mod server_event_missing;
 mod server_event_only;
+mod server_event_time_invalid;
+mod server_missing_web_fields;
+mod server_user_data_overhashed;
+mod server_user_data_unhashed;
 mod server_value_mismatch;
+mod test_event_code_present;
 mod unhashed_user_data;
 mod value_mismatch;
 mod zero_value;
@@ -161,6 +173,9 @@ pub struct RuleInfo {
     pub first_check: &'static str,
     /// Guidance, part 3: what not to do yet.
     pub not_yet: &'static str,
+    /// The Meta documentation page the rule comes from; `None` for rules that
+    /// are PixelProof's own (docs/product-rules.md) rather than Meta's.
+    pub source: Option<&'static str>,
 }
 
 /// How a rule picks the severity of a finding (the reasoning is in
@@ -314,6 +329,18 @@ pub static RULES: &[&dyn Rule] = &[
     &dedup_key_mismatch::Rule,
     &server_value_mismatch::Rule,
     &server_event_only::Rule,
+    &server_event_time_invalid::Rule,
+    &server_action_source_invalid::Rule,
+    &server_missing_web_fields::Rule,
+    &server_user_data_unhashed::Rule,
+    &server_user_data_overhashed::Rule,
+    &server_event_id_in_custom_data::Rule,
+    &test_event_code_present::Rule,
+    &fbp_mismatch::Rule,
+    &fbc_mismatch::Rule,
+    &fbc_missing::Rule,
+    &invalid_fbp_fbc::Rule,
+    &consent_revoked::Rule,
 ];
 
 /// The fixed text for a code.
@@ -329,10 +356,16 @@ pub fn rank(code: &str) -> usize {
 /// The finding-code table as Markdown, generated from the registry so the
 /// README cannot drift from the code.
 pub fn codes_markdown() -> String {
-    let mut s = String::from("| code | severity | when |\n|---|---|---|\n");
+    let mut s = String::from("| code | severity | when | Meta documentation |\n|---|---|---|---|\n");
     for r in RULES {
         let i = r.info();
-        s.push_str(&format!("| `{}` | {} | {} |\n", i.code, i.severity.describe(), i.when));
+        let source = i.source.map_or_else(|| "—".to_owned(), |u| format!("<{u}>"));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {source} |\n",
+            i.code,
+            i.severity.describe(),
+            i.when
+        ));
     }
     s
 }
@@ -409,5 +442,42 @@ mod tests {
         for r in RULES {
             assert!(md.contains(&format!("`{}`", r.info().code)));
         }
+    }
+
+    #[test]
+    fn sources_are_meta_documentation_pages() {
+        for r in RULES {
+            let i = r.info();
+            if let Some(url) = i.source {
+                assert!(
+                    url.starts_with("https://developers.facebook.com/docs/") && !url.contains(' '),
+                    "{}: {url}",
+                    i.code
+                );
+            }
+        }
+        // The Conversions API payload and identity checks all come from Meta's documentation.
+        for code in [
+            "server_event_time_invalid",
+            "server_action_source_invalid",
+            "server_missing_web_fields",
+            "server_user_data_unhashed",
+            "server_user_data_overhashed",
+            "server_event_id_in_custom_data",
+            "test_event_code_present",
+            "fbp_mismatch",
+            "fbc_mismatch",
+            "fbc_missing",
+            "invalid_fbp_fbc",
+            "consent_revoked",
+        ] {
+            assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
+        }
+        let md = codes_markdown();
+        assert!(md.starts_with("| code | severity | when | Meta documentation |\n"));
+        assert!(md.contains(
+            "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | <https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events> |"
+        ));
+        assert!(md.contains("| `multiple_senders` | fail for Purchase, warn otherwise | one core event for one pixel arrives from more than one sender | — |"));
     }
 }

@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Nothing, if each pixel is known; an unknown id is often a leftover from a former agency or app.",
     first_check: "Check each pixel id against the ad accounts you run; remove ids nobody owns.",
     not_yet: "Do not delete a pixel whose owner you have not identified; campaigns may still use it.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

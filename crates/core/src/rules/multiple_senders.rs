@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "A Shopify app (Facebook & Instagram channel) was installed while older theme code, GTM tags or a custom pixel still send the same event.",
     first_check: "Open the sender inventory, pick one owner for this event (usually the Facebook & Instagram app or the custom pixel) and remove the others.",
     not_yet: "Do not remove a sender before the owner is confirmed to send the event with value, currency and eid.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Nothing, if the custom event is intended; otherwise the event name is misspelt or uses the wrong case.",
     first_check: "Compare the name with Meta's standard events list, letter case included.",
     not_yet: "Do not build conversion campaigns on a custom event before checking it was not meant to be a standard one.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {

@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender counts cart lines instead of summing quantities, or reads the cart before it is updated.",
     first_check: "Compare num_items with the order's quantities and fix the sender to sum quantities.",
     not_yet: "Do not use num_items in custom conversions or reports until it matches.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Theme code and a GTM tag (or an app snippet) each run the full base code with init.",
     first_check: "Find both init calls (the timeline shows each caller) and remove the one that is not the event owner.",
     not_yet: "Do not change advanced-matching settings until one init remains; you cannot tell which one wins.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -17,6 +17,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "fbevents.js is blocked (consent banner, content security policy, an ad blocker) or its script tag was removed while the fbq stub stayed.",
     first_check: "Check the script inventory for fbevents.js and the console for CSP or consent errors; retry with blockers off.",
     not_yet: "Do not judge event counts in Events Manager from this browser until hits leave the page.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "A sender fires twice with the same id (a listener bound twice, a page re-render), or the id is not unique (a constant, the product id, the cart token reused across actions).",
     first_check: "Check whether the repeats are one action (then remove the second firing) or separate actions (then make the id unique per action, e.g. from the order number).",
     not_yet: "Do not count repeats as lost conversions in reports until you know which case this is.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

@@ -16,6 +16,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The Conversions API integration sends only some events (often Purchase only), or sends this one under another name.",
     first_check: "Check the server integration's event list (the app's data-sharing level, the gateway's or GTM server container's tags).",
     not_yet: "Do not expect browser and server counts to match for this event until the server sends it.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

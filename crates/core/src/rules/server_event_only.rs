@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The browser sender for this event is missing or blocked, while the server integration works.",
     first_check: "Repeat the step with the panel open and check whether any browser sender fires the event.",
     not_yet: "Do not switch off the server event to 'fix' the mismatch; add the browser event instead.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

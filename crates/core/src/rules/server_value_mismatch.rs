@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "Browser and server compute value differently (with or without shipping and tax, shop vs customer currency).",
     first_check: "Compare the two values shown and make both use the same total and currency.",
     not_yet: "Do not compare Meta revenue with Shopify until both sides send the same value.",
+    source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events"),
 };
 
 impl RuleTrait for Rule {

@@ -15,6 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "A sender builds the ud[...] parameters by hand (or passes them to a gateway) instead of letting fbevents hash the values given to fbq('init').",
     first_check: "Find the sender of the hit and pass customer data through fbq('init', id, {em: ...}) or hash it (SHA-256 of the trimmed, lower-cased value) before sending.",
     not_yet: "Do not share raw packets or HAR files from this store outside the team until this is fixed; they contain customer data.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/advanced/advanced-matching"),
 };
 
 fn is_sha256_hex(v: &str) -> bool {
@@ -25,11 +26,7 @@ fn is_sha256_hex(v: &str) -> bool {
 fn looks_like(v: &str) -> &'static str {
     // The extension stores a plain value as a marker with its shape and hash.
     let shape = crate::privacy::marker_shape(v).unwrap_or_else(|| crate::privacy::shape(v));
-    match shape {
-        "email" => "an e-mail address",
-        "phone" => "a phone number or date",
-        _ => "plain text",
-    }
+    crate::privacy::shape_in_words(shape)
 }
 
 impl RuleTrait for Rule {

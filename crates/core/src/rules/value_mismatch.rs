@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender reads the subtotal (before shipping and tax), the pre-discount price, or another currency instead of the order total.",
     first_check: "Compare the hit's value with the order figures shown; use the order total (or decide deliberately to exclude shipping/tax and record why).",
     not_yet: "Do not compare ROAS between Meta and Shopify until the value reconciles or the difference is recorded as intended.",
+    source: None,
 };
 
 impl RuleTrait for Rule {

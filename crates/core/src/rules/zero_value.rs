@@ -14,6 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     probably_broke: "The sender reads the total from a variable that is still empty (or in the wrong unit) when the thank-you page fires.",
     first_check: "Compare the hit's value with the order total on the order status page; place a paid test order if this one was free.",
     not_yet: "Do not judge revenue in Ads Manager from this test order.",
+    source: Some("https://developers.facebook.com/docs/meta-pixel/reference"),
 };
 
 impl RuleTrait for Rule {
