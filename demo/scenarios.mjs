@@ -54,6 +54,13 @@ export function adminOrder(name) {
       total_shipping_price_set: { shop_money: { amount: m(o.shipping), currency_code: o.currency } },
       total_price_set: { shop_money: { amount: m(o.total), currency_code: o.currency }, presentment_money: { amount: m(o.total), currency_code: o.currency } },
       line_items: [{ id: 1, title: 'Classic Tee', quantity: o.items, price: '30.00' }],
+      financial_status: 'paid',
+      // What the Admin API also returns about the customer: PixelProof keeps
+      // the figures of a pasted order and none of this.
+      email: 'jane.doe@example.com',
+      phone: '+1 650 555 0123',
+      customer: { id: 7001, email: 'jane.doe@example.com', first_name: 'Jane', last_name: 'Doe' },
+      shipping_address: { first_name: 'Jane', last_name: 'Doe', address1: '1 Market St', city: 'San Francisco', zip: '94105', country_code: 'US' },
     },
   };
 }

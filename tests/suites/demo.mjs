@@ -24,6 +24,11 @@ function common(r) {
   assert.deepEqual(own, [], 'the extension made no network request of its own');
   assert.equal(r.packet.redacted, true);
   assert.ok(!JSON.stringify(r.packet).includes('jane.doe@example.com'), 'user data is redacted in the packet');
+  // Nor is it at rest: the journal stores no plain e-mail (the messy store
+  // sends one in ud[em]; the order paste names the customer).
+  assert.ok(r.records.length > 0, 'the journal was read');
+  const stored = JSON.stringify(r.records).toLowerCase();
+  assert.ok(!stored.includes('jane.doe@example.com') && !stored.includes('jane.doe%40example.com'), 'no plain e-mail in the journal');
 }
 
 export function demoSuite(driver) {
