@@ -41,14 +41,29 @@ fn packet(args: &[&str]) -> Value {
     serde_json::from_slice(&run_ok(args).stdout).expect("stdout is JSON")
 }
 
-fn codes(p: &Value) -> Vec<(String, String, String)> {
-    let mut v: Vec<(String, String, String)> = p["findings"]
+/// Every finding of a v2 packet: the instances of each code's group.
+fn instances(p: &Value) -> Vec<(&str, &Value)> {
+    p["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| {
+        .flat_map(|g| {
+            let code = g["code"].as_str().unwrap_or_default();
+            g["instances"]
+                .as_array()
+                .expect("instances")
+                .iter()
+                .map(move |i| (code, i))
+        })
+        .collect()
+}
+
+fn codes(p: &Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = instances(p)
+        .into_iter()
+        .map(|(code, f)| {
             (
-                f["code"].as_str().unwrap_or_default().to_owned(),
+                code.to_owned(),
                 f["severity"].as_str().unwrap_or_default().to_owned(),
                 f["event"].as_str().unwrap_or("-").to_owned(),
             )
@@ -73,12 +88,17 @@ fn check_state(p: &Value, name: &str) -> String {
 #[test]
 fn clean_order_passes_every_row_and_is_not_stop() {
     let p = packet(&["audit", &fixture("clean.har")]);
-    assert_eq!(p["packet_version"], 1);
+    assert_eq!(p["packet_version"], 2);
     assert_ne!(p["verdict"], "stop");
-    for row in p["acceptance"].as_array().expect("rows").iter().take(4) {
+    for row in p["cards"]["test_events"]["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .take(4)
+    {
         assert_eq!(row["status"], "pass", "{row}");
     }
-    let events: Vec<&str> = p["acceptance"]
+    let events: Vec<&str> = p["cards"]["test_events"]["events"]
         .as_array()
         .expect("rows")
         .iter()
@@ -103,7 +123,10 @@ fn clean_order_passes_every_row_and_is_not_stop() {
     }
     let atc = hits.iter().find(|h| h["event"] == "AddToCart").expect("AddToCart hit");
     assert_eq!(atc["params"]["cd[value]"], "60.00", "multipart beacon body decoded");
-    assert_eq!(p["inventory"]["owners"][3]["senders"], serde_json::json!(["theme"]));
+    assert_eq!(
+        p["cards"]["trigger_sources"]["owners"][3]["senders"],
+        serde_json::json!(["theme"])
+    );
 }
 
 #[test]
@@ -124,8 +147,17 @@ fn clean_order_with_server_order_and_review_is_go() {
     for c in ["chain", "dedup", "money", "owners", "gaps"] {
         assert_eq!(check_state(&p, c), "go", "{c}");
     }
-    assert_eq!(p["server"]["pairs"].as_array().map(Vec::len), Some(4));
-    assert_eq!(p["order"]["reconciliation"][0]["matches"], true);
+    assert_eq!(p["cards"]["test_events"]["pairs"].as_array().map(Vec::len), Some(4));
+    assert_eq!(p["cards"]["shopify_order"]["purchases"][0]["matches"], true);
+    for card in ["test_events", "shopify_order", "trigger_sources", "reconciliation"] {
+        assert_eq!(
+            p["cards"][card]["state"], "pass",
+            "{card}: {}",
+            p["cards"][card]["summary"]
+        );
+    }
+    assert_eq!(p["decision"]["decision"], "go");
+    assert_eq!(p["decision"]["next_review"], "2027-01-15");
 }
 
 #[test]
@@ -156,7 +188,7 @@ fn messy_order_raises_exactly_the_expected_codes() {
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(codes(&p), expected);
-    let purchase = &p["acceptance"][3];
+    let purchase = &p["cards"]["test_events"]["events"][3];
     assert_eq!(purchase["status"], "fail");
     assert_eq!(purchase["senders"], serde_json::json!(["gtm", "theme"]));
 }
@@ -192,17 +224,16 @@ fn value_gap_explained_by_shipping_warns() {
         "--order",
         &fixture("subtotal.order.json"),
     ]);
-    let vm: Vec<&Value> = p["findings"]
-        .as_array()
-        .expect("f")
-        .iter()
-        .filter(|f| f["code"] == "value_mismatch")
+    let vm: Vec<&Value> = instances(&p)
+        .into_iter()
+        .filter(|(code, _)| *code == "value_mismatch")
+        .map(|(_, f)| f)
         .collect();
     assert_eq!(vm.len(), 1);
     assert_eq!(vm[0]["severity"], "warn");
     assert!(vm[0]["message"].as_str().unwrap_or("").contains("shipping"));
     assert_eq!(
-        p["order"]["reconciliation"][0]["explained_by"],
+        p["cards"]["shopify_order"]["purchases"][0]["explained_by"],
         serde_json::json!(["shipping"])
     );
     assert_eq!(check_state(&p, "money"), "stop");
@@ -233,9 +264,9 @@ fn markdown_and_out_file() {
     ]);
     assert!(out.stdout.is_empty());
     let md = std::fs::read_to_string(&out_path).expect("written");
-    assert!(md.starts_with("# PixelProof review — verdict: **STOP**"));
-    assert!(md.contains("| Purchase | **FAIL** |"));
-    assert!(md.contains("Not yet: Do not"));
+    assert!(md.starts_with("# PixelProof review packet — STOP"));
+    assert!(md.contains("| `Purchase` | **FAIL** |"));
+    assert!(md.contains("- **Not yet:** Do not"));
     let _ = std::fs::remove_dir_all(dir);
 }
 

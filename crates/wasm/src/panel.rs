@@ -609,7 +609,7 @@ fn render_har(app: &Shared, out: &Element, name: &str, bytes: &[u8]) {
                 ),
             );
             let ul = el("ul", "", "");
-            for row in packet.acceptance.iter().filter(|r| r.core) {
+            for row in packet.cards.test_events.events.iter().filter(|r| r.core) {
                 append(
                     &ul,
                     &el(
@@ -619,13 +619,18 @@ fn render_har(app: &Shared, out: &Element, name: &str, bytes: &[u8]) {
                     ),
                 );
             }
-            for f in &packet.findings {
+            for g in &packet.findings {
+                let first = g.instances.first().map(|i| i.message.as_str()).unwrap_or_default();
+                let more = match g.instances.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
                 append(
                     &ul,
                     &el(
                         "li",
-                        &format!("sev-{}", f.severity.as_str()),
-                        &format!("{} {}: {}", f.severity.as_str(), f.code, f.message),
+                        &format!("sev-{}", g.severity.as_str()),
+                        &format!("{} {}: {first}{more}", g.severity.as_str(), g.code),
                     ),
                 );
             }
