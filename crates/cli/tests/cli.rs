@@ -328,3 +328,228 @@ fn readme_code_table_matches_the_registry() {
         "README table drifted: run ./build.sh codes"
     );
 }
+
+/// A scratch directory for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("pixelproof-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp");
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The v2 packets of both scenarios, written by `audit` from the HAR fixtures:
+/// the messy store as found, and the fixed store with its server payload,
+/// order and review.
+fn real_packets(dir: &Scratch) -> (String, String) {
+    let (messy, clean) = (dir.path("messy.json"), dir.path("clean.json"));
+    run_ok(&[
+        "audit",
+        &fixture("messy.har"),
+        "--server",
+        &fixture("messy.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--out",
+        &messy,
+    ]);
+    run_ok(&[
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+        "--out",
+        &clean,
+    ]);
+    (messy, clean)
+}
+
+fn keys(list: &Value) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["severity"].as_str().unwrap_or("?"),
+                c["code"].as_str().unwrap_or("?"),
+                c["event"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn diff_json(before: &str, after: &str) -> Value {
+    serde_json::from_slice(&run_ok(&["diff", before, after]).stdout).expect("the diff is JSON")
+}
+
+#[test]
+fn diff_of_the_fixed_store_resolves_every_messy_finding_and_goes_from_stop_to_go() {
+    let dir = Scratch::new("diff-real");
+    let (messy, clean) = real_packets(&dir);
+    let d = diff_json(&messy, &clean);
+    assert_eq!(d["verdict"], serde_json::json!({"before": "stop", "after": "go"}));
+    let messy_packet: Value = serde_json::from_str(&std::fs::read_to_string(&messy).expect("packet")).expect("json");
+    let mut expected: Vec<String> = codes(&messy_packet)
+        .into_iter()
+        .map(|(code, sev, ev)| format!("{sev} {code} {ev}"))
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 10, "the messy packet has its findings: {expected:?}");
+    assert_eq!(keys(&d["resolved"]), expected);
+    assert_eq!(d["introduced"], serde_json::json!([]));
+    assert_eq!(d["unchanged"], serde_json::json!([]));
+    let gate: Vec<(String, String, String)> = d["gate"]
+        .as_array()
+        .expect("gate")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["before"].as_str().unwrap_or_default().to_owned(),
+                c["after"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let changed = |n: &str, b: &str, a: &str| (n.to_owned(), b.to_owned(), a.to_owned());
+    assert_eq!(
+        gate,
+        [
+            changed("dedup", "stop", "go"),
+            changed("money", "stop", "go"),
+            changed("owners", "stop", "go"),
+            changed("gaps", "unverified", "go")
+        ]
+    );
+    let purchase = d["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["event"] == "Purchase")
+        .expect("Purchase moved");
+    assert_eq!(
+        purchase["before"]["values"],
+        serde_json::json!(["$1,234.50", "1234.50"])
+    );
+    assert_eq!(purchase["after"]["values"], serde_json::json!(["78.00"]));
+    assert_eq!(purchase["before"]["currencies"], serde_json::json!(["usd", "USD"]));
+    assert_eq!(d["introduces_fail"], false);
+    // Markdown, and --strict has nothing to object to.
+    let out = run_ok(&["diff", &messy, &clean, "--format", "markdown", "--strict"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.starts_with("# PixelProof before/after — STOP → GO"), "{md}");
+    assert!(
+        md.contains("| **fail** | `invalid_currency` | `Purchase` | `1234567890` | 1 → 0 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| money | **stop** | go | Purchase value equals the order total 78.00 USD |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn strict_diff_exits_one_when_after_brings_a_fail_finding() {
+    let dir = Scratch::new("diff-strict");
+    let (messy, clean) = real_packets(&dir);
+    let out = run(&["diff", &clean, &messy, "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("the diff is still printed");
+    assert_eq!(d["introduces_fail"], true);
+    assert!(keys(&d["introduced"]).contains(&"fail invalid_currency Purchase".to_owned()));
+    assert_eq!(d["resolved"], serde_json::json!([]));
+    // Without --strict the same diff exits 0.
+    assert_eq!(run(&["diff", &clean, &messy]).status.code(), Some(0));
+    // A packet compared with itself changes nothing.
+    let same = diff_json(&messy, &messy);
+    assert_eq!(same["resolved"], serde_json::json!([]));
+    assert_eq!(same["introduced"], serde_json::json!([]));
+    assert_eq!(same["gate"], serde_json::json!([]));
+    assert_eq!(same["values"], serde_json::json!([]));
+    assert!(!keys(&same["unchanged"]).is_empty());
+}
+
+/// Packets saved before version 2, by the CLI and by the extension, still read:
+/// a v1 before and a v2 after give the same answer as two v2 packets.
+#[test]
+fn diff_reads_version_one_packets_from_the_cli_and_the_extension() {
+    let dir = Scratch::new("diff-v1");
+    let (messy, clean) = real_packets(&dir);
+    let v1 = |name: &str| fixture(&format!("v1/{name}"));
+    let from_v1 = diff_json(&v1("messy.cli.json"), &clean);
+    let from_v2 = diff_json(&messy, &clean);
+    assert!(!keys(&from_v2["resolved"]).is_empty());
+    assert_eq!(keys(&from_v1["resolved"]), keys(&from_v2["resolved"]));
+    assert_eq!(from_v1["gate"], from_v2["gate"]);
+    assert_eq!(from_v1["values"], from_v2["values"]);
+    assert_eq!(from_v1["before"]["packet_version"], 1);
+    // Both sides v1, as the extension saved them at the end of the demo.
+    let d = diff_json(&v1("messy.extension.json"), &v1("clean.extension.json"));
+    assert_eq!(d["verdict"], serde_json::json!({"before": "stop", "after": "go"}));
+    let resolved = keys(&d["resolved"]);
+    for k in [
+        "fail add_to_cart_without_action AddToCart",
+        "fail dedup_key_mismatch Purchase",
+        "warn pixel_initialized_twice -",
+    ] {
+        assert!(resolved.contains(&k.to_owned()), "{k} not in {resolved:?}");
+    }
+    assert_eq!(d["introduced"], serde_json::json!([]));
+    // A v1 packet of the fixed store against the v2 one of the same capture: nothing moved.
+    let same = diff_json(&v1("clean.cli.json"), &clean);
+    assert_eq!(same["gate"], serde_json::json!([]));
+    assert_eq!(same["resolved"], serde_json::json!([]));
+    assert_eq!(same["introduced"], serde_json::json!([]));
+}
+
+#[test]
+fn diff_of_what_is_not_a_packet_exits_two_naming_file_and_place() {
+    let dir = Scratch::new("diff-bad");
+    let (_, clean) = real_packets(&dir);
+    let broken = dir.path("broken.json");
+    std::fs::write(&broken, "{\"packet_version\": 2,\n  \"verdict\": ").expect("write");
+    let markdown = dir.path("packet.md");
+    std::fs::write(
+        &markdown,
+        String::from_utf8_lossy(&run_ok(&["audit", &fixture("clean.har"), "--format", "markdown"]).stdout).as_bytes(),
+    )
+    .expect("write");
+    let future = dir.path("future.json");
+    std::fs::write(&future, r#"{"packet_version": 3, "verdict": "go"}"#).expect("write");
+    let cases: [(&str, &str, &str); 5] = [
+        (&fixture("clean.har"), "clean.har", "no packet_version"),
+        (&broken, "broken.json", "line 2"),
+        (&markdown, "packet.md", "Markdown"),
+        (&future, "future.json", "packet_version"),
+        ("/nonexistent/before.json", "/nonexistent/before.json", "cannot read"),
+    ];
+    for (path, name, place) in cases {
+        for args in [["diff", path, &clean], ["diff", &clean, path]] {
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(out.stdout.is_empty(), "nothing printed on stdout for {args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+            assert!(err.contains(name) && err.contains(place), "{name}/{place}: {err}");
+        }
+    }
+}
