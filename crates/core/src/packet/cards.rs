@@ -181,8 +181,25 @@ pub struct CardHead {
 #[derive(Debug, Clone, Serialize)]
 pub struct CodeCount {
     pub code: &'static str,
+    /// The worst severity among its instances.
     pub severity: Severity,
     pub count: usize,
+    /// Instances per severity (one code can fail for Purchase and warn for AddToCart).
+    pub fail: usize,
+    pub warn: usize,
+    pub info: usize,
+}
+
+impl CodeCount {
+    fn add(&mut self, s: Severity) {
+        self.count += 1;
+        self.severity = self.severity.min(s);
+        match s {
+            Severity::Fail => self.fail += 1,
+            Severity::Warn => self.warn += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -420,15 +437,19 @@ fn head(id: CardId, gate: &Gate, findings: &[Finding]) -> CardHead {
     for f in findings.iter().filter(|f| card_of(f.code) == Some(id)) {
         page_reported |= f.page_reported;
         match codes.iter_mut().find(|c| c.code == f.code) {
-            Some(c) => {
-                c.count += 1;
-                c.severity = c.severity.min(f.severity);
+            Some(c) => c.add(f.severity),
+            None => {
+                let mut c = CodeCount {
+                    code: f.code,
+                    severity: f.severity,
+                    count: 0,
+                    fail: 0,
+                    warn: 0,
+                    info: 0,
+                };
+                c.add(f.severity);
+                codes.push(c);
             }
-            None => codes.push(CodeCount {
-                code: f.code,
-                severity: f.severity,
-                count: 1,
-            }),
         }
     }
     crate::sort::sort_by(&mut codes, |a, b| a.severity.cmp(&b.severity));

@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use super::cards::{CardHead, CardState, Cards};
+use super::cards::{CardHead, CardState};
 use super::{FindingGroup, Packet};
 use crate::results::CheckState;
 use crate::rules::Severity;
@@ -24,6 +24,39 @@ use crate::rules::Severity;
 /// breaks become spaces: a cell or a list item is one line.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    let mut rest = s;
+    // URLs become code spans: verbatim, never a link, and no backslash inside
+    // (GFM's autolinks take escaped text into the link, backslashes and all).
+    while let Some(at) = url_start(rest) {
+        escape_into(&mut out, &rest[..at]);
+        let url = &rest[at..];
+        let len = url
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '`')
+            .unwrap_or(url.len());
+        // Closing punctuation belongs to the sentence, not the URL.
+        let len = url[..len]
+            .trim_end_matches(['.', ',', ';', ':', ')', ']', '!', '?'])
+            .len();
+        out.push_str(&fence(&url[..len].replace('|', "%7C")));
+        rest = &url[len..];
+    }
+    escape_into(&mut out, rest);
+    out
+}
+
+fn url_start(s: &str) -> Option<usize> {
+    let at = [s.find("https://"), s.find("http://")].into_iter().flatten().min()?;
+    // Only at a word's start: `xhttps://` is not a URL a renderer links.
+    let starts_word = s[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+    if starts_word {
+        Some(at)
+    } else {
+        let skip = at + 4;
+        url_start(&s[skip..]).map(|n| n + skip)
+    }
+}
+
+fn escape_into(out: &mut String, s: &str) {
     for ch in s.chars() {
         match ch {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '$' | '#' => {
@@ -35,7 +68,6 @@ pub fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A value as an inline code span (URLs, ids, labels): shown verbatim, never
@@ -78,6 +110,19 @@ fn fence(s: &str) -> String {
     } else {
         format!("{ticks}{s}{ticks}")
     }
+}
+
+/// URLs in `s` without their query and fragment (`?…` marks the cut): a
+/// sandbox frame's URL carries the whole event in its query, which buries the
+/// sender in a table cell. The hits in the JSON keep the evidence whole.
+fn without_queries(s: &str) -> String {
+    s.split(' ')
+        .map(|word| match word.find(['?', '#']) {
+            Some(at) if word.starts_with("http://") || word.starts_with("https://") => format!("{}?…", &word[..at]),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn opt_code(s: &Option<String>) -> String {
@@ -152,7 +197,7 @@ pub fn render(p: &Packet) -> String {
     header(&mut s, p);
     decision(&mut s, p);
     gate(&mut s, p);
-    cards(&mut s, &p.cards);
+    cards(&mut s, p);
     findings(&mut s, &p.findings);
     evidence(&mut s, p);
     s
@@ -297,7 +342,8 @@ fn gate(s: &mut String, p: &Packet) {
     s.push('\n');
 }
 
-fn cards(s: &mut String, c: &Cards) {
+fn cards(s: &mut String, p: &Packet) {
+    let c = &p.cards;
     let heads = [
         &c.test_events.head,
         &c.shopify_order.head,
@@ -316,10 +362,10 @@ fn cards(s: &mut String, c: &Cards) {
         );
     }
     s.push('\n');
-    test_events_card(s, c);
-    shopify_order_card(s, c);
-    trigger_sources_card(s, c);
-    reconciliation_card(s, c);
+    test_events_card(s, p);
+    shopify_order_card(s, p);
+    trigger_sources_card(s, p);
+    reconciliation_card(s, p);
 }
 
 fn card_state_cell(state: CardState) -> String {
@@ -329,20 +375,10 @@ fn card_state_cell(state: CardState) -> String {
     }
 }
 
-fn card_head(s: &mut String, n: usize, h: &CardHead) {
+fn card_head(s: &mut String, n: usize, h: &CardHead, p: &Packet, key: &str) {
     let _ = writeln!(s, "### {n}. {} — {}\n", h.title, card_state(h.state));
     let _ = writeln!(s, "- **Pass standard:** {}", text(h.pass_standard));
-    let _ = writeln!(
-        s,
-        "- **State:** {}{} — {}",
-        card_state_cell(h.state),
-        if h.page_reported {
-            format!(" {PAGE_REPORTED}")
-        } else {
-            String::new()
-        },
-        text(&h.summary)
-    );
+    let _ = writeln!(s, "- **State:** {} — {}", card_state_cell(h.state), text(&h.summary));
     if let Some(n) = &h.needs {
         let _ = writeln!(s, "- **Still needs:** {}", text(n));
     }
@@ -351,26 +387,56 @@ fn card_head(s: &mut String, n: usize, h: &CardHead) {
             .codes
             .iter()
             .map(|c| {
-                format!(
-                    "{} ({}{})",
-                    code_inline(c.code),
-                    c.severity.as_str(),
-                    if c.count > 1 {
-                        format!(" ×{}", c.count)
-                    } else {
-                        String::new()
-                    }
-                )
+                // "1 fail, 2 warn": one code can fail for Purchase and warn for AddToCart.
+                let counts: Vec<String> = [("fail", c.fail), ("warn", c.warn), ("info", c.info)]
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(sev, n)| {
+                        if *n == 1 && c.count == 1 {
+                            (*sev).to_owned()
+                        } else {
+                            format!("{n} {sev}")
+                        }
+                    })
+                    .collect();
+                format!("{} ({})", code_inline(c.code), counts.join(", "))
             })
             .collect();
         let _ = writeln!(s, "- **Findings:** {}", codes.join(", "));
     }
+    if h.page_reported {
+        // Say which evidence the page reported, so a reader does not take the
+        // whole card (a fail found on the network, say) as resting on it.
+        let mut what: Vec<String> = p
+            .gate
+            .checks
+            .iter()
+            .filter(|c| c.page_reported && h.checks.contains(&c.name))
+            .map(|c| format!("the {} check", c.name))
+            .collect();
+        what.extend(
+            p.findings
+                .iter()
+                .filter(|g| g.card == key && g.page_reported)
+                .map(|g| code_inline(g.code)),
+        );
+        let _ = writeln!(
+            s,
+            "- **Page-reported:** {}what the page itself reported: it adds doubt and never makes this card pass.",
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!("{} rest{} on ", what.join(", "), if what.len() == 1 { "s" } else { "" })
+            }
+        );
+    }
     s.push('\n');
 }
 
-fn test_events_card(s: &mut String, c: &Cards) {
+fn test_events_card(s: &mut String, p: &Packet) {
+    let c = &p.cards;
     let card = &c.test_events;
-    card_head(s, 1, &card.head);
+    card_head(s, 1, &card.head, p, "test_events");
     let _ = writeln!(
         s,
         "Event order and source:\n\n| event | status | first hit | browser senders | server twin | Meta counts |\n|---|---|---|---|---|---|"
@@ -433,9 +499,10 @@ fn test_events_card(s: &mut String, c: &Cards) {
     s.push('\n');
 }
 
-fn shopify_order_card(s: &mut String, c: &Cards) {
+fn shopify_order_card(s: &mut String, p: &Packet) {
+    let c = &p.cards;
     let card = &c.shopify_order;
-    card_head(s, 2, &card.head);
+    card_head(s, 2, &card.head, p, "shopify_order");
     match &card.order {
         Some(o) => {
             let _ = writeln!(
@@ -502,9 +569,10 @@ fn shopify_order_card(s: &mut String, c: &Cards) {
     s.push('\n');
 }
 
-fn trigger_sources_card(s: &mut String, c: &Cards) {
+fn trigger_sources_card(s: &mut String, p: &Packet) {
+    let c = &p.cards;
     let card = &c.trigger_sources;
-    card_head(s, 3, &card.head);
+    card_head(s, 3, &card.head, p, "trigger_sources");
     let _ = writeln!(
         s,
         "Owner per core event:\n\n| core event | browser senders | server events | owner (recorded) |\n|---|---|---|---|"
@@ -545,7 +613,11 @@ fn trigger_sources_card(s: &mut String, c: &Cards) {
             if r.evidence.is_empty() {
                 "—".to_owned()
             } else {
-                r.evidence.iter().map(|e| text(e)).collect::<Vec<_>>().join("; ")
+                r.evidence
+                    .iter()
+                    .map(|e| text(&without_queries(e)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             }
         );
     }
@@ -575,9 +647,10 @@ fn trigger_sources_card(s: &mut String, c: &Cards) {
     s.push('\n');
 }
 
-fn reconciliation_card(s: &mut String, c: &Cards) {
+fn reconciliation_card(s: &mut String, p: &Packet) {
+    let c = &p.cards;
     let card = &c.reconciliation;
-    card_head(s, 4, &card.head);
+    card_head(s, 4, &card.head, p, "reconciliation");
     let _ = writeln!(
         s,
         "| where | Purchases for this test | value | how it is known |\n|---|---|---|---|"
@@ -761,6 +834,23 @@ mod tests {
         );
         assert!(!text("<>&\"'").contains("&lt;") && !text("&amp;").contains("&amp;amp;"));
         assert_eq!(text("a\\b"), "a\\\\b");
+    }
+
+    /// GFM autolinks took the escapes into the link (`.../en\_US/...`): URLs
+    /// in prose are code spans instead, verbatim.
+    #[test]
+    fn urls_in_prose_become_code_spans() {
+        assert_eq!(
+            text("fbevents.js requested 2 times for https://shop.test/en_US/a?x=1|2&y=<b>."),
+            "fbevents.js requested 2 times for `https://shop.test/en_US/a?x=1%7C2&y=<b>`."
+        );
+        assert_eq!(
+            text("(https://a.test/x), http://b.test"),
+            "(`https://a.test/x`), `http://b.test`"
+        );
+        assert_eq!(text("xhttps://a_b"), "xhttps://a\\_b");
+        // A backtick ends the URL and is escaped like any other.
+        assert_eq!(text("\"https://a.test/`x`\""), "\"`https://a.test/`\\`x\\`\"");
     }
 
     #[test]
