@@ -113,12 +113,16 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     const owners = {};
     for (const o of summary.inventory.owners) if (o.senders.length) owners[o.event] = o.senders[0];
     const review = {
-      decision: null,
+      reviewer: 'Demo reviewer',
       owners,
       gaps_note: 'Demo store: Meta, Shopify and server all show this one test order; GA4 is not installed.',
-      next_review: null,
       notes: `PixelProof demo, scenario ${name}`,
     };
+    await t.send({ type: 'set-review', tabId, review });
+    // Then the decision record: what the reviewer decided from the gate, and when to look again.
+    const { gate } = (await t.send({ type: 'get-summary', tabId })).summary;
+    review.decision = gate.verdict === 'go' ? 'go' : `stop: fix the ${gate.blocking.length} fail codes before any campaign change`;
+    review.next_review = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
     await t.send({ type: 'set-review', tabId, review });
     const { packet, markdown } = await t.send({ type: 'get-packet', tabId });
     result.packet = packet;

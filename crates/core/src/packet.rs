@@ -786,7 +786,12 @@ mod v2_tests {
         assert_eq!(rows[0].seen_by, ["network", "page"]);
         assert_eq!((rows[0].network_loads, rows[0].page_elements), (1, 1));
         assert_eq!(rows[0].page_view, 1);
-        assert!(p.to_markdown().contains("| network ×1 · page ×1 *(page-reported)* |"));
+        let md = p.to_markdown();
+        assert!(md.contains("| network ×1 · page ×1 |"), "{md}");
+        assert!(
+            md.contains("page: script elements the page reported *(page-reported)*"),
+            "{md}"
+        );
     }
 
     /// A product name, an event id, a URL and a note from the page or the

@@ -250,14 +250,34 @@ fn decision(s: &mut String, p: &Packet) {
     let d = &p.decision;
     let stops = p.gate.checks.iter().filter(|c| c.state == CheckState::Stop).count();
     let _ = writeln!(s, "## Decision record\n");
+    let waiting = p
+        .gate
+        .checks
+        .iter()
+        .filter(|c| c.state == CheckState::Unverified)
+        .count();
+    let fails = p.gate.blocking.len();
+    let why = if stops == 0 && waiting == 0 && fails == 0 {
+        format!("all {} gate checks go, no fail finding", p.gate.checks.len())
+    } else {
+        let mut parts = Vec::new();
+        if stops > 0 {
+            parts.push(format!("{stops} of {} gate checks stop", p.gate.checks.len()));
+        }
+        if waiting > 0 {
+            parts.push(format!("{waiting} unverified"));
+        }
+        parts.push(match fails {
+            0 => "no fail finding".to_owned(),
+            1 => "1 fail code".to_owned(),
+            n => format!("{n} fail codes"),
+        });
+        parts.join(", ")
+    };
     let _ = writeln!(
         s,
-        "- **Verdict (PixelProof):** {} — {} of {} gate checks stop; {} fail code{}",
-        p.verdict.as_str().to_ascii_uppercase(),
-        stops,
-        p.gate.checks.len(),
-        p.gate.blocking.len(),
-        if p.gate.blocking.len() == 1 { "" } else { "s" }
+        "- **Verdict (PixelProof):** {} — {why}",
+        p.verdict.as_str().to_ascii_uppercase()
     );
     let _ = writeln!(
         s,
@@ -624,7 +644,7 @@ fn trigger_sources_card(s: &mut String, p: &Packet) {
     if !card.scripts.is_empty() {
         let _ = writeln!(
             s,
-            "\nTracking scripts, per script and page view (network loads; script elements the page reported):\n\n| page view | script | kind | seen by |\n|---|---|---|---|"
+            "\nTracking scripts, per script and page view (network: loads the browser saw; page: script elements the page reported {PAGE_REPORTED}):\n\n| page view | script | kind | seen by |\n|---|---|---|---|"
         );
         for sc in &card.scripts {
             let mut seen = Vec::new();
@@ -632,7 +652,7 @@ fn trigger_sources_card(s: &mut String, p: &Packet) {
                 seen.push(format!("network ×{}", sc.network_loads));
             }
             if sc.page_elements > 0 {
-                seen.push(format!("page ×{} {PAGE_REPORTED}", sc.page_elements));
+                seen.push(format!("page ×{}", sc.page_elements));
             }
             let _ = writeln!(
                 s,
