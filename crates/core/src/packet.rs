@@ -240,7 +240,6 @@ impl Packet {
                 }
             }
         }
-        let server_inputs = crate::sort::distinct(j.server.iter().flatten().map(|e| e.source.clone()));
         let cards = cards::build(j, &findings, &gate, review, order_input.as_deref());
         Packet {
             packet_version: PACKET_VERSION,
@@ -249,20 +248,7 @@ impl Packet {
                 version: env!("CARGO_PKG_VERSION"),
             },
             verdict: gate.verdict,
-            decision: Decision {
-                decision: nonblank(&review.decision),
-                reviewer: nonblank(&review.reviewer),
-                owners: CORE_EVENTS
-                    .iter()
-                    .map(|ev| Owner {
-                        event: (*ev).to_owned(),
-                        owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
-                    })
-                    .collect(),
-                evidence: evidence_sources(j, review, &server_inputs, order_input.as_deref()),
-                next_review: nonblank(&review.next_review),
-                notes: nonblank(&review.notes),
-            },
+            decision: decision_record(j, review, order_input.as_deref()),
             gate,
             cards,
             findings: group_findings(j, &findings),
@@ -302,7 +288,7 @@ impl Packet {
             hits: j.hits.iter().map(|h| hit_out(h, opts)).collect(),
             server: ServerOut {
                 supplied: j.server.is_some(),
-                inputs: server_inputs,
+                inputs: server_inputs(j),
                 events: j.server.clone().unwrap_or_default(),
             },
             review: review.clone(),
@@ -319,6 +305,30 @@ impl Packet {
     pub fn to_markdown(&self) -> String {
         crate::packet::markdown::render(self)
     }
+}
+
+/// The decision record of a journey and its review fields (`order_input`:
+/// see [`order_input`]); the panel shows the same one.
+pub fn decision_record(j: &Journey, review: &Review, order_input: Option<&str>) -> Decision {
+    Decision {
+        decision: nonblank(&review.decision),
+        reviewer: nonblank(&review.reviewer),
+        owners: CORE_EVENTS
+            .iter()
+            .map(|ev| Owner {
+                event: (*ev).to_owned(),
+                owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
+            })
+            .collect(),
+        evidence: evidence_sources(j, review, &server_inputs(j), order_input),
+        next_review: nonblank(&review.next_review),
+        notes: nonblank(&review.notes),
+    }
+}
+
+/// The names of the server payloads supplied, each once.
+fn server_inputs(j: &Journey) -> Vec<String> {
+    crate::sort::distinct(j.server.iter().flatten().map(|e| e.source.clone()))
 }
 
 fn nonblank(s: &Option<String>) -> Option<String> {
@@ -371,7 +381,7 @@ fn short_path(path: &str) -> String {
 
 /// The label of the order input in use: the latest order record that parses
 /// (the journey keeps the latest valid one, so this is the one it reads).
-fn order_input(records: &[Record]) -> Option<String> {
+pub fn order_input(records: &[Record]) -> Option<String> {
     records.iter().rev().find_map(|r| match r {
         Record::Order(t) => crate::inputs::parse_order(&t.label, &t.text)
             .is_ok()
@@ -380,6 +390,8 @@ fn order_input(records: &[Record]) -> Option<String> {
     })
 }
 
+/// Every source of evidence a packet of this journey rests on (`server`: the
+/// payload names; `order`: the order input's name), for the decision record.
 fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Option<&str>) -> Vec<EvidenceSource> {
     let mut out = Vec::new();
     let counted = j.hits.iter().filter(|h| h.counted).count();

@@ -11,6 +11,7 @@
 
 mod dom;
 mod panel;
+mod panel_packet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory};
