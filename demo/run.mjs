@@ -121,7 +121,9 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     await t.send({ type: 'set-review', tabId, review });
     // Then the decision record: what the reviewer decided from the gate, and when to look again.
     const { gate } = (await t.send({ type: 'get-summary', tabId })).summary;
-    review.decision = gate.verdict === 'go' ? 'go' : `stop: fix the ${gate.blocking.length} fail codes before any campaign change`;
+    // One of the panel's decision values (go, go_with_conditions, stop); the reason goes in the notes.
+    review.decision = gate.verdict === 'go' ? 'go' : 'stop';
+    if (gate.verdict !== 'go') review.notes += `: fix the ${gate.blocking.length} fail codes before any campaign change`;
     review.next_review = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
     await t.send({ type: 'set-review', tabId, review });
     const { packet, markdown } = await t.send({ type: 'get-packet', tabId });
