@@ -1,14 +1,17 @@
 // PixelProof demo: plays a full test order on the bundled demo store in each
 // scenario with the extension loaded, adds the server payload and the order
-// as a reviewer would, and writes the packets and a panel screenshot.
+// as a reviewer would, and writes the packets and a panel screenshot. The
+// messy store comes first; the clean one is the same store fixed, so its
+// packet is compared with the messy one (diff.md, diff.json): what the fix
+// resolved, and the verdict going from stop to go.
 //
 //   node demo/run.mjs [--headed] [--scenario clean|messy] [--browser chromium|firefox] [--out DIR]
 //
 // `./build.sh demo` builds first and runs this. The browser is a driver
 // (tests/drivers/): the Chromium and Firefox test tiers play the same script.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as chromium from '../tests/drivers/chromium.mjs';
 import * as firefox from '../tests/drivers/firefox.mjs';
 import { sleep, until } from '../tests/drivers/common.mjs';
@@ -26,7 +29,25 @@ const EXPECTED_HITS = { clean: 6, messy: 10 };
 
 const isPixel = (r) => r.kind === 'request' && /\/tr/.test(r.url);
 
-export async function runScenario(name, { driver = chromium, headed = false, outDir = null, keepOpen = false } = {}) {
+/**
+ * Compares two packets with the extension's own core: the wasm module the
+ * build put in dist/chrome-test, loaded here in Node (the diff touches no
+ * browser API), so both browser drivers get the same answer the panel's
+ * "Compare with a saved packet" gives. `{diff, markdown, headline}`.
+ */
+export async function comparePackets(before, after) {
+  const dir = join(ROOT, 'dist', 'chrome-test', 'wasm');
+  const wasm = await import(pathToFileURL(join(dir, 'pixelproof_wasm.js')).href);
+  wasm.initSync({ module: readFileSync(join(dir, 'pixelproof_wasm_bg.wasm')) });
+  return wasm.diffPackets(before.label, JSON.stringify(before.packet), after.label, JSON.stringify(after.packet));
+}
+
+/**
+ * Plays one scenario. `compareWith: { label, packet }` compares this run's
+ * packet with an earlier one (the store before the fix): `result.diff`, and
+ * diff.md/diff.json in `outDir`.
+ */
+export async function runScenario(name, { driver = chromium, headed = false, outDir = null, keepOpen = false, compareWith = null } = {}) {
   const t = await driver.launch({
     siteRoot: join(ROOT, 'demo', 'store'),
     dynamic: { '/demo/config.js': () => ['text/javascript', configScript(name)], '/': () => ['text/html; charset=utf-8', home()] },
@@ -92,17 +113,24 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     const owners = {};
     for (const o of summary.inventory.owners) if (o.senders.length) owners[o.event] = o.senders[0];
     const review = {
-      decision: null,
+      reviewer: 'Demo reviewer',
       owners,
       gaps_note: 'Demo store: Meta, Shopify and server all show this one test order; GA4 is not installed.',
-      next_review: null,
       notes: `PixelProof demo, scenario ${name}`,
     };
+    await t.send({ type: 'set-review', tabId, review });
+    // Then the decision record: what the reviewer decided from the gate, and when to look again.
+    const { gate } = (await t.send({ type: 'get-summary', tabId })).summary;
+    // One of the panel's decision values (go, go_with_conditions, stop); the reason goes in the notes.
+    review.decision = gate.verdict === 'go' ? 'go' : 'stop';
+    if (gate.verdict !== 'go') review.notes += `: fix the ${gate.blocking.length} fail codes before any campaign change`;
+    review.next_review = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
     await t.send({ type: 'set-review', tabId, review });
     const { packet, markdown } = await t.send({ type: 'get-packet', tabId });
     result.packet = packet;
     result.markdown = markdown;
     result.records = await t.journal(tabId);
+    if (compareWith) result.diff = await comparePackets(compareWith, { label: `${name}/packet.json`, packet });
     if (outDir) {
       const dir = join(outDir, name);
       mkdirSync(dir, { recursive: true });
@@ -110,6 +138,10 @@ export async function runScenario(name, { driver = chromium, headed = false, out
       writeFileSync(join(dir, 'packet.md'), markdown);
       writeFileSync(join(dir, `capi-${name}.json`), capi + '\n');
       writeFileSync(join(dir, `order-${name}.json`), order + '\n');
+      if (result.diff) {
+        writeFileSync(join(outDir, 'diff.json'), JSON.stringify(result.diff.diff, null, 2) + '\n');
+        writeFileSync(join(outDir, 'diff.md'), result.diff.markdown);
+      }
       const panel = await t.openPanel(tabId, { width: 440, height: 2400, ready: '#pp-timeline-list li' });
       // Drawn once the verdict shown is the packet's.
       const verdict = `Verdict: ${packet.verdict.toUpperCase()}`;
@@ -149,28 +181,44 @@ function home() {
 <p><a class="button" href="/products/classic-tee">Shop the Classic Tee</a></p></main></body></html>`;
 }
 
-/** The acceptance table, findings and verdict as terminal text. */
+const pad = (s, n) => String(s ?? '—').padEnd(n).slice(0, n);
+
+/** The packet as terminal text, in its reading order: gate, cards, events, findings. */
 export function report(packet) {
   const lines = [];
-  const pad = (s, n) => String(s ?? '—').padEnd(n).slice(0, n);
+  lines.push('  gate: ' + packet.gate.checks.map((c) => `${c.name}=${c.state}`).join('  '));
+  lines.push('  cards: ' + Object.values(packet.cards).map((c) => `${c.title}=${c.state}`).join('  '));
+  lines.push('');
   lines.push(`  ${pad('event', 17)} ${pad('status', 9)} ${pad('senders', 38)} ${pad('event_id', 22)} value`);
-  for (const r of packet.acceptance.filter((x) => x.core)) {
+  for (const r of packet.cards.test_events.events.filter((x) => x.core)) {
     lines.push(`  ${pad(r.event, 17)} ${pad(r.status.toUpperCase(), 9)} ${pad(r.senders.join(', '), 38)} ${pad(r.event_ids.join(', '), 22)} ${r.value ?? '—'} ${r.currency ?? ''}`);
   }
   lines.push('');
-  lines.push('  findings:');
-  for (const f of packet.findings) lines.push(`    ${pad(f.severity, 4)} ${pad(f.code, 27)} ${f.message}`);
+  lines.push('  findings (by code):');
+  for (const g of packet.findings) {
+    const events = [...new Set(g.instances.map((i) => i.event).filter(Boolean))].join(', ');
+    lines.push(`    ${pad(g.severity, 4)} ${pad(g.code, 27)} ×${g.instances.length}${events ? '  ' + events : ''}`);
+  }
   if (!packet.findings.length) lines.push('    none');
   lines.push('');
-  lines.push('  gate: ' + packet.gate.checks.map((c) => `${c.name}=${c.state}`).join('  '));
   lines.push(`  verdict: ${packet.verdict.toUpperCase()}`);
+  return lines.join('\n');
+}
+
+/** The before/after diff as terminal text. */
+export function diffReport(diff) {
+  const lines = [`  ${diff.headline}`];
+  for (const c of diff.diff.resolved) lines.push(`    resolved    ${pad(c.severity, 4)} ${pad(c.code, 27)} ${c.event ?? ''}`);
+  for (const c of diff.diff.introduced) lines.push(`    introduced  ${pad(c.severity, 4)} ${pad(c.code, 27)} ${c.event ?? ''}`);
+  lines.push('  gate: ' + diff.diff.gate.map((c) => `${c.name} ${c.before}→${c.after}`).join('  '));
   return lines.join('\n');
 }
 
 async function main() {
   const args = process.argv.slice(2);
   const headed = args.includes('--headed');
-  const only = args.includes('--scenario') ? [args[args.indexOf('--scenario') + 1]] : Object.keys(SCENARIOS);
+  // The store as found, then the same store fixed.
+  const only = args.includes('--scenario') ? [args[args.indexOf('--scenario') + 1]] : ['messy', 'clean'];
   const browser = args.includes('--browser') ? args[args.indexOf('--browser') + 1] : 'chromium';
   if (!DRIVERS[browser]) throw new Error(`unknown browser "${browser}" (chromium or firefox)`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -179,16 +227,23 @@ async function main() {
     console.error('--headed needs a display (DISPLAY is not set); running headless instead.');
   }
   const canShow = headed && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  const packets = {};
   for (const name of only) {
     if (!SCENARIOS[name]) throw new Error(`unknown scenario "${name}" (clean or messy)`);
     const keepOpen = Boolean(canShow) && name === only[only.length - 1];
-    const r = await runScenario(name, { driver: DRIVERS[browser], headed: Boolean(canShow), outDir, keepOpen });
+    const compareWith = name === 'clean' && packets.messy ? { label: 'messy/packet.json', packet: packets.messy } : null;
+    const r = await runScenario(name, { driver: DRIVERS[browser], headed: Boolean(canShow), outDir, keepOpen, compareWith });
+    packets[name] = r.packet;
     console.log(`\n=== scenario: ${name} (${browser}) — ${SCENARIOS[name].description}`);
     console.log(report(r.packet));
+    if (r.diff) {
+      console.log('\n=== before/after: the messy store fixed (messy → clean)');
+      console.log(diffReport(r.diff));
+    }
     if (r.errors.length) console.log('  errors:', r.errors.join('; '));
     if (keepOpen) console.log('\nThe browser stays open on the demo store; close it to end.');
   }
-  console.log(`\nPackets (Markdown and JSON), server payloads, orders and panel screenshots: ${outDir}`);
+  console.log(`\nPackets (Markdown and JSON), server payloads, orders, panel screenshots${packets.messy && packets.clean ? ' and the before/after diff (diff.md, diff.json)' : ''}: ${outDir}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

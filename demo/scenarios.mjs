@@ -49,7 +49,7 @@ export function adminOrder(name) {
   const m = (v) => v.toFixed(2);
   return {
     order: {
-      id: 5550000000 + o.number, order_number: o.number, name: `#${o.number}`, currency: o.currency, presentment_currency: o.currency,
+      id: 5550000000 + o.number, order_number: o.number, name: `#${o.number}`, financial_status: 'paid', currency: o.currency, presentment_currency: o.currency,
       total_price: m(o.total), subtotal_price: m(o.subtotal), total_tax: m(o.tax), total_discounts: m(o.discount),
       total_shipping_price_set: { shop_money: { amount: m(o.shipping), currency_code: o.currency } },
       total_price_set: { shop_money: { amount: m(o.total), currency_code: o.currency }, presentment_money: { amount: m(o.total), currency_code: o.currency } },

@@ -1,6 +1,8 @@
 // The Rust-rendered panel, opened in a tab (automation cannot open the side panel).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { launch, ROOT, serverHits, sleep } from './helpers.mjs';
@@ -166,6 +168,55 @@ describe('the panel', () => {
     assert.equal(copied.review.decision, 'stop');
     await panel.click('#pp-copy-md');
     await panel.waitForFunction(() => window.__copied.startsWith('# PixelProof review'));
+  });
+
+  test('the panel reads in the packet\'s order: decision record, gate, four cards, findings by code', async () => {
+    await t.journalSettled(tabId);
+    const ids = await panel.$$eval('section.card', (ss) => ss.map((s) => s.id));
+    assert.deepEqual(ids.slice(0, 8), ['pp-compare', 'pp-review', 'pp-gate', 'pp-acceptance', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings']);
+    const { packet } = await t.send({ type: 'get-packet', tabId });
+    // Each card's state is the packet's (the panel's core and the worker's agree).
+    const cards = { 'pp-acceptance': 'test_events', 'pp-order': 'shopify_order', 'pp-inventory': 'trigger_sources', 'pp-reconciliation': 'reconciliation' };
+    for (const [id, key] of Object.entries(cards)) {
+      await panel.waitForFunction(([sel, want]) => document.querySelector(sel)?.dataset.state === want, [`#${id}-head .card-head`, packet.cards[key].state]);
+    }
+    assert.equal(packet.cards.test_events.state, 'fail', 'the chain stops: no Purchase');
+    // One entry per code; the packet's groups, in its order.
+    const codes = await panel.$$eval('#pp-findings-body details', (ds) => ds.map((d) => d.dataset.code));
+    assert.deepEqual(codes, packet.findings.map((g) => g.code));
+    // The decision record names what it rests on, page evidence marked.
+    const record = await panel.textContent('#pp-record');
+    assert.match(record, /network: \d+ pixel requests/);
+    assert.ok(await panel.$('#pp-record .page-reported'), 'page evidence is marked in the decision record');
+  });
+
+  test('compare with a saved packet: the same diff as pixelproof diff, above the gate', async () => {
+    await t.journalSettled(tabId);
+    const dir = mkdtempSync(join(tmpdir(), 'pixelproof-compare-'));
+    try {
+      // A packet the extension saved before packet v2 (the demo's messy store).
+      const saved = join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'v1', 'messy.extension.json');
+      await panel.setInputFiles('#pp-compare-file', saved);
+      await panel.waitForSelector('#pp-diff-verdict');
+      const { packet } = await t.send({ type: 'get-packet', tabId });
+      const now = join(dir, 'now.json');
+      writeFileSync(now, JSON.stringify(packet));
+      const cli = JSON.parse(execFileSync(join(ROOT, 'target', 'debug', 'pixelproof'), ['diff', saved, now], { encoding: 'utf8' }));
+      const shown = (id) => panel.$$eval(`#${id} li`, (ls) => ls.map((l) => l.dataset.code));
+      assert.ok(cli.resolved.length > 0 && cli.introduced.length > 0, 'the two journeys differ both ways');
+      assert.deepEqual(await shown('pp-diff-resolved'), cli.resolved.map((c) => c.code));
+      assert.deepEqual(await shown('pp-diff-introduced'), cli.introduced.map((c) => c.code));
+      assert.match(await panel.textContent('#pp-diff-verdict'), new RegExp(`^${cli.verdict.before.toUpperCase()} → ${cli.verdict.after.toUpperCase()}:`));
+      const above = await panel.evaluate(() => Boolean(document.querySelector('#pp-compare-out').compareDocumentPosition(document.querySelector('#pp-gate')) & Node.DOCUMENT_POSITION_FOLLOWING));
+      assert.ok(above, 'the diff is shown above the gate');
+      // What is not a packet is refused with its file and place, and no diff stays up.
+      await panel.setInputFiles('#pp-compare-file', join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'messy.har'));
+      await panel.waitForFunction(() => document.querySelector('#pp-compare-error').textContent.length > 0);
+      assert.match(await panel.textContent('#pp-compare-error'), /^messy\.har: \(top level\): not a PixelProof packet: it has no packet_version; /);
+      assert.equal(await panel.$('#pp-diff-verdict'), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('screenshot of the panel', async () => {

@@ -25,7 +25,7 @@ captureSuite(firefox, (state) => {
     assert.equal(await status('InitiateCheckout'), 'PASS');
     assert.equal(await status('Purchase'), 'NOT SEEN');
     // Every core row as the packet (the same wasm core, asked by the worker) has it.
-    for (const row of packet.acceptance.filter((r) => r.core)) {
+    for (const row of packet.cards.test_events.events.filter((r) => r.core)) {
       assert.equal(await status(row.event), row.status.replace(/_/g, ' ').toUpperCase(), row.event);
     }
     const counts = await panel.$eval('#pp-counts', (e) => e.textContent);

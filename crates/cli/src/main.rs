@@ -1,7 +1,10 @@
-//! `pixelproof`: run the PixelProof core over a HAR file and print the review packet.
+//! `pixelproof`: run the PixelProof core over a HAR file and print the review
+//! packet, or compare two packets (before and after a fix).
 //!
-//! Exit codes: 0 success; 1 with `--strict` when the verdict is not `go`;
-//! 2 on unusable input, with one line naming the file, the place and the problem.
+//! Exit codes: 0 success; 1 with `--strict` when the verdict is not `go`
+//! (`audit`) or when the after packet has a fail finding the before packet did
+//! not (`diff`); 2 on unusable input, with one line naming the file, the place
+//! and the problem.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,8 +32,24 @@ enum Command {
     Audit(AuditArgs),
     /// Judge a journal exported by the extension (a JSON array of records).
     Journal(JournalArgs),
+    /// Compare two packets (JSON, version 1 or 2): findings resolved, introduced
+    /// and unchanged, gate checks that changed, value and currency per core event.
+    Diff(DiffArgs),
     /// Print the finding-code table (Markdown), generated from the rule registry.
     Codes,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The packet before the fix (JSON, from `audit` or the extension's export).
+    before: PathBuf,
+    /// The packet after the fix.
+    after: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Exit 1 when AFTER has a fail finding that BEFORE did not.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(clap::Args)]
@@ -88,6 +107,14 @@ fn main() -> ExitCode {
             print!("{}", pixelproof_core::rules::codes_markdown());
             ExitCode::SUCCESS
         }
+        Command::Diff(args) => match diff(&args) {
+            Ok(true) if args.strict => ExitCode::from(1),
+            Ok(_) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("pixelproof: {msg}");
+                ExitCode::from(2)
+            }
+        },
         Command::Journal(args) => match journal(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(msg) => {
@@ -133,6 +160,22 @@ fn read_review(path: Option<&PathBuf>) -> Result<Review, String> {
             e.column()
         )
     })
+}
+
+/// Prints the diff; returns whether AFTER has a fail finding BEFORE did not.
+fn diff(args: &DiffArgs) -> Result<bool, String> {
+    let read_packet = |path: &PathBuf| -> Result<pixelproof_core::diff::PacketView, String> {
+        let text = read_text(path)?;
+        pixelproof_core::diff::read_packet(&path.display().to_string(), &text).map_err(|e| e.to_string())
+    };
+    let before = read_packet(&args.before)?;
+    let after = read_packet(&args.after)?;
+    let d = pixelproof_core::diff::diff(&before, &after);
+    match args.format {
+        Format::Json => println!("{}", d.to_json()),
+        Format::Markdown => print!("{}", d.to_markdown()),
+    }
+    Ok(d.introduces_fail)
 }
 
 fn journal(args: &JournalArgs) -> Result<(), String> {

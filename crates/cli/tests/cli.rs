@@ -41,14 +41,29 @@ fn packet(args: &[&str]) -> Value {
     serde_json::from_slice(&run_ok(args).stdout).expect("stdout is JSON")
 }
 
-fn codes(p: &Value) -> Vec<(String, String, String)> {
-    let mut v: Vec<(String, String, String)> = p["findings"]
+/// Every finding of a v2 packet: the instances of each code's group.
+fn instances(p: &Value) -> Vec<(&str, &Value)> {
+    p["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| {
+        .flat_map(|g| {
+            let code = g["code"].as_str().unwrap_or_default();
+            g["instances"]
+                .as_array()
+                .expect("instances")
+                .iter()
+                .map(move |i| (code, i))
+        })
+        .collect()
+}
+
+fn codes(p: &Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = instances(p)
+        .into_iter()
+        .map(|(code, f)| {
             (
-                f["code"].as_str().unwrap_or_default().to_owned(),
+                code.to_owned(),
                 f["severity"].as_str().unwrap_or_default().to_owned(),
                 f["event"].as_str().unwrap_or("-").to_owned(),
             )
@@ -73,12 +88,17 @@ fn check_state(p: &Value, name: &str) -> String {
 #[test]
 fn clean_order_passes_every_row_and_is_not_stop() {
     let p = packet(&["audit", &fixture("clean.har")]);
-    assert_eq!(p["packet_version"], 1);
+    assert_eq!(p["packet_version"], 2);
     assert_ne!(p["verdict"], "stop");
-    for row in p["acceptance"].as_array().expect("rows").iter().take(4) {
+    for row in p["cards"]["test_events"]["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .take(4)
+    {
         assert_eq!(row["status"], "pass", "{row}");
     }
-    let events: Vec<&str> = p["acceptance"]
+    let events: Vec<&str> = p["cards"]["test_events"]["events"]
         .as_array()
         .expect("rows")
         .iter()
@@ -103,7 +123,10 @@ fn clean_order_passes_every_row_and_is_not_stop() {
     }
     let atc = hits.iter().find(|h| h["event"] == "AddToCart").expect("AddToCart hit");
     assert_eq!(atc["params"]["cd[value]"], "60.00", "multipart beacon body decoded");
-    assert_eq!(p["inventory"]["owners"][3]["senders"], serde_json::json!(["theme"]));
+    assert_eq!(
+        p["cards"]["trigger_sources"]["owners"][3]["senders"],
+        serde_json::json!(["theme"])
+    );
 }
 
 #[test]
@@ -124,8 +147,17 @@ fn clean_order_with_server_order_and_review_is_go() {
     for c in ["chain", "dedup", "money", "owners", "gaps"] {
         assert_eq!(check_state(&p, c), "go", "{c}");
     }
-    assert_eq!(p["server"]["pairs"].as_array().map(Vec::len), Some(4));
-    assert_eq!(p["order"]["reconciliation"][0]["matches"], true);
+    assert_eq!(p["cards"]["test_events"]["pairs"].as_array().map(Vec::len), Some(4));
+    assert_eq!(p["cards"]["shopify_order"]["purchases"][0]["matches"], true);
+    for card in ["test_events", "shopify_order", "trigger_sources", "reconciliation"] {
+        assert_eq!(
+            p["cards"][card]["state"], "pass",
+            "{card}: {}",
+            p["cards"][card]["summary"]
+        );
+    }
+    assert_eq!(p["decision"]["decision"], "go");
+    assert_eq!(p["decision"]["next_review"], "2027-01-15");
     // A correct payload raises none of the payload or identity checks (nor anything else).
     assert!(codes(&p).is_empty(), "{:?}", codes(&p));
 }
@@ -158,7 +190,7 @@ fn messy_order_raises_exactly_the_expected_codes() {
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(codes(&p), expected);
-    let purchase = &p["acceptance"][3];
+    let purchase = &p["cards"]["test_events"]["events"][3];
     assert_eq!(purchase["status"], "fail");
     assert_eq!(purchase["senders"], serde_json::json!(["gtm", "theme"]));
 }
@@ -194,17 +226,16 @@ fn value_gap_explained_by_shipping_warns() {
         "--order",
         &fixture("subtotal.order.json"),
     ]);
-    let vm: Vec<&Value> = p["findings"]
-        .as_array()
-        .expect("f")
-        .iter()
-        .filter(|f| f["code"] == "value_mismatch")
+    let vm: Vec<&Value> = instances(&p)
+        .into_iter()
+        .filter(|(code, _)| *code == "value_mismatch")
+        .map(|(_, f)| f)
         .collect();
     assert_eq!(vm.len(), 1);
     assert_eq!(vm[0]["severity"], "warn");
     assert!(vm[0]["message"].as_str().unwrap_or("").contains("shipping"));
     assert_eq!(
-        p["order"]["reconciliation"][0]["explained_by"],
+        p["cards"]["shopify_order"]["purchases"][0]["explained_by"],
         serde_json::json!(["shipping"])
     );
     assert_eq!(check_state(&p, "money"), "stop");
@@ -235,9 +266,9 @@ fn markdown_and_out_file() {
     ]);
     assert!(out.stdout.is_empty());
     let md = std::fs::read_to_string(&out_path).expect("written");
-    assert!(md.starts_with("# PixelProof review — verdict: **STOP**"));
-    assert!(md.contains("| Purchase | **FAIL** |"));
-    assert!(md.contains("Not yet: Do not"));
+    assert!(md.starts_with("# PixelProof review packet — STOP"));
+    assert!(md.contains("| `Purchase` | **FAIL** |"));
+    assert!(md.contains("- **Not yet:** Do not"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -300,6 +331,234 @@ fn readme_code_table_matches_the_registry() {
     );
 }
 
+/// A scratch directory for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("pixelproof-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp");
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The v2 packets of both scenarios, written by `audit` from the HAR fixtures:
+/// the messy store as found, and the fixed store with its server payload,
+/// order and review.
+fn real_packets(dir: &Scratch) -> (String, String) {
+    let (messy, clean) = (dir.path("messy.json"), dir.path("clean.json"));
+    run_ok(&[
+        "audit",
+        &fixture("messy.har"),
+        "--server",
+        &fixture("messy.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--out",
+        &messy,
+    ]);
+    run_ok(&[
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+        "--out",
+        &clean,
+    ]);
+    (messy, clean)
+}
+
+fn keys(list: &Value) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["severity"].as_str().unwrap_or("?"),
+                c["code"].as_str().unwrap_or("?"),
+                c["event"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn diff_json(before: &str, after: &str) -> Value {
+    serde_json::from_slice(&run_ok(&["diff", before, after]).stdout).expect("the diff is JSON")
+}
+
+#[test]
+fn diff_of_the_fixed_store_resolves_every_messy_finding_and_goes_from_stop_to_go() {
+    let dir = Scratch::new("diff-real");
+    let (messy, clean) = real_packets(&dir);
+    let d = diff_json(&messy, &clean);
+    assert_eq!(d["verdict"], serde_json::json!({"before": "stop", "after": "go"}));
+    let messy_packet: Value = serde_json::from_str(&std::fs::read_to_string(&messy).expect("packet")).expect("json");
+    let mut expected: Vec<String> = codes(&messy_packet)
+        .into_iter()
+        .map(|(code, sev, ev)| format!("{sev} {code} {ev}"))
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 10, "the messy packet has its findings: {expected:?}");
+    assert_eq!(keys(&d["resolved"]), expected);
+    assert_eq!(d["introduced"], serde_json::json!([]));
+    assert_eq!(d["unchanged"], serde_json::json!([]));
+    let gate: Vec<(String, String, String)> = d["gate"]
+        .as_array()
+        .expect("gate")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["before"].as_str().unwrap_or_default().to_owned(),
+                c["after"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let changed = |n: &str, b: &str, a: &str| (n.to_owned(), b.to_owned(), a.to_owned());
+    assert_eq!(
+        gate,
+        [
+            changed("dedup", "stop", "go"),
+            changed("money", "stop", "go"),
+            changed("owners", "stop", "go"),
+            changed("gaps", "unverified", "go")
+        ]
+    );
+    let purchase = d["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["event"] == "Purchase")
+        .expect("Purchase moved");
+    assert_eq!(
+        purchase["before"]["values"],
+        serde_json::json!(["$1,234.50", "1234.50"])
+    );
+    assert_eq!(purchase["after"]["values"], serde_json::json!(["78.00"]));
+    assert_eq!(purchase["before"]["currencies"], serde_json::json!(["usd", "USD"]));
+    assert_eq!(d["introduces_fail"], false);
+    // Markdown, and --strict has nothing to object to.
+    let out = run_ok(&["diff", &messy, &clean, "--format", "markdown", "--strict"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.starts_with("# PixelProof before/after — STOP → GO"), "{md}");
+    assert!(
+        md.contains("| **fail** | `invalid_currency` | `Purchase` | `1234567890` | 1 → 0 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| money | **stop** | go | Purchase value equals the order total 78.00 USD |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn strict_diff_exits_one_when_after_brings_a_fail_finding() {
+    let dir = Scratch::new("diff-strict");
+    let (messy, clean) = real_packets(&dir);
+    let out = run(&["diff", &clean, &messy, "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("the diff is still printed");
+    assert_eq!(d["introduces_fail"], true);
+    assert!(keys(&d["introduced"]).contains(&"fail invalid_currency Purchase".to_owned()));
+    assert_eq!(d["resolved"], serde_json::json!([]));
+    // Without --strict the same diff exits 0.
+    assert_eq!(run(&["diff", &clean, &messy]).status.code(), Some(0));
+    // A packet compared with itself changes nothing.
+    let same = diff_json(&messy, &messy);
+    assert_eq!(same["resolved"], serde_json::json!([]));
+    assert_eq!(same["introduced"], serde_json::json!([]));
+    assert_eq!(same["gate"], serde_json::json!([]));
+    assert_eq!(same["values"], serde_json::json!([]));
+    assert!(!keys(&same["unchanged"]).is_empty());
+}
+
+/// Packets saved before version 2, by the CLI and by the extension, still read:
+/// a v1 before and a v2 after give the same answer as two v2 packets.
+#[test]
+fn diff_reads_version_one_packets_from_the_cli_and_the_extension() {
+    let dir = Scratch::new("diff-v1");
+    let (messy, clean) = real_packets(&dir);
+    let v1 = |name: &str| fixture(&format!("v1/{name}"));
+    let from_v1 = diff_json(&v1("messy.cli.json"), &clean);
+    let from_v2 = diff_json(&messy, &clean);
+    assert!(!keys(&from_v2["resolved"]).is_empty());
+    // Codes added after the v1 fixtures were saved are in the v2 packet only.
+    let newer = |k: &String| !k.contains("test_event_code_present");
+    let v2_resolved: Vec<String> = keys(&from_v2["resolved"]).into_iter().filter(newer).collect();
+    assert_eq!(keys(&from_v1["resolved"]), v2_resolved);
+    assert_eq!(from_v1["gate"], from_v2["gate"]);
+    assert_eq!(from_v1["values"], from_v2["values"]);
+    assert_eq!(from_v1["before"]["packet_version"], 1);
+    // Both sides v1, as the extension saved them at the end of the demo.
+    let d = diff_json(&v1("messy.extension.json"), &v1("clean.extension.json"));
+    assert_eq!(d["verdict"], serde_json::json!({"before": "stop", "after": "go"}));
+    let resolved = keys(&d["resolved"]);
+    for k in [
+        "fail add_to_cart_without_action AddToCart",
+        "fail dedup_key_mismatch Purchase",
+        "warn pixel_initialized_twice -",
+    ] {
+        assert!(resolved.contains(&k.to_owned()), "{k} not in {resolved:?}");
+    }
+    assert_eq!(d["introduced"], serde_json::json!([]));
+    // A v1 packet of the fixed store against the v2 one of the same capture: nothing moved.
+    let same = diff_json(&v1("clean.cli.json"), &clean);
+    assert_eq!(same["gate"], serde_json::json!([]));
+    assert_eq!(same["resolved"], serde_json::json!([]));
+    assert_eq!(same["introduced"], serde_json::json!([]));
+}
+
+#[test]
+fn diff_of_what_is_not_a_packet_exits_two_naming_file_and_place() {
+    let dir = Scratch::new("diff-bad");
+    let (_, clean) = real_packets(&dir);
+    let broken = dir.path("broken.json");
+    std::fs::write(&broken, "{\"packet_version\": 2,\n  \"verdict\": ").expect("write");
+    let markdown = dir.path("packet.md");
+    std::fs::write(
+        &markdown,
+        String::from_utf8_lossy(&run_ok(&["audit", &fixture("clean.har"), "--format", "markdown"]).stdout).as_bytes(),
+    )
+    .expect("write");
+    let future = dir.path("future.json");
+    std::fs::write(&future, r#"{"packet_version": 3, "verdict": "go"}"#).expect("write");
+    let cases: [(&str, &str, &str); 5] = [
+        (&fixture("clean.har"), "clean.har", "no packet_version"),
+        (&broken, "broken.json", "line 2"),
+        (&markdown, "packet.md", "Markdown"),
+        (&future, "future.json", "packet_version"),
+        ("/nonexistent/before.json", "/nonexistent/before.json", "cannot read"),
+    ];
+    for (path, name, place) in cases {
+        for args in [["diff", path, &clean], ["diff", &clean, path]] {
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(out.stdout.is_empty(), "nothing printed on stdout for {args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+            assert!(err.contains(name) && err.contains(place), "{name}/{place}: {err}");
+        }
+    }
+}
+
 /// The Conversions API and fbp/fbc checks (issue #14), each code raised and
 /// silent exactly as the code table says, through HAR + server files.
 fn expected(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
@@ -325,8 +584,8 @@ fn an_ad_click_order_with_an_sdk_shaped_payload_raises_nothing() {
     ]);
     assert_eq!(codes(&p), expected(&[]));
     assert_eq!(p["verdict"], "go");
-    assert_eq!(p["server"]["pairs"].as_array().map(Vec::len), Some(4));
-    assert!(p["server"]["pairs"]
+    assert_eq!(p["cards"]["test_events"]["pairs"].as_array().map(Vec::len), Some(4));
+    assert!(p["cards"]["test_events"]["pairs"]
         .as_array()
         .expect("pairs")
         .iter()
@@ -396,12 +655,10 @@ fn a_broken_payload_and_broken_click_ids_raise_each_code() {
     );
     assert_eq!(p["verdict"], "stop");
     let message = |code: &str, event: &str| -> String {
-        p["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .filter(|f| f["code"] == code && f["event"] == event)
-            .map(|f| f["message"].as_str().unwrap_or("").to_owned())
+        instances(&p)
+            .into_iter()
+            .filter(|(c, f)| *c == code && f["event"] == event)
+            .map(|(_, f)| f["message"].as_str().unwrap_or("").to_owned())
             .collect::<Vec<_>>()
             .join(" | ")
     };
@@ -508,11 +765,10 @@ fn a_wrong_field_type_is_a_finding_and_an_unusable_event_exits_two() {
 #[test]
 fn a_revoke_before_core_events_is_reported_from_the_journal() {
     let p = packet(&["journal", &fixture("consent-revoked.journal.json")]);
-    let revoked: Vec<&Value> = p["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["code"] == "consent_revoked")
+    let revoked: Vec<&Value> = instances(&p)
+        .into_iter()
+        .filter(|(c, _)| *c == "consent_revoked")
+        .map(|(_, f)| f)
         .collect();
     let events: Vec<&str> = revoked.iter().map(|f| f["event"].as_str().unwrap_or("")).collect();
     assert_eq!(events, ["AddToCart", "ViewContent"]);

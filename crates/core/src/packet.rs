@@ -1,6 +1,12 @@
 //! The review packet: JSON for machines, Markdown for a ticket (what it holds:
 //! docs/product-rules.md, "The packet").
 //!
+//! Version 2 is laid out in the order a reviewer reads it: the decision record
+//! (decision, owner per core event, the evidence it rests on, the next review),
+//! the Stop/Go gate, the four evidence cards ([`cards`]), the findings grouped
+//! by code, then the raw evidence (pages, hits, server events). Page views are
+//! numbered from 1, like hits, and named `#3 /cart 17:17:49` (time UTC).
+//!
 //! User data (`ud[…]`, `udff[…]`) is redacted by default everywhere it appears:
 //! decoded params, the raw URL and the raw body. Hashes keep an 8-character
 //! prefix so two packets can still be compared; plain values keep only their length.
@@ -11,15 +17,21 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::decode::{Contents, DecodeIssue, Endpoint};
-use crate::inputs::{InputError, OrderFigures, ServerEvent};
-use crate::money::{reconcile, Reconciliation};
-use crate::pairing::pairings;
-use crate::results::{acceptance, gate, inventory, AcceptanceRow, Gate, Inventory, Verdict};
+use crate::inputs::{InputError, ServerEvent};
+use crate::journal::{Origin, Record};
+use crate::journey::Journey;
+use crate::results::{gate, Gate, Verdict};
 use crate::review::Review;
-use crate::rules::{self, Finding};
+use crate::rules::{self, Finding, Severity};
 use crate::session::Session;
+use crate::tables::CORE_EVENTS;
 
-pub const PACKET_VERSION: u32 = 1;
+pub mod cards;
+pub mod markdown;
+
+pub use cards::{CardState, Cards};
+
+pub const PACKET_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default)]
 pub struct PacketOptions {
@@ -27,24 +39,25 @@ pub struct PacketOptions {
     pub raw_user_data: bool,
 }
 
+/// The packet, its fields in reading order (serde writes them in this order).
 #[derive(Debug, Clone, Serialize)]
 pub struct Packet {
     pub packet_version: u32,
     pub tool: Tool,
     pub verdict: Verdict,
+    pub decision: Decision,
+    pub gate: Gate,
+    pub cards: Cards,
+    /// Per core event, the customer-information parameters each side sends.
+    pub match_keys: Vec<crate::match_keys::MatchKeys>,
+    pub findings: Vec<FindingGroup>,
     pub store: Store,
     pub capture: Capture,
     pub pixels: Vec<Pixel>,
     pub pages: Vec<Page>,
     pub hits: Vec<HitOut>,
-    pub acceptance: Vec<AcceptanceRow>,
-    pub findings: Vec<FindingOut>,
-    pub inventory: Inventory,
     pub server: ServerOut,
-    /// Per core event, the customer-information parameters each side sends.
-    pub match_keys: Vec<crate::match_keys::MatchKeys>,
-    pub order: OrderOut,
-    pub gate: Gate,
+    /// The review fields as typed (the decision record and the cards quote them).
     pub review: Review,
     pub input_errors: Vec<InputError>,
     pub redacted: bool,
@@ -54,6 +67,37 @@ pub struct Packet {
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+}
+
+/// The decision record: what was decided, who owns each core event, what the
+/// decision rests on and when it is looked at again.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// The reviewer's decision as typed (`go`, `stop`, `go with conditions`, …).
+    pub decision: Option<String>,
+    pub reviewer: Option<String>,
+    /// The recorded owner per core event, in funnel order.
+    pub owners: Vec<Owner>,
+    /// Every source of evidence the packet rests on.
+    pub evidence: Vec<EvidenceSource>,
+    pub next_review: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner {
+    pub event: String,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceSource {
+    /// `network`, `page`, `gestures`, `server`, `order` or `review`.
+    pub source: &'static str,
+    pub detail: String,
+    /// What the page reported: it may add doubt, it never settles a check.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_reported: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +133,10 @@ pub struct Pixel {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
+    /// Numbered from 1.
     pub id: usize,
+    /// `#3 /cart 17:17:49`.
+    pub label: String,
     pub url: String,
     pub kind: crate::model::PageKind,
     pub time: f64,
@@ -107,6 +154,7 @@ pub struct HitOut {
     pub counted: bool,
     pub sender: String,
     pub sender_evidence: Vec<String>,
+    /// The page view it was sent in (numbered from 1).
     pub page_view: usize,
     pub time: f64,
     pub frame: Value,
@@ -117,7 +165,7 @@ pub struct HitOut {
     pub issues: Vec<DecodeIssue>,
     pub raw: Raw,
     /// `network` (authoritative) or `page`.
-    pub evidence: crate::journal::Origin,
+    pub evidence: Origin,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,17 +175,37 @@ pub struct Raw {
     pub body: Option<String>,
 }
 
+/// The findings of one code: the guidance once, then every instance.
 #[derive(Debug, Clone, Serialize)]
-pub struct FindingOut {
+pub struct FindingGroup {
     pub code: &'static str,
-    pub severity: rules::Severity,
+    /// The worst severity among the instances.
+    pub severity: Severity,
+    /// The evidence card whose question the code is about.
+    pub card: &'static str,
+    pub explanation: &'static str,
+    pub guidance: Guidance,
+    /// Some instance rests on page-reported evidence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_reported: bool,
+    pub instances: Vec<FindingInstance>,
+}
+
+/// One finding: where and what was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingInstance {
+    pub severity: Severity,
     pub event: Option<String>,
     pub pixel_id: Option<String>,
     pub hit_ids: Vec<u32>,
+    /// Numbered from 1.
     pub page_view: Option<usize>,
+    /// `#3 /cart 17:17:49`: two page views of one URL told apart.
+    pub page: Option<String>,
     pub message: String,
-    pub explanation: &'static str,
-    pub guidance: Guidance,
+    /// Rests on what the page reported (its scripts could forge it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_reported: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,40 +218,21 @@ pub struct Guidance {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerOut {
     pub supplied: bool,
+    /// The payloads supplied (file names or "pasted"), each once.
+    pub inputs: Vec<String>,
     pub events: Vec<ServerEvent>,
-    pub pairs: Vec<PairOut>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PairOut {
-    pub event: String,
-    pub hit_id: u32,
-    pub browser_event_id: Option<String>,
-    pub server_event_ids: Vec<Option<String>>,
-    pub matched: bool,
-    pub browser_value: Option<f64>,
-    pub server_value: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OrderOut {
-    /// `user` (pasted), `page` (read from the order status page) or absent.
-    pub source: Option<&'static str>,
-    pub figures: Option<OrderFigures>,
-    pub reconciliation: Vec<HitReconciliation>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HitReconciliation {
-    pub hit_id: u32,
-    #[serde(flatten)]
-    pub result: Reconciliation,
 }
 
 impl Packet {
     pub fn build(session: &mut Session, review: &Review, opts: &PacketOptions) -> Packet {
         let findings = session.findings();
-        let records = session.records().len();
+        let records = session.records();
+        let record_count = records.len();
+        let order_input = order_input(records);
+        let times = records.iter().filter_map(|r| r.time()).filter(|t| t.is_finite());
+        let (started, ended) = times.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), t| {
+            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
+        });
         let j = session.journey();
         let gate = gate(j, &findings, review);
         let uncaptured = j.uncaptured_requests();
@@ -197,46 +246,7 @@ impl Packet {
                 }
             }
         }
-        let times = session
-            .records()
-            .iter()
-            .filter_map(|r| r.time())
-            .filter(|t| t.is_finite());
-        let (started, ended) = times.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), t| {
-            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
-        });
-        let pairs = pairings(j)
-            .into_iter()
-            .map(|p| PairOut {
-                event: p.hit.event_name().to_owned(),
-                hit_id: p.hit.id,
-                browser_event_id: p.hit.event_id.clone(),
-                server_event_ids: p.candidates.iter().map(|s| s.event_id.clone()).collect(),
-                matched: p.twin.is_some(),
-                browser_value: p.hit.value(),
-                server_value: p.twin.and_then(|t| t.value),
-            })
-            .collect();
-        let order_source = if j.order.is_some() {
-            Some("user")
-        } else if j.page_order.is_some() {
-            Some("page")
-        } else {
-            None
-        };
-        let reconciliation = j
-            .order_figures()
-            .map(|o| {
-                j.hits_of("Purchase")
-                    .filter_map(|h| {
-                        h.value().map(|v| HitReconciliation {
-                            hit_id: h.id,
-                            result: reconcile(v, h.currency(), o),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let cards = cards::build(j, &findings, &gate, review, order_input.as_deref());
         Packet {
             packet_version: PACKET_VERSION,
             tool: Tool {
@@ -244,6 +254,11 @@ impl Packet {
                 version: env!("CARGO_PKG_VERSION"),
             },
             verdict: gate.verdict,
+            decision: decision_record(j, review, order_input.as_deref()),
+            gate,
+            cards,
+            match_keys: crate::match_keys::match_keys(j),
+            findings: group_findings(j, &findings),
             store: Store {
                 origin: j.store_origin(),
                 shop: j.shop.clone(),
@@ -251,7 +266,7 @@ impl Packet {
             capture: Capture {
                 started,
                 ended,
-                records,
+                records: record_count,
                 hits: j.hits.len(),
                 dropped_records: j.dropped + uncaptured,
                 dropped: j
@@ -275,7 +290,8 @@ impl Packet {
                 .page_views
                 .iter()
                 .map(|p| Page {
-                    id: p.id,
+                    id: p.id + 1,
+                    label: page_label(j, p.id),
                     url: p.url.clone(),
                     kind: p.kind,
                     time: p.time,
@@ -283,21 +299,11 @@ impl Packet {
                 })
                 .collect(),
             hits: j.hits.iter().map(|h| hit_out(h, opts)).collect(),
-            acceptance: acceptance(j, &findings),
-            findings: findings.iter().map(finding_out).collect(),
-            inventory: inventory(j, review),
             server: ServerOut {
                 supplied: j.server.is_some(),
+                inputs: server_inputs(j),
                 events: j.server.clone().unwrap_or_default(),
-                pairs,
             },
-            match_keys: crate::match_keys::match_keys(j),
-            order: OrderOut {
-                source: order_source,
-                figures: j.order_figures().cloned(),
-                reconciliation,
-            },
-            gate,
             review: review.clone(),
             input_errors: j.input_errors.clone(),
             redacted: !opts.raw_user_data,
@@ -314,23 +320,247 @@ impl Packet {
     }
 }
 
-fn finding_out(f: &Finding) -> FindingOut {
-    let info = rules::info(f.code);
-    FindingOut {
-        code: f.code,
-        severity: f.severity,
-        event: f.event.clone(),
-        pixel_id: f.pixel_id.clone(),
-        hit_ids: f.hit_ids.clone(),
-        page_view: f.page_view,
-        message: f.message.clone(),
-        explanation: info.map(|i| i.explanation).unwrap_or(""),
-        guidance: Guidance {
-            probably_broke: info.map(|i| i.probably_broke).unwrap_or(""),
-            first_check: info.map(|i| i.first_check).unwrap_or(""),
-            not_yet: info.map(|i| i.not_yet).unwrap_or(""),
-        },
+/// The decision record of a journey and its review fields (`order_input`:
+/// see [`order_input`]); the panel shows the same one.
+pub fn decision_record(j: &Journey, review: &Review, order_input: Option<&str>) -> Decision {
+    Decision {
+        decision: nonblank(&review.decision),
+        reviewer: nonblank(&review.reviewer),
+        owners: CORE_EVENTS
+            .iter()
+            .map(|ev| Owner {
+                event: (*ev).to_owned(),
+                owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
+            })
+            .collect(),
+        evidence: evidence_sources(j, review, &server_inputs(j), order_input),
+        next_review: nonblank(&review.next_review),
+        notes: nonblank(&review.notes),
     }
+}
+
+/// The names of the server payloads supplied, each once.
+fn server_inputs(j: &Journey) -> Vec<String> {
+    crate::sort::distinct(j.server.iter().flatten().map(|e| e.source.clone()))
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A time of day, `17:17:49` (UTC), or `—`.
+pub fn clock(ms: f64) -> String {
+    if !ms.is_finite() || ms < 0.0 {
+        return "—".into();
+    }
+    let secs = (ms / 1000.0).floor() as i64;
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, (day % 3600) / 60, day % 60)
+}
+
+/// A page view as a reader names it: `#3 /cart 17:17:49` — its number (from 1),
+/// its path (the whole URL when it is not on the store's origin) and its time
+/// (UTC). Two page views of one URL differ in number and time.
+pub fn page_label(j: &Journey, pv: usize) -> String {
+    let Some(p) = j.page_views.get(pv) else {
+        return format!("#{}", pv + 1);
+    };
+    let store = j.store_origin();
+    let place = match url::Url::parse(&p.url) {
+        Ok(u) if store.as_deref() == Some(u.origin().ascii_serialization().as_str()) => short_path(u.path()),
+        Ok(u) => format!("{}{}", u.origin().ascii_serialization(), short_path(u.path())),
+        Err(_) => p.url.clone(),
+    };
+    format!("#{} {} {}", pv + 1, place, clock(p.time))
+}
+
+/// A path with its opaque tokens cut (Shopify checkout paths carry 20- to
+/// 32-character ones): `/checkouts/cn/Z2NwLXVz…/thank_you`. The number tells
+/// page views apart; the whole URL is in the packet's page list.
+fn short_path(path: &str) -> String {
+    const LONGEST: usize = 16;
+    path.split('/')
+        .map(|seg| {
+            if seg.chars().count() > LONGEST {
+                let head: String = seg.chars().take(8).collect();
+                format!("{head}…")
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The label of the order input in use: the latest order record that parses
+/// (the journey keeps the latest valid one, so this is the one it reads).
+pub fn order_input(records: &[Record]) -> Option<String> {
+    records.iter().rev().find_map(|r| match r {
+        Record::Order(t) => crate::inputs::parse_order(&t.label, &t.text)
+            .is_ok()
+            .then(|| t.label.clone()),
+        _ => None,
+    })
+}
+
+/// Every source of evidence a packet of this journey rests on (`server`: the
+/// payload names; `order`: the order input's name), for the decision record.
+fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Option<&str>) -> Vec<EvidenceSource> {
+    let mut out = Vec::new();
+    let counted = j.hits.iter().filter(|h| h.counted).count();
+    let from_page = j.hits.iter().filter(|h| h.origin == Origin::Page).count();
+    let copies = j.hits.len() - counted;
+    let mut network = format!(
+        "{} pixel request{} in {} page view{}",
+        j.hits.len(),
+        plural(j.hits.len()),
+        j.page_views.len(),
+        plural(j.page_views.len())
+    );
+    if copies > 0 {
+        network.push_str(&format!(
+            " ({copies} privacy-sandbox cop{} not counted)",
+            if copies == 1 { "y" } else { "ies" }
+        ));
+    }
+    if !j.script_loads.is_empty() {
+        network.push_str(&format!(
+            "; {} tracking-script load{}",
+            j.script_loads.len(),
+            plural(j.script_loads.len())
+        ));
+    }
+    out.push(EvidenceSource {
+        source: "network",
+        detail: network,
+        page_reported: false,
+    });
+    if j.hook_seen() || from_page > 0 {
+        let shopify = j.shopify.len();
+        out.push(EvidenceSource {
+            source: "page",
+            detail: format!(
+                "the page hook: {} fbq call{}, {} script inventor{}, {} FB_LOG message{}, {} Shopify page context{}",
+                j.fbq_calls.len(),
+                plural(j.fbq_calls.len()),
+                j.inventories.len(),
+                if j.inventories.len() == 1 { "y" } else { "ies" },
+                j.fb_logs.len(),
+                plural(j.fb_logs.len()),
+                shopify,
+                plural(shopify),
+            ),
+            page_reported: true,
+        });
+    }
+    if !j.gestures.is_empty() {
+        let trusted = j.gestures.iter().filter(|(_, g)| g.trusted()).count();
+        let page = j.gestures.len() - trusted;
+        let mut detail = format!("{trusted} trusted click{}/submit{}", plural(trusted), plural(trusted));
+        if page > 0 {
+            detail.push_str(&format!("; {page} reported by the page"));
+        }
+        out.push(EvidenceSource {
+            source: "gestures",
+            detail,
+            page_reported: page > 0,
+        });
+    }
+    let server_detail = if server.is_empty() {
+        "none supplied".to_owned()
+    } else {
+        server
+            .iter()
+            .map(|label| {
+                let n = j.server.iter().flatten().filter(|e| &e.source == label).count();
+                format!("{label}: {n} event{}", plural(n))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    out.push(EvidenceSource {
+        source: "server",
+        detail: server_detail,
+        page_reported: false,
+    });
+    let (order_detail, page) = match (order, j.order_from_page()) {
+        (Some(label), _) => (format!("{label} (supplied)"), false),
+        (None, true) => ("figures the order status page reported".to_owned(), true),
+        (None, false) => ("none supplied".to_owned(), false),
+    };
+    out.push(EvidenceSource {
+        source: "order",
+        detail: order_detail,
+        page_reported: page,
+    });
+    let owned = CORE_EVENTS
+        .iter()
+        .filter(|ev| review.owners.get(**ev).is_some_and(|o| !o.trim().is_empty()))
+        .count();
+    let gaps = if nonblank(&review.gaps_note).is_some() {
+        "a note on count gaps"
+    } else {
+        "no note on count gaps"
+    };
+    out.push(EvidenceSource {
+        source: "review",
+        detail: format!(
+            "owners recorded for {owned} of {} core events; {gaps}",
+            CORE_EVENTS.len()
+        ),
+        page_reported: false,
+    });
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Findings grouped by code, in the order of their first instance (the
+/// session's order: fail first, then registry order), so the worst code leads.
+pub fn group_findings(j: &Journey, findings: &[Finding]) -> Vec<FindingGroup> {
+    let mut groups: Vec<FindingGroup> = Vec::new();
+    for f in findings {
+        let instance = FindingInstance {
+            severity: f.severity,
+            event: f.event.clone(),
+            pixel_id: f.pixel_id.clone(),
+            hit_ids: f.hit_ids.clone(),
+            page_view: f.page_view.map(|pv| pv + 1),
+            page: f.page_view.map(|pv| page_label(j, pv)),
+            message: f.message.clone(),
+            page_reported: f.page_reported,
+        };
+        match groups.iter_mut().find(|g| g.code == f.code) {
+            Some(g) => {
+                g.severity = g.severity.min(f.severity);
+                g.page_reported |= f.page_reported;
+                g.instances.push(instance);
+            }
+            None => {
+                let info = rules::info(f.code);
+                groups.push(FindingGroup {
+                    code: f.code,
+                    severity: f.severity,
+                    card: cards::card_of(f.code).map(|c| c.key()).unwrap_or("test_events"),
+                    explanation: info.map(|i| i.explanation).unwrap_or(""),
+                    guidance: Guidance {
+                        probably_broke: info.map(|i| i.probably_broke).unwrap_or(""),
+                        first_check: info.map(|i| i.first_check).unwrap_or(""),
+                        not_yet: info.map(|i| i.not_yet).unwrap_or(""),
+                    },
+                    page_reported: f.page_reported,
+                    instances: vec![instance],
+                });
+            }
+        }
+    }
+    groups
 }
 
 fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
@@ -377,7 +607,7 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         counted: h.counted,
         sender: h.sender.label.clone(),
         sender_evidence: h.sender.evidence.clone(),
-        page_view: h.page_view,
+        page_view: h.page_view + 1,
         time: h.time,
         frame: json!({
             "frame_type": h.context.frame_type,
@@ -480,8 +710,6 @@ fn redact_form(text: &str) -> String {
         .join("&")
 }
 
-pub mod markdown;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,5 +723,370 @@ mod tests {
         let red = redact_url(&url);
         assert!(!red.contains("jane"), "{red}");
         assert!(red.contains("ev=Purchase") && red.contains("abababab"));
+    }
+}
+
+#[cfg(test)]
+mod v2_tests {
+    use super::*;
+    use crate::journal::{FbqCall, ScriptInventory, ScriptLoad, UserText};
+    use crate::rules::testkit::{clean_journey, J, PIXEL};
+
+    fn packet(j: J, review: &Review) -> Packet {
+        let mut s = j.session();
+        Packet::build(&mut s, review, &PacketOptions::default())
+    }
+
+    fn init(j: J) -> J {
+        let (ctx, t) = (j.ctx(), j.t + 5.0);
+        j.record(Record::FbqCall(FbqCall {
+            method: "init".into(),
+            args: vec![serde_json::json!(PIXEL)],
+            context: ctx,
+            time: t,
+            ..FbqCall::default()
+        }))
+    }
+
+    /// The messy demo printed the same guidance once per instance, and two
+    /// instances as the same `https://shop.test/cart`: the cart seen twice.
+    #[test]
+    fn findings_are_grouped_by_code_and_page_views_of_one_url_told_apart() {
+        let j = init(init(J::new().nav("https://shop.test/cart")));
+        let j = init(init(j.wait(5000.0).nav("https://shop.test/cart")));
+        let p = packet(j, &Review::default());
+        let groups: Vec<&FindingGroup> = p
+            .findings
+            .iter()
+            .filter(|g| g.code == "pixel_initialized_twice")
+            .collect();
+        assert_eq!(groups.len(), 1, "one group per code");
+        let g = groups[0];
+        assert_eq!(g.instances.len(), 2);
+        assert!(g.page_reported && g.instances.iter().all(|i| i.page_reported));
+        let labels: Vec<&str> = g.instances.iter().filter_map(|i| i.page.as_deref()).collect();
+        assert_eq!(labels.len(), 2);
+        assert!(
+            labels[0].starts_with("#1 /cart ") && labels[1].starts_with("#2 /cart "),
+            "{labels:?}"
+        );
+        assert_ne!(labels[0], labels[1]);
+        assert_eq!(
+            g.instances.iter().map(|i| i.page_view).collect::<Vec<_>>(),
+            [Some(1), Some(2)]
+        );
+        let md = p.to_markdown();
+        let first_check = markdown::text(g.guidance.first_check);
+        assert_eq!(
+            md.matches(first_check.as_str()).count(),
+            1,
+            "guidance printed once:\n{md}"
+        );
+        for label in labels {
+            assert!(md.contains(&format!("`{label}`")), "{label} in\n{md}");
+        }
+        assert!(
+            md.contains("### WARN `pixel_initialized_twice` — 2 instances *(page-reported)*"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_script_seen_by_network_and_page_is_one_row() {
+        let fbevents = "https://connect.facebook.net/en_US/fbevents.js";
+        let j = J::new().nav("https://shop.test/products/tee");
+        let (ctx, t) = (j.ctx(), j.t);
+        let j = j
+            .record(Record::ScriptLoad(ScriptLoad {
+                url: fbevents.into(),
+                context: ctx.clone(),
+                time: t + 10.0,
+                status: Some(200),
+                origin: Origin::Network,
+            }))
+            .record(Record::Scripts(ScriptInventory {
+                context: ctx,
+                time: t + 20.0,
+                scripts: vec![fbevents.into()],
+                base_code_runs: 1,
+                ..ScriptInventory::default()
+            }))
+            .hit("PageView", &[]);
+        let p = packet(j, &Review::default());
+        let rows = &p.cards.trigger_sources.scripts;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].seen_by, ["network", "page"]);
+        assert_eq!((rows[0].network_loads, rows[0].page_elements), (1, 1));
+        assert_eq!(rows[0].page_view, 1);
+        let md = p.to_markdown();
+        assert!(md.contains("| network ×1 · page ×1 |"), "{md}");
+        assert!(
+            md.contains("page: script elements the page reported *(page-reported)*"),
+            "{md}"
+        );
+    }
+
+    /// A product name, an event id, a URL and a note from the page or the
+    /// reviewer stay text: no `<` outside a code span without its backslash,
+    /// and no HTML entity anywhere (a ticket showing raw Markdown read `&amp;`).
+    #[test]
+    fn markdown_keeps_page_text_inert_without_entities() {
+        let xss = "<img src=x onerror=alert(1)>";
+        let j = J::new()
+            .nav("https://shop.test/products/<script>alert(1)</script>?a=1&b=2")
+            .hit(
+                "Purchase",
+                &[
+                    ("eid", xss),
+                    ("cd[value]", xss),
+                    ("cd[currency]", "USD"),
+                    ("cd[content_name]", xss),
+                    ("cd[content_ids]", "[\"<b>x</b>\"]"),
+                ],
+            )
+            .server(&format!(
+                r#"{{"data":[{{"event_name":"Purchase","event_id":"{}","action_source":"website","custom_data":{{"value":1,"currency":"USD"}}}}]}}"#,
+                "a|b`c<i>"
+            ))
+            .record(Record::Order(UserText {
+                label: "<svg onload=alert(1)>.json".into(),
+                text: r#"{"total": 1, "currency": "USD", "order_number": "<u>7</u>"}"#.into(),
+            }));
+        let review = Review {
+            notes: Some(format!("Tom & Jerry's {xss} | *bold*")),
+            gaps_note: Some("a\nb <br> c".into()),
+            owners: [("Purchase".to_owned(), xss.to_owned())].into_iter().collect(),
+            ..Review::default()
+        };
+        let md = packet(j, &review).to_markdown();
+        for entity in ["&lt;", "&gt;", "&amp;", "&quot;", "&#"] {
+            assert!(!md.contains(entity), "entity {entity} in\n{md}");
+        }
+        for (n, line) in md.lines().enumerate() {
+            let outside = outside_code_spans(line);
+            let bytes = outside.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'<' {
+                    assert!(
+                        i > 0 && bytes[i - 1] == b'\\',
+                        "line {}: a bare '<' outside code: {line}",
+                        n + 1
+                    );
+                }
+            }
+        }
+        assert!(
+            md.contains("\\<img src=x onerror=alert(1)\\>"),
+            "the name is still there, as text"
+        );
+        assert!(md.contains("Tom \\& Jerry's"));
+    }
+
+    /// The text of a line with its code spans taken out (CommonMark: a span
+    /// opens with a run of backticks and closes with a run of the same length).
+    fn outside_code_spans(line: &str) -> String {
+        let chars: Vec<char> = line.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] == '\\' && i + 1 < chars.len() {
+                out.push(chars[i]);
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            if chars[i] == '`' {
+                let run = chars[i..].iter().take_while(|c| **c == '`').count();
+                let mut j = i + run;
+                let mut closed = None;
+                while j < chars.len() {
+                    if chars[j] == '`' {
+                        let r = chars[j..].iter().take_while(|c| **c == '`').count();
+                        if r == run {
+                            closed = Some(j + r);
+                            break;
+                        }
+                        j += r;
+                    } else {
+                        j += 1;
+                    }
+                }
+                match closed {
+                    Some(end) => i = end,
+                    None => {
+                        out.extend(&chars[i..i + run]);
+                        i += run;
+                    }
+                }
+                continue;
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn sections_come_in_reading_order() {
+        let md = packet(clean_journey(), &Review::default()).to_markdown();
+        let at = |h: &str| md.find(h).unwrap_or_else(|| panic!("{h} missing in\n{md}"));
+        let order = [
+            "## Decision record",
+            "## Stop/Go gate",
+            "## Evidence cards",
+            "### 1. Test Events",
+            "### 2. Shopify order",
+            "### 3. Trigger-source inventory",
+            "### 4. Review reconciliation",
+            "## Findings",
+            "## Page views",
+            "## Hits",
+        ];
+        let places: Vec<usize> = order.iter().map(|h| at(h)).collect();
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{order:?} at {places:?}");
+        let json: Value = serde_json::from_str(&packet(clean_journey(), &Review::default()).to_json()).expect("json");
+        let keys: Vec<&str> = json.as_object().expect("object").keys().map(String::as_str).collect();
+        // serde_json's map is sorted unless preserve_order; check the presence, not the order.
+        for k in [
+            "packet_version",
+            "verdict",
+            "decision",
+            "gate",
+            "cards",
+            "findings",
+            "hits",
+            "pages",
+        ] {
+            assert!(keys.contains(&k), "{k} missing: {keys:?}");
+        }
+        assert_eq!(json["packet_version"], 2);
+        for card in ["test_events", "shopify_order", "trigger_sources", "reconciliation"] {
+            for k in ["title", "pass_standard", "state", "summary", "checks", "codes"] {
+                assert!(json["cards"][card].get(k).is_some(), "cards.{card}.{k} missing");
+            }
+        }
+    }
+
+    #[test]
+    fn cards_follow_their_gate_checks_and_findings() {
+        // Nothing supplied: every card waits for its evidence, none passes.
+        let p = packet(clean_journey(), &Review::default());
+        let c = &p.cards;
+        assert_eq!(
+            c.test_events.head.state,
+            CardState::Unverified,
+            "{:?}",
+            c.test_events.head
+        );
+        assert!(c
+            .test_events
+            .head
+            .needs
+            .as_deref()
+            .is_some_and(|n| n.contains("Conversions API payload")));
+        assert_eq!(c.shopify_order.head.state, CardState::Unverified);
+        assert_eq!(c.trigger_sources.head.state, CardState::Unverified);
+        assert_eq!(c.reconciliation.head.state, CardState::Unverified);
+        assert_eq!(c.test_events.purchase_actions, 1);
+        // Everything supplied and agreeing: every card passes.
+        // As a correct server sends them: Unix seconds, the page, the user agent.
+        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0"}"#;
+        let server = format!(
+            r#"{{"data":[
+            {{"event_name":"ViewContent","event_id":"vc-1",{web}}},
+            {{"event_name":"AddToCart","event_id":"atc-1",{web}}},
+            {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
+            {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
+        );
+        let order =
+            r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
+        let review = Review {
+            owners: CORE_EVENTS
+                .iter()
+                .map(|e| ((*e).to_owned(), "theme".to_owned()))
+                .collect(),
+            gaps_note: Some("Meta and Shopify both show the one test order.".into()),
+            ..Review::default()
+        };
+        let p = packet(clean_journey().server(&server).order(order), &review);
+        let c = &p.cards;
+        for h in [
+            &c.test_events.head,
+            &c.shopify_order.head,
+            &c.trigger_sources.head,
+            &c.reconciliation.head,
+        ] {
+            assert_eq!(h.state, CardState::Pass, "{h:?}");
+        }
+        assert_eq!(c.test_events.purchase_actions, 1, "browser and server Purchase merge");
+        let purchase = c
+            .test_events
+            .events
+            .iter()
+            .find(|r| r.event == "Purchase")
+            .expect("row");
+        assert_eq!(purchase.dedup.as_ref().map(|d| d.state), Some("merged"));
+        assert_eq!(
+            c.shopify_order.order.as_ref().and_then(|o| o.payment_status.as_deref()),
+            Some("paid")
+        );
+        assert_eq!(c.shopify_order.input.as_deref(), Some("order.json"));
+        assert!(
+            c.shopify_order.purchases.iter().all(|v| v.matches == Some(true)),
+            "{:?}",
+            c.shopify_order.purchases
+        );
+        let server_row = c
+            .trigger_sources
+            .sources
+            .iter()
+            .find(|r| r.source == "server")
+            .expect("server row");
+        assert!(server_row.seen && server_row.events.get("Purchase") == Some(&1));
+        assert!(
+            !c.trigger_sources.sources.iter().any(|r| r.source == "other"),
+            "no other sender, no row"
+        );
+        // A second Purchase without an id fails the Test Events card by its finding.
+        let p = packet(
+            clean_journey()
+                .hit(
+                    "Purchase",
+                    &[
+                        ("cd[value]", "68.00"),
+                        ("cd[currency]", "USD"),
+                        ("cd[order_id]", "1001"),
+                    ],
+                )
+                .server(&server)
+                .order(order),
+            &review,
+        );
+        assert_eq!(p.cards.test_events.head.state, CardState::Fail);
+        assert_eq!(p.cards.test_events.purchase_actions, 2);
+        assert!(p
+            .cards
+            .test_events
+            .head
+            .codes
+            .iter()
+            .any(|c| c.code == "duplicate_event"));
+    }
+
+    /// Order figures only the page reported: shown, marked, and never a pass.
+    #[test]
+    fn page_reported_order_never_passes_the_order_card() {
+        let p = packet(clean_journey().page_order(68.0, "USD"), &Review::default());
+        let card = &p.cards.shopify_order;
+        assert_eq!(card.head.state, CardState::Unverified);
+        assert!(card.head.page_reported);
+        assert_eq!(card.source, Some("page"));
+        let md = p.to_markdown();
+        assert!(md.contains("| money | unverified *(page-reported)* |"), "{md}");
+        assert!(md.contains("the order status page *(page-reported)*"), "{md}");
+        assert!(
+            md.contains("order *(page-reported)*: figures the order status page reported"),
+            "{md}"
+        );
     }
 }

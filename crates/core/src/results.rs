@@ -171,14 +171,21 @@ pub struct EventOwner {
     pub owner: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One tracking script in one page view, however it was seen: the network's
+/// loads and the page hook's script elements are two views of the same
+/// script, so they share a row (a reader counted two rows as two scripts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScriptEntry {
+    /// Index into the page views.
     pub page_view: usize,
     pub url: String,
     pub kind: &'static str,
-    pub count: usize,
-    /// `network` or `page`.
-    pub seen_by: &'static str,
+    /// Loads of it the network saw in this page view.
+    pub network: usize,
+    /// Script elements for it in the page hook's latest inventory (page-reported).
+    pub page: usize,
+    /// `network`, `page` or both, in that order.
+    pub seen_by: Vec<&'static str>,
 }
 
 const EVIDENCE_LINES: usize = 5;
@@ -235,20 +242,34 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
             *e = (*e).max(n);
         }
     }
-    let entry = |seen_by: &'static str| {
-        move |((page_view, url), count): ((usize, String), usize)| ScriptEntry {
-            kind: tables::tracking_script_kind(&url).unwrap_or("script"),
-            page_view,
-            url,
-            count,
-            seen_by,
-        }
-    };
-    let mut entries: Vec<ScriptEntry> = network.into_iter().map(entry("network")).collect();
-    entries.extend(page_seen.into_iter().map(entry("page")));
-    sort_by(&mut entries, |a, b| {
-        (a.page_view, &a.url, a.seen_by).cmp(&(b.page_view, &b.url, b.seen_by))
-    });
+    let mut merged: BTreeMap<(usize, String), (usize, usize)> = BTreeMap::new();
+    for (key, n) in network {
+        merged.entry(key).or_default().0 = n;
+    }
+    for (key, n) in page_seen {
+        merged.entry(key).or_default().1 = n;
+    }
+    // BTreeMap order is (page view, url): what the reader scans by.
+    let entries = merged
+        .into_iter()
+        .map(|((page_view, url), (network, page))| {
+            let mut seen_by = Vec::new();
+            if network > 0 {
+                seen_by.push("network");
+            }
+            if page > 0 {
+                seen_by.push("page");
+            }
+            ScriptEntry {
+                kind: tables::tracking_script_kind(&url).unwrap_or("script"),
+                page_view,
+                url,
+                network,
+                page,
+                seen_by,
+            }
+        })
+        .collect();
     Inventory {
         senders,
         owners,

@@ -96,23 +96,31 @@ proptest! {
         prop_assert!(md.starts_with("# PixelProof review"), "{}", md);
         // The JSON is a packet a machine can read back, holding every hit added.
         let json: serde_json::Value = serde_json::from_str(&p.to_json()).expect("the packet's JSON parses");
-        prop_assert_eq!(&json["packet_version"], 1);
+        prop_assert_eq!(&json["packet_version"], 2);
         let hits = json["hits"].as_array().expect("hits");
         prop_assert_eq!(hits.len(), added);
         let ids: Vec<u64> = hits.iter().filter_map(|h| h["id"].as_u64()).collect();
         prop_assert_eq!(ids.len(), added, "every hit has an id");
-        for f in json["findings"].as_array().expect("findings") {
-            // Findings point at hits the packet holds, with a severity their rule can give.
-            for id in f["hit_ids"].as_array().expect("hit_ids") {
-                prop_assert!(id.as_u64().is_some_and(|id| ids.contains(&id)), "{} names hit {} not in the packet", f["code"], id);
-            }
-            let code = f["code"].as_str().expect("code");
+        let pages = json["pages"].as_array().expect("pages").len() as u64;
+        for g in json["findings"].as_array().expect("findings") {
+            let code = g["code"].as_str().expect("code");
             let rule = rules::info(code).expect("a registered code");
-            let severity = f["severity"].as_str().expect("severity");
-            prop_assert!(
-                [Severity::Fail, Severity::Warn, Severity::Info].iter().any(|s| s.as_str() == severity && rule.severity.allows(*s)),
-                "{} has severity {} its rule cannot give", code, severity
-            );
+            let instances = g["instances"].as_array().expect("instances");
+            prop_assert!(!instances.is_empty(), "{} is a group without instances", code);
+            for f in instances {
+                // Findings point at hits and page views the packet holds, with a severity their rule can give.
+                for id in f["hit_ids"].as_array().expect("hit_ids") {
+                    prop_assert!(id.as_u64().is_some_and(|id| ids.contains(&id)), "{} names hit {} not in the packet", code, id);
+                }
+                if let Some(pv) = f["page_view"].as_u64() {
+                    prop_assert!((1..=pages).contains(&pv), "{} names page view {} of {}", code, pv, pages);
+                }
+                let severity = f["severity"].as_str().expect("severity");
+                prop_assert!(
+                    [Severity::Fail, Severity::Warn, Severity::Info].iter().any(|s| s.as_str() == severity && rule.severity.allows(*s)),
+                    "{} has severity {} its rule cannot give", code, severity
+                );
+            }
         }
     }
 

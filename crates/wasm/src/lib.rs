@@ -11,6 +11,7 @@
 
 mod dom;
 mod panel;
+mod panel_packet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory};
@@ -190,6 +191,29 @@ impl Session {
         let review = review_from(review)?;
         Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_markdown())
     }
+}
+
+/// Compares two packets given as JSON text (version 1 or 2; `before_label` and
+/// `after_label` name them, e.g. their file names): `{diff, markdown,
+/// headline}`, the same diff `pixelproof diff` prints. A text that is not a
+/// packet is refused with the core's one-line message (file, place, what to do).
+#[wasm_bindgen(js_name = diffPackets)]
+pub fn diff_packets(before_label: &str, before: &str, after_label: &str, after: &str) -> Result<JsValue, JsError> {
+    use pixelproof_core::diff::{diff, read_packet, Diff};
+    #[derive(Serialize)]
+    struct Out<'a> {
+        diff: &'a Diff,
+        markdown: String,
+        headline: String,
+    }
+    let b = read_packet(before_label, before).map_err(|e| JsError::new(&e.to_string()))?;
+    let a = read_packet(after_label, after).map_err(|e| JsError::new(&e.to_string()))?;
+    let d = diff(&b, &a);
+    to_js(&Out {
+        markdown: d.to_markdown(),
+        headline: d.headline(),
+        diff: &d,
+    })
 }
 
 /// The version of the core, for the panel's footer and the packet.

@@ -6,9 +6,15 @@
 //! the tab's journal and then with each batch of records the worker
 //! broadcasts, so results are computed here and never fetched whole.
 //!
-//! Rendering is incremental: the summary sections (gate, acceptance, findings,
-//! inventory) are small and are rebuilt at most every 50 ms; the timeline only
-//! prepends new items and shows one page (200) at a time.
+//! The sections follow the packet's reading order (docs/product-rules.md, "The
+//! packet"): a comparison with a saved packet when one is loaded, the decision
+//! record, the gate, the four evidence cards, the findings grouped by code;
+//! then the evidence inputs, export and the timeline. What each packet part
+//! looks like is panel_packet.rs.
+//!
+//! Rendering is incremental: the summary sections (gate, cards, findings) are
+//! small and are rebuilt at most every 50 ms; the timeline only prepends new
+//! items and shows one page (200) at a time.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -16,16 +22,19 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use pixelproof_core::diff::PacketView;
 use pixelproof_core::inputs::{parse_capi, parse_order};
 use pixelproof_core::journal::Record;
-use pixelproof_core::results::{acceptance, gate, inventory, CheckState, RowStatus};
-use pixelproof_core::rules::{self, Finding, Severity};
+use pixelproof_core::packet::{cards, decision_record, group_findings, order_input, FindingGroup};
+use pixelproof_core::results::{acceptance, gate, CheckState, RowStatus};
+use pixelproof_core::rules::{Finding, Severity};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Element;
 
 use crate::dom::*;
+use crate::panel_packet;
 
 #[wasm_bindgen]
 extern "C" {
@@ -88,6 +97,9 @@ struct App {
     fixed_listeners: Vec<EventListener>,
     root: Element,
     confirm_clear: bool,
+    /// A packet loaded under "Compare with a saved packet": the journey is
+    /// compared with it on every render, so the diff follows live changes.
+    compare: Option<PacketView>,
 }
 
 type Shared = Rc<RefCell<App>>;
@@ -164,6 +176,7 @@ pub fn mount_panel(root: Element, bridge: Bridge) {
         fixed_listeners: Vec::new(),
         root,
         confirm_clear: false,
+        compare: None,
     }));
     build_skeleton(&app);
     // Subscribe before reading the journal; batches already in it are skipped by position.
@@ -296,6 +309,18 @@ fn section(root: &Element, id: &str, title: &str) -> Element {
     body
 }
 
+/// A section for an evidence card: its head (state, pass standard, codes:
+/// `{id}-head`, redrawn on each render) above its evidence (`{id}-body`).
+fn card_section(root: &Element, id: &str, title: &str) -> Element {
+    let body = section(root, id, title);
+    let head = el("div", "", "");
+    attr(&head, "id", &format!("{id}-head"));
+    if let Some(parent) = body.parent_element() {
+        let _ = parent.insert_before(&head, Some(&body));
+    }
+    body
+}
+
 /// The static parts: header, evidence inputs, review fields, export.
 fn build_skeleton(app: &Shared) {
     let root = app.borrow().root.clone();
@@ -322,19 +347,27 @@ fn build_skeleton(app: &Shared) {
     attr(&watch, "id", "pp-watch");
     append(&root, &watch);
 
+    // The packet's reading order: before/after (above the gate), decision
+    // record, gate, the four cards, the findings.
+    let compare = section(&root, "pp-compare", "Compare with a saved packet");
+    let review = section(&root, "pp-review", "Decision record");
     section(&root, "pp-gate", "Stop/Go gate");
-    section(&root, "pp-acceptance", "Acceptance");
-    section(&root, "pp-findings", "Findings");
-    let inventory_body = section(&root, "pp-inventory", "Sender inventory");
+    card_section(&root, "pp-acceptance", "1. Test Events");
+    // Part of the Test Events card's question: can Meta tie the action to a person.
     section(&root, "pp-matchkeys", "Match keys");
+    card_section(&root, "pp-order", "2. Shopify order");
+    let inventory_body = card_section(&root, "pp-inventory", "3. Trigger-source inventory");
+    let reconciliation = card_section(&root, "pp-reconciliation", "4. Review reconciliation");
+    section(&root, "pp-findings", "Findings");
     let evidence = section(&root, "pp-evidence", "Evidence the browser cannot see");
-    let review = section(&root, "pp-review", "Review");
     let export = section(&root, "pp-export", "Export");
     section(&root, "pp-timeline", "Timeline");
 
     let mut fixed = Vec::new();
     build_watch(app, &watch, &mut fixed);
+    build_compare(app, &compare, &mut fixed);
     build_inventory(app, &inventory_body, &mut fixed);
+    build_reconciliation(app, &reconciliation, &mut fixed);
     build_evidence(app, &evidence, &mut fixed);
     build_review(app, &review, &mut fixed);
     build_export(app, &export, &mut fixed);
@@ -613,7 +646,7 @@ fn render_har(app: &Shared, out: &Element, name: &str, bytes: &[u8]) {
                 ),
             );
             let ul = el("ul", "", "");
-            for row in packet.acceptance.iter().filter(|r| r.core) {
+            for row in packet.cards.test_events.events.iter().filter(|r| r.core) {
                 append(
                     &ul,
                     &el(
@@ -623,13 +656,18 @@ fn render_har(app: &Shared, out: &Element, name: &str, bytes: &[u8]) {
                     ),
                 );
             }
-            for f in &packet.findings {
+            for g in &packet.findings {
+                let first = g.instances.first().map(|i| i.message.as_str()).unwrap_or_default();
+                let more = match g.instances.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
                 append(
                     &ul,
                     &el(
                         "li",
-                        &format!("sev-{}", f.severity.as_str()),
-                        &format!("{} {}: {}", f.severity.as_str(), f.code, f.message),
+                        &format!("sev-{}", g.severity.as_str()),
+                        &format!("{} {}: {first}{more}", g.severity.as_str(), g.code),
                     ),
                 );
             }
@@ -716,18 +754,72 @@ fn build_review(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) {
     attr(&next, "type", "date");
     attr(&next, "id", "pp-next-review");
     append(body, &field("Next review", &next));
-    let gaps = el("textarea", "", "");
-    attr(&gaps, "id", "pp-gaps");
-    attr(&gaps, "rows", "2");
-    append(body, &field("Why Meta, Shopify, GA4 and server counts differ", &gaps));
     let notes = el("textarea", "", "");
     attr(&notes, "id", "pp-notes");
     attr(&notes, "rows", "2");
     append(body, &field("Notes", &notes));
-    for control in [&decision, &reviewer, &next, &gaps, &notes] {
+    // Owners (typed in the trigger-source card) and the evidence, read-only.
+    let record = el("div", "", "");
+    attr(&record, "id", "pp-record");
+    append(body, &record);
+    for control in [&decision, &reviewer, &next, &notes] {
         let a = app.clone();
         fixed.push(on(control, "change", move |_| save_review(&a)));
     }
+}
+
+/// The reconciliation card: the Purchase counts (redrawn) and the reviewer's
+/// note on same-day gaps, the evidence its gate check reads.
+fn build_reconciliation(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) {
+    let counts = el("div", "", "");
+    attr(&counts, "id", "pp-reconciliation-counts");
+    append(body, &counts);
+    let gaps = el("textarea", "", "");
+    attr(&gaps, "id", "pp-gaps");
+    attr(&gaps, "rows", "2");
+    append(body, &field("Why Meta, Shopify, GA4 and server counts differ", &gaps));
+    let a = app.clone();
+    fixed.push(on(&gaps, "change", move |_| save_review(&a)));
+}
+
+/// "Compare with a saved packet": a packet file (JSON, version 1 or 2, from
+/// the CLI or saved from here) that this journey is compared with, the diff
+/// shown in this section, above the gate. The core reads and compares it,
+/// as `pixelproof diff` does.
+fn build_compare(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>) {
+    let file = el("input", "", "");
+    attr(&file, "type", "file");
+    attr(&file, "accept", ".json,application/json");
+    attr(&file, "id", "pp-compare-file");
+    append(body, &field("A packet saved before (JSON)", &file));
+    let err = error_line("pp-compare-error");
+    append(body, &err);
+    let out = el("div", "", "");
+    attr(&out, "id", "pp-compare-out");
+    append(body, &out);
+    let a = app.clone();
+    let input = file.clone();
+    fixed.push(on(&file, "change", move |_| {
+        let (a, input, err) = (a.clone(), input.clone(), err.clone());
+        spawn_local(async move {
+            let Some((name, bytes)) = picked_file(&a, &input).await else {
+                return;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match pixelproof_core::diff::read_packet(&name, &text) {
+                Ok(view) => {
+                    err.set_text_content(None);
+                    a.borrow_mut().compare = Some(view);
+                    status(&format!("Comparing this journey with {name}."));
+                }
+                Err(e) => {
+                    err.set_text_content(Some(&e.to_string()));
+                    a.borrow_mut().compare = None;
+                }
+            }
+            render(&a);
+        });
+    }));
 }
 
 fn fill_review_fields(app: &Shared) {
@@ -987,11 +1079,83 @@ fn render_summary(app: &Shared) {
             }
         }
         render_acceptance(app, &a, &findings, &mut listeners);
-        render_findings(app, &a, &findings, &mut listeners);
-        render_inventory(app, &a, &mut listeners);
-        render_match_keys(a.session.journey());
+        let order = order_input(a.session.records());
+        let cards = cards::build(j, &findings, &g, &a.review, order.as_deref());
+        let groups = group_findings(j, &findings);
+        render_packet_parts(j, &a.review, order.as_deref(), &g, &cards, &groups);
+        render_findings(app, &a, &groups, &mut listeners);
+        render_inventory(&cards.trigger_sources);
+        render_match_keys(j);
     }
+    render_compare(app);
     app.borrow_mut().listeners = listeners;
+}
+
+/// The decision record, the cards' heads and their evidence other than the
+/// acceptance and owner tables (which keep their own renderers and state).
+fn render_packet_parts(
+    j: &pixelproof_core::journey::Journey,
+    review: &Review,
+    order: Option<&str>,
+    g: &pixelproof_core::results::Gate,
+    c: &cards::Cards,
+    groups: &[FindingGroup],
+) {
+    let fill = |id: &str, child: Element| {
+        if let Some(box_) = by_id(id) {
+            clear(&box_);
+            append(&box_, &child);
+        }
+    };
+    fill(
+        "pp-record",
+        panel_packet::decision_record(&decision_record(j, review, order)),
+    );
+    for (id, key, head) in [
+        ("pp-acceptance-head", "test_events", &c.test_events.head),
+        ("pp-order-head", "shopify_order", &c.shopify_order.head),
+        ("pp-inventory-head", "trigger_sources", &c.trigger_sources.head),
+        ("pp-reconciliation-head", "reconciliation", &c.reconciliation.head),
+    ] {
+        fill(id, panel_packet::card_head(head, key, &g.checks, groups));
+    }
+    fill("pp-order-body", panel_packet::order_card(&c.shopify_order));
+    fill(
+        "pp-reconciliation-counts",
+        panel_packet::reconciliation(&c.reconciliation),
+    );
+}
+
+/// The diff with the saved packet, when one is loaded: this journey's packet
+/// read back the way the saved one was, so both go through one reader.
+fn render_compare(app: &Shared) {
+    let Some(out) = by_id("pp-compare-out") else { return };
+    clear(&out);
+    let Some(before) = app.borrow().compare.clone() else {
+        return;
+    };
+    let packet = {
+        let mut a = app.borrow_mut();
+        let review = a.review.clone();
+        Packet::build(&mut a.session, &review, &PacketOptions::default())
+    };
+    let now = serde_json::to_value(&packet)
+        .map_err(|e| e.to_string())
+        .and_then(|v| pixelproof_core::diff::view_of("this journey", &v).map_err(|e| e.to_string()));
+    match now {
+        Ok(after) => append(
+            &out,
+            &panel_packet::diff_view(&pixelproof_core::diff::diff(&before, &after)),
+        ),
+        Err(e) => append(
+            &out,
+            &el(
+                "p",
+                "error",
+                &format!("This journey's packet could not be read back: {e}"),
+            ),
+        ),
+    }
 }
 
 fn status_label(s: RowStatus) -> (&'static str, &'static str) {
@@ -1140,43 +1304,38 @@ fn hit_line(h: &pixelproof_core::model::Hit) -> String {
     )
 }
 
-/// A finding's identity across re-renders.
-fn finding_key(f: &Finding) -> String {
-    format!(
-        "{}|{}|{}|{:?}|{:?}",
-        f.code,
-        f.event.as_deref().unwrap_or(""),
-        f.pixel_id.as_deref().unwrap_or(""),
-        f.page_view,
-        f.hit_ids.first()
-    )
-}
-
-fn render_findings(app: &Shared, a: &App, findings: &[Finding], listeners: &mut Vec<EventListener>) {
+fn render_findings(app: &Shared, a: &App, groups: &[FindingGroup], listeners: &mut Vec<EventListener>) {
     let Some(body) = by_id("pp-findings-body") else { return };
     clear(&body);
-    if findings.is_empty() {
+    if groups.is_empty() {
         append(&body, &el("p", "muted", "No findings."));
         return;
     }
+    // One entry per code, the guidance once, worst first (the packet's order).
     for sev in [Severity::Fail, Severity::Warn, Severity::Info] {
-        let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
-        if group.is_empty() {
+        let of: Vec<&FindingGroup> = groups.iter().filter(|g| g.severity == sev).collect();
+        if of.is_empty() {
             continue;
         }
+        let n: usize = of.iter().map(|g| g.instances.len()).sum();
         append(
             &body,
             &el(
                 "h3",
                 &format!("sev-{}", sev.as_str()),
-                &format!("{} ({})", sev.as_str().to_ascii_uppercase(), group.len()),
+                &format!(
+                    "{} ({} codes, {n} findings)",
+                    sev.as_str().to_ascii_uppercase(),
+                    of.len()
+                ),
             ),
         );
-        for f in group {
+        for g in of {
             let d = create("details");
             d.set_class_name(&format!("finding sev-{}", sev.as_str()));
-            attr(&d, "data-code", f.code);
-            let key = finding_key(f);
+            attr(&d, "data-code", g.code);
+            // A code stays open across live re-renders, as expanded rows do.
+            let key = g.code.to_owned();
             if a.open_findings.contains(&key) {
                 attr(&d, "open", "");
             }
@@ -1195,46 +1354,23 @@ fn render_findings(app: &Shared, a: &App, findings: &[Finding], listeners: &mut 
                 }
             }));
             let s = el("summary", "", "");
-            append(&s, &el("code", "", f.code));
-            if let Some(ev) = &f.event {
-                append(&s, &el("span", "muted", &format!(" {ev}")));
-            }
-            append(&s, &el("span", "", &format!(" — {}", f.message)));
-            if f.page_reported {
-                let tag = el("span", "tag page-reported", " page-reported");
-                attr(
-                    &tag,
-                    "title",
-                    "Rests on what the page reported (its scripts could forge it): it adds doubt, it settles nothing",
-                );
-                append(&s, &tag);
-            }
+            panel_packet::finding_group_summary(g, &s);
             append(&d, &s);
-            if let Some(info) = rules::info(f.code) {
-                append(&d, &el("p", "", info.explanation));
-                let dl = el("dl", "guidance", "");
-                for (k, v) in [
-                    ("Probably broke", info.probably_broke),
-                    ("First check", info.first_check),
-                    ("Not yet", info.not_yet),
-                ] {
-                    append(&dl, &el("dt", "", k));
-                    append(&dl, &el("dd", "", v));
-                }
-                append(&d, &dl);
+            panel_packet::finding_group_body(g, &d);
+            // Built by insertion: collecting would sort, another copy of the sort code.
+            let mut ids = BTreeSet::new();
+            for i in &g.instances {
+                ids.extend(i.hit_ids.iter().copied());
             }
-            if !f.hit_ids.is_empty() {
+            if !ids.is_empty() {
                 let b = button(
                     &format!(
                         "Show hits {} in the timeline",
-                        f.hit_ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+                        ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
                     ),
                     "link",
                 );
                 append(&d, &b);
-                // Built by insertion: collecting would sort, another copy of the sort code.
-                let mut ids = BTreeSet::new();
-                ids.extend(f.hit_ids.iter().copied());
                 let app2 = app.clone();
                 listeners.push(on(&b, "click", move |_| {
                     {
@@ -1286,14 +1422,13 @@ fn build_inventory(app: &Shared, body: &Element, fixed: &mut Vec<EventListener>)
     let list = el("datalist", "", "");
     attr(&list, "id", "pp-sender-list");
     append(body, &list);
-    let ul = el("ul", "senders", "");
-    attr(&ul, "id", "pp-sender-details");
-    append(body, &ul);
+    let sources = el("div", "", "");
+    attr(&sources, "id", "pp-sources");
+    append(body, &sources);
 }
 
-fn render_inventory(_app: &Shared, a: &App, _listeners: &mut Vec<EventListener>) {
-    let inv = inventory(a.session.journey(), &a.review);
-    for o in &inv.owners {
+fn render_inventory(card: &cards::TriggerSourcesCard) {
+    for o in &card.owners {
         if let Some(cell) = by_id(&format!("pp-senders-{}", o.event)) {
             cell.set_text_content(Some(
                 if o.senders.is_empty() {
@@ -1308,22 +1443,21 @@ fn render_inventory(_app: &Shared, a: &App, _listeners: &mut Vec<EventListener>)
     }
     if let Some(list) = by_id("pp-sender-list") {
         clear(&list);
-        for s in &inv.senders {
-            let o = el("option", "", "");
-            attr(&o, "value", &s.sender);
-            append(&list, &o);
+        for r in card
+            .sources
+            .iter()
+            .filter(|r| r.source != "server" && r.source != "crm")
+        {
+            for sender in &r.senders {
+                let o = el("option", "", "");
+                attr(&o, "value", sender);
+                append(&list, &o);
+            }
         }
     }
-    if let Some(ul) = by_id("pp-sender-details") {
-        clear(&ul);
-        for s in &inv.senders {
-            let events: Vec<String> = s.events.iter().map(|(k, v)| format!("{k}×{v}")).collect();
-            let li = el("li", "", "");
-            append(&li, &el("strong", "", &s.sender));
-            append(&li, &el("span", "", &format!(": {}", events.join(", "))));
-            append(&li, &el("div", "muted", &s.evidence.join(" · ")));
-            append(&ul, &li);
-        }
+    if let Some(box_) = by_id("pp-sources") {
+        clear(&box_);
+        append(&box_, &panel_packet::sources(card));
     }
 }
 

@@ -23,6 +23,10 @@ pub struct OrderFigures {
     /// The customer's currency on a multi-currency store, and the total in it.
     pub presentment_currency: Option<String>,
     pub presentment_total: Option<f64>,
+    /// Whether the order was paid (`paid`, `pending`, `refunded`, …): the
+    /// Admin API's `financial_status`, or `payment_status` in typed figures. A
+    /// test order that was never paid may explain a Purchase Meta never got.
+    pub payment_status: Option<String>,
 }
 
 const ORDER_HINT: &str =
@@ -113,6 +117,7 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
             .and_then(|(_, c)| c.clone())
             .or_else(|| o.get("presentment_currency").and_then(scalar_string)),
         presentment_total: presentment.map(|(a, _)| a),
+        payment_status: o.get("financial_status").and_then(scalar_string),
     })
 }
 
@@ -130,6 +135,12 @@ mod tests {
         assert_eq!(o.shipping, Some(10.0));
         assert_eq!(o.item_count, Some(3));
         assert_eq!(o.order_number.as_deref(), Some("1001"));
+        assert_eq!(o.payment_status, None, "no financial_status given");
+        let paid = text.replace("\"id\":1,", "\"id\":1,\"financial_status\":\"paid\",");
+        let o = parse_order("order.json", &paid).expect("parses");
+        assert_eq!(o.payment_status.as_deref(), Some("paid"));
+        let typed = parse_order("typed", r#"{"total": 5, "payment_status": "pending"}"#).expect("typed");
+        assert_eq!(typed.payment_status.as_deref(), Some("pending"));
     }
 
     #[test]

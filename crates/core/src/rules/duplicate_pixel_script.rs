@@ -52,14 +52,12 @@ impl RuleTrait for Rule {
                 // The network loads alone are the browser's word; the element
                 // count and base-code runs are the page hook's.
                 let network = reasons[0].starts_with("fbevents.js requested");
+                // No page URL in front: the finding names its page view, and
+                // the URL was printed twice when the document was the page.
                 out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of_any_event(),
-                        format!("{}: {}", j.page_views[pv].url, reasons.join("; ")),
-                    )
-                    .with_page_view(pv)
-                    .page_reported(!network),
+                    Finding::journey(INFO.code, INFO.severity.of_any_event(), reasons.join("; "))
+                        .with_page_view(pv)
+                        .page_reported(!network),
                 );
             }
         }

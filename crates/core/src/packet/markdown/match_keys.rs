@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::cell;
+use super::text as cell;
 use crate::packet::Packet;
 
 /// A list of keys for a cell, or a dash.
@@ -19,7 +19,7 @@ fn keys(list: &[impl AsRef<str>]) -> String {
 pub(super) fn section(s: &mut String, p: &Packet) {
     let _ = writeln!(
         s,
-        "\n## Match keys\n\nCustomer-information parameters each side sends, by name (values are not shown). \
+        "\n### Match keys\n\nCustomer-information parameters each side sends, by name (values are not shown). \
          The browser's IP address and user agent reach Meta with every pixel request.\n"
     );
     let supplied = p.match_keys.iter().any(|r| r.server.is_some());

@@ -1,0 +1,489 @@
+//! The panel's view of the packet (issue #15): the decision record, the four
+//! evidence cards' heads and evidence, the findings grouped by code, and the
+//! before/after comparison with a saved packet. Each function turns core data
+//! into elements (text nodes only) and wires nothing: panel.rs owns the state,
+//! the listeners and where each part goes, in the packet's reading order.
+
+use pixelproof_core::diff::Diff;
+use pixelproof_core::packet::cards::{CardHead, CardState, ReconciliationCard, ShopifyOrderCard, TriggerSourcesCard};
+use pixelproof_core::packet::{Decision, FindingGroup};
+use pixelproof_core::results::Check;
+use web_sys::Element;
+
+use crate::dom::*;
+
+const PAGE_REPORTED_TITLE: &str =
+    "Rests on what the page reported (its scripts could forge it): it adds doubt, it settles nothing";
+
+/// The "page-reported" tag, with its explanation on hover.
+pub fn page_reported_tag() -> Element {
+    let tag = el("span", "tag page-reported", " page-reported");
+    attr(&tag, "title", PAGE_REPORTED_TITLE);
+    tag
+}
+
+fn card_pill(state: CardState) -> Element {
+    let (label, class) = match state {
+        CardState::Pass => ("PASS", "p-go"),
+        CardState::Fail => ("FAIL", "p-stop"),
+        CardState::Unverified => ("UNVERIFIED", "p-unverified"),
+    };
+    el("span", &format!("pill {class}"), label)
+}
+
+fn line(label: &str, text: &str) -> Element {
+    let d = el("div", "kv", "");
+    append(&d, &el("span", "k", &format!("{label}: ")));
+    append(&d, &el("span", "", text));
+    d
+}
+
+/// The decision record's read-only part: owner per core event and the
+/// evidence the packet rests on (the decision fields themselves are inputs).
+pub fn decision_record(d: &Decision) -> Element {
+    let box_ = el("div", "record", "");
+    let owners: Vec<String> = d
+        .owners
+        .iter()
+        .map(|o| format!("{} → {}", o.event, o.owner.as_deref().unwrap_or("no owner")))
+        .collect();
+    append(&box_, &line("Owner per core event", &owners.join(" · ")));
+    append(&box_, &el("div", "k", "Evidence:"));
+    let ul = el("ul", "evidence-sources", "");
+    for e in &d.evidence {
+        let li = el("li", "", "");
+        append(&li, &el("strong", "", e.source));
+        if e.page_reported {
+            append(&li, &page_reported_tag());
+        }
+        append(&li, &el("span", "", &format!(": {}", e.detail)));
+        append(&ul, &li);
+    }
+    append(&box_, &ul);
+    box_
+}
+
+/// A card's head: state, pass standard, why, what it still needs, its codes,
+/// and which of its evidence the page reported.
+pub fn card_head(h: &CardHead, key: &str, checks: &[Check], groups: &[FindingGroup]) -> Element {
+    let head = el("div", &format!("card-head c-{}", h.state.as_str()), "");
+    attr(&head, "data-state", h.state.as_str());
+    let first = el("div", "", "");
+    append(&first, &card_pill(h.state));
+    append(&first, &el("span", "", &format!(" {}", h.summary)));
+    append(&head, &first);
+    append(&head, &line("Pass standard", h.pass_standard));
+    if let Some(n) = &h.needs {
+        append(&head, &line("Still needs", n));
+    }
+    if !h.codes.is_empty() {
+        let codes: Vec<String> = h
+            .codes
+            .iter()
+            .map(|c| {
+                let counts: Vec<String> = [("fail", c.fail), ("warn", c.warn), ("info", c.info)]
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(s, n)| format!("{n} {s}"))
+                    .collect();
+                format!("{} ({})", c.code, counts.join(", "))
+            })
+            .collect();
+        append(&head, &line("Findings", &codes.join(", ")));
+    }
+    if h.page_reported {
+        let mut what: Vec<String> = checks
+            .iter()
+            .filter(|c| c.page_reported && h.checks.contains(&c.name))
+            .map(|c| format!("the {} check", c.name))
+            .collect();
+        what.extend(
+            groups
+                .iter()
+                .filter(|g| g.card == key && g.page_reported)
+                .map(|g| g.code.to_owned()),
+        );
+        let d = el("div", "", "");
+        append(&d, &page_reported_tag());
+        append(
+            &d,
+            &el(
+                "span",
+                "muted",
+                &format!(": {} — it adds doubt and never makes this card pass.", what.join(", ")),
+            ),
+        );
+        append(&head, &d);
+    }
+    head
+}
+
+/// The Shopify order card's evidence: the order, then every Purchase against it.
+pub fn order_card(c: &ShopifyOrderCard) -> Element {
+    let box_ = el("div", "order", "");
+    match &c.order {
+        Some(o) => {
+            let from = match (c.source, &c.input) {
+                (Some("page"), _) => "the order status page".to_owned(),
+                (_, Some(label)) => label.clone(),
+                _ => "—".to_owned(),
+            };
+            let fmt = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into());
+            let t = el("table", "figures-table", "");
+            for (k, v) in [
+                (
+                    "order",
+                    o.order_number
+                        .as_deref()
+                        .map(|n| format!("#{}", n.trim_start_matches('#')))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                ("payment status", o.payment_status.clone().unwrap_or_else(|| "—".into())),
+                (
+                    "total",
+                    format!("{:.2} {}", o.total, o.currency.as_deref().unwrap_or("")),
+                ),
+                ("subtotal", fmt(o.subtotal)),
+                ("discounts", fmt(o.discount)),
+                ("tax", fmt(o.tax)),
+                ("shipping", fmt(o.shipping)),
+                (
+                    "items",
+                    o.item_count.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                ),
+                ("from", from),
+            ] {
+                let tr = el("tr", "", "");
+                append(&tr, &el("th", "", k));
+                let td = el("td", "mono", &v);
+                if k == "from" && c.source == Some("page") {
+                    append(&td, &page_reported_tag());
+                }
+                append(&tr, &td);
+                append(&t, &tr);
+            }
+            append(&box_, &t);
+        }
+        None => append(
+            &box_,
+            &el(
+                "p",
+                "muted",
+                "No order supplied: add it under Evidence the browser cannot see.",
+            ),
+        ),
+    }
+    let ul = el("ul", "purchases", "");
+    for v in &c.purchases {
+        let who = match (v.hit_id, &v.place) {
+            (Some(id), _) => format!("browser #{id}"),
+            (None, Some(place)) => format!("server {place}"),
+            (None, None) => v.channel.to_owned(),
+        };
+        let (mark, class) = match v.matches {
+            Some(true) => ("✓ ", "st-pass"),
+            Some(false) => ("✗ ", "st-fail"),
+            None => ("", "muted"),
+        };
+        let li = el("li", "", "");
+        append(&li, &el("span", class, mark));
+        append(
+            &li,
+            &el(
+                "span",
+                "",
+                &format!(
+                    "{who}: {} {} — {}",
+                    v.value.as_deref().unwrap_or("—"),
+                    v.currency.as_deref().unwrap_or(""),
+                    v.detail
+                ),
+            ),
+        );
+        append(&ul, &li);
+    }
+    if c.purchases.is_empty() {
+        append(
+            &ul,
+            &el("li", "muted", "No Purchase was sent, by the browser or the server."),
+        );
+    }
+    append(&box_, &ul);
+    box_
+}
+
+/// The trigger-source card's evidence beyond the owner table: the sources
+/// looked for (seen or not) and the tracking scripts per script and page view.
+pub fn sources(c: &TriggerSourcesCard) -> Element {
+    let box_ = el("div", "sources", "");
+    append(&box_, &el("h3", "", "Sources looked for"));
+    let ul = el("ul", "senders", "");
+    attr(&ul, "id", "pp-sender-details");
+    for r in &c.sources {
+        let li = el("li", if r.seen { "seen" } else { "muted" }, "");
+        attr(&li, "data-source", r.source);
+        append(&li, &el("strong", "", r.label));
+        if !r.seen {
+            append(&li, &el("span", "", ": not seen"));
+        } else {
+            let events: Vec<String> = r.events.iter().map(|(k, v)| format!("{k}×{v}")).collect();
+            append(
+                &li,
+                &el(
+                    "span",
+                    "",
+                    &format!(": {} — {}", r.senders.join(", "), events.join(", ")),
+                ),
+            );
+            append(&li, &el("div", "muted", &r.evidence.join(" · ")));
+        }
+        append(&ul, &li);
+    }
+    append(&box_, &ul);
+    if !c.scripts.is_empty() {
+        append(&box_, &el("h3", "", "Tracking scripts, per script and page view"));
+        let list = el("ul", "scripts", "");
+        attr(&list, "id", "pp-scripts");
+        for s in &c.scripts {
+            let li = el("li", "", "");
+            append(&li, &el("span", "mono", &format!("{} ", s.page)));
+            append(&li, &el("span", "mono", &s.url));
+            let mut seen = Vec::new();
+            if s.network_loads > 0 {
+                seen.push(format!("network ×{}", s.network_loads));
+            }
+            if s.page_elements > 0 {
+                seen.push(format!("page ×{}", s.page_elements));
+            }
+            append(&li, &el("span", "muted", &format!(" — {}", seen.join(" · "))));
+            if s.page_elements > 0 {
+                append(&li, &page_reported_tag());
+            }
+            append(&list, &li);
+        }
+        append(&box_, &list);
+    }
+    box_
+}
+
+/// The reconciliation card's counts (the gaps note is an input beside it).
+pub fn reconciliation(c: &ReconciliationCard) -> Element {
+    let t = el("table", "counts", "");
+    let head = el("tr", "", "");
+    for h in ["Where", "Purchases", "How it is known"] {
+        append(&head, &el("th", "", h));
+    }
+    append(&t, &head);
+    for r in &c.counts {
+        let tr = el("tr", "", "");
+        attr(&tr, "data-source", r.source);
+        append(&tr, &el("td", "", r.label));
+        append(
+            &tr,
+            &el(
+                "td",
+                "",
+                &r.purchases.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+            ),
+        );
+        let detail = match &r.value {
+            Some(v) => format!("{} ({v})", r.detail),
+            None => r.detail.clone(),
+        };
+        append(&tr, &el("td", "", &detail));
+        append(&t, &tr);
+    }
+    t
+}
+
+/// A code's group, inside its `<details>`: why it matters and the guidance
+/// once, then each instance (severity, event, page view, hits, message).
+pub fn finding_group_body(g: &FindingGroup, details: &Element) {
+    append(details, &el("p", "", g.explanation));
+    let dl = el("dl", "guidance", "");
+    for (k, v) in [
+        ("Probably broke", g.guidance.probably_broke),
+        ("First check", g.guidance.first_check),
+        ("Not yet", g.guidance.not_yet),
+    ] {
+        append(&dl, &el("dt", "", k));
+        append(&dl, &el("dd", "", v));
+    }
+    append(details, &dl);
+    let ul = el("ul", "instances", "");
+    for i in &g.instances {
+        let li = el("li", &format!("sev-{}", i.severity.as_str()), "");
+        let mut head = vec![i.severity.as_str().to_owned()];
+        if let Some(ev) = &i.event {
+            head.push(ev.clone());
+        }
+        if let Some(p) = &i.page {
+            head.push(p.clone());
+        }
+        if !i.hit_ids.is_empty() {
+            head.push(i.hit_ids.iter().map(|h| format!("#{h}")).collect::<Vec<_>>().join(" "));
+        }
+        append(&li, &el("span", "mono", &head.join(" · ")));
+        append(&li, &el("div", "", &i.message));
+        if i.page_reported {
+            append(&li, &page_reported_tag());
+        }
+        append(&ul, &li);
+    }
+    append(details, &ul);
+}
+
+/// The group's summary line: code, instance count, events, page-reported.
+pub fn finding_group_summary(g: &FindingGroup, summary: &Element) {
+    append(summary, &el("code", "", g.code));
+    let events: Vec<&str> = {
+        let mut v: Vec<&str> = Vec::new();
+        for e in g.instances.iter().filter_map(|i| i.event.as_deref()) {
+            if !v.contains(&e) {
+                v.push(e);
+            }
+        }
+        v
+    };
+    append(
+        summary,
+        &el(
+            "span",
+            "muted",
+            &format!(
+                " ×{}{}",
+                g.instances.len(),
+                if events.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", events.join(", "))
+                }
+            ),
+        ),
+    );
+    if g.instances.len() == 1 {
+        append(summary, &el("span", "", &format!(" — {}", g.instances[0].message)));
+    }
+    if g.page_reported {
+        append(summary, &page_reported_tag());
+    }
+}
+
+fn severity_class(s: &str) -> &'static str {
+    match s {
+        "fail" => "sev-fail",
+        "warn" => "sev-warn",
+        _ => "sev-info",
+    }
+}
+
+/// The before/after comparison, shown above the gate.
+pub fn diff_view(d: &Diff) -> Element {
+    let box_ = el("div", "diff", "");
+    let head = el(
+        "p",
+        "diff-verdict",
+        &format!(
+            "{} → {}: {} resolved, {} introduced, {} unchanged",
+            d.verdict.before.to_ascii_uppercase(),
+            d.verdict.after.to_ascii_uppercase(),
+            d.resolved.len(),
+            d.introduced.len(),
+            d.unchanged.len()
+        ),
+    );
+    attr(&head, "id", "pp-diff-verdict");
+    append(&box_, &head);
+    append(
+        &box_,
+        &el(
+            "p",
+            "muted",
+            &format!(
+                "Before: {} (packet v{}) · after: this journey",
+                d.before.label, d.before.packet_version
+            ),
+        ),
+    );
+    if d.introduces_fail {
+        append(
+            &box_,
+            &el(
+                "p",
+                "stop-note",
+                "This journey has a fail finding the saved packet did not.",
+            ),
+        );
+    }
+    for (title, id, list) in [
+        ("Resolved", "pp-diff-resolved", &d.resolved),
+        ("Introduced", "pp-diff-introduced", &d.introduced),
+        ("Unchanged", "pp-diff-unchanged", &d.unchanged),
+    ] {
+        append(&box_, &el("h3", "", &format!("{title} ({})", list.len())));
+        let ul = el("ul", "", "");
+        attr(&ul, "id", id);
+        for c in list.iter() {
+            let li = el("li", severity_class(&c.severity), "");
+            attr(&li, "data-code", &c.code);
+            let sev = match &c.severity_before {
+                Some(b) => format!("{b} → {}", c.severity),
+                None => c.severity.clone(),
+            };
+            append(
+                &li,
+                &el(
+                    "span",
+                    "",
+                    &format!(
+                        "{sev} {}{} ({} → {})",
+                        c.code,
+                        c.event.as_deref().map(|e| format!(" · {e}")).unwrap_or_default(),
+                        c.instances_before,
+                        c.instances_after
+                    ),
+                ),
+            );
+            append(&ul, &li);
+        }
+        append(&box_, &ul);
+    }
+    if !d.gate.is_empty() {
+        append(&box_, &el("h3", "", "Gate checks that changed"));
+        let ul = el("ul", "", "");
+        for c in &d.gate {
+            append(
+                &ul,
+                &el(
+                    "li",
+                    "",
+                    &format!("{}: {} → {} — {}", c.name, c.before, c.after, c.detail),
+                ),
+            );
+        }
+        append(&box_, &ul);
+    }
+    if !d.values.is_empty() {
+        append(&box_, &el("h3", "", "Value and currency per core event"));
+        let ul = el("ul", "", "");
+        for v in &d.values {
+            append(
+                &ul,
+                &el(
+                    "li",
+                    "mono",
+                    &format!(
+                        "{}: {} {} → {} {}",
+                        v.event,
+                        v.before.values.join(", "),
+                        v.before.currencies.join(", "),
+                        v.after.values.join(", "),
+                        v.after.currencies.join(", ")
+                    ),
+                ),
+            );
+        }
+        append(&box_, &ul);
+    }
+    box_
+}
