@@ -73,9 +73,10 @@ describe('Conversions API payloads and click ids in the panel', () => {
     return findings(panel);
   }
 
+  // Findings are grouped by code: a group's text holds each instance's message.
   const findings = (panel) => panel.$$eval('#pp-findings-body details', (ds) => ds.map((d) => ({
     code: d.dataset.code,
-    text: d.querySelector('summary').textContent,
+    text: d.textContent,
   })));
 
   /** The browser's own fbp and fbc, as the theme's hit with event id `eid` carried them. */

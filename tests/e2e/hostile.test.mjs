@@ -74,7 +74,7 @@ test('a forged click before an AddToCart fired on load does not clear add_to_car
     assert.ok(atc, 'the AddToCart hit');
     const f = packet.findings.find((x) => x.code === 'add_to_cart_without_action');
     assert.ok(f, `add_to_cart_without_action is raised: ${packet.findings.map((x) => x.code)}`);
-    assert.deepEqual(f.hit_ids, [atc.id]);
+    assert.deepEqual(f.instances.map((i) => i.hit_ids), [[atc.id]]);
     assert.equal(packet.verdict, 'stop');
   } finally {
     await t.close();
@@ -136,7 +136,7 @@ test('a flood of valid records from many blank frames holds to its budget and pu
     // The panel still opens on this journey and says what was not kept.
     const panel = await t.context.newPage();
     await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
-    await panel.waitForFunction(() => /\b5 hits\b/.test(document.querySelector('#pp-counts').textContent), null, { timeout: 15000 });
+    await panel.waitForFunction(() => /\b5 hits\b/.test(document.querySelector('#pp-counts')?.textContent || ''), null, { timeout: 15000 });
     assert.match(await panel.textContent('#pp-dropped'), /not kept/);
     assert.ok(records.length > 0);
   } finally {

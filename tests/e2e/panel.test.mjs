@@ -173,7 +173,8 @@ describe('the panel', () => {
   test('the panel reads in the packet\'s order: decision record, gate, four cards, findings by code', async () => {
     await t.journalSettled(tabId);
     const ids = await panel.$$eval('section.card', (ss) => ss.map((s) => s.id));
-    assert.deepEqual(ids.slice(0, 8), ['pp-compare', 'pp-review', 'pp-gate', 'pp-acceptance', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings']);
+    // The match keys belong to the Test Events card's question (can Meta tie the action to a person).
+    assert.deepEqual(ids.slice(0, 9), ['pp-compare', 'pp-review', 'pp-gate', 'pp-acceptance', 'pp-matchkeys', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings']);
     const { packet } = await t.send({ type: 'get-packet', tabId });
     // Each card's state is the packet's (the panel's core and the worker's agree).
     const cards = { 'pp-acceptance': 'test_events', 'pp-order': 'shopify_order', 'pp-inventory': 'trigger_sources', 'pp-reconciliation': 'reconciliation' };

@@ -48,7 +48,11 @@ export function captureSuite(driver, more = () => {}) {
       await page.click('#checkout');
       await serverHits(t.server, 6);
       state.tabId = await t.tabIdOf(PRODUCT);
-      state.records = await t.journalUntil(state.tabId, (rs) => rs.filter(isPixel).length >= 6 && rs.some((r) => r.kind === 'gesture'), 'six pixel hits and a gesture');
+      // Everything the tests below read: the hits, the click, and the page hook's
+      // record of the AddToCart call (it trails the hit: hook batch, then relay).
+      const atcCall = (r) => r.kind === 'fbq_call' && r.method === 'track' && r.args[0] === 'AddToCart';
+      state.records = await t.journalUntil(state.tabId, (rs) => rs.filter(isPixel).length >= 6 && rs.some((r) => r.kind === 'gesture') &&
+        rs.some(atcCall) && rs.some((r) => r.kind === 'gesture_watch'), 'six pixel hits, the click, its fbq call and the gesture watch', 20000);
     });
     after(async () => { await state.t?.close(); });
 
