@@ -113,7 +113,15 @@ const originOf = (url) => {
 // the extension loaded unpacked; measured by tests/e2e/browser-start.test.mjs).
 // So a page open before this worker first runs in a browser session is
 // captured from the network only; every worker start re-syncs the registrations.
-async function registerPageScripts() {
+// One at a time: a grant reaches the worker twice (permissions.onAdded and the
+// panel's watch-changed), and two interleaved runs registered the same id twice.
+let registering = Promise.resolve();
+function registerPageScripts() {
+  registering = registering.catch(() => {}).then(syncPageScripts);
+  return registering;
+}
+
+async function syncPageScripts() {
   const matches = await watchedOrigins();
   const existing = (await chrome.scripting.getRegisteredContentScripts()).filter((s) => s.id.startsWith('pixelproof-'));
   const same = (s) => JSON.stringify([...(s.matches || [])].sort()) === JSON.stringify([...matches].sort());
@@ -560,8 +568,14 @@ async function fromTestBridge(msg, sender) {
   }
   switch (m.type) {
     // The Chromium tests ask the tabs API from an extension page; this is that.
+    // (A tab's URL is hidden without host access; its top frame's is not.)
     case 'tabs':
-      return { tabs: (await chrome.tabs.query({})).map((t) => ({ id: t.id, url: t.url || null })) };
+      return {
+        tabs: await Promise.all((await chrome.tabs.query({})).map(async (t) => {
+          const frame = t.url ? null : await chrome.webNavigation.getFrame({ tabId: t.id, frameId: 0 }).catch(() => null);
+          return { id: t.id, url: t.url || (frame && frame.url) || null };
+        })),
+      };
     // The panel in a tab of its own, for the tests to look at.
     case 'open-panel':
       return { tabId: (await chrome.tabs.create({ url: chrome.runtime.getURL(`panel.html?tab=${Number(m.tabId)}`) })).id };

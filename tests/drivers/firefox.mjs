@@ -27,8 +27,11 @@ function bridgePage(dir) {
   return entry.matches[0];
 }
 
-/** Same options as the Chromium driver's launch. */
-export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, headed = false } = {}) {
+/**
+ * Same options as the Chromium driver's launch, and `prefs`: more Firefox
+ * preferences for this run.
+ */
+export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, headed = false, prefs = {} } = {}) {
   const dir = extension === true ? EXTENSION : extension || null;
   const control = dir ? bridgePage(dir) : null;
   const server = await startServer({ siteRoot, dynamic, proxy: true });
@@ -45,6 +48,7 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
         // Console output of web content, extension pages included, goes to
         // stdout: the only place BiDi lets us read the background page's console.
         'devtools.console.stdout.content': true,
+        ...prefs,
       },
     });
   } catch (e) {

@@ -28,7 +28,7 @@ export function makeCertificate() {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
     '-subj', '/CN=shop.test',
-    '-addext', 'subjectAltName=DNS:shop.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
+    '-addext', 'subjectAltName=DNS:shop.test,DNS:store2.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
   ], { stdio: 'ignore' });
   try {
     return { key: readFileSync(key), cert: readFileSync(cert) };
@@ -100,7 +100,9 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       return res.end(text);
     }
-    if (host === 'shop.test' && siteRoot) {
+    // A second store with the same pages: one no test build is granted at
+    // install, for the first-run tests that watch a store the way a user does.
+    if ((host === 'shop.test' || host === 'store2.test') && siteRoot) {
       const file = resolveFile(siteRoot, decodeURIComponent(url.pathname));
       if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
@@ -159,7 +161,7 @@ export function chromiumArgs(port, extensionDir) {
   const args = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors',
-    `--host-resolver-rules=MAP www.facebook.com 127.0.0.1:${port}, MAP www.eu.facebook.com 127.0.0.1:${port}, MAP connect.facebook.net 127.0.0.1:${port}, MAP shop.test 127.0.0.1:${port}, MAP * 127.0.0.1:${port}`,
+    `--host-resolver-rules=MAP www.facebook.com 127.0.0.1:${port}, MAP www.eu.facebook.com 127.0.0.1:${port}, MAP connect.facebook.net 127.0.0.1:${port}, MAP shop.test 127.0.0.1:${port}, MAP store2.test 127.0.0.1:${port}, MAP * 127.0.0.1:${port}`,
   ];
   if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
   return args;
