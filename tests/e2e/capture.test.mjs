@@ -102,6 +102,31 @@ describe('leaving the store', () => {
   });
 });
 
+describe('leaving the store and coming back', () => {
+  test('nothing from the tab enters the journey while it shows another site, and capture resumes on return', async () => {
+    const { t, page, tabId } = await watchedProduct();
+    try {
+      await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 4, 'the store page\'s hits');
+      const before = t.server.hits.length;
+      // Another site's pixel, sent as an image, a beacon and a hidden-iframe
+      // form POST (the one a tab-based filter let through).
+      await page.goto('https://elsewhere.test/');
+      await serverHits(t.server, before + 3);
+      assert.ok(t.server.hits.slice(before).some((h) => h.method === 'POST' && h.body.includes('elsewhere-form')), 'the form POST left');
+      await sleep(1000);
+      const away = await t.journal(tabId);
+      assert.deepEqual(away.filter((r) => JSON.stringify(r).includes('elsewhere')), [], 'nothing of the other site in the journey');
+      // Back to the store: its page views count again.
+      await page.goto(PRODUCT);
+      await serverHits(t.server, before + 7);
+      const back = await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'navigation' && r.url === PRODUCT).length >= 2 && rs.filter(isPixel).length >= 8, 'the return captured');
+      assert.ok(back.filter(isPixel).every((r) => !r.url.includes('id=999') && !JSON.stringify(r.body || '').includes('999')), 'only the store\'s pixel');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('service worker restart', () => {
   test('stopping the worker mid-journey loses no record and capture continues', async () => {
     const { t, page, tabId } = await watchedProduct();

@@ -28,7 +28,7 @@ export function makeCertificate() {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
     '-subj', '/CN=shop.test',
-    '-addext', 'subjectAltName=DNS:shop.test,DNS:store2.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
+    '-addext', 'subjectAltName=DNS:shop.test,DNS:store2.test,DNS:elsewhere.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
   ], { stdio: 'ignore' });
   try {
     return { key: readFileSync(key), cert: readFileSync(cert) };
@@ -99,6 +99,13 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
       const [type, text] = dynamic[url.pathname]();
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       return res.end(text);
+    }
+    // A site that is not a store anyone watches, with its own pixel.
+    if (host === 'elsewhere.test' && siteRoot) {
+      const file = resolveFile(join(siteRoot, 'elsewhere'), decodeURIComponent(url.pathname));
+      if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      return res.end(readFileSync(file));
     }
     // A second store with the same pages: one no test build is granted at
     // install, for the first-run tests that watch a store the way a user does.
