@@ -19,6 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
+# The wasm modules build.sh makes (crate output names), worker first.
+WASM_MODULES="pixelproof_wasm pixelproof_panel"
+
 log() { printf '\n==> %s\n' "$*" >&2; }
 
 # Checks for the tools a command needs and names every missing one with how to
@@ -77,17 +80,23 @@ cmd_build() {
   require_tools cargo rustup node npm
   ensure_node_modules
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  log "core → wasm (release)"
-  cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
+  # Two modules: the service worker loads pixelproof_wasm (crates/wasm: the
+  # Session, redaction, what background.js asks the core), the panel loads
+  # pixelproof_panel (crates/panel: the UI and its own session). Neither
+  # carries the other's code.
+  log "core → wasm (release): worker and panel modules"
+  cargo build -p pixelproof-wasm -p pixelproof-panel --target wasm32-unknown-unknown --profile wasm-release --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
   cargo build -p pixelproof-bindgen --release --locked
-  local gen=target/pixelproof-wasm
+  local gen=target/pixelproof-wasm module
   rm -rf "$gen" && mkdir -p "$gen"
-  target/release/pixelproof-bindgen target/wasm32-unknown-unknown/wasm-release/pixelproof_wasm.wasm "$gen"
-  log "wasm-opt -Oz"
-  node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
-    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
-    "$gen/pixelproof_wasm_bg.wasm" -o "$gen/pixelproof_wasm_bg.wasm"
+  for module in $WASM_MODULES; do
+    target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/wasm-release/$module.wasm" "$gen"
+    log "wasm-opt -Oz $module"
+    node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+      --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
+      "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
+  done
   rm -rf dist && mkdir -p dist
   for variant in chrome chrome-test firefox; do
     local out="dist/$variant"
@@ -99,15 +108,19 @@ cmd_build() {
     else
       cp extension/platform/chrome.js "$out/platform.js"
     fi
-    cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
+    for module in $WASM_MODULES; do cp "$gen/$module.js" "$gen/${module}_bg.wasm" "$out/wasm/"; done
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir dist \
       --filename "pixelproof-$variant.zip" --overwrite-dest
   done
-  local raw gz
-  raw=$(wc -c < "$gen/pixelproof_wasm_bg.wasm")
-  gz=$(gzip -9 -c "$gen/pixelproof_wasm_bg.wasm" | wc -c)
-  echo "wasm: ${raw} bytes raw, ${gz} bytes gzip; chrome zip: $(wc -c < dist/pixelproof-chrome.zip) bytes"
+  local raw gz who
+  for module in $WASM_MODULES; do
+    raw=$(wc -c < "$gen/${module}_bg.wasm")
+    gz=$(gzip -9 -c "$gen/${module}_bg.wasm" | wc -c)
+    who=$([ "$module" = pixelproof_panel ] && echo panel || echo "service worker")
+    echo "wasm $module ($who loads it): ${raw} bytes raw, ${gz} bytes gzip"
+  done
+  echo "chrome zip: $(wc -c < dist/pixelproof-chrome.zip) bytes"
 }
 
 # Sums "test result: ... N passed; M failed" lines of cargo test output.

@@ -1,7 +1,7 @@
 // Panel shell: loads the wasm and hands the Rust panel a small bridge to the
 // extension APIs it needs. Everything the user sees is built in Rust
-// (crates/wasm/src/panel.rs), with text nodes only.
-import init, { mountPanel } from './wasm/pixelproof_wasm.js';
+// (crates/panel), with text nodes only.
+import init, { mountPanel } from './wasm/pixelproof_panel.js';
 
 const params = new URLSearchParams(location.search);
 const originOf = (u) => { try { return new URL(u).origin; } catch (_) { return null; } };
@@ -20,7 +20,7 @@ async function topUrl(tab) {
 }
 
 async function main() {
-  await init({ module_or_path: new URL('wasm/pixelproof_wasm_bg.wasm', import.meta.url) });
+  await init({ module_or_path: new URL('wasm/pixelproof_panel_bg.wasm', import.meta.url) });
   // ?tab=N pins the panel to one tab (tests, and opening the panel in a tab);
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');

@@ -4,13 +4,11 @@
 //! object goes through serde-wasm-bindgen. No logic lives here that the core
 //! should own; this file only converts.
 //!
-//! The extension's service worker keeps one [`Session`] per tab, feeds it every
-//! journal record, and asks it for the badge count and the packet (JSON or
-//! Markdown). The panel does not ask the worker for results: it keeps its own
-//! core session in `panel.rs`, fed with the tab's journal and live batches.
-
-mod dom;
-mod panel;
+//! This is the module the extension's service worker loads. It keeps one
+//! [`Session`] per tab, feeds it every journal record, and asks it for the
+//! badge count and the packet (JSON or Markdown). The panel is a crate and a
+//! module of its own (`crates/panel`): it keeps its own core session, fed with
+//! the tab's journal and live batches, and none of its code is loaded here.
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory};
@@ -24,41 +22,23 @@ use wasm_bindgen::prelude::*;
 /// packet's text, so every result type is compiled for one formatter, not two:
 /// 27 KB of wasm, for ~20 % more time writing the text (a 2,100-hit packet:
 /// 16 ms instead of 13, natively) and whitespace that `JSON.parse` skips.
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not convert the result to JS"))
 }
 
 /// A JS value as JSON text (`JSON.stringify`), the way journal records enter.
-pub(crate) fn json_text(value: &JsValue) -> Option<String> {
+fn json_text(value: &JsValue) -> Option<String> {
     js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string())
 }
 
-/// The records of a JSON array that fit the journal format, and how many did not:
-/// one bad record (say, from an older version) never costs the others.
-pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
-    let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)?;
-    let mut bad = 0;
-    let mut records = Vec::with_capacity(raw.len());
-    for r in raw {
-        match serde_json::from_str::<Record>(r.get()) {
-            Ok(rec) => records.push(rec),
-            Err(_) => bad += 1,
-        }
-    }
-    Ok((records, bad))
-}
-
-/// Runs when the module is instantiated, in the worker and in the panel: a
-/// panic then says what and where, in the console and, in the panel, on the
-/// page (the release build aborts on panic, which alone shows "unreachable").
+/// Runs when the module is instantiated: a panic then says what and where in
+/// the worker's console (the release build aborts on panic, which alone shows
+/// "unreachable").
 #[wasm_bindgen(start)]
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        panel::show_panic(&info.to_string());
-    }));
+    console_error_panic_hook::set_once();
 }
 
 /// A journal record with plain customer data replaced before it is stored
@@ -196,24 +176,4 @@ impl Session {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lenient_records_keep_the_good_and_count_the_bad() {
-        let text = r#"[
-            {"kind":"navigation","url":"https://shop.test/","time":1},
-            {"kind":"teleport","time":2},
-            {"kind":"gesture","gesture":"click","time":3}
-        ]"#;
-        let (records, bad) = lenient_records(text).expect("an array");
-        assert_eq!(bad, 1);
-        assert_eq!(records.len(), 2);
-        assert!(matches!(records[0], Record::Navigation(_)));
-        assert!(matches!(records[1], Record::Gesture(_)));
-        assert!(lenient_records(r#"{"kind":"navigation"}"#).is_err(), "not a list");
-    }
 }
