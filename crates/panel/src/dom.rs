@@ -2,11 +2,10 @@
 //! in through `textContent` (`text`, `el`), never through HTML parsing, so a
 //! product name like `<img src=x onerror=alert(1)>` stays a string.
 
-use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
-/// The panel's document. Only panel.html loads this wasm, so there always is one.
+/// The panel's document. Only panel.html loads this module, so there always is one.
 #[allow(clippy::expect_used)]
 pub fn document() -> Document {
     web_sys::window()
@@ -51,10 +50,6 @@ pub fn button(text: &str, class: &str) -> Element {
     let b = el("button", class, text);
     attr(&b, "type", "button");
     b
-}
-
-pub fn on(target: &Element, event: &'static str, f: impl FnMut(&web_sys::Event) + 'static) -> EventListener {
-    EventListener::new(target, event, f)
 }
 
 pub fn input_value(e: &Element) -> String {
@@ -102,4 +97,24 @@ pub fn clock(ms: f64) -> String {
     let secs = (ms / 1000.0).floor() as i64;
     let day = secs.rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}Z", day / 3600, (day % 3600) / 60, day % 60)
+}
+
+/// The status line under the header.
+pub fn status(text: &str) {
+    if let Some(s) = by_id("pp-status") {
+        s.set_text_content(Some(text));
+    }
+}
+
+/// Puts a panic's message on the panel: what broke and where, not just
+/// "unreachable". Safe to call before the panel is built (it does nothing).
+pub fn show_panic(message: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(s) = doc.get_element_by_id("pp-status") {
+        s.set_text_content(Some(&format!(
+            "PixelProof stopped on an internal error; reopen the panel. Please report: {message}"
+        )));
+    }
 }

@@ -3,14 +3,47 @@
 //! A crate and a wasm module of its own: the service worker loads only the thin
 //! layer in `crates/wasm`, and none of the panel's code (the DOM bindings, the
 //! renderers, the HAR audit) costs the worker anything. The panel keeps its own
-//! core `Session`, fed with the tab's journal and the worker's live batches.
+//! core `Session`, fed with the tab's journal and the worker's live batches, so
+//! results are computed here and never fetched whole.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `bridge` | the JS bridge panel.js hands over, and the control messages to the worker |
+//! | `state` | all UI state in one struct: the session, review, what is open, filtered, asked |
+//! | `app` | the one message type (`Msg`), the one `update`, the render schedule |
+//! | `layout` | the static parts, built once: header, sections, forms |
+//! | `watch` | the Watch flow: "Watch https://origin", then "Reload the page" |
+//! | `summary` | verdict and counts, the gate, the acceptance table, the inventory |
+//! | `findings` | findings by severity, with guidance; opened ones stay open |
+//! | `timeline` | every record, newest first, paged; a hit opens to its payload |
+//! | `inputs` | server payload and order pastes, the HAR audit |
+//! | `review` | the review fields and owners |
+//! | `export` | copy and download the packet; clear the journey |
+//! | `dom` | DOM helpers: page data goes in as text only, never as HTML |
 
+mod app;
+mod bridge;
 mod dom;
-mod panel;
+mod export;
+mod findings;
+mod inputs;
+mod layout;
+mod review;
+mod state;
+mod summary;
+mod timeline;
+mod watch;
 
 use pixelproof_core::journal::Record;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+/// Mounts the panel into `root` and starts following the bridge's tab.
+#[wasm_bindgen(js_name = mountPanel)]
+pub fn mount_panel(root: Element, bridge: bridge::Bridge) {
+    app::mount(root, bridge);
+}
 
 /// Results leave as JSON text parsed by the engine's `JSON.parse`, as in
 /// `crates/wasm` (one serde format keeps the wasm small).
@@ -47,7 +80,7 @@ pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        panel::show_panic(&info.to_string());
+        dom::show_panic(&info.to_string());
     }));
 }
 
