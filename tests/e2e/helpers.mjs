@@ -85,19 +85,26 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       throw new Error(`timed out waiting for ${what}; journal has ${records.length} records: ${JSON.stringify(records.map((r) => r.kind))}`);
     },
     /**
-     * Waits until the tab's journal has not grown for `quiet` ms: page records
-     * reach it up to 1.25 s after they happen (hook batch, then relay).
+     * Waits until the journal holds the last record a load of `url` sends on
+     * its own: the page hook takes the script inventory at DOMContentLoaded, at
+     * `load` and 3 s after `load`; the third is the last (no test adds scripts later).
      */
-    async journalSettled(tabId, quiet = 1500, timeout = 15000) {
-      const end = Date.now() + timeout;
-      let count = (await t.journal(tabId)).length;
-      let since = Date.now();
-      while (Date.now() < end) {
-        await sleep(100);
-        const now = (await t.journal(tabId)).length;
-        if (now !== count) { count = now; since = Date.now(); } else if (Date.now() - since >= quiet) return count;
-      }
-      throw new Error(`the journal of tab ${tabId} kept growing for ${timeout} ms`);
+    async pageDone(tabId, url, timeout = 15000) {
+      return t.journalUntil(tabId, (rs) => {
+        const nav = rs.findLastIndex((r) => r.kind === 'navigation' && r.url === url);
+        const inventories = rs.slice(nav).filter((r) => r.kind === 'scripts' && r.context?.frame_type === 'main' && r.context?.document_url === url);
+        return nav >= 0 && inventories.length >= 3;
+      }, `the page records of ${url}`, timeout);
+    },
+    /**
+     * Waits until an open panel shows the whole journal of its tab: the panel
+     * says on its root (`data-applied`) how many journal records its summary
+     * and timeline reflect, which then equals the journal's running total.
+     */
+    async panelCaughtUp(panel, tabId, timeout = 10000) {
+      const { total } = await t.send({ type: 'get-journal', tabId });
+      await panel.waitForFunction((n) => Number(document.getElementById('app').dataset.applied) === n, total, { timeout });
+      return total;
     },
     async close() {
       await context.close();

@@ -22,7 +22,7 @@ describe('the panel', () => {
     panel.on('console', (m) => { if (m.type() === 'error') t.consoleErrors.push(`panel: ${m.text()}`); });
     await panel.setViewportSize({ width: 420, height: 900 });
     await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
-    await panel.waitForSelector('#pp-timeline-list li');
+    await t.panelCaughtUp(panel, tabId);
   }
 
   const hitCount = async () => Number((await panel.textContent('#pp-counts')).match(/(\d+) hits/)[1]);
@@ -42,9 +42,9 @@ describe('the panel', () => {
     await serverHits(t.server, 8);
     tabId = await t.tabIdOf('https://shop.test/products/xss');
     await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 8, 'eight hits');
-    // Page records trail the hits by up to 1.25 s; each one re-renders the summary,
-    // which would close a finding a test has just opened.
-    await t.journalSettled(tabId);
+    // Page records trail the hits by seconds (the last inventory is taken 3 s
+    // after load): the tests start on a journal that no longer grows.
+    await t.pageDone(tabId, 'https://shop.test/products/xss');
     await openPanel();
   });
   after(async () => { await t?.close(); });
@@ -151,9 +151,10 @@ describe('the panel', () => {
   });
 
   test('copy as JSON gives the same packet as get-packet', async () => {
-    // The same journal on both sides: the page records of the last visit may still be on their way.
-    await t.journalSettled(tabId);
-    await sleep(300); // the panel hears of a record within tens of ms
+    // The same journal on both sides: every record of the last visit is in the
+    // journal, and the panel shows them all.
+    await t.pageDone(tabId, PRODUCT);
+    await t.panelCaughtUp(panel, tabId);
     await panel.evaluate(() => {
       // Stand in for the OS clipboard, which headless Chromium does not have.
       navigator.clipboard.writeText = (text) => { window.__copied = text; return Promise.resolve(); };
