@@ -79,6 +79,8 @@ struct JournalArgs {
 enum Format {
     Json,
     Markdown,
+    /// The acceptance rows, findings, gate and verdict as terminal text.
+    Text,
 }
 
 fn main() -> ExitCode {
@@ -157,6 +159,7 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     match args.format {
         Format::Json => println!("{}", packet.to_json()),
         Format::Markdown => print!("{}", packet.to_markdown()),
+        Format::Text => println!("{}", packet.to_text()),
     }
     Ok(())
 }
@@ -198,6 +201,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let text = match args.format {
         Format::Json => packet.to_json() + "\n",
         Format::Markdown => packet.to_markdown(),
+        Format::Text => packet.to_text() + "\n",
     };
     match &args.out {
         Some(path) => {

@@ -240,6 +240,31 @@ fn markdown_and_out_file() {
 }
 
 #[test]
+fn text_format_prints_the_rows_findings_gate_and_verdict() {
+    let args = [
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+        "--format",
+        "text",
+    ];
+    let text = String::from_utf8(run_ok(&args).stdout).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("  event             status    senders"), "{text}");
+    assert!(lines[4].starts_with("  Purchase          PASS      "), "{text}");
+    assert!(text.contains("\n  findings:\n    none\n"), "{text}");
+    assert!(
+        text.ends_with("  gate: chain=go  dedup=go  money=go  owners=go  gaps=go\n  verdict: GO\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
     let dir = std::env::temp_dir().join(format!("pixelproof-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");

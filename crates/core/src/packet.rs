@@ -299,6 +299,11 @@ impl Packet {
     pub fn to_markdown(&self) -> String {
         crate::packet::markdown::render(self)
     }
+
+    /// The results as terminal text (see [`text`]).
+    pub fn to_text(&self) -> String {
+        crate::packet::text::render(self)
+    }
 }
 
 fn finding_out(f: &Finding) -> FindingOut {
@@ -461,6 +466,7 @@ fn redact_form(text: &str) -> String {
 }
 
 pub mod markdown;
+pub mod text;
 
 #[cfg(test)]
 mod tests {
