@@ -4,7 +4,8 @@
 //! paste gets its message next to the field; nothing captured is touched.
 
 use gloo::events::EventListener;
-use pixelproof_core::inputs::{parse_capi, parse_order};
+use pixelproof_core::inputs::order::TYPED_FIELDS;
+use pixelproof_core::inputs::{parse_capi, parse_order, typed_figures};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use web_sys::Element;
 
@@ -13,16 +14,8 @@ use crate::bridge::{self, Bridge};
 use crate::dom::*;
 use crate::state::HarPacket;
 
-/// The typed order figures: (id, label, input type).
-const FIGURES: [(&str, &str, &str); 7] = [
-    ("total", "Total", "number"),
-    ("currency", "Currency", "text"),
-    ("subtotal", "Subtotal", "number"),
-    ("shipping", "Shipping", "number"),
-    ("tax", "Tax", "number"),
-    ("discount", "Discount", "number"),
-    ("item_count", "Items", "number"),
-];
+/// Labels of the core's typed-figure fields (`TYPED_FIELDS`), in its order.
+const FIGURE_LABELS: [&str; 7] = ["Total", "Currency", "Subtotal", "Shipping", "Tax", "Discount", "Items"];
 
 fn textarea(id: &str, rows: u32, placeholder: &str) -> Element {
     let t = el("textarea", "", "");
@@ -77,7 +70,8 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     );
     append(body, &field("Shopify order (Admin API JSON)", &order));
     let figures = el("div", "figures", "");
-    for (id, label, kind) in FIGURES {
+    for (id, label) in TYPED_FIELDS.into_iter().zip(FIGURE_LABELS) {
+        let kind = if id == "currency" { "text" } else { "number" };
         let i = el("input", "", "");
         attr(&i, "type", kind);
         attr(&i, "id", &format!("pp-fig-{id}"));
@@ -141,35 +135,22 @@ pub fn check_capi(label: &str, text: &str) -> Option<String> {
 /// The order to store, checked: (label, text, message once stored); `None`
 /// after putting the error next to the field.
 pub fn order_text() -> Option<(String, String, String)> {
-    let mut text = value("pp-order");
-    let mut label = "pasted order".to_string();
-    if text.trim().is_empty() {
-        let mut obj = serde_json::Map::new();
-        for (id, _, _) in FIGURES {
-            let v = value(&format!("pp-fig-{id}"));
-            if v.trim().is_empty() {
-                continue;
+    let pasted = value("pp-order");
+    let (label, text) = if pasted.trim().is_empty() {
+        let typed: Vec<(&str, String)> = TYPED_FIELDS
+            .into_iter()
+            .map(|f| (f, value(&format!("pp-fig-{f}"))))
+            .collect();
+        match typed_figures(typed.iter().map(|(f, v)| (*f, v.as_str()))) {
+            Ok(text) => ("typed figures".to_owned(), text),
+            Err(e) => {
+                set_error("pp-order-error", Some(&e.to_string()));
+                return None;
             }
-            let value = if id == "currency" {
-                serde_json::Value::String(v.trim().to_owned())
-            } else {
-                match v.trim().parse::<f64>() {
-                    Ok(n) if id == "item_count" => serde_json::json!(n as u32),
-                    Ok(n) => serde_json::json!(n),
-                    Err(_) => {
-                        set_error(
-                            "pp-order-error",
-                            Some(&format!("{id}: \"{v}\" is not a number; type digits like 78.00")),
-                        );
-                        return None;
-                    }
-                }
-            };
-            obj.insert(id.to_owned(), value);
         }
-        text = serde_json::Value::Object(obj).to_string();
-        label = "typed figures".into();
-    }
+    } else {
+        ("pasted order".to_owned(), pasted)
+    };
     match parse_order(&label, &text) {
         Ok(o) => {
             set_error("pp-order-error", None);
