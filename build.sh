@@ -88,7 +88,9 @@ cmd_build() {
   cargo build -p pixelproof-wasm -p pixelproof-panel --target wasm32-unknown-unknown --profile wasm-release --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
   cargo build -p pixelproof-bindgen --release --locked
-  local gen=target/pixelproof-wasm module
+  # Generated files sit where the extension's sources expect them (wasm/ next
+  # to background.js), so tsconfig.json can lay target/ext over extension/.
+  local gen=target/ext/wasm module
   rm -rf "$gen" && mkdir -p "$gen"
   for module in $WASM_MODULES; do
     target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/wasm-release/$module.wasm" "$gen"
@@ -97,6 +99,7 @@ cmd_build() {
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
       "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
   done
+  node tools/contract.mjs "$gen"
   rm -rf dist && mkdir -p dist
   for variant in chrome chrome-test firefox; do
     local out="dist/$variant"
@@ -109,6 +112,7 @@ cmd_build() {
       cp extension/platform/chrome.js "$out/platform.js"
     fi
     for module in $WASM_MODULES; do cp "$gen/$module.js" "$gen/${module}_bg.wasm" "$out/wasm/"; done
+    cp "$gen/contract.js" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir dist \
       --filename "pixelproof-$variant.zip" --overwrite-dest

@@ -98,9 +98,10 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
       notes: `PixelProof demo, scenario ${name}`,
     };
     await send({ type: 'set-review', tabId, review });
-    const { packet, markdown } = await send({ type: 'get-packet', tabId });
+    const { packet, markdown, text } = await send({ type: 'get-packet', tabId });
     result.packet = packet;
     result.markdown = markdown;
+    result.text = text;
     result.records = (await send({ type: 'get-journal', tabId })).records;
     if (outDir) {
       const dir = join(outDir, name);
@@ -112,8 +113,9 @@ export async function runScenario(name, { headed = false, outDir = null, keepOpe
       const panel = await context.newPage();
       await panel.setViewportSize({ width: 440, height: 2400 });
       await panel.goto(`chrome-extension://${id}/panel.html?tab=${tabId}`);
-      await panel.waitForSelector('#pp-timeline-list li');
-      await sleep(400);
+      // The panel shows the whole journal once it has applied the journal's total.
+      const { total } = await send({ type: 'get-journal', tabId });
+      await panel.waitForFunction((n) => Number(document.getElementById('app').dataset.applied) === n, total);
       await panel.screenshot({ path: join(dir, 'panel.png') });
       await panel.screenshot({ path: join(dir, 'panel-top.png'), clip: { x: 0, y: 0, width: 440, height: 1250 } });
       await panel.close();
@@ -142,24 +144,6 @@ function home() {
 <p><a class="button" href="/products/classic-tee">Shop the Classic Tee</a></p></main></body></html>`;
 }
 
-/** The acceptance table, findings and verdict as terminal text. */
-export function report(packet) {
-  const lines = [];
-  const pad = (s, n) => String(s ?? '—').padEnd(n).slice(0, n);
-  lines.push(`  ${pad('event', 17)} ${pad('status', 9)} ${pad('senders', 38)} ${pad('event_id', 22)} value`);
-  for (const r of packet.acceptance.filter((x) => x.core)) {
-    lines.push(`  ${pad(r.event, 17)} ${pad(r.status.toUpperCase(), 9)} ${pad(r.senders.join(', '), 38)} ${pad(r.event_ids.join(', '), 22)} ${r.value ?? '—'} ${r.currency ?? ''}`);
-  }
-  lines.push('');
-  lines.push('  findings:');
-  for (const f of packet.findings) lines.push(`    ${pad(f.severity, 4)} ${pad(f.code, 27)} ${f.message}`);
-  if (!packet.findings.length) lines.push('    none');
-  lines.push('');
-  lines.push('  gate: ' + packet.gate.checks.map((c) => `${c.name}=${c.state}`).join('  '));
-  lines.push(`  verdict: ${packet.verdict.toUpperCase()}`);
-  return lines.join('\n');
-}
-
 async function main() {
   const args = process.argv.slice(2);
   const headed = args.includes('--headed');
@@ -175,7 +159,8 @@ async function main() {
     const keepOpen = Boolean(canShow) && name === only[only.length - 1];
     const r = await runScenario(name, { headed: Boolean(canShow), outDir, keepOpen });
     console.log(`\n=== scenario: ${name} — ${SCENARIOS[name].description}`);
-    console.log(report(r.packet));
+    // The core renders the acceptance rows, findings, gate and verdict (as `pixelproof --format text` does).
+    console.log(r.text);
     if (r.errors.length) console.log('  errors:', r.errors.join('; '));
     if (keepOpen) console.log('\nThe browser stays open on the demo store; close it to end.');
   }

@@ -11,20 +11,13 @@
 // browser, not disk) in the same task it arrives, then handled in arrival order
 // and moved to the journal; a worker stopped with a backlog replays the inbox
 // of its predecessor when it starts again, so nothing it was handed is lost.
-import init, { Session, redactRecord } from './wasm/pixelproof_wasm.js';
+import init, { Session, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
+// Pixel endpoints and Meta's script host, from the core's tables (generated at
+// build time: the listener needs them before the wasm is loaded). Host access
+// to these is declared in the manifest; the store's origin is granted by the user.
+import { WEB_REQUEST_URLS } from './wasm/contract.js';
 import { platform } from './platform.js';
 import { createJournalStore } from './journal-store.js';
-
-// Pixel endpoints and Meta's script host. Host access to these is declared in
-// the manifest; access to the store's origin is granted by the user.
-const PIXEL_URLS = [
-  'https://www.facebook.com/tr*',
-  'https://*.facebook.com/tr*',
-  'https://www.facebook.com/privacy_sandbox/*',
-  'https://www.instagram.com/tr*',
-  'https://connect.facebook.net/*',
-];
-const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.com', 'connect.facebook.net']);
 // Records the page hook may send (checked by the relay, checked again here).
 const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
 // Records the relay observes itself, in the isolated world.
@@ -79,7 +72,7 @@ async function readWatchedOrigins() {
     const m = pattern.match(/^(\*|https?):\/\/([^/]+)\//);
     if (!m) continue;
     const host = m[2];
-    if (PIXEL_HOSTS.has(host) || host.endsWith('.facebook.com') || host === '*' || host.startsWith('*.')) continue;
+    if (isMetaHost(host) || host === '*' || host.startsWith('*.')) continue;
     out.push(pattern);
   }
   return out;
@@ -415,7 +408,7 @@ async function onRequest({ tab, d, ...entry }) {
   const frameType = senderFrame < 0 && !navigation ? 'worker' : senderFrame <= 0 ? 'main' : 'sub';
   const docUrl = frameType === 'main' ? top : frameType === 'sub' ? await frameUrl(tab, senderFrame) : d.initiator;
   const context = { tab_id: tab, frame_id: senderFrame, frame_type: frameType, document_url: docUrl, top_url: top };
-  if (d.url.startsWith('https://connect.facebook.net/')) {
+  if (requestRecordKind(d.url) === 'script_load') {
     append(tab, { kind: 'script_load', url: d.url, context, time: d.timeStamp, origin: 'network' }, entry);
     return true;
   }
@@ -540,7 +533,12 @@ async function control(msg) {
       await journal.idle(tabId);
       const session = await sessionFor(tabId);
       const review = await readReview(tabId);
-      return { packet: session.packet(review, Boolean(msg.rawUserData)), markdown: session.packetMarkdown(review) };
+      return {
+        packet: session.packet(review, Boolean(msg.rawUserData)),
+        markdown: session.packetMarkdown(review),
+        // The results as terminal text (the demo prints it).
+        text: session.packetText(review),
+      };
     }
     case 'set-review':
       await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });
@@ -574,7 +572,7 @@ async function control(msg) {
 
 chrome.webRequest.onBeforeRequest.addListener(
   (details) => { enqueue(requestEntry(details)); },
-  { urls: PIXEL_URLS },
+  { urls: WEB_REQUEST_URLS },
   ['requestBody'],
 );
 const onCommitted = (transition) => (d) => {

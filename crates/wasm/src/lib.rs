@@ -117,11 +117,6 @@ impl Session {
         Ok(n)
     }
 
-    #[wasm_bindgen(js_name = hitCount)]
-    pub fn hit_count(&self) -> usize {
-        self.inner.journey().hits.len()
-    }
-
     /// Verdict, badge count, findings, acceptance rows, gate and inventory.
     pub fn summary(&mut self, review: JsValue) -> Result<JsValue, JsError> {
         let review = review_from(review)?;
@@ -157,23 +152,62 @@ impl Session {
         to_js(&p)
     }
 
-    /// The review packet as pretty JSON text (what "copy as JSON" copies).
-    #[wasm_bindgen(js_name = packetJson)]
-    pub fn packet_json(&mut self, review: JsValue, raw_user_data: bool) -> Result<String, JsError> {
-        let review = review_from(review)?;
-        Ok(Packet::build(&mut self.inner, &review, &PacketOptions { raw_user_data }).to_json())
-    }
-
     /// The review packet as Markdown.
     #[wasm_bindgen(js_name = packetMarkdown)]
     pub fn packet_markdown(&mut self, review: JsValue) -> Result<String, JsError> {
         let review = review_from(review)?;
         Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_markdown())
     }
+
+    /// The acceptance rows, findings, gate and verdict as terminal text (the
+    /// demo prints it; the CLI's `--format text` is the same renderer).
+    #[wasm_bindgen(js_name = packetText)]
+    pub fn packet_text(&mut self, review: JsValue) -> Result<String, JsError> {
+        let review = review_from(review)?;
+        Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_text())
+    }
 }
 
-/// The version of the core, for the panel's footer and the packet.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
+/// The URL patterns background.js hands `webRequest` (`tables::WEB_REQUEST_URLS`).
+/// The worker must register its listener before the wasm is loaded, so the
+/// build writes them into wasm/contract.js with this (tools/contract.mjs).
+#[wasm_bindgen(js_name = webRequestUrls)]
+pub fn web_request_urls() -> Vec<String> {
+    pixelproof_core::tables::WEB_REQUEST_URLS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// The journal kind (`"request"` or `"script_load"`) of a captured request.
+#[wasm_bindgen(js_name = requestRecordKind)]
+pub fn request_record_kind(url: &str) -> String {
+    pixelproof_core::journal::request_record_kind(url).to_owned()
+}
+
+/// Whether a host is one of Meta's (so a grant for it is not a watched store).
+#[wasm_bindgen(js_name = isMetaHost)]
+pub fn is_meta_host(host: &str) -> bool {
+    pixelproof_core::tables::is_meta_host(host)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every URL pattern the worker hands `webRequest` is on a host the
+    /// manifest grants at install: webRequest reports nothing for the others.
+    #[test]
+    fn the_manifest_grants_every_web_request_host() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../../../manifest.json")).expect("manifest.json parses");
+        let granted: Vec<&str> = manifest["host_permissions"]
+            .as_array()
+            .expect("host_permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_suffix('*'))
+            .collect();
+        for url in pixelproof_core::tables::WEB_REQUEST_URLS {
+            let origin = &url[..url[8..].find('/').expect("a path") + 9];
+            assert!(granted.contains(&origin), "{url}: no host permission {origin}*");
+        }
+    }
 }
