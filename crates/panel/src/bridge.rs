@@ -94,7 +94,8 @@ fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
         crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
     let review = if review.is_object() {
-        Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
+        let text = crate::json_text(&review).ok_or("review fields: not JSON-representable")?;
+        Some(serde_json::from_str(&text).map_err(|e| format!("review fields: {e}"))?)
     } else {
         None
     };

@@ -1,8 +1,8 @@
 //! The wasm-bindgen face of the PixelProof core: one handle type, data in and
 //! out as plain JS objects. Journal records and results cross as JSON text
-//! (serde_json on this side, the engine's JSON on the other); the small review
-//! object goes through serde-wasm-bindgen. No logic lives here that the core
-//! should own; this file only converts.
+//! (serde_json on this side, the engine's JSON on the other), and so does the
+//! small review object: one serde format keeps the module small. No logic
+//! lives here that the core should own; this file only converts.
 //!
 //! This is the module the extension's service worker loads. It keeps one
 //! [`Session`] per tab, feeds it every journal record, and asks it for the
@@ -58,7 +58,10 @@ fn review_from(value: JsValue) -> Result<Review, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Review::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("review fields: {e}")))
+    // Through JSON text, as records come in: serde-wasm-bindgen's deserializer
+    // was 15 KB of this module for this one small object.
+    let text = json_text(&value).ok_or_else(|| JsError::new("review fields: not JSON-representable"))?;
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("review fields: {e}")))
 }
 
 /// Results the panel and the badge need, without the hit list.
