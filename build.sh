@@ -6,8 +6,9 @@
 #                       (clean, messy); prints the results and writes packets + panel screenshots
 #                       (--headed opens a real window when a display exists)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, the fuzz
-#                       targets compiled, then the extension in headless Chromium); ends with one
-#                       line "N passed, N failed" (a failed fmt, clippy or fuzz check counts as one)
+#                       targets compiled, the extension's JS type-checked against the wasm
+#                       declarations, then the extension in headless Chromium); ends with one line
+#                       "N passed, N failed" (a failed fmt, clippy, fuzz or tsc check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
@@ -58,8 +59,9 @@ ensure_rust_tools() {
 
 ensure_node_modules() {
   # Pinned by package-lock.json: wasm-opt (npm binaryen; Debian's binaryen 108 breaks
-  # wasm-bindgen's externref table), playwright-core, web-ext.
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # wasm-bindgen's externref table), playwright-core, web-ext, typescript (tsc) and
+  # @types/chrome.
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
     npm ci --no-audit --no-fund
   fi
@@ -171,6 +173,10 @@ cmd_test() {
   log "tier 3: the extension in headless Chromium"
   ensure_chromium
   cmd_build
+  # The JS↔core contract: every extension file is // @ts-check'ed against the
+  # .d.ts wasm-bindgen wrote for both modules (tsconfig.json says how).
+  log "tsc --noEmit (the extension's JS against the wasm declarations)"
+  count_check node_modules/.bin/tsc --noEmit -p tsconfig.json
   log "web-ext lint (Firefox build)"
   local lint=0
   node_modules/.bin/web-ext lint --source-dir dist/firefox --self-hosted --output text > target/web-ext-lint.txt 2>&1 || lint=$?

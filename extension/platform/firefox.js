@@ -1,8 +1,14 @@
+// @ts-check
 // Firefox side of the platform layer (copied to platform.js in dist/firefox).
 // Firefox shows the panel as a sidebar (sidebar_action); it opens itself.
+/** @type {import('../../types/platform').Platform} */
 export const platform = {
   name: 'firefox',
   init() {},
+  /**
+   * @param {number} tabId
+   * @param {string} text
+   */
   async setBadge(tabId, text) {
     try {
       await browser.action.setBadgeText({ tabId, text });
@@ -18,6 +24,7 @@ export const platform = {
    * tab's current page is one of the page being left (the caller compares the
    * initiator with the tab's last watched page).
    */
+  /** @param {import('../../types/platform').RequestDetails} details */
   leavingDocument(details) {
     return details.frameId === 0 && typeof details.documentUrl === 'string' && details.type !== 'main_frame';
   },

@@ -12,7 +12,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut b = wasm_bindgen_cli_support::Bindgen::new();
-    b.input_path(input).typescript(false);
+    // Declarations too: ./build.sh test type-checks the extension's JS against them.
+    b.input_path(input).typescript(true);
     if let Err(e) = b.web(true) {
         eprintln!("pixelproof-bindgen: {e}");
         return ExitCode::from(1);

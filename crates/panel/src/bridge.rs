@@ -9,10 +9,35 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
+/// The bridge's shape for TypeScript: panel.js builds one, and `tsc` checks it
+/// against this (see `./build.sh test`).
+#[wasm_bindgen(typescript_custom_section)]
+const BRIDGE_TS: &str = r#"
+/** What panel.js hands the panel: the extension APIs it needs, nothing more. */
+export interface PanelBridge {
+  readonly tabId: number;
+  /** The tab's top-frame URL (from webNavigation), when the extension may know it. */
+  readonly tabUrl: string | null;
+  /** Whether the tab's origin is granted already. */
+  readonly watched: boolean;
+  /** A control message to the service worker; resolves to its answer. */
+  send(msg: { type: string; tabId: number; [key: string]: unknown }): Promise<any>;
+  copy(text: string): Promise<void>;
+  download(name: string, text: string, mime: string): void;
+  /** Asks the browser for one origin; must be called in a click's own task. */
+  requestOrigin(origin: string): Promise<boolean>;
+  reloadTab(): void;
+  /** Calls `cb(start, records)` for each batch the worker appends to the tab's journal. */
+  onRecords(cb: (start: number, records: object[]) => void): void;
+  readFile(input: Element): Promise<{ name: string; bytes: Uint8Array }>;
+}
+"#;
+
 #[wasm_bindgen]
 extern "C" {
     /// Provided by panel.js.
     #[derive(Clone)]
+    #[wasm_bindgen(typescript_type = "PanelBridge")]
     pub type Bridge;
     #[wasm_bindgen(method, getter, js_name = tabId)]
     pub fn tab_id(this: &Bridge) -> f64;

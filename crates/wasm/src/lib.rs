@@ -183,7 +183,7 @@ pub fn web_request_urls() -> Vec<String> {
 }
 
 /// The journal kind (`"request"` or `"script_load"`) of a captured request.
-#[wasm_bindgen(js_name = requestRecordKind)]
+#[wasm_bindgen(js_name = requestRecordKind, unchecked_return_type = "'request' | 'script_load'")]
 pub fn request_record_kind(url: &str) -> String {
     pixelproof_core::journal::request_record_kind(url).to_owned()
 }
