@@ -8,9 +8,10 @@
 #                       (--headed opens a real window when a display exists; --browser firefox
 #                       plays it in Firefox)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, the fuzz
-#                       targets compiled, then the extension in headless Chromium and headless
-#                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy or
-#                       fuzz check counts as one)
+#                       targets compiled, the extension's JS type-checked against the wasm
+#                       declarations, then the extension in headless Chromium and headless
+#                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy,
+#                       fuzz or tsc check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
@@ -21,6 +22,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
+
+# The wasm modules build.sh makes (crate output names), worker first.
+WASM_MODULES="pixelproof_wasm pixelproof_panel"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -59,8 +63,9 @@ ensure_rust_tools() {
 ensure_node_modules() {
   # Pinned by package-lock.json: wasm-opt (npm binaryen; Debian's binaryen 108 breaks
   # wasm-bindgen's externref table), playwright-core, puppeteer-core (drives Firefox over
-  # WebDriver BiDi; neither downloads a browser), web-ext.
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # WebDriver BiDi; neither downloads a browser), web-ext, marked, typescript (tsc) and
+  # @types/chrome.
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
     npm ci --no-audit --no-fund
   fi
@@ -92,17 +97,26 @@ cmd_build() {
   require_tools cargo rustup node npm
   ensure_node_modules
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  log "core → wasm (release)"
-  cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
+  # Two modules: the service worker loads pixelproof_wasm (crates/wasm: the
+  # Session, redaction, what background.js asks the core), the panel loads
+  # pixelproof_panel (crates/panel: the UI and its own session). Neither
+  # carries the other's code.
+  log "core → wasm (release): worker and panel modules"
+  cargo build -p pixelproof-wasm -p pixelproof-panel --target wasm32-unknown-unknown --profile wasm-release --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
   cargo build -p pixelproof-bindgen --release --locked
-  local gen=target/pixelproof-wasm
+  # Generated files sit where the extension's sources expect them (wasm/ next
+  # to background.js), so tsconfig.json can lay target/ext over extension/.
+  local gen=target/ext/wasm module
   rm -rf "$gen" && mkdir -p "$gen"
-  target/release/pixelproof-bindgen target/wasm32-unknown-unknown/wasm-release/pixelproof_wasm.wasm "$gen"
-  log "wasm-opt -Oz"
-  node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
-    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
-    "$gen/pixelproof_wasm_bg.wasm" -o "$gen/pixelproof_wasm_bg.wasm"
+  for module in $WASM_MODULES; do
+    target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/wasm-release/$module.wasm" "$gen"
+    log "wasm-opt -Oz $module"
+    node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+      --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
+      "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
+  done
+  node tools/contract.mjs "$gen"
   rm -rf dist && mkdir -p dist
   for variant in chrome chrome-test firefox firefox-test; do
     local out="dist/$variant"
@@ -115,15 +129,20 @@ cmd_build() {
       firefox*) cp extension/platform/firefox.js "$out/platform.js" ;;
       *) cp extension/platform/chrome.js "$out/platform.js" ;;
     esac
-    cp "$gen/pixelproof_wasm.js" "$gen/pixelproof_wasm_bg.wasm" "$out/wasm/"
+    for module in $WASM_MODULES; do cp "$gen/$module.js" "$gen/${module}_bg.wasm" "$out/wasm/"; done
+    cp "$gen/contract.js" "$out/wasm/"
     node tools/manifest.mjs "$variant" manifest.json "$out/manifest.json"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir dist \
       --filename "pixelproof-$variant.zip" --overwrite-dest
   done
-  local raw gz
-  raw=$(wc -c < "$gen/pixelproof_wasm_bg.wasm")
-  gz=$(gzip -9 -c "$gen/pixelproof_wasm_bg.wasm" | wc -c)
-  echo "wasm: ${raw} bytes raw, ${gz} bytes gzip; chrome zip: $(wc -c < dist/pixelproof-chrome.zip) bytes"
+  local raw gz who
+  for module in $WASM_MODULES; do
+    raw=$(wc -c < "$gen/${module}_bg.wasm")
+    gz=$(gzip -9 -c "$gen/${module}_bg.wasm" | wc -c)
+    who=$([ "$module" = pixelproof_panel ] && echo panel || echo "service worker")
+    echo "wasm $module ($who loads it): ${raw} bytes raw, ${gz} bytes gzip"
+  done
+  echo "chrome zip: $(wc -c < dist/pixelproof-chrome.zip) bytes"
 }
 
 # Sums "test result: ... N passed; M failed" lines of cargo test output.
@@ -171,6 +190,10 @@ cmd_test() {
   ensure_chromium
   ensure_firefox
   cmd_build
+  # The JS↔core contract: every extension file is // @ts-check'ed against the
+  # .d.ts wasm-bindgen wrote for both modules (tsconfig.json says how).
+  log "tsc --noEmit (the extension's JS against the wasm declarations)"
+  count_check node_modules/.bin/tsc --noEmit -p tsconfig.json
   log "web-ext lint (Firefox build)"
   local lint=0
   node_modules/.bin/web-ext lint --source-dir dist/firefox --self-hosted --output text > target/web-ext-lint.txt 2>&1 || lint=$?

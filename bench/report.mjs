@@ -72,7 +72,9 @@ if (b && b.scale) {
 }
 if (b && b.size) {
   const z = b.size;
-  add('Size', 'optimised wasm, raw / gzip', `${(z.wasmRaw / 1024).toFixed(0)} KB / ${(z.wasmGzip / 1024).toFixed(0)} KB`, '≤ 300 KB / ≤ 120 KB', z.wasmRaw <= 300 * 1024 && z.wasmGzip <= 120 * 1024);
+  // Since the panel is its own module, the worker's is the one with a target (issue #17).
+  add('Size', 'service worker wasm, raw / gzip', `${(z.wasmRaw / 1024).toFixed(0)} KB / ${(z.wasmGzip / 1024).toFixed(0)} KB`, '≤ 450 KB raw', z.wasmRaw <= 450 * 1024);
+  if (z.panelRaw) add('Size', 'panel wasm, raw / gzip', `${(z.panelRaw / 1024).toFixed(0)} KB / ${(z.panelGzip / 1024).toFixed(0)} KB`, '–', null);
   add('Size', 'Chrome zip', `${(z.chromeZip / 1024).toFixed(0)} KB`, '–', null);
 }
 if (!b) add('Browser', 'page cost, latency, scale, size', 'not run', '–', null);

@@ -30,15 +30,15 @@ const EXPECTED_HITS = { clean: 6, messy: 10 };
 const isPixel = (r) => r.kind === 'request' && /\/tr/.test(r.url);
 
 /**
- * Compares two packets with the extension's own core: the wasm module the
- * build put in dist/chrome-test, loaded here in Node (the diff touches no
- * browser API), so both browser drivers get the same answer the panel's
- * "Compare with a saved packet" gives. `{diff, markdown, headline}`.
+ * Compares two packets with the extension's own core: the panel's wasm module
+ * the build put in dist/chrome-test (its "Compare with a saved packet"), loaded
+ * here in Node (the diff touches no browser API), so both browser drivers get
+ * the same answer the panel gives. `{diff, markdown, text, headline}`.
  */
 export async function comparePackets(before, after) {
   const dir = join(ROOT, 'dist', 'chrome-test', 'wasm');
-  const wasm = await import(pathToFileURL(join(dir, 'pixelproof_wasm.js')).href);
-  wasm.initSync({ module: readFileSync(join(dir, 'pixelproof_wasm_bg.wasm')) });
+  const wasm = await import(pathToFileURL(join(dir, 'pixelproof_panel.js')).href);
+  wasm.initSync({ module: readFileSync(join(dir, 'pixelproof_panel_bg.wasm')) });
   return wasm.diffPackets(before.label, JSON.stringify(before.packet), after.label, JSON.stringify(after.packet));
 }
 
@@ -101,8 +101,9 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     const tabId = await t.tabIdOf('https://shop.test/checkouts/cn/demo123/thank_you');
     const wanted = EXPECTED_HITS[name];
     await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= wanted, `${wanted} pixel hits in the journal`);
-    // Page records trail the hits by up to 1.25 s: the packet is taken once they are in.
-    await t.journalSettled(tabId);
+    // Page records trail the hits by seconds (the last inventory is taken 3 s
+    // after load): the packet is taken once the thank-you page's last one is in.
+    await t.pageDone(tabId, page.url());
     // What a reviewer pastes: the server payload and the Shopify order.
     const capi = JSON.stringify(serverPayload(name), null, 2);
     const order = JSON.stringify(adminOrder(name), null, 2);
@@ -126,9 +127,10 @@ export async function runScenario(name, { driver = chromium, headed = false, out
     if (gate.verdict !== 'go') review.notes += `: fix the ${gate.blocking.length} fail codes before any campaign change`;
     review.next_review = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
     await t.send({ type: 'set-review', tabId, review });
-    const { packet, markdown } = await t.send({ type: 'get-packet', tabId });
+    const { packet, markdown, text } = await t.send({ type: 'get-packet', tabId });
     result.packet = packet;
     result.markdown = markdown;
+    result.text = text;
     result.records = await t.journal(tabId);
     if (compareWith) result.diff = await comparePackets(compareWith, { label: `${name}/packet.json`, packet });
     if (outDir) {
@@ -143,7 +145,9 @@ export async function runScenario(name, { driver = chromium, headed = false, out
         writeFileSync(join(outDir, 'diff.md'), result.diff.markdown);
       }
       const panel = await t.openPanel(tabId, { width: 440, height: 2400, ready: '#pp-timeline-list li' });
-      // Drawn once the verdict shown is the packet's.
+      // The panel shows the whole journal once it has applied the journal's total,
+      // and the verdict shown is then the packet's.
+      await t.panelCaughtUp(panel, tabId);
       const verdict = `Verdict: ${packet.verdict.toUpperCase()}`;
       await until(async () => (await panel.evaluate(() => document.querySelector('#pp-verdict')?.textContent)) === verdict, `the panel to show "${verdict}"`);
       await panel.screenshot({ path: join(dir, 'panel.png') });
@@ -181,39 +185,6 @@ function home() {
 <p><a class="button" href="/products/classic-tee">Shop the Classic Tee</a></p></main></body></html>`;
 }
 
-const pad = (s, n) => String(s ?? '—').padEnd(n).slice(0, n);
-
-/** The packet as terminal text, in its reading order: gate, cards, events, findings. */
-export function report(packet) {
-  const lines = [];
-  lines.push('  gate: ' + packet.gate.checks.map((c) => `${c.name}=${c.state}`).join('  '));
-  lines.push('  cards: ' + Object.values(packet.cards).map((c) => `${c.title}=${c.state}`).join('  '));
-  lines.push('');
-  lines.push(`  ${pad('event', 17)} ${pad('status', 9)} ${pad('senders', 38)} ${pad('event_id', 22)} value`);
-  for (const r of packet.cards.test_events.events.filter((x) => x.core)) {
-    lines.push(`  ${pad(r.event, 17)} ${pad(r.status.toUpperCase(), 9)} ${pad(r.senders.join(', '), 38)} ${pad(r.event_ids.join(', '), 22)} ${r.value ?? '—'} ${r.currency ?? ''}`);
-  }
-  lines.push('');
-  lines.push('  findings (by code):');
-  for (const g of packet.findings) {
-    const events = [...new Set(g.instances.map((i) => i.event).filter(Boolean))].join(', ');
-    lines.push(`    ${pad(g.severity, 4)} ${pad(g.code, 27)} ×${g.instances.length}${events ? '  ' + events : ''}`);
-  }
-  if (!packet.findings.length) lines.push('    none');
-  lines.push('');
-  lines.push(`  verdict: ${packet.verdict.toUpperCase()}`);
-  return lines.join('\n');
-}
-
-/** The before/after diff as terminal text. */
-export function diffReport(diff) {
-  const lines = [`  ${diff.headline}`];
-  for (const c of diff.diff.resolved) lines.push(`    resolved    ${pad(c.severity, 4)} ${pad(c.code, 27)} ${c.event ?? ''}`);
-  for (const c of diff.diff.introduced) lines.push(`    introduced  ${pad(c.severity, 4)} ${pad(c.code, 27)} ${c.event ?? ''}`);
-  lines.push('  gate: ' + diff.diff.gate.map((c) => `${c.name} ${c.before}→${c.after}`).join('  '));
-  return lines.join('\n');
-}
-
 async function main() {
   const args = process.argv.slice(2);
   const headed = args.includes('--headed');
@@ -235,10 +206,11 @@ async function main() {
     const r = await runScenario(name, { driver: DRIVERS[browser], headed: Boolean(canShow), outDir, keepOpen, compareWith });
     packets[name] = r.packet;
     console.log(`\n=== scenario: ${name} (${browser}) — ${SCENARIOS[name].description}`);
-    console.log(report(r.packet));
+    // The core renders the decision, gate, cards, events and findings (as `pixelproof --format text` does).
+    console.log(r.text);
     if (r.diff) {
       console.log('\n=== before/after: the messy store fixed (messy → clean)');
-      console.log(diffReport(r.diff));
+      console.log(r.diff.text);
     }
     if (r.errors.length) console.log('  errors:', r.errors.join('; '));
     if (keepOpen) console.log('\nThe browser stays open on the demo store; close it to end.');

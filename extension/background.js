@@ -1,3 +1,4 @@
+// @ts-check
 // PixelProof service worker.
 //
 // Listens to pixel traffic (webRequest), navigations (webNavigation) and the
@@ -11,20 +12,13 @@
 // browser, not disk) in the same task it arrives, then handled in arrival order
 // and moved to the journal; a worker stopped with a backlog replays the inbox
 // of its predecessor when it starts again, so nothing it was handed is lost.
-import init, { Session, redactRecord } from './wasm/pixelproof_wasm.js';
+import init, { Session, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
+// Pixel endpoints and Meta's script host, from the core's tables (generated at
+// build time: the listener needs them before the wasm is loaded). Host access
+// to these is declared in the manifest; the store's origin is granted by the user.
+import { WEB_REQUEST_URLS } from './wasm/contract.js';
 import { platform } from './platform.js';
 import { createJournalStore } from './journal-store.js';
-
-// Pixel endpoints and Meta's script host. Host access to these is declared in
-// the manifest; access to the store's origin is granted by the user.
-const PIXEL_URLS = [
-  'https://www.facebook.com/tr*',
-  'https://*.facebook.com/tr*',
-  'https://www.facebook.com/privacy_sandbox/*',
-  'https://www.instagram.com/tr*',
-  'https://connect.facebook.net/*',
-];
-const PIXEL_HOSTS = new Set(['www.facebook.com', 'facebook.com', 'www.instagram.com', 'connect.facebook.net']);
 // Records the page hook may send (checked by the relay, checked again here).
 const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
 // Records the relay observes itself, in the isolated world.
@@ -41,6 +35,27 @@ const EXTENSION_URL = chrome.runtime.getURL('');
 // This worker's name in the inbox: a restarted worker replays other names only.
 const WORKER = Math.random().toString(36).slice(2, 10);
 const INBOX = 'in:';
+
+/**
+ * A journal record (crates/core/src/journal.rs): `kind` and that kind's fields.
+ * The core checks each one; here it is only built and passed on.
+ * @typedef {{ kind: string, [field: string]: any }} JournalRecord
+ */
+/**
+ * An event in the inbox (storage.session) until its records are stored: a pixel
+ * request, a navigation or a relay message, with this worker's name and number.
+ * @typedef {{ w: string, n: number, at: number }} Stamp
+ * @typedef {{ t: 'request', tab: number, d: RequestEvidence }} RequestEntry
+ * @typedef {{ t: 'nav', tab: number, d: { url: string, tabId: number, timeStamp: number, transition: string | null } }} NavEntry
+ * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
+ * @typedef {(RequestEntry | NavEntry | PageEntry) & Partial<Stamp>} NewEntry
+ * @typedef {(RequestEntry | NavEntry | PageEntry) & Stamp} InboxEntry
+ */
+/**
+ * The part of a webRequest event the journal needs.
+ * @typedef {{ url: string, method: string, body: object | null, type: string, frameId: number, parentFrameId: number,
+ *   initiator: string | null, leaving: boolean, documentUrl: string | null, timeStamp: number }} RequestEvidence
+ */
 
 const ready = start();
 ready.catch((e) => console.warn('PixelProof: init failed', e));
@@ -66,6 +81,7 @@ async function start() {
 
 // Cached: read once per worker start and on every permission change, not per
 // request (a burst of pixel hits must not wait on the permissions API).
+/** @type {Promise<string[]> | null} */
 let watchedCache = null;
 async function watchedOrigins() {
   if (!watchedCache) watchedCache = readWatchedOrigins();
@@ -74,17 +90,22 @@ async function watchedOrigins() {
 
 async function readWatchedOrigins() {
   const { origins = [] } = await chrome.permissions.getAll();
+  /** @type {string[]} */
   const out = [];
   for (const pattern of origins) {
     const m = pattern.match(/^(\*|https?):\/\/([^/]+)\//);
     if (!m) continue;
     const host = m[2];
-    if (PIXEL_HOSTS.has(host) || host.endsWith('.facebook.com') || host === '*' || host.startsWith('*.')) continue;
+    if (isMetaHost(host) || host === '*' || host.startsWith('*.')) continue;
     out.push(pattern);
   }
   return out;
 }
 
+/**
+ * @param {string} url
+ * @param {string[]} patterns
+ */
 function originMatches(url, patterns) {
   let u;
   try {
@@ -98,6 +119,7 @@ function originMatches(url, patterns) {
   });
 }
 
+/** @param {string} url */
 const originOf = (url) => {
   try {
     return new URL(url).origin;
@@ -124,6 +146,7 @@ function registerPageScripts() {
 async function syncPageScripts() {
   const matches = await watchedOrigins();
   const existing = (await chrome.scripting.getRegisteredContentScripts()).filter((s) => s.id.startsWith('pixelproof-'));
+  /** @param {chrome.scripting.RegisteredContentScript} s */
   const same = (s) => JSON.stringify([...(s.matches || [])].sort()) === JSON.stringify([...matches].sort());
   if (existing.length === 2 && existing.every(same)) {
     await chrome.storage.session.set({ registered: matches });
@@ -132,6 +155,7 @@ async function syncPageScripts() {
   const ids = existing.map((s) => s.id);
   if (ids.length) await chrome.scripting.unregisterContentScripts({ ids });
   if (matches.length) {
+    /** @type {Omit<chrome.scripting.RegisteredContentScript, 'id'>} */
     const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: false };
     await chrome.scripting.registerContentScripts([
       { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
@@ -171,21 +195,29 @@ const journal = createJournalStore({
     scheduleBadge(tab);
   },
 });
+/** @param {number} tab */
 export const readJournal = (tab) => journal.read(tab);
 
 // The top-level page of each tab: its URL while it shows a watched origin, ''
 // once it shows anything else (the URL of an unwatched page is not kept).
 // Kept apart from the journal's meta so a navigation never races a journal write.
+/** @type {Map<number, string>} */
 const topUrls = new Map(); // tab → URL or ''; storage is the source after a restart
+/**
+ * @param {number} tab
+ * @returns {Promise<string | null>}
+ */
 async function tabTopUrl(tab) {
-  if (topUrls.has(tab)) return topUrls.get(tab);
+  const known = topUrls.get(tab);
+  if (known !== undefined) return known;
   const got = await chrome.storage.local.get(`top:${tab}`);
-  const url = got[`top:${tab}`] ?? null;
+  const url = /** @type {string | undefined} */ (got[`top:${tab}`]) ?? null;
   if (url !== null) topUrls.set(tab, url);
   return url;
 }
 // The last watched page of each tab, for requests its document sends while the
 // tab is already moving on (a beacon at pagehide).
+/** @type {Map<number, string>} */
 const lastWatchedTop = new Map();
 
 /**
@@ -194,6 +226,10 @@ const lastWatchedTop = new Map();
  * commit before the extension's listeners are in place: its navigation event
  * never comes, so the tab's frame is asked, and the page view is recorded
  * from the first evidence of it.
+ * @param {number} tab
+ * @param {number} time
+ * @param {{ w: string, n: number }} entry the inbox entry that showed the page
+ * @returns {Promise<string>}
  */
 async function learnTopUrl(tab, time, entry) {
   let url = null;
@@ -212,6 +248,7 @@ async function learnTopUrl(tab, time, entry) {
   return url;
 }
 
+/** @param {number} tab */
 async function clearTab(tab) {
   await journal.clear(tab);
   sessions.delete(tab);
@@ -225,22 +262,28 @@ async function clearTab(tab) {
 
 let inboxN = 0;
 let queue = ready.catch(() => {});
+/**
+ * @param {string} w
+ * @param {number | ''} n
+ */
 const inboxKey = (w, n) => `${INBOX}${w}:${n}`;
 
 // Called in the listener's own task: the entry is handed to the browser before
 // anything is awaited, then handled after everything that arrived before it.
-function enqueue(entry) {
-  entry.w = WORKER;
-  entry.n = ++inboxN;
-  entry.at = Date.now();
+/** @param {NewEntry} fresh */
+function enqueue(fresh) {
+  const entry = /** @type {InboxEntry} */ (Object.assign(fresh, { w: WORKER, n: ++inboxN, at: Date.now() }));
   chrome.storage.session.set({ [inboxKey(entry.w, entry.n)]: entry }).catch(() => {});
   queue = queue.then(() => handleEntry(entry)).catch((e) => console.warn('PixelProof: event not recorded', e));
 }
 
 // Inbox entries are removed in batches once their records are stored (or the
 // entry turned out to concern nothing watched).
+/** @type {string[]} */
 let doneKeys = [];
+/** @type {ReturnType<typeof setTimeout> | 0} */
 let doneTimer = 0;
+/** @param {string[]} keys */
 function inboxDone(keys) {
   if (!keys.length) return;
   doneKeys.push(...keys);
@@ -254,6 +297,7 @@ function inboxDone(keys) {
   }
 }
 
+/** @param {InboxEntry} entry */
 async function handleEntry(entry) {
   let appended = false;
   try {
@@ -271,7 +315,7 @@ async function replayInbox() {
   const all = await chrome.storage.session.get(null);
   const entries = Object.entries(all)
     .filter(([k]) => k.startsWith(INBOX) && !k.startsWith(inboxKey(WORKER, '')))
-    .map(([, v]) => v)
+    .map(([, v]) => /** @type {InboxEntry & { tab?: number, d?: { tabId?: number }, sender?: { tabId: number } }} */ (v))
     .sort((a, b) => a.at - b.at || a.n - b.n);
   if (!entries.length) return;
   const stale = [];
@@ -290,6 +334,11 @@ async function replayInbox() {
   inboxDone(stale);
 }
 
+/**
+ * @param {number} tab
+ * @param {JournalRecord} record
+ * @param {{ w: string, n: number }} entry the inbox entry it came from
+ */
 function append(tab, record, entry) {
   return journal.append(tab, record, { w: entry.w, n: entry.n }).catch((e) => console.warn('PixelProof: journal write failed', e));
 }
@@ -298,6 +347,7 @@ function append(tab, record, entry) {
 // with the SHA-256 of its normalised form (as Meta normalises it) before the
 // record is stored. Only records that can carry them go through the core.
 const USER_DATA_PARAM = /(?:^|[?&])(?:ud|udff)(?:\[|%5B)/i;
+/** @param {JournalRecord} record */
 function mayCarryUserData(record) {
   switch (record.kind) {
     case 'request': {
@@ -305,7 +355,7 @@ function mayCarryUserData(record) {
       if (USER_DATA_PARAM.test(record.url)) return true;
       if (!body) return false;
       // Parsed form fields are checked here; raw bodies (rare for pixel hits) go to the core.
-      return body.type === 'form' ? body.fields.some(([k]) => /^(ud|udff)\[/.test(k)) : true;
+      return body.type === 'form' ? body.fields.some((/** @type {[string, string]} */ [k]) => /^(ud|udff)\[/.test(k)) : true;
     }
     case 'fbq_call':
       return record.method === 'init' || record.method === 'set';
@@ -316,12 +366,22 @@ function mayCarryUserData(record) {
       return false;
   }
 }
+/**
+ * @param {JournalRecord} record
+ * @returns {JournalRecord}
+ */
 const redacted = (record) => (mayCarryUserData(record) ? redactRecord(record) : record);
 
 // ---- sessions (derived, rebuilt from the journal on demand) --------------
 
+/** @typedef {{ session: Session }} Held */
+/** @type {Map<number, Held>} */
 const sessions = new Map(); // tab → { session }
 
+/**
+ * @param {Held} s
+ * @param {JournalRecord} record
+ */
 function addToSession(s, record) {
   try {
     s.session.add(record);
@@ -330,6 +390,7 @@ function addToSession(s, record) {
   }
 }
 
+/** @param {number} tab */
 async function sessionFor(tab) {
   await ready;
   for (;;) {
@@ -350,7 +411,9 @@ async function sessionFor(tab) {
 // The badge trails the journal by up to a second so that rebuilding it never
 // competes for the CPU with a page that is still loading.
 const BADGE_DELAY_MS = 1000;
+/** @type {Map<number, ReturnType<typeof setTimeout>>} */
 const badgeTimers = new Map();
+/** @param {number} tab */
 function scheduleBadge(tab) {
   if (badgeTimers.has(tab)) return;
   badgeTimers.set(tab, setTimeout(async () => {
@@ -365,6 +428,7 @@ function scheduleBadge(tab) {
   }, BADGE_DELAY_MS));
 }
 
+/** @param {number} tab */
 async function readReview(tab) {
   const got = await chrome.storage.local.get(`review:${tab}`);
   return got[`review:${tab}`] || {};
@@ -372,22 +436,27 @@ async function readReview(tab) {
 
 // ---- evidence from the network -------------------------------------------
 
+/** @param {Uint8Array} bytes */
 function base64(bytes) {
   let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, /** @type {number[]} */ (/** @type {unknown} */ (bytes.subarray(i, i + 0x8000))));
   return btoa(s);
 }
 
+/** @typedef {import('../types/platform').RequestDetails} RequestDetails */
+
+/** @param {RequestDetails} details */
 function bodyOf(details) {
   const rb = details.requestBody;
   if (!rb) return null;
   if (rb.formData) {
+    /** @type {[string, string][]} */
     const fields = [];
     for (const [k, values] of Object.entries(rb.formData)) for (const v of values) fields.push([k, String(v)]);
     return { type: 'form', fields };
   }
   if (rb.raw && rb.raw.length) {
-    const parts = rb.raw.filter((p) => p.bytes).map((p) => new Uint8Array(p.bytes));
+    const parts = rb.raw.flatMap((p) => (p.bytes ? [new Uint8Array(p.bytes)] : []));
     const size = parts.reduce((n, p) => n + p.length, 0);
     const all = new Uint8Array(size);
     let at = 0;
@@ -399,9 +468,14 @@ function bodyOf(details) {
 
 // Requests from dedicated workers carry no tab; the worker belongs to the
 // watched tab of the same origin that was active last.
+/** @type {Map<string, number>} */
 const lastTabByOrigin = new Map();
 
-/** The part of a webRequest event the journal needs, as an inbox entry. */
+/**
+ * The part of a webRequest event the journal needs, as an inbox entry.
+ * @param {RequestDetails} details
+ * @returns {RequestEntry}
+ */
 function requestEntry(details) {
   const initiator = platform.initiator(details);
   let tab = details.tabId;
@@ -424,6 +498,10 @@ function requestEntry(details) {
   };
 }
 
+/**
+ * @param {number} tab
+ * @param {number} frameId
+ */
 async function frameUrl(tab, frameId) {
   if (frameId === 0) return null;
   try {
@@ -434,6 +512,7 @@ async function frameUrl(tab, frameId) {
   }
 }
 
+/** @param {RequestEntry & Stamp} entry */
 async function onRequest({ tab, d, ...entry }) {
   if (tab < 0) return false;
   const watched = await watchedOrigins();
@@ -456,7 +535,7 @@ async function onRequest({ tab, d, ...entry }) {
   const frameType = senderFrame < 0 && !navigation ? 'worker' : senderFrame <= 0 ? 'main' : 'sub';
   const docUrl = frameType === 'main' ? top : frameType === 'sub' ? await frameUrl(tab, senderFrame) : d.initiator;
   const context = { tab_id: tab, frame_id: senderFrame, frame_type: frameType, document_url: docUrl, top_url: top };
-  if (d.url.startsWith('https://connect.facebook.net/')) {
+  if (requestRecordKind(d.url) === 'script_load') {
     append(tab, { kind: 'script_load', url: d.url, context, time: d.timeStamp, origin: 'network' }, entry);
     return true;
   }
@@ -476,6 +555,7 @@ async function onRequest({ tab, d, ...entry }) {
   return true;
 }
 
+/** @param {NavEntry & Stamp} entry */
 async function onNavigation({ d, ...entry }) {
   const watched = await watchedOrigins();
   const tab = d.tabId;
@@ -501,10 +581,19 @@ async function onNavigation({ d, ...entry }) {
 
 // ---- evidence from the page --------------------------------------------------
 
-const plainObject = (r) => r && typeof r === 'object' && !Array.isArray(r);
+/**
+ * @param {unknown} r
+ * @returns {r is Record<string, any>}
+ */
+const plainObject = (r) => Boolean(r) && typeof r === 'object' && !Array.isArray(r);
 // The page's claimed time when plausible, else the arrival time.
+/**
+ * @param {unknown} claimed
+ * @param {number} at
+ */
 const stamped = (claimed, at) => (typeof claimed === 'number' && claimed >= at - PAGE_LAG_MS && claimed <= at + PAGE_LEAD_MS ? claimed : at);
 
+/** @param {PageEntry & Stamp} entry */
 async function onPageRecords({ sender, msg, at, ...entry }) {
   const tab = sender.tabId;
   const watched = await watchedOrigins();
@@ -522,9 +611,11 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
     document_url: sender.url || null,
     top_url: top,
   };
+  /** @type {JournalRecord[]} */
   const records = [];
-  for (const r of [].concat(msg.gestures || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
+  for (const r of /** @type {unknown[]} */ ([]).concat(msg.gestures || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
     if (!plainObject(r) || !RELAY_KINDS.has(r.kind)) continue;
+    /** @type {JournalRecord} */
     const record = { kind: r.kind, time: stamped(r.time, at), context, origin: 'isolated' };
     if (r.kind === 'gesture') {
       record.gesture = ['click', 'submit', 'keydown'].includes(r.gesture) ? r.gesture : 'click';
@@ -535,14 +626,14 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
     }
     records.push(record);
   }
-  let refused = Number.isInteger(msg.refused) && msg.refused > 0 ? Math.min(msg.refused, 1e6) : 0;
-  for (const r of [].concat(msg.records || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
+  let refused = typeof msg.refused === 'number' && Number.isInteger(msg.refused) && msg.refused > 0 ? Math.min(msg.refused, 1e6) : 0;
+  for (const r of /** @type {unknown[]} */ ([]).concat(msg.records || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
     if (!plainObject(r) || !PAGE_KINDS.has(r.kind)) { refused += 1; continue; }
     r.origin = 'page';
     r.context = context;
     r.time = stamped(r.time, at);
     if (JSON.stringify(r).length > MAX_PAGE_RECORD_CHARS) { refused += 1; continue; }
-    records.push(redacted(r));
+    records.push(redacted(/** @type {JournalRecord} */ (r)));
   }
   if (refused) journal.refused(tab, 'relay_caps', 'page_record', refused);
   // Appended in one task, they land in one storage write.
@@ -561,9 +652,13 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
 // Firefox's getManifest() gives content script paths as full moz-extension: URLs.
 const BRIDGE_JS = ['test-bridge.js', chrome.runtime.getURL('test-bridge.js')];
 const TEST_BRIDGE = (chrome.runtime.getManifest().content_scripts || []).find((c) => (c.js || []).some((j) => BRIDGE_JS.includes(j)));
+/**
+ * @param {any} msg `{type: 'test-bridge', msg}`: checked here, never trusted
+ * @param {chrome.runtime.MessageSender} sender
+ */
 async function fromTestBridge(msg, sender) {
   const m = msg.msg;
-  if (!TEST_BRIDGE || sender.frameId !== 0 || !TEST_BRIDGE.matches.includes(sender.url) || !m || typeof m !== 'object') {
+  if (!TEST_BRIDGE || sender.frameId !== 0 || !sender.url || !(TEST_BRIDGE.matches || []).includes(sender.url) || !m || typeof m !== 'object') {
     return { error: 'unknown message' };
   }
   switch (m.type) {
@@ -572,7 +667,7 @@ async function fromTestBridge(msg, sender) {
     case 'tabs':
       return {
         tabs: await Promise.all((await chrome.tabs.query({})).map(async (t) => {
-          const frame = t.url ? null : await chrome.webNavigation.getFrame({ tabId: t.id, frameId: 0 }).catch(() => null);
+          const frame = t.url || t.id === undefined ? null : await chrome.webNavigation.getFrame({ tabId: t.id, frameId: 0 }).catch(() => null);
           return { id: t.id, url: t.url || (frame && frame.url) || null };
         })),
       };
@@ -592,9 +687,18 @@ async function fromTestBridge(msg, sender) {
 // Who may ask what. Content scripts (the relay) report page evidence for the
 // tab they run in, and nothing else; everything that reads, changes or clears a
 // journal comes from the extension's own pages (the panel).
+/** @param {chrome.runtime.MessageSender} sender */
 const fromExtensionPage = (sender) => sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(EXTENSION_URL);
-const fromContentScript = (sender) => sender.id === chrome.runtime.id && Boolean(sender.tab) && sender.tab.id >= 0 && !fromExtensionPage(sender);
+/**
+ * @param {chrome.runtime.MessageSender} sender
+ * @returns {sender is chrome.runtime.MessageSender & { tab: chrome.tabs.Tab & { id: number } }}
+ */
+const fromContentScript = (sender) => sender.id === chrome.runtime.id && !!sender.tab && sender.tab.id !== undefined && sender.tab.id >= 0 && !fromExtensionPage(sender);
 
+/**
+ * @param {any} msg what the sender sent: checked here, never trusted
+ * @param {chrome.runtime.MessageSender} sender
+ */
 async function handle(msg, sender) {
   const type = msg && msg.type;
   if (type === 'test-bridge') return fromTestBridge(msg, sender);
@@ -607,6 +711,7 @@ async function handle(msg, sender) {
   return control(msg);
 }
 
+/** @param {any} msg a control message from the extension's own pages */
 async function control(msg) {
   const tabId = Number(msg.tabId);
   switch (msg.type) {
@@ -624,7 +729,12 @@ async function control(msg) {
       await journal.idle(tabId);
       const session = await sessionFor(tabId);
       const review = await readReview(tabId);
-      return { packet: session.packet(review, Boolean(msg.rawUserData)), markdown: session.packetMarkdown(review) };
+      return {
+        packet: session.packet(review, Boolean(msg.rawUserData)),
+        markdown: session.packetMarkdown(review),
+        // The results as terminal text (the demo prints it).
+        text: session.packetText(review),
+      };
     }
     case 'set-review':
       await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });
@@ -658,10 +768,11 @@ async function control(msg) {
 
 chrome.webRequest.onBeforeRequest.addListener(
   (details) => { enqueue(requestEntry(details)); },
-  { urls: PIXEL_URLS },
+  { urls: WEB_REQUEST_URLS },
   ['requestBody'],
 );
-const onCommitted = (transition) => (d) => {
+/** @param {string | null} transition */
+const onCommitted = (transition) => /** @param {chrome.webNavigation.WebNavigationTransitionCallbackDetails} d */ (d) => {
   if (d.frameId !== 0) return;
   enqueue({ t: 'nav', tab: d.tabId, d: { url: d.url, tabId: d.tabId, timeStamp: d.timeStamp, transition } });
 };

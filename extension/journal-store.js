@@ -1,3 +1,4 @@
+// @ts-check
 // The per-tab journal in extension storage: append-only, chunked, held to a
 // budget in bytes.
 //
@@ -44,8 +45,38 @@ export const DEFAULT_RECORD_MAX = {
   page: 16 * 1024,
 };
 
+/**
+ * A journal record: `kind` and that kind's fields (crates/core/src/journal.rs).
+ * @typedef {{ kind: string, [field: string]: any }} JournalRecord
+ */
+/** The worker's inbox key of a record: worker name and number. @typedef {{ w: string, n: number }} Seq */
+/**
+ * What is kept per tab beside its chunks.
+ * @typedef {{ first: number, next: number, count: number, evicted: number, evictedKinds: Record<string, number>,
+ *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number> }} Meta
+ */
+/** A record on its way to storage. @typedef {{ record: JournalRecord, size: number, page: boolean, seq: Seq | null, checked: boolean }} Item */
+/** Refusals per reason, then per record kind. @typedef {Record<string, Record<string, number>>} Refusals */
+/**
+ * The part of chrome.storage.local this uses (a Map stands in for it in the tests).
+ * @typedef {{ get(keys: string | string[]): Promise<Record<string, any>>, set(items: Record<string, any>): Promise<void>,
+ *   remove(keys: string | string[]): Promise<void> }} Storage
+ */
+
+/** @param {JournalRecord} record */
 const isPage = (record) => record && record.origin === 'page';
 
+/**
+ * @param {{
+ *   storage: Storage,
+ *   budget?: { journal: number, page: number },
+ *   recordMax?: { journal: number, page: number },
+ *   chunk?: number,
+ *   onAccepted?: (tab: number, records: JournalRecord[], start: number) => void,
+ *   onWritten?: (tab: number, records: JournalRecord[], evictedSome: boolean, seqs: Seq[]) => void,
+ *   onFailed?: (tab: number, error: unknown) => void,
+ * }} options
+ */
 export function createJournalStore({
   storage,
   budget = DEFAULT_BUDGET,
@@ -55,40 +86,61 @@ export function createJournalStore({
   onWritten = () => {},
   onFailed = () => {},
 }) {
+  /** @param {number} tab */
   const metaKey = (tab) => `meta:${tab}`;
+  /**
+   * @param {number} tab
+   * @param {number} n
+   */
   const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
+  /** @type {Map<number, Item[]>} */
   const pending = new Map(); // tab → [{record, size, page, seq, checked}]
+  /** @type {Map<number, Promise<void>>} */
   const writing = new Map();
   // Write-through copies of each tab's meta and newest chunk: this store is the
   // only writer, so after the first read an append costs one storage write.
+  /** @type {Map<number, Meta>} */
   const metas = new Map();
+  /** @type {Map<number, { n: number, records: JournalRecord[] }>} */
   const tails = new Map(); // tab → { n, records }
   // Page bytes accepted but not yet written, per tab: the budget counts them.
+  /** @type {Map<number, number>} */
   const pageInFlight = new Map();
   // Refusals not yet turned into a `dropped` record: tab → {reason → {kind → n}}.
+  /** @type {Map<number, Refusals>} */
   const refusals = new Map();
 
+  /** @returns {Meta} */
   const fresh = () => ({ first: 0, next: 0, count: 0, evicted: 0, evictedKinds: {}, bytes: 0, pageBytes: 0, sizes: {}, committed: {} });
 
+  /**
+   * @param {number} tab
+   * @returns {Promise<Meta>}
+   */
   async function readMeta(tab) {
-    if (metas.has(tab)) return structuredClone(metas.get(tab));
+    const known = metas.get(tab);
+    if (known) return structuredClone(known);
     const got = (await storage.get(metaKey(tab)))[metaKey(tab)];
     if (!got) return fresh();
     // A journal written before budgets were kept in bytes: `dropped` counted evictions.
     return { ...fresh(), evicted: got.dropped || 0, ...got };
   }
 
+  /** @param {number} tab */
   async function read(tab) {
     return (await readWithTotal(tab)).records;
   }
 
   /** The records, and how many were ever appended (the position after the last). */
+  /** @param {number} tab */
   async function readWithTotal(tab) {
     await idle(tab);
     const meta = await readMeta(tab);
+    /** @type {string[]} */
     const keys = [];
     for (let n = meta.first; n < meta.next; n++) keys.push(chunkKey(tab, n));
     const got = keys.length ? await storage.get(keys) : {};
+    /** @type {JournalRecord[]} */
     const records = [];
     if (meta.evicted > 0) {
       records.push({ kind: 'dropped', count: meta.evicted, kinds: meta.evictedKinds, reason: 'journal_budget', time: null });
@@ -100,31 +152,48 @@ export function createJournalStore({
   // Live announcements. Once a tab's meta is known, a record gets its position
   // the moment it is appended (records of one task go out together), so a live
   // view never waits behind a write in progress.
+  /** @type {Map<number, number>} */
   const totals = new Map(); // tab → records ever appended (kept + evicted + in flight)
+  /** @type {Map<number, { start: number, records: JournalRecord[] }>} */
   const unannounced = new Map(); // tab → { start, records } to announce at the end of this task
+  /**
+   * @param {number} tab
+   * @param {JournalRecord[]} records
+   */
   const announce = (tab, records) => {
-    const start = totals.get(tab);
+    const start = /** @type {number} */ (totals.get(tab));
     totals.set(tab, start + records.length);
     let q = unannounced.get(tab);
     if (!q) {
-      q = { start, records: [] };
-      unannounced.set(tab, q);
+      const batch = { start, records: /** @type {JournalRecord[]} */ ([]) };
+      q = batch;
+      unannounced.set(tab, batch);
       queueMicrotask(() => {
         unannounced.delete(tab);
-        onAccepted(tab, q.records, q.start);
+        onAccepted(tab, batch.records, batch.start);
       });
     }
     q.records.push(...records);
   };
 
+  /**
+   * @param {number} tab
+   * @param {string} reason
+   * @param {string} kind
+   */
   const refuse = (tab, reason, kind) => {
-    if (!refusals.has(tab)) refusals.set(tab, {});
-    const byReason = refusals.get(tab);
+    let byReason = refusals.get(tab);
+    if (!byReason) refusals.set(tab, (byReason = {}));
     byReason[reason] = byReason[reason] || {};
     byReason[reason][kind] = (byReason[reason][kind] || 0) + 1;
   };
 
   /** Why a record cannot be kept, or null. Page records count against the page budget. */
+  /**
+   * @param {number} tab
+   * @param {Item} item
+   * @param {Meta} meta
+   */
   function refusal(tab, item, meta) {
     if (item.page) {
       if (item.size > recordMax.page) return 'oversized';
@@ -137,24 +206,54 @@ export function createJournalStore({
   }
 
   /** Counts `n` refusals of `kind` reported by someone else (the relay's own caps). */
+  /**
+   * @param {number} tab
+   * @param {string} reason
+   * @param {string} kind
+   * @param {number} n
+   */
   function refused(tab, reason, kind, n) {
     for (let i = 0; i < n; i++) refuse(tab, reason, kind);
     start(tab);
   }
 
+  /**
+   * @param {number} tab
+   * @param {Item} item
+   */
   function accept(tab, item) {
     if (item.page) pageInFlight.set(tab, (pageInFlight.get(tab) || 0) + item.size);
-    if (!pending.has(tab)) pending.set(tab, []);
-    pending.get(tab).push(item);
+    queued(tab).push(item);
     if (totals.has(tab)) announce(tab, [item.record]);
   }
 
-  function start(tab) {
-    if (!writing.has(tab)) writing.set(tab, flush(tab));
-    return writing.get(tab);
+  /**
+   * The records waiting to be written for `tab`.
+   * @param {number} tab
+   */
+  function queued(tab) {
+    let q = pending.get(tab);
+    if (!q) pending.set(tab, (q = []));
+    return q;
   }
 
+  /**
+   * @param {number} tab
+   * @returns {Promise<void>}
+   */
+  function start(tab) {
+    let w = writing.get(tab);
+    if (!w) writing.set(tab, (w = flush(tab)));
+    return w;
+  }
+
+  /**
+   * @param {number} tab
+   * @param {JournalRecord} record
+   * @param {Seq | null} [seq]
+   */
   function append(tab, record, seq = null) {
+    /** @type {Item} */
     const item = { record, size: JSON.stringify(record).length, page: isPage(record), seq, checked: false };
     const meta = metas.get(tab);
     if (meta) {
@@ -165,14 +264,14 @@ export function createJournalStore({
       else accept(tab, item);
     } else {
       // First append since the worker started: decided in flush, once the meta is read.
-      if (!pending.has(tab)) pending.set(tab, []);
-      pending.get(tab).push(item);
+      queued(tab).push(item);
     }
     return start(tab);
   }
 
   // Turns the refusals counted so far into one `dropped` record per reason, in
   // the journal where they happened.
+  /** @param {number} tab */
   function materialiseRefusals(tab) {
     const byReason = refusals.get(tab);
     if (!byReason) return;
@@ -184,6 +283,7 @@ export function createJournalStore({
     }
   }
 
+  /** @param {number} tab */
   async function flush(tab) {
     try {
       while ((pending.get(tab) || []).length || refusals.has(tab)) {
@@ -208,11 +308,13 @@ export function createJournalStore({
         pending.set(tab, []);
         if (!batch.length) continue;
         let last = meta.next - 1;
+        /** @type {JournalRecord[]} */
         let current = [];
         if (last >= meta.first) {
           const tail = tails.get(tab);
           current = tail && tail.n === last ? tail.records.slice() : (await storage.get(chunkKey(tab, last)))[chunkKey(tab, last)] || [];
         }
+        /** @type {Record<string, any>} */
         const writes = {};
         let pageAdded = 0;
         for (const item of batch) {
@@ -222,6 +324,7 @@ export function createJournalStore({
             current = [];
           }
           current.push(item.record);
+          /** @type {[number, number]} */
           const size = meta.sizes[last] || [0, 0];
           size[0] += item.size;
           if (item.page) { size[1] += item.size; pageAdded += item.size; }
@@ -234,9 +337,11 @@ export function createJournalStore({
         writes[chunkKey(tab, last)] = current;
         meta.next = last + 1;
         // Past the journal budget the oldest chunks go (never the newest).
+        /** @type {string[]} */
         const removed = [];
         while (meta.bytes - meta.pageBytes > budget.journal && meta.first < last) {
           const k = chunkKey(tab, meta.first);
+          /** @type {JournalRecord[]} */
           const old = writes[k] || (await storage.get(k))[k] || [];
           for (const r of old) meta.evictedKinds[r.kind] = (meta.evictedKinds[r.kind] || 0) + 1;
           const [bytes, pageBytes] = meta.sizes[meta.first] || [0, 0];
@@ -265,7 +370,7 @@ export function createJournalStore({
         metas.set(tab, structuredClone(meta));
         tails.set(tab, { n: last, records: current });
         if (removed.length) await storage.remove(removed);
-        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.map((i) => i.seq).filter(Boolean));
+        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.flatMap((i) => (i.seq ? [i.seq] : [])));
       }
     } finally {
       writing.delete(tab);
@@ -273,16 +378,22 @@ export function createJournalStore({
   }
 
   /** Resolves when every record appended so far for `tab` is written. */
+  /** @param {number} tab */
   async function idle(tab) {
-    while (writing.has(tab)) await writing.get(tab).catch(() => {});
+    for (let w = writing.get(tab); w; w = writing.get(tab)) await w.catch(() => {});
   }
 
   /** The highest inbox number of worker `w` stored in `tab`'s journal (0 when none). */
+  /**
+   * @param {number} tab
+   * @param {string} w
+   */
   async function committed(tab, w) {
     const meta = await readMeta(tab);
     return meta.committed[w] || 0;
   }
 
+  /** @param {number} tab */
   async function clear(tab) {
     await idle(tab);
     pending.delete(tab);
@@ -312,6 +423,7 @@ export function createJournalStore({
     idle,
     clear,
     reset,
+    /** @param {number} tab */
     busy: (tab) => writing.has(tab) || (pending.get(tab) || []).length > 0,
   };
 }

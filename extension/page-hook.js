@@ -1,3 +1,4 @@
+// @ts-check
 // PixelProof page hook: MAIN world, document_start, every frame.
 //
 // Records evidence the network cannot show — fbq calls and their callers, the
@@ -35,7 +36,9 @@
   const Custom = CustomEvent;
   const FLUSH_AFTER_MS = 250;
   const FLUSH_AT = 50;
+  /** @type {object[] | null} */
   let queue = null;
+  /** @type {ReturnType<typeof setTimeout> | 0} */
   let timer = 0;
   const flush = () => {
     const batch = queue;
@@ -46,6 +49,7 @@
       if (batch) dispatch.call(document, new Custom(EVENT, { detail: stringify(batch) }));
     } catch (_) { /* never throw into the page */ }
   };
+  /** @param {{ kind: string, [field: string]: any }} record */
   const emit = (record) => {
     try {
       // A hard ceiling per document keeps a page that loops on fbq from flooding us.
@@ -68,6 +72,10 @@
   } catch (_) { /* ignore */ }
 
   // JSON-safe, size-limited copy of an fbq argument.
+  /**
+   * @param {any} value
+   * @returns {unknown}
+   */
   const safe = (value, depth = 0) => {
     try {
       if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
@@ -75,6 +83,7 @@
       if (typeof value === 'function') return '[function]';
       if (typeof value !== 'object' || depth > 4) return String(value);
       if (Array.isArray(value)) return value.slice(0, 100).map((v) => safe(v, depth + 1));
+      /** @type {Record<string, unknown>} */
       const out = {};
       for (const key of Object.keys(value).slice(0, 100)) out[key] = safe(value[key], depth + 1);
       return out;
@@ -93,6 +102,10 @@
   const ErrorCtor = Error;
   const describeOwn = Object.getOwnPropertyDescriptor;
   const isExtensible = Object.isExtensible;
+  /**
+   * @param {Error} _
+   * @param {any[]} sites V8's call sites
+   */
   const scriptsOf = (_, sites) => {
     const out = [];
     for (const site of sites) {
@@ -107,6 +120,7 @@
   // Frames read "at fn (URL:line:col)" or "at URL:line:col" (V8), "fn@URL:line:col"
   // (Firefox, where there are no call sites and this is the only way).
   const FRAME_URL = /(https?:\/\/[^\s()]+?):\d+:\d+/;
+  /** @param {unknown} stack */
   const scriptsFromText = (stack) => String(stack || '').split('\n').map((line) => {
     const m = FRAME_URL.exec(line);
     return m ? m[1] : '';
@@ -141,10 +155,14 @@
     }
   };
 
+  /**
+   * @param {string} method
+   * @param {unknown[]} args
+   */
   const eventIdLocation = (method, args) => {
     try {
       const [paramsAt, optionsAt] = method.startsWith('trackSingle') ? [2, 3] : [1, 2];
-      const opts = args[optionsAt];
+      const opts = /** @type {any} */ (args[optionsAt]);
       if (opts && typeof opts === 'object' && opts.eventID != null) return 'options';
       const params = args[paramsAt];
       if (params && typeof params === 'object' && ('eventID' in params || 'event_id' in params)) return 'custom_data';
@@ -153,6 +171,7 @@
   };
 
   const proxies = new WeakMap(); // page function → our proxy
+  /** @param {any} fn */
   const wrap = (fn) => {
     if (typeof fn !== 'function') return fn;
     const known = proxies.get(fn);
@@ -188,6 +207,10 @@
 
   let baseCodeRuns = 0;
   const seenStubs = new WeakSet();
+  /**
+   * @param {'fbq' | '_fbq'} name
+   * @param {boolean} countsBaseCode
+   */
   const trap = (name, countsBaseCode) => {
     try {
       const existing = Object.getOwnPropertyDescriptor(window, name);
@@ -254,6 +277,7 @@
     }, { passive: true });
   } catch (_) { /* ignore */ }
 
+  /** @param {unknown} v */
   const num = (v) => {
     const n = typeof v === 'string' ? parseFloat(v) : v;
     return typeof n === 'number' && isFinite(n) ? n : null;
@@ -263,6 +287,7 @@
       const S = window.Shopify;
       const meta = window.ShopifyAnalytics && window.ShopifyAnalytics.meta;
       if (!S && !meta) return;
+      /** @type {{ kind: string, shop: string | null, [field: string]: unknown }} */
       const record = { kind: 'shopify', shop: S && typeof S.shop === 'string' ? S.shop : null };
       const pageType = meta && meta.page && meta.page.pageType;
       if (typeof pageType === 'string') record.page_type = pageType;
@@ -270,7 +295,7 @@
       if (typeof cur === 'string') record.currency = cur;
       const c = S && S.checkout;
       if (c && typeof c === 'object' && num(c.total_price) != null) {
-        const items = Array.isArray(c.line_items) ? c.line_items.reduce((n, li) => n + (num(li && li.quantity) || 0), 0) : null;
+        const items = Array.isArray(c.line_items) ? c.line_items.reduce((/** @type {number} */ n, /** @type {any} */ li) => n + (num(li && li.quantity) || 0), 0) : null;
         record.page_type = record.page_type || 'thank_you';
         record.order = {
           order_number: c.order_id != null ? String(c.order_id) : null,
@@ -300,7 +325,7 @@
         for (let i = 0; i < records.length && !added; i++) {
           const nodes = records[i].addedNodes;
           for (let k = 0; k < nodes.length; k++) {
-            const n = nodes[k];
+            const n = /** @type {any} */ (nodes[k]);
             if (n.tagName === 'SCRIPT' && n.src && TRACKING.test(n.src)) { added = true; break; }
           }
         }

@@ -1,14 +1,22 @@
+// @ts-check
 // Panel shell: loads the wasm and hands the Rust panel a small bridge to the
 // extension APIs it needs. Everything the user sees is built in Rust
-// (crates/wasm/src/panel.rs), with text nodes only.
-import init, { mountPanel } from './wasm/pixelproof_wasm.js';
+// (crates/panel), with text nodes only.
+import init, { mountPanel } from './wasm/pixelproof_panel.js';
 
 const params = new URLSearchParams(location.search);
-const originOf = (u) => { try { return new URL(u).origin; } catch (_) { return null; } };
+/** @param {string | null | undefined} u */
+const originOf = (u) => { try { return new URL(/** @type {string} */ (u)).origin; } catch (_) { return null; } };
+// panel.html has it.
+const app = /** @type {HTMLElement} */ (document.getElementById('app'));
 
 // The URL of the tab's top frame. PixelProof has no `tabs` permission and no
 // access to a store it does not watch yet, so `tab.url` is empty there;
 // `webNavigation` (already needed for page views) names the frame's URL.
+/**
+ * @param {chrome.tabs.Tab & { id: number }} tab
+ * @returns {Promise<string | null>}
+ */
 async function topUrl(tab) {
   if (tab.url) return tab.url;
   try {
@@ -20,11 +28,11 @@ async function topUrl(tab) {
 }
 
 async function main() {
-  await init({ module_or_path: new URL('wasm/pixelproof_wasm_bg.wasm', import.meta.url) });
+  await init({ module_or_path: new URL('wasm/pixelproof_panel_bg.wasm', import.meta.url) });
   // ?tab=N pins the panel to one tab (tests, and opening the panel in a tab);
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');
-  const tab = pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0];
+  const tab = /** @type {chrome.tabs.Tab & { id: number }} */ (pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0]);
   const url = await topUrl(tab);
   // Switching tabs switches journeys. Page loads within the tab are one journey
   // and arrive live; only a move to another site reloads (for its Watch button).
@@ -37,6 +45,7 @@ async function main() {
   let watched = false;
   const origin = originOf(url);
   if (origin && /^https?:/.test(origin)) watched = await chrome.permissions.contains({ origins: [origin + '/*'] });
+  /** @type {import('./wasm/pixelproof_panel.js').PanelBridge} */
   const bridge = {
     tabId: tab.id,
     tabUrl: url,
@@ -69,16 +78,16 @@ async function main() {
       });
     },
     async readFile(input) {
-      const f = input.files && input.files[0];
+      const f = input instanceof HTMLInputElement && input.files && input.files[0];
       if (!f) return { name: '', bytes: new Uint8Array() };
       return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
     },
   };
-  mountPanel(document.getElementById('app'), bridge);
+  mountPanel(app, bridge);
 }
 
 main().catch((e) => {
   const p = document.createElement('p');
   p.textContent = `PixelProof could not start: ${e && e.message ? e.message : e}`;
-  document.getElementById('app').replaceChildren(p);
+  app.replaceChildren(p);
 });

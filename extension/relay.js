@@ -1,3 +1,4 @@
+// @ts-check
 // PixelProof relay: isolated world, every frame of a watched store, document_start.
 //
 // Two jobs:
@@ -38,8 +39,11 @@
   // page goes away.
   const SEND_AFTER_MS = 1000;
   const SEND_AT = 50;
+  /** @type {object[]} */
   let pageRecords = [];
+  /** @type {object[]} */
   let gestures = [];
+  /** @type {ReturnType<typeof setTimeout> | 0} */
   let timer = 0;
   // Pixel requests this document's Resource Timing listed, and the last count sent.
   let pixelRequests = 0;
@@ -71,6 +75,7 @@
   // A short description of the target for the timeline: tag, id, name, type and
   // the visible text of buttons and links — never what was typed into a field.
   const FIELDS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+  /** @param {any} el the event's target */
   const describe = (el) => {
     try {
       if (!el || !el.tagName) return null;
@@ -90,7 +95,8 @@
       return null;
     }
   };
-  const onGesture = (kind) => (e) => {
+  /** @param {string} kind */
+  const onGesture = (kind) => /** @param {any} e */ (e) => {
     try {
       if (!e.isTrusted) return;
       if (kind === 'keydown' && e.key !== 'Enter') return;
@@ -131,6 +137,7 @@
 
   // ---- page-hook records -------------------------------------------------------
 
+  /** @param {any} record what the page sent: checked here, never trusted */
   const check = (record) => {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return null;
     if (!KINDS.has(record.kind)) return null;
@@ -148,7 +155,7 @@
         windowStart = t;
         inWindow = 0;
       }
-      const text = e.detail;
+      const text = /** @type {CustomEvent} */ (e).detail;
       if (typeof text !== 'string') return;
       if (text.length > MAX_EVENT_CHARS) { refused += 1; queued(); return; }
       let value;

@@ -1,3 +1,4 @@
+// @ts-check
 // PixelProof test bridge: in dist/firefox-test only, never in a store build.
 //
 // WebDriver BiDi cannot open a moz-extension:// page, so the Firefox tests
@@ -11,6 +12,7 @@
   window.addEventListener('message', (e) => {
     const d = e.data;
     if (e.source !== window || !d || d.pixelproofBridge !== 'request') return;
+    /** @param {unknown} value */
     const reply = (value) => window.postMessage({ pixelproofBridge: 'reply', id: d.id, reply: value }, '*');
     chrome.runtime.sendMessage({ type: 'test-bridge', msg: d.msg }).then(reply, (err) => reply({ error: String(err && err.message || err) }));
   });

@@ -1,6 +1,8 @@
+// @ts-check
 // Chrome side of the platform layer (the build copies this file to platform.js
 // in dist/chrome*). Everything that differs between browsers lives in
 // extension/platform/, as in uBlock Origin's platform/ folder.
+/** @type {import('../../types/platform').Platform} */
 export const platform = {
   name: 'chrome',
   /** The origin of the document that made a webRequest request, or null. */
@@ -9,6 +11,10 @@ export const platform = {
     // The toolbar button opens the side panel.
     chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
   },
+  /**
+   * @param {number} tabId
+   * @param {string} text
+   */
   async setBadge(tabId, text) {
     try {
       await chrome.action.setBadgeText({ tabId, text });
@@ -22,6 +28,7 @@ export const platform = {
    * (Chrome 106+ reports its lifecycle), such as a beacon sent at pagehide
    * after the tab has already committed the next page.
    */
+  /** @param {import('../../types/platform').RequestDetails} details */
   leavingDocument(details) {
     return details.documentLifecycle === 'pending_deletion';
   },

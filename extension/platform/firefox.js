@@ -1,11 +1,16 @@
+// @ts-check
 // Firefox side of the platform layer (copied to platform.js in dist/firefox).
 // Firefox shows the panel as a sidebar (sidebar_action); it opens itself.
+/** @type {import('../../types/platform').Platform} */
 export const platform = {
   name: 'firefox',
   init() {},
-  // Firefox's webRequest has no `initiator`. Its originUrl is the URL of the
-  // document or worker that made the request; Chrome's initiator is that
-  // document's origin, so the origin of originUrl is the same fact.
+  /**
+   * Firefox's webRequest has no `initiator`. Its originUrl is the URL of the
+   * document or worker that made the request; Chrome's initiator is that
+   * document's origin, so the origin of originUrl is the same fact.
+   * @param {import('../../types/platform').RequestDetails} details
+   */
   initiator(details) {
     try {
       return details.originUrl ? new URL(details.originUrl).origin : null;
@@ -13,6 +18,10 @@ export const platform = {
       return null;
     }
   },
+  /**
+   * @param {number} tabId
+   * @param {string} text
+   */
   async setBadge(tabId, text) {
     try {
       await browser.action.setBadgeText({ tabId, text });
@@ -28,6 +37,7 @@ export const platform = {
    * tab's current page is one of the page being left (the caller compares the
    * initiator with the tab's last watched page).
    */
+  /** @param {import('../../types/platform').RequestDetails} details */
   leavingDocument(details) {
     return details.frameId === 0 && typeof details.documentUrl === 'string' && details.type !== 'main_frame';
   },

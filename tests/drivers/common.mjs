@@ -50,8 +50,33 @@ export function withControl(t) {
       throw new Error(`timed out waiting for ${what}; journal has ${records.length} records: ${JSON.stringify(records.map((r) => r.kind))}`);
     },
     /**
-     * Waits until the tab's journal has not grown for `quiet` ms: page records
-     * reach it up to 1.25 s after they happen (hook batch, then relay).
+     * Waits until the journal holds the last record a load of `url` sends on
+     * its own: the page hook takes the script inventory at DOMContentLoaded, at
+     * `load` and 3 s after `load`; the third is the last (no test adds scripts later).
+     */
+    async pageDone(tabId, url, timeout = 15000) {
+      return t.journalUntil(tabId, (rs) => {
+        const nav = rs.findLastIndex((r) => r.kind === 'navigation' && r.url === url);
+        const inventories = rs.slice(nav).filter((r) => r.kind === 'scripts' && r.context?.frame_type === 'main' && r.context?.document_url === url);
+        return nav >= 0 && inventories.length >= 3;
+      }, `the page records of ${url}`, timeout);
+    },
+    /**
+     * Waits until an open panel shows the whole journal of its tab: the panel
+     * says on its root (`data-applied`) how many journal records its summary
+     * and timeline reflect, which then equals the journal's running total.
+     * `panel` is the driver's page (Playwright's or puppeteer's: both evaluate).
+     */
+    async panelCaughtUp(panel, tabId, timeout = 10000) {
+      const { total } = await t.send({ type: 'get-journal', tabId });
+      const applied = () => panel.evaluate(() => Number(document.getElementById('app')?.dataset.applied));
+      await until(async () => (await applied()) === total, `the panel to show the journal's ${total} records`, timeout, 50);
+      return total;
+    },
+    /**
+     * Waits until the tab's journal has not grown for `quiet` ms. Only for a
+     * page whose own records may be refused (a flood held to its budget), where
+     * `pageDone` has no last record to wait for.
      */
     async journalSettled(tabId, quiet = 1500, timeout = 15000) {
       const end = Date.now() + timeout;

@@ -44,7 +44,8 @@ describe('Conversions API payloads and click ids in the panel', () => {
     tabs[name] = ids.find((id) => !Object.values(tabs).includes(id));
     assert.ok(tabs[name] != null, `no tab for ${name}: ${ids}`);
     const rs = await t.journalUntil(tabs[name], (r) => r.filter(isPixel).some((h) => param(h, 'ev') === 'AddToCart'), 'the AddToCart hit');
-    await t.journalSettled(tabs[name]);
+    // Its page records trail the hits by seconds: the last inventory comes 3 s after load.
+    await t.pageDone(tabs[name], LANDING);
     records[name] = rs;
     return page;
   }
@@ -55,7 +56,7 @@ describe('Conversions API payloads and click ids in the panel', () => {
     panel.on('console', (m) => { if (m.type() === 'error') t.consoleErrors.push(`panel: ${m.text()}`); });
     await panel.setViewportSize({ width: 420, height: 900 });
     await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
-    await panel.waitForSelector('#pp-timeline-list li');
+    await t.panelCaughtUp(panel, tabId);
     return panel;
   }
 
@@ -187,7 +188,7 @@ describe('Conversions API payloads and click ids in the panel', () => {
     await page.goto('https://shop.test/consent?grant');
     await serverHits(t.server, sent + 2);
     await t.journalUntil(tabId, (rs) => rs.filter(isPixel).some((h) => param(h, 'eid') === 'vc-consent-1'), 'the released ViewContent');
-    await t.journalSettled(tabId);
+    await t.pageDone(tabId, 'https://shop.test/consent?grant');
     const rs = await t.journal(tabId);
     assert.equal(rs.filter(isPixel).filter((h) => param(h, 'eid') === 'vc-consent-1').length, 1, 'only the granted page sent ViewContent');
     const panel = await openPanel(tabId);

@@ -1,7 +1,7 @@
 // The Rust-rendered panel, opened in a tab (automation cannot open the side panel).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,7 +24,7 @@ describe('the panel', () => {
     panel.on('console', (m) => { if (m.type() === 'error') t.consoleErrors.push(`panel: ${m.text()}`); });
     await panel.setViewportSize({ width: 420, height: 900 });
     await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
-    await panel.waitForSelector('#pp-timeline-list li');
+    await t.panelCaughtUp(panel, tabId);
   }
 
   const hitCount = async () => Number((await panel.textContent('#pp-counts')).match(/(\d+) hits/)[1]);
@@ -44,9 +44,9 @@ describe('the panel', () => {
     await serverHits(t.server, 8);
     tabId = await t.tabIdOf('https://shop.test/products/xss');
     await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 8, 'eight hits');
-    // Page records trail the hits by up to 1.25 s; each one re-renders the summary,
-    // which would close a finding a test has just opened.
-    await t.journalSettled(tabId);
+    // Page records trail the hits by seconds (the last inventory is taken 3 s
+    // after load): the tests start on a journal that no longer grows.
+    await t.pageDone(tabId, 'https://shop.test/products/xss');
     await openPanel();
   });
   after(async () => { await t?.close(); });
@@ -153,9 +153,10 @@ describe('the panel', () => {
   });
 
   test('copy as JSON gives the same packet as get-packet', async () => {
-    // The same journal on both sides: the page records of the last visit may still be on their way.
-    await t.journalSettled(tabId);
-    await sleep(300); // the panel hears of a record within tens of ms
+    // The same journal on both sides: every record of the last visit is in the
+    // journal, and the panel shows them all.
+    await t.pageDone(tabId, PRODUCT);
+    await t.panelCaughtUp(panel, tabId);
     await panel.evaluate(() => {
       // Stand in for the OS clipboard, which headless Chromium does not have.
       navigator.clipboard.writeText = (text) => { window.__copied = text; return Promise.resolve(); };
@@ -171,7 +172,8 @@ describe('the panel', () => {
   });
 
   test('the panel reads in the packet\'s order: decision record, gate, four cards, findings by code', async () => {
-    await t.journalSettled(tabId);
+    await t.pageDone(tabId, PRODUCT);
+    await t.panelCaughtUp(panel, tabId);
     const ids = await panel.$$eval('section.card', (ss) => ss.map((s) => s.id));
     // The match keys belong to the Test Events card's question (can Meta tie the action to a person).
     assert.deepEqual(ids.slice(0, 9), ['pp-compare', 'pp-review', 'pp-gate', 'pp-acceptance', 'pp-matchkeys', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings']);
@@ -192,7 +194,8 @@ describe('the panel', () => {
   });
 
   test('compare with a saved packet: the same diff as pixelproof diff, above the gate', async () => {
-    await t.journalSettled(tabId);
+    await t.pageDone(tabId, PRODUCT);
+    await t.panelCaughtUp(panel, tabId);
     const dir = mkdtempSync(join(tmpdir(), 'pixelproof-compare-'));
     try {
       // A packet the extension saved before packet v2 (the demo's messy store).
@@ -224,6 +227,18 @@ describe('the panel', () => {
     mkdirSync(SHOTS, { recursive: true });
     await panel.setViewportSize({ width: 420, height: 1600 });
     await panel.screenshot({ path: join(SHOTS, 'panel-test.png') });
+  });
+
+  test('a pasted Shopify order is stored with the tab and shown in the order card', async () => {
+    const order = readFileSync(join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'clean.order.json'), 'utf8');
+    await panel.fill('#pp-order-json', order);
+    await panel.click('#pp-order-add');
+    await panel.waitForFunction(() => /Added order figures \(total 78\.00\)/.test(document.querySelector('#pp-status').textContent));
+    const stored = (await t.journal(tabId)).filter((r) => r.kind === 'order');
+    assert.deepEqual(stored.map((r) => r.label), ['pasted order'], 'the paste, not the empty typed figures');
+    assert.equal(await panel.inputValue('#pp-order-json'), '', 'the field is emptied once stored');
+    await panel.waitForFunction(() => /#1001/.test(document.querySelector('#pp-order-body').textContent));
+    assert.match(await panel.textContent('#pp-order-body'), /78\.00 USD/);
   });
 
   test('clearing asks first, then empties the journey', async () => {

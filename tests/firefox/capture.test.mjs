@@ -6,18 +6,20 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as firefox from '../drivers/firefox.mjs';
-import { captureSuite } from '../suites/capture.mjs';
+import { captureSuite, PRODUCT } from '../suites/capture.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 
 captureSuite(firefox, (state) => {
   test('the panel renders in Firefox and shows the acceptance the core computed', async () => {
     const { t, tabId } = state;
-    // Page records trail the hits by up to 1.25 s; each one re-renders the summary.
-    await t.journalSettled(tabId);
+    // Page records trail the hits by seconds (the last inventory is taken 3 s
+    // after load): the packet and the panel are read once the last one is in.
+    await t.pageDone(tabId, PRODUCT);
     const { packet } = await t.send({ type: 'get-packet', tabId });
     const panel = await t.openPanel(tabId, { width: 440, height: 1400, ready: 'tr[data-event="AddToCart"] td.status' });
     panel.on('pageerror', (e) => t.consoleErrors.push(`panel: ${e.message}`));
+    await t.panelCaughtUp(panel, tabId);
     const status = (ev) => panel.$eval(`tr[data-event="${ev}"] td.status`, (td) => td.textContent.trim());
     // The journey has no Purchase, and ViewContent comes from three senders (a warning).
     assert.equal(await status('ViewContent'), 'WARN');

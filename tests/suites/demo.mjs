@@ -43,6 +43,14 @@ function common(r) {
   const scripts = r.packet.cards.trigger_sources.scripts.map((s) => `${s.page_view} ${s.url}`);
   assert.ok(scripts.length > 0, 'the tracking scripts are listed');
   assert.equal(new Set(scripts).size, scripts.length, `a script listed twice in one page view: ${scripts}`);
+  // The report the demo prints is the core's text of the same packet: the
+  // decision, the gate, the cards, the core events, one line per code, the verdict.
+  const text = r.text.split('\n');
+  assert.equal(text[0], `  decision: ${r.packet.decision.decision} (reviewer Demo reviewer, next review ${r.packet.decision.next_review})`);
+  assert.equal(text[1], `  gate: ${r.packet.gate.checks.map((c) => `${c.name}=${c.state}`).join('  ')}`);
+  assert.equal(text[2], `  cards: ${Object.values(r.packet.cards).map((c) => `${c.title}=${c.state}`).join('  ')}`);
+  for (const g of r.packet.findings) assert.ok(text.some((l) => l.startsWith(`    ${g.severity.padEnd(4)} ${g.code} `)), `${g.code} in the text report`);
+  assert.match(text[text.length - 1], new RegExp(`^  verdict: ${r.packet.verdict.toUpperCase()} — `));
 }
 
 export function demoSuite(driver) {
@@ -117,6 +125,8 @@ export function demoSuite(driver) {
       assert.equal(readFileSync(join(outDir, 'diff.md'), 'utf8'), r.diff.markdown);
       assert.deepEqual(JSON.parse(readFileSync(join(outDir, 'diff.json'), 'utf8')), d);
       assert.match(r.diff.markdown, /^# PixelProof before\/after — STOP → GO/);
+      assert.equal(r.diff.text.split('\n')[0], `  ${r.diff.headline}`);
+      assert.equal(r.diff.text.split('\n').filter((l) => l.startsWith('    resolved ')).length, d.resolved.length);
     });
   });
 }

@@ -1,5 +1,7 @@
 //! `pixelproof-bindgen IN.wasm OUT_DIR`: what `wasm-bindgen --target web` does,
 //! with the version fixed by Cargo.lock instead of whatever CLI is installed.
+//! The output is named after the input (`pixelproof_wasm.wasm` →
+//! `pixelproof_wasm.js` + `pixelproof_wasm_bg.wasm`), as the CLI names it.
 
 use std::process::ExitCode;
 
@@ -10,7 +12,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut b = wasm_bindgen_cli_support::Bindgen::new();
-    b.input_path(input).out_name("pixelproof_wasm").typescript(false);
+    // Declarations too: ./build.sh test type-checks the extension's JS against them.
+    b.input_path(input).typescript(true);
     if let Err(e) = b.web(true) {
         eprintln!("pixelproof-bindgen: {e}");
         return ExitCode::from(1);

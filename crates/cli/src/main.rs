@@ -98,6 +98,10 @@ struct JournalArgs {
 enum Format {
     Json,
     Markdown,
+    /// In brief, as terminal text: for a packet the decision, gate, cards,
+    /// core event rows, findings by code and verdict; for a diff the headline,
+    /// the findings resolved and introduced and the gate checks that changed.
+    Text,
 }
 
 fn main() -> ExitCode {
@@ -174,6 +178,7 @@ fn diff(args: &DiffArgs) -> Result<bool, String> {
     match args.format {
         Format::Json => println!("{}", d.to_json()),
         Format::Markdown => print!("{}", d.to_markdown()),
+        Format::Text => println!("{}", d.to_text()),
     }
     Ok(d.introduces_fail)
 }
@@ -200,6 +205,7 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     match args.format {
         Format::Json => println!("{}", packet.to_json()),
         Format::Markdown => print!("{}", packet.to_markdown()),
+        Format::Text => println!("{}", packet.to_text()),
     }
     Ok(())
 }
@@ -241,6 +247,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let text = match args.format {
         Format::Json => packet.to_json() + "\n",
         Format::Markdown => packet.to_markdown(),
+        Format::Text => packet.to_text() + "\n",
     };
     match &args.out {
         Some(path) => {

@@ -273,6 +273,76 @@ fn markdown_and_out_file() {
 }
 
 #[test]
+fn text_format_prints_the_decision_gate_cards_rows_findings_and_verdict() {
+    let clean = [
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+        "--format",
+        "text",
+    ];
+    let text = String::from_utf8(run_ok(&clean).stdout).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    // The packet's reading order: decision, gate, cards, the Test Events rows, findings, verdict.
+    assert_eq!(
+        lines[0], "  decision: go (reviewer QA, next review 2027-01-15)",
+        "{text}"
+    );
+    assert_eq!(
+        lines[1], "  gate: chain=go  dedup=go  money=go  owners=go  gaps=go",
+        "{text}"
+    );
+    assert_eq!(
+        lines[2],
+        "  cards: Test Events=pass  Shopify order=pass  Trigger-source inventory=pass  Review reconciliation=pass",
+        "{text}"
+    );
+    assert!(lines[4].starts_with("  event             status    senders"), "{text}");
+    assert!(lines[8].starts_with("  Purchase          PASS      theme "), "{text}");
+    assert!(lines[8].ends_with(" order-1001             78.00 USD"), "{text}");
+    assert!(text.contains("\n  findings (by code):\n    none\n"), "{text}");
+    assert!(
+        text.ends_with("\n  verdict: GO — all 5 gate checks go, no fail finding\n"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.ends_with(' ')),
+        "no padding left at line ends: {text}"
+    );
+
+    // The messy store: one line per finding code, worst first, with its count and events.
+    let messy = [
+        "audit",
+        &fixture("messy.har"),
+        "--server",
+        &fixture("messy.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+        "--format",
+        "text",
+    ];
+    let text = String::from_utf8(run_ok(&messy).stdout).expect("utf8");
+    assert!(text.starts_with("  decision: not recorded\n"), "{text}");
+    assert!(
+        text.contains("\n    fail missing_event_id               ×2  Purchase, AddToCart\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    warn server_event_missing           ×3  ViewContent, AddToCart, InitiateCheckout\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("  verdict: STOP — 3 of 5 gate checks stop, 1 unverified, 8 fail codes\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
     let dir = std::env::temp_dir().join(format!("pixelproof-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
@@ -466,6 +536,28 @@ fn diff_of_the_fixed_store_resolves_every_messy_finding_and_goes_from_stop_to_go
     assert!(
         md.contains("| money | **stop** | go | Purchase value equals the order total 78.00 USD |"),
         "{md}"
+    );
+    // Text: the headline, each finding resolved, the gate checks that changed.
+    let out = run_ok(&["diff", &messy, &clean, "--format", "text"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "  verdict STOP → GO: {} resolved, 0 introduced, 0 unchanged",
+            expected.len()
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    resolved    fail invalid_currency               Purchase\n"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), expected.len() + 2, "{text}");
+    assert_eq!(
+        lines[lines.len() - 1],
+        "  gate: dedup stop→go  money stop→go  owners stop→go  gaps unverified→go",
+        "{text}"
     );
 }
 

@@ -406,6 +406,13 @@ impl Diff {
         )
     }
 
+    /// The diff as terminal text (the demo prints it; `pixelproof diff --format
+    /// text` writes it): the headline, each finding resolved or introduced, the
+    /// gate checks that changed.
+    pub fn to_text(&self) -> String {
+        crate::packet::text::render_diff(self)
+    }
+
     pub fn to_markdown(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();

@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tables;
+
 /// Where a piece of evidence came from. Network evidence (webRequest, HAR) is
 /// authoritative; page evidence is whatever the page-side hook reported and can be
 /// forged by the page, so it may add doubt and never removes it (see
@@ -67,6 +69,21 @@ pub enum Record {
     /// Records the extension did not keep, and why (its byte budgets, a
     /// record over its size cap): never silently.
     Dropped(Dropped),
+}
+
+/// The kind of record a request the extension captured (through
+/// `tables::WEB_REQUEST_URLS`) is stored as: a load from Meta's script host is
+/// a `script_load`; anything else is a `request` the core decodes.
+pub fn request_record_kind(url: &str) -> &'static str {
+    let on_script_host = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.strip_prefix(tables::SCRIPT_HOST))
+        .is_some_and(|rest| rest.starts_with('/'));
+    if on_script_host {
+        "script_load"
+    } else {
+        "request"
+    }
 }
 
 impl Record {
@@ -508,6 +525,27 @@ pub struct Dropped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_host_requests_are_script_loads() {
+        assert_eq!(
+            request_record_kind("https://connect.facebook.net/en_US/fbevents.js"),
+            "script_load"
+        );
+        assert_eq!(
+            request_record_kind("https://connect.facebook.net/signals/config/1?v=2"),
+            "script_load"
+        );
+        assert_eq!(
+            request_record_kind("https://www.facebook.com/tr/?id=1&ev=PageView"),
+            "request"
+        );
+        assert_eq!(
+            request_record_kind("https://connect.facebook.net.evil.test/x.js"),
+            "request"
+        );
+        assert_eq!(request_record_kind("http://connect.facebook.net/x.js"), "request");
+    }
 
     fn request(body: Option<Body>) -> Record {
         Record::Request(CapturedRequest {

@@ -28,6 +28,7 @@ use crate::tables::CORE_EVENTS;
 
 pub mod cards;
 pub mod markdown;
+pub mod text;
 
 pub use cards::{CardState, Cards};
 
@@ -317,6 +318,11 @@ impl Packet {
 
     pub fn to_markdown(&self) -> String {
         crate::packet::markdown::render(self)
+    }
+
+    /// The results as terminal text (see [`text`]).
+    pub fn to_text(&self) -> String {
+        crate::packet::text::render(self)
     }
 }
 

@@ -71,6 +71,26 @@ pub const PIXEL_HOSTS: &[&str] = &["www.facebook.com", "facebook.com", "www.inst
 /// Regional tiers look like `www.<tier>.facebook.com` (e.g. `www.eu.facebook.com`).
 pub const REGIONAL_HOST_SUFFIX: &str = ".facebook.com";
 
+/// Meta's script host: fbevents.js, the signals config and its plugins.
+pub const SCRIPT_HOST: &str = "connect.facebook.net";
+
+/// What the extension asks `webRequest` for (WebExtension match patterns): the
+/// pixel endpoints above, the privacy-sandbox copies, and the script host. The
+/// manifest's host permissions must cover each (a unit test checks it).
+pub const WEB_REQUEST_URLS: &[&str] = &[
+    "https://www.facebook.com/tr*",
+    "https://*.facebook.com/tr*",
+    "https://www.facebook.com/privacy_sandbox/*",
+    "https://www.instagram.com/tr*",
+    "https://connect.facebook.net/*",
+];
+
+/// Whether a host is one of Meta's (pixel endpoints, regional tiers, the
+/// script host): the extension's own host permissions, never a store's.
+pub fn is_meta_host(host: &str) -> bool {
+    PIXEL_HOSTS.contains(&host) || host == SCRIPT_HOST || host.ends_with(REGIONAL_HOST_SUFFIX)
+}
+
 /// URL path fragments of tracking scripts worth an inventory line. `(needle, label)`.
 pub const TRACKING_SCRIPTS: &[(&str, &str)] = &[
     ("/signals/config/", "signals_config"),
@@ -201,6 +221,27 @@ mod tests {
             tracking_script_kind("https://connect.facebook.net/signals/config/123?v=2.9"),
             Some("signals_config")
         );
+    }
+
+    #[test]
+    fn meta_hosts_are_the_pixel_and_script_hosts() {
+        for host in [
+            "www.facebook.com",
+            "facebook.com",
+            "www.eu.facebook.com",
+            "www.instagram.com",
+            SCRIPT_HOST,
+        ] {
+            assert!(is_meta_host(host), "{host}");
+        }
+        for host in [
+            "shop.test",
+            "facebook.com.evil.test",
+            "instagram.com",
+            "cdn.shopify.com",
+        ] {
+            assert!(!is_meta_host(host), "{host}");
+        }
     }
 
     #[test]

@@ -1,17 +1,14 @@
 //! The wasm-bindgen face of the PixelProof core: one handle type, data in and
 //! out as plain JS objects. Journal records and results cross as JSON text
-//! (serde_json on this side, the engine's JSON on the other); the small review
-//! object goes through serde-wasm-bindgen. No logic lives here that the core
-//! should own; this file only converts.
+//! (serde_json on this side, the engine's JSON on the other), and so does the
+//! small review object: one serde format keeps the module small. No logic
+//! lives here that the core should own; this file only converts.
 //!
-//! The extension's service worker keeps one [`Session`] per tab, feeds it every
-//! journal record, and asks it for the badge count and the packet (JSON or
-//! Markdown). The panel does not ask the worker for results: it keeps its own
-//! core session in `panel.rs`, fed with the tab's journal and live batches.
-
-mod dom;
-mod panel;
-mod panel_packet;
+//! This is the module the extension's service worker loads. It keeps one
+//! [`Session`] per tab, feeds it every journal record, and asks it for the
+//! badge count and the packet (JSON or Markdown). The panel is a crate and a
+//! module of its own (`crates/panel`): it keeps its own core session, fed with
+//! the tab's journal and live batches, and none of its code is loaded here.
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::{acceptance, gate, inventory};
@@ -25,41 +22,23 @@ use wasm_bindgen::prelude::*;
 /// packet's text, so every result type is compiled for one formatter, not two:
 /// 27 KB of wasm, for ~20 % more time writing the text (a 2,100-hit packet:
 /// 16 ms instead of 13, natively) and whitespace that `JSON.parse` skips.
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not convert the result to JS"))
 }
 
 /// A JS value as JSON text (`JSON.stringify`), the way journal records enter.
-pub(crate) fn json_text(value: &JsValue) -> Option<String> {
+fn json_text(value: &JsValue) -> Option<String> {
     js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string())
 }
 
-/// The records of a JSON array that fit the journal format, and how many did not:
-/// one bad record (say, from an older version) never costs the others.
-pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
-    let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)?;
-    let mut bad = 0;
-    let mut records = Vec::with_capacity(raw.len());
-    for r in raw {
-        match serde_json::from_str::<Record>(r.get()) {
-            Ok(rec) => records.push(rec),
-            Err(_) => bad += 1,
-        }
-    }
-    Ok((records, bad))
-}
-
-/// Runs when the module is instantiated, in the worker and in the panel: a
-/// panic then says what and where, in the console and, in the panel, on the
-/// page (the release build aborts on panic, which alone shows "unreachable").
+/// Runs when the module is instantiated: a panic then says what and where in
+/// the worker's console (the release build aborts on panic, which alone shows
+/// "unreachable").
 #[wasm_bindgen(start)]
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        panel::show_panic(&info.to_string());
-    }));
+    console_error_panic_hook::set_once();
 }
 
 /// A journal record with plain customer data replaced before it is stored
@@ -79,7 +58,10 @@ fn review_from(value: JsValue) -> Result<Review, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Review::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("review fields: {e}")))
+    // Through JSON text, as records come in: serde-wasm-bindgen's deserializer
+    // was 15 KB of this module for this one small object.
+    let text = json_text(&value).ok_or_else(|| JsError::new("review fields: not JSON-representable"))?;
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("review fields: {e}")))
 }
 
 /// Results the panel and the badge need, without the hit list.
@@ -138,11 +120,6 @@ impl Session {
         Ok(n)
     }
 
-    #[wasm_bindgen(js_name = hitCount)]
-    pub fn hit_count(&self) -> usize {
-        self.inner.journey().hits.len()
-    }
-
     /// Verdict, badge count, findings, acceptance rows, gate and inventory.
     pub fn summary(&mut self, review: JsValue) -> Result<JsValue, JsError> {
         let review = review_from(review)?;
@@ -178,66 +155,62 @@ impl Session {
         to_js(&p)
     }
 
-    /// The review packet as pretty JSON text (what "copy as JSON" copies).
-    #[wasm_bindgen(js_name = packetJson)]
-    pub fn packet_json(&mut self, review: JsValue, raw_user_data: bool) -> Result<String, JsError> {
-        let review = review_from(review)?;
-        Ok(Packet::build(&mut self.inner, &review, &PacketOptions { raw_user_data }).to_json())
-    }
-
     /// The review packet as Markdown.
     #[wasm_bindgen(js_name = packetMarkdown)]
     pub fn packet_markdown(&mut self, review: JsValue) -> Result<String, JsError> {
         let review = review_from(review)?;
         Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_markdown())
     }
-}
 
-/// Compares two packets given as JSON text (version 1 or 2; `before_label` and
-/// `after_label` name them, e.g. their file names): `{diff, markdown,
-/// headline}`, the same diff `pixelproof diff` prints. A text that is not a
-/// packet is refused with the core's one-line message (file, place, what to do).
-#[wasm_bindgen(js_name = diffPackets)]
-pub fn diff_packets(before_label: &str, before: &str, after_label: &str, after: &str) -> Result<JsValue, JsError> {
-    use pixelproof_core::diff::{diff, read_packet, Diff};
-    #[derive(Serialize)]
-    struct Out<'a> {
-        diff: &'a Diff,
-        markdown: String,
-        headline: String,
+    /// The acceptance rows, findings, gate and verdict as terminal text (the
+    /// demo prints it; the CLI's `--format text` is the same renderer).
+    #[wasm_bindgen(js_name = packetText)]
+    pub fn packet_text(&mut self, review: JsValue) -> Result<String, JsError> {
+        let review = review_from(review)?;
+        Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_text())
     }
-    let b = read_packet(before_label, before).map_err(|e| JsError::new(&e.to_string()))?;
-    let a = read_packet(after_label, after).map_err(|e| JsError::new(&e.to_string()))?;
-    let d = diff(&b, &a);
-    to_js(&Out {
-        markdown: d.to_markdown(),
-        headline: d.headline(),
-        diff: &d,
-    })
 }
 
-/// The version of the core, for the panel's footer and the packet.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
+/// The URL patterns background.js hands `webRequest` (`tables::WEB_REQUEST_URLS`).
+/// The worker must register its listener before the wasm is loaded, so the
+/// build writes them into wasm/contract.js with this (tools/contract.mjs).
+#[wasm_bindgen(js_name = webRequestUrls)]
+pub fn web_request_urls() -> Vec<String> {
+    pixelproof_core::tables::WEB_REQUEST_URLS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// The journal kind (`"request"` or `"script_load"`) of a captured request.
+#[wasm_bindgen(js_name = requestRecordKind, unchecked_return_type = "'request' | 'script_load'")]
+pub fn request_record_kind(url: &str) -> String {
+    pixelproof_core::journal::request_record_kind(url).to_owned()
+}
+
+/// Whether a host is one of Meta's (so a grant for it is not a watched store).
+#[wasm_bindgen(js_name = isMetaHost)]
+pub fn is_meta_host(host: &str) -> bool {
+    pixelproof_core::tables::is_meta_host(host)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    /// Every URL pattern the worker hands `webRequest` is on a host the
+    /// manifest grants at install: webRequest reports nothing for the others.
     #[test]
-    fn lenient_records_keep_the_good_and_count_the_bad() {
-        let text = r#"[
-            {"kind":"navigation","url":"https://shop.test/","time":1},
-            {"kind":"teleport","time":2},
-            {"kind":"gesture","gesture":"click","time":3}
-        ]"#;
-        let (records, bad) = lenient_records(text).expect("an array");
-        assert_eq!(bad, 1);
-        assert_eq!(records.len(), 2);
-        assert!(matches!(records[0], Record::Navigation(_)));
-        assert!(matches!(records[1], Record::Gesture(_)));
-        assert!(lenient_records(r#"{"kind":"navigation"}"#).is_err(), "not a list");
+    fn the_manifest_grants_every_web_request_host() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../../../manifest.json")).expect("manifest.json parses");
+        let granted: Vec<&str> = manifest["host_permissions"]
+            .as_array()
+            .expect("host_permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_suffix('*'))
+            .collect();
+        for url in pixelproof_core::tables::WEB_REQUEST_URLS {
+            let origin = &url[..url[8..].find('/').expect("a path") + 9];
+            assert!(granted.contains(&origin), "{url}: no host permission {origin}*");
+        }
     }
 }

@@ -68,6 +68,49 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
     }
 }
 
+/// The typed-figure fields, in the order the panel shows them.
+pub const TYPED_FIELDS: [&str; 7] = [
+    "total",
+    "currency",
+    "subtotal",
+    "shipping",
+    "tax",
+    "discount",
+    "item_count",
+];
+
+/// Figures a user typed, as `(field, text)` pairs with fields from
+/// [`TYPED_FIELDS`], as the order text stored in the journal
+/// (`{"total": 78.0, "currency": "USD", …}`; empty fields left out), which
+/// [`parse_order`] then reads like any pasted order.
+pub fn typed_figures<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<String, InputError> {
+    let mut obj = serde_json::Map::new();
+    for (field, text) in fields {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let value = if field == "currency" {
+            Value::String(text.to_owned())
+        } else {
+            match text.parse::<f64>() {
+                Ok(n) if field == "item_count" => Value::from(n as u32),
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    return Err(InputError {
+                        input: "typed figures".into(),
+                        place: field.into(),
+                        problem: format!("\"{text}\" is not a number"),
+                        hint: "type digits like 78.00".into(),
+                    })
+                }
+            }
+        };
+        obj.insert(field.to_owned(), value);
+    }
+    Ok(Value::Object(obj).to_string())
+}
+
 fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFigures, (String, String)> {
     let money_set = |set: &str, which: &str| -> Option<(f64, Option<String>)> {
         let m = o.get(set)?.get(which)?;
@@ -124,6 +167,23 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_figures_become_order_text_that_parses() {
+        let text =
+            typed_figures([("total", "78"), ("currency", " USD "), ("tax", ""), ("item_count", "2")]).expect("figures");
+        assert_eq!(text, r#"{"currency":"USD","item_count":2,"total":78.0}"#);
+        let f = parse_order("typed figures", &text).expect("an order");
+        assert_eq!(
+            (f.total, f.currency.as_deref(), f.item_count),
+            (78.0, Some("USD"), Some(2))
+        );
+        let e = typed_figures([("shipping", "ten")]).expect_err("not a number");
+        assert_eq!(
+            e.to_string(),
+            r#"typed figures: shipping: "ten" is not a number; type digits like 78.00"#
+        );
+    }
 
     #[test]
     fn admin_order_figures() {

@@ -248,10 +248,10 @@ fn header(s: &mut String, p: &Packet) {
     }
 }
 
-fn decision(s: &mut String, p: &Packet) {
-    let d = &p.decision;
+/// Why the verdict is what it is, in a few words: "3 of 5 gate checks stop,
+/// 8 fail codes" (the text renderer says it too).
+pub(super) fn verdict_reason(p: &Packet) -> String {
     let stops = p.gate.checks.iter().filter(|c| c.state == CheckState::Stop).count();
-    let _ = writeln!(s, "## Decision record\n");
     let waiting = p
         .gate
         .checks
@@ -259,7 +259,7 @@ fn decision(s: &mut String, p: &Packet) {
         .filter(|c| c.state == CheckState::Unverified)
         .count();
     let fails = p.gate.blocking.len();
-    let why = if stops == 0 && waiting == 0 && fails == 0 {
+    if stops == 0 && waiting == 0 && fails == 0 {
         format!("all {} gate checks go, no fail finding", p.gate.checks.len())
     } else {
         let mut parts = Vec::new();
@@ -275,7 +275,13 @@ fn decision(s: &mut String, p: &Packet) {
             n => format!("{n} fail codes"),
         });
         parts.join(", ")
-    };
+    }
+}
+
+fn decision(s: &mut String, p: &Packet) {
+    let d = &p.decision;
+    let _ = writeln!(s, "## Decision record\n");
+    let why = verdict_reason(p);
     let _ = writeln!(
         s,
         "- **Verdict (PixelProof):** {} — {why}",

@@ -1,16 +1,45 @@
-//! The panel's view of the packet (issue #15): the decision record, the four
-//! evidence cards' heads and evidence, the findings grouped by code, and the
-//! before/after comparison with a saved packet. Each function turns core data
-//! into elements (text nodes only) and wires nothing: panel.rs owns the state,
-//! the listeners and where each part goes, in the packet's reading order.
+//! The packet's parts as the panel shows them (issue #15): the decision
+//! record's read-only part, the four evidence cards' heads and their evidence
+//! other than the acceptance and owner tables (the order against the
+//! Purchases, the sources looked for and the tracking scripts, the Purchase
+//! counts to reconcile). Each builder turns core data into elements (text
+//! nodes only) and wires nothing; [`render`] puts them in place on each
+//! summary render.
 
-use pixelproof_core::diff::Diff;
-use pixelproof_core::packet::cards::{CardHead, CardState, ReconciliationCard, ShopifyOrderCard, TriggerSourcesCard};
+use pixelproof_core::packet::cards::{
+    CardHead, CardState, Cards, ReconciliationCard, ShopifyOrderCard, TriggerSourcesCard,
+};
 use pixelproof_core::packet::{Decision, FindingGroup};
-use pixelproof_core::results::Check;
+use pixelproof_core::results::{Check, Gate};
 use web_sys::Element;
 
 use crate::dom::*;
+
+/// Fills the decision record and the cards' heads and evidence (`decision`:
+/// the core's record for this journey and review).
+pub fn render(decision: &Decision, gate: &Gate, c: &Cards, groups: &[FindingGroup]) {
+    let fill = |id: &str, child: Element| {
+        if let Some(box_) = by_id(id) {
+            clear(&box_);
+            append(&box_, &child);
+        }
+    };
+    fill("pp-record", decision_record(decision));
+    for (id, key, head) in [
+        ("pp-acceptance-head", "test_events", &c.test_events.head),
+        ("pp-order-head", "shopify_order", &c.shopify_order.head),
+        ("pp-inventory-head", "trigger_sources", &c.trigger_sources.head),
+        ("pp-reconciliation-head", "reconciliation", &c.reconciliation.head),
+    ] {
+        fill(id, card_head(head, key, &gate.checks, groups));
+    }
+    fill("pp-order-body", order_card(&c.shopify_order));
+    fill("pp-reconciliation-counts", reconciliation(&c.reconciliation));
+    if let Some(box_) = by_id("pp-sources") {
+        clear(&box_);
+        append(&box_, &sources(&c.trigger_sources));
+    }
+}
 
 const PAGE_REPORTED_TITLE: &str =
     "Rests on what the page reported (its scripts could forge it): it adds doubt, it settles nothing";
@@ -40,7 +69,7 @@ fn line(label: &str, text: &str) -> Element {
 
 /// The decision record's read-only part: owner per core event and the
 /// evidence the packet rests on (the decision fields themselves are inputs).
-pub fn decision_record(d: &Decision) -> Element {
+fn decision_record(d: &Decision) -> Element {
     let box_ = el("div", "record", "");
     let owners: Vec<String> = d
         .owners
@@ -65,7 +94,7 @@ pub fn decision_record(d: &Decision) -> Element {
 
 /// A card's head: state, pass standard, why, what it still needs, its codes,
 /// and which of its evidence the page reported.
-pub fn card_head(h: &CardHead, key: &str, checks: &[Check], groups: &[FindingGroup]) -> Element {
+fn card_head(h: &CardHead, key: &str, checks: &[Check], groups: &[FindingGroup]) -> Element {
     let head = el("div", &format!("card-head c-{}", h.state.as_str()), "");
     attr(&head, "data-state", h.state.as_str());
     let first = el("div", "", "");
@@ -119,7 +148,7 @@ pub fn card_head(h: &CardHead, key: &str, checks: &[Check], groups: &[FindingGro
 }
 
 /// The Shopify order card's evidence: the order, then every Purchase against it.
-pub fn order_card(c: &ShopifyOrderCard) -> Element {
+fn order_card(c: &ShopifyOrderCard) -> Element {
     let box_ = el("div", "order", "");
     match &c.order {
         Some(o) => {
@@ -214,7 +243,7 @@ pub fn order_card(c: &ShopifyOrderCard) -> Element {
 
 /// The trigger-source card's evidence beyond the owner table: the sources
 /// looked for (seen or not) and the tracking scripts per script and page view.
-pub fn sources(c: &TriggerSourcesCard) -> Element {
+fn sources(c: &TriggerSourcesCard) -> Element {
     let box_ = el("div", "sources", "");
     append(&box_, &el("h3", "", "Sources looked for"));
     let ul = el("ul", "senders", "");
@@ -267,7 +296,7 @@ pub fn sources(c: &TriggerSourcesCard) -> Element {
 }
 
 /// The reconciliation card's counts (the gaps note is an input beside it).
-pub fn reconciliation(c: &ReconciliationCard) -> Element {
+fn reconciliation(c: &ReconciliationCard) -> Element {
     let t = el("table", "counts", "");
     let head = el("tr", "", "");
     for h in ["Where", "Purchases", "How it is known"] {
@@ -294,196 +323,4 @@ pub fn reconciliation(c: &ReconciliationCard) -> Element {
         append(&t, &tr);
     }
     t
-}
-
-/// A code's group, inside its `<details>`: why it matters and the guidance
-/// once, then each instance (severity, event, page view, hits, message).
-pub fn finding_group_body(g: &FindingGroup, details: &Element) {
-    append(details, &el("p", "", g.explanation));
-    let dl = el("dl", "guidance", "");
-    for (k, v) in [
-        ("Probably broke", g.guidance.probably_broke),
-        ("First check", g.guidance.first_check),
-        ("Not yet", g.guidance.not_yet),
-    ] {
-        append(&dl, &el("dt", "", k));
-        append(&dl, &el("dd", "", v));
-    }
-    append(details, &dl);
-    let ul = el("ul", "instances", "");
-    for i in &g.instances {
-        let li = el("li", &format!("sev-{}", i.severity.as_str()), "");
-        let mut head = vec![i.severity.as_str().to_owned()];
-        if let Some(ev) = &i.event {
-            head.push(ev.clone());
-        }
-        if let Some(p) = &i.page {
-            head.push(p.clone());
-        }
-        if !i.hit_ids.is_empty() {
-            head.push(i.hit_ids.iter().map(|h| format!("#{h}")).collect::<Vec<_>>().join(" "));
-        }
-        append(&li, &el("span", "mono", &head.join(" · ")));
-        append(&li, &el("div", "", &i.message));
-        if i.page_reported {
-            append(&li, &page_reported_tag());
-        }
-        append(&ul, &li);
-    }
-    append(details, &ul);
-}
-
-/// The group's summary line: code, instance count, events, page-reported.
-pub fn finding_group_summary(g: &FindingGroup, summary: &Element) {
-    append(summary, &el("code", "", g.code));
-    let events: Vec<&str> = {
-        let mut v: Vec<&str> = Vec::new();
-        for e in g.instances.iter().filter_map(|i| i.event.as_deref()) {
-            if !v.contains(&e) {
-                v.push(e);
-            }
-        }
-        v
-    };
-    append(
-        summary,
-        &el(
-            "span",
-            "muted",
-            &format!(
-                " ×{}{}",
-                g.instances.len(),
-                if events.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {}", events.join(", "))
-                }
-            ),
-        ),
-    );
-    if g.instances.len() == 1 {
-        append(summary, &el("span", "", &format!(" — {}", g.instances[0].message)));
-    }
-    if g.page_reported {
-        append(summary, &page_reported_tag());
-    }
-}
-
-fn severity_class(s: &str) -> &'static str {
-    match s {
-        "fail" => "sev-fail",
-        "warn" => "sev-warn",
-        _ => "sev-info",
-    }
-}
-
-/// The before/after comparison, shown above the gate.
-pub fn diff_view(d: &Diff) -> Element {
-    let box_ = el("div", "diff", "");
-    let head = el(
-        "p",
-        "diff-verdict",
-        &format!(
-            "{} → {}: {} resolved, {} introduced, {} unchanged",
-            d.verdict.before.to_ascii_uppercase(),
-            d.verdict.after.to_ascii_uppercase(),
-            d.resolved.len(),
-            d.introduced.len(),
-            d.unchanged.len()
-        ),
-    );
-    attr(&head, "id", "pp-diff-verdict");
-    append(&box_, &head);
-    append(
-        &box_,
-        &el(
-            "p",
-            "muted",
-            &format!(
-                "Before: {} (packet v{}) · after: this journey",
-                d.before.label, d.before.packet_version
-            ),
-        ),
-    );
-    if d.introduces_fail {
-        append(
-            &box_,
-            &el(
-                "p",
-                "stop-note",
-                "This journey has a fail finding the saved packet did not.",
-            ),
-        );
-    }
-    for (title, id, list) in [
-        ("Resolved", "pp-diff-resolved", &d.resolved),
-        ("Introduced", "pp-diff-introduced", &d.introduced),
-        ("Unchanged", "pp-diff-unchanged", &d.unchanged),
-    ] {
-        append(&box_, &el("h3", "", &format!("{title} ({})", list.len())));
-        let ul = el("ul", "", "");
-        attr(&ul, "id", id);
-        for c in list.iter() {
-            let li = el("li", severity_class(&c.severity), "");
-            attr(&li, "data-code", &c.code);
-            let sev = match &c.severity_before {
-                Some(b) => format!("{b} → {}", c.severity),
-                None => c.severity.clone(),
-            };
-            append(
-                &li,
-                &el(
-                    "span",
-                    "",
-                    &format!(
-                        "{sev} {}{} ({} → {})",
-                        c.code,
-                        c.event.as_deref().map(|e| format!(" · {e}")).unwrap_or_default(),
-                        c.instances_before,
-                        c.instances_after
-                    ),
-                ),
-            );
-            append(&ul, &li);
-        }
-        append(&box_, &ul);
-    }
-    if !d.gate.is_empty() {
-        append(&box_, &el("h3", "", "Gate checks that changed"));
-        let ul = el("ul", "", "");
-        for c in &d.gate {
-            append(
-                &ul,
-                &el(
-                    "li",
-                    "",
-                    &format!("{}: {} → {} — {}", c.name, c.before, c.after, c.detail),
-                ),
-            );
-        }
-        append(&box_, &ul);
-    }
-    if !d.values.is_empty() {
-        append(&box_, &el("h3", "", "Value and currency per core event"));
-        let ul = el("ul", "", "");
-        for v in &d.values {
-            append(
-                &ul,
-                &el(
-                    "li",
-                    "mono",
-                    &format!(
-                        "{}: {} {} → {} {}",
-                        v.event,
-                        v.before.values.join(", "),
-                        v.before.currencies.join(", "),
-                        v.after.values.join(", "),
-                        v.after.currencies.join(", ")
-                    ),
-                ),
-            );
-        }
-        append(&box_, &ul);
-    }
-    box_
 }

@@ -2,11 +2,10 @@
 //! in through `textContent` (`text`, `el`), never through HTML parsing, so a
 //! product name like `<img src=x onerror=alert(1)>` stays a string.
 
-use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
-/// The panel's document. Only panel.html loads this wasm, so there always is one.
+/// The panel's document. Only panel.html loads this module, so there always is one.
 #[allow(clippy::expect_used)]
 pub fn document() -> Document {
     web_sys::window()
@@ -53,10 +52,6 @@ pub fn button(text: &str, class: &str) -> Element {
     b
 }
 
-pub fn on(target: &Element, event: &'static str, f: impl FnMut(&web_sys::Event) + 'static) -> EventListener {
-    EventListener::new(target, event, f)
-}
-
 pub fn input_value(e: &Element) -> String {
     if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
         return i.value();
@@ -94,6 +89,14 @@ pub fn field(label: &str, control: &Element) -> Element {
     l
 }
 
+/// The message line next to an input; screen readers announce what appears in it.
+pub fn error_line(id: &str) -> Element {
+    let p = el("p", "error", "");
+    attr(&p, "id", id);
+    attr(&p, "role", "alert");
+    p
+}
+
 /// Formats ms since the epoch as `HH:MM:SS` UTC (the panel shows times of day).
 pub fn clock(ms: f64) -> String {
     if !ms.is_finite() || ms <= 0.0 {
@@ -102,4 +105,24 @@ pub fn clock(ms: f64) -> String {
     let secs = (ms / 1000.0).floor() as i64;
     let day = secs.rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}Z", day / 3600, (day % 3600) / 60, day % 60)
+}
+
+/// The status line under the header.
+pub fn status(text: &str) {
+    if let Some(s) = by_id("pp-status") {
+        s.set_text_content(Some(text));
+    }
+}
+
+/// Puts a panic's message on the panel: what broke and where, not just
+/// "unreachable". Safe to call before the panel is built (it does nothing).
+pub fn show_panic(message: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(s) = doc.get_element_by_id("pp-status") {
+        s.set_text_content(Some(&format!(
+            "PixelProof stopped on an internal error; reopen the panel. Please report: {message}"
+        )));
+    }
 }

@@ -1,0 +1,566 @@
+//! One route for everything that happens to the panel: each user action, each
+//! worker reply and each scheduled render is a [`Msg`], and [`update`] is the one
+//! place that changes the [`State`] and decides what to render (the shape of
+//! wasm-bindgen's todomvc example: an enum of messages and one update function).
+//!
+//! Messages are queued: one sent while another is handled (a DOM event fired
+//! by a render, a listener of an element being replaced) runs after it, never
+//! inside it, so no handler sees the state half-changed.
+//!
+//! Rendering is incremental: the summary sections (the comparison, decision
+//! record, gate, cards, match keys, findings) are small and are rebuilt at
+//! most every 50 ms; the timeline only prepends new items and shows one page
+//! (200) at a time.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, VecDeque};
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Timeout;
+use pixelproof_core::packet::{cards as packet_cards, decision_record, group_findings, order_input};
+use pixelproof_core::results::gate;
+use pixelproof_core::{Packet, PacketOptions, Review};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+
+use crate::bridge::{self, Bridge, JournalReply};
+use crate::dom::{attr, by_id, clear, status};
+use crate::state::{HarPacket, State, Watch};
+use crate::{cards, compare, export, findings, inputs, layout, match_keys, review, summary, timeline, watch};
+
+pub enum Msg {
+    /// The worker's reply to `get-journal`, read once at mount.
+    JournalRead(Result<JournalReply, String>),
+    /// A live batch from the worker: records (a JS array) from position `start`.
+    Records {
+        start: f64,
+        records: wasm_bindgen::JsValue,
+    },
+    /// Scheduled renders (see [`App::schedule`]).
+    RenderTimeline,
+    RenderSummary,
+
+    /// "Watch https://origin": asks the browser for that origin, in the click's own task.
+    Watch(String),
+    /// The prompt's answer, or a grant heard through `onGranted` (the browser's
+    /// own site-access menu, or the prompt again: handling it twice is harmless).
+    WatchAnswered {
+        origin: String,
+        granted: bool,
+    },
+    /// Registered for the origin: say so and offer the reload.
+    WatchRegistered(String),
+    ReloadTab,
+
+    /// An acceptance row's event name was clicked.
+    ToggleRow(String),
+    /// A finding's code was opened or closed.
+    FindingToggled {
+        code: String,
+        open: bool,
+    },
+    /// Show only these hits in the timeline; `None` shows everything again.
+    FilterHits(Option<BTreeSet<u32>>),
+    ShowOlder,
+
+    /// A packet file was chosen under "Compare with a saved packet"; its bytes come back as `CompareRead`.
+    ComparePicked,
+    CompareRead(Option<(String, Vec<u8>)>),
+
+    /// "Add server payload": the text (pasted, or the chosen file's) comes back as `CapiRead`.
+    AddCapi,
+    CapiRead {
+        text: String,
+        label: String,
+    },
+    AddOrder,
+    /// The worker stored the evidence (or could not); what to say on success.
+    EvidenceStored {
+        result: Result<(), String>,
+        done: String,
+        field: &'static str,
+    },
+    /// A HAR file was chosen; its bytes come back as `HarRead`.
+    HarPicked,
+    HarRead(Option<(String, Vec<u8>)>),
+    DownloadHar,
+
+    /// A review field or an owner changed: read them all and store them with the tab.
+    ReviewEdited,
+    ReviewSaved(Result<(), String>),
+
+    Copy(Copy),
+    Copied {
+        what: &'static str,
+        ok: bool,
+    },
+    Download,
+
+    ClearAsked,
+    ClearKept,
+    ClearConfirmed,
+    Cleared(bool),
+}
+
+/// What a copy button copies.
+pub enum Copy {
+    Markdown,
+    Json,
+    /// A hit's raw request, as shown.
+    Payload(String),
+}
+
+/// Listeners of the parts that are rebuilt: dropping one unregisters it.
+#[derive(Default)]
+struct Listeners {
+    fixed: Vec<EventListener>,
+    watch: Vec<EventListener>,
+    har: Vec<EventListener>,
+    confirm: Vec<EventListener>,
+    summary: Vec<EventListener>,
+    /// Listeners of timeline items: kept until the timeline is rebuilt from scratch.
+    timeline: Vec<EventListener>,
+}
+
+pub struct App {
+    pub bridge: Bridge,
+    root: Element,
+    state: RefCell<State>,
+    queue: RefCell<VecDeque<Msg>>,
+    busy: Cell<bool>,
+    listeners: RefCell<Listeners>,
+    summary_pending: RefCell<Option<Timeout>>,
+    timeline_pending: RefCell<Option<Timeout>>,
+}
+
+pub type Ctx = Rc<App>;
+
+impl App {
+    pub fn new(root: Element, bridge: Bridge, state: State) -> Ctx {
+        Rc::new(App {
+            bridge,
+            root,
+            state: RefCell::new(state),
+            queue: RefCell::new(VecDeque::new()),
+            busy: Cell::new(false),
+            listeners: RefCell::new(Listeners::default()),
+            summary_pending: RefCell::new(None),
+            timeline_pending: RefCell::new(None),
+        })
+    }
+
+    /// The one way in: handles `msg` now, or after the message being handled.
+    pub fn send(self: &Rc<Self>, msg: Msg) {
+        self.queue.borrow_mut().push_back(msg);
+        if self.busy.replace(true) {
+            return;
+        }
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(msg) = next else { break };
+            update(self, msg);
+        }
+        self.busy.set(false);
+    }
+
+    /// A listener that sends the message `f` makes of the event (if any).
+    pub fn on(
+        self: &Rc<Self>,
+        target: &Element,
+        event: &'static str,
+        f: impl Fn(&web_sys::Event) -> Option<Msg> + 'static,
+    ) -> EventListener {
+        let app = self.clone();
+        EventListener::new(target, event, move |e| {
+            if let Some(msg) = f(e) {
+                app.send(msg);
+            }
+        })
+    }
+
+    /// Sends `msg` when `future` is done.
+    fn later(self: &Rc<Self>, future: impl std::future::Future<Output = Msg> + 'static) {
+        let app = self.clone();
+        spawn_local(async move {
+            let msg = future.await;
+            app.send(msg);
+        });
+    }
+
+    /// Coalesces renders. New timeline rows go out at once (they are appended, not
+    /// rebuilt); the summary sections are rebuilt at most every 50 ms, or every
+    /// 500 ms on journeys of thousands of hits where a rebuild costs more.
+    fn schedule(self: &Rc<Self>) {
+        if self.timeline_pending.borrow().is_none() {
+            let app = self.clone();
+            *self.timeline_pending.borrow_mut() = Some(Timeout::new(0, move || app.send(Msg::RenderTimeline)));
+        }
+        if self.summary_pending.borrow().is_none() {
+            let delay = if self.state.borrow().session.journey().hits.len() > 2000 {
+                500
+            } else {
+                50
+            };
+            let app = self.clone();
+            *self.summary_pending.borrow_mut() = Some(Timeout::new(delay, move || app.send(Msg::RenderSummary)));
+        }
+    }
+
+    fn render_summary(self: &Rc<Self>) {
+        let findings = self.state.borrow_mut().session.findings();
+        let mut listeners = Vec::new();
+        {
+            let s = self.state.borrow();
+            let j = s.session.journey();
+            // Each part is the packet's: the same core calls Packet::build makes.
+            let g = gate(j, &findings, &s.review);
+            let order = order_input(s.session.records());
+            let c = packet_cards::build(j, &findings, &g, &s.review, order.as_deref());
+            let groups = group_findings(j, &findings);
+            summary::render(self, &s, &findings, &g, &c.trigger_sources, &mut listeners);
+            cards::render(&decision_record(j, &s.review, order.as_deref()), &g, &c, &groups);
+            match_keys::render(j);
+            findings::render(self, &s, &groups, &mut listeners);
+        }
+        // The comparison reads this journey's whole packet, when a saved one is loaded.
+        let comparing = self.state.borrow().compare.is_some();
+        let now = comparing.then(|| self.build_packet());
+        compare::render(self.state.borrow().compare.as_ref(), now.as_ref());
+        self.listeners.borrow_mut().summary = listeners;
+        self.mark_applied();
+    }
+
+    fn render_timeline(self: &Rc<Self>) {
+        let mut listeners = Vec::new();
+        let rebuilt = {
+            let mut s = self.state.borrow_mut();
+            timeline::render(self, &mut s, &mut listeners)
+        };
+        let mut l = self.listeners.borrow_mut();
+        if rebuilt {
+            l.timeline = listeners;
+        } else {
+            l.timeline.extend(listeners);
+        }
+        drop(l);
+        self.mark_applied();
+    }
+
+    /// Everything, now (after a user action).
+    fn render(self: &Rc<Self>) {
+        self.render_summary();
+        self.render_timeline();
+    }
+
+    /// Says on the root how many journal records the panel shows: set once both
+    /// the summary and the timeline reflect them, so a test can wait for the
+    /// panel to have caught up with the journal's total instead of for quiet.
+    fn mark_applied(&self) {
+        if self.summary_pending.borrow().is_some() || self.timeline_pending.borrow().is_some() {
+            return;
+        }
+        let s = self.state.borrow();
+        if s.early.is_none() {
+            attr(&self.root, "data-applied", &s.applied.to_string());
+        }
+    }
+
+    fn render_watch(self: &Rc<Self>) {
+        let mut listeners = Vec::new();
+        watch::render(self, &self.state.borrow().watch, &mut listeners);
+        self.listeners.borrow_mut().watch = listeners;
+    }
+
+    fn render_confirm(self: &Rc<Self>) {
+        let mut listeners = Vec::new();
+        export::render_confirm(self, self.state.borrow().confirm_clear, &mut listeners);
+        self.listeners.borrow_mut().confirm = listeners;
+    }
+
+    fn build_packet(&self) -> Packet {
+        let mut s = self.state.borrow_mut();
+        let review = s.review.clone();
+        Packet::build(&mut s.session, &review, &PacketOptions::default())
+    }
+
+    fn packet(&self, what: &Copy) -> String {
+        match what {
+            Copy::Markdown => self.build_packet().to_markdown(),
+            Copy::Json => self.build_packet().to_json(),
+            Copy::Payload(text) => text.clone(),
+        }
+    }
+}
+
+/// Mounts the panel into `root` and starts following the tab.
+pub fn mount(root: Element, bridge: Bridge) {
+    let tab = bridge.tab_id();
+    let watch = if bridge.watched() {
+        Watch::Watched
+    } else {
+        match bridge.tab_url().as_deref().and_then(watch::web_origin) {
+            Some(origin) => Watch::Offer(origin),
+            None => Watch::NotWeb,
+        }
+    };
+    let offered = match &watch {
+        Watch::Offer(origin) => Some(origin.clone()),
+        _ => None,
+    };
+    let app = App::new(root.clone(), bridge, State::new(tab, watch));
+    app.listeners.borrow_mut().fixed = layout::build(&app, &root);
+    app.render_watch();
+    // The grant may come from outside the panel (the browser's site-access
+    // menu), or from the prompt as well: either way it is one message.
+    if let Some(origin) = offered {
+        let granted = app.clone();
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            granted.send(Msg::WatchAnswered {
+                origin: origin.clone(),
+                granted: true,
+            })
+        });
+        app.bridge.on_granted(&cb);
+        cb.forget(); // lives as long as the panel page
+    }
+    // Subscribe before reading the journal; batches already in it are skipped by position.
+    let live = app.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(f64, wasm_bindgen::JsValue)>::new(
+        move |start: f64, records: wasm_bindgen::JsValue| live.send(Msg::Records { start, records }),
+    );
+    app.bridge.on_records(&cb);
+    cb.forget(); // lives as long as the panel page
+    let bridge = app.bridge.clone();
+    app.later(async move { Msg::JournalRead(bridge::get_journal(&bridge, tab).await) });
+}
+
+pub fn update(app: &Ctx, msg: Msg) {
+    let tab = app.state.borrow().tab;
+    match msg {
+        Msg::JournalRead(reply) => {
+            match reply {
+                Ok(j) => {
+                    let unreadable = j.unreadable;
+                    app.state.borrow_mut().load(j);
+                    if unreadable > 0 {
+                        status(&format!(
+                            "{unreadable} journal record(s) did not fit the journal format and were skipped; the rest is shown."
+                        ));
+                    }
+                }
+                Err(e) => {
+                    status(&format!("Could not read the journal: {e}"));
+                    app.state.borrow_mut().replay_early();
+                }
+            }
+            review::fill(&app.state.borrow().review);
+            app.schedule();
+        }
+        Msg::Records { start, records } => {
+            let Some(text) = crate::json_text(&records) else { return };
+            if app.state.borrow_mut().apply_batch(start, &text) {
+                app.schedule();
+            }
+        }
+        Msg::RenderTimeline => {
+            app.timeline_pending.borrow_mut().take();
+            app.render_timeline();
+        }
+        Msg::RenderSummary => {
+            app.summary_pending.borrow_mut().take();
+            app.render_summary();
+        }
+
+        Msg::Watch(origin) => {
+            let request = app.bridge.request_origin(&origin);
+            app.later(async move {
+                let granted = bridge::request_origin(request).await;
+                Msg::WatchAnswered { origin, granted }
+            });
+        }
+        Msg::WatchAnswered { origin, granted } => {
+            if !granted {
+                status("Access was not granted; nothing is captured on this store.");
+                return;
+            }
+            // The worker registers the page scripts; the page must load again for them to run in it.
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                bridge::watch_changed(&bridge, tab).await;
+                Msg::WatchRegistered(origin)
+            });
+        }
+        Msg::WatchRegistered(origin) => {
+            status(&format!("Watching {origin}. Reload the page to start capturing."));
+            app.state.borrow_mut().watch = Watch::Granted(origin);
+            app.render_watch();
+        }
+        Msg::ReloadTab => {
+            app.bridge.reload_tab();
+            status("Capturing: browse the store and place a test order.");
+        }
+
+        Msg::ToggleRow(event) => {
+            app.state.borrow_mut().toggle_row(&event);
+            // A click is answered at once, not at the next throttled refresh.
+            app.render_summary();
+        }
+        Msg::FindingToggled { code, open } => app.state.borrow_mut().finding_toggled(&code, open),
+        Msg::FilterHits(hits) => {
+            let filtered = hits.is_some();
+            app.state.borrow_mut().filter_hits(hits);
+            if filtered {
+                if let Some(t) = by_id("pp-timeline-body") {
+                    clear(&t);
+                }
+            }
+            app.render();
+            if filtered {
+                if let Some(t) = by_id("pp-timeline") {
+                    t.scroll_into_view();
+                }
+            }
+        }
+        Msg::ShowOlder => {
+            app.state.borrow_mut().show_older();
+            app.render();
+        }
+
+        Msg::ComparePicked => {
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                let file = match by_id("pp-compare-file") {
+                    Some(input) => bridge::picked_file(&bridge, &input).await,
+                    None => None,
+                };
+                Msg::CompareRead(file)
+            });
+        }
+        Msg::CompareRead(file) => {
+            // No file chosen (the dialog was cancelled): the comparison stays as it was.
+            let Some((name, bytes)) = file else { return };
+            let view = compare::read(&name, &bytes);
+            if view.is_some() {
+                status(&format!("Comparing this journey with {name}."));
+            }
+            app.state.borrow_mut().compare = view;
+            app.render();
+        }
+
+        Msg::AddCapi => {
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                let (text, label) = inputs::capi_text(&bridge).await;
+                Msg::CapiRead { text, label }
+            });
+        }
+        Msg::CapiRead { text, label } => {
+            if let Some(done) = inputs::check_capi(&label, &text) {
+                store_evidence(app, "server_payload", label, text, done, "pp-capi");
+            }
+        }
+        Msg::AddOrder => {
+            if let Some((label, text, done)) = inputs::order_text() {
+                store_evidence(app, "order", label, text, done, "pp-order-json");
+            }
+        }
+        Msg::EvidenceStored { result, done, field } => match result {
+            Ok(()) => {
+                status(&done);
+                inputs::clear_field(field);
+            }
+            Err(e) => status(&format!("Could not store the evidence: {e}")),
+        },
+        Msg::HarPicked => {
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                let file = match by_id("pp-har-file") {
+                    Some(input) => bridge::picked_file(&bridge, &input).await,
+                    None => None,
+                };
+                Msg::HarRead(file)
+            });
+        }
+        Msg::HarRead(file) => {
+            let mut listeners = Vec::new();
+            let packet = inputs::audit_har(app, file, &mut listeners);
+            app.state.borrow_mut().har = packet;
+            app.listeners.borrow_mut().har = listeners;
+        }
+        Msg::DownloadHar => {
+            if let Some(HarPacket { file, json }) = &app.state.borrow().har {
+                app.bridge.download(file, json, "application/json");
+            }
+        }
+
+        Msg::ReviewEdited => {
+            let edited = review::read(&app.state.borrow().review);
+            app.state.borrow_mut().review = edited.clone();
+            let bridge = app.bridge.clone();
+            app.later(async move { Msg::ReviewSaved(bridge::set_review(&bridge, tab, &edited).await) });
+            app.schedule();
+        }
+        Msg::ReviewSaved(result) => match result {
+            Ok(()) => status("Review saved."),
+            Err(e) => status(&format!("Review not saved: {e}")),
+        },
+
+        Msg::Copy(what) => {
+            let text = app.packet(&what);
+            let label = match what {
+                Copy::Markdown => "Markdown",
+                Copy::Json => "JSON",
+                Copy::Payload(_) => "payload",
+            };
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                let ok = bridge::copy(&bridge, &text).await;
+                Msg::Copied { what: label, ok }
+            });
+        }
+        Msg::Copied { what, ok } => status(&if ok {
+            format!("Packet copied as {what}.")
+        } else {
+            "The clipboard refused; use Download instead.".to_owned()
+        }),
+        Msg::Download => {
+            let (md, json) = (app.packet(&Copy::Markdown), app.packet(&Copy::Json));
+            app.bridge.download("pixelproof-packet.md", &md, "text/markdown");
+            app.bridge.download("pixelproof-packet.json", &json, "application/json");
+        }
+
+        Msg::ClearAsked | Msg::ClearKept => {
+            app.state.borrow_mut().confirm_clear = matches!(msg, Msg::ClearAsked);
+            app.render_confirm();
+        }
+        Msg::ClearConfirmed => {
+            let bridge = app.bridge.clone();
+            app.later(async move { Msg::Cleared(bridge::clear(&bridge, tab).await.is_ok()) });
+        }
+        Msg::Cleared(ok) => {
+            app.state.borrow_mut().cleared();
+            if let Some(t) = by_id("pp-timeline-body") {
+                clear(&t);
+            }
+            review::fill(&Review::default());
+            app.render_confirm();
+            status(if ok {
+                "Journey cleared."
+            } else {
+                "Could not clear the journey."
+            });
+            app.schedule();
+        }
+    }
+}
+
+/// Hands pasted evidence to the worker, which stores it as a journal record.
+fn store_evidence(app: &Ctx, kind: &'static str, label: String, text: String, done: String, field: &'static str) {
+    let bridge = app.bridge.clone();
+    let tab = app.state.borrow().tab;
+    app.later(async move {
+        let result = bridge::add_evidence(&bridge, tab, kind, &label, &text).await;
+        Msg::EvidenceStored { result, done, field }
+    });
+}

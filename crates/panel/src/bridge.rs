@@ -1,0 +1,189 @@
+//! The panel's way out: the bridge panel.js hands over (the extension APIs the
+//! panel needs, nothing more) and the control messages it sends the service
+//! worker. The worker answers them for extension pages only.
+
+use pixelproof_core::journal::Record;
+use pixelproof_core::Review;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Element;
+
+/// The bridge's shape for TypeScript: panel.js builds one, and `tsc` checks it
+/// against this (see `./build.sh test`).
+#[wasm_bindgen(typescript_custom_section)]
+const BRIDGE_TS: &str = r#"
+/** What panel.js hands the panel: the extension APIs it needs, nothing more. */
+export interface PanelBridge {
+  readonly tabId: number;
+  /** The tab's top-frame URL (from webNavigation), when the extension may know it. */
+  readonly tabUrl: string | null;
+  /** Whether the tab's origin is granted already. */
+  readonly watched: boolean;
+  /** A control message to the service worker; resolves to its answer. */
+  send(msg: { type: string; tabId: number; [key: string]: unknown }): Promise<any>;
+  copy(text: string): Promise<void>;
+  download(name: string, text: string, mime: string): void;
+  /** Asks the browser for one origin; must be called in a click's own task. */
+  requestOrigin(origin: string): Promise<boolean>;
+  reloadTab(): void;
+  /** Calls `cb` once the tab's origin is granted, however the grant came (the prompt, or the browser's site-access menu). */
+  onGranted(cb: () => void): void;
+  /** Calls `cb(start, records)` for each batch the worker appends to the tab's journal. */
+  onRecords(cb: (start: number, records: object[]) => void): void;
+  readFile(input: Element): Promise<{ name: string; bytes: Uint8Array }>;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Provided by panel.js.
+    #[derive(Clone)]
+    #[wasm_bindgen(typescript_type = "PanelBridge")]
+    pub type Bridge;
+    #[wasm_bindgen(method, getter, js_name = tabId)]
+    pub fn tab_id(this: &Bridge) -> f64;
+    #[wasm_bindgen(method, getter, js_name = tabUrl)]
+    pub fn tab_url(this: &Bridge) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub fn watched(this: &Bridge) -> bool;
+    #[wasm_bindgen(method)]
+    fn send(this: &Bridge, msg: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
+    fn copy(this: &Bridge, text: &str) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
+    pub fn download(this: &Bridge, name: &str, text: &str, mime: &str);
+    #[wasm_bindgen(method, js_name = requestOrigin)]
+    pub fn request_origin(this: &Bridge, origin: &str) -> js_sys::Promise;
+    #[wasm_bindgen(method, js_name = reloadTab)]
+    pub fn reload_tab(this: &Bridge);
+    /// Calls back once the tab's origin is granted, however the grant came
+    /// (the prompt, or the browser's own site-access menu).
+    #[wasm_bindgen(method, js_name = onGranted)]
+    pub fn on_granted(this: &Bridge, cb: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(method, js_name = onRecords)]
+    pub fn on_records(this: &Bridge, cb: &Closure<dyn FnMut(f64, JsValue)>);
+    #[wasm_bindgen(method, js_name = readFile)]
+    fn read_file(this: &Bridge, input: &Element) -> js_sys::Promise;
+}
+
+/// The control messages the panel sends the worker (background.js, `control`).
+/// They and the review in the worker's reply cross as JS objects through
+/// serde-wasm-bindgen (see Cargo.toml); journal records and results cross as
+/// JSON text.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+enum Request<'a> {
+    GetJournal {
+        #[serde(rename = "tabId")]
+        tab: f64,
+    },
+    AddEvidence {
+        #[serde(rename = "tabId")]
+        tab: f64,
+        kind: &'a str,
+        label: &'a str,
+        text: &'a str,
+    },
+    SetReview {
+        #[serde(rename = "tabId")]
+        tab: f64,
+        review: &'a Review,
+    },
+    Clear {
+        #[serde(rename = "tabId")]
+        tab: f64,
+    },
+    WatchChanged {
+        #[serde(rename = "tabId")]
+        tab: f64,
+    },
+}
+
+async fn call(bridge: &Bridge, request: &Request<'_>) -> Result<JsValue, String> {
+    // JSON-compatible: maps (the review's owners) become plain objects. The
+    // message is cloned to the worker, and a JS Map would arrive empty.
+    let msg = request
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| format!("the message could not be written: {e}"))?;
+    let v = JsFuture::from(bridge.send(&msg)).await.map_err(|e| format!("{e:?}"))?;
+    if let Ok(err) = js_sys::Reflect::get(&v, &"error".into()) {
+        if let Some(s) = err.as_string() {
+            return Err(s);
+        }
+    }
+    Ok(v)
+}
+
+/// The worker's `get-journal` reply: records, the running total, review fields.
+pub struct JournalReply {
+    pub records: Vec<Record>,
+    /// Records that did not fit the journal format (skipped, and said so).
+    pub unreadable: usize,
+    pub total: Option<f64>,
+    pub review: Option<Review>,
+}
+
+fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
+    let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = crate::json_text(&get("records")).ok_or("the journal is not a list of records")?;
+    let (records, unreadable) =
+        crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
+    let review = get("review");
+    let review = if review.is_object() {
+        Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
+    } else {
+        None
+    };
+    Ok(JournalReply {
+        records,
+        unreadable,
+        total: get("total").as_f64(),
+        review,
+    })
+}
+
+pub async fn get_journal(bridge: &Bridge, tab: f64) -> Result<JournalReply, String> {
+    journal_reply(&call(bridge, &Request::GetJournal { tab }).await?)
+}
+
+/// Stores a pasted server payload or order as a journal record of the tab.
+pub async fn add_evidence(bridge: &Bridge, tab: f64, kind: &str, label: &str, text: &str) -> Result<(), String> {
+    call(bridge, &Request::AddEvidence { tab, kind, label, text })
+        .await
+        .map(drop)
+}
+
+pub async fn set_review(bridge: &Bridge, tab: f64, review: &Review) -> Result<(), String> {
+    call(bridge, &Request::SetReview { tab, review }).await.map(drop)
+}
+
+pub async fn clear(bridge: &Bridge, tab: f64) -> Result<(), String> {
+    call(bridge, &Request::Clear { tab }).await.map(drop)
+}
+
+/// Tells the worker a grant changed, so it registers the page scripts for it.
+pub async fn watch_changed(bridge: &Bridge, tab: f64) {
+    let _ = call(bridge, &Request::WatchChanged { tab }).await;
+}
+
+/// Whether the clipboard took the text.
+pub async fn copy(bridge: &Bridge, text: &str) -> bool {
+    JsFuture::from(bridge.copy(text)).await.is_ok()
+}
+
+/// The file chosen in a file input, as (name, bytes); `None` when none is chosen.
+pub async fn picked_file(bridge: &Bridge, input: &Element) -> Option<(String, Vec<u8>)> {
+    let v = JsFuture::from(bridge.read_file(input)).await.ok()?;
+    let name = js_sys::Reflect::get(&v, &"name".into()).ok()?.as_string()?;
+    let bytes = js_sys::Reflect::get(&v, &"bytes".into())
+        .ok()
+        .map(|b| js_sys::Uint8Array::new(&b).to_vec())?;
+    (!name.is_empty()).then_some((name, bytes))
+}
+
+/// Asks the browser for one origin; must run in the click's own task, since
+/// browsers grant the prompt only to a user gesture.
+pub async fn request_origin(promise: js_sys::Promise) -> bool {
+    matches!(JsFuture::from(promise).await, Ok(v) if v.as_bool() == Some(true))
+}

@@ -1,0 +1,235 @@
+//! Evidence the browser cannot see: the Conversions API payload and the
+//! Shopify order the user pastes (or loads, or types), which become journal
+//! records of the tab, and a HAR file audited as a separate journey. A bad
+//! paste gets its message next to the field; nothing captured is touched.
+
+use gloo::events::EventListener;
+use pixelproof_core::inputs::order::TYPED_FIELDS;
+use pixelproof_core::inputs::{parse_capi, parse_order, typed_figures};
+use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
+use web_sys::Element;
+
+use crate::app::{Ctx, Msg};
+use crate::bridge::{self, Bridge};
+use crate::dom::*;
+use crate::state::HarPacket;
+
+/// Labels of the core's typed-figure fields (`TYPED_FIELDS`), in its order.
+const FIGURE_LABELS: [&str; 7] = ["Total", "Currency", "Subtotal", "Shipping", "Tax", "Discount", "Items"];
+
+fn textarea(id: &str, rows: u32, placeholder: &str) -> Element {
+    let t = el("textarea", "", "");
+    attr(&t, "id", id);
+    attr(&t, "rows", &rows.to_string());
+    attr(&t, "placeholder", placeholder);
+    t
+}
+
+fn set_error(id: &str, text: Option<&str>) {
+    if let Some(e) = by_id(id) {
+        e.set_text_content(text);
+    }
+}
+
+fn value(id: &str) -> String {
+    by_id(id).map(|e| input_value(&e)).unwrap_or_default()
+}
+
+pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
+    // Conversions API payload.
+    let capi = textarea(
+        "pp-capi",
+        4,
+        "{\"data\": [{\"event_name\": \"Purchase\", \"event_id\": \"…\", …}]}",
+    );
+    append(body, &field("Conversions API payload (JSON the server sent)", &capi));
+    let capi_file = el("input", "", "");
+    attr(&capi_file, "type", "file");
+    attr(&capi_file, "accept", ".json,application/json");
+    attr(&capi_file, "id", "pp-capi-file");
+    append(body, &field("…or load a file", &capi_file));
+    let capi_btn = button("Add server payload", "");
+    attr(&capi_btn, "id", "pp-capi-add");
+    append(body, &capi_btn);
+    append(body, &error_line("pp-capi-error"));
+    fixed.push(app.on(&capi_btn, "click", |_| Some(Msg::AddCapi)));
+
+    // Shopify order (JSON or typed figures).
+    // Not "pp-order": that is the Shopify order card's section.
+    let order = textarea(
+        "pp-order-json",
+        3,
+        "{\"order\": {\"total_price\": \"78.00\", \"currency\": \"USD\", …}}",
+    );
+    append(body, &field("Shopify order (Admin API JSON)", &order));
+    let figures = el("div", "figures", "");
+    for (id, label) in TYPED_FIELDS.into_iter().zip(FIGURE_LABELS) {
+        let kind = if id == "currency" { "text" } else { "number" };
+        let i = el("input", "", "");
+        attr(&i, "type", kind);
+        attr(&i, "id", &format!("pp-fig-{id}"));
+        if kind == "number" {
+            attr(&i, "step", "0.01");
+        }
+        append(&figures, &field(label, &i));
+    }
+    append(body, &el("p", "muted", "…or type the figures:"));
+    append(body, &figures);
+    let order_btn = button("Add order", "");
+    attr(&order_btn, "id", "pp-order-add");
+    append(body, &order_btn);
+    append(body, &error_line("pp-order-error"));
+    fixed.push(app.on(&order_btn, "click", |_| Some(Msg::AddOrder)));
+
+    // A HAR file, audited as a separate journey.
+    let har_file = el("input", "", "");
+    attr(&har_file, "type", "file");
+    attr(&har_file, "accept", ".har,application/json");
+    attr(&har_file, "id", "pp-har-file");
+    append(body, &field("Audit a HAR file (a separate journey)", &har_file));
+    let har_out = el("div", "har", "");
+    attr(&har_out, "id", "pp-har");
+    append(body, &har_out);
+    fixed.push(app.on(&har_file, "change", |_| Some(Msg::HarPicked)));
+}
+
+/// The pasted payload, or else the chosen file's text, with its label.
+pub async fn capi_text(bridge: &Bridge) -> (String, String) {
+    const PASTED: &str = "pasted CAPI payload";
+    let pasted = value("pp-capi");
+    if !pasted.trim().is_empty() {
+        return (pasted, PASTED.to_owned());
+    }
+    let file = match by_id("pp-capi-file") {
+        Some(input) => bridge::picked_file(bridge, &input).await,
+        None => None,
+    };
+    match file {
+        Some((name, bytes)) => (String::from_utf8_lossy(&bytes).into_owned(), name),
+        None => (String::new(), PASTED.to_owned()),
+    }
+}
+
+/// Checks a server payload before it is stored: the message to show once it
+/// is, or `None` after putting the error next to the field.
+pub fn check_capi(label: &str, text: &str) -> Option<String> {
+    match parse_capi(label, text) {
+        Ok(events) => {
+            set_error("pp-capi-error", None);
+            Some(format!("Added {} server event(s) from {label}.", events.len()))
+        }
+        Err(e) => {
+            set_error("pp-capi-error", Some(&e.to_string()));
+            None
+        }
+    }
+}
+
+/// The order to store, checked: (label, text, message once stored); `None`
+/// after putting the error next to the field.
+pub fn order_text() -> Option<(String, String, String)> {
+    let pasted = value("pp-order-json");
+    let (label, text) = if pasted.trim().is_empty() {
+        let typed: Vec<(&str, String)> = TYPED_FIELDS
+            .into_iter()
+            .map(|f| (f, value(&format!("pp-fig-{f}"))))
+            .collect();
+        match typed_figures(typed.iter().map(|(f, v)| (*f, v.as_str()))) {
+            Ok(text) => ("typed figures".to_owned(), text),
+            Err(e) => {
+                set_error("pp-order-error", Some(&e.to_string()));
+                return None;
+            }
+        }
+    } else {
+        ("pasted order".to_owned(), pasted)
+    };
+    match parse_order(&label, &text) {
+        Ok(o) => {
+            set_error("pp-order-error", None);
+            Some((label, text, format!("Added order figures (total {:.2}).", o.total)))
+        }
+        Err(e) => {
+            set_error("pp-order-error", Some(&e.to_string()));
+            None
+        }
+    }
+}
+
+/// Empties a paste field once its evidence is stored.
+pub fn clear_field(id: &str) {
+    if let Some(e) = by_id(id) {
+        set_input_value(&e, "");
+    }
+}
+
+/// Audits a HAR file as a journey of its own and shows its results; the packet
+/// is kept for the download button.
+pub fn audit_har(app: &Ctx, file: Option<(String, Vec<u8>)>, listeners: &mut Vec<EventListener>) -> Option<HarPacket> {
+    let out = by_id("pp-har")?;
+    let Some((name, bytes)) = file else {
+        out.set_text_content(Some("Could not read the file; choose it again."));
+        return None;
+    };
+    clear(&out);
+    let config = DecodeConfig::default();
+    let import = match pixelproof_core::har::read_har(&name, &bytes, &config) {
+        Ok(import) => import,
+        Err(e) => {
+            let p = el("p", "error", &e.to_string());
+            attr(&p, "role", "alert");
+            append(&out, &p);
+            return None;
+        }
+    };
+    let mut session = Session::from_records(config, import.records);
+    let packet = Packet::build(&mut session, &Review::default(), &PacketOptions::default());
+    append(
+        &out,
+        &el(
+            "p",
+            "",
+            &format!(
+                "{name}: {} entries, {} pixel hits, verdict {}",
+                import.entries,
+                packet.hits.len(),
+                packet.verdict.as_str()
+            ),
+        ),
+    );
+    let ul = el("ul", "", "");
+    for row in packet.cards.test_events.events.iter().filter(|r| r.core) {
+        append(
+            &ul,
+            &el(
+                "li",
+                &format!("st-{}", row.status.as_str()),
+                &format!("{}: {}", row.event, row.status.as_str()),
+            ),
+        );
+    }
+    // One line per code: its worst severity and its first instance.
+    for g in &packet.findings {
+        let first = g.instances.first().map(|i| i.message.as_str()).unwrap_or_default();
+        let more = match g.instances.len() {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        append(
+            &ul,
+            &el(
+                "li",
+                &format!("sev-{}", g.severity.as_str()),
+                &format!("{} {}: {first}{more}", g.severity.as_str(), g.code),
+            ),
+        );
+    }
+    append(&out, &ul);
+    let b = button("Download this HAR's packet (JSON)", "");
+    append(&out, &b);
+    listeners.push(app.on(&b, "click", |_| Some(Msg::DownloadHar)));
+    Some(HarPacket {
+        file: format!("pixelproof-{}.json", name.trim_end_matches(".har")),
+        json: packet.to_json(),
+    })
+}

@@ -1,0 +1,291 @@
+//! The summary sections, rebuilt from the session on each throttled refresh:
+//! the verdict and counts in the header, what was not kept or not captured
+//! (under the status line), the Stop/Go gate, the acceptance table (the Test
+//! Events card's evidence) and the sender cells of the trigger-source card's
+//! owner table (its owner inputs are built once, so an owner being typed is
+//! never replaced).
+
+use gloo::events::EventListener;
+use pixelproof_core::model::Hit;
+use pixelproof_core::packet::cards::TriggerSourcesCard;
+use pixelproof_core::packet::{describe_drop, describe_uncaptured};
+use pixelproof_core::results::{acceptance, CheckState, Gate, RowStatus};
+use pixelproof_core::rules::Finding;
+use pixelproof_core::tables::CORE_EVENTS;
+use web_sys::Element;
+
+use crate::app::{Ctx, Msg};
+use crate::dom::*;
+use crate::state::State;
+
+/// Hits listed under an expanded acceptance row.
+const ROW_HITS_SHOWN: usize = 50;
+
+pub fn render(
+    app: &Ctx,
+    s: &State,
+    findings: &[Finding],
+    g: &Gate,
+    owners: &TriggerSourcesCard,
+    listeners: &mut Vec<EventListener>,
+) {
+    let j = s.session.journey();
+    if let Some(v) = by_id("pp-verdict") {
+        v.set_text_content(Some(&format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase())));
+        v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
+    }
+    if let Some(c) = by_id("pp-counts") {
+        c.set_text_content(Some(&format!(
+            "{} hits · {} records · {} findings",
+            j.hits.len(),
+            s.session.records().len(),
+            findings.len()
+        )));
+    }
+    // What was not kept or not captured is said where the user looks first.
+    if let Some(d) = by_id("pp-dropped") {
+        let uncaptured = j.uncaptured_requests();
+        let mut lines: Vec<String> = j.drops.iter().map(describe_drop).collect();
+        if uncaptured > 0 {
+            lines.push(describe_uncaptured(uncaptured));
+        }
+        d.set_text_content(Some(&lines.join(" · ")));
+    }
+    if let Some(body) = by_id("pp-gate-body") {
+        clear(&body);
+        let ul = el("ul", "gate", "");
+        for c in &g.checks {
+            let (label, class) = match c.state {
+                CheckState::Go => ("GO", "go"),
+                CheckState::Stop => ("STOP", "stop"),
+                CheckState::Unverified => ("UNVERIFIED", "unverified"),
+            };
+            let li = el("li", &format!("check c-{class}"), "");
+            append(&li, &el("strong", "", &format!("{} ", c.name)));
+            append(&li, &el("span", &format!("pill p-{class}"), label));
+            append(&li, &el("span", "", &format!(" {}", c.detail)));
+            if c.page_reported {
+                let tag = el("span", "tag page-reported", " page-reported");
+                attr(
+                    &tag,
+                    "title",
+                    "Rests on figures the page exposed, which its scripts could forge",
+                );
+                append(&li, &tag);
+            }
+            if let Some(n) = &c.needs {
+                append(&li, &el("div", "muted", &format!("Needs: {n}")));
+            }
+            append(&ul, &li);
+        }
+        append(&body, &ul);
+        if !g.blocking.is_empty() {
+            append(
+                &body,
+                &el(
+                    "p",
+                    "stop-note",
+                    &format!("Fail findings blocking Go: {}", g.blocking.join(", ")),
+                ),
+            );
+        }
+    }
+    render_acceptance(app, s, findings, listeners);
+    render_owners(owners);
+}
+
+fn status_label(s: RowStatus) -> (&'static str, &'static str) {
+    match s {
+        RowStatus::Pass => ("PASS", "st-pass"),
+        RowStatus::Warn => ("WARN", "st-warn"),
+        RowStatus::Fail => ("FAIL", "st-fail"),
+        RowStatus::NotSeen => ("NOT SEEN", "st-not_seen"),
+    }
+}
+
+fn short_url(u: &str) -> String {
+    match url::Url::parse(u) {
+        Ok(p) => p.path().to_owned(),
+        Err(_) => u.to_owned(),
+    }
+}
+
+/// One hit on one line, as an expanded row and the timeline list it.
+pub fn hit_line(h: &Hit) -> String {
+    format!(
+        "#{} {} {} {} · {} · eid {} · {} {}",
+        h.id,
+        clock(h.time),
+        h.event.as_deref().unwrap_or("(no ev)"),
+        h.decoded.transport.as_str(),
+        h.sender.label,
+        h.event_id.as_deref().unwrap_or("(none)"),
+        h.custom("value").unwrap_or(""),
+        h.currency().unwrap_or("")
+    )
+}
+
+fn render_acceptance(app: &Ctx, s: &State, findings: &[Finding], listeners: &mut Vec<EventListener>) {
+    let Some(body) = by_id("pp-acceptance-body") else {
+        return;
+    };
+    clear(&body);
+    let j = s.session.journey();
+    let rows = acceptance(j, findings);
+    // Three columns so it fits a 360 px side panel: the event, its status, and
+    // the details stacked as labelled lines.
+    let table = el("table", "acceptance", "");
+    let head = el("tr", "", "");
+    for h in ["Event", "Status", "Details"] {
+        append(&head, &el("th", "", h));
+    }
+    let thead = el("thead", "", "");
+    append(&thead, &head);
+    append(&table, &thead);
+    let tbody = el("tbody", "", "");
+    for row in rows {
+        let expanded = s.expanded_rows.contains(&row.event);
+        let tr = el("tr", if row.core { "core" } else { "other" }, "");
+        attr(&tr, "data-event", &row.event);
+        let (label, class) = status_label(row.status);
+        let name = el("td", "", "");
+        let toggle = button(&row.event, "link");
+        attr(&toggle, "aria-expanded", if expanded { "true" } else { "false" });
+        attr(&toggle, "title", "Show the hits of this event");
+        append(&name, &toggle);
+        append(&tr, &name);
+        append(&tr, &el("td", &format!("status {class}"), label));
+        let details = el("td", "details", "");
+        let line = |k: &str, v: &str| {
+            let d = el("div", "", "");
+            append(&d, &el("span", "k", &format!("{k}: ")));
+            append(&d, &el("span", "mono", v));
+            d
+        };
+        if let Some(page) = &row.page {
+            append(
+                &details,
+                &line(
+                    "page",
+                    &format!("{} at {}", short_url(page), row.time.map(clock).unwrap_or_default()),
+                ),
+            );
+        }
+        if !row.senders.is_empty() {
+            append(&details, &line("sender", &row.senders.join(", ")));
+        }
+        if let Some(server) = &row.server {
+            append(&details, &line("server", server));
+        }
+        if !row.event_ids.is_empty() {
+            append(&details, &line("event_id", &row.event_ids.join(", ")));
+        }
+        match (&row.value, &row.currency) {
+            (None, None) => {}
+            (v, c) => append(
+                &details,
+                &line(
+                    "value",
+                    &format!("{} {}", v.as_deref().unwrap_or("—"), c.as_deref().unwrap_or("—")),
+                ),
+            ),
+        }
+        if !row.codes.is_empty() {
+            append(&details, &line("codes", &row.codes.join(" ")));
+        }
+        append(&tr, &details);
+        append(&tbody, &tr);
+        if expanded {
+            let detail = el("tr", "row-hits", "");
+            let td = el("td", "", "");
+            attr(&td, "colspan", "3");
+            let ul = el("ul", "", "");
+            // An expanded row lists its first hits; the timeline holds them all.
+            for id in row.hit_ids.iter().take(ROW_HITS_SHOWN) {
+                if let Some(h) = j.hits.get((*id as usize).saturating_sub(1)) {
+                    append(&ul, &el("li", "mono", &hit_line(h)));
+                }
+            }
+            if row.hit_ids.len() > ROW_HITS_SHOWN {
+                let more = row.hit_ids.len() - ROW_HITS_SHOWN;
+                append(
+                    &ul,
+                    &el("li", "muted", &format!("… and {more} more (see the timeline)")),
+                );
+            }
+            append(&td, &ul);
+            append(&detail, &td);
+            append(&tbody, &detail);
+        }
+        let event = row.event;
+        listeners.push(app.on(&toggle, "click", move |_| Some(Msg::ToggleRow(event.clone()))));
+    }
+    append(&table, &tbody);
+    append(&body, &table);
+}
+
+/// The owner table: built once, with an input per core event. Below it, the
+/// sources looked for and the tracking scripts (`pp-sources`, see `cards`).
+pub fn build_inventory(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
+    let table = el("table", "owners", "");
+    let head = el("tr", "", "");
+    for h in ["Event", "Senders", "Owner"] {
+        append(&head, &el("th", "", h));
+    }
+    append(&table, &head);
+    for ev in CORE_EVENTS {
+        let tr = el("tr", "", "");
+        append(&tr, &el("td", "", ev));
+        let senders = el("td", "", "—");
+        attr(&senders, "id", &format!("pp-senders-{ev}"));
+        append(&tr, &senders);
+        let td = el("td", "", "");
+        let input = el("input", "", "");
+        attr(&input, "id", &format!("pp-owner-{ev}"));
+        attr(&input, "aria-label", &format!("Owner of {ev}"));
+        attr(&input, "list", "pp-sender-list");
+        append(&td, &input);
+        append(&tr, &td);
+        append(&table, &tr);
+        fixed.push(app.on(&input, "change", |_| Some(Msg::ReviewEdited)));
+    }
+    append(body, &table);
+    let list = el("datalist", "", "");
+    attr(&list, "id", "pp-sender-list");
+    append(body, &list);
+    let sources = el("div", "", "");
+    attr(&sources, "id", "pp-sources");
+    append(body, &sources);
+}
+
+/// Refreshes the sender cells of the owner table and the senders offered as owners.
+fn render_owners(card: &TriggerSourcesCard) {
+    for o in &card.owners {
+        if let Some(cell) = by_id(&format!("pp-senders-{}", o.event)) {
+            cell.set_text_content(Some(
+                if o.senders.is_empty() {
+                    "—".to_string()
+                } else {
+                    o.senders.join(", ")
+                }
+                .as_str(),
+            ));
+            cell.set_class_name(if o.senders.len() > 1 { "multi" } else { "" });
+        }
+    }
+    if let Some(list) = by_id("pp-sender-list") {
+        clear(&list);
+        // Browser senders only: the server and CRM rows name payloads, not owners.
+        for r in card
+            .sources
+            .iter()
+            .filter(|r| r.source != "server" && r.source != "crm")
+        {
+            for sender in &r.senders {
+                let o = el("option", "", "");
+                attr(&o, "value", sender);
+                append(&list, &o);
+            }
+        }
+    }
+}
