@@ -641,6 +641,45 @@ mod tests {
         assert!(!c.page_reported);
     }
 
+    /// The page's own Resource Timing against what was captured (issue #12).
+    #[test]
+    fn requests_the_page_listed_and_nobody_captured_are_counted() {
+        let j = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("PageView", &[])
+            .hit("ViewContent", &[])
+            .request_count(3);
+        assert_eq!(
+            j.session().journey().uncaptured_requests(),
+            1,
+            "three listed, two captured"
+        );
+        let j = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("PageView", &[])
+            .request_count(1)
+            .nav("https://shop.test/products/a")
+            // The first document's beacon at unload, placed in the reload's page view.
+            .hit("ViewContent", &[])
+            .hit("PageView", &[])
+            .request_count(1);
+        assert_eq!(
+            j.session().journey().uncaptured_requests(),
+            0,
+            "a reload's beacon balances out"
+        );
+        assert_eq!(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .session()
+                .journey()
+                .uncaptured_requests(),
+            0,
+            "no report, nothing to compare"
+        );
+    }
+
     #[test]
     fn acceptance_lists_distinct_event_ids_and_caps_long_lists() {
         let mut j = J::new().nav("https://shop.test/products/a");

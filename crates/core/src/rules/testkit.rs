@@ -117,6 +117,18 @@ impl J {
         self
     }
 
+    /// The relay's report of how many pixel requests this document's Resource
+    /// Timing listed so far.
+    pub fn request_count(mut self, count: u64) -> J {
+        self.records.push(Record::RequestCount(RequestCount {
+            context: self.ctx(),
+            time: self.t,
+            count,
+            origin: Origin::Isolated,
+        }));
+        self
+    }
+
     pub fn record(mut self, r: Record) -> J {
         self.records.push(r);
         self
