@@ -47,7 +47,7 @@ const INBOX = 'in:';
  * @typedef {{ w: string, n: number, at: number }} Stamp
  * @typedef {{ t: 'request', tab: number, d: RequestEvidence }} RequestEntry
  * @typedef {{ t: 'nav', tab: number, d: { url: string, tabId: number, timeStamp: number, transition: string | null } }} NavEntry
- * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
+ * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Partial<Stamp>} NewEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Stamp} InboxEntry
  */
@@ -219,6 +219,13 @@ async function tabTopUrl(tab) {
 // tab is already moving on (a beacon at pagehide).
 /** @type {Map<number, string>} */
 const lastWatchedTop = new Map();
+// The tab's page before its latest top-level navigation ('' when unwatched), and
+// when that navigation came: a document that is going away sends its last
+// records after it (the relay's pagehide batch), and they belong to the page it
+// was part of, not to the one that replaced it.
+/** @type {Map<number, {url: string, at: number}>} */
+const previousTop = new Map();
+const LEAVING_GRACE_MS = 5000;
 
 /**
  * The top URL of a tab whose navigation this worker never heard of. At browser
@@ -254,6 +261,7 @@ async function clearTab(tab) {
   sessions.delete(tab);
   topUrls.delete(tab);
   lastWatchedTop.delete(tab);
+  previousTop.delete(tab);
   await chrome.storage.local.remove([`review:${tab}`, `top:${tab}`]);
   await platform.setBadge(tab, '');
 }
@@ -559,6 +567,7 @@ async function onRequest({ tab, d, ...entry }) {
 async function onNavigation({ d, ...entry }) {
   const watched = await watchedOrigins();
   const tab = d.tabId;
+  previousTop.set(tab, { url: topUrls.get(tab) || '', at: Date.now() });
   if (!originMatches(d.url, watched)) {
     // Leaving the store: the tab's requests stop counting for its journey.
     if (topUrls.get(tab) !== '') {
@@ -601,13 +610,25 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
   // page: a top frame's records belong to the document that sent them.
   let known = await tabTopUrl(tab);
   if (known === null) known = await learnTopUrl(tab, at, entry);
-  const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : known;
+  let top = known;
+  let main = sender.frameId === 0;
+  if (main && sender.url && /^https?:/.test(sender.url)) {
+    top = sender.url;
+  } else if (sender.leaving) {
+    // A document being unloaded after the tab moved on (Chrome gives it a frame
+    // id of its own then): the tab's previous page, or its current one when no
+    // top-level navigation happened lately (an iframe that was removed).
+    const prev = previousTop.get(tab);
+    const page = prev && at - prev.at < LEAVING_GRACE_MS ? prev.url : known;
+    main = Boolean(page) && sender.url === page;
+    top = page;
+  }
   if (!top || !originMatches(top, watched)) return false;
   // The browser says which frame sent it; the page does not get a vote.
   const context = {
     tab_id: tab,
-    frame_id: sender.frameId ?? null,
-    frame_type: sender.frameId === 0 ? 'main' : 'sub',
+    frame_id: main ? 0 : (sender.frameId ?? null),
+    frame_type: main ? 'main' : 'sub',
     document_url: sender.url || null,
     top_url: top,
   };
@@ -704,7 +725,7 @@ async function handle(msg, sender) {
   if (type === 'test-bridge') return fromTestBridge(msg, sender);
   if (type === 'page-records') {
     if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
-    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
+    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
     return { ok: true };
   }
   if (!fromExtensionPage(sender)) return { error: `refused: "${String(type).slice(0, 40)}" is answered for the extension's own pages only` };

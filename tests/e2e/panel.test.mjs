@@ -98,6 +98,18 @@ describe('the panel', () => {
     assert.deepEqual(dialogs, [], 'no dialog opened');
   });
 
+  test('a finding the user opened stays open across live updates', async () => {
+    const sel = '#pp-findings-body details[data-code="event_chain_incomplete"]';
+    const isOpen = () => panel.$eval(sel, (d) => d.open);
+    if (!(await isOpen())) await panel.click(`${sel} > summary`);
+    assert.equal(await isOpen(), true);
+    const before = Number(await panel.$eval('#app', (e) => e.dataset.applied));
+    // New records arrive (another load of the product page) and the findings re-render.
+    await store.reload();
+    await panel.waitForFunction((n) => Number(document.getElementById('app').dataset.applied) > n, before, { timeout: 10000 });
+    assert.equal(await isOpen(), true, 'still open after the live update re-rendered the findings');
+  });
+
   test('a new hit appears live', async () => {
     const before = await hitCount();
     const items = await panel.$$eval('#pp-timeline-list > li.t-hit', (l) => l.length);
