@@ -179,11 +179,14 @@ pub fn page_key(url: &str) -> &str {
 }
 
 /// `page_key(url) == key` for a `key` that is itself a page key (no `#`),
-/// without scanning all of `url` for its fragment: the comparison stops at the
-/// first byte that differs. A hit is compared with up to 64 earlier page views.
+/// without scanning all of `url` for its fragment. A hit is compared with up
+/// to 64 earlier page views, whose URLs mostly share the store's prefix: the
+/// length (or a `#` right after the key) settles most of them, and the rest are
+/// compared from the end, where URLs of one store differ.
 pub fn has_page_key(url: &str, key: &str) -> bool {
-    url.strip_prefix(key)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+    let (url, key) = (url.as_bytes(), key.as_bytes());
+    let fits = url.len() == key.len() || url.get(key.len()) == Some(&b'#');
+    fits && url[..key.len()].iter().rev().eq(key.iter().rev())
 }
 
 /// Scheme + host (+ port) of a URL, e.g. `https://shop.test`.
