@@ -17,8 +17,11 @@
 //
 // Arms, each over all 10,000 records once per round (a fresh Session each time):
 //   omnibug    FacebookPixelProvider.parseUrl(url) per URL
-//   add        Session.add(record) per record: live hits, as the service worker
-//              feeds its session (one JS object at a time)
+//   addText    Session.addText(text) per record: live hits, as the service
+//              worker feeds its session, with each record's JSON the journal
+//              store already made for its size (so made outside the clock)
+//   add        Session.add(record) per record: the same from the JS object
+//              (what the worker did before addText; JSON.stringify inside)
 //   addJson    Session.addJson(text) once: the stored journal array as JSON text
 //              (panel open / journal re-read); the text is made outside the clock
 // Figures are medians over the rounds with their range (min–max); the ratios
@@ -168,6 +171,7 @@ function inputs() {
 }
 
 const { records, urls, lengths, journalText } = inputs();
+const recordTexts = records.map((r) => JSON.stringify(r));
 const arms = {};
 function pixelProofArms(pp, suffix) {
   arms[`add${suffix}`] = () => {
@@ -177,6 +181,15 @@ function pixelProofArms(pp, suffix) {
     s.free();
     return [ms, hits];
   };
+  if (pp.Session.prototype.addText) {
+    arms[`addText${suffix}`] = () => {
+      const s = new pp.Session(undefined);
+      const [ms] = time(() => { for (const t of recordTexts) s.addText(t); });
+      const hits = s.hitCount();
+      s.free();
+      return [ms, hits];
+    };
+  }
   arms[`addJson${suffix}`] = () => {
     const s = new pp.Session(undefined);
     const [ms] = time(() => s.addJson(journalText));
@@ -226,12 +239,17 @@ for (const name of names) {
   summary[name] = { rate: median(rates), min: Math.min(...rates), max: Math.max(...rates), ms: ms[name] };
 }
 const k = (x) => `${(x / 1000).toFixed(1)}k`;
-const labels = { omnibug: 'Omnibug FacebookPixel.parseUrl', add: 'PixelProof Session.add, one record at a time', addJson: 'PixelProof Session.addJson, the stored array' };
+const labels = {
+  omnibug: 'Omnibug FacebookPixel.parseUrl',
+  add: 'PixelProof Session.add, one record object at a time',
+  addText: "PixelProof Session.addText, one record's stored JSON at a time",
+  addJson: 'PixelProof Session.addJson, the stored array',
+};
 for (const n of names) labels[n] ??= `${labels[n.split('@')[0]]} (${n.split('@')[1]})`;
 console.log(`\nmedian of ${ROUNDS} alternating rounds (min–max), per second:`);
 for (const name of names) {
   const s = summary[name];
-  console.log(`  ${labels[name].padEnd(60)} ${k(s.rate).padStart(7)} /s (${k(s.min)}–${k(s.max)})`);
+  console.log(`  ${labels[name].padEnd(64)} ${k(s.rate).padStart(7)} /s (${k(s.min)}–${k(s.max)})`);
 }
 for (const name of names.filter((n) => n.endsWith('@baseline'))) {
   const now = name.split('@')[0];

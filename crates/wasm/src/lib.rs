@@ -134,6 +134,18 @@ impl Session {
         Ok(())
     }
 
+    /// Adds one journal record given as its JSON text (what the journal store
+    /// already wrote for the record's size): the same as `add` of the parsed
+    /// object, without a second `JSON.stringify` of it here.
+    #[wasm_bindgen(js_name = addText)]
+    pub fn add_text(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<(), JsError> {
+        let text = utf8(&text).ok_or_else(|| JsError::new("journal record refused: not a string"))?;
+        let record: Record =
+            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        self.inner.add(record);
+        Ok(())
+    }
+
     /// Adds a JSON array of journal records (as stored). Returns how many were added.
     #[wasm_bindgen(js_name = addJson)]
     pub fn add_json(
