@@ -28,6 +28,7 @@
 // are taken within each round (same moment, same machine state), then their
 // median and range.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -167,103 +168,143 @@ function inputs() {
   const lengths = new Set(urls.map((u) => u.length));
   const journalText = JSON.stringify(records);
   if (new Set(urls).size !== N) throw new Error('URLs are not distinct');
-  return { records, urls, lengths, journalText };
+  return { records, urls, lengths, journalText, recordTexts: records.map((r) => JSON.stringify(r)) };
 }
 
-const { records, urls, lengths, journalText } = inputs();
-const recordTexts = records.map((r) => JSON.stringify(r));
-const arms = {};
-function pixelProofArms(pp, suffix) {
-  arms[`add${suffix}`] = () => {
-    const s = new pp.Session(undefined);
-    const [ms] = time(() => { for (const r of records) s.add(r); });
-    const hits = s.hitCount();
-    s.free();
-    return [ms, hits];
-  };
-  if (pp.Session.prototype.addText) {
-    arms[`addText${suffix}`] = () => {
+/**
+ * One arm, in a worker thread of its own. Each arm gets its own V8 isolate,
+ * so its own heap and garbage collector: in one shared heap, Omnibug's decoder
+ * (which allocates a few hundred objects per URL) ran 4-5x slower whenever the
+ * addJson or addText arms had run in it, and how much slower changed from run
+ * to run. In the extension each tool has its own worker too. The inputs are
+ * made in each thread from the same seed, so every arm gets the same records.
+ */
+async function armThread({ arm, dir }) {
+  const { records, urls, journalText, recordTexts } = inputs();
+  let run;
+  if (arm === 'omnibug') {
+    const provider = new (loadOmnibug(dir))();
+    run = () => {
+      let fields = 0;
+      const [ms] = time(() => { for (const u of urls) fields += provider.parseUrl(u).data.length; });
+      return [ms, fields];
+    };
+  } else {
+    const pp = await loadPixelProof(dir);
+    const session = (fill) => {
       const s = new pp.Session(undefined);
-      const [ms] = time(() => { for (const t of recordTexts) s.addText(t); });
+      const [ms] = time(() => fill(s));
       const hits = s.hitCount();
       s.free();
       return [ms, hits];
     };
+    const fills = {
+      add: (s) => { for (const r of records) s.add(r); },
+      addText: (s) => { for (const t of recordTexts) s.addText(t); },
+      addJson: (s) => s.addJson(journalText),
+    };
+    const fill = fills[arm.split('@')[0]];
+    run = () => session(fill);
   }
-  arms[`addJson${suffix}`] = () => {
-    const s = new pp.Session(undefined);
-    const [ms] = time(() => s.addJson(journalText));
-    const hits = s.hitCount();
-    s.free();
-    return [ms, hits];
+  parentPort.on('message', () => {
+    const [ms, check] = run();
+    parentPort.postMessage({ ms, check });
+  });
+  parentPort.postMessage({ ready: true });
+}
+
+if (!isMainThread) {
+  await armThread(workerData);
+} else {
+  await main();
+}
+
+async function main() {
+  const { lengths, journalText } = inputs();
+  const BASELINE_DIR = arg('baseline');
+  const armDirs = {};
+  const armsOf = (dir, suffix) => {
+    const glue = readFileSync(join(dir, 'pixelproof_wasm.js'), 'utf8');
+    armDirs[`add${suffix}`] = dir;
+    // Builds from before addText have no such arm.
+    if (glue.includes('addText(')) armDirs[`addText${suffix}`] = dir;
+    armDirs[`addJson${suffix}`] = dir;
   };
-}
-pixelProofArms(await loadPixelProof(WASM_DIR), '');
-const BASELINE_DIR = arg('baseline');
-if (BASELINE_DIR) pixelProofArms(await loadPixelProof(BASELINE_DIR), '@baseline');
-if (OMNIBUG_DIR) {
-  const Provider = loadOmnibug(OMNIBUG_DIR);
-  const provider = new Provider();
-  arms.omnibug = () => {
-    let fields = 0;
-    const [ms] = time(() => { for (const u of urls) fields += provider.parseUrl(u).data.length; });
-    return [ms, fields];
-  };
-}
+  if (!existsSync(join(WASM_DIR, 'pixelproof_wasm.js'))) throw new Error(`no wasm in ${WASM_DIR}: run ./build.sh first (or pass --wasm DIR)`);
+  armsOf(WASM_DIR, '');
+  if (BASELINE_DIR) armsOf(BASELINE_DIR, '@baseline');
+  if (OMNIBUG_DIR) armDirs.omnibug = OMNIBUG_DIR;
 
-console.log(`# Ingest in V8 (node ${process.versions.node}, V8 ${process.versions.v8})`);
-console.log(`${N.toLocaleString('en')} distinct Purchase URLs of ${[...lengths].join('/')} bytes; journal JSON ${(journalText.length / 1e6).toFixed(1)} MB; wasm from ${WASM_DIR}`);
-if (!OMNIBUG_DIR) console.log('Omnibug not given (--omnibug DIR or OMNIBUG_DIR): PixelProof alone.');
+  console.log(`# Ingest in V8 (node ${process.versions.node}, V8 ${process.versions.v8})`);
+  console.log(`${N.toLocaleString('en')} distinct Purchase URLs of ${[...lengths].join('/')} bytes; journal JSON ${(journalText.length / 1e6).toFixed(1)} MB; wasm from ${WASM_DIR}`);
+  if (!OMNIBUG_DIR) console.log('Omnibug not given (--omnibug DIR or OMNIBUG_DIR): PixelProof alone.');
 
-// --only add,addJson (say) measures some arms alone, e.g. under --cpu-prof.
-const only = arg('only');
-const names = Object.keys(arms).filter((n) => !only || only.split(',').includes(n));
-// One warm-up round (JIT, wasm tier-up, allocator), not counted.
-for (const name of names) {
-  const [, check] = arms[name]();
-  if (name !== 'omnibug' && check !== N) throw new Error(`${name}: ${check} hits, expected ${N}`);
-}
-const ms = Object.fromEntries(names.map((n) => [n, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  // Rotate the order so no arm always runs right after the same other one.
-  const order = names.slice(round % names.length).concat(names.slice(0, round % names.length));
-  for (const name of order) ms[name].push(arms[name]()[0]);
-}
-
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => { const s = sorted(xs); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const rate = (m) => (N / m) * 1000;
-const summary = {};
-for (const name of names) {
-  const rates = ms[name].map(rate);
-  summary[name] = { rate: median(rates), min: Math.min(...rates), max: Math.max(...rates), ms: ms[name] };
-}
-const k = (x) => `${(x / 1000).toFixed(1)}k`;
-const labels = {
-  omnibug: 'Omnibug FacebookPixel.parseUrl',
-  add: 'PixelProof Session.add, one record object at a time',
-  addText: "PixelProof Session.addText, one record's stored JSON at a time",
-  addJson: 'PixelProof Session.addJson, the stored array',
-};
-for (const n of names) labels[n] ??= `${labels[n.split('@')[0]]} (${n.split('@')[1]})`;
-console.log(`\nmedian of ${ROUNDS} alternating rounds (min–max), per second:`);
-for (const name of names) {
-  const s = summary[name];
-  console.log(`  ${labels[name].padEnd(64)} ${k(s.rate).padStart(7)} /s (${k(s.min)}–${k(s.max)})`);
-}
-for (const name of names.filter((n) => n.endsWith('@baseline'))) {
-  const now = name.split('@')[0];
-  if (!ms[now]) continue;
-  const speedups = ms[name].map((b, i) => b / ms[now][i]);
-  console.log(`  ${now} against the baseline: ${median(speedups).toFixed(2)}× (${Math.min(...speedups).toFixed(2)}–${Math.max(...speedups).toFixed(2)})`);
-}
-if (ms.omnibug) {
-  for (const name of names.filter((n) => n !== 'omnibug')) {
-    const ratios = ms.omnibug.map((o, i) => o / ms[name][i]);
-    summary[name].ratio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
-    const r = summary[name].ratio;
-    console.log(`  ${name} / Omnibug: ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)}) (target ≥ 3×)`);
+  // --only add,addJson (say) measures some arms alone.
+  const only = arg('only');
+  const names = Object.keys(armDirs).filter((n) => !only || only.split(',').includes(n));
+  const threads = {};
+  for (const name of names) {
+    const w = new Worker(fileURLToPath(import.meta.url), { workerData: { arm: name, dir: armDirs[name] }, argv: process.argv.slice(2) });
+    const replies = [];
+    let waiting = null;
+    w.on('message', (m) => { if (waiting) { const r = waiting; waiting = null; r(m); } else replies.push(m); });
+    w.on('error', (e) => { throw e; });
+    const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => { waiting = r; }));
+    await next(); // ready
+    threads[name] = { w, run: () => { w.postMessage('run'); return next(); } };
   }
+  // One warm-up run per arm (JIT, wasm tier-up, allocator), not counted.
+  for (const name of names) {
+    const { check } = await threads[name].run();
+    if (name !== 'omnibug' && check !== N) throw new Error(`${name}: ${check} hits, expected ${N}`);
+  }
+  const ms = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order so no arm always runs right after the same other one;
+    // one arm runs at a time.
+    const order = names.slice(round % names.length).concat(names.slice(0, round % names.length));
+    for (const name of order) ms[name].push((await threads[name].run()).ms);
+  }
+  for (const { w } of Object.values(threads)) await w.terminate();
+  report(names, ms, lengths);
 }
-mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
-writeFileSync(join(ROOT, 'target', 'bench', 'ingest.json'), JSON.stringify({ n: N, urlBytes: [...lengths], rounds: ROUNDS, node: process.versions.node, v8: process.versions.v8, omnibug: Boolean(ms.omnibug), arms: summary }, null, 2));
+
+function report(names, ms, lengths) {
+  const sorted = (xs) => [...xs].sort((a, b) => a - b);
+  const median = (xs) => { const s = sorted(xs); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  const rate = (m) => (N / m) * 1000;
+  const summary = {};
+  for (const name of names) {
+    const rates = ms[name].map(rate);
+    summary[name] = { rate: median(rates), min: Math.min(...rates), max: Math.max(...rates), ms: ms[name] };
+  }
+  const k = (x) => `${(x / 1000).toFixed(1)}k`;
+  const labels = {
+    omnibug: 'Omnibug FacebookPixel.parseUrl',
+    add: 'PixelProof Session.add, one record object at a time',
+    addText: "PixelProof Session.addText, one record's stored JSON at a time",
+    addJson: 'PixelProof Session.addJson, the stored array',
+  };
+  for (const n of names) labels[n] ??= `${labels[n.split('@')[0]]} (${n.split('@')[1]})`;
+  console.log(`\nmedian of ${ROUNDS} alternating rounds (min–max), per second:`);
+  for (const name of names) {
+    const s = summary[name];
+    console.log(`  ${labels[name].padEnd(64)} ${k(s.rate).padStart(7)} /s (${k(s.min)}–${k(s.max)})`);
+  }
+  for (const name of names.filter((n) => n.endsWith('@baseline'))) {
+    const now = name.split('@')[0];
+    if (!ms[now]) continue;
+    const speedups = ms[name].map((b, i) => b / ms[now][i]);
+    console.log(`  ${now} against the baseline: ${median(speedups).toFixed(2)}× (${Math.min(...speedups).toFixed(2)}–${Math.max(...speedups).toFixed(2)})`);
+  }
+  if (ms.omnibug) {
+    for (const name of names.filter((n) => n !== 'omnibug')) {
+      const ratios = ms.omnibug.map((o, i) => o / ms[name][i]);
+      summary[name].ratio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+      const r = summary[name].ratio;
+      console.log(`  ${name} / Omnibug: ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)}) (target ≥ 3×)`);
+    }
+  }
+  mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
+  writeFileSync(join(ROOT, 'target', 'bench', 'ingest.json'), JSON.stringify({ n: N, urlBytes: [...lengths], rounds: ROUNDS, node: process.versions.node, v8: process.versions.v8, omnibug: Boolean(ms.omnibug), arms: summary }, null, 2));
+}
