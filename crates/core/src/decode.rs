@@ -382,9 +382,9 @@ fn known_key(raw: &[u8]) -> Option<&'static str> {
 /// The others are decoded in one pass that jumps (memchr) from one `%` or `+`
 /// to the next and copies the text between in whole slices. This replaced
 /// `percent_encoding::percent_decode` after a pass for `+` and another for bad
-/// escapes: in the extension's size-optimised wasm that byte-at-a-time
-/// iterator was most of the decoder's time (profile in docs/benchmarks.md).
-/// It decodes exactly as that did (a `%` without two hex digits after it is
+/// escapes: in the extension's size-optimised wasm those passes were half of
+/// the decoder's time (profile in docs/ingest.md); this one pass gained
+/// little (2 %) but costs nothing. It decodes exactly as that did (a `%` without two hex digits after it is
 /// kept verbatim; `+` is a space, `%2B` a plus); a property test checks the
 /// two agree on any input.
 fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> String {
