@@ -225,6 +225,8 @@ cmd_bench() {
   ensure_chromium
   cmd_build
   node bench/browser.mjs
+  log "ingest in V8: the extension's wasm vs Omnibug's decoder (OMNIBUG_DIR: its src/providers; else PixelProof alone)"
+  node bench/ingest.mjs
   log "summary → docs/benchmarks.md"
   node bench/report.mjs
 }

@@ -184,11 +184,13 @@ const journal = createJournalStore({
     // The batch the panel already shows is not stored: it re-reads the journal.
     chrome.runtime.sendMessage({ type: 'journal-reset', tabId: tab }).catch(() => {});
   },
-  onWritten(tab, batch, evictedSome, seqs) {
+  onWritten(tab, batch, evictedSome, seqs, texts) {
     inboxDone(seqs.map((s) => inboxKey(s.w, s.n)));
     const s = sessions.get(tab);
     if (s && !evictedSome) {
-      for (const r of batch) addToSession(s, r);
+      // The store's JSON of each record (made for its size): the session reads
+      // it as is rather than stringifying the record once more.
+      for (const text of texts) addToSession(s, text);
     } else {
       sessions.delete(tab);
     }
@@ -387,12 +389,14 @@ const redacted = (record) => (mayCarryUserData(record) ? redactRecord(record) : 
 const sessions = new Map(); // tab → { session }
 
 /**
+ * One record, as an object or as its JSON text.
  * @param {Held} s
- * @param {JournalRecord} record
+ * @param {JournalRecord | string} record
  */
 function addToSession(s, record) {
   try {
-    s.session.add(record);
+    if (typeof record === 'string') s.session.addText(record);
+    else s.session.add(record);
   } catch (e) {
     console.warn('PixelProof: record refused by the core', e);
   }

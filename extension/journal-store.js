@@ -22,7 +22,9 @@
 // `onAccepted(tab, records, start)` announces records with their positions
 // (`start` counts everything ever appended, kept or evicted) as soon as they
 // are appended, so a live view need not wait for the disk; `onWritten(tab,
-// records, evictedSome, seqs)` runs once a batch is stored; `onFailed(tab,
+// records, evictedSome, seqs, texts)` runs once a batch is stored (`texts`:
+// each record's JSON, made once for its size, which the worker's session
+// reads instead of stringifying the record again); `onFailed(tab,
 // error)` when a write fails (that batch is not in the journal and announced
 // positions are void). Chunks are small (100) because every append rewrites
 // the newest chunk.
@@ -55,7 +57,7 @@ export const DEFAULT_RECORD_MAX = {
  * @typedef {{ first: number, next: number, count: number, evicted: number, evictedKinds: Record<string, number>,
  *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number> }} Meta
  */
-/** A record on its way to storage. @typedef {{ record: JournalRecord, size: number, page: boolean, seq: Seq | null, checked: boolean }} Item */
+/** A record on its way to storage, with its JSON. @typedef {{ record: JournalRecord, text: string, size: number, page: boolean, seq: Seq | null, checked: boolean }} Item */
 /** Refusals per reason, then per record kind. @typedef {Record<string, Record<string, number>>} Refusals */
 /**
  * The part of chrome.storage.local this uses (a Map stands in for it in the tests).
@@ -73,7 +75,7 @@ const isPage = (record) => record && record.origin === 'page';
  *   recordMax?: { journal: number, page: number },
  *   chunk?: number,
  *   onAccepted?: (tab: number, records: JournalRecord[], start: number) => void,
- *   onWritten?: (tab: number, records: JournalRecord[], evictedSome: boolean, seqs: Seq[]) => void,
+ *   onWritten?: (tab: number, records: JournalRecord[], evictedSome: boolean, seqs: Seq[], texts: string[]) => void,
  *   onFailed?: (tab: number, error: unknown) => void,
  * }} options
  */
@@ -94,7 +96,7 @@ export function createJournalStore({
    */
   const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
   /** @type {Map<number, Item[]>} */
-  const pending = new Map(); // tab → [{record, size, page, seq, checked}]
+  const pending = new Map(); // tab → [{record, text, size, page, seq, checked}]
   /** @type {Map<number, Promise<void>>} */
   const writing = new Map();
   // Write-through copies of each tab's meta and newest chunk: this store is the
@@ -253,8 +255,9 @@ export function createJournalStore({
    * @param {Seq | null} [seq]
    */
   function append(tab, record, seq = null) {
+    const text = JSON.stringify(record);
     /** @type {Item} */
-    const item = { record, size: JSON.stringify(record).length, page: isPage(record), seq, checked: false };
+    const item = { record, text, size: text.length, page: isPage(record), seq, checked: false };
     const meta = metas.get(tab);
     if (meta) {
       // The meta is known: decide now, so a refused record is never announced.
@@ -279,7 +282,8 @@ export function createJournalStore({
     for (const [reason, kinds] of Object.entries(byReason)) {
       const count = Object.values(kinds).reduce((a, b) => a + b, 0);
       const record = { kind: 'dropped', count, kinds, reason, time: Date.now() };
-      accept(tab, { record, size: JSON.stringify(record).length, page: false, seq: null, checked: true });
+      const text = JSON.stringify(record);
+      accept(tab, { record, text, size: text.length, page: false, seq: null, checked: true });
     }
   }
 
@@ -370,7 +374,7 @@ export function createJournalStore({
         metas.set(tab, structuredClone(meta));
         tails.set(tab, { n: last, records: current });
         if (removed.length) await storage.remove(removed);
-        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.flatMap((i) => (i.seq ? [i.seq] : [])));
+        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.flatMap((i) => (i.seq ? [i.seq] : [])), batch.map((i) => i.text));
       }
     } finally {
       writing.delete(tab);

@@ -187,3 +187,14 @@ test('a failed write is reported and its positions are used again by the next ba
   assert.deepEqual(starts, [0, 0], 'after a failed write positions start again from the stored journal');
   assert.deepEqual((await store.read(8)).map((r) => r.time), [1]);
 });
+
+test('a written batch comes with each record\'s JSON, as the session reads it', async () => {
+  const storage = memoryStorage();
+  const written = [];
+  const store = createJournalStore({ storage, chunk: 3, onWritten: (tab, records, evicted, seqs, texts) => written.push({ records, texts }) });
+  for (let i = 0; i < 7; i++) store.append(5, i % 2 ? hit(i) : rec(i));
+  await store.idle(5);
+  const records = written.flatMap((w) => w.records);
+  assert.equal(records.length, 7);
+  assert.deepEqual(written.flatMap((w) => w.texts), records.map((r) => JSON.stringify(r)));
+});
