@@ -1,10 +1,10 @@
 //! `fbc_mismatch`: a click id (fbc) that does not repeat the ad click the
 //! shopper landed with, or that the server and the browser disagree on.
 
+use super::server::paired_id_mismatches;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::{clip, fbclid_of_fbc, hit_refs, landing_fbclid};
 use crate::journey::Journey;
-use crate::pairing::pairings;
 
 pub struct Rule;
 
@@ -73,30 +73,7 @@ impl RuleTrait for Rule {
             }
         }
         // Server against browser, for each paired action.
-        for p in pairings(j) {
-            let Some(twin) = p.twin else { continue };
-            let (Some(browser), Some(server)) = (
-                p.hit.decoded.get("fbc").filter(|v| !v.is_empty()),
-                twin.user_text("fbc"),
-            ) else {
-                continue;
-            };
-            if browser != server {
-                out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(p.hit.event_name()),
-                    &[p.hit],
-                    format!(
-                        "{} hit #{} sends fbc {} but its server twin ({}) sends {}",
-                        p.hit.event_name(),
-                        p.hit.id,
-                        clip(browser),
-                        twin.describe(),
-                        clip(server)
-                    ),
-                ));
-            }
-        }
+        paired_id_mismatches(j, &INFO, "fbc", out);
     }
 }
 
