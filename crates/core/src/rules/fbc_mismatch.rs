@@ -1,7 +1,7 @@
 //! `fbc_mismatch`: a click id (fbc) that does not repeat the ad click the
 //! shopper landed with, or that the server and the browser disagree on.
 
-use super::server::paired_id_mismatches;
+use super::server::{judge_server_events, paired_id_mismatches};
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::{clip, fbclid_of_fbc, hit_refs, landing_fbclid};
 use crate::journey::Journey;
@@ -51,26 +51,18 @@ impl RuleTrait for Rule {
                 }
             }
             // Server: every event's fbc against the landing click.
-            for s in j.server.iter().flatten() {
-                let Some(fbc) = s.user_text("fbc") else { continue };
-                let Some(clicked) = fbclid_of_fbc(fbc) else { continue };
-                if clicked != landing {
-                    out.push(
-                        Finding::journey(
-                            INFO.code,
-                            INFO.severity.of(&s.event_name),
-                            format!(
-                                "{}: fbc {} carries the click id {}, not the landing URL's fbclid {}",
-                                s.describe(),
-                                clip(fbc),
-                                clip(clicked),
-                                clip(&landing)
-                            ),
-                        )
-                        .with_event(&s.event_name),
-                    );
-                }
-            }
+            judge_server_events(j, &INFO, out, |s| {
+                let fbc = s.user_text("fbc")?;
+                let clicked = fbclid_of_fbc(fbc)?;
+                (clicked != landing).then(|| {
+                    format!(
+                        "fbc {} carries the click id {}, not the landing URL's fbclid {}",
+                        clip(fbc),
+                        clip(clicked),
+                        clip(&landing)
+                    )
+                })
+            });
         }
         // Server against browser, for each paired action.
         paired_id_mismatches(j, &INFO, "fbc", out);

@@ -5,8 +5,38 @@
 
 use super::{Finding, RuleInfo};
 use crate::identity::clip;
+use crate::inputs::ServerEvent;
 use crate::journey::Journey;
 use crate::pairing::pairings;
+
+/// A finding about server event `s`: where it is in which input, then `problem`.
+pub fn about_server_event(info: &RuleInfo, s: &ServerEvent, problem: &str) -> Finding {
+    Finding::journey(
+        info.code,
+        info.severity.of(&s.event_name),
+        format!("{}: {problem}", s.describe()),
+    )
+    .with_event(&s.event_name)
+}
+
+/// Asks `problems` about every supplied server event, in payload order, and
+/// reports each problem it names (none, one, or several) as a finding about
+/// that event. Without a payload nothing is judged: absence of evidence is not
+/// a finding.
+pub fn judge_server_events<P>(
+    j: &Journey,
+    info: &RuleInfo,
+    out: &mut Vec<Finding>,
+    mut problems: impl FnMut(&ServerEvent) -> P,
+) where
+    P: IntoIterator<Item = String>,
+{
+    for s in j.server.iter().flatten() {
+        for problem in problems(s) {
+            out.push(about_server_event(info, s, &problem));
+        }
+    }
+}
 
 /// An identifier the browser hit and its server twin both send (`fbp`,
 /// `fbc`) and disagree on: one finding about the hit, naming both values.
