@@ -396,8 +396,14 @@ impl Diff {
 
     /// One line: the verdict's move and the findings' balance.
     pub fn headline(&self) -> String {
+        format!("verdict {}", self.balance())
+    }
+
+    /// The headline without its first word, where the reader already knows it
+    /// is about the verdict (the panel's comparison): `STOP → GO: 4 resolved, …`.
+    pub fn balance(&self) -> String {
         format!(
-            "verdict {} → {}: {} resolved, {} introduced, {} unchanged",
+            "{} → {}: {} resolved, {} introduced, {} unchanged",
             self.verdict.before.to_ascii_uppercase(),
             self.verdict.after.to_ascii_uppercase(),
             self.resolved.len(),
