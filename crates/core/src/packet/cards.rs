@@ -532,14 +532,7 @@ fn head(id: CardId, gate: &Gate, findings: &[Finding]) -> CardHead {
     };
     let mut summary: Vec<String> = checks
         .iter()
-        .map(|c| {
-            let state = match c.state {
-                CheckState::Go => "go",
-                CheckState::Stop => "stop",
-                CheckState::Unverified => "unverified",
-            };
-            format!("{} {state}: {}.", c.name, c.detail)
-        })
+        .map(|c| format!("{} {}: {}.", c.name, c.state.as_str(), c.detail))
         .collect();
     // The codes themselves are listed beside the summary (`codes`); here only
     // why the state is what the checks alone would not make it.
