@@ -396,8 +396,14 @@ impl Diff {
 
     /// One line: the verdict's move and the findings' balance.
     pub fn headline(&self) -> String {
+        format!("verdict {}", self.balance())
+    }
+
+    /// The headline without its first word, where the reader already knows it
+    /// is about the verdict (the panel's comparison): `STOP → GO: 4 resolved, …`.
+    pub fn balance(&self) -> String {
         format!(
-            "verdict {} → {}: {} resolved, {} introduced, {} unchanged",
+            "{} → {}: {} resolved, {} introduced, {} unchanged",
             self.verdict.before.to_ascii_uppercase(),
             self.verdict.after.to_ascii_uppercase(),
             self.resolved.len(),
@@ -416,11 +422,13 @@ impl Diff {
     pub fn to_markdown(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
+        // The verdicts are read from the packet files as they are: escaped like
+        // every other string from them, so a forged one stays text.
         let _ = writeln!(
             s,
             "# PixelProof before/after — {} → {}\n",
-            self.verdict.before.to_ascii_uppercase(),
-            self.verdict.after.to_ascii_uppercase()
+            text(&self.verdict.before.to_ascii_uppercase()),
+            text(&self.verdict.after.to_ascii_uppercase())
         );
         let _ = writeln!(
             s,
@@ -613,6 +621,21 @@ mod tests {
             ["78.00"],
             "a hit that is not counted is not a value"
         );
+    }
+
+    /// A packet file is input like any other: a verdict that is markup stays text.
+    #[test]
+    fn a_forged_verdict_cannot_write_markup_into_the_markdown() {
+        let read = |name: &str, verdict: &str| read_packet(name, &v1(verdict, serde_json::json!([]), "1.00"));
+        let before = read("before.json", "stop").expect("reads");
+        let after = read("after.json", "<img src=x onerror=alert(1)>\n# go").expect("reads");
+        let md = diff(&before, &after).to_markdown();
+        let title = md.lines().next().unwrap_or_default();
+        assert_eq!(
+            title,
+            "# PixelProof before/after — STOP → \\<IMG SRC=X ONERROR=ALERT(1)\\> \\# GO"
+        );
+        assert!(!md.contains("\n# GO"), "{md}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::tables;
 /// Where a piece of evidence came from. Network evidence (webRequest, HAR) is
 /// authoritative; page evidence is whatever the page-side hook reported and can be
 /// forged by the page, so it may add doubt and never removes it (see
-/// docs/product-rules.md, "Page evidence").
+/// docs/product-rules.md, "Network and page evidence").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {

@@ -795,6 +795,18 @@ mod v2_tests {
             md.contains("### WARN `pixel_initialized_twice` — 2 instances *(page-reported)*"),
             "{md}"
         );
+        // The trigger-source card counts the code and says that it is what rests on the page.
+        let head = &p.cards.trigger_sources.head;
+        let parts = head.page_reported_parts("trigger_sources", &p.gate.checks, &p.findings);
+        assert_eq!(parts.in_words(str::to_owned), ["pixel_initialized_twice"]);
+        assert!(
+            md.contains("- **Findings:** `pixel_initialized_twice` (2 warn)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- **Page-reported:** `pixel_initialized_twice` rests on what the page itself reported"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -1092,6 +1104,14 @@ mod v2_tests {
         assert!(md.contains("the order status page *(page-reported)*"), "{md}");
         assert!(
             md.contains("order *(page-reported)*: figures the order status page reported"),
+            "{md}"
+        );
+        let parts = card
+            .head
+            .page_reported_parts("shopify_order", &p.gate.checks, &p.findings);
+        assert_eq!(parts.in_words(str::to_owned), ["the money check"]);
+        assert!(
+            md.contains("- **Page-reported:** the money check rests on what the page itself reported"),
             "{md}"
         );
     }

@@ -285,6 +285,17 @@ pub enum CheckState {
     Unverified,
 }
 
+impl CheckState {
+    /// The state as the packet's JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Go => "go",
+            CheckState::Stop => "stop",
+            CheckState::Unverified => "unverified",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {

@@ -296,6 +296,19 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
     out
 }
 
+/// The findings of a session refreshed after every record, as the extension
+/// runs it, and of a full re-run over the same records.
+fn live_and_rerun(records: Vec<Record>) -> (Vec<String>, Vec<String>) {
+    let mut live = Session::new(DecodeConfig::default());
+    for r in records.clone() {
+        live.add(r);
+        live.refresh();
+    }
+    let mut batch = Session::from_records(DecodeConfig::default(), records);
+    batch.reevaluate();
+    (sorted_findings(&mut live), sorted_findings(&mut batch))
+}
+
 fn sorted_findings(s: &mut Session) -> Vec<String> {
     let mut v: Vec<String> = s
         .findings()
@@ -327,16 +340,8 @@ proptest! {
     /// full re-run over the finished journal gives.
     #[test]
     fn incremental_results_equal_a_full_rerun(spec in prop::collection::vec(journey_record(), 1..60)) {
-        let records = materialise(spec);
-        let mut live = Session::new(DecodeConfig::default());
-        for r in records.clone() {
-            live.add(r);
-            live.refresh();
-        }
-        let incremental = sorted_findings(&mut live);
-        let mut batch = Session::from_records(DecodeConfig::default(), records);
-        batch.reevaluate();
-        prop_assert_eq!(incremental, sorted_findings(&mut batch));
+        let (incremental, rerun) = live_and_rerun(materialise(spec));
+        prop_assert_eq!(incremental, rerun);
     }
 }
 
@@ -357,16 +362,8 @@ fn equal_times_judge_the_same_live_and_in_a_rerun() {
         (0, 0, 2, 0),
         (4, 0, 0, 0),
     ];
-    let records = materialise(spec);
-    let mut live = Session::new(DecodeConfig::default());
-    for r in records.clone() {
-        live.add(r);
-        live.refresh();
-    }
-    let incremental = sorted_findings(&mut live);
-    let mut batch = Session::from_records(DecodeConfig::default(), records);
-    batch.reevaluate();
-    assert_eq!(incremental, sorted_findings(&mut batch));
+    let (incremental, rerun) = live_and_rerun(materialise(spec));
+    assert_eq!(incremental, rerun);
 }
 
 /// Page records a page could forge into a journey: gestures it reports itself,

@@ -110,28 +110,14 @@ fn card_head(h: &CardHead, key: &str, checks: &[Check], groups: &[FindingGroup])
             .codes
             .iter()
             .map(|c| {
-                let counts: Vec<String> = [("fail", c.fail), ("warn", c.warn), ("info", c.info)]
-                    .iter()
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(s, n)| format!("{n} {s}"))
-                    .collect();
+                let counts: Vec<String> = c.by_severity().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
                 format!("{} ({})", c.code, counts.join(", "))
             })
             .collect();
         append(&head, &line("Findings", &codes.join(", ")));
     }
     if h.page_reported {
-        let mut what: Vec<String> = checks
-            .iter()
-            .filter(|c| c.page_reported && h.checks.contains(&c.name))
-            .map(|c| format!("the {} check", c.name))
-            .collect();
-        what.extend(
-            groups
-                .iter()
-                .filter(|g| g.card == key && g.page_reported)
-                .map(|g| g.code.to_owned()),
-        );
+        let what = h.page_reported_parts(key, checks, groups).in_words(str::to_owned);
         let d = el("div", "", "");
         append(&d, &page_reported_tag());
         append(

@@ -81,18 +81,7 @@ fn severity_class(s: &str) -> &'static str {
 /// The before/after comparison, shown above the gate.
 fn diff_view(d: &Diff) -> Element {
     let box_ = el("div", "diff", "");
-    let head = el(
-        "p",
-        "diff-verdict",
-        &format!(
-            "{} → {}: {} resolved, {} introduced, {} unchanged",
-            d.verdict.before.to_ascii_uppercase(),
-            d.verdict.after.to_ascii_uppercase(),
-            d.resolved.len(),
-            d.introduced.len(),
-            d.unchanged.len()
-        ),
-    );
+    let head = el("p", "diff-verdict", &d.balance());
     attr(&head, "id", "pp-diff-verdict");
     append(&box_, &head);
     append(

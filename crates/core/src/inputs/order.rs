@@ -50,21 +50,20 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
         },
         _ => return Err(err("(top level)", "expected a JSON object")),
     };
+    // Where the order object itself is, for an error about it as a whole.
+    let whole = if base.is_empty() { "(top level)" } else { "order" };
     if obj.contains_key("total_price") || obj.contains_key("total_price_set") {
         admin_order(obj, base).map_err(|(p, m)| err(&p, &m))
     } else if obj.contains_key("total") {
         let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone()))
-            .map_err(|e| err(base.trim_end_matches('.'), &format!("figures do not fit ({e})")))?;
+            .map_err(|e| err(whole, &format!("figures do not fit ({e})")))?;
         f.currency = f.currency.map(|c| c.trim().to_owned());
         if !f.total.is_finite() || f.total < 0.0 {
             return Err(err(&format!("{base}total"), "total is not a non-negative number"));
         }
         Ok(f)
     } else {
-        Err(err(
-            if base.is_empty() { "(top level)" } else { "order" },
-            "no total_price (Admin API) or total (typed figures) found",
-        ))
+        Err(err(whole, "no total_price (Admin API) or total (typed figures) found"))
     }
 }
 
@@ -211,5 +210,10 @@ mod tests {
         assert_eq!(e.place, "order.total_price");
         let e = parse_order("o", r#"{"foo": 1}"#).expect_err("no total");
         assert!(e.problem.contains("no total_price"));
+        // Typed figures of the wrong type say where, like every other input error.
+        let e = parse_order("o", r#"{"total": "abc"}"#).expect_err("text total");
+        assert_eq!(e.place, "(top level)");
+        let e = parse_order("o", r#"{"order": {"total": "abc"}}"#).expect_err("text total");
+        assert_eq!(e.place, "order");
     }
 }

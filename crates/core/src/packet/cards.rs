@@ -21,12 +21,12 @@ use crate::inputs::{OrderFigures, ServerEvent};
 use crate::journey::Journey;
 use crate::money::reconcile;
 use crate::pairing::pairings;
-use crate::results::{acceptance, inventory, CheckState, Gate, RowStatus};
+use crate::results::{acceptance, inventory, Check, CheckState, Gate, RowStatus};
 use crate::review::Review;
 use crate::rules::{Finding, Severity};
 use crate::sort::distinct;
 
-use super::page_label;
+use super::{page_label, FindingGroup};
 
 /// Which card a finding code is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +193,44 @@ pub struct CardHead {
     pub page_reported: bool,
 }
 
+/// Which of a card's evidence the page reported, so a reader does not take the
+/// whole card (a fail found on the network, say) as resting on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageReported {
+    /// The gate checks the card rests on whose detail the page reported.
+    pub checks: Vec<&'static str>,
+    /// The finding codes about the card's question with a page-reported instance.
+    pub codes: Vec<&'static str>,
+}
+
+impl PageReported {
+    /// The checks as `the money check`, then the codes as `code` writes them.
+    pub fn in_words(&self, code: impl Fn(&str) -> String) -> Vec<String> {
+        let checks = self.checks.iter().map(|c| format!("the {c} check"));
+        checks.chain(self.codes.iter().map(|c| code(c))).collect()
+    }
+}
+
+impl CardHead {
+    /// What of card `key` (its key in the packet's `cards`) rests on
+    /// page-reported evidence, among the packet's gate `checks` and finding
+    /// `groups`.
+    pub fn page_reported_parts(&self, key: &str, checks: &[Check], groups: &[FindingGroup]) -> PageReported {
+        PageReported {
+            checks: checks
+                .iter()
+                .filter(|c| c.page_reported && self.checks.contains(&c.name))
+                .map(|c| c.name)
+                .collect(),
+            codes: groups
+                .iter()
+                .filter(|g| g.card == key && g.page_reported)
+                .map(|g| g.code)
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CodeCount {
     pub code: &'static str,
@@ -206,6 +244,18 @@ pub struct CodeCount {
 }
 
 impl CodeCount {
+    /// Instances per severity, worst first, leaving out the severities it has
+    /// none of: the "1 fail, 2 warn" of a card's findings line.
+    pub fn by_severity(&self) -> impl Iterator<Item = (Severity, usize)> {
+        [
+            (Severity::Fail, self.fail),
+            (Severity::Warn, self.warn),
+            (Severity::Info, self.info),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+    }
+
     fn add(&mut self, s: Severity) {
         self.count += 1;
         self.severity = self.severity.min(s);
@@ -482,14 +532,7 @@ fn head(id: CardId, gate: &Gate, findings: &[Finding]) -> CardHead {
     };
     let mut summary: Vec<String> = checks
         .iter()
-        .map(|c| {
-            let state = match c.state {
-                CheckState::Go => "go",
-                CheckState::Stop => "stop",
-                CheckState::Unverified => "unverified",
-            };
-            format!("{} {state}: {}.", c.name, c.detail)
-        })
+        .map(|c| format!("{} {}: {}.", c.name, c.state.as_str(), c.detail))
         .collect();
     // The codes themselves are listed beside the summary (`codes`); here only
     // why the state is what the checks alone would not make it.
@@ -910,6 +953,27 @@ mod tests {
                 "{code} is in no card: add it to packet::cards::card_of"
             );
         }
+    }
+
+    /// The "1 fail, 2 warn" of a card's findings line: worst first, none left out but zeros.
+    #[test]
+    fn a_code_counts_its_instances_per_severity() {
+        let mut c = CodeCount {
+            code: "missing_event_id",
+            severity: Severity::Warn,
+            count: 0,
+            fail: 0,
+            warn: 0,
+            info: 0,
+        };
+        for s in [Severity::Warn, Severity::Fail, Severity::Warn] {
+            c.add(s);
+        }
+        assert_eq!(c.severity, Severity::Fail);
+        assert_eq!(
+            c.by_severity().collect::<Vec<_>>(),
+            [(Severity::Fail, 1), (Severity::Warn, 2)]
+        );
     }
 
     #[test]

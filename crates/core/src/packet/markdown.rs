@@ -415,15 +415,15 @@ fn card_head(s: &mut String, n: usize, h: &CardHead, p: &Packet, key: &str) {
             .codes
             .iter()
             .map(|c| {
-                // "1 fail, 2 warn": one code can fail for Purchase and warn for AddToCart.
-                let counts: Vec<String> = [("fail", c.fail), ("warn", c.warn), ("info", c.info)]
-                    .iter()
-                    .filter(|(_, n)| *n > 0)
+                // "1 fail, 2 warn": one code can fail for Purchase and warn for
+                // AddToCart; a code found once says only its severity.
+                let counts: Vec<String> = c
+                    .by_severity()
                     .map(|(sev, n)| {
-                        if *n == 1 && c.count == 1 {
-                            (*sev).to_owned()
+                        if n == 1 && c.count == 1 {
+                            sev.as_str().to_owned()
                         } else {
-                            format!("{n} {sev}")
+                            format!("{n} {}", sev.as_str())
                         }
                     })
                     .collect();
@@ -433,21 +433,9 @@ fn card_head(s: &mut String, n: usize, h: &CardHead, p: &Packet, key: &str) {
         let _ = writeln!(s, "- **Findings:** {}", codes.join(", "));
     }
     if h.page_reported {
-        // Say which evidence the page reported, so a reader does not take the
-        // whole card (a fail found on the network, say) as resting on it.
-        let mut what: Vec<String> = p
-            .gate
-            .checks
-            .iter()
-            .filter(|c| c.page_reported && h.checks.contains(&c.name))
-            .map(|c| format!("the {} check", c.name))
-            .collect();
-        what.extend(
-            p.findings
-                .iter()
-                .filter(|g| g.card == key && g.page_reported)
-                .map(|g| code_inline(g.code)),
-        );
+        let what = h
+            .page_reported_parts(key, &p.gate.checks, &p.findings)
+            .in_words(code_inline);
         let _ = writeln!(
             s,
             "- **Page-reported:** {}what the page itself reported: it adds doubt and never makes this card pass.",

@@ -10,7 +10,6 @@ use std::fmt::Write;
 
 use super::Packet;
 use crate::diff::Diff;
-use crate::results::CheckState;
 
 /// Widths of the event table's columns and of a finding code (the longest
 /// code, `server_event_id_in_custom_data`, has 30 characters).
@@ -38,14 +37,6 @@ fn tail(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
-fn state(s: CheckState) -> &'static str {
-    match s {
-        CheckState::Go => "go",
-        CheckState::Stop => "stop",
-        CheckState::Unverified => "unverified",
-    }
-}
-
 pub fn render(p: &Packet) -> String {
     let mut s = String::new();
     decision(&mut s, p);
@@ -53,7 +44,7 @@ pub fn render(p: &Packet) -> String {
         .gate
         .checks
         .iter()
-        .map(|c| format!("{}={}", c.name, state(c.state)))
+        .map(|c| format!("{}={}", c.name, c.state.as_str()))
         .collect();
     let _ = writeln!(s, "  gate: {}", checks.join("  "));
     let c = &p.cards;

@@ -1,10 +1,10 @@
 //! `fbc_mismatch`: a click id (fbc) that does not repeat the ad click the
 //! shopper landed with, or that the server and the browser disagree on.
 
+use super::server::{judge_server_events, paired_id_mismatches};
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::{clip, fbclid_of_fbc, hit_refs, landing_fbclid};
 use crate::journey::Journey;
-use crate::pairing::pairings;
 
 pub struct Rule;
 
@@ -51,52 +51,21 @@ impl RuleTrait for Rule {
                 }
             }
             // Server: every event's fbc against the landing click.
-            for s in j.server.iter().flatten() {
-                let Some(fbc) = s.user_text("fbc") else { continue };
-                let Some(clicked) = fbclid_of_fbc(fbc) else { continue };
-                if clicked != landing {
-                    out.push(
-                        Finding::journey(
-                            INFO.code,
-                            INFO.severity.of(&s.event_name),
-                            format!(
-                                "{}: fbc {} carries the click id {}, not the landing URL's fbclid {}",
-                                s.describe(),
-                                clip(fbc),
-                                clip(clicked),
-                                clip(&landing)
-                            ),
-                        )
-                        .with_event(&s.event_name),
-                    );
-                }
-            }
+            judge_server_events(j, &INFO, out, |s| {
+                let fbc = s.user_text("fbc")?;
+                let clicked = fbclid_of_fbc(fbc)?;
+                (clicked != landing).then(|| {
+                    format!(
+                        "fbc {} carries the click id {}, not the landing URL's fbclid {}",
+                        clip(fbc),
+                        clip(clicked),
+                        clip(&landing)
+                    )
+                })
+            });
         }
         // Server against browser, for each paired action.
-        for p in pairings(j) {
-            let Some(twin) = p.twin else { continue };
-            let (Some(browser), Some(server)) = (
-                p.hit.decoded.get("fbc").filter(|v| !v.is_empty()),
-                twin.user_text("fbc"),
-            ) else {
-                continue;
-            };
-            if browser != server {
-                out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(p.hit.event_name()),
-                    &[p.hit],
-                    format!(
-                        "{} hit #{} sends fbc {} but its server twin ({}) sends {}",
-                        p.hit.event_name(),
-                        p.hit.id,
-                        clip(browser),
-                        twin.describe(),
-                        clip(server)
-                    ),
-                ));
-            }
-        }
+        paired_id_mismatches(j, &INFO, "fbc", out);
     }
 }
 

@@ -1,10 +1,9 @@
 //! `fbp_mismatch`: the server and the browser name different browsers (fbp)
 //! for one action.
 
+use super::server::paired_id_mismatches;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
-use crate::identity::clip;
 use crate::journey::Journey;
-use crate::pairing::pairings;
 
 pub struct Rule;
 
@@ -27,30 +26,7 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for p in pairings(j) {
-            let Some(twin) = p.twin else { continue };
-            let (Some(browser), Some(server)) = (
-                p.hit.decoded.get("fbp").filter(|v| !v.is_empty()),
-                twin.user_text("fbp"),
-            ) else {
-                continue;
-            };
-            if browser != server {
-                out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(p.hit.event_name()),
-                    &[p.hit],
-                    format!(
-                        "{} hit #{} sends fbp {} but its server twin ({}) sends {}",
-                        p.hit.event_name(),
-                        p.hit.id,
-                        clip(browser),
-                        twin.describe(),
-                        clip(server)
-                    ),
-                ));
-            }
-        }
+        paired_id_mismatches(j, &INFO, "fbp", out);
     }
 }
 

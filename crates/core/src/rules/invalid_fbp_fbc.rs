@@ -1,5 +1,6 @@
 //! `invalid_fbp_fbc`: an fbp or fbc that is not in the form Meta documents.
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::{clip, format_problem, hit_refs};
 use crate::journey::Journey;
@@ -40,27 +41,18 @@ impl RuleTrait for Rule {
                 ),
             ));
         }
-        for s in j.server.iter().flatten() {
-            for param in ["fbp", "fbc"] {
-                let problem = match s.user_value(param) {
-                    None => continue,
-                    Some(serde_json::Value::String(v)) if v.is_empty() => continue,
-                    Some(serde_json::Value::String(v)) => match format_problem(v) {
-                        Some(p) => format!("{}, which {p}", clip(v)),
-                        None => continue,
-                    },
-                    Some(_) => "is not text".to_owned(),
+        // Server: each event's fbp and fbc.
+        judge_server_events(j, &INFO, out, |s| {
+            let problem_with = |param| {
+                let problem = match s.user_value(param)? {
+                    serde_json::Value::String(v) if v.is_empty() => return None,
+                    serde_json::Value::String(v) => format!("{}, which {}", clip(v), format_problem(v)?),
+                    _ => "is not text".to_owned(),
                 };
-                out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
-                        format!("{}: user_data.{param} {problem}", s.describe()),
-                    )
-                    .with_event(&s.event_name),
-                );
-            }
-        }
+                Some(format!("user_data.{param} {problem}"))
+            };
+            ["fbp", "fbc"].into_iter().filter_map(problem_with).collect::<Vec<_>>()
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::clip;
 use crate::journey::Journey;
@@ -29,11 +30,10 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        for s in server {
-            let problem = match &s.sent.action_source {
+        judge_server_events(j, &INFO, out, |s| {
+            Some(match &s.sent.action_source {
                 None | Some(Value::Null) => "action_source is missing".to_owned(),
-                Some(Value::String(v)) if ACTION_SOURCES.contains(&v.as_str()) => continue,
+                Some(Value::String(v)) if ACTION_SOURCES.contains(&v.as_str()) => return None,
                 Some(Value::String(v)) if ACTION_SOURCES.contains(&v.trim().to_lowercase().as_str()) => format!(
                     "action_source \"{}\" must be written \"{}\" (lower case, no spaces)",
                     clip(v),
@@ -45,16 +45,8 @@ impl RuleTrait for Rule {
                     ACTION_SOURCES.join(", ")
                 ),
                 Some(_) => "action_source is not text".to_owned(),
-            };
-            out.push(
-                Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(&s.event_name),
-                    format!("{}: {problem}", s.describe()),
-                )
-                .with_event(&s.event_name),
-            );
-        }
+            })
+        });
     }
 }
 

@@ -1,6 +1,7 @@
 //! `server_event_id_in_custom_data`: a server event that put its event id in
 //! `custom_data`, where Meta does not read it.
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 
@@ -25,10 +26,9 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        for s in server {
+        judge_server_events(j, &INFO, out, |s| {
             if s.sent.custom_data_event_ids.is_empty() {
-                continue;
+                return None;
             }
             let keys: Vec<String> = s
                 .sent
@@ -40,15 +40,8 @@ impl RuleTrait for Rule {
                 Some(_) => "the top-level event_id is set too, check the two agree",
                 None => "the event has no top-level event_id",
             };
-            out.push(
-                Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(&s.event_name),
-                    format!("{}: the event id is in {} ({top})", s.describe(), keys.join(" and ")),
-                )
-                .with_event(&s.event_name),
-            );
-        }
+            Some(format!("the event id is in {} ({top})", keys.join(" and ")))
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::clip;
 use crate::journey::Journey;
@@ -38,10 +39,12 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        let twins = hits_of_server_events(j);
-        for (i, s) in server.iter().enumerate() {
-            let problem = match &s.sent.event_time {
+        // The browser hit each server event pairs with, in payload order: the
+        // order the events are judged in.
+        let mut twins = hits_of_server_events(j).into_iter();
+        judge_server_events(j, &INFO, out, |s| {
+            let twin = twins.next().flatten();
+            match &s.sent.event_time {
                 None | Some(Value::Null) => Some("event_time is missing".to_owned()),
                 Some(Value::String(text)) => Some(match text.trim().parse::<f64>() {
                     Ok(_) => format!("event_time is the text \"{}\", not a number", clip(text)),
@@ -56,22 +59,12 @@ impl RuleTrait for Rule {
                         (secs / 1000.0).floor()
                     )),
                     Some(secs) if secs <= 0.0 => Some(format!("event_time {n} is not a Unix time")),
-                    Some(secs) => window_problem(j, twins.get(i).copied().flatten(), secs * 1000.0),
+                    Some(secs) => window_problem(j, twin, secs * 1000.0),
                     None => Some(format!("event_time {n} is not a Unix time")),
                 },
                 Some(other) => Some(format!("event_time is {}, not a number", json_kind(other))),
-            };
-            if let Some(problem) = problem {
-                out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
-                        format!("{}: {problem}", s.describe()),
-                    )
-                    .with_event(&s.event_name),
-                );
             }
-        }
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 
@@ -35,10 +36,9 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        for s in server {
+        judge_server_events(j, &INFO, out, |s| {
             if s.sent.action_source.as_ref().and_then(Value::as_str) != Some("website") {
-                continue;
+                return None;
             }
             let mut missing = Vec::new();
             if !filled(s.sent.event_source_url.as_ref()) {
@@ -47,17 +47,8 @@ impl RuleTrait for Rule {
             if !filled(s.sent.user_data.get("client_user_agent")) {
                 missing.push("user_data.client_user_agent");
             }
-            if !missing.is_empty() {
-                out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
-                        format!("{}: a website event without {}", s.describe(), missing.join(" and ")),
-                    )
-                    .with_event(&s.event_name),
-                );
-            }
-        }
+            (!missing.is_empty()).then(|| format!("a website event without {}", missing.join(" and ")))
+        });
     }
 }
 

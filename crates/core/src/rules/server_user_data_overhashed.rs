@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::looks_hashed;
 use crate::journey::Journey;
@@ -29,8 +30,7 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        for s in server {
+        judge_server_events(j, &INFO, out, |s| {
             let hashed: Vec<String> = PLAIN_USER_DATA_KEYS
                 .iter()
                 .filter(|key| {
@@ -43,21 +43,8 @@ impl RuleTrait for Rule {
                 })
                 .map(|key| format!("user_data.{key}"))
                 .collect();
-            if !hashed.is_empty() {
-                out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
-                        format!(
-                            "{}: {} looks hashed; Meta wants it as it is",
-                            s.describe(),
-                            hashed.join(", ")
-                        ),
-                    )
-                    .with_event(&s.event_name),
-                );
-            }
-        }
+            (!hashed.is_empty()).then(|| format!("{} looks hashed; Meta wants it as it is", hashed.join(", ")))
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::server::judge_server_events;
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 use crate::privacy::{is_sha256_hex, marker_shape, shape, shape_in_words};
@@ -42,8 +43,7 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        let Some(server) = &j.server else { return };
-        for s in server {
+        judge_server_events(j, &INFO, out, |s| {
             let mut bad = Vec::new();
             for key in HASHED_USER_DATA_KEYS {
                 match s.user_value(key) {
@@ -63,17 +63,8 @@ impl RuleTrait for Rule {
                     None => {}
                 }
             }
-            if !bad.is_empty() {
-                out.push(
-                    Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
-                        format!("{}: unhashed customer data: {}", s.describe(), bad.join(", ")),
-                    )
-                    .with_event(&s.event_name),
-                );
-            }
-        }
+            (!bad.is_empty()).then(|| format!("unhashed customer data: {}", bad.join(", ")))
+        });
     }
 }
 
