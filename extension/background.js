@@ -12,7 +12,7 @@
 // browser, not disk) in the same task it arrives, then handled in arrival order
 // and moved to the journal; a worker stopped with a backlog replays the inbox
 // of its predecessor when it starts again, so nothing it was handed is lost.
-import init, { Session, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
+import init, { Session, evidenceProblem, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
 // Pixel endpoints and Meta's script host, from the core's tables (generated at
 // build time: the listener needs them before the wasm is loaded). Host access
 // to these is declared in the manifest; the store's origin is granted by the user.
@@ -47,7 +47,7 @@ const INBOX = 'in:';
  * @typedef {{ w: string, n: number, at: number }} Stamp
  * @typedef {{ t: 'request', tab: number, d: RequestEvidence }} RequestEntry
  * @typedef {{ t: 'nav', tab: number, d: { url: string, tabId: number, timeStamp: number, transition: string | null } }} NavEntry
- * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
+ * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean }, msg: { records: unknown, observed: unknown, refused: unknown } }} PageEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Partial<Stamp>} NewEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Stamp} InboxEntry
  */
@@ -638,7 +638,7 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
   };
   /** @type {JournalRecord[]} */
   const records = [];
-  for (const r of /** @type {unknown[]} */ ([]).concat(msg.gestures || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
+  for (const r of /** @type {unknown[]} */ ([]).concat(msg.observed || []).slice(0, MAX_RECORDS_PER_MESSAGE)) {
     if (!plainObject(r) || !RELAY_KINDS.has(r.kind)) continue;
     /** @type {JournalRecord} */
     const record = { kind: r.kind, time: stamped(r.time, at), context, origin: 'isolated' };
@@ -729,7 +729,7 @@ async function handle(msg, sender) {
   if (type === 'test-bridge') return fromTestBridge(msg, sender);
   if (type === 'page-records') {
     if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
-    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
+    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, observed: msg.observed, refused: msg.refused } });
     return { ok: true };
   }
   if (!fromExtensionPage(sender)) return { error: `refused: "${String(type).slice(0, 40)}" is answered for the extension's own pages only` };
@@ -770,6 +770,10 @@ async function control(msg) {
       // reports a bad paste as an input error and keeps everything else.
       if (!['server_payload', 'order'].includes(msg.kind)) return { error: 'unknown evidence kind' };
       await ready;
+      // Only what reads is stored: a paste that does not could hold anything,
+      // in the clear, and the panel shows the message instead.
+      const problem = evidenceProblem(msg.kind, String(msg.label || 'pasted'), String(msg.text || ''));
+      if (problem) return { error: problem };
       const record = redacted({ kind: msg.kind, label: String(msg.label || 'pasted').slice(0, 200), text: String(msg.text || ''), origin: 'user' });
       await journal.append(tabId, record);
       return { ok: true };

@@ -41,8 +41,10 @@
   const SEND_AT = 50;
   /** @type {object[]} */
   let pageRecords = [];
+  // What the relay observed itself (gestures, the gesture watch, the Resource
+  // Timing count), kept apart from what the page handed over.
   /** @type {object[]} */
-  let gestures = [];
+  let observed = [];
   /** @type {ReturnType<typeof setTimeout> | 0} */
   let timer = 0;
   // Pixel requests this document's Resource Timing listed, and the last count sent.
@@ -52,29 +54,32 @@
     try {
       clearTimeout(timer);
       timer = 0;
-      if (!pageRecords.length && !gestures.length && !refused && pixelRequests === reported) return;
+      if (!pageRecords.length && !observed.length && !refused && pixelRequests === reported) return;
       // The document's running count of pixel requests, when it changed.
       if (pixelRequests !== reported) {
         reported = pixelRequests;
-        gestures.push({ kind: 'request_count', count: reported, time: now() });
+        observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, gestures, refused };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused };
       pageRecords = [];
-      gestures = [];
+      observed = [];
       refused = 0;
       chrome.runtime.sendMessage(msg).catch(() => {});
     } catch (_) { /* the extension was reloaded; nothing to do */ }
   };
   const queued = () => {
-    if (pageRecords.length + gestures.length >= SEND_AT) send();
+    if (pageRecords.length + observed.length >= SEND_AT) send();
     else if (!timer) timer = setTimeout(send, SEND_AFTER_MS);
   };
 
   // ---- trusted gestures ------------------------------------------------------
 
-  // A short description of the target for the timeline: tag, id, name, type and
-  // the visible text of buttons and links — never what was typed into a field.
+  // A short description of the target for the timeline: tag, id, name, type, and
+  // the visible label of a button or link — never what was typed into a field,
+  // nor the text of anything else clicked (on an order page that can be the
+  // shopper's e-mail or address).
   const FIELDS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+  const LABELLED = new Set(['BUTTON', 'A', 'SUMMARY', 'LABEL']);
   /** @param {any} el the event's target */
   const describe = (el) => {
     try {
@@ -88,8 +93,11 @@
         if (type) d += `[type=${type.slice(0, 20)}]`;
         return d;
       }
-      const text = (el.textContent || '').trim().replace(/\s+/g, ' ');
+      const control = el.closest ? el.closest('button, a, summary, label, [role=button]') : null;
+      const labelled = LABELLED.has(el.tagName) || (el.getAttribute && el.getAttribute('role') === 'button');
+      const text = labelled ? (el.textContent || '').trim().replace(/\s+/g, ' ') : '';
       if (text) d += ' "' + text.slice(0, 40) + '"';
+      else if (control && control !== el) d += ` in ${control.tagName.toLowerCase()}${control.id ? '#' + String(control.id).slice(0, 40) : ''}`;
       return d;
     } catch (_) {
       return null;
@@ -100,7 +108,7 @@
     try {
       if (!e.isTrusted) return;
       if (kind === 'keydown' && e.key !== 'Enter') return;
-      gestures.push({ kind: 'gesture', gesture: kind, target: describe(e.target), time: now() });
+      observed.push({ kind: 'gesture', gesture: kind, target: describe(e.target), time: now() });
       queued();
     } catch (_) { /* never throw into the page */ }
   };
@@ -111,7 +119,7 @@
   // without clicks is told apart from one where gestures were never observed
   // (a HAR file, a page the extension did not reach).
   if (top) {
-    gestures.push({ kind: 'gesture_watch', time: now() });
+    observed.push({ kind: 'gesture_watch', time: now() });
     queued();
   }
 
@@ -158,16 +166,24 @@
       const text = /** @type {CustomEvent} */ (e).detail;
       if (typeof text !== 'string') return;
       if (text.length > MAX_EVENT_CHARS) { refused += 1; queued(); return; }
+      // Everything refused is counted, and the worker files the count as a
+      // `dropped` note: nothing the page handed over disappears silently.
       let value;
       try {
         value = JSON.parse(text);
       } catch (_) {
+        refused += 1;
+        queued();
         return;
       }
       const list = Array.isArray(value) ? value : [value];
+      refused += Math.max(0, list.length - MAX_BATCH);
       for (const item of list.slice(0, MAX_BATCH)) {
         const record = check(item);
-        if (!record) continue;
+        if (!record) {
+          refused += 1;
+          continue;
+        }
         if (inWindow >= MAX_PER_SECOND || total >= MAX_PER_DOCUMENT || JSON.stringify(record).length > MAX_RECORD_CHARS) {
           refused += 1;
           continue;

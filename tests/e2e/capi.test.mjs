@@ -195,7 +195,7 @@ describe('Conversions API payloads and click ids in the panel', () => {
     await panel.waitForSelector('#pp-findings-body details[data-code="consent_revoked"]');
     const revoked = (await findings(panel)).filter((f) => f.code === 'consent_revoked');
     assert.equal(revoked.length, 1, JSON.stringify(revoked));
-    assert.match(revoked[0].text, /page view 0 \(https:\/\/shop\.test\/consent\): fbq\('consent', 'revoke'\) from https:\/\/shop\.test\/assets\/consent-banner\.js came before fbq\('track', 'ViewContent'\)/);
+    assert.match(revoked[0].text, /page view #1 \(https:\/\/shop\.test\/consent\): fbq\('consent', 'revoke'\) from https:\/\/shop\.test\/assets\/consent-banner\.js came before fbq\('track', 'ViewContent'\)/);
     assert.match(revoked[0].text, /page-reported/);
     await panel.close();
   });

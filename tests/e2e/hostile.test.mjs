@@ -121,7 +121,7 @@ test('a flood of valid records from many blank frames holds to its budget and pu
   try {
     await page.waitForFunction(() => window.__done === true);
     await serverHits(t.server, 5);
-    const records = await t.journalUntil(tabId, (rs) => requests(rs).length >= 5 && rs.some((r) => r.kind === 'dropped'), 'the five hits and a dropped record');
+    await t.journalUntil(tabId, (rs) => requests(rs).length >= 5 && rs.some((r) => r.kind === 'dropped'), 'the five hits and a dropped record');
     // Not pageDone: the flood's own page records may be among those refused.
     await t.journalSettled(tabId);
     const all = await t.journal(tabId);
@@ -139,7 +139,6 @@ test('a flood of valid records from many blank frames holds to its budget and pu
     await panel.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
     await panel.waitForFunction(() => /\b5 hits\b/.test(document.querySelector('#pp-counts')?.textContent || ''), null, { timeout: 15000 });
     assert.match(await panel.textContent('#pp-dropped'), /not kept/);
-    assert.ok(records.length > 0);
   } finally {
     await t.close();
   }

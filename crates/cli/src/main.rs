@@ -187,10 +187,11 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     let text = read_text(&args.journal)?;
     let records: Vec<Record> = serde_json::from_str(&text).map_err(|e| {
         format!(
-            "{}: line {}, column {}: not a journal ({e}); export it from the extension (get-journal)",
+            "{}: line {}, column {}: not a journal ({}); give it a JSON array of journal records as the extension stores them",
             args.journal.display(),
             e.line(),
-            e.column()
+            e.column(),
+            e.to_string().split(" at line ").next().unwrap_or_default()
         )
     })?;
     let review = read_review(args.review.as_ref())?;

@@ -130,14 +130,24 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
                 .iter()
                 .collect()
         };
-        for inst in instances {
+        for (k, inst) in instances.into_iter().enumerate() {
+            // A damaged severity must not pass for `info`: `--strict` would
+            // then miss a fail the packet holds.
+            let severity = inst
+                .get("severity")
+                .and_then(Value::as_str)
+                .filter(|s| matches!(*s, "fail" | "warn" | "info"))
+                .ok_or_else(|| {
+                    let place = if version == 1 {
+                        format!("findings[{i}].severity")
+                    } else {
+                        format!("findings[{i}].instances[{k}].severity")
+                    };
+                    err(label, &place, "a finding without a severity of fail, warn or info")
+                })?;
             findings.push(FindingRef {
                 code: code.to_owned(),
-                severity: inst
-                    .get("severity")
-                    .and_then(Value::as_str)
-                    .unwrap_or("info")
-                    .to_owned(),
+                severity: severity.to_owned(),
                 event: inst.get("event").and_then(Value::as_str).map(str::to_owned),
                 pixel_id: inst.get("pixel_id").and_then(Value::as_str).map(str::to_owned),
             });

@@ -449,8 +449,11 @@ pub struct Gesture {
 
 impl Gesture {
     /// Whether the page could not have forged it.
+    /// Only what the extension's isolated world observed: a gesture with any
+    /// other origin (the page's report, or a hand-made or imported journal
+    /// without one) never counts as a shopper's action.
     pub fn trusted(&self) -> bool {
-        self.origin != Origin::Page
+        self.origin == Origin::Isolated
     }
 }
 

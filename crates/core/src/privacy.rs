@@ -208,7 +208,7 @@ fn redact_request(record: &mut Value) -> bool {
             }
         }
         Some("text") => {
-            let redone = body.get("text").and_then(Value::as_str).and_then(redact_query);
+            let redone = body.get("text").and_then(Value::as_str).and_then(redact_body_text);
             if let Some(text) = redone {
                 body["text"] = Value::String(text);
                 changed = true;
@@ -222,7 +222,7 @@ fn redact_request(record: &mut Value) -> bool {
                 .and_then(Value::as_str)
                 .and_then(|b| engine.decode(b).ok())
                 .and_then(|bytes| String::from_utf8(bytes).ok());
-            if let Some(q) = text.as_deref().and_then(redact_query) {
+            if let Some(q) = text.as_deref().and_then(redact_body_text) {
                 body["base64"] = Value::String(engine.encode(q));
                 changed = true;
             }
@@ -230,6 +230,69 @@ fn redact_request(record: &mut Value) -> bool {
         _ => {}
     }
     changed
+}
+
+/// A raw request body: urlencoded (what a form POST or fetch of fbevents
+/// sends), else multipart or JSON, whose user-data fields are found by name.
+fn redact_body_text(text: &str) -> Option<String> {
+    redact_query(text).or_else(|| redact_named_values(text))
+}
+
+/// Masks user-data values in a body that is not urlencoded: a multipart part
+/// (`name="ud[em]"` … blank line … value) or a JSON member (`"ud[em]": "…"`).
+/// Anything else in the body keeps its bytes.
+fn redact_named_values(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("ud") {
+        // The key starts at a quote: `"ud[em]"` (JSON, multipart's name="…").
+        let starts_key = at > 0 && rest.as_bytes()[at - 1] == b'"';
+        let key_end = rest[at..].find('"').map(|n| at + n);
+        let Some(key_end) = key_end.filter(|_| starts_key) else {
+            out.push_str(&rest[..at + 2]);
+            rest = &rest[at + 2..];
+            continue;
+        };
+        let key = &rest[at..key_end];
+        let Some(inner) = user_data_key(key).filter(|k| is_matching_key(k)) else {
+            out.push_str(&rest[..key_end]);
+            rest = &rest[key_end..];
+            continue;
+        };
+        // Where the value starts and ends, by the body's form.
+        let after = &rest[key_end + 1..];
+        let span = if let Some(v) = after.strip_prefix("\r\n\r\n") {
+            // multipart: up to the next line break
+            let len = v.find("\r\n").unwrap_or(v.len());
+            Some((key_end + 1 + 4, len))
+        } else {
+            let colon = after.trim_start();
+            colon.strip_prefix(':').and_then(|v| {
+                let v = v.trim_start();
+                let v = v.strip_prefix('"')?;
+                let len = v.find('"')?;
+                Some((rest.len() - v.len(), len))
+            })
+        };
+        let Some((start, len)) = span else {
+            out.push_str(&rest[..key_end]);
+            rest = &rest[key_end..];
+            continue;
+        };
+        out.push_str(&rest[..start]);
+        let value = &rest[start..start + len];
+        match mask(inner, value) {
+            Some(m) => {
+                out.push_str(&m);
+                changed = true;
+            }
+            None => out.push_str(value),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// Masks the matching keys of one object of advanced-matching values.
@@ -296,7 +359,7 @@ fn redact_text(record: &mut Value, f: fn(&str) -> Option<String>) -> bool {
 
 /// A Conversions API paste (one or more JSON documents) with plain
 /// `user_data` values masked; `None` when nothing changed or it is not JSON
-/// (the core reports that paste as an input error; it is not stored).
+/// (the worker refuses such a paste before storing it: `evidenceProblem`).
 fn redact_capi_text(text: &str) -> Option<String> {
     let mut docs: Vec<Value> = Vec::new();
     for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
@@ -388,6 +451,19 @@ const ORDER_FIELDS: &[&str] = &[
     "line_items",
     "discount_codes",
 ];
+/// The fields of typed order figures (`inputs::order::OrderFigures`).
+const TYPED_ORDER_FIELDS: &[&str] = &[
+    "order_number",
+    "total",
+    "subtotal",
+    "shipping",
+    "tax",
+    "discount",
+    "currency",
+    "item_count",
+    "presentment_currency",
+    "presentment_total",
+];
 const LINE_FIELDS: &[&str] = &[
     "id",
     "quantity",
@@ -419,8 +495,8 @@ fn order_figures_only(text: &str) -> Option<String> {
     };
     let obj = order.as_object_mut()?;
     if !obj.contains_key("total_price") && !obj.contains_key("total_price_set") {
-        // Typed figures ({"total": …}) hold nothing personal.
-        return None;
+        // Typed figures ({"total": …}): the figures, and nothing else pasted with them.
+        return keep_only(obj, TYPED_ORDER_FIELDS).then(|| serde_json::to_string_pretty(&value).unwrap_or_default());
     }
     let mut changed = keep_only(obj, ORDER_FIELDS);
     for list in ["line_items", "shipping_lines", "discount_codes"] {
@@ -567,6 +643,45 @@ mod tests {
     }
 
     #[test]
+    fn multipart_and_json_bodies_are_masked_by_field_name() {
+        let multipart = "--b\r\nContent-Disposition: form-data; name=\"ev\"\r\n\r\nPurchase\r\n--b\r\nContent-Disposition: form-data; name=\"ud[em]\"\r\n\r\njane.doe@example.com\r\n--b--\r\n";
+        let mut r = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "text", "content_type": "multipart/form-data; boundary=b", "text": multipart}});
+        assert!(redact_record(&mut r));
+        let text = r["body"]["text"].as_str().expect("text");
+        assert!(!text.contains("jane"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "name=\"ud[em]\"\r\n\r\nplain:email:{}\r\n--b--",
+                sha256_hex(JANE)
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("name=\"ev\"\r\n\r\nPurchase"),
+            "other parts keep their bytes"
+        );
+        let json_body = r#"{"ev":"Purchase","ud[ph]": "+1 650 555 0123","udff[em]":"0000"}"#;
+        let mut r = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "text", "text": json_body}});
+        assert!(redact_record(&mut r));
+        let text = r["body"]["text"].as_str().expect("text");
+        assert!(!text.contains("650"), "{text}");
+        assert!(
+            text.starts_with(r#"{"ev":"Purchase","ud[ph]": "plain:phone:"#),
+            "{text}"
+        );
+        assert!(text.contains(r#""udff[em]":"plain:text:"#), "{text}");
+    }
+
+    #[test]
+    fn typed_figures_keep_the_figures_only() {
+        let mut typed = json!({"kind": "order", "text": r#"{"total": 78, "currency": "USD", "email": "jane.doe@example.com", "customer": {"name": "Jane"}}"#});
+        assert!(redact_record(&mut typed));
+        let text = typed["text"].as_str().expect("text");
+        assert!(!text.contains("jane") && !text.contains("Jane"), "{text}");
+        assert_eq!(crate::inputs::parse_order("o", text).map(|o| o.total).ok(), Some(78.0));
+    }
+
+    #[test]
     fn an_order_keeps_its_figures_only() {
         let order = json!({"order": {
             "order_number": 1001, "email": JANE, "financial_status": "paid", "currency": "USD",
@@ -587,6 +702,6 @@ mod tests {
         let after = crate::inputs::parse_order("o", text).expect("still an order");
         assert_eq!(before, after, "the figures the checks read are all still there");
         let mut typed = json!({"kind": "order", "text": "{\"total\": 78, \"currency\": \"USD\"}"});
-        assert!(!redact_record(&mut typed));
+        assert!(!redact_record(&mut typed), "typed figures alone are stored as typed");
     }
 }

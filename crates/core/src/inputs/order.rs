@@ -55,6 +55,24 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
     if obj.contains_key("total_price") || obj.contains_key("total_price_set") {
         admin_order(obj, base).map_err(|(p, m)| err(&p, &m))
     } else if obj.contains_key("total") {
+        // Each typed figure checked by name first, so the message says which
+        // one and what it should look like (serde would say "expected f64").
+        for field in TYPED_FIELDS {
+            let Some(v) = obj.get(field) else { continue };
+            let ok = match field {
+                "currency" => v.is_string() || v.is_null(),
+                "item_count" => v.is_null() || v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)),
+                _ => v.is_null() || v.is_number(),
+            };
+            if !ok {
+                let example = match field {
+                    "currency" => "a currency code in quotes, e.g. \"USD\"",
+                    "item_count" => "a whole number, e.g. 2",
+                    _ => "a number, e.g. 78.0",
+                };
+                return Err(err(&format!("{base}{field}"), &format!("{field} must be {example}")));
+            }
+        }
         let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone()))
             .map_err(|e| err(whole, &format!("figures do not fit ({e})")))?;
         f.currency = f.currency.map(|c| c.trim().to_owned());
@@ -212,8 +230,10 @@ mod tests {
         assert!(e.problem.contains("no total_price"));
         // Typed figures of the wrong type say where, like every other input error.
         let e = parse_order("o", r#"{"total": "abc"}"#).expect_err("text total");
-        assert_eq!(e.place, "(top level)");
-        let e = parse_order("o", r#"{"order": {"total": "abc"}}"#).expect_err("text total");
-        assert_eq!(e.place, "order");
+        assert_eq!(e.place, "total");
+        assert_eq!(e.problem, "total must be a number, e.g. 78.0");
+        let e = parse_order("o", r#"{"order": {"total": 78, "item_count": "two"}}"#).expect_err("text count");
+        assert_eq!(e.place, "order.item_count");
+        assert_eq!(e.problem, "item_count must be a whole number, e.g. 2");
     }
 }

@@ -81,7 +81,9 @@ impl RuleTrait for Rule {
                     INFO.code,
                     INFO.severity.of(&event),
                     format!(
-                        "page view {pv} ({}): fbq('consent', 'revoke') from {caller} came before fbq('track', '{event}') and no fbq('consent', 'grant') followed, so fbevents holds {event} back",
+                        // Numbered from 1, as the packet numbers page views.
+                        "page view #{} ({}): fbq('consent', 'revoke') from {caller} came before fbq('track', '{event}') and no fbq('consent', 'grant') followed, so fbevents holds {event} back",
+                        pv + 1,
                         clip(&j.page_views[pv].url)
                     ),
                 )
@@ -133,7 +135,7 @@ mod tests {
         assert_eq!(f[0].page_view, Some(0));
         assert_eq!(
             f[0].message,
-            "page view 0 (https://shop.test/products/tee): fbq('consent', 'revoke') from https://cdn.consent.example/banner.js came before fbq('track', 'AddToCart') and no fbq('consent', 'grant') followed, so fbevents holds AddToCart back"
+            "page view #1 (https://shop.test/products/tee): fbq('consent', 'revoke') from https://cdn.consent.example/banner.js came before fbq('track', 'AddToCart') and no fbq('consent', 'grant') followed, so fbevents holds AddToCart back"
         );
     }
 

@@ -43,7 +43,10 @@ impl RuleTrait for Rule {
                 })
                 .map(|key| format!("user_data.{key}"))
                 .collect();
-            (!hashed.is_empty()).then(|| format!("{} looks hashed; Meta wants it as it is", hashed.join(", ")))
+            (!hashed.is_empty()).then(|| match hashed.as_slice() {
+                [one] => format!("{one} looks hashed; Meta wants it as it is"),
+                many => format!("{} look hashed; Meta wants them as they are", many.join(", ")),
+            })
         });
     }
 }
@@ -82,7 +85,7 @@ mod tests {
         assert_eq!(f[0].severity, crate::rules::Severity::Warn);
         assert_eq!(
             f[0].message,
-            "capi.json data[0] (Purchase): user_data.client_ip_address, user_data.fbp, user_data.fbc looks hashed; Meta wants it as it is"
+            "capi.json data[0] (Purchase): user_data.client_ip_address, user_data.fbp, user_data.fbc look hashed; Meta wants them as they are"
         );
     }
 }
