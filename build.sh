@@ -15,6 +15,7 @@
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
+#   ./build.sh soak     the journey property tests with 20,000 cases each (SOAK_CASES)
 #
 # It installs what it can itself (npm packages, rustup components and targets, Chromium) and
 # checks up front for what it cannot: Rust (rustup, cargo), Node.js 20+ with npm, and openssl for
@@ -224,6 +225,8 @@ cmd_bench() {
   ensure_chromium
   cmd_build
   node bench/browser.mjs
+  log "ingest in V8: the extension's wasm vs Omnibug's decoder (OMNIBUG_DIR: its src/providers; else PixelProof alone)"
+  node bench/ingest.mjs
   log "summary → docs/benchmarks.md"
   node bench/report.mjs
 }
@@ -250,6 +253,15 @@ cmd_demo() {
   node demo/run.mjs "$@"
 }
 
+# The long runs that do not fit in the test command: the journey property tests
+# (incremental results equal a full re-run; page records never remove doubt)
+# with many more random cases (SOAK_CASES, default 20,000).
+cmd_soak() {
+  require_tools cargo
+  log "property tests, ${SOAK_CASES:-20000} cases each"
+  PROPTEST_CASES=${SOAK_CASES:-20000} cargo test --release -p pixelproof-core --test props --locked
+}
+
 cmd_codes() {
   require_tools cargo
   cargo run -q -p pixelproof-cli --locked -- codes
@@ -262,5 +274,6 @@ case "${1:-build}" in
   bench) cmd_bench ;;
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
-  *) echo "usage: ./build.sh [build|demo [--headed] [--browser firefox]|test|bench|fuzz|codes]" >&2; exit 2 ;;
+  soak) cmd_soak ;;
+  *) echo "usage: ./build.sh [build|demo [--headed] [--browser firefox]|test|bench|fuzz|codes|soak]" >&2; exit 2 ;;
 esac

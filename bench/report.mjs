@@ -79,6 +79,31 @@ if (b && b.size) {
 }
 if (!b) add('Browser', 'page cost, latency, scale, size', 'not run', '–', null);
 
+// Ingest in V8 (bench/ingest.mjs): the extension's wasm in node against
+// Omnibug's Facebook Pixel decoder, same URLs, same rounds.
+const ing = readJson(join(ROOT, 'target', 'bench', 'ingest.json'));
+if (ing) {
+  const k = (x) => `${(x / 1000).toFixed(1)}k/s`;
+  const range = (a) => `(${k(a.min)}–${k(a.max)})`;
+  const omni = ing.arms.omnibug;
+  const what = {
+    addText: ['one record at a time, as the service worker (Session.addText, the stored JSON)', true],
+    addJson: ['the stored journal array (Session.addJson: panel open, journal re-read)', true],
+    add: ['one record object at a time (Session.add)', false],
+  };
+  for (const [arm, [measure, targeted]] of Object.entries(what)) {
+    const a = ing.arms[arm];
+    if (!a) continue;
+    const label = `${measure}, ${ing.n.toLocaleString('en')} ${ing.urlBytes.join('/')}-byte Purchase URLs, median of ${ing.rounds} rounds`;
+    if (omni && a.ratio) {
+      const r = a.ratio;
+      add('Ingest in V8', label, `${k(a.rate)} ${range(a)} vs Omnibug ${k(omni.rate)} ${range(omni)} = ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`, targeted ? '≥ 3× Omnibug' : '–', targeted ? r.median >= 3 : null);
+    } else {
+      add('Ingest in V8', label, `${k(a.rate)} ${range(a)} (Omnibug not given: OMNIBUG_DIR)`, targeted ? '≥ 3× Omnibug' : '–', null);
+    }
+  }
+} else add('Ingest in V8', 'wasm in node vs Omnibug', 'not run', '≥ 3× Omnibug', null);
+
 const machine = `${cpus().length} × ${cpus()[0] ? cpus()[0].model.trim() : 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('uname -sr')}; ${sh('rustc --version')}; ${sh('/usr/bin/chromium --version')}`;
 const table = [
   '| Area | Measure | Figure | Target | |',
@@ -92,7 +117,11 @@ Machine: ${machine}.
 
 Core figures are criterion medians ± the median absolute deviation; browser figures are medians with the
 interquartile range; every comparison (with / without the extension, audit / parse) is measured side by side
-in the same run, alternating. A shared 2-vCPU machine varies by ±30 % from run to run.
+in the same run, alternating. A shared 2-vCPU machine varies by ±30 % from run to run. Ingest in V8
+(bench/ingest.mjs, node ${process.versions.node}) runs the extension's wasm beside Omnibug's
+\`FacebookPixel.parseUrl\`, read at run time from \`OMNIBUG_DIR\` (its \`src/providers\`; never committed), each
+arm in a worker thread of its own (its own heap) in one process: rates are medians over alternating rounds with
+their range, ratios taken within each round; where the time goes and what changed it: [ingest.md](ingest.md).
 
 ${table}
 `;

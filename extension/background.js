@@ -47,7 +47,7 @@ const INBOX = 'in:';
  * @typedef {{ w: string, n: number, at: number }} Stamp
  * @typedef {{ t: 'request', tab: number, d: RequestEvidence }} RequestEntry
  * @typedef {{ t: 'nav', tab: number, d: { url: string, tabId: number, timeStamp: number, transition: string | null } }} NavEntry
- * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
+ * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean }, msg: { records: unknown, gestures: unknown, refused: unknown } }} PageEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Partial<Stamp>} NewEntry
  * @typedef {(RequestEntry | NavEntry | PageEntry) & Stamp} InboxEntry
  */
@@ -200,11 +200,13 @@ const journal = createJournalStore({
     // The batch the panel already shows is not stored: it re-reads the journal.
     chrome.runtime.sendMessage({ type: 'journal-reset', tabId: tab }).catch(() => {});
   },
-  onWritten(tab, batch, evictedSome, seqs, start) {
+  onWritten(tab, batch, evictedSome, seqs, texts, start) {
     inboxDone(seqs.map((s) => inboxKey(s.w, s.n)));
     // Evicted records leave the journal: the session is built again from what is kept.
     if (evictedSome) forgetSession(tab);
-    else written(tab, start, batch);
+    // The store's JSON of each record (made for its size): the session reads
+    // it as is rather than stringifying the record once more.
+    else written(tab, start, texts);
     scheduleBadge(tab);
   },
 });
@@ -230,6 +232,13 @@ async function tabTopUrl(tab) {
 // tab is already moving on (a beacon at pagehide).
 /** @type {Map<number, string>} */
 const lastWatchedTop = new Map();
+// The tab's page before its latest top-level navigation ('' when unwatched), and
+// when that navigation came: a document that is going away sends its last
+// records after it (the relay's pagehide batch), and they belong to the page it
+// was part of, not to the one that replaced it.
+/** @type {Map<number, {url: string, at: number}>} */
+const previousTop = new Map();
+const LEAVING_GRACE_MS = 5000;
 
 /**
  * The top URL of a tab whose navigation this worker never heard of. At browser
@@ -267,6 +276,7 @@ async function clearTab(tab) {
   badges.delete(tab);
   topUrls.delete(tab);
   lastWatchedTop.delete(tab);
+  previousTop.delete(tab);
   await chrome.storage.local.remove([`review:${tab}`, `top:${tab}`]);
   await platform.setBadge(tab, '');
 }
@@ -396,7 +406,7 @@ const redacted = (record) => (mayCarryUserData(record) ? redactRecord(record) : 
  * @typedef {{ session: Session, applied: number }} Held
  * A session being built from the stored journal; batches written meanwhile
  * wait in `batches` (with their positions) and are added once it is built.
- * @typedef {{ built: Promise<Held>, batches: [number, JournalRecord[]][], stale: boolean }} Building
+ * @typedef {{ built: Promise<Held>, batches: [number, string[]][], stale: boolean }} Building
  */
 /** @type {Map<number, Held>} */
 const sessions = new Map();
@@ -404,23 +414,26 @@ const sessions = new Map();
 const building = new Map();
 
 /**
+ * One record, as an object or as its JSON text.
  * @param {Session} session
- * @param {JournalRecord} record
+ * @param {JournalRecord | string} record
  */
 function addToSession(session, record) {
   try {
-    session.add(record);
+    if (typeof record === 'string') session.addText(record);
+    else session.add(record);
   } catch (e) {
     console.warn('PixelProof: record refused by the core', e);
   }
 }
 
 /**
- * Records written from position `start`; those the session has already taken
- * in (it was read from storage after they were written) are skipped.
+ * Records written from position `start` (as their JSON texts); those the
+ * session has already taken in (it was read from storage after they were
+ * written) are skipped.
  * @param {Held} held
  * @param {number} start
- * @param {JournalRecord[]} records
+ * @param {string[]} records
  */
 function takeIn(held, start, records) {
   let pos = start;
@@ -436,7 +449,7 @@ function takeIn(held, start, records) {
 /**
  * @param {number} tab
  * @param {number} start
- * @param {JournalRecord[]} records
+ * @param {string[]} records
  */
 function written(tab, start, records) {
   const held = sessions.get(tab);
@@ -691,6 +704,7 @@ async function onRequest({ tab, d, ...entry }) {
 async function onNavigation({ d, ...entry }) {
   const watched = await watchedOrigins();
   const tab = d.tabId;
+  previousTop.set(tab, { url: topUrls.get(tab) || '', at: Date.now() });
   if (!originMatches(d.url, watched)) {
     // Leaving the store: the tab's requests stop counting for its journey.
     if (topUrls.get(tab) !== '') {
@@ -733,13 +747,25 @@ async function onPageRecords({ sender, msg, at, ...entry }) {
   // page: a top frame's records belong to the document that sent them.
   let known = await tabTopUrl(tab);
   if (known === null) known = await learnTopUrl(tab, at, entry);
-  const top = sender.frameId === 0 && /^https?:/.test(sender.url || '') ? sender.url : known;
+  let top = known;
+  let main = sender.frameId === 0;
+  if (main && sender.url && /^https?:/.test(sender.url)) {
+    top = sender.url;
+  } else if (sender.leaving) {
+    // A document being unloaded after the tab moved on (Chrome gives it a frame
+    // id of its own then): the tab's previous page, or its current one when no
+    // top-level navigation happened lately (an iframe that was removed).
+    const prev = previousTop.get(tab);
+    const page = prev && at - prev.at < LEAVING_GRACE_MS ? prev.url : known;
+    main = Boolean(page) && sender.url === page;
+    top = page;
+  }
   if (!top || !originMatches(top, watched)) return false;
   // The browser says which frame sent it; the page does not get a vote.
   const context = {
     tab_id: tab,
-    frame_id: sender.frameId ?? null,
-    frame_type: sender.frameId === 0 ? 'main' : 'sub',
+    frame_id: main ? 0 : (sender.frameId ?? null),
+    frame_type: main ? 'main' : 'sub',
     document_url: sender.url || null,
     top_url: top,
   };
@@ -836,7 +862,7 @@ async function handle(msg, sender) {
   if (type === 'test-bridge') return fromTestBridge(msg, sender);
   if (type === 'page-records') {
     if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
-    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
+    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, gestures: msg.gestures, refused: msg.refused } });
     return { ok: true };
   }
   if (!fromExtensionPage(sender)) return { error: `refused: "${String(type).slice(0, 40)}" is answered for the extension's own pages only` };

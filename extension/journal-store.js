@@ -29,8 +29,10 @@
 // `onAccepted(tab, records, start)` announces records with their positions
 // (`start` counts everything ever appended, kept or evicted) as soon as they
 // are appended, so a live view need not wait for the disk; `onWritten(tab,
-// records, evictedSome, seqs, start)` runs once a batch is stored, with the
-// position of its first record; `onFailed(tab,
+// records, evictedSome, seqs, texts, start)` runs once a batch is stored
+// (`texts`: each record's JSON, made once for its size, which the worker's
+// session reads instead of stringifying the record again; `start`: the
+// position of its first record); `onFailed(tab,
 // error)` when a write fails (that batch is not in the journal and announced
 // positions are void). Chunks are small (100) because every append rewrites
 // the newest chunk.
@@ -85,7 +87,7 @@ const isPage = (record) => record && record.origin === 'page';
  *   recordMax?: { journal: number, page: number },
  *   chunk?: number,
  *   onAccepted?: (tab: number, records: JournalRecord[], start: number) => void,
- *   onWritten?: (tab: number, records: JournalRecord[], evictedSome: boolean, seqs: Seq[], start: number) => void,
+ *   onWritten?: (tab: number, records: JournalRecord[], evictedSome: boolean, seqs: Seq[], texts: string[], start: number) => void,
  *   onFailed?: (tab: number, error: unknown) => void,
  * }} options
  */
@@ -106,7 +108,7 @@ export function createJournalStore({
    */
   const chunkKey = (tab, n) => `chunk:${tab}:${n}`;
   /** @type {Map<number, Item[]>} */
-  const pending = new Map(); // tab → [{record, size, page, seq, checked}]
+  const pending = new Map(); // tab → [{record, text, size, page, seq, checked}]
   /** @type {Map<number, Promise<void>>} */
   const writing = new Map();
   // Write-through copies of each tab's meta and newest chunk: this store is the
@@ -384,7 +386,7 @@ export function createJournalStore({
         metas.set(tab, structuredClone(meta));
         tails.set(tab, { n: last, texts: current });
         if (removed.length) await storage.remove(removed);
-        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.flatMap((i) => (i.seq ? [i.seq] : [])), start);
+        onWritten(tab, batch.map((i) => i.record), removed.length > 0, batch.flatMap((i) => (i.seq ? [i.seq] : [])), batch.map((i) => i.text), start);
       }
     } finally {
       writing.delete(tab);

@@ -15,6 +15,8 @@ export interface Platform {
   setBadge(tabId: number, text: string): Promise<void>;
   /** Whether a webRequest event comes from a document that is being unloaded. */
   leavingDocument(details: RequestDetails): boolean;
+  /** Whether a runtime message comes from a document that is being unloaded. */
+  senderLeaving(sender: chrome.runtime.MessageSender): boolean;
 }
 
 export const platform: Platform;

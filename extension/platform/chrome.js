@@ -32,4 +32,13 @@ export const platform = {
   leavingDocument(details) {
     return details.documentLifecycle === 'pending_deletion';
   },
+  /**
+   * Whether a runtime message comes from a document that is being unloaded
+   * (Chrome 106+ reports its lifecycle; such a document has a frame id of its
+   * own, not 0, even when it was the top frame).
+   */
+  /** @param {chrome.runtime.MessageSender} sender */
+  senderLeaving(sender) {
+    return /** @type {any} */ (sender).documentLifecycle === 'pending_deletion';
+  },
 };

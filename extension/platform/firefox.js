@@ -41,4 +41,13 @@ export const platform = {
   leavingDocument(details) {
     return details.frameId === 0 && typeof details.documentUrl === 'string' && details.type !== 'main_frame';
   },
+  /**
+   * Whether a runtime message comes from a document that is being unloaded.
+   * Firefox keeps a document's frame id as it unloads and reports no
+   * lifecycle: the top frame's records are placed by its frame id 0.
+   */
+  /** @param {chrome.runtime.MessageSender} _sender */
+  senderLeaving(_sender) {
+    return false;
+  },
 };

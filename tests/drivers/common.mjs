@@ -68,9 +68,14 @@ export function withControl(t) {
      * `panel` is the driver's page (Playwright's or puppeteer's: both evaluate).
      */
     async panelCaughtUp(panel, tabId, timeout = 10000) {
-      const { total } = await t.send({ type: 'get-journal', tabId });
+      // The total is read again each time: a record may still arrive (the
+      // relay's running count of the page's pixel requests comes last).
       const applied = () => panel.evaluate(() => Number(document.getElementById('app')?.dataset.applied));
-      await until(async () => (await applied()) === total, `the panel to show the journal's ${total} records`, timeout, 50);
+      let total = null;
+      await until(async () => {
+        total = (await t.send({ type: 'get-journal', tabId })).total;
+        return (await applied()) === total;
+      }, 'the panel to show the whole journal', timeout, 50);
       return total;
     },
     /**

@@ -98,6 +98,18 @@ describe('the panel', () => {
     assert.deepEqual(dialogs, [], 'no dialog opened');
   });
 
+  test('a finding the user opened stays open across live updates', async () => {
+    const sel = '#pp-findings-body details[data-code="event_chain_incomplete"]';
+    const isOpen = () => panel.$eval(sel, (d) => d.open);
+    if (!(await isOpen())) await panel.click(`${sel} > summary`);
+    assert.equal(await isOpen(), true);
+    const before = Number(await panel.$eval('#app', (e) => e.dataset.applied));
+    // New records arrive (another load of the product page) and the findings re-render.
+    await store.reload();
+    await panel.waitForFunction((n) => Number(document.getElementById('app').dataset.applied) > n, before, { timeout: 10000 });
+    assert.equal(await isOpen(), true, 'still open after the live update re-rendered the findings');
+  });
+
   test('a new hit appears live', async () => {
     const before = await hitCount();
     const items = await panel.$$eval('#pp-timeline-list > li.t-hit', (l) => l.length);
@@ -169,6 +181,21 @@ describe('the panel', () => {
     assert.equal(copied.review.decision, 'stop');
     await panel.click('#pp-copy-md');
     await panel.waitForFunction(() => window.__copied.startsWith('# PixelProof review'));
+    // Raw user data, for one export: the full stored values, then redacted again.
+    // The page's init passed a plain e-mail; what is stored (and so the most a
+    // raw export can hold) is its shape and SHA-256, never the address.
+    await panel.check('#pp-raw');
+    await panel.evaluate(() => { window.__copied = null; });
+    await panel.click('#pp-copy-json');
+    await panel.waitForFunction(() => window.__copied);
+    const raw = JSON.parse(await panel.evaluate(() => window.__copied));
+    assert.equal(raw.redacted, false);
+    assert.equal(await panel.isChecked('#pp-raw'), false, 'the option holds for one export');
+    assert.ok(!JSON.stringify(raw).includes('Jane.Doe'), 'no plain e-mail even in a raw export');
+    await panel.evaluate(() => { window.__copied = null; });
+    await panel.click('#pp-copy-json');
+    await panel.waitForFunction(() => window.__copied);
+    assert.equal(JSON.parse(await panel.evaluate(() => window.__copied)).redacted, true);
   });
 
   test('the panel reads in the packet\'s order: decision record, gate, four cards, findings by code', async () => {

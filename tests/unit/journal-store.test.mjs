@@ -237,7 +237,7 @@ test('a reader of the stored text never sees meta and chunks of different writes
 test('a written batch comes with the position of its first record', async () => {
   const storage = memoryStorage();
   const written = [];
-  const store = createJournalStore({ storage, chunk: 2, onWritten: (tab, records, evicted, seqs, start) => written.push([start, records.map((r) => r.time)]) });
+  const store = createJournalStore({ storage, chunk: 2, onWritten: (tab, records, evicted, seqs, texts, start) => written.push([start, records.map((r) => r.time)]) });
   store.append(2, rec(0));
   await store.idle(2);
   store.append(2, rec(1));
@@ -246,8 +246,19 @@ test('a written batch comes with the position of its first record', async () => 
   assert.deepEqual(written, [[0, [0]], [1, [1, 2]]]);
   const dropped = [];
   const size = JSON.stringify(rec(0)).length;
-  const small = createJournalStore({ storage: memoryStorage(), chunk: 2, budget: { journal: 4 * size, page: 100 }, onWritten: (tab, records, evicted, seqs, start) => dropped.push([start, evicted]) });
+  const small = createJournalStore({ storage: memoryStorage(), chunk: 2, budget: { journal: 4 * size, page: 100 }, onWritten: (tab, records, evicted, seqs, texts, start) => dropped.push([start, evicted]) });
   for (let i = 0; i < 7; i++) { small.append(3, rec(i)); await small.idle(3); }
   assert.deepEqual(dropped.map(([start]) => start), [0, 1, 2, 3, 4, 5, 6], 'positions count evicted records too');
   assert.ok(dropped.some(([, evicted]) => evicted));
+});
+
+test('a written batch comes with each record\'s JSON, as the session reads it', async () => {
+  const storage = memoryStorage();
+  const written = [];
+  const store = createJournalStore({ storage, chunk: 3, onWritten: (tab, records, evicted, seqs, texts) => written.push({ records, texts }) });
+  for (let i = 0; i < 7; i++) store.append(5, i % 2 ? hit(i) : rec(i));
+  await store.idle(5);
+  const records = written.flatMap((w) => w.records);
+  assert.equal(records.length, 7);
+  assert.deepEqual(written.flatMap((w) => w.texts), records.map((r) => JSON.stringify(r)));
 });

@@ -203,6 +203,6 @@ impl Journey {
 
     /// The origin of the store (first page view's origin).
     pub fn store_origin(&self) -> Option<String> {
-        self.page_views.iter().find_map(|p| crate::model::origin_of(&p.url))
+        self.page_views.iter().find_map(|p| p.origin.clone())
     }
 }

@@ -116,10 +116,9 @@ pub enum PageKind {
 }
 
 impl PageKind {
-    pub fn from_url(url: &str) -> PageKind {
-        let path = url::Url::parse(url)
-            .map(|u| u.path().to_ascii_lowercase())
-            .unwrap_or_default();
+    /// The kind of a page from its parsed URL (`None`: it did not parse).
+    pub fn from_parsed(url: Option<&url::Url>) -> PageKind {
+        let path = url.map(|u| u.path().to_ascii_lowercase()).unwrap_or_default();
         if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
             PageKind::ThankYou
         } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
@@ -160,6 +159,11 @@ pub struct PageView {
     /// True when no navigation was recorded and the page view was inferred from a hit's `dl`.
     pub inferred: bool,
     pub tab_id: Option<i64>,
+    /// The URL's origin (`None` when it has none), kept from the parse that
+    /// gave `kind`: every hit placed here compares its sender's origin with
+    /// it, and parsing the page URL again per hit was a tenth of ingest.
+    #[serde(skip)]
+    pub origin: Option<String>,
     /// Made for a page record that arrived before any browser evidence: it takes
     /// the time of the first browser evidence placed in it.
     #[serde(skip)]
@@ -174,11 +178,66 @@ pub fn page_key(url: &str) -> &str {
     url.split('#').next().unwrap_or(url)
 }
 
+/// `page_key(url) == key` for a `key` that is itself a page key (no `#`),
+/// without scanning all of `url` for its fragment. A hit is compared with up
+/// to 64 earlier page views, whose URLs mostly share the store's prefix: the
+/// length (or a `#` right after the key) settles most of them, and the rest are
+/// compared from the end, where URLs of one store differ.
+pub fn has_page_key(url: &str, key: &str) -> bool {
+    let (url, key) = (url.as_bytes(), key.as_bytes());
+    let fits = url.len() == key.len() || url.get(key.len()) == Some(&b'#');
+    fits && url[..key.len()].iter().rev().eq(key.iter().rev())
+}
+
 /// Scheme + host (+ port) of a URL, e.g. `https://shop.test`.
+///
+/// The same few URLs come back hit after hit (the initiator is the store's
+/// origin, the stack and the fbq caller are the theme's scripts), so the last
+/// few answers are kept, per thread, and the URL parser runs once per
+/// distinct URL rather than once per hit.
 pub fn origin_of(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    match u.origin() {
-        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<(String, Option<String>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if let Some(known) = RECENT.with(|r| r.borrow().iter().find(|(u, _)| u == url).map(|(_, o)| o.clone())) {
+        return known;
+    }
+    let origin = origin_of_parsed(&url::Url::parse(url).ok()?);
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 8 {
+            r.remove(0);
+        }
+        r.push((url.to_owned(), origin.clone()));
+    });
+    origin
+}
+
+/// The origin of a parsed URL; `None` when it is opaque (`data:`, `about:`, …).
+pub fn origin_of_parsed(url: &url::Url) -> Option<String> {
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
         url::Origin::Opaque(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_page_key_is_page_key_equality() {
+        let key = page_key("https://shop.test/products/tee#reviews");
+        for (url, same) in [
+            ("https://shop.test/products/tee", true),
+            ("https://shop.test/products/tee#top", true),
+            ("https://shop.test/products/tee-2", false),
+            ("https://shop.test/products/te", false),
+            ("https://shop.test/products/tee?variant=1", false),
+        ] {
+            assert_eq!(has_page_key(url, key), same, "{url}");
+            assert_eq!(page_key(url) == key, same, "{url}");
+        }
     }
 }

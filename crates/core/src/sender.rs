@@ -12,8 +12,9 @@ use crate::journal::{CapturedRequest, FrameType};
 use crate::model::{origin_of, Sender};
 use crate::tables;
 
-/// Attributes a hit. `page_url` is the page view's URL (the store page).
-pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Sender {
+/// Attributes a hit. `page_origin` is the origin of the page view's URL (the
+/// store page), `None` when it has none.
+pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_origin: Option<&str>) -> Sender {
     let ctx = &req.context;
     let mut evidence = Vec::new();
     // 1. Frame or worker URL: Shopify's sandboxes.
@@ -53,14 +54,13 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
     }
     // 4. Stack: the first script that is not Meta's own library.
     if let Some(script) = req.stack.iter().find(|u| !is_meta_script(u)) {
-        return script_sender(script, page_url, evidence, "stack");
+        return script_sender(script, page_origin, evidence, "stack");
     }
     // 5. A worker or frame of another origin.
-    let page_origin = origin_of(page_url);
     if matches!(ctx.frame_type, Some(FrameType::Worker) | Some(FrameType::Sub)) {
         if let Some(doc) = ctx.document_url.as_deref() {
             let doc_origin = origin_of(doc);
-            if doc_origin.is_some() && doc_origin != page_origin {
+            if doc_origin.is_some() && doc_origin.as_deref() != page_origin {
                 evidence.push(format!("frame {doc}"));
                 return strong(&format!("other:{}", doc_origin.unwrap_or_default()), evidence);
             }
@@ -84,26 +84,26 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
             return s;
         }
     }
-    if let Some(init) = req.initiator.as_deref() {
-        let init_origin = origin_of(init);
-        if init_origin.is_some() && page_origin.is_some() && init_origin != page_origin && !is_meta_script(init) {
+    let init_origin = req.initiator.as_deref().and_then(origin_of);
+    if let (Some(init), Some(origin)) = (req.initiator.as_deref(), init_origin.as_deref()) {
+        if page_origin.is_some_and(|p| p != origin) && !is_meta_script(init) {
             evidence.push(format!("initiator {init}"));
-            return strong(&format!("other:{}", init_origin.unwrap_or_default()), evidence);
+            return strong(&format!("other:{origin}"), evidence);
         }
     }
     // A request of the store page's own top frame with no agent and no other
     // evidence was built by one of the page's scripts: the theme, as far as
     // the network can tell. Provisional, so an fbq-call record can refine it.
-    if ctx.frame_type == Some(FrameType::Main) {
-        let init_origin = req.initiator.as_deref().and_then(origin_of);
-        if page_origin.is_some() && (init_origin.is_none() || init_origin == page_origin) {
-            evidence.push("sent by the store page's own top frame (no agent, stack or fbq call)".into());
-            return Sender {
-                label: "theme".into(),
-                evidence,
-                provisional: true,
-            };
-        }
+    if ctx.frame_type == Some(FrameType::Main)
+        && page_origin.is_some()
+        && (init_origin.is_none() || init_origin.as_deref() == page_origin)
+    {
+        evidence.push("sent by the store page's own top frame (no agent, stack or fbq call)".into());
+        return Sender {
+            label: "theme".into(),
+            evidence,
+            provisional: true,
+        };
     }
     if evidence.is_empty() {
         Sender::unknown()
@@ -117,12 +117,12 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_url: &str) -> Se
 }
 
 /// Refines a provisional attribution with the script that called `fbq`.
-pub fn from_fbq_caller(caller: &str, page_url: &str, mut prior: Vec<String>) -> Sender {
+pub fn from_fbq_caller(caller: &str, page_origin: Option<&str>, mut prior: Vec<String>) -> Sender {
     prior.retain(|e| !e.starts_with("no frame"));
-    script_sender(caller, page_url, prior, "fbq caller (page-reported)")
+    script_sender(caller, page_origin, prior, "fbq caller (page-reported)")
 }
 
-fn script_sender(script: &str, page_url: &str, mut evidence: Vec<String>, how: &str) -> Sender {
+fn script_sender(script: &str, page_origin: Option<&str>, mut evidence: Vec<String>, how: &str) -> Sender {
     evidence.push(format!("{how} {script}"));
     if tables::GTM_SCRIPT_NEEDLES.iter().any(|n| script.contains(n)) {
         return strong("gtm", evidence);
@@ -131,12 +131,13 @@ fn script_sender(script: &str, page_url: &str, mut evidence: Vec<String>, how: &
         return strong(label, evidence);
     }
     let script_origin = origin_of(script);
-    let page_origin = origin_of(page_url);
     let host = url::Url::parse(script)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
-    if script_origin.is_some() && (script_origin == page_origin || tables::STORE_CDN_HOSTS.contains(&host.as_str())) {
+    if script_origin.is_some()
+        && (script_origin.as_deref() == page_origin || tables::STORE_CDN_HOSTS.contains(&host.as_str()))
+    {
         return strong("theme", evidence);
     }
     match script_origin {
@@ -178,7 +179,7 @@ mod tests {
 
     fn sender_of(r: &CapturedRequest) -> Sender {
         let d = decode(r, &DecodeConfig::default()).expect("pixel hit");
-        attribute(r, &d, "https://shop.test/products/tee")
+        attribute(r, &d, origin_of("https://shop.test/products/tee").as_deref())
     }
 
     #[test]
@@ -228,11 +229,7 @@ mod tests {
         let s = sender_of(&req("https://www.facebook.com/tr/?id=1&ev=PageView"));
         assert_eq!(s.label, "unknown");
         assert!(s.provisional);
-        let refined = from_fbq_caller(
-            "https://shop.test/products/tee",
-            "https://shop.test/products/tee",
-            s.evidence,
-        );
+        let refined = from_fbq_caller("https://shop.test/products/tee", Some("https://shop.test"), s.evidence);
         assert_eq!(refined.label, "theme");
     }
 }

@@ -15,7 +15,7 @@ use crate::decode::{decode, DecodeConfig};
 use crate::inputs::{parse_capi, parse_order};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
 use crate::journey::{GroupKey, Journey, PageSummary, ORDER_SCOPE};
-use crate::model::{page_key, Hit, PageKind, PageView};
+use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
 
@@ -200,8 +200,8 @@ impl Session {
                 .is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
         let placer = if top { Placer::TopHit } else { Placer::Other };
         let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), placer);
-        let page_url = self.journey.page_views[pv].url.clone();
-        let mut sender = sender::attribute(req, &decoded, &page_url);
+        let page_origin = self.journey.page_views[pv].origin.clone();
+        let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
         let network_sender = sender.label.clone();
         let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(str::to_owned);
         let event = decoded.get("ev").filter(|s| !s.is_empty()).map(str::to_owned);
@@ -209,7 +209,7 @@ impl Session {
         let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
         if sender.provisional {
             if let Some(call) = self.matching_fbq_call(pv, event.as_deref(), event_id.as_deref(), req.time) {
-                sender = sender::from_fbq_caller(&call, &page_url, sender.evidence);
+                sender = sender::from_fbq_caller(&call, page_origin.as_deref(), sender.evidence);
             }
         }
         let id = self.journey.hits.len() as u32 + 1;
@@ -367,7 +367,7 @@ impl Session {
         }
         // Refine hits that arrived before this call's record.
         if let (Some(caller), Some((event, eid))) = (c.caller.clone(), track_target(&c)) {
-            let page_url = self.journey.page_views[pv].url.clone();
+            let page_origin = self.journey.page_views[pv].origin.clone();
             let candidates: Vec<usize> = self.journey.pages[pv].hits.clone();
             for hi in candidates {
                 let h = &self.journey.hits[hi];
@@ -375,7 +375,7 @@ impl Session {
                 let same = h.event.as_deref() == Some(event.as_str())
                     && (eid.is_none() || h.event_id.is_none() || h.event_id == eid);
                 if h.sender.provisional && in_window && same {
-                    let refined = sender::from_fbq_caller(&caller, &page_url, h.sender.evidence.clone());
+                    let refined = sender::from_fbq_caller(&caller, page_origin.as_deref(), h.sender.evidence.clone());
                     let pixel = h.pixel_id.clone().unwrap_or_default();
                     let event = h.event.clone().unwrap_or_default();
                     let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
@@ -493,7 +493,7 @@ impl Session {
                 .iter()
                 .rev()
                 .take(PAGE_LOOKBACK)
-                .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && page_key(&p.url) == key)
+                .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key))
             {
                 return pv.id;
             }
@@ -514,7 +514,10 @@ impl Session {
 
     fn push_page_view(&mut self, url: &str, time: f64, inferred: bool, tab_id: Option<i64>) -> usize {
         let id = self.journey.page_views.len();
-        let kind = PageKind::from_url(url);
+        // One parse of the page URL for its kind and its origin.
+        let parsed = url::Url::parse(url).ok();
+        let kind = PageKind::from_parsed(parsed.as_ref());
+        let origin = parsed.as_ref().and_then(origin_of_parsed);
         if kind == PageKind::ThankYou {
             self.journey
                 .order_pages
@@ -529,6 +532,7 @@ impl Session {
             kind,
             inferred,
             tab_id,
+            origin,
             made_by_page: false,
             kind_from_page: false,
         });

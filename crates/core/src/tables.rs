@@ -145,8 +145,16 @@ pub const THANK_YOU_PATH_NEEDLES: &[&str] = &[
 /// Paths of the checkout.
 pub const CHECKOUT_PATH_NEEDLES: &[&str] = &["/checkout", "/checkouts/"];
 
+/// What every pattern above contains: most URLs asked about (each hit's
+/// document, initiator and `dl`) are store pages, and one search for this
+/// settles them instead of one per pattern.
+const SHOPIFY_SANDBOX_COMMON: &str = "web-pixel";
+
 /// Returns the sender label for a Shopify sandbox URL, if it is one.
 pub fn shopify_sandbox_sender(url: &str) -> Option<&'static str> {
+    if !url.contains(SHOPIFY_SANDBOX_COMMON) {
+        return None;
+    }
     SHOPIFY_SANDBOX_PATTERNS
         .iter()
         .find(|(needle, _)| url.contains(needle))
@@ -201,6 +209,14 @@ mod tests {
         assert_eq!(shopify_sandbox_sender(custom), Some("shopify_custom_pixel"));
         assert_eq!(shopify_sandbox_sender(app), Some("shopify_app_pixel"));
         assert_eq!(shopify_sandbox_sender("https://shop.test/products/tee"), None);
+        assert_eq!(
+            shopify_sandbox_sender("https://shop.test/apps/web-pixels-manager-sandbox/x"),
+            Some("shopify_custom_pixel")
+        );
+        // The pre-filter may skip a URL only when no pattern could match it.
+        for (needle, _) in SHOPIFY_SANDBOX_PATTERNS {
+            assert!(needle.contains(SHOPIFY_SANDBOX_COMMON), "{needle}");
+        }
     }
 
     #[test]

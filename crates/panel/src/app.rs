@@ -233,7 +233,7 @@ impl App {
         }
         // The comparison reads this journey's whole packet, when a saved one is loaded.
         let comparing = self.state.borrow().compare.is_some();
-        let now = comparing.then(|| self.build_packet());
+        let now = comparing.then(|| self.build_packet(false));
         compare::render(self.state.borrow().compare.as_ref(), now.as_ref());
         self.listeners.borrow_mut().summary = listeners;
         self.mark_applied();
@@ -296,16 +296,16 @@ impl App {
         self.listeners.borrow_mut().confirm = listeners;
     }
 
-    fn build_packet(&self) -> Packet {
+    fn build_packet(&self, raw_user_data: bool) -> Packet {
         let mut s = self.state.borrow_mut();
         let review = s.review.clone();
-        Packet::build(&mut s.session, &review, &PacketOptions::default())
+        Packet::build(&mut s.session, &review, &PacketOptions { raw_user_data })
     }
 
-    fn packet(&self, what: &Copy) -> String {
+    fn packet(&self, what: &Copy, raw_user_data: bool) -> String {
         match what {
-            Copy::Markdown => self.build_packet().to_markdown(),
-            Copy::Json => self.build_packet().to_json(),
+            Copy::Markdown => self.build_packet(raw_user_data).to_markdown(),
+            Copy::Json => self.build_packet(raw_user_data).to_json(),
             Copy::Payload(text) => text.clone(),
         }
     }
@@ -542,7 +542,8 @@ pub fn update(app: &Ctx, msg: Msg) {
         },
 
         Msg::Copy(what) => {
-            let text = app.packet(&what);
+            let raw = !matches!(what, Copy::Payload(_)) && export::take_raw_user_data();
+            let text = app.packet(&what, raw);
             let label = match what {
                 Copy::Markdown => "Markdown",
                 Copy::Json => "JSON",
@@ -560,7 +561,8 @@ pub fn update(app: &Ctx, msg: Msg) {
             "The clipboard refused; use Download instead.".to_owned()
         }),
         Msg::Download => {
-            let (md, json) = (app.packet(&Copy::Markdown), app.packet(&Copy::Json));
+            let raw = export::take_raw_user_data();
+            let (md, json) = (app.packet(&Copy::Markdown, raw), app.packet(&Copy::Json, raw));
             app.bridge.download("pixelproof-packet.md", &md, "text/markdown");
             app.bridge.download("pixelproof-packet.json", &json, "application/json");
         }

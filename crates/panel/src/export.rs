@@ -21,6 +21,19 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
         append(&row, b);
     }
     append(body, &row);
+    // Raw user data, for one export only: the full stored values (hashes, and
+    // the shape-and-hash markers that stand in for plain values, which are
+    // never stored) instead of an 8-character prefix.
+    let raw = create("input");
+    attr(&raw, "type", "checkbox");
+    attr(&raw, "id", "pp-raw");
+    let label = el(
+        "label",
+        "muted",
+        " Full stored user-data values (hashes) in the next export",
+    );
+    let _ = label.insert_before(&raw, label.first_child().as_ref());
+    append(body, &label);
     let confirm = el("div", "confirm", "");
     attr(&confirm, "id", "pp-confirm");
     append(body, &confirm);
@@ -28,6 +41,18 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     fixed.push(app.on(&copy_json, "click", |_| Some(Msg::Copy(Copy::Json))));
     fixed.push(app.on(&download, "click", |_| Some(Msg::Download)));
     fixed.push(app.on(&clear_btn, "click", |_| Some(Msg::ClearAsked)));
+}
+
+/// Whether the next export carries the full stored user-data values; reading it
+/// unticks the box, so it holds for one export.
+pub fn take_raw_user_data() -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(input) = by_id("pp-raw").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return false;
+    };
+    let on = input.checked();
+    input.set_checked(false);
+    on
 }
 
 /// The confirmation under the buttons, while a clear is asked.
