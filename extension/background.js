@@ -13,6 +13,12 @@
 // and moved to the journal; a worker stopped with a backlog replays the inbox
 // of its predecessor when it starts again, so nothing it was handed is lost.
 import init, { Session, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
+// The panel's module, for the packet and summary only (get-packet, get-summary:
+// the tests and the demo ask; the panel computes its own). A service worker
+// cannot import() later, so its small glue is imported here; its wasm (the
+// whole core) is compiled only when one of those is asked for, which keeps
+// every start of this worker to the smaller module above.
+import initPackets, { Packets } from './wasm/pixelproof_panel.js';
 // Pixel endpoints and Meta's script host, from the core's tables (generated at
 // build time: the listener needs them before the wasm is loaded). Host access
 // to these is declared in the manifest; the store's origin is granted by the user.
@@ -579,6 +585,24 @@ async function readReview(tab) {
   return /** @type {object} */ (reviews.get(tab));
 }
 
+// The panel's module, compiled on the first packet or summary asked of this worker.
+/** @type {Promise<unknown> | null} */
+let packetsModule = null;
+/**
+ * A session of the panel's module over the tab's whole stored journal (every
+ * record appended so far, written), and the tab's review fields. The caller frees it.
+ * @param {number} tab
+ * @returns {Promise<[Packets, object]>}
+ */
+async function packetsFor(tab) {
+  packetsModule ??= initPackets({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_panel_bg.wasm') });
+  await storageReady;
+  const [, { text }, review] = await Promise.all([packetsModule, journal.readText(tab), readReview(tab)]);
+  const p = new Packets();
+  p.addJson(text);
+  return [p, review];
+}
+
 // ---- evidence from the network -------------------------------------------
 
 /** @param {Uint8Array} bytes */
@@ -888,20 +912,25 @@ async function control(msg) {
       return { total };
     }
     case 'get-summary': {
-      await journal.idle(tabId);
-      const session = await sessionFor(tabId);
-      return { summary: session.summary(await readReview(tabId)) };
+      const [p, review] = await packetsFor(tabId);
+      try {
+        return { summary: p.summary(review) };
+      } finally {
+        p.free();
+      }
     }
     case 'get-packet': {
-      await journal.idle(tabId);
-      const session = await sessionFor(tabId);
-      const review = await readReview(tabId);
-      return {
-        packet: session.packet(review, Boolean(msg.rawUserData)),
-        markdown: session.packetMarkdown(review),
-        // The results as terminal text (the demo prints it).
-        text: session.packetText(review),
-      };
+      const [p, review] = await packetsFor(tabId);
+      try {
+        return {
+          packet: p.packet(review, Boolean(msg.rawUserData)),
+          markdown: p.packetMarkdown(review),
+          // The results as terminal text (the demo prints it).
+          text: p.packetText(review),
+        };
+      } finally {
+        p.free();
+      }
     }
     case 'set-review':
       await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });

@@ -131,7 +131,7 @@ pub struct JournalReply {
 fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     // One JSON text, as stored: nothing is built as JS objects on the way in.
-    let text = get("text").as_string().ok_or("the journal is not a list of records")?;
+    let text = crate::utf8(&get("text")).ok_or("the journal is not a list of records")?;
     let (records, unreadable) =
         crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
