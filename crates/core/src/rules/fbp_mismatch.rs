@@ -8,9 +8,12 @@ use crate::pairing::pairings;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "fbp_mismatch",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "fbp_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the server's fbp for an action differs from the fbp of the browser hit it pairs with",
     explanation: "fbp is the browser id the pixel keeps in the _fbp cookie; the server event should repeat it so Meta can tie both events to one browser. A different fbp says the server read another cookie (or made one up), which weakens matching for every server event.",
     probably_broke: "The server generates its own fbp, reads the cookie from a different domain or an earlier session, or caches one value for many shoppers.",
@@ -20,8 +23,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -37,8 +40,8 @@ impl RuleTrait for Rule {
             };
             if browser != server {
                 out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(p.hit.event_name()),
+                    CODE,
+                    SEVERITY.of(p.hit.event_name()),
                     &[p.hit],
                     format!(
                         "{} hit #{} sends fbp {} but its server twin ({}) sends {}",

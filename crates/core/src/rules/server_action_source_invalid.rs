@@ -10,9 +10,12 @@ use crate::tables::ACTION_SOURCES;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_action_source_invalid",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_action_source_invalid";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`action_source` missing or not one of website, app, email, phone_call, chat, physical_store, system_generated, business_messaging, other",
     explanation: "action_source tells Meta where the conversion happened and is required on every server event; without a value Meta accepts, the event is refused or cannot be matched to the browser's website events.",
     probably_broke: "The integration leaves action_source out (it was optional in early Conversions API versions), capitalises it (\"Website\"), or sends its own label (\"web\", \"server\", \"shopify\").",
@@ -22,8 +25,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -47,12 +50,8 @@ impl RuleTrait for Rule {
                 Some(_) => "action_source is not text".to_owned(),
             };
             out.push(
-                Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(&s.event_name),
-                    format!("{}: {problem}", s.describe()),
-                )
-                .with_event(&s.event_name),
+                Finding::journey(CODE, SEVERITY.of(&s.event_name), format!("{}: {problem}", s.describe()))
+                    .with_event(&s.event_name),
             );
         }
     }

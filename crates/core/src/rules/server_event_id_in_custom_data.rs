@@ -6,9 +6,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_event_id_in_custom_data",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_event_id_in_custom_data";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`event_id` or `eventID` inside custom_data instead of at the event's top level",
     explanation: "Meta deduplicates a server event with its browser twin only by the event_id at the top level of the event; inside custom_data it is an ordinary custom property, so the action is counted twice.",
     probably_broke: "The server copies the browser's fbq options ({eventID: …}) into custom_data, or a field mapping puts every extra field under custom_data.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -42,8 +45,8 @@ impl RuleTrait for Rule {
             };
             out.push(
                 Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(&s.event_name),
+                    CODE,
+                    SEVERITY.of(&s.event_name),
                     format!("{}: the event id is in {} ({top})", s.describe(), keys.join(" and ")),
                 )
                 .with_event(&s.event_name),

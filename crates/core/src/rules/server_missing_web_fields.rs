@@ -8,9 +8,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_missing_web_fields",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "server_missing_web_fields";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a `website` event without `event_source_url` or `user_data.client_user_agent`",
     explanation: "Meta requires event_source_url and client_user_agent on website events sent through the Conversions API; without them the event is weaker for matching and attribution, and Events Manager reports it as incomplete.",
     probably_broke: "The server sends the event from a webhook or a background job (Shopify's order webhook, a queue worker) that never saw the shopper's page URL or browser user agent.",
@@ -28,8 +31,8 @@ fn filled(v: Option<&Value>) -> bool {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -50,8 +53,8 @@ impl RuleTrait for Rule {
             if !missing.is_empty() {
                 out.push(
                     Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(&s.event_name),
+                        CODE,
+                        SEVERITY.of(&s.event_name),
                         format!("{}: a website event without {}", s.describe(), missing.join(" and ")),
                     )
                     .with_event(&s.event_name),
