@@ -13,12 +13,18 @@
 // and moved to the journal; a worker stopped with a backlog replays the inbox
 // of its predecessor when it starts again, so nothing it was handed is lost.
 import init, { Session, evidenceProblem, isMetaHost, redactRecord, requestRecordKind } from './wasm/pixelproof_wasm.js';
+// The panel's module, for the packet and summary only (get-packet, get-summary:
+// the tests and the demo ask; the panel computes its own). A service worker
+// cannot import() later, so its small glue is imported here; its wasm (the
+// whole core) is compiled only when one of those is asked for, which keeps
+// every start of this worker to the smaller module above.
+import initPackets, { Packets } from './wasm/pixelproof_panel.js';
 // Pixel endpoints and Meta's script host, from the core's tables (generated at
 // build time: the listener needs them before the wasm is loaded). Host access
 // to these is declared in the manifest; the store's origin is granted by the user.
 import { WEB_REQUEST_URLS } from './wasm/contract.js';
 import { platform } from './platform.js';
-import { createJournalStore } from './journal-store.js';
+import { createJournalStore, readJournalText } from './journal-store.js';
 // Records the page hook may send (checked by the relay, checked again here).
 const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
 // Records the relay observes itself, in the isolated world.
@@ -57,11 +63,22 @@ const INBOX = 'in:';
  *   initiator: string | null, leaving: boolean, documentUrl: string | null, timeStamp: number }} RequestEvidence
  */
 
+// What a start (the browser's, or a wake after MV3 stopped this worker when
+// idle) does before it handles events, in parallel where it can: the wasm
+// module is compiled while storage is checked, and page-script registration
+// runs beside the events (it matters to pages loaded later, not to the events
+// already in hand). A wake re-reads the storage.session marker and the inbox
+// here; each tab's journal is read when its first event arrives (`sessionFor`).
+const wasmReady = init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
+// User Timing marks of a start, once each (bench/browser.mjs reads them after a wake).
+/** @param {string} name */
+const markOnce = (name) => { if (!performance.getEntriesByName(name).length) performance.mark(name); };
+wasmReady.then(() => markOnce('pp:wasm'), () => {});
+const storageReady = prepareStorage();
 const ready = start();
 ready.catch((e) => console.warn('PixelProof: init failed', e));
 
-async function start() {
-  await init({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_wasm_bg.wasm') });
+async function prepareStorage() {
   // storage.session is emptied when the browser starts: a missing marker means
   // journals in storage.local belong to a previous browser session (their tab
   // ids mean nothing now). They are cleared here, before any event of this
@@ -73,8 +90,13 @@ async function start() {
     await chrome.storage.session.set({ session: Date.now() });
   }
   for (const [origin, tab] of Object.entries(kept.lastTabByOrigin || {})) lastTabByOrigin.set(origin, tab);
+}
+
+async function start() {
+  await storageReady;
+  registerPageScripts().catch((e) => console.warn('PixelProof: registration failed', e));
+  await wasmReady;
   await replayInbox();
-  await registerPageScripts();
 }
 
 // ---- watched origins -------------------------------------------------------
@@ -184,21 +206,16 @@ const journal = createJournalStore({
     // The batch the panel already shows is not stored: it re-reads the journal.
     chrome.runtime.sendMessage({ type: 'journal-reset', tabId: tab }).catch(() => {});
   },
-  onWritten(tab, batch, evictedSome, seqs, texts) {
+  onWritten(tab, batch, evictedSome, seqs, texts, start) {
     inboxDone(seqs.map((s) => inboxKey(s.w, s.n)));
-    const s = sessions.get(tab);
-    if (s && !evictedSome) {
-      // The store's JSON of each record (made for its size): the session reads
-      // it as is rather than stringifying the record once more.
-      for (const text of texts) addToSession(s, text);
-    } else {
-      sessions.delete(tab);
-    }
+    // Evicted records leave the journal: the session is built again from what is kept.
+    if (evictedSome) forgetSession(tab);
+    // The store's JSON of each record (made for its size): the session reads
+    // it as is rather than stringifying the record once more.
+    else written(tab, start, texts);
     scheduleBadge(tab);
   },
 });
-/** @param {number} tab */
-export const readJournal = (tab) => journal.read(tab);
 
 // The top-level page of each tab: its URL while it shows a watched origin, ''
 // once it shows anything else (the URL of an unwatched page is not kept).
@@ -260,7 +277,9 @@ async function learnTopUrl(tab, time, entry) {
 /** @param {number} tab */
 async function clearTab(tab) {
   await journal.clear(tab);
-  sessions.delete(tab);
+  forgetSession(tab);
+  reviews.delete(tab);
+  badges.delete(tab);
   topUrls.delete(tab);
   lastWatchedTop.delete(tab);
   previousTop.delete(tab);
@@ -284,6 +303,10 @@ const inboxKey = (w, n) => `${INBOX}${w}:${n}`;
 function enqueue(fresh) {
   const entry = /** @type {InboxEntry} */ (Object.assign(fresh, { w: WORKER, n: ++inboxN, at: Date.now() }));
   chrome.storage.session.set({ [inboxKey(entry.w, entry.n)]: entry }).catch(() => {});
+  // A woken worker starts reading the tab's journal now, while its wasm is
+  // still compiling: the badge after this event needs the whole journey.
+  const tab = entry.t === 'page' ? entry.sender.tabId : entry.t === 'request' ? entry.tab : -1;
+  if (tab >= 0 && !sessions.has(tab)) sessionFor(tab).catch(() => {});
   queue = queue.then(() => handleEntry(entry)).catch((e) => console.warn('PixelProof: event not recorded', e));
 }
 
@@ -384,66 +407,200 @@ const redacted = (record) => (mayCarryUserData(record) ? redactRecord(record) : 
 
 // ---- sessions (derived, rebuilt from the journal on demand) --------------
 
-/** @typedef {{ session: Session }} Held */
+/**
+ * A tab's core session and the journal position after the last record it took in.
+ * @typedef {{ session: Session, applied: number }} Held
+ * A session being built from the stored journal; batches written meanwhile
+ * wait in `batches` (with their positions) and are added once it is built.
+ * @typedef {{ built: Promise<Held>, batches: [number, string[]][], stale: boolean }} Building
+ */
 /** @type {Map<number, Held>} */
-const sessions = new Map(); // tab → { session }
+const sessions = new Map();
+/** @type {Map<number, Building>} */
+const building = new Map();
 
 /**
  * One record, as an object or as its JSON text.
- * @param {Held} s
+ * @param {Session} session
  * @param {JournalRecord | string} record
  */
-function addToSession(s, record) {
+function addToSession(session, record) {
   try {
-    if (typeof record === 'string') s.session.addText(record);
-    else s.session.add(record);
+    if (typeof record === 'string') session.addText(record);
+    else session.add(record);
   } catch (e) {
     console.warn('PixelProof: record refused by the core', e);
   }
 }
 
-/** @param {number} tab */
-async function sessionFor(tab) {
-  await ready;
-  for (;;) {
-    const s = sessions.get(tab);
-    if (s) return s.session;
-    const built = { session: new Session(undefined) };
-    const records = await readJournal(tab);
-    for (const r of records) addToSession(built, r);
-    // A write that landed while we read would be missing: read again.
-    if (!journal.busy(tab)) {
-      sessions.set(tab, built);
-      return built.session;
+/**
+ * Records written from position `start` (as their JSON texts); those the
+ * session has already taken in (it was read from storage after they were
+ * written) are skipped.
+ * @param {Held} held
+ * @param {number} start
+ * @param {string[]} records
+ */
+function takeIn(held, start, records) {
+  let pos = start;
+  for (const r of records) {
+    if (pos >= held.applied) {
+      addToSession(held.session, r);
+      held.applied = pos + 1;
     }
-    built.session.free();
+    pos += 1;
   }
 }
 
-// The badge trails the journal by up to a second so that rebuilding it never
-// competes for the CPU with a page that is still loading.
-const BADGE_DELAY_MS = 1000;
-/** @type {Map<number, ReturnType<typeof setTimeout>>} */
-const badgeTimers = new Map();
+/**
+ * @param {number} tab
+ * @param {number} start
+ * @param {string[]} records
+ */
+function written(tab, start, records) {
+  const held = sessions.get(tab);
+  if (held) takeIn(held, start, records);
+  else building.get(tab)?.batches.push([start, records]);
+}
+
+/** @param {number} tab */
+function forgetSession(tab) {
+  sessions.delete(tab);
+  const b = building.get(tab);
+  if (b) b.stale = true;
+}
+
+/**
+ * The tab's session, built from its stored journal when this worker has none.
+ * @param {number} tab
+ * @returns {Promise<Session>}
+ */
+async function sessionFor(tab) {
+  const held = sessions.get(tab);
+  if (held) return held.session;
+  let b = building.get(tab);
+  if (!b) {
+    /** @type {Building} */
+    const fresh = { built: Promise.resolve(/** @type {any} */ (null)), batches: [], stale: false };
+    fresh.built = build(tab, fresh);
+    building.set(tab, fresh);
+    b = fresh;
+  }
+  return (await b.built).session;
+}
+
+/**
+ * Reads the journal as one JSON text (no writes are waited for: what they add
+ * comes through `written`, by position) and hands it to the core in one call.
+ * @param {number} tab
+ * @param {Building} b
+ * @returns {Promise<Held>}
+ */
+async function build(tab, b) {
+  try {
+    await storageReady;
+    // The badge asks for the review fields next: read them meanwhile.
+    readReview(tab).catch(() => {});
+    for (;;) {
+      const [{ text, total }] = await Promise.all([readJournalText(chrome.storage.local, tab).then((j) => { markOnce('pp:journal-read'); return j; }), wasmReady]);
+      const held = { session: new Session(undefined), applied: total };
+      try {
+        held.session.addJson(text);
+      } catch (_) {
+        // A record the core refuses would cost the whole text: add them one by one instead.
+        held.session.free();
+        held.session = new Session(undefined);
+        for (const r of JSON.parse(text)) addToSession(held.session, r);
+      }
+      if (b.stale) {
+        // Evicted or cleared while it was read: read again.
+        held.session.free();
+        b.stale = false;
+        b.batches = [];
+        continue;
+      }
+      for (const [start, records] of b.batches) takeIn(held, start, records);
+      sessions.set(tab, held);
+      markOnce('pp:session');
+      return held;
+    }
+  } finally {
+    building.delete(tab);
+  }
+}
+
+// The badge follows the journal: once a batch is written, the badge is
+// judged again in the next task (a burst written together is judged once),
+// then again at most BADGE_INTERVAL_MS after the last judgement ended while
+// records keep coming, or twice as long as that judgement took if longer. With
+// the session in memory a judgement is one `failing` call (~3 ms at 10,000
+// hits); after a wake the first one waits for the session to be built from
+// the journal (which the first event started reading), and so does the next
+// one after the journal budget evicted records. It used to trail writes by a
+// second so that a rebuild never competed with a loading page; that kept a
+// woken worker's first badge a second late too, and the spacing above keeps a
+// rebuild to a third of the worker's time at most.
+const BADGE_INTERVAL_MS = 250;
+/** @type {Map<number, { timer: ReturnType<typeof setTimeout> | 0, last: number, cost: number, again: boolean }>} */
+const badges = new Map();
 /** @param {number} tab */
 function scheduleBadge(tab) {
-  if (badgeTimers.has(tab)) return;
-  badgeTimers.set(tab, setTimeout(async () => {
-    badgeTimers.delete(tab);
+  let b = badges.get(tab);
+  if (!b) badges.set(tab, (b = { timer: 0, last: -Infinity, cost: 0, again: false }));
+  if (b.timer) {
+    b.again = true;
+    return;
+  }
+  const due = Math.max(0, b.last + Math.max(BADGE_INTERVAL_MS, 2 * b.cost) - Date.now());
+  const state = b;
+  b.timer = setTimeout(async () => {
+    state.again = false;
+    const began = Date.now();
     try {
       const session = await sessionFor(tab);
       const failing = session.failing(await readReview(tab));
       await platform.setBadge(tab, failing ? String(failing) : '');
+      markOnce('pp:badge');
     } catch (e) {
       console.warn('PixelProof: badge update failed', e);
+    } finally {
+      state.last = Date.now();
+      state.cost = state.last - began;
+      state.timer = 0;
+      if (state.again) scheduleBadge(tab);
     }
-  }, BADGE_DELAY_MS));
+  }, due);
 }
 
+// Review fields, kept in memory after the first read (the badge asks for them each time).
+/** @type {Map<number, object>} */
+const reviews = new Map();
 /** @param {number} tab */
 async function readReview(tab) {
+  const known = reviews.get(tab);
+  if (known) return known;
   const got = await chrome.storage.local.get(`review:${tab}`);
-  return got[`review:${tab}`] || {};
+  // A review stored meanwhile (set-review) is newer than what this read found.
+  if (!reviews.has(tab)) reviews.set(tab, got[`review:${tab}`] || {});
+  return /** @type {object} */ (reviews.get(tab));
+}
+
+// The panel's module, compiled on the first packet or summary asked of this worker.
+/** @type {Promise<unknown> | null} */
+let packetsModule = null;
+/**
+ * A session of the panel's module over the tab's whole stored journal (every
+ * record appended so far, written), and the tab's review fields. The caller frees it.
+ * @param {number} tab
+ * @returns {Promise<[Packets, object]>}
+ */
+async function packetsFor(tab) {
+  packetsModule ??= initPackets({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_panel_bg.wasm') });
+  await storageReady;
+  const [, { text }, review] = await Promise.all([packetsModule, journal.readText(tab), readReview(tab)]);
+  const p = new Packets();
+  p.addJson(text);
+  return [p, review];
 }
 
 // ---- evidence from the network -------------------------------------------
@@ -745,24 +902,39 @@ async function control(msg) {
       const { records, total } = await journal.readWithTotal(tabId);
       return { records, total, review: await readReview(tabId) };
     }
-    case 'get-summary': {
+    case 'get-journal-total': {
+      // The panel reads the journal from storage itself (one JSON text, no
+      // copy through this worker); first it asks for this: everything appended
+      // so far, written. Records appended later reach it as live batches.
+      await storageReady;
       await journal.idle(tabId);
-      const session = await sessionFor(tabId);
-      return { summary: session.summary(await readReview(tabId)) };
+      const { total } = await journal.readMeta(tabId).then((m) => ({ total: m.count + m.evicted }));
+      return { total };
+    }
+    case 'get-summary': {
+      const [p, review] = await packetsFor(tabId);
+      try {
+        return { summary: p.summary(review) };
+      } finally {
+        p.free();
+      }
     }
     case 'get-packet': {
-      await journal.idle(tabId);
-      const session = await sessionFor(tabId);
-      const review = await readReview(tabId);
-      return {
-        packet: session.packet(review, Boolean(msg.rawUserData)),
-        markdown: session.packetMarkdown(review),
-        // The results as terminal text (the demo prints it).
-        text: session.packetText(review),
-      };
+      const [p, review] = await packetsFor(tabId);
+      try {
+        return {
+          packet: p.packet(review, Boolean(msg.rawUserData)),
+          markdown: p.packetMarkdown(review),
+          // The results as terminal text (the demo prints it).
+          text: p.packetText(review),
+        };
+      } finally {
+        p.free();
+      }
     }
     case 'set-review':
       await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });
+      reviews.set(tabId, msg.review || {});
       scheduleBadge(tabId);
       return { ok: true };
     case 'add-evidence': {

@@ -2,7 +2,18 @@
 // Panel shell: loads the wasm and hands the Rust panel a small bridge to the
 // extension APIs it needs. Everything the user sees is built in Rust
 // (crates/panel), with text nodes only.
-import init, { mountPanel } from './wasm/pixelproof_panel.js';
+import { readJournalText } from './journal-text.js';
+
+// Opening the panel is measured (bench/browser.mjs, "first full paint"), so
+// everything it waits for starts at once, here: the wasm module compiles (it
+// is fetched and compiled while it streams in), the wasm-bindgen glue loads,
+// and the tab's journal is read, each in parallel with the others. User
+// Timing marks time the parts: the bench reads them.
+const compiled = WebAssembly.compileStreaming(fetch(new URL('wasm/pixelproof_panel_bg.wasm', import.meta.url))).then((m) => {
+  performance.mark('pp:compiled');
+  return m;
+});
+const glue = import('./wasm/pixelproof_panel.js');
 
 const params = new URLSearchParams(location.search);
 /** @param {string | null | undefined} u */
@@ -27,12 +38,74 @@ async function topUrl(tab) {
   }
 }
 
+// The worker's live batches (records it appended, with their positions), heard
+// from the first moment: those that come before the panel is mounted wait here.
+/** @type {[number, number, object[]][]} */
+let heard = [];
+/** @type {((start: number, records: object[]) => void) | null} */
+let onBatch = null;
+/** @type {number | null} */
+let tabId = null;
+/** Tabs whose journal the worker could not write while the tab was not known yet. */
+const resets = new Set();
+chrome.runtime.onMessage.addListener((m) => {
+  if (!m || typeof m.tabId !== 'number' || (tabId !== null && m.tabId !== tabId)) return;
+  if (m.type === 'records') {
+    if (onBatch) onBatch(m.start, m.records);
+    else heard.push([m.tabId, m.start, m.records]);
+  } else if (m.type === 'journal-reset') {
+    // A batch we were shown could not be stored: show the journal as stored.
+    if (tabId !== null) location.reload();
+    else resets.add(m.tabId);
+  }
+});
+
+/**
+ * The tab's journal, read straight from storage as one JSON text: no copy of
+ * it goes through the worker's messaging, which took ~90 ms for a
+ * 10,000-hit journal. What the worker appends from now on comes as live
+ * batches (heard since this page started), placed by position; what it
+ * appended before must be in what is read. So the worker is asked for its
+ * total once everything appended so far is written, and a read that holds
+ * less is read again. The worker clears journals a previous browser session
+ * left before it sets storage.session's marker: without the marker, the read
+ * waits for the worker's answer.
+ * @param {number} tab
+ */
+async function readJournal(tab) {
+  const asked = chrome.runtime.sendMessage({ type: 'get-journal-total', tabId: tab }).catch(() => null);
+  const { session } = await chrome.storage.session.get('session');
+  if (!session) await asked;
+  let read = readStored(tab);
+  const answer = await asked;
+  performance.mark('pp:written');
+  let journal = await read;
+  if (answer && typeof answer.total === 'number' && journal.total < answer.total) journal = await readStored(tab);
+  performance.mark('pp:journal');
+  return journal;
+}
+
+/** @param {number} tab */
+async function readStored(tab) {
+  const [{ text, total }, got] = await Promise.all([
+    readJournalText(chrome.storage.local, tab),
+    chrome.storage.local.get(`review:${tab}`),
+  ]);
+  return { text, total, review: got[`review:${tab}`] || null };
+}
+
 async function main() {
-  await init({ module_or_path: new URL('wasm/pixelproof_panel_bg.wasm', import.meta.url) });
   // ?tab=N pins the panel to one tab (tests, and opening the panel in a tab);
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');
+  // A pinned tab's journal is read before the tab itself is looked up.
+  let journal = pinned && /^\d+$/.test(params.get('tab') || '') ? readJournal(Number(params.get('tab'))) : null;
   const tab = /** @type {chrome.tabs.Tab & { id: number }} */ (pinned ? await chrome.tabs.get(Number(params.get('tab'))) : (await chrome.tabs.query({ active: true, currentWindow: true }))[0]);
+  tabId = tab.id;
+  if (resets.has(tabId)) location.reload();
+  if (!journal) journal = readJournal(tab.id);
+  const read = journal;
+  read.catch(() => {}); // handed to the panel below, which says what went wrong
   const url = await topUrl(tab);
   // Switching tabs switches journeys. Page loads within the tab are one journey
   // and arrive live; only a move to another site reloads (for its Watch button).
@@ -45,12 +118,15 @@ async function main() {
   let watched = false;
   const origin = originOf(url);
   if (origin && /^https?:/.test(origin)) watched = await chrome.permissions.contains({ origins: [origin + '/*'] });
+  const { default: init, mountPanel } = await glue;
+  await init({ module_or_path: await compiled });
   /** @type {import('./wasm/pixelproof_panel.js').PanelBridge} */
   const bridge = {
     tabId: tab.id,
     tabUrl: url,
     watched,
     send: (m) => chrome.runtime.sendMessage(m),
+    journal: () => read,
     copy: (text) => navigator.clipboard.writeText(text),
     download(name, text, mime) {
       const href = URL.createObjectURL(new Blob([text], { type: mime }));
@@ -70,12 +146,9 @@ async function main() {
       });
     },
     onRecords(cb) {
-      chrome.runtime.onMessage.addListener((m) => {
-        if (!m || m.tabId !== tab.id) return;
-        if (m.type === 'records') cb(m.start, m.records);
-        // A batch we were shown could not be stored: show the journal as stored.
-        else if (m.type === 'journal-reset') location.reload();
-      });
+      for (const [t, start, records] of heard) if (t === tab.id) cb(start, records);
+      heard = [];
+      onBatch = cb;
     },
     async readFile(input) {
       const f = input instanceof HTMLInputElement && input.files && input.files[0];

@@ -1,6 +1,7 @@
 // Local HTTPS server for browser tests and the demo: one port, routed by Host.
 //   shop.test              static store pages from `siteRoot`
 //   connect.facebook.net   our pixel stand-in (demo/pixel/fbevents.js) and a signals config stub
+//                          (a benchmark may serve a library and config of its own: `pixelText`, `signalsConfig`)
 //   www.facebook.com (and regional *.facebook.com)
 //                          the pixel endpoint: records every request and answers like Meta (a GIF)
 //   shop.test/__pixelproof-control
@@ -38,7 +39,7 @@ export function makeCertificate() {
   }
 }
 
-export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), dynamic = {}, log = () => {}, proxy = false } = {}) {
+export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), pixelText = null, signalsConfig = null, dynamic = {}, log = () => {}, proxy = false } = {}) {
   const hits = [];
   // Every request, for the "extension makes no request of its own" check.
   const requests = [];
@@ -83,10 +84,12 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
         // ?v=… lets a page load a second, differently versioned copy (the messy scenario).
         const version = url.searchParams.get('v');
         const prefix = version ? `window.__pixelStandInVersion=${JSON.stringify(version)};\n` : '';
-        return res.end(prefix + readFileSync(pixelScript));
+        return res.end(prefix + (pixelText ?? readFileSync(pixelScript)));
       }
       if (url.pathname.startsWith('/signals/config/')) {
         res.writeHead(200, { 'content-type': 'text/javascript' });
+        // A benchmark may serve a real-sized config (a function of the pixel id it is asked for).
+        if (signalsConfig) return res.end(signalsConfig(url.pathname.slice('/signals/config/'.length)));
         return res.end('/* signals config stand-in: nothing to configure */\n');
       }
       return res.writeHead(404).end();

@@ -2,7 +2,7 @@
 // chrome.storage.local shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createJournalStore } from '../../extension/journal-store.js';
+import { createJournalStore, readJournalText } from '../../extension/journal-store.js';
 
 function memoryStorage() {
   const data = new Map();
@@ -186,6 +186,70 @@ test('a failed write is reported and its positions are used again by the next ba
   assert.deepEqual(failed, [[8, 'quota']]);
   assert.deepEqual(starts, [0, 0], 'after a failed write positions start again from the stored journal');
   assert.deepEqual((await store.read(8)).map((r) => r.time), [1]);
+});
+
+test('chunks are stored as JSON text, and chunks an earlier version stored as arrays still read', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 3 });
+  for (let i = 0; i < 5; i++) store.append(4, rec(i));
+  await store.idle(4);
+  assert.equal(typeof storage.data.get('chunk:4:0'), 'string');
+  assert.deepEqual(JSON.parse(storage.data.get('chunk:4:1')).map((r) => r.time), [3, 4]);
+  // The journal of an earlier version: chunks as arrays, the newest one then extended.
+  storage.data.set('chunk:4:0', [rec(0), rec(1), rec(2)]);
+  storage.data.set('chunk:4:1', [rec(3), rec(4)]);
+  const again = createJournalStore({ storage, chunk: 3 });
+  again.append(4, rec(5));
+  again.append(4, rec(6));
+  await again.idle(4);
+  assert.deepEqual((await again.read(4)).map((r) => r.time), [0, 1, 2, 3, 4, 5, 6]);
+  const { text, total } = await readJournalText(storage, 4);
+  assert.deepEqual(JSON.parse(text).map((r) => r.time), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(total, 7);
+});
+
+test('a reader of the stored text never sees meta and chunks of different writes', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 3; i++) store.append(6, rec(i));
+  await store.idle(6);
+  // Writes land while the reader's gets are on their way (it asks for one chunk
+  // before it knows the meta): the newest chunk grows and new chunks appear.
+  const realGet = storage.get;
+  let calls = 0;
+  let next = 3;
+  storage.get = async (keys) => {
+    if (++calls <= 2) {
+      for (const end = next + 5; next < end; next++) store.append(6, rec(next));
+      await store.idle(6);
+    }
+    return realGet(keys);
+  };
+  const { text, total } = await readJournalText(storage, 6, 1);
+  storage.get = realGet;
+  assert.ok(calls >= 3, `asked again (${calls} gets)`);
+  const times = JSON.parse(text).map((r) => r.time);
+  assert.equal(times.length, total, 'the total counts exactly the records read');
+  assert.deepEqual(times, [...Array(13).keys()]);
+  assert.deepEqual(await readJournalText(storage, 99), { text: '[]', total: 0 });
+});
+
+test('a written batch comes with the position of its first record', async () => {
+  const storage = memoryStorage();
+  const written = [];
+  const store = createJournalStore({ storage, chunk: 2, onWritten: (tab, records, evicted, seqs, texts, start) => written.push([start, records.map((r) => r.time)]) });
+  store.append(2, rec(0));
+  await store.idle(2);
+  store.append(2, rec(1));
+  store.append(2, rec(2));
+  await store.idle(2);
+  assert.deepEqual(written, [[0, [0]], [1, [1, 2]]]);
+  const dropped = [];
+  const size = JSON.stringify(rec(0)).length;
+  const small = createJournalStore({ storage: memoryStorage(), chunk: 2, budget: { journal: 4 * size, page: 100 }, onWritten: (tab, records, evicted, seqs, texts, start) => dropped.push([start, evicted]) });
+  for (let i = 0; i < 7; i++) { small.append(3, rec(i)); await small.idle(3); }
+  assert.deepEqual(dropped.map(([start]) => start), [0, 1, 2, 3, 4, 5, 6], 'positions count evicted records too');
+  assert.ok(dropped.some(([, evicted]) => evicted));
 });
 
 test('a written batch comes with each record\'s JSON, as the session reads it', async () => {

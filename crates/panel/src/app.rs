@@ -25,7 +25,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 use crate::bridge::{self, Bridge, JournalReply};
-use crate::dom::{attr, by_id, clear, status};
+use crate::dom::{attr, by_id, clear, mark, status};
 use crate::state::{HarPacket, State, Watch};
 use crate::{cards, compare, export, findings, inputs, layout, match_keys, review, summary, timeline, watch};
 
@@ -40,6 +40,10 @@ pub enum Msg {
     /// Scheduled renders (see [`App::schedule`]).
     RenderTimeline,
     RenderSummary,
+    /// Fill the next few timeline items with what they open to (see `timeline`).
+    FillTimeline,
+    /// A click in the timeline: an item's summary (filled now if it is not yet) or its copy button.
+    TimelineClicked(web_sys::Event),
 
     /// "Watch https://origin": asks the browser for that origin, in the click's own task.
     Watch(String),
@@ -121,6 +125,8 @@ struct Listeners {
     summary: Vec<EventListener>,
     /// Listeners of timeline items: kept until the timeline is rebuilt from scratch.
     timeline: Vec<EventListener>,
+    /// The timeline section's one click listener.
+    timeline_click: Option<EventListener>,
 }
 
 pub struct App {
@@ -132,6 +138,7 @@ pub struct App {
     listeners: RefCell<Listeners>,
     summary_pending: RefCell<Option<Timeout>>,
     timeline_pending: RefCell<Option<Timeout>>,
+    fill_pending: RefCell<Option<Timeout>>,
 }
 
 pub type Ctx = Rc<App>;
@@ -147,6 +154,7 @@ impl App {
             listeners: RefCell::new(Listeners::default()),
             summary_pending: RefCell::new(None),
             timeline_pending: RefCell::new(None),
+            fill_pending: RefCell::new(None),
         })
     }
 
@@ -244,7 +252,17 @@ impl App {
             l.timeline.extend(listeners);
         }
         drop(l);
+        self.schedule_fill();
         self.mark_applied();
+    }
+
+    /// Fills the timeline's new items in the tasks after this one, a few at a
+    /// time, so a click or a live batch never waits long behind them.
+    fn schedule_fill(self: &Rc<Self>) {
+        if self.fill_pending.borrow().is_none() {
+            let app = self.clone();
+            *self.fill_pending.borrow_mut() = Some(Timeout::new(0, move || app.send(Msg::FillTimeline)));
+        }
     }
 
     /// Everything, now (after a user action).
@@ -310,6 +328,7 @@ pub fn mount(root: Element, bridge: Bridge) {
     };
     let app = App::new(root.clone(), bridge, State::new(tab, watch));
     app.listeners.borrow_mut().fixed = layout::build(&app, &root);
+    app.listeners.borrow_mut().timeline_click = timeline::listen(&app);
     app.render_watch();
     // The grant may come from outside the panel (the browser's site-access
     // menu), or from the prompt as well: either way it is one message.
@@ -332,7 +351,7 @@ pub fn mount(root: Element, bridge: Bridge) {
     app.bridge.on_records(&cb);
     cb.forget(); // lives as long as the panel page
     let bridge = app.bridge.clone();
-    app.later(async move { Msg::JournalRead(bridge::get_journal(&bridge, tab).await) });
+    app.later(async move { Msg::JournalRead(bridge::get_journal(&bridge).await) });
 }
 
 pub fn update(app: &Ctx, msg: Msg) {
@@ -355,7 +374,11 @@ pub fn update(app: &Ctx, msg: Msg) {
                 }
             }
             review::fill(&app.state.borrow().review);
-            app.schedule();
+            mark("pp:loaded");
+            // The first paint shows everything at once: the summary is not held
+            // back by the throttle that coalesces live updates (up to 500 ms).
+            app.render();
+            mark("pp:rendered");
         }
         Msg::Records { start, records } => {
             let Some(text) = crate::json_text(&records) else { return };
@@ -370,6 +393,18 @@ pub fn update(app: &Ctx, msg: Msg) {
         Msg::RenderSummary => {
             app.summary_pending.borrow_mut().take();
             app.render_summary();
+        }
+        Msg::FillTimeline => {
+            app.fill_pending.borrow_mut().take();
+            if timeline::fill_some(&app.state.borrow(), 20) {
+                app.schedule_fill();
+            }
+        }
+        Msg::TimelineClicked(e) => {
+            let then = timeline::clicked(&app.state.borrow(), &e);
+            if let Some(msg) = then {
+                app.send(msg);
+            }
         }
 
         Msg::Watch(origin) => {

@@ -22,6 +22,12 @@ export interface PanelBridge {
   readonly watched: boolean;
   /** A control message to the service worker; resolves to its answer. */
   send(msg: { type: string; tabId: number; [key: string]: unknown }): Promise<any>;
+  /**
+   * The tab's stored journal as one JSON text (an array of records), how many
+   * records were ever appended (`total`, the position after the last) and the
+   * review fields; read once, at mount, after `onRecords` is subscribed.
+   */
+  journal(): Promise<{ text: string; total: number; review: object | null }>;
   copy(text: string): Promise<void>;
   download(name: string, text: string, mime: string): void;
   /** Asks the browser for one origin; must be called in a click's own task. */
@@ -50,6 +56,8 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn send(this: &Bridge, msg: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(method)]
+    fn journal(this: &Bridge) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
     fn copy(this: &Bridge, text: &str) -> js_sys::Promise;
     #[wasm_bindgen(method)]
     pub fn download(this: &Bridge, name: &str, text: &str, mime: &str);
@@ -74,10 +82,6 @@ extern "C" {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 enum Request<'a> {
-    GetJournal {
-        #[serde(rename = "tabId")]
-        tab: f64,
-    },
     AddEvidence {
         #[serde(rename = "tabId")]
         tab: f64,
@@ -115,7 +119,7 @@ async fn call(bridge: &Bridge, request: &Request<'_>) -> Result<JsValue, String>
     Ok(v)
 }
 
-/// The worker's `get-journal` reply: records, the running total, review fields.
+/// The tab's journal as read at mount: records, the running total, review fields.
 pub struct JournalReply {
     pub records: Vec<Record>,
     /// Records that did not fit the journal format (skipped, and said so).
@@ -126,7 +130,8 @@ pub struct JournalReply {
 
 fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    let text = crate::json_text(&get("records")).ok_or("the journal is not a list of records")?;
+    // One JSON text, as stored: nothing is built as JS objects on the way in.
+    let text = crate::utf8(&get("text")).ok_or("the journal is not a list of records")?;
     let (records, unreadable) =
         crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
@@ -143,8 +148,9 @@ fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     })
 }
 
-pub async fn get_journal(bridge: &Bridge, tab: f64) -> Result<JournalReply, String> {
-    journal_reply(&call(bridge, &Request::GetJournal { tab }).await?)
+pub async fn get_journal(bridge: &Bridge) -> Result<JournalReply, String> {
+    let v = JsFuture::from(bridge.journal()).await.map_err(|e| format!("{e:?}"))?;
+    journal_reply(&v)
 }
 
 /// Stores a pasted server payload or order as a journal record of the tab.

@@ -107,6 +107,13 @@ pub fn clock(ms: f64) -> String {
     format!("{:02}:{:02}:{:02}Z", day / 3600, (day % 3600) / 60, day % 60)
 }
 
+/// A User Timing mark (bench/browser.mjs times the panel's opening with them).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// The status line under the header.
 pub fn status(text: &str) {
     if let Some(s) = by_id("pp-status") {

@@ -4,15 +4,21 @@
 //! small review object: one serde format keeps the module small. No logic
 //! lives here that the core should own; this file only converts.
 //!
-//! This is the module the extension's service worker loads. It keeps one
-//! [`Session`] per tab, feeds it every journal record, and asks it for the
-//! badge count and the packet (JSON or Markdown). The panel is a crate and a
-//! module of its own (`crates/panel`): it keeps its own core session, fed with
-//! the tab's journal and live batches, and none of its code is loaded here.
+//! This is the module the extension's service worker loads when it starts:
+//! what capture and the badge need, nothing more. It keeps one [`Session`] per
+//! tab, feeds it every journal record, and asks it for the badge count;
+//! records are redacted through it before they are stored. The packet and the
+//! summary (`get-packet`, `get-summary`, which the panel never sends: it has
+//! its own session) are answered with the panel's module, which has the whole
+//! core and is instantiated in the worker only when one of them is asked for
+//! (`Packets` in `crates/panel`). So the packet, its Markdown and text, the
+//! summary's result types and their serialisers are not compiled into every
+//! worker start: 751 KB of wasm became 592 KB (Chromium has no code cache for
+//! an extension's wasm: a woken worker compiles its module again).
 
 use pixelproof_core::journal::Record;
-use pixelproof_core::results::{acceptance, gate, inventory};
-use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review};
+use pixelproof_core::results::gate;
+use pixelproof_core::{DecodeConfig, Review};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -104,20 +110,6 @@ fn review_from(value: JsValue) -> Result<Review, JsError> {
     serde_json::from_str(&text).map_err(|e| JsError::new(&format!("review fields: {e}")))
 }
 
-/// Results the panel and the badge need, without the hit list.
-#[derive(Serialize)]
-struct Summary<'a> {
-    verdict: &'static str,
-    /// Gate checks in `stop` plus fail findings: the badge number.
-    failing: usize,
-    hits: usize,
-    records: usize,
-    findings: &'a [pixelproof_core::rules::Finding],
-    acceptance: Vec<pixelproof_core::results::AcceptanceRow>,
-    gate: pixelproof_core::results::Gate,
-    inventory: pixelproof_core::results::Inventory,
-}
-
 #[wasm_bindgen]
 pub struct Session {
     inner: pixelproof_core::Session,
@@ -176,54 +168,11 @@ impl Session {
         Ok(n)
     }
 
-    /// Verdict, badge count, findings, acceptance rows, gate and inventory.
-    pub fn summary(&mut self, review: JsValue) -> Result<JsValue, JsError> {
-        let review = review_from(review)?;
-        let findings = self.inner.findings();
-        let j = self.inner.journey();
-        let gate = gate(j, &findings, &review);
-        let failing = gate.failing();
-        let summary = Summary {
-            verdict: gate.verdict.as_str(),
-            failing,
-            hits: j.hits.len(),
-            records: self.inner.records().len(),
-            findings: &findings,
-            acceptance: acceptance(j, &findings),
-            inventory: inventory(j, &review),
-            gate,
-        };
-        to_js(&summary)
-    }
-
-    /// The badge number: gate checks in `stop` plus distinct fail codes. Cheaper
-    /// than `summary` (no acceptance rows or inventory are built).
+    /// The badge number: gate checks in `stop` plus distinct fail codes.
     pub fn failing(&mut self, review: JsValue) -> Result<usize, JsError> {
         let review = review_from(review)?;
         let findings = self.inner.findings();
         Ok(gate(self.inner.journey(), &findings, &review).failing())
-    }
-
-    /// The review packet as a plain object.
-    pub fn packet(&mut self, review: JsValue, raw_user_data: bool) -> Result<JsValue, JsError> {
-        let review = review_from(review)?;
-        let p = Packet::build(&mut self.inner, &review, &PacketOptions { raw_user_data });
-        to_js(&p)
-    }
-
-    /// The review packet as Markdown.
-    #[wasm_bindgen(js_name = packetMarkdown)]
-    pub fn packet_markdown(&mut self, review: JsValue) -> Result<String, JsError> {
-        let review = review_from(review)?;
-        Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_markdown())
-    }
-
-    /// The acceptance rows, findings, gate and verdict as terminal text (the
-    /// demo prints it; the CLI's `--format text` is the same renderer).
-    #[wasm_bindgen(js_name = packetText)]
-    pub fn packet_text(&mut self, review: JsValue) -> Result<String, JsError> {
-        let review = review_from(review)?;
-        Ok(Packet::build(&mut self.inner, &review, &PacketOptions::default()).to_text())
     }
 }
 

@@ -947,7 +947,7 @@ mod tests {
     #[test]
     fn every_registered_code_belongs_to_a_card() {
         for r in RULES {
-            let code = r.info().code;
+            let code = r.code();
             assert!(
                 card_of(code).is_some(),
                 "{code} is in no card: add it to packet::cards::card_of"

@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn every_registered_code_fits_its_column() {
         for rule in crate::rules::RULES {
-            let code = rule.info().code;
+            let code = rule.code();
             assert!(code.len() <= CODE, "{code} is longer than {CODE}");
         }
     }

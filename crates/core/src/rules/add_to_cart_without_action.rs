@@ -9,9 +9,12 @@ pub struct Rule;
 /// A gesture this long before the hit still counts.
 const WINDOW_MS: f64 = 5000.0;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "add_to_cart_without_action",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "add_to_cart_without_action";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "AddToCart with no trusted user gesture in the same tab in the preceding 5 s (fired on load or refresh)",
     explanation: "An AddToCart that no click caused is not a shopper's action: it inflates add-to-cart counts and teaches the algorithm to find people who merely load pages.",
     probably_broke: "The event is bound to page load (cart page render, a cart drawer opening, a 'product added' parameter in the URL) instead of the add-to-cart button or the cart API response to a click.",
@@ -21,8 +24,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Group
@@ -40,8 +43,8 @@ impl RuleTrait for Rule {
             }
             if j.gestures_between(h.context.tab_id, h.time - WINDOW_MS, h.time + super::GESTURE_SKEW_MS) == 0 {
                 out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(h.event_name()),
+                    CODE,
+                    SEVERITY.of(h.event_name()),
                     &[h],
                     format!(
                         "AddToCart hit #{} fired with no click, submit or Enter in the 5 s before it",

@@ -5,9 +5,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "browser_purchase_missing",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "browser_purchase_missing";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the order confirmation page was reached but no browser Purchase left it",
     explanation: "The one event that matters most never reached Meta from the browser; only a server event (if any) can report this sale.",
     probably_broke: "The Purchase sender is not active on the thank-you page: a theme snippet that Shopify's new checkout no longer runs (checkout.liquid / additional scripts), or a custom pixel not subscribed to checkout_completed.",
@@ -17,8 +20,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -31,8 +34,8 @@ impl RuleTrait for Rule {
             if purchases == 0 {
                 out.push(
                     Finding::journey(
-                        INFO.code,
-                        INFO.severity.of("Purchase"),
+                        CODE,
+                        SEVERITY.of("Purchase"),
                         format!("the order page {url} was reached but no browser Purchase left it"),
                     )
                     .with_event("Purchase")

@@ -5,9 +5,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "conflicting_pixel_versions",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "conflicting_pixel_versions";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`fbq !== _fbq`, or different `v` values within one document",
     explanation: "Two different copies of the pixel library are active in one page; each keeps its own queue and settings, so events can be sent twice or lose their parameters.",
     probably_broke: "An app or tag manager loads its own pinned copy of fbevents next to the theme's.",
@@ -17,8 +20,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -43,7 +46,7 @@ impl RuleTrait for Rule {
                 // Versions come from the hits; `fbq !== _fbq` only from the page hook.
                 let page_only = page.versions.values().all(|v| v.len() < 2);
                 out.push(
-                    Finding::journey(INFO.code, INFO.severity.of_any_event(), reasons.join("; "))
+                    Finding::journey(CODE, SEVERITY.of_any_event(), reasons.join("; "))
                         .with_page_view(pv)
                         .page_reported(page_only),
                 );

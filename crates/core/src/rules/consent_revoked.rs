@@ -10,9 +10,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "consent_revoked",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "consent_revoked";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the page called `fbq('consent', 'revoke')` before core events, so fbevents holds them back (page evidence; names the caller)",
     explanation: "fbq('consent', 'revoke') tells the pixel to send nothing until fbq('consent', 'grant'); core events tracked in between wait in the page and are lost when the shopper leaves it. That is right while a shopper has not consented, but a revoke that is never lifted after consent silently drops the events.",
     probably_broke: "A consent banner or app calls revoke on every page (as Meta's example does) but never calls grant after the shopper accepts, or calls it in another frame or after the shopper left the page.",
@@ -32,8 +35,8 @@ fn after(b: &FbqCall, bi: usize, a: &FbqCall, ai: usize) -> bool {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -78,8 +81,8 @@ impl RuleTrait for Rule {
                 .map_or_else(|| "a script the page hook could not name".to_owned(), clip);
             out.push(
                 Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(&event),
+                    CODE,
+                    SEVERITY.of(&event),
                     format!(
                         // Numbered from 1, as the packet numbers page views.
                         "page view #{} ({}): fbq('consent', 'revoke') from {caller} came before fbq('track', '{event}') and no fbq('consent', 'grant') followed, so fbevents holds {event} back",

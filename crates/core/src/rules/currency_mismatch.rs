@@ -6,9 +6,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "currency_mismatch",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "currency_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "core events in one journey use different currencies",
     explanation: "One shopper's journey should be priced in one currency. A switch between events usually means one sender uses the shop currency and another the customer's currency.",
     probably_broke: "On a multi-currency store one sender reads the presentment (customer) currency and another the shop currency.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -33,8 +36,8 @@ impl RuleTrait for Rule {
                 .map(|(c, &i)| format!("{c} ({} #{})", j.hit(i).event_name(), j.hit(i).id))
                 .collect();
             let mut f = Finding::about(
-                INFO.code,
-                INFO.severity.of_any_event(),
+                CODE,
+                SEVERITY.of_any_event(),
                 &hits,
                 format!("core events use {} currencies: {}", list.len(), list.join(", ")),
             );

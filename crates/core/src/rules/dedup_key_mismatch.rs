@@ -7,9 +7,12 @@ use crate::pairing::pairings;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "dedup_key_mismatch",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "dedup_key_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a server event with the same name exists for the action but its event_id differs from the browser eid",
     explanation: "Meta merges a browser event and a server event only when name and event id are equal. Here they differ, so the action is counted twice.",
     probably_broke: "Browser and server build the id from different sources (a random id in the browser, the order id on the server), or one of them adds a prefix.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -36,8 +39,8 @@ impl RuleTrait for Rule {
                 .map(|s| s.event_id.as_deref().unwrap_or("(none)"))
                 .collect();
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(p.hit.event_name()),
+                CODE,
+                SEVERITY.of(p.hit.event_name()),
                 &[p.hit],
                 format!(
                     "browser {} #{} has eid {} but the server sent event_id {}",

@@ -17,9 +17,12 @@ use crate::tables;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "duplicate_event",
-    severity: SeverityRule::FailFor(&["Purchase", "InitiateCheckout", "AddToCart"]),
+const CODE: &str = "duplicate_event";
+const SEVERITY: SeverityRule = SeverityRule::FailFor(&["Purchase", "InitiateCheckout", "AddToCart"]);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the same pixel got the same event twice for one business action and the eids are missing or differ",
     explanation: "Meta merges repeats only when they share an event id. Two hits for one action with missing or different ids are two conversions: reported results and the bidding signal are inflated.",
     probably_broke: "Two senders (theme code and an app, GTM and a custom pixel) both fire the event, or one sender fires it twice (a listener bound twice, a page that re-renders).",
@@ -51,8 +54,8 @@ fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Group
@@ -123,8 +126,8 @@ impl RuleTrait for Rule {
                 _ => "one action".to_string(),
             };
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 cluster,
                 format!(
                     "{ev} sent {} times for {scope} by {} with {}: Meta will count it {} times",

@@ -6,9 +6,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "duplicate_pixel_script",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "duplicate_pixel_script";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`fbevents.js` loaded more than once in one document, or the base code ran twice",
     explanation: "Two copies of the pixel library in one page compete for window.fbq; depending on load order events are sent twice or with the wrong settings.",
     probably_broke: "The base code is in the theme and also in a GTM tag or an app's snippet.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -55,7 +58,7 @@ impl RuleTrait for Rule {
                 // No page URL in front: the finding names its page view, and
                 // the URL was printed twice when the document was the page.
                 out.push(
-                    Finding::journey(INFO.code, INFO.severity.of_any_event(), reasons.join("; "))
+                    Finding::journey(CODE, SEVERITY.of_any_event(), reasons.join("; "))
                         .with_page_view(pv)
                         .page_reported(!network),
                 );

@@ -7,9 +7,12 @@ use crate::tables::CORE_EVENTS;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "event_chain_incomplete",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "event_chain_incomplete";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a core event was never seen in the journey (a Purchase missing on a reached order page is `browser_purchase_missing`)",
     explanation: "The test order should produce ViewContent, AddToCart, InitiateCheckout and Purchase. A missing step leaves a hole in the funnel Meta optimises on.",
     probably_broke: "The step's sender is not installed on that page type, fires under another name, or the test skipped the step (e.g. Buy it now skips the cart).",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -43,12 +46,7 @@ impl RuleTrait for Rule {
                 continue;
             }
             out.push(
-                Finding::journey(
-                    INFO.code,
-                    INFO.severity.of(ev),
-                    format!("no {ev} was seen in this journey"),
-                )
-                .with_event(ev),
+                Finding::journey(CODE, SEVERITY.of(ev), format!("no {ev} was seen in this journey")).with_event(ev),
             );
         }
     }

@@ -6,9 +6,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "event_chain_out_of_order",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "event_chain_out_of_order";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the first hits of the core events are not in ViewContent → AddToCart → InitiateCheckout → Purchase order",
     explanation: "A step that fires before the one it follows is usually bound to the wrong trigger (AddToCart on the product page load, InitiateCheckout on the cart page).",
     probably_broke: "An event is attached to a page load or a widget that appears earlier in the journey than the action it names.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -30,8 +33,8 @@ impl RuleTrait for Rule {
             let (a, b) = (j.hit(pair[0]), j.hit(pair[1]));
             if b.time < a.time {
                 let mut f = Finding::about(
-                    INFO.code,
-                    INFO.severity.of(b.event_name()),
+                    CODE,
+                    SEVERITY.of(b.event_name()),
                     &[a, b],
                     format!(
                         "first {} (#{}) came before first {} (#{})",

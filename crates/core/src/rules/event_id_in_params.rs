@@ -7,9 +7,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "event_id_in_params",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "event_id_in_params";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "an event id was put in custom data (`cd[eventID]`, `cd[event_id]`) instead of fbq's 4th argument",
     explanation: "Meta deduplicates on the eid parameter, which fbevents fills only from the fourth argument of fbq('track', ...). An id inside the parameters is sent as ordinary custom data and ignored for deduplication.",
     probably_broke: "The track call was written fbq('track', 'Purchase', {value, currency, eventID}) with the id in the third argument.",
@@ -21,8 +24,8 @@ static INFO: RuleInfo = RuleInfo {
 const KEYS: [&str; 4] = ["eventID", "event_id", "eventId", "eventid"];
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -37,8 +40,8 @@ impl RuleTrait for Rule {
             .find_map(|p| crate::decode::bracket_inner(&p.key, "cd").filter(|inner| KEYS.contains(inner)));
         if let Some(k) = found {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!(
                     "{} hit #{} carries cd[{k}]; the id belongs in fbq's fourth argument (eid)",

@@ -8,9 +8,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "fbc_mismatch",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "fbc_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the fbclid inside an fbc (browser or server) differs byte for byte from the landing URL's fbclid (it is case-sensitive), or server fbc differs from browser fbc",
     explanation: "fbc carries the click id (fbclid) of the ad the shopper clicked, and Meta uses it to attribute the purchase to that ad. The click id is case-sensitive: a changed one (lower-cased, truncated, from an older click) points to no click or the wrong one, and Events Manager reports it as a modified fbc.",
     probably_broke: "Something lower-cases or trims URLs and cookies (a URL normaliser, a consent tool, a server framework), the server builds fbc from a stored older click, or it reads another domain's _fbc cookie.",
@@ -20,8 +23,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -37,8 +40,8 @@ impl RuleTrait for Rule {
                 if clicked != landing {
                     let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();
                     out.push(Finding::about(
-                        INFO.code,
-                        INFO.severity.of_any_event(),
+                        CODE,
+                        SEVERITY.of_any_event(),
                         &hits,
                         format!(
                             "hit(s) {} send fbc {} whose click id {} is not the landing URL's fbclid {}",
@@ -51,7 +54,7 @@ impl RuleTrait for Rule {
                 }
             }
             // Server: every event's fbc against the landing click.
-            judge_server_events(j, &INFO, out, |s| {
+            judge_server_events(j, CODE, SEVERITY, out, |s| {
                 let fbc = s.user_text("fbc")?;
                 let clicked = fbclid_of_fbc(fbc)?;
                 (clicked != landing).then(|| {
@@ -65,7 +68,7 @@ impl RuleTrait for Rule {
             });
         }
         // Server against browser, for each paired action.
-        paired_id_mismatches(j, &INFO, "fbc", out);
+        paired_id_mismatches(j, CODE, SEVERITY, "fbc", out);
     }
 }
 

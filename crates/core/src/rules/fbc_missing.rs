@@ -8,9 +8,12 @@ use crate::tables::CORE_EVENTS;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "fbc_missing",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "fbc_missing";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the journey landed with `fbclid` in the URL but its core-event hits carry no fbc",
     explanation: "When a shopper arrives from an ad, the pixel keeps the click id (fbclid) in the _fbc cookie and sends it as fbc with every event; that is how Meta ties the purchase to the click. Without it, the conversion can only be attributed by weaker signals, or not at all.",
     probably_broke: "A redirect dropped fbclid before the pixel loaded (a language or currency redirect, a consent wall), the pixel's first-party cookies are switched off, or the sender (a custom pixel, a tag manager template) does not pass fbc.",
@@ -20,8 +23,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -37,8 +40,8 @@ impl RuleTrait for Rule {
             };
             let hits: Vec<&crate::model::Hit> = without.iter().map(|&i| j.hit(i)).collect();
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &hits,
                 format!(
                     "the journey landed with fbclid {} but {ev} hit(s) {} carry no fbc",

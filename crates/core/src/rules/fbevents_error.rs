@@ -5,9 +5,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "fbevents_error",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "fbevents_error";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "fbevents posted an `FB_LOG` error (its text is kept)",
     explanation: "The pixel library itself reported a problem with a call, such as an invalid parameter or an unknown pixel id; Meta may drop or alter the event.",
     probably_broke: "A track or init call passed something fbevents rejects; the message names it.",
@@ -17,8 +20,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -29,7 +32,7 @@ impl RuleTrait for Rule {
             if log.level.to_ascii_lowercase().contains("error") {
                 let text: String = log.message.chars().take(500).collect();
                 out.push(
-                    Finding::journey(INFO.code, INFO.severity.of_any_event(), format!("fbevents: {text}"))
+                    Finding::journey(CODE, SEVERITY.of_any_event(), format!("fbevents: {text}"))
                         .with_page_view(pv)
                         .page_reported(true),
                 );

@@ -7,9 +7,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "fbp_mismatch",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "fbp_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the server's fbp for an action differs from the fbp of the browser hit it pairs with",
     explanation: "fbp is the browser id the pixel keeps in the _fbp cookie; the server event should repeat it so Meta can tie both events to one browser. A different fbp says the server read another cookie (or made one up), which weakens matching for every server event.",
     probably_broke: "The server generates its own fbp, reads the cookie from a different domain or an earlier session, or caches one value for many shoppers.",
@@ -19,14 +22,14 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        paired_id_mismatches(j, &INFO, "fbp", out);
+        paired_id_mismatches(j, CODE, SEVERITY, "fbp", out);
     }
 }
 

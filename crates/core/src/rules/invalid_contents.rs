@@ -7,9 +7,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "invalid_contents",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "invalid_contents";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`cd[contents]` is not a JSON array of objects with `id`",
     explanation: "Meta reads contents as a JSON array of {id, quantity, item_price}; anything else is ignored, so products and quantities are lost.",
     probably_broke: "The sender builds contents by hand (string concatenation, a single object, ids under another key).",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -28,8 +31,8 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(Contents::Invalid { reason }) = &hit.decoded.contents {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {reason}", hit.event_name(), hit.id),
             ));

@@ -7,9 +7,12 @@ use crate::money::currency_problem;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "invalid_currency",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "invalid_currency";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "currency is not an upper-case ISO 4217 code Meta accepts",
     explanation: "Meta only accepts upper-case ISO 4217 codes from its currency list; anything else (usd, $, US Dollar) makes the value unusable.",
     probably_broke: "The sender passes a lower-case code, a symbol, or a display name instead of the shop's ISO currency code.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -28,8 +31,8 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(problem) = hit.currency().and_then(currency_problem) {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
             ));

@@ -7,9 +7,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "invalid_fbp_fbc",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "invalid_fbp_fbc";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "fbp/fbc is not `fb.<subdomain index>.<creation time in ms>.<value>` (a seconds timestamp, missing parts); one extra trailing segment is allowed",
     explanation: "Meta reads fbp and fbc by their documented form: the prefix fb, the subdomain index, the creation time in milliseconds and the value (the browser id or the ad's click id). A value in another form cannot be used for matching, and an fbc built with a time in seconds shows as a malformed click id in Events Manager.",
     probably_broke: "A server or tag manager builds the value itself (with a time in seconds, without the subdomain index, or from the bare fbclid) instead of passing the pixel's _fbp and _fbc cookies.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -31,8 +34,8 @@ impl RuleTrait for Rule {
             let Some(problem) = format_problem(value) else { continue };
             let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of_any_event(),
+                CODE,
+                SEVERITY.of_any_event(),
                 &hits,
                 format!(
                     "hit(s) {} send {param} {}, which {problem}",
@@ -42,7 +45,7 @@ impl RuleTrait for Rule {
             ));
         }
         // Server: each event's fbp and fbc.
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             let problem_with = |param| {
                 let problem = match s.user_value(param)? {
                     serde_json::Value::String(v) if v.is_empty() => return None,

@@ -7,9 +7,12 @@ use crate::money::value_problem;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "invalid_value",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "invalid_value";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "value is not a plain decimal (`$10`, `1,234.50`, `12,5`, empty, NaN) or is negative",
     explanation: "Meta reads value as a number. A formatted price such as $1,234.50 is dropped or misread, so reported revenue is wrong.",
     probably_broke: "The sender passes a display-formatted price (money filter, localised string) instead of the raw number.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -28,8 +31,8 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if let Some(problem) = hit.custom("value").and_then(value_problem) {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{}: {problem}", hit.event_name(), hit.id),
             ));

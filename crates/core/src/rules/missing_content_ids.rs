@@ -6,9 +6,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "missing_content_ids",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "missing_content_ids";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a core event has neither `content_ids` nor `contents`",
     explanation: "Without product ids the event cannot be matched to the catalogue, so dynamic ads and catalogue reporting miss it.",
     probably_broke: "The sender does not pass content_ids/contents, or passes them under another name.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -27,8 +30,8 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if hit.is_core() && hit.custom("content_ids").is_none() && hit.custom("contents").is_none() {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!("{} hit #{} names no content_ids or contents", hit.event_name(), hit.id),
             ));

@@ -7,9 +7,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "missing_currency",
-    severity: SeverityRule::FailFor(&["Purchase"]),
+const CODE: &str = "missing_currency";
+const SEVERITY: SeverityRule = SeverityRule::FailFor(&["Purchase"]);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a Purchase, AddToCart or InitiateCheckout hit has no `cd[currency]`",
     explanation: "A value without a currency is rejected or read in the ad account's currency, so revenue is wrong for any store that sells in another currency.",
     probably_broke: "The track call passes value but not currency, or the currency variable is empty on this page.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -29,8 +32,8 @@ impl RuleTrait for Rule {
         let ev = hit.event_name();
         if MONEY_EVENTS.contains(&ev) && hit.custom("currency").is_none() {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &[hit],
                 format!("{} hit #{} has no cd[currency]", hit.event_name(), hit.id),
             ));

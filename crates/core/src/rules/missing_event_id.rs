@@ -7,9 +7,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "missing_event_id",
-    severity: SeverityRule::FailFor(&["Purchase"]),
+const CODE: &str = "missing_event_id";
+const SEVERITY: SeverityRule = SeverityRule::FailFor(&["Purchase"]);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a core event hit has no `eid`",
     explanation: "Without an event id Meta cannot tell that this browser event and the matching Conversions API event are the same action, so it counts both.",
     probably_broke: "The sender calls fbq('track', ...) without the fourth argument {eventID: ...}, or a second sender fires its own copy without one.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -29,8 +32,8 @@ impl RuleTrait for Rule {
         if hit.is_core() && hit.event_id.is_none() {
             let ev = hit.event_name();
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &[hit],
                 format!(
                     "{ev} hit #{} has no eid, so it cannot be deduplicated against a server event",

@@ -6,9 +6,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "missing_value",
-    severity: SeverityRule::FailFor(&["Purchase"]),
+const CODE: &str = "missing_value";
+const SEVERITY: SeverityRule = SeverityRule::FailFor(&["Purchase"]);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a Purchase, AddToCart or InitiateCheckout hit has no `cd[value]`",
     explanation: "Without a value Meta cannot report return on ad spend or optimise for value; a Purchase without one is counted as worth nothing.",
     probably_broke: "The track call passes no value, or the template variable that should hold the order total is empty on this page.",
@@ -22,8 +25,8 @@ static INFO: RuleInfo = RuleInfo {
 pub(crate) const MONEY_EVENTS: [&str; 3] = ["Purchase", "AddToCart", "InitiateCheckout"];
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -32,8 +35,8 @@ impl RuleTrait for Rule {
         let ev = hit.event_name();
         if MONEY_EVENTS.contains(&ev) && hit.custom("value").is_none() {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &[hit],
                 format!("{} hit #{} has no cd[value]", hit.event_name(), hit.id),
             ));

@@ -258,8 +258,10 @@ pub enum Scope {
 /// there to catch that). Where the evidence it needs is absent, it appends
 /// nothing. Severities come from its own [`RuleInfo::severity`].
 pub trait Rule: Sync {
-    /// The code, severity rule and guidance.
-    fn info(&self) -> &'static RuleInfo;
+    /// The finding code. (The rule's [`RuleInfo`], with its guidance, is in
+    /// [`INFOS`] and not reachable from here: the service worker's wasm runs
+    /// the rules and never shows their texts, so they stay out of it.)
+    fn code(&self) -> &'static str;
     /// Which part of the journey the rule judges, and so when it reruns.
     fn scope(&self) -> Scope;
     /// Hit scope: judges one counted hit, once, when it arrives. The hit is
@@ -345,22 +347,74 @@ pub static RULES: &[&dyn Rule] = &[
     &consent_revoked::Rule,
 ];
 
+/// Every rule's code, severity rule and guidance, in [`RULES`]' order (a test
+/// checks both lists agree). Only what shows or documents findings reads it:
+/// the packet, the panel, the code table. A rule module keeps its code and
+/// severity rule in consts (`CODE`, `SEVERITY`) that both its `INFO` and its
+/// checks use: the checks never touch `INFO`, so the service worker's wasm,
+/// which runs the rules and never shows their texts, does not carry the texts
+/// (30 KB).
+pub static INFOS: &[&RuleInfo] = &[
+    &missing_event_id::INFO,
+    &event_id_in_params::INFO,
+    &duplicate_event::INFO,
+    &repeated_event_id::INFO,
+    &multiple_senders::INFO,
+    &missing_value::INFO,
+    &missing_currency::INFO,
+    &invalid_value::INFO,
+    &zero_value::INFO,
+    &invalid_currency::INFO,
+    &currency_mismatch::INFO,
+    &missing_content_ids::INFO,
+    &invalid_contents::INFO,
+    &add_to_cart_without_action::INFO,
+    &unhashed_user_data::INFO,
+    &nonstandard_event::INFO,
+    &duplicate_pixel_script::INFO,
+    &pixel_initialized_twice::INFO,
+    &conflicting_pixel_versions::INFO,
+    &multiple_pixel_ids::INFO,
+    &pixel_not_loaded::INFO,
+    &fbevents_error::INFO,
+    &event_chain_incomplete::INFO,
+    &event_chain_out_of_order::INFO,
+    &browser_purchase_missing::INFO,
+    &value_mismatch::INFO,
+    &num_items_mismatch::INFO,
+    &server_event_missing::INFO,
+    &dedup_key_mismatch::INFO,
+    &server_value_mismatch::INFO,
+    &server_event_only::INFO,
+    &server_event_time_invalid::INFO,
+    &server_action_source_invalid::INFO,
+    &server_missing_web_fields::INFO,
+    &server_user_data_unhashed::INFO,
+    &server_user_data_overhashed::INFO,
+    &server_event_id_in_custom_data::INFO,
+    &test_event_code_present::INFO,
+    &fbp_mismatch::INFO,
+    &fbc_mismatch::INFO,
+    &fbc_missing::INFO,
+    &invalid_fbp_fbc::INFO,
+    &consent_revoked::INFO,
+];
+
 /// The fixed text for a code.
 pub fn info(code: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().map(|r| r.info()).find(|i| i.code == code)
+    INFOS.iter().copied().find(|i| i.code == code)
 }
 
 /// Position of a code in the registry (for stable ordering).
 pub fn rank(code: &str) -> usize {
-    RULES.iter().position(|r| r.info().code == code).unwrap_or(usize::MAX)
+    RULES.iter().position(|r| r.code() == code).unwrap_or(usize::MAX)
 }
 
 /// The finding-code table as Markdown, generated from the registry so the
 /// README cannot drift from the code.
 pub fn codes_markdown() -> String {
     let mut s = String::from("| code | severity | when | Meta documentation |\n|---|---|---|---|\n");
-    for r in RULES {
-        let i = r.info();
+    for i in INFOS {
         let source = i.source.map_or_else(|| "—".to_owned(), |u| format!("<{u}>"));
         s.push_str(&format!(
             "| `{}` | {} | {} | {source} |\n",
@@ -385,7 +439,7 @@ mod tests {
     fn every_code_is_registered_once_and_has_its_rule_file() {
         let mut seen = std::collections::BTreeSet::new();
         for r in RULES {
-            let code = r.info().code;
+            let code = r.code();
             assert!(seen.insert(code), "{code} is registered twice");
             // One module per code, named after it: the code is how a reader finds the rule.
             let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/rules/{code}.rs"));
@@ -401,6 +455,13 @@ mod tests {
                 assert!(seen.contains(code), "rules/{name} is not in RULES");
             }
         }
+    }
+
+    #[test]
+    fn the_texts_are_registered_in_the_rules_order() {
+        let rules: Vec<&str> = RULES.iter().map(|r| r.code()).collect();
+        let infos: Vec<&str> = INFOS.iter().map(|i| i.code).collect();
+        assert_eq!(rules, infos);
     }
 
     #[test]
@@ -421,8 +482,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_three_part_guidance() {
-        for r in RULES {
-            let i = r.info();
+        for i in INFOS {
             for (part, text) in [
                 ("explanation", i.explanation),
                 ("probably_broke", i.probably_broke),
@@ -443,14 +503,13 @@ mod tests {
     fn markdown_table_lists_every_code() {
         let md = codes_markdown();
         for r in RULES {
-            assert!(md.contains(&format!("`{}`", r.info().code)));
+            assert!(md.contains(&format!("`{}`", r.code())));
         }
     }
 
     #[test]
     fn sources_are_meta_documentation_pages() {
-        for r in RULES {
-            let i = r.info();
+        for i in INFOS {
             if let Some(url) = i.source {
                 assert!(
                     url.starts_with("https://developers.facebook.com/docs/") && !url.contains(' '),

@@ -5,9 +5,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "multiple_pixel_ids",
-    severity: SeverityRule::Always(Severity::Info),
+const CODE: &str = "multiple_pixel_ids";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Info);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "more than one pixel id on the store",
     explanation: "Several pixels are legitimate (an agency pixel, a second ad account), but each one receives and counts every event it is sent.",
     probably_broke: "Nothing, if each pixel is known; an unknown id is often a leftover from a former agency or app.",
@@ -17,8 +20,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -27,8 +30,8 @@ impl RuleTrait for Rule {
         if j.pixel_ids.len() > 1 {
             let ids: Vec<&str> = j.pixel_ids.iter().map(String::as_str).collect();
             out.push(Finding::journey(
-                INFO.code,
-                INFO.severity.of_any_event(),
+                CODE,
+                SEVERITY.of_any_event(),
                 format!("{} pixel ids receive events: {}", ids.len(), ids.join(", ")),
             ));
         }

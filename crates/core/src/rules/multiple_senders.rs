@@ -7,9 +7,12 @@ use crate::tables;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "multiple_senders",
-    severity: SeverityRule::FailFor(&["Purchase"]),
+const CODE: &str = "multiple_senders";
+const SEVERITY: SeverityRule = SeverityRule::FailFor(&["Purchase"]);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "one core event for one pixel arrives from more than one sender",
     explanation: "Each event should have one owner. Two senders double-count unless they share ids, drift apart when one of them is changed, and make every later fix a guess.",
     probably_broke: "A Shopify app (Facebook & Instagram channel) was installed while older theme code, GTM tags or a custom pixel still send the same event.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -58,8 +61,8 @@ impl RuleTrait for Rule {
             let refined = examples.iter().any(|h| h.sender.label != h.network_sender);
             out.push(
                 Finding::about(
-                    INFO.code,
-                    INFO.severity.of(ev),
+                    CODE,
+                    SEVERITY.of(ev),
                     &examples,
                     format!(
                         "{ev} for pixel {pixel} comes from {} senders{how}: {}",

@@ -7,9 +7,12 @@ use crate::tables;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "nonstandard_event",
-    severity: SeverityRule::Always(Severity::Info),
+const CODE: &str = "nonstandard_event";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Info);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "an `ev` outside Meta's standard events and the events fbevents sends by itself",
     explanation: "Custom events work, but Meta cannot optimise for them as it does for standard events; a misspelt standard event (addToCart) lands here too.",
     probably_broke: "Nothing, if the custom event is intended; otherwise the event name is misspelt or uses the wrong case.",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -34,8 +37,8 @@ impl RuleTrait for Rule {
                 .map(|s| format!(" (did you mean {s}?)"))
                 .unwrap_or_default();
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &[hit],
                 format!("hit #{} sends the custom event \"{ev}\"{hint}", hit.id),
             ));

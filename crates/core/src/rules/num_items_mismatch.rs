@@ -6,9 +6,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "num_items_mismatch",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "num_items_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "InitiateCheckout/Purchase `num_items` differs from the cart/order item count",
     explanation: "num_items should be the number of items bought (quantities summed). A different count usually means line items were counted instead of units, or a stale cart was read.",
     probably_broke: "The sender counts cart lines instead of summing quantities, or reads the cart before it is updated.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -44,8 +47,8 @@ impl RuleTrait for Rule {
                 if (n - f64::from(expected)).abs() > 0.001 {
                     out.push(
                         Finding::about(
-                            INFO.code,
-                            INFO.severity.of(ev),
+                            CODE,
+                            SEVERITY.of(ev),
                             &[hit],
                             format!("{ev} #{} says num_items {raw} but {what} has {expected} items", hit.id),
                         )

@@ -5,9 +5,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "pixel_initialized_twice",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "pixel_initialized_twice";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`fbq('init', id)` for the same id twice in one document",
     explanation: "A second init for the same pixel usually means two integrations set it up; the later one can override advanced matching or consent settings, and both may track.",
     probably_broke: "Theme code and a GTM tag (or an app snippet) each run the full base code with init.",
@@ -17,8 +20,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -28,8 +31,8 @@ impl RuleTrait for Rule {
         {
             for ((doc, id), n) in page.inits.iter().filter(|(_, n)| **n > 1) {
                 let mut f = Finding::journey(
-                    INFO.code,
-                    INFO.severity.of_any_event(),
+                    CODE,
+                    SEVERITY.of_any_event(),
                     format!(
                         "pixel {id} initialised {n} times in {}",
                         if doc.is_empty() { &j.page_views[pv].url } else { doc }

@@ -9,9 +9,12 @@ pub struct Rule;
 /// A track call younger than this on the newest page may still be in flight.
 const GRACE_MS: f64 = 5000.0;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "pixel_not_loaded",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "pixel_not_loaded";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "fbq calls were queued but the library never loaded or no hit left the page",
     explanation: "The page asked the pixel to track, but nothing reached Meta: the calls sit in fbq.queue because fbevents.js did not load, or its requests were blocked.",
     probably_broke: "fbevents.js is blocked (consent banner, content security policy, an ad blocker) or its script tag was removed while the fbq stub stayed.",
@@ -21,8 +24,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Page
@@ -54,8 +57,8 @@ impl RuleTrait for Rule {
             };
             out.push(
                 Finding::journey(
-                    INFO.code,
-                    INFO.severity.of_any_event(),
+                    CODE,
+                    SEVERITY.of_any_event(),
                     format!(
                         "{}: {} fbq track call(s) but {why}",
                         j.page_views[pv].url, page.track_calls

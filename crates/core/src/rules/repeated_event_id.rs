@@ -6,9 +6,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "repeated_event_id",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "repeated_event_id";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the same pixel got the same event with the same eid more than once",
     explanation: "Meta keeps the first event with a given id and drops the repeats, so nothing is double-counted; but a repeated id often means a sender fires twice, or ids are not unique per action (a constant id merges real, separate actions).",
     probably_broke: "A sender fires twice with the same id (a listener bound twice, a page re-render), or the id is not unique (a constant, the product id, the cart token reused across actions).",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -35,8 +38,8 @@ impl RuleTrait for Rule {
                     .map(|&i| j.hit(i))
                     .collect();
                 out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(event),
+                    CODE,
+                    SEVERITY.of(event),
                     &hs,
                     format!("{event} sent {} times with eid \"{eid}\"", hs.len()),
                 ));

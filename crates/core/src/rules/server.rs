@@ -2,21 +2,19 @@
 //! the rules stay one per code, and use these so that every finding about a
 //! server event starts the same way (`capi.json data[0] (Purchase): …`) and
 //! the browser-vs-server comparison of an identifier is written once.
+//!
+//! They take a rule's code and severity, never its `INFO`: the texts in INFO
+//! would then be compiled into the worker's wasm, which never shows them.
 
-use super::{Finding, RuleInfo};
+use super::{Finding, SeverityRule};
 use crate::identity::clip;
 use crate::inputs::ServerEvent;
 use crate::journey::Journey;
 use crate::pairing::pairings;
 
 /// A finding about server event `s`: where it is in which input, then `problem`.
-pub fn about_server_event(info: &RuleInfo, s: &ServerEvent, problem: &str) -> Finding {
-    Finding::journey(
-        info.code,
-        info.severity.of(&s.event_name),
-        format!("{}: {problem}", s.describe()),
-    )
-    .with_event(&s.event_name)
+pub fn about_server_event(code: &'static str, severity: SeverityRule, s: &ServerEvent, problem: &str) -> Finding {
+    Finding::journey(code, severity.of(&s.event_name), format!("{}: {problem}", s.describe())).with_event(&s.event_name)
 }
 
 /// Asks `problems` about every supplied server event, in payload order, and
@@ -25,7 +23,8 @@ pub fn about_server_event(info: &RuleInfo, s: &ServerEvent, problem: &str) -> Fi
 /// a finding.
 pub fn judge_server_events<P>(
     j: &Journey,
-    info: &RuleInfo,
+    code: &'static str,
+    severity: SeverityRule,
     out: &mut Vec<Finding>,
     mut problems: impl FnMut(&ServerEvent) -> P,
 ) where
@@ -33,7 +32,7 @@ pub fn judge_server_events<P>(
 {
     for s in j.server.iter().flatten() {
         for problem in problems(s) {
-            out.push(about_server_event(info, s, &problem));
+            out.push(about_server_event(code, severity, s, &problem));
         }
     }
 }
@@ -41,7 +40,13 @@ pub fn judge_server_events<P>(
 /// An identifier the browser hit and its server twin both send (`fbp`,
 /// `fbc`) and disagree on: one finding about the hit, naming both values.
 /// Pairs where either side sends none are not compared.
-pub fn paired_id_mismatches(j: &Journey, info: &RuleInfo, param: &str, out: &mut Vec<Finding>) {
+pub fn paired_id_mismatches(
+    j: &Journey,
+    code: &'static str,
+    severity: SeverityRule,
+    param: &str,
+    out: &mut Vec<Finding>,
+) {
     for p in pairings(j) {
         let Some(twin) = p.twin else { continue };
         let (Some(browser), Some(server)) = (
@@ -52,8 +57,8 @@ pub fn paired_id_mismatches(j: &Journey, info: &RuleInfo, param: &str, out: &mut
         };
         if browser != server {
             out.push(Finding::about(
-                info.code,
-                info.severity.of(p.hit.event_name()),
+                code,
+                severity.of(p.hit.event_name()),
                 &[p.hit],
                 format!(
                     "{} hit #{} sends {param} {} but its server twin ({}) sends {}",

@@ -11,9 +11,12 @@ use crate::tables::ACTION_SOURCES;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_action_source_invalid",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_action_source_invalid";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`action_source` missing or not one of website, app, email, phone_call, chat, physical_store, system_generated, business_messaging, other",
     explanation: "action_source tells Meta where the conversion happened and is required on every server event; without a value Meta accepts, the event is refused or cannot be matched to the browser's website events.",
     probably_broke: "The integration leaves action_source out (it was optional in early Conversions API versions), capitalises it (\"Website\"), or sends its own label (\"web\", \"server\", \"shopify\").",
@@ -23,14 +26,14 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             Some(match &s.sent.action_source {
                 None | Some(Value::Null) => "action_source is missing".to_owned(),
                 Some(Value::String(v)) if ACTION_SOURCES.contains(&v.as_str()) => return None,

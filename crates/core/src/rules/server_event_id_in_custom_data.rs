@@ -7,9 +7,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_event_id_in_custom_data",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_event_id_in_custom_data";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`event_id` or `eventID` inside custom_data instead of at the event's top level",
     explanation: "Meta deduplicates a server event with its browser twin only by the event_id at the top level of the event; inside custom_data it is an ordinary custom property, so the action is counted twice.",
     probably_broke: "The server copies the browser's fbq options ({eventID: …}) into custom_data, or a field mapping puts every extra field under custom_data.",
@@ -19,14 +22,14 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             if s.sent.custom_data_event_ids.is_empty() {
                 return None;
             }

@@ -8,9 +8,12 @@ use crate::pairing::pairings;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_event_missing",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "server_event_missing";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "server payloads were supplied but a browser core event has no server event with the same name",
     explanation: "The server payloads you supplied do not include this event, so it relies on the browser alone and is lost whenever the browser blocks the pixel.",
     probably_broke: "The Conversions API integration sends only some events (often Purchase only), or sends this one under another name.",
@@ -20,8 +23,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -46,8 +49,8 @@ impl RuleTrait for Rule {
         crate::sort::sort_by(&mut missing, |a, b| a.0.cmp(b.0));
         for (ev, hits) in missing {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(ev),
+                CODE,
+                SEVERITY.of(ev),
                 &hits,
                 format!("the browser sent {ev} but the server payloads have no {ev}"),
             ));

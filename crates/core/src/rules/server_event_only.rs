@@ -6,9 +6,12 @@ use crate::tables;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_event_only",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "server_event_only";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a server core event has no browser twin (browser source missing)",
     explanation: "The server reports this event but the browser never sent it, so Meta loses the browser signals (click id, cookies) that help match it to an ad.",
     probably_broke: "The browser sender for this event is missing or blocked, while the server integration works.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -35,8 +38,8 @@ impl RuleTrait for Rule {
                     .collect();
                 out.push(
                     Finding::journey(
-                        INFO.code,
-                        INFO.severity.of(ev),
+                        CODE,
+                        SEVERITY.of(ev),
                         format!(
                             "the server sent {ev} ({}) but no browser {ev} was seen",
                             places.join(", ")

@@ -11,9 +11,12 @@ use crate::pairing::hits_of_server_events;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_event_time_invalid",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_event_time_invalid";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "`event_time` is not Unix seconds (milliseconds, a string, missing), is more than 7 days before the browser event it pairs with (or the capture's first hit when unpaired), or more than one hour after the capture",
     explanation: "Meta reads event_time as a Unix time in seconds and refuses the whole request when any event in it is more than 7 days old; a time in milliseconds or in the future puts the event at a moment the shopper never acted, so it cannot be deduplicated with its browser twin or attributed to the right ad.",
     probably_broke: "The server integration writes the time in milliseconds (JavaScript's Date.now()), as a date string, from a stored order date, or not at all, or replays old events from a queue.",
@@ -32,8 +35,8 @@ const MAX_AHEAD_MS: f64 = 3600.0 * 1000.0;
 const MILLISECONDS_FROM: f64 = 1e11;
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -42,7 +45,7 @@ impl RuleTrait for Rule {
         // The browser hit each server event pairs with, in payload order: the
         // order the events are judged in.
         let mut twins = hits_of_server_events(j).into_iter();
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             let twin = twins.next().flatten();
             match &s.sent.event_time {
                 None | Some(Value::Null) => Some("event_time is missing".to_owned()),

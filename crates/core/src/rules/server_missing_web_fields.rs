@@ -9,9 +9,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_missing_web_fields",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "server_missing_web_fields";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a `website` event without `event_source_url` or `user_data.client_user_agent`",
     explanation: "Meta requires event_source_url and client_user_agent on website events sent through the Conversions API; without them the event is weaker for matching and attribution, and Events Manager reports it as incomplete.",
     probably_broke: "The server sends the event from a webhook or a background job (Shopify's order webhook, a queue worker) that never saw the shopper's page URL or browser user agent.",
@@ -29,14 +32,14 @@ fn filled(v: Option<&Value>) -> bool {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             if s.sent.action_source.as_ref().and_then(Value::as_str) != Some("website") {
                 return None;
             }

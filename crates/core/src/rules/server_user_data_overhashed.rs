@@ -11,9 +11,12 @@ use crate::tables::PLAIN_USER_DATA_KEYS;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_user_data_overhashed",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "server_user_data_overhashed";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "client_ip_address, client_user_agent, fbp or fbc looks hashed (they must be sent as they are)",
     explanation: "Meta matches the IP address, user agent, browser id (fbp) and click id (fbc) as they are; hashed, they match nobody, so the event loses its strongest links to the shopper's browser and the ad click.",
     probably_broke: "The integration hashes every user_data field in one loop, including the four that Meta wants unhashed.",
@@ -23,14 +26,14 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             let hashed: Vec<String> = PLAIN_USER_DATA_KEYS
                 .iter()
                 .filter(|key| {

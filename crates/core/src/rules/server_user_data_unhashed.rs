@@ -11,9 +11,12 @@ use crate::tables::HASHED_USER_DATA_KEYS;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_user_data_unhashed",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_user_data_unhashed";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "em, ph, fn, ln, ge, db, ct, st, zp or country is not a lowercase 64-hex SHA-256 (plain e-mail, formatted phone)",
     explanation: "Meta's systems do not accept contact information in the clear: a plain e-mail, phone number or name in user_data is personal data sent unhashed, and Meta cannot match it, so the event loses the customer it was about.",
     probably_broke: "The integration builds user_data by hand and skips hashing (or hashes only some fields), hashes without lower-casing the hex digest, or a business SDK was replaced by a hand-written request.",
@@ -36,14 +39,14 @@ fn unhashed(v: &Value) -> Option<&'static str> {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        judge_server_events(j, &INFO, out, |s| {
+        judge_server_events(j, CODE, SEVERITY, out, |s| {
             let mut bad = Vec::new();
             for key in HASHED_USER_DATA_KEYS {
                 match s.user_value(key) {

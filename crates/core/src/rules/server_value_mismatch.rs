@@ -7,9 +7,12 @@ use crate::pairing::pairings;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "server_value_mismatch",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "server_value_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "browser and server events with the same name and id differ in value or currency",
     explanation: "Meta keeps one of the two deduplicated events; when their values differ, reported revenue depends on which arrived first.",
     probably_broke: "Browser and server compute value differently (with or without shipping and tax, shop vs customer currency).",
@@ -19,8 +22,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -41,8 +44,8 @@ impl RuleTrait for Rule {
             }
             if !diffs.is_empty() {
                 out.push(Finding::about(
-                    INFO.code,
-                    INFO.severity.of(p.hit.event_name()),
+                    CODE,
+                    SEVERITY.of(p.hit.event_name()),
                     &[p.hit],
                     format!(
                         "{} #{} and its server twin differ: {}",

@@ -9,9 +9,12 @@ use crate::journey::Journey;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "test_event_code_present",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "test_event_code_present";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "the payload carries `test_event_code` (right for Test Events, wrong in production)",
     explanation: "test_event_code routes events to Events Manager's Test Events tool. Meta's documentation says to use it only for testing and to remove it from production payloads: a live integration that still sends it was left in a test setting, and what you see here may not be what production sends.",
     probably_broke: "A test code set in the integration's settings (or an environment variable) for set-up was never cleared, or this payload was copied from the Test Events tool rather than from production logs.",
@@ -21,8 +24,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -41,8 +44,8 @@ impl RuleTrait for Rule {
         }
         for ((source, code), places) in by_code {
             out.push(Finding::journey(
-                INFO.code,
-                INFO.severity.of_any_event(),
+                CODE,
+                SEVERITY.of_any_event(),
                 format!(
                     "{source} sends test_event_code \"{}\" with {} event(s) ({}); remove it from production requests",
                     clip(code),

@@ -7,9 +7,12 @@ use crate::tables::HASHED_USER_DATA_KEYS;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "unhashed_user_data",
-    severity: SeverityRule::Always(Severity::Fail),
+const CODE: &str = "unhashed_user_data";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "a `ud[…]` value that should be hashed is not 64-char hex (plain e-mail, phone, name)",
     explanation: "Customer data must reach Meta as SHA-256 hashes. A plain e-mail or phone in the URL is personal data sent in the clear and may breach Meta's terms and privacy law.",
     probably_broke: "A sender builds the ud[...] parameters by hand (or passes them to a gateway) instead of letting fbevents hash the values given to fbq('init').",
@@ -30,8 +33,8 @@ fn looks_like(v: &str) -> &'static str {
 }
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -45,8 +48,8 @@ impl RuleTrait for Rule {
             .collect();
         if !bad.is_empty() {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!(
                     "{} hit #{} sends unhashed user data: {}",

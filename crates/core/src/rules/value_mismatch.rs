@@ -6,9 +6,12 @@ use crate::money::reconcile;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "value_mismatch",
-    severity: SeverityRule::FailUnexplained,
+const CODE: &str = "value_mismatch";
+const SEVERITY: SeverityRule = SeverityRule::FailUnexplained;
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "Purchase value/currency does not reconcile to the order; the explanation names the component (shipping, tax, discount, currency) that accounts for the gap when one does",
     explanation: "Meta's reported revenue and ROAS come from this value. If it is not the order total, every revenue comparison with Shopify is off by the gap.",
     probably_broke: "The sender reads the subtotal (before shipping and tax), the pre-discount price, or another currency instead of the order total.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Journey
@@ -34,8 +37,8 @@ impl RuleTrait for Rule {
             }
             out.push(
                 Finding::about(
-                    INFO.code,
-                    INFO.severity.of_explained(hit.event_name(), !r.explained_by.is_empty()),
+                    CODE,
+                    SEVERITY.of_explained(hit.event_name(), !r.explained_by.is_empty()),
                     &[hit],
                     format!("Purchase #{}: {}", hit.id, r.detail),
                 )

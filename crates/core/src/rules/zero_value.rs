@@ -6,9 +6,12 @@ use crate::model::Hit;
 
 pub struct Rule;
 
-static INFO: RuleInfo = RuleInfo {
-    code: "zero_value",
-    severity: SeverityRule::Always(Severity::Warn),
+const CODE: &str = "zero_value";
+const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Warn);
+
+pub(super) static INFO: RuleInfo = RuleInfo {
+    code: CODE,
+    severity: SEVERITY,
     when: "Purchase value is 0",
     explanation: "A Purchase worth 0 is valid for a free order, but usually means the total was read before it was known.",
     probably_broke: "The sender reads the total from a variable that is still empty (or in the wrong unit) when the thank-you page fires.",
@@ -18,8 +21,8 @@ static INFO: RuleInfo = RuleInfo {
 };
 
 impl RuleTrait for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+    fn code(&self) -> &'static str {
+        CODE
     }
     fn scope(&self) -> Scope {
         Scope::Hit
@@ -27,8 +30,8 @@ impl RuleTrait for Rule {
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
         if hit.event_name() == "Purchase" && hit.value() == Some(0.0) {
             out.push(Finding::about(
-                INFO.code,
-                INFO.severity.of(hit.event_name()),
+                CODE,
+                SEVERITY.of(hit.event_name()),
                 &[hit],
                 format!("Purchase hit #{} has value 0", hit.id),
             ));

@@ -1,0 +1,77 @@
+// @ts-check
+// A tab's stored journal read as one JSON text: for the worker, which hands it
+// to the core in one call, and for the panel, which reads it from storage
+// itself. A module of its own (no imports) so the panel can start reading
+// while the rest of its code still loads. The layout it reads (chunks of JSON
+// text, one meta entry per tab) is journal-store.js's.
+
+/**
+ * The records of a stored chunk as JSON text without its brackets ('' when empty).
+ * @param {unknown} value
+ */
+function chunkBody(value) {
+  const text = typeof value === 'string' ? value : JSON.stringify(Array.isArray(value) ? value : []);
+  return text.slice(1, -1).trim();
+}
+
+/**
+ * A tab's stored journal as one JSON text (an array of records, led by a
+ * `dropped` record when the budget evicted some), and `total`: how many records
+ * were ever appended, the position after the last. Read by the worker and, for
+ * the panel, straight from storage (`storage` has the shape of
+ * chrome.storage.local).
+ *
+ * Never mixes two states of the journal: the newest chunk (which appends
+ * rewrite) is always taken from the same `get` as the meta that names it;
+ * older chunks never change until evicted, so they may come from an earlier
+ * `get`. The first `get` asks for the meta and the first `guess` chunks
+ * together (a short journal is read in one round trip); a second asks for
+ * what is still missing, and so on while writes land in between.
+ * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
+ * @param {number} tab
+ * @param {number} [guess] chunks asked for before the meta is known
+ * @returns {Promise<{ text: string, total: number }>}
+ */
+export async function readJournalText(storage, tab, guess = 8) {
+  const metaKey = `meta:${tab}`;
+  /** @param {number} n */
+  const chunkKey = (n) => `chunk:${tab}:${n}`;
+  /** Chunks read while they were not the newest: they stay as read. @type {Map<number, unknown>} */
+  const settled = new Map();
+  const keys = [metaKey];
+  for (let n = 0; n < guess; n++) keys.push(chunkKey(n));
+  for (let attempt = 0; ; attempt++) {
+    const got = await storage.get(keys);
+    /** @type {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number } | undefined} */
+    const meta = got[metaKey];
+    if (!meta) return { text: '[]', total: 0 };
+    const first = meta.first ?? 0;
+    const next = meta.next ?? 0;
+    const missing = [];
+    for (let n = first; n < next; n++) {
+      const k = chunkKey(n);
+      if (k in got && n < next - 1) settled.set(n, got[k]);
+      else if (!(k in got) && !settled.has(n)) missing.push(n);
+      else if (!(k in got) && n === next - 1) missing.push(n);
+    }
+    if (missing.length === 0) {
+      // A journal written before budgets were kept in bytes: `dropped` counted evictions.
+      const evicted = meta.evicted ?? meta.dropped ?? 0;
+      const parts = [];
+      if (evicted > 0) {
+        parts.push(JSON.stringify({ kind: 'dropped', count: evicted, kinds: meta.evictedKinds || {}, reason: 'journal_budget', time: null }));
+      }
+      for (let n = first; n < next; n++) {
+        const body = chunkBody(n === next - 1 ? got[chunkKey(n)] : settled.get(n));
+        if (body) parts.push(body);
+      }
+      return { text: `[${parts.join(',')}]`, total: (meta.count ?? 0) + evicted };
+    }
+    if (attempt > 20) throw new Error('the journal kept changing while it was read');
+    // What is missing, the meta again, and the newest chunk with two after it
+    // (writes landing meanwhile rarely add more).
+    keys.length = 0;
+    keys.push(metaKey, ...missing.filter((n) => n < next - 1).map(chunkKey));
+    for (let n = next - 1; n < next + 2; n++) keys.push(chunkKey(n));
+  }
+}
