@@ -102,16 +102,25 @@ async function start() {
 // ---- watched origins -------------------------------------------------------
 
 // Cached: read once per worker start and on every permission change, not per
-// request (a burst of pixel hits must not wait on the permissions API).
+// request (a burst of pixel hits must not wait on the permissions API). A read
+// that failed is not kept: the next event asks again.
 /** @type {Promise<string[]> | null} */
 let watchedCache = null;
 async function watchedOrigins() {
-  if (!watchedCache) watchedCache = readWatchedOrigins();
+  if (!watchedCache) {
+    const read = readWatchedOrigins();
+    watchedCache = read;
+    read.catch(() => { if (watchedCache === read) watchedCache = null; });
+  }
   return watchedCache;
 }
 
 async function readWatchedOrigins() {
-  const { origins = [] } = await chrome.permissions.getAll();
+  // Page-script registration asks this before the wasm has compiled (both run
+  // at a start): `isMetaHost` needs it. Without this wait, a start where the
+  // storage check beat the compile cached a failure, and that worker dropped
+  // every event and registered nothing.
+  const [{ origins = [] }] = await Promise.all([chrome.permissions.getAll(), wasmReady]);
   /** @type {string[]} */
   const out = [];
   for (const pattern of origins) {

@@ -1,10 +1,13 @@
 // The extension in headless Chromium: capture (the suite shared with the
 // Firefox tier), transparency, worker restart.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as chromium from '../drivers/chromium.mjs';
 import { captureSuite, isPixel, param, PRODUCT } from '../suites/capture.mjs';
-import { launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
+import { EXTENSION, launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
 
 /** Opens the product page in a watched browser and waits for its four load hits. */
 async function openProduct(t, page) {
@@ -14,8 +17,8 @@ async function openProduct(t, page) {
 }
 
 /** A watched browser with the product page open (its load hits in), and the page's tab. */
-async function watchedProduct() {
-  const t = await launch();
+async function watchedProduct(extension = true) {
+  const t = await launch({ extension });
   try {
     await t.watching();
     const page = await t.context.newPage();
@@ -128,8 +131,9 @@ describe('leaving the store and coming back', () => {
 });
 
 describe('service worker restart', () => {
-  test('stopping the worker mid-journey loses no record and capture continues', async () => {
-    const { t, page, tabId } = await watchedProduct();
+  /** Stops the worker after the product page's load hits, then plays add-to-cart and checkout. */
+  async function restartMidJourney(extension) {
+    const { t, page, tabId } = await watchedProduct(extension);
     try {
       await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 4, 'four hits before the restart');
       // Stop the worker the way Chrome does when it is idle.
@@ -150,6 +154,28 @@ describe('service worker restart', () => {
       assert.deepEqual(journalUrls, serverUrls, 'every request the server saw is in the journal');
     } finally {
       await t.close();
+    }
+  }
+
+  test('stopping the worker mid-journey loses no record and capture continues', () => restartMidJourney(EXTENSION));
+
+  // A start does two things at once: it checks storage and compiles the wasm.
+  // A worker whose storage check won the race once cached a failure (the check
+  // of watched origins needs the wasm) and then registered no page script and
+  // dropped every event. On a busy machine that race is lost now and then; here
+  // it is lost every time: the same build, with its wasm compiled 800 ms late.
+  test('a start whose wasm compiles late still registers the page scripts and captures every hit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pixelproof-slow-wasm-'));
+    try {
+      cpSync(EXTENSION, dir, { recursive: true });
+      const file = join(dir, 'background.js');
+      const source = readFileSync(file, 'utf8');
+      const compile = /const wasmReady = (init\([^;]*\));/;
+      assert.match(source, compile, 'the worker starts its wasm compile in one statement');
+      writeFileSync(file, source.replace(compile, 'const wasmReady = new Promise((r) => setTimeout(r, 800)).then(() => $1);'));
+      await restartMidJourney(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
