@@ -373,6 +373,18 @@ fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
     let out = run(&["audit", "/nonexistent/capture.har"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/capture.har"));
+
+    // A misspelt review field is named, with the fields there are.
+    let typo = dir.join("review.json");
+    std::fs::write(&typo, "{\"decison\": \"go\", \"reviewer\": \"QA\"}").expect("write");
+    let out = run(&["audit", &fixture("clean.har"), "--review", typo.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("review.json") && err.contains("\"decison\"") && err.contains("decision, "),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
