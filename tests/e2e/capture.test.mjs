@@ -130,6 +130,33 @@ describe('leaving the store and coming back', () => {
   });
 });
 
+describe('a tag manager that waits', () => {
+  // The hook lists tracking scripts at DOMContentLoaded, at load and 3 s after
+  // load; only then does its DOM observer start (the page's own DOM work while
+  // loading never runs it). A container script inserted later still reaches
+  // the inventory.
+  test('a tracking script inserted 4.5 s after load, deep in the body, is in a later inventory', async () => {
+    const url = 'https://shop.test/late-tag';
+    const t = await launch();
+    try {
+      await t.watching();
+      const page = await t.context.newPage();
+      await page.goto(url);
+      const tabId = await t.tabIdOf(url);
+      const lists = (rs) => rs.filter((r) => r.kind === 'scripts' && r.context?.frame_type === 'main').map((r) => r.scripts);
+      const late = (s) => s.some((src) => src.includes('gtm.js?id=GTM-LATE'));
+      const records = await t.journalUntil(tabId, (rs) => lists(rs).some(late), 'an inventory with the late container', 15000);
+      const inventories = lists(records);
+      assert.ok(inventories.length >= 3, `the load-time inventories came first: ${JSON.stringify(inventories)}`);
+      assert.ok(!late(inventories[0]), 'the first inventory (DOMContentLoaded) cannot list it yet');
+      const added = await page.evaluate(() => window.__added);
+      assert.ok(typeof added === 'number', 'the page inserted the script');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('service worker restart', () => {
   /** Stops the worker after the product page's load hits, then plays add-to-cart and checkout. */
   async function restartMidJourney(extension) {
