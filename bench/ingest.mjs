@@ -142,6 +142,16 @@ function makeRecords() {
 
 // ---- the arms ------------------------------------------------------------------
 
+/** The panel's module of a build, or null for a build from before it had one. */
+async function loadPanel(dir) {
+  const js = join(dir, 'pixelproof_panel.js');
+  const wasmFile = join(dir, 'pixelproof_panel_bg.wasm');
+  if (!existsSync(js) || !existsSync(wasmFile)) return null;
+  const mod = await import(pathToFileURL(js).href);
+  mod.initSync({ module: readFileSync(wasmFile) });
+  return mod;
+}
+
 async function loadPixelProof(dir) {
   const js = join(dir, 'pixelproof_wasm.js');
   const wasmFile = join(dir, 'pixelproof_wasm_bg.wasm');
@@ -191,18 +201,31 @@ async function armThread({ arm, dir }) {
     };
   } else {
     const pp = await loadPixelProof(dir);
+    // The panel's module, when the build has one: since the worker's module
+    // lost its summary (issue #17: the worker needs capture and the badge
+    // only), the hit count is asked of the panel's core on the same journal.
+    const panel = await loadPanel(dir);
     const session = (fill, check) => {
       const s = new pp.Session(undefined);
-      const [ms] = time(() => fill(s));
+      const [ms, accepted] = time(() => fill(s));
       // The hits the session holds, asked on the warm-up run only (a summary
-      // refreshes every finding, which the rounds need not pay for).
-      const hits = check ? s.summary(undefined).hits : null;
+      // refreshes every finding, which the rounds need not pay for). Without
+      // a summary: every record was accepted (add and addText throw on a
+      // refused one, addJson counts them), and those records make this many hits.
+      let hits = null;
+      if (check && typeof s.summary === 'function') hits = s.summary(undefined).hits;
+      else if (check && panel && accepted === N) {
+        const p = new panel.Packets();
+        p.addJson(journalText);
+        hits = p.summary(undefined).hits;
+        p.free();
+      } else if (check) hits = `${accepted} records accepted`;
       s.free();
       return [ms, hits];
     };
     const fills = {
-      add: (s) => { for (const r of records) s.add(r); },
-      addText: (s) => { for (const t of recordTexts) s.addText(t); },
+      add: (s) => { for (const r of records) s.add(r); return records.length; },
+      addText: (s) => { for (const t of recordTexts) s.addText(t); return recordTexts.length; },
       addJson: (s) => s.addJson(journalText),
     };
     const fill = fills[arm.split('@')[0]];
