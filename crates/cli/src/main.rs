@@ -156,19 +156,20 @@ fn read_review(path: Option<&PathBuf>) -> Result<Review, String> {
         return Ok(Review::default());
     };
     let text = read_text(path)?;
-    let review: Review = serde_json::from_str(&text).map_err(|e| {
+    let parse_error = |e: serde_json::Error| {
         format!(
             "{}: line {}, column {}: review fields do not parse ({e}); expected {{\"decision\": ..., \"owners\": {{\"Purchase\": ...}}, \"gaps_note\": ...}}",
             path.display(),
             e.line(),
             e.column()
         )
-    })?;
+    };
+    let given: serde_json::Value = serde_json::from_str(&text).map_err(parse_error)?;
     // A misspelt field would otherwise be dropped without a word, and the
     // packet would say "no decision" for a file that has one.
-    let known = serde_json::to_value(Review::default()).expect("review fields serialise");
-    let given: serde_json::Value = serde_json::from_str(&text).expect("parsed just above");
-    if let (Some(known), Some(given)) = (known.as_object(), given.as_object()) {
+    if let (Ok(serde_json::Value::Object(known)), Some(given)) =
+        (serde_json::to_value(Review::default()), given.as_object())
+    {
         if let Some(unknown) = given.keys().find(|k| !known.contains_key(k.as_str())) {
             let names: Vec<&str> = known.keys().map(String::as_str).collect();
             return Err(format!(
@@ -178,7 +179,7 @@ fn read_review(path: Option<&PathBuf>) -> Result<Review, String> {
             ));
         }
     }
-    Ok(review)
+    serde_json::from_str(&text).map_err(parse_error)
 }
 
 /// Prints the diff; returns whether AFTER has a fail finding BEFORE did not.

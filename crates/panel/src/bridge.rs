@@ -132,8 +132,8 @@ fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     // One JSON text, as stored: nothing is built as JS objects on the way in.
     let text = crate::utf8(&get("text")).ok_or("the journal is not a list of records")?;
-    let (records, unreadable) =
-        crate::lenient_records(&text).map_err(|e| format!("the journal is not a list of records: {e}"))?;
+    let (records, unreadable) = pixelproof_core::journal::lenient_records(&text)
+        .map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
     let review = if review.is_object() {
         Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)

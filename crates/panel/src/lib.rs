@@ -42,7 +42,6 @@ mod summary;
 mod timeline;
 mod watch;
 
-use pixelproof_core::journal::Record;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -81,65 +80,7 @@ pub fn diff_packets(before_label: &str, before: &str, after_label: &str, after: 
     })
 }
 
-/// Results leave as JSON text parsed by the engine's `JSON.parse`, as in
-/// `crates/wasm` (one serde format keeps the wasm small).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not convert the result to JS"))
-}
-
-/// A JS value as JSON text (`JSON.stringify`), the way journal records enter.
-pub(crate) fn json_text(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok().and_then(|s| utf8(&s))
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The engine's UTF-8 encoder (pages and service workers have it).
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
-}
-
-/// A JS string's text, encoded by the engine, as in `crates/wasm`:
-/// wasm-bindgen's own string passing encodes in a JS loop, which on a stored
-/// journal (megabytes of JSON) was a tenth of reading it in. `None` for a
-/// value that is not a string.
-pub(crate) fn utf8(value: &JsValue) -> Option<String> {
-    if !value.is_string() {
-        return None;
-    }
-    thread_local! {
-        static ENCODER: TextEncoder = TextEncoder::new();
-    }
-    let bytes = ENCODER.with(|e| e.encode(value)).to_vec();
-    // The encoder writes UTF-8 (lone surrogates as U+FFFD, as wasm-bindgen does).
-    String::from_utf8(bytes).ok()
-}
-
-/// The records of a JSON array that fit the journal format, and how many did not:
-/// one bad record (say, from an older version) never costs the others.
-pub(crate) fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
-    // Every record fits, nearly always: one pass reads them all. Only when one
-    // does not is the text read again, record by record (~10 % of reading a
-    // 10,000-hit journal in, measured in the panel).
-    if let Ok(records) = serde_json::from_str::<Vec<Record>>(text) {
-        return Ok((records, 0));
-    }
-    let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)?;
-    let mut bad = 0;
-    let mut records = Vec::with_capacity(raw.len());
-    for r in raw {
-        match serde_json::from_str::<Record>(r.get()) {
-            Ok(rec) => records.push(rec),
-            Err(_) => bad += 1,
-        }
-    }
-    Ok((records, bad))
-}
+pub(crate) use pixelproof_js::{json_text, to_js, utf8};
 
 /// Runs when the module is instantiated: a panic then says what and where, in
 /// the console and on the panel (the release build aborts on panic, which alone
@@ -150,24 +91,4 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         dom::show_panic(&info.to_string());
     }));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lenient_records_keep_the_good_and_count_the_bad() {
-        let text = r#"[
-            {"kind":"navigation","url":"https://shop.test/","time":1},
-            {"kind":"teleport","time":2},
-            {"kind":"gesture","gesture":"click","time":3}
-        ]"#;
-        let (records, bad) = lenient_records(text).expect("an array");
-        assert_eq!(bad, 1);
-        assert_eq!(records.len(), 2);
-        assert!(matches!(records[0], Record::Navigation(_)));
-        assert!(matches!(records[1], Record::Gesture(_)));
-        assert!(lenient_records(r#"{"kind":"navigation"}"#).is_err(), "not a list");
-    }
 }

@@ -10,7 +10,8 @@ use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{lenient_records, to_js, utf8};
+use crate::{to_js, utf8};
+use pixelproof_core::journal::lenient_records;
 
 /// Results the panel and the badge need, without the hit list: `get-summary`'s answer.
 #[derive(Serialize)]

@@ -183,7 +183,7 @@ mod tests {
     fn loaded(records: usize, total: Option<f64>) -> State {
         let mut s = State::new(1.0, Watch::Watched);
         let text = batch(&(1..=records as u32).collect::<Vec<_>>());
-        let (records, _) = crate::lenient_records(&text).expect("records");
+        let (records, _) = pixelproof_core::journal::lenient_records(&text).expect("records");
         s.load(JournalReply {
             records,
             unreadable: 0,
@@ -199,7 +199,7 @@ mod tests {
         assert!(!s.apply_batch(0.0, &batch(&[1, 2])), "waits for the journal");
         assert!(!s.apply_batch(2.0, &batch(&[3])));
         // The journal already holds the first two: only the third is new.
-        let (records, _) = crate::lenient_records(&batch(&[1, 2])).expect("records");
+        let (records, _) = pixelproof_core::journal::lenient_records(&batch(&[1, 2])).expect("records");
         s.load(JournalReply {
             records,
             unreadable: 0,

@@ -19,51 +19,8 @@
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::gate;
 use pixelproof_core::{DecodeConfig, Review};
-use serde::Serialize;
+use pixelproof_js::{json_text, to_js, utf8};
 use wasm_bindgen::prelude::*;
-
-/// Results leave as JSON text parsed by the engine's `JSON.parse`: the object
-/// equals the packet's JSON text by construction, and one serde format
-/// (serde_json) for the large types keeps the wasm small. Pretty, like the
-/// packet's text, so every result type is compiled for one formatter, not two:
-/// 27 KB of wasm, for ~20 % more time writing the text (a 2,100-hit packet:
-/// 16 ms instead of 13, natively) and whitespace that `JSON.parse` skips.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not convert the result to JS"))
-}
-
-/// A JS value as JSON text (`JSON.stringify`), the way journal records enter.
-fn json_text(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok().and_then(|s| utf8(&s))
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The engine's UTF-8 encoder (service workers, pages and node all have it).
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
-}
-
-/// A JS string's text, encoded by the engine. wasm-bindgen's own string
-/// passing encodes in a JS loop, a character at a time: on a stored journal
-/// (10 MB) that loop was a tenth of `addJson`. `TextEncoder.encode` and the
-/// copy into wasm memory are native. `None` for a value that is not a string.
-fn utf8(value: &JsValue) -> Option<String> {
-    if !value.is_string() {
-        return None;
-    }
-    thread_local! {
-        static ENCODER: TextEncoder = TextEncoder::new();
-    }
-    let bytes = ENCODER.with(|e| e.encode(value)).to_vec();
-    // The encoder writes UTF-8 (lone surrogates as U+FFFD, as wasm-bindgen does).
-    String::from_utf8(bytes).ok()
-}
 
 /// Runs when the module is instantiated: a panic then says what and where in
 /// the worker's console (the release build aborts on panic, which alone shows
