@@ -23,7 +23,8 @@
 //   add        Session.add(record) per record: the same from the JS object
 //              (what the worker did before addText; JSON.stringify inside)
 //   addJson    Session.addJson(text) once: the stored journal array as JSON text
-//              (panel open / journal re-read); the text is made outside the clock
+//              (a woken worker rebuilding a tab's session; the panel reads it the
+//              same way in its module); the text is made outside the clock
 // Figures are medians over the rounds with their range (min–max); the ratios
 // are taken within each round (same moment, same machine state), then their
 // median and range.

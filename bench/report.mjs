@@ -117,7 +117,7 @@ if (ing) {
   const omni = ing.arms.omnibug;
   const what = {
     addText: ['one record at a time, as the service worker (Session.addText, the stored JSON)', true],
-    addJson: ['the stored journal array (Session.addJson: panel open, journal re-read)', true],
+    addJson: ['the stored journal array (Session.addJson: a woken worker rebuilding a tab\'s session; the panel reads its journal the same way in its module)', true],
     add: ['one record object at a time (Session.add)', false],
   };
   for (const [arm, [measure, targeted]] of Object.entries(what)) {

@@ -79,6 +79,13 @@ const ready = start();
 ready.catch((e) => console.warn('PixelProof: init failed', e));
 
 async function prepareStorage() {
+  // The journals and review fields in storage.local are read by the worker and
+  // the panel only; content scripts (the relay runs in every frame of a
+  // watched store) are kept out where the browser allows it: Chromium does,
+  // Firefox restricts storage.session alone (the call fails there, harmlessly).
+  try {
+    chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+  } catch (_) { /* no such method */ }
   // storage.session is emptied when the browser starts: a missing marker means
   // journals in storage.local belong to a previous browser session (their tab
   // ids mean nothing now). They are cleared here, before any event of this
@@ -287,7 +294,10 @@ async function learnTopUrl(tab, time, entry) {
 async function clearTab(tab) {
   await journal.clear(tab);
   forgetSession(tab);
+  reviewsEpoch += 1;
   reviews.delete(tab);
+  const badge = badges.get(tab);
+  if (badge && badge.timer) clearTimeout(badge.timer);
   badges.delete(tab);
   topUrls.delete(tab);
   lastWatchedTop.delete(tab);
@@ -313,9 +323,10 @@ function enqueue(fresh) {
   const entry = /** @type {InboxEntry} */ (Object.assign(fresh, { w: WORKER, n: ++inboxN, at: Date.now() }));
   chrome.storage.session.set({ [inboxKey(entry.w, entry.n)]: entry }).catch(() => {});
   // A woken worker starts reading the tab's journal now, while its wasm is
-  // still compiling: the badge after this event needs the whole journey.
+  // still compiling: the badge after this event needs the whole journey. Not
+  // for a tab known to show an unwatched site (Meta's pixel is on many).
   const tab = entry.t === 'page' ? entry.sender.tabId : entry.t === 'request' ? entry.tab : -1;
-  if (tab >= 0 && !sessions.has(tab)) sessionFor(tab).catch(() => {});
+  if (tab >= 0 && !sessions.has(tab) && topUrls.get(tab) !== '') sessionFor(tab).catch(() => {});
   queue = queue.then(() => handleEntry(entry)).catch((e) => console.warn('PixelProof: event not recorded', e));
 }
 
@@ -514,12 +525,11 @@ async function build(tab, b) {
       const [{ text, total }] = await Promise.all([readJournalText(chrome.storage.local, tab).then((j) => { markOnce('pp:journal-read'); return j; }), wasmReady]);
       const held = { session: new Session(undefined), applied: total };
       try {
+        // A record the core refuses is skipped there and costs no other.
         held.session.addJson(text);
-      } catch (_) {
-        // A record the core refuses would cost the whole text: add them one by one instead.
-        held.session.free();
-        held.session = new Session(undefined);
-        for (const r of JSON.parse(text)) addToSession(held.session, r);
+      } catch (e) {
+        // Only a stored text that is no list at all: the journal stays as it is.
+        console.warn('PixelProof: stored journal unreadable', e);
       }
       if (b.stale) {
         // Evicted or cleared while it was read: read again.
@@ -529,6 +539,9 @@ async function build(tab, b) {
         continue;
       }
       for (const [start, records] of b.batches) takeIn(held, start, records);
+      // Read ahead for a tab that turned out to show another site, with nothing
+      // stored: not kept (Meta's pixel is on many sites; each would hold one).
+      if (held.applied === 0 && topUrls.get(tab) === '') return held;
       sessions.set(tab, held);
       markOnce('pp:session');
       return held;
@@ -584,14 +597,18 @@ function scheduleBadge(tab) {
 // Review fields, kept in memory after the first read (the badge asks for them each time).
 /** @type {Map<number, object>} */
 const reviews = new Map();
+// Bumped when a tab's review is set or cleared: a read begun before is not cached.
+let reviewsEpoch = 0;
 /** @param {number} tab */
 async function readReview(tab) {
   const known = reviews.get(tab);
   if (known) return known;
+  const epoch = reviewsEpoch;
   const got = await chrome.storage.local.get(`review:${tab}`);
-  // A review stored meanwhile (set-review) is newer than what this read found.
-  if (!reviews.has(tab)) reviews.set(tab, got[`review:${tab}`] || {});
-  return /** @type {object} */ (reviews.get(tab));
+  const review = got[`review:${tab}`] || {};
+  if (epoch !== reviewsEpoch) return reviews.get(tab) || review;
+  reviews.set(tab, review);
+  return review;
 }
 
 // The panel's module, compiled on the first packet or summary asked of this worker.
@@ -604,8 +621,15 @@ let packetsModule = null;
  * @returns {Promise<[Packets, object]>}
  */
 async function packetsFor(tab) {
-  packetsModule ??= initPackets({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_panel_bg.wasm') });
-  await storageReady;
+  if (!packetsModule) {
+    const compiling = initPackets({ module_or_path: chrome.runtime.getURL('wasm/pixelproof_panel_bg.wasm') });
+    packetsModule = compiling;
+    // A failed compile is not kept: the next question tries again.
+    compiling.catch(() => { if (packetsModule === compiling) packetsModule = null; });
+  }
+  // After the start's replay of the previous worker's inbox: a packet asked for
+  // right after a wake holds what that worker was handed too.
+  await ready;
   const [, { text }, review] = await Promise.all([packetsModule, journal.readText(tab), readReview(tab)]);
   const p = new Packets();
   p.addJson(text);
@@ -942,6 +966,10 @@ async function control(msg) {
       }
     }
     case 'set-review':
+      // After the start's storage check: on a browser's first start it clears
+      // what a previous session left, and must not clear this.
+      await storageReady;
+      reviewsEpoch += 1;
       await chrome.storage.local.set({ [`review:${tabId}`]: msg.review || {} });
       reviews.set(tabId, msg.review || {});
       scheduleBadge(tabId);

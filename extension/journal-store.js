@@ -440,8 +440,6 @@ export function createJournalStore({
     idle,
     clear,
     reset,
-    /** @param {number} tab */
-    busy: (tab) => writing.has(tab) || (pending.get(tab) || []).length > 0,
   };
 }
 

@@ -312,13 +312,9 @@
     } catch (_) { /* ignore */ }
   };
 
-  // Tracking scripts added later (a tag manager that waits) update the
-  // inventory. The observer starts with the last scheduled inventory, 3 s after
-  // \`load\`: every script added before then is in that scan, and a page's own
-  // DOM work while it loads (a real pixel library makes plenty) never runs
-  // this callback. Measured on a product page with Meta's fbevents.js: the
-  // callback was ~1.1 ms of the hook's ~3.4 ms per load when it started at
-  // DOMContentLoaded.
+  // Tracking scripts added after the document is parsed (tag managers) update
+  // the inventory. The observer starts at DOMContentLoaded: scripts the parser
+  // inserts are in that first scan, and the page's parsing pays nothing.
   let pending = false;
   const watchScripts = () => {
     new MutationObserver((records) => {
@@ -341,22 +337,17 @@
   };
 
   const onReady = () => { inventory(); shopify(); };
-  const last = () => {
-    inventory();
+  const parsed = () => {
+    onReady();
     try { watchScripts(); } catch (_) { /* ignore */ }
   };
   try {
-    // A frame we reach after it loaded (about:blank filled by script) starts at once.
-    if (document.readyState === 'complete') {
+    // A frame we reach after parsing (about:blank filled by script) starts at once.
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', parsed, { once: true });
+    else parsed();
+    window.addEventListener('load', () => {
       onReady();
-      last();
-    } else {
-      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', onReady, { once: true });
-      else onReady();
-      window.addEventListener('load', () => {
-        onReady();
-        try { setTimer(last, 3000); } catch (_) { /* never throw into the page */ }
-      }, { once: true });
-    }
+      try { setTimer(inventory, 3000); } catch (_) { /* never throw into the page */ }
+    }, { once: true });
   } catch (_) { /* ignore */ }
 })();

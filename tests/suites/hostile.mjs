@@ -178,11 +178,18 @@ export function hostileSuite(driver, { contentScript = true } = {}) {
             packet: await ask({ type: 'get-packet', tabId: victim, rawUserData: true }),
             clear: await ask({ type: 'clear', tabId: victim }),
             evidence: await ask({ type: 'add-evidence', tabId: victim, kind: 'order', text: '{"total": 1, "currency": "USD"}' }),
+            total: await ask({ type: 'get-journal-total', tabId: victim }),
+            // The journals are in storage.local, which the panel reads directly:
+            // the worker keeps content scripts out of it.
+            storage: await (async () => chrome.storage.local.get(null))().then((v) => ({ keys: Object.keys(v) }), (e) => ({ error: String(e) })),
           };
         }, otherTab);
-        for (const [what, reply] of Object.entries(answers)) {
+        const { storage, ...messages } = answers;
+        for (const [what, reply] of Object.entries(messages)) {
           assert.match(String(reply && reply.error), /^refused/, `${what} is refused: ${JSON.stringify(reply).slice(0, 200)}`);
         }
+        assert.ok(!storage.keys, `storage.local is closed to content scripts: ${JSON.stringify(storage).slice(0, 200)}`);
+        assert.match(storage.error, /not allowed|access/i);
         const still = await t.journal(otherTab);
         assert.ok(still.length > 0, 'the other tab\'s journal is untouched');
         assert.ok(!still.some((r) => r.kind === 'order'), 'no evidence was added to it');

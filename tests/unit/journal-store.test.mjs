@@ -234,6 +234,25 @@ test('a reader of the stored text never sees meta and chunks of different writes
   assert.deepEqual(await readJournalText(storage, 99), { text: '[]', total: 0 });
 });
 
+test('a journal cleared between two reads of its text reads as empty, never as a mix', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 7; i++) store.append(7, rec(i));
+  await store.idle(7);
+  const realGet = storage.get;
+  let calls = 0;
+  storage.get = async (keys) => {
+    const got = await realGet(keys);
+    // After the first get (the meta and chunk 0 only): the panel's Clear.
+    if (++calls === 1) await store.clear(7);
+    return got;
+  };
+  const read = await readJournalText(storage, 7, 1);
+  storage.get = realGet;
+  assert.equal(calls, 2, 'the first get lacked chunks, so the reader asked again');
+  assert.deepEqual(read, { text: '[]', total: 0 });
+});
+
 test('a written batch comes with the position of its first record', async () => {
   const storage = memoryStorage();
   const written = [];

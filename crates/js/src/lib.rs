@@ -3,6 +3,7 @@
 //! one serde format keeps each module small. Strings come in through the
 //! engine's `TextEncoder`, not wasm-bindgen's own string passing.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -47,4 +48,16 @@ pub fn utf8(value: &JsValue) -> Option<String> {
     let bytes = ENCODER.with(|e| e.encode(value)).to_vec();
     // The encoder writes UTF-8 (lone surrogates as U+FFFD, as wasm-bindgen does).
     String::from_utf8(bytes).ok()
+}
+
+/// A small JS object (the review fields) read as `T` through its JSON text, as
+/// records come in: `undefined` or `null` is `T`'s default. `what` names it in
+/// the error. (serde-wasm-bindgen's deserializer was 15 KB of the worker's
+/// module for this one object.)
+pub fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    let text = json_text(&value).ok_or_else(|| JsError::new(&format!("{what}: not JSON-representable")))?;
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }

@@ -34,10 +34,8 @@ pub struct Packets {
 }
 
 fn review_from(value: JsValue) -> Result<Review, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Review::default());
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("review fields: {e}")))
+    // As the worker's own module reads them: the badge and the packet agree.
+    pixelproof_js::from_js(value, "review fields")
 }
 
 #[wasm_bindgen]

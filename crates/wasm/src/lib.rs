@@ -13,13 +13,14 @@
 //! core and is instantiated in the worker only when one of them is asked for
 //! (`Packets` in `crates/panel`). So the packet, its Markdown and text, the
 //! summary's result types and their serialisers are not compiled into every
-//! worker start: 751 KB of wasm became 592 KB (Chromium has no code cache for
+//! worker start: 751 KB of wasm became 597 KB (the rule texts' leaving took it
+//! to 568; Chromium has no code cache for
 //! an extension's wasm: a woken worker compiles its module again).
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::gate;
 use pixelproof_core::{DecodeConfig, Review};
-use pixelproof_js::{json_text, to_js, utf8};
+use pixelproof_js::{from_js, json_text, to_js, utf8};
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated: a panic then says what and where in
@@ -58,13 +59,7 @@ pub fn evidence_problem(kind: &str, label: &str, text: &str) -> Option<String> {
 }
 
 fn review_from(value: JsValue) -> Result<Review, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Review::default());
-    }
-    // Through JSON text, as records come in: serde-wasm-bindgen's deserializer
-    // was 15 KB of this module for this one small object.
-    let text = json_text(&value).ok_or_else(|| JsError::new("review fields: not JSON-representable"))?;
-    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("review fields: {e}")))
+    from_js(value, "review fields")
 }
 
 #[wasm_bindgen]
@@ -109,14 +104,16 @@ impl Session {
         Ok(())
     }
 
-    /// Adds a JSON array of journal records (as stored). Returns how many were added.
+    /// Adds a JSON array of journal records (as stored). Returns how many were
+    /// added: a record that does not fit the journal format (say, from an older
+    /// version) is skipped and never costs the others.
     #[wasm_bindgen(js_name = addJson)]
     pub fn add_json(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> Result<usize, JsError> {
         let json = utf8(&json).ok_or_else(|| JsError::new("journal JSON: not a string"))?;
-        let records: Vec<Record> = serde_json::from_str(&json)
+        let (records, _) = pixelproof_core::journal::lenient_records(&json)
             .map_err(|e| JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column())))?;
         let n = records.len();
         for r in records {

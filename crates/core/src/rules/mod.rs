@@ -256,7 +256,8 @@ pub enum Scope {
 /// the data its scope covers — read anything else and a change there will not
 /// rerun it (the property test `incremental_results_equal_a_full_rerun` is
 /// there to catch that). Where the evidence it needs is absent, it appends
-/// nothing. Severities come from its own [`RuleInfo::severity`].
+/// nothing. Severities come from the rule module's `SEVERITY` (the same
+/// [`SeverityRule`] its [`RuleInfo::severity`] shows).
 pub trait Rule: Sync {
     /// The finding code. (The rule's [`RuleInfo`], with its guidance, is in
     /// [`INFOS`] and not reachable from here: the service worker's wasm runs
