@@ -78,6 +78,19 @@ impl Session {
         &self.journey
     }
 
+    /// Adds a stored journal (a JSON array of records, as the extension keeps
+    /// it) and returns how many records it added: one that does not fit the
+    /// journal format (say, from an older version) is skipped and costs no
+    /// other. An error only when the text is not a JSON array.
+    pub fn add_journal_json(&mut self, text: &str) -> Result<usize, serde_json::Error> {
+        let (records, _) = crate::journal::lenient_records(text)?;
+        let n = records.len();
+        for r in records {
+            self.add(r);
+        }
+        Ok(n)
+    }
+
     /// Adds one record. Cheap: decoding, indexing and hit rules only; call
     /// [`Session::refresh`] (or [`Session::findings`]) to bring group and journey
     /// findings up to date.

@@ -11,7 +11,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::{to_js, utf8};
-use pixelproof_core::journal::lenient_records;
 
 /// Results the panel and the badge need, without the hit list: `get-summary`'s answer.
 #[derive(Serialize)]
@@ -57,12 +56,9 @@ impl Packets {
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> Result<usize, JsError> {
         let json = utf8(&json).ok_or_else(|| JsError::new("journal JSON: not a string"))?;
-        let (records, _) = lenient_records(&json).map_err(|e| JsError::new(&format!("journal JSON: {e}")))?;
-        let n = records.len();
-        for r in records {
-            self.inner.add(r);
-        }
-        Ok(n)
+        self.inner
+            .add_journal_json(&json)
+            .map_err(|e| JsError::new(&format!("journal JSON: {e}")))
     }
 
     /// Verdict, badge count, findings, acceptance rows, gate and inventory.

@@ -58,6 +58,11 @@ pub fn evidence_problem(kind: &str, label: &str, text: &str) -> Option<String> {
     result.err().map(|e| e.to_string())
 }
 
+/// A stored journal that is not a JSON array, said with its place.
+fn journal_error(e: serde_json::Error) -> JsError {
+    JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column()))
+}
+
 fn review_from(value: JsValue) -> Result<Review, JsError> {
     from_js(value, "review fields")
 }
@@ -113,13 +118,7 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> Result<usize, JsError> {
         let json = utf8(&json).ok_or_else(|| JsError::new("journal JSON: not a string"))?;
-        let (records, _) = pixelproof_core::journal::lenient_records(&json)
-            .map_err(|e| JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column())))?;
-        let n = records.len();
-        for r in records {
-            self.inner.add(r);
-        }
-        Ok(n)
+        self.inner.add_journal_json(&json).map_err(journal_error)
     }
 
     /// The badge number: gate checks in `stop` plus distinct fail codes.
