@@ -184,13 +184,13 @@ fn read_review(path: Option<&PathBuf>) -> Result<Review, String> {
 
 /// Prints the diff; returns whether AFTER has a fail finding BEFORE did not.
 fn diff(args: &DiffArgs) -> Result<bool, String> {
-    let read_packet = |path: &PathBuf| -> Result<pixelproof_core::diff::PacketView, String> {
+    let read_packet = |path: &PathBuf| -> Result<pixelproof_core::packet::diff::PacketView, String> {
         let text = read_text(path)?;
-        pixelproof_core::diff::read_packet(&path.display().to_string(), &text).map_err(|e| e.to_string())
+        pixelproof_core::packet::diff::read_packet(&path.display().to_string(), &text).map_err(|e| e.to_string())
     };
     let before = read_packet(&args.before)?;
     let after = read_packet(&args.after)?;
-    let d = pixelproof_core::diff::diff(&before, &after);
+    let d = pixelproof_core::packet::diff::diff(&before, &after);
     match args.format {
         Format::Json => println!("{}", d.to_json()),
         Format::Markdown => print!("{}", d.to_markdown()),

@@ -19,7 +19,6 @@
 //! This crate has no wasm dependency; it builds and tests natively.
 
 pub mod decode;
-pub mod diff;
 pub mod har;
 pub mod identity;
 pub mod inputs;

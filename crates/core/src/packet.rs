@@ -27,6 +27,7 @@ use crate::session::Session;
 use crate::tables::CORE_EVENTS;
 
 pub mod cards;
+pub mod diff;
 pub mod markdown;
 pub mod text;
 

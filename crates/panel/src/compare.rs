@@ -6,7 +6,7 @@
 //! in `State::compare`, so the diff follows the journey live.
 
 use gloo::events::EventListener;
-use pixelproof_core::diff::{diff, read_packet, view_of, Diff, PacketView};
+use pixelproof_core::packet::diff::{diff, read_packet, view_of, Diff, PacketView};
 use pixelproof_core::Packet;
 use web_sys::Element;
 

@@ -61,7 +61,7 @@ pub fn mount_panel(root: Element, bridge: bridge::Bridge) {
 /// the worker's, which never compares.
 #[wasm_bindgen(js_name = diffPackets)]
 pub fn diff_packets(before_label: &str, before: &str, after_label: &str, after: &str) -> Result<JsValue, JsError> {
-    use pixelproof_core::diff::{diff, read_packet, Diff};
+    use pixelproof_core::packet::diff::{diff, read_packet, Diff};
     #[derive(Serialize)]
     struct Out<'a> {
         diff: &'a Diff,

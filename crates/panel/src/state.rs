@@ -7,8 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use pixelproof_core::diff::PacketView;
 use pixelproof_core::journal::Record;
+use pixelproof_core::packet::diff::PacketView;
 use pixelproof_core::{DecodeConfig, Review, Session};
 
 use crate::bridge::JournalReply;

@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
+use super::diff::Diff;
 use super::Packet;
-use crate::diff::Diff;
 
 /// Widths of the event table's columns and of a finding code (the longest
 /// code, `server_event_id_in_custom_data`, has 30 characters).

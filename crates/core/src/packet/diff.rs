@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::markdown::{code, code_inline, text};
 use crate::inputs::InputError;
-use crate::packet::markdown::{code, code_inline, text};
 use crate::tables::CORE_EVENTS;
 
 const HINT: &str = "give a JSON packet: `pixelproof audit --format json` or the extension's Export (JSON)";
