@@ -28,14 +28,7 @@ use crate::sort::distinct;
 
 use super::{page_label, FindingGroup};
 
-/// Which card a finding code is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardId {
-    TestEvents,
-    ShopifyOrder,
-    TriggerSources,
-    Reconciliation,
-}
+pub use crate::rules::{card_of, CardId};
 
 impl CardId {
     pub const ALL: [CardId; 4] = [
@@ -97,54 +90,6 @@ impl CardId {
             CardId::Reconciliation => &["gaps"],
         }
     }
-}
-
-/// The card a finding code is about; `None` for a code this table does not
-/// know yet (a test keeps every registered code in it).
-pub fn card_of(code: &str) -> Option<CardId> {
-    Some(match code {
-        "missing_event_id"
-        | "event_id_in_params"
-        | "duplicate_event"
-        | "repeated_event_id"
-        | "missing_content_ids"
-        | "invalid_contents"
-        | "add_to_cart_without_action"
-        | "unhashed_user_data"
-        | "nonstandard_event"
-        | "event_chain_incomplete"
-        | "event_chain_out_of_order"
-        | "browser_purchase_missing"
-        | "server_event_missing"
-        | "dedup_key_mismatch"
-        | "server_value_mismatch"
-        | "server_event_only"
-        // What the server sends and how the shopper is matched (issue #14):
-        // whether Meta receives, deduplicates and attributes the test events.
-        | "server_event_time_invalid"
-        | "server_action_source_invalid"
-        | "server_missing_web_fields"
-        | "server_user_data_unhashed"
-        | "server_user_data_overhashed"
-        | "server_event_id_in_custom_data"
-        | "test_event_code_present"
-        | "fbp_mismatch"
-        | "fbc_mismatch"
-        | "fbc_missing"
-        | "invalid_fbp_fbc"
-        // Events a consent banner holds back never reach Test Events.
-        | "consent_revoked" => CardId::TestEvents,
-        "missing_value" | "missing_currency" | "invalid_value" | "zero_value" | "invalid_currency"
-        | "currency_mismatch" | "value_mismatch" | "num_items_mismatch" => CardId::ShopifyOrder,
-        "multiple_senders"
-        | "duplicate_pixel_script"
-        | "pixel_initialized_twice"
-        | "conflicting_pixel_versions"
-        | "multiple_pixel_ids"
-        | "pixel_not_loaded"
-        | "fbevents_error" => CardId::TriggerSources,
-        _ => return None,
-    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -941,19 +886,6 @@ fn money(v: f64, currency: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RULES;
-
-    /// A new code must say which card's question it answers; this fails until it does.
-    #[test]
-    fn every_registered_code_belongs_to_a_card() {
-        for r in RULES {
-            let code = r.code();
-            assert!(
-                card_of(code).is_some(),
-                "{code} is in no card: add it to packet::cards::card_of"
-            );
-        }
-    }
 
     /// The "1 fail, 2 warn" of a card's findings line: worst first, none left out but zeros.
     #[test]

@@ -22,50 +22,6 @@ use serde::Serialize;
 use crate::journey::{GroupKey, Journey};
 use crate::model::Hit;
 
-mod add_to_cart_without_action;
-mod browser_purchase_missing;
-mod conflicting_pixel_versions;
-mod consent_revoked;
-mod currency_mismatch;
-mod dedup_key_mismatch;
-mod duplicate_event;
-mod duplicate_pixel_script;
-mod event_chain_incomplete;
-mod event_chain_out_of_order;
-mod event_id_in_params;
-mod fbc_mismatch;
-mod fbc_missing;
-mod fbevents_error;
-mod fbp_mismatch;
-mod invalid_contents;
-mod invalid_currency;
-mod invalid_fbp_fbc;
-mod invalid_value;
-mod missing_content_ids;
-mod missing_currency;
-mod missing_event_id;
-mod missing_value;
-mod multiple_pixel_ids;
-mod multiple_senders;
-mod nonstandard_event;
-mod num_items_mismatch;
-mod pixel_initialized_twice;
-mod pixel_not_loaded;
-mod repeated_event_id;
-mod server_action_source_invalid;
-mod server_event_id_in_custom_data;
-mod server_event_missing;
-mod server_event_only;
-mod server_event_time_invalid;
-mod server_missing_web_fields;
-mod server_user_data_overhashed;
-mod server_user_data_unhashed;
-mod server_value_mismatch;
-mod test_event_code_present;
-mod unhashed_user_data;
-mod value_mismatch;
-mod zero_value;
-
 // Shared by the rules, not rules themselves.
 mod server;
 #[cfg(test)]
@@ -301,105 +257,94 @@ pub fn of_scope(scope: Scope) -> &'static [&'static dyn Rule] {
     &all[i]
 }
 
-/// Every rule, in the order findings are listed within a severity.
-pub static RULES: &[&dyn Rule] = &[
-    &missing_event_id::Rule,
-    &event_id_in_params::Rule,
-    &duplicate_event::Rule,
-    &repeated_event_id::Rule,
-    &multiple_senders::Rule,
-    &missing_value::Rule,
-    &missing_currency::Rule,
-    &invalid_value::Rule,
-    &zero_value::Rule,
-    &invalid_currency::Rule,
-    &currency_mismatch::Rule,
-    &missing_content_ids::Rule,
-    &invalid_contents::Rule,
-    &add_to_cart_without_action::Rule,
-    &unhashed_user_data::Rule,
-    &nonstandard_event::Rule,
-    &duplicate_pixel_script::Rule,
-    &pixel_initialized_twice::Rule,
-    &conflicting_pixel_versions::Rule,
-    &multiple_pixel_ids::Rule,
-    &pixel_not_loaded::Rule,
-    &fbevents_error::Rule,
-    &event_chain_incomplete::Rule,
-    &event_chain_out_of_order::Rule,
-    &browser_purchase_missing::Rule,
-    &value_mismatch::Rule,
-    &num_items_mismatch::Rule,
-    &server_event_missing::Rule,
-    &dedup_key_mismatch::Rule,
-    &server_value_mismatch::Rule,
-    &server_event_only::Rule,
-    &server_event_time_invalid::Rule,
-    &server_action_source_invalid::Rule,
-    &server_missing_web_fields::Rule,
-    &server_user_data_unhashed::Rule,
-    &server_user_data_overhashed::Rule,
-    &server_event_id_in_custom_data::Rule,
-    &test_event_code_present::Rule,
-    &fbp_mismatch::Rule,
-    &fbc_mismatch::Rule,
-    &fbc_missing::Rule,
-    &invalid_fbp_fbc::Rule,
-    &consent_revoked::Rule,
-];
+/// Which of the packet's four evidence cards a finding code is about (the
+/// card's texts and state are in `packet::cards`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardId {
+    TestEvents,
+    ShopifyOrder,
+    TriggerSources,
+    Reconciliation,
+}
 
-/// Every rule's code, severity rule and guidance, in [`RULES`]' order (a test
-/// checks both lists agree). Only what shows or documents findings reads it:
-/// the packet, the panel, the code table. A rule module keeps its code and
-/// severity rule in consts (`CODE`, `SEVERITY`) that both its `INFO` and its
-/// checks use: the checks never touch `INFO`, so the service worker's wasm,
-/// which runs the rules and never shows their texts, does not carry the texts
-/// (30 KB).
-pub static INFOS: &[&RuleInfo] = &[
-    &missing_event_id::INFO,
-    &event_id_in_params::INFO,
-    &duplicate_event::INFO,
-    &repeated_event_id::INFO,
-    &multiple_senders::INFO,
-    &missing_value::INFO,
-    &missing_currency::INFO,
-    &invalid_value::INFO,
-    &zero_value::INFO,
-    &invalid_currency::INFO,
-    &currency_mismatch::INFO,
-    &missing_content_ids::INFO,
-    &invalid_contents::INFO,
-    &add_to_cart_without_action::INFO,
-    &unhashed_user_data::INFO,
-    &nonstandard_event::INFO,
-    &duplicate_pixel_script::INFO,
-    &pixel_initialized_twice::INFO,
-    &conflicting_pixel_versions::INFO,
-    &multiple_pixel_ids::INFO,
-    &pixel_not_loaded::INFO,
-    &fbevents_error::INFO,
-    &event_chain_incomplete::INFO,
-    &event_chain_out_of_order::INFO,
-    &browser_purchase_missing::INFO,
-    &value_mismatch::INFO,
-    &num_items_mismatch::INFO,
-    &server_event_missing::INFO,
-    &dedup_key_mismatch::INFO,
-    &server_value_mismatch::INFO,
-    &server_event_only::INFO,
-    &server_event_time_invalid::INFO,
-    &server_action_source_invalid::INFO,
-    &server_missing_web_fields::INFO,
-    &server_user_data_unhashed::INFO,
-    &server_user_data_overhashed::INFO,
-    &server_event_id_in_custom_data::INFO,
-    &test_event_code_present::INFO,
-    &fbp_mismatch::INFO,
-    &fbc_mismatch::INFO,
-    &fbc_missing::INFO,
-    &invalid_fbp_fbc::INFO,
-    &consent_revoked::INFO,
-];
+/// Declares every rule once: `module => card`. The module is named after the
+/// rule's code and holds its `Rule` and its `INFO`; from this one list follow
+/// the module declarations, [`RULES`], [`INFOS`] and [`card_of`].
+///
+/// [`RULES`] is every rule, in the order findings are listed within a
+/// severity. [`INFOS`] is every rule's code, severity rule and guidance in the
+/// same order. Only what shows or documents findings reads [`INFOS`]: the
+/// packet, the panel, the code table. A rule module keeps its code and severity
+/// rule in consts (`CODE`, `SEVERITY`) that both its `INFO` and its checks use:
+/// the checks never touch `INFO`, so the service worker's wasm, which runs the
+/// rules and never shows their texts, does not carry the texts. [`card_of`]
+/// matches on the module names for the same reason.
+macro_rules! registry {
+    ($($rule:ident => $card:ident,)*) => {
+        $(mod $rule;)*
+
+        pub static RULES: &[&dyn Rule] = &[$(&$rule::Rule),*];
+
+        pub static INFOS: &[&RuleInfo] = &[$(&$rule::INFO),*];
+
+        /// The card a finding code is about; `None` for a code no rule has.
+        pub fn card_of(code: &str) -> Option<CardId> {
+            match code {
+                $(stringify!($rule) => Some(CardId::$card),)*
+                _ => None,
+            }
+        }
+
+        #[cfg(test)]
+        const MODULES: &[&str] = &[$(stringify!($rule)),*];
+    };
+}
+
+registry! {
+    missing_event_id => TestEvents,
+    event_id_in_params => TestEvents,
+    duplicate_event => TestEvents,
+    repeated_event_id => TestEvents,
+    multiple_senders => TriggerSources,
+    missing_value => ShopifyOrder,
+    missing_currency => ShopifyOrder,
+    invalid_value => ShopifyOrder,
+    zero_value => ShopifyOrder,
+    invalid_currency => ShopifyOrder,
+    currency_mismatch => ShopifyOrder,
+    missing_content_ids => TestEvents,
+    invalid_contents => TestEvents,
+    add_to_cart_without_action => TestEvents,
+    unhashed_user_data => TestEvents,
+    nonstandard_event => TestEvents,
+    duplicate_pixel_script => TriggerSources,
+    pixel_initialized_twice => TriggerSources,
+    conflicting_pixel_versions => TriggerSources,
+    multiple_pixel_ids => TriggerSources,
+    pixel_not_loaded => TriggerSources,
+    fbevents_error => TriggerSources,
+    event_chain_incomplete => TestEvents,
+    event_chain_out_of_order => TestEvents,
+    browser_purchase_missing => TestEvents,
+    value_mismatch => ShopifyOrder,
+    num_items_mismatch => ShopifyOrder,
+    server_event_missing => TestEvents,
+    dedup_key_mismatch => TestEvents,
+    server_value_mismatch => TestEvents,
+    server_event_only => TestEvents,
+    server_event_time_invalid => TestEvents,
+    server_action_source_invalid => TestEvents,
+    server_missing_web_fields => TestEvents,
+    server_user_data_unhashed => TestEvents,
+    server_user_data_overhashed => TestEvents,
+    server_event_id_in_custom_data => TestEvents,
+    test_event_code_present => TestEvents,
+    fbp_mismatch => TestEvents,
+    fbc_mismatch => TestEvents,
+    fbc_missing => TestEvents,
+    invalid_fbp_fbc => TestEvents,
+    consent_revoked => TestEvents,
+}
 
 /// The fixed text for a code.
 pub fn info(code: &str) -> Option<&'static RuleInfo> {
@@ -459,10 +404,11 @@ mod tests {
     }
 
     #[test]
-    fn the_texts_are_registered_in_the_rules_order() {
+    fn each_module_is_named_after_its_code() {
         let rules: Vec<&str> = RULES.iter().map(|r| r.code()).collect();
         let infos: Vec<&str> = INFOS.iter().map(|i| i.code).collect();
-        assert_eq!(rules, infos);
+        assert_eq!(rules, MODULES);
+        assert_eq!(infos, MODULES);
     }
 
     #[test]
