@@ -149,6 +149,7 @@ impl J {
         self.record(Record::ServerPayload(UserText {
             label: "capi.json".into(),
             text: json.into(),
+            ..Default::default()
         }))
     }
 
@@ -156,6 +157,7 @@ impl J {
         self.record(Record::Order(UserText {
             label: "order.json".into(),
             text: json.into(),
+            ..Default::default()
         }))
     }
 
