@@ -135,7 +135,8 @@ pub fn card_of(code: &str) -> Option<CardId> {
         // Events a consent banner holds back never reach Test Events.
         | "consent_revoked" => CardId::TestEvents,
         "missing_value" | "missing_currency" | "invalid_value" | "zero_value" | "invalid_currency"
-        | "currency_mismatch" | "value_mismatch" | "num_items_mismatch" => CardId::ShopifyOrder,
+        | "currency_mismatch" | "value_mismatch" | "num_items_mismatch" | "value_currency_mixed"
+        | "upsell_value_counted_twice" | "upsell_event_id_reused" => CardId::ShopifyOrder,
         "multiple_senders"
         | "duplicate_pixel_script"
         | "pixel_initialized_twice"

@@ -63,6 +63,9 @@ mod server_user_data_unhashed;
 mod server_value_mismatch;
 mod test_event_code_present;
 mod unhashed_user_data;
+mod upsell_event_id_reused;
+mod upsell_value_counted_twice;
+mod value_currency_mixed;
 mod value_mismatch;
 mod zero_value;
 
@@ -329,6 +332,9 @@ pub static RULES: &[&dyn Rule] = &[
     &event_chain_out_of_order::Rule,
     &browser_purchase_missing::Rule,
     &value_mismatch::Rule,
+    &value_currency_mixed::Rule,
+    &upsell_value_counted_twice::Rule,
+    &upsell_event_id_reused::Rule,
     &num_items_mismatch::Rule,
     &server_event_missing::Rule,
     &dedup_key_mismatch::Rule,
@@ -382,6 +388,9 @@ pub static INFOS: &[&RuleInfo] = &[
     &event_chain_out_of_order::INFO,
     &browser_purchase_missing::INFO,
     &value_mismatch::INFO,
+    &value_currency_mixed::INFO,
+    &upsell_value_counted_twice::INFO,
+    &upsell_event_id_reused::INFO,
     &num_items_mismatch::INFO,
     &server_event_missing::INFO,
     &dedup_key_mismatch::INFO,
