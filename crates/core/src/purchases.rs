@@ -246,9 +246,26 @@ pub fn judge<'a>(
         }
         let sum = if counted { o.counted_sum() } else { o.sent_sum() };
         let hits: Vec<&Hit> = o.parts.iter().filter_map(|p| p.hits.first().copied()).collect();
+        let dropped: Vec<String> = o
+            .parts
+            .iter()
+            .filter(|p| counted && !p.role.counted())
+            .map(|p| {
+                format!(
+                    "Purchase {} is left out: Meta drops it, it reuses event_id {}",
+                    p.label(),
+                    p.event_id().unwrap_or("(none)")
+                )
+            })
+            .collect();
+        let dropped = if dropped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", dropped.join("; "))
+        };
         let (label, result) = match sum {
             Ok(s) => (
-                format!("Purchases {} = {:.2}", s.terms, s.value),
+                format!("Purchases {} = {:.2}{dropped}", s.terms, s.value),
                 Ok(crate::money::reconcile(s.value, s.currency.as_deref(), order)),
             ),
             Err(e) => ("Purchases of the order".to_owned(), Err(e)),
