@@ -84,15 +84,14 @@ impl Part<'_> {
         }
     }
 
-    /// Its value and currency: its first browser hit's, or its server event's.
+    /// Its value and currency: those of its first browser hit with a usable
+    /// value, else of its server event.
     pub fn value(&self) -> Option<(f64, Option<&str>)> {
-        match self.hits.first() {
-            Some(h) => h.value().map(|v| (v, h.currency())),
-            None => {
-                let s = self.server.first()?;
-                s.value.map(|v| (v, s.currency.as_deref()))
-            }
+        if let Some((h, v)) = self.hits.iter().find_map(|h| Some((h, h.value()?))) {
+            return Some((v, h.currency()));
         }
+        let s = self.server.iter().find(|s| s.value.is_some())?;
+        s.value.map(|v| (v, s.currency.as_deref()))
     }
 
     /// `#5` for a browser part, `capi.json data[1]` for a server-only one.
@@ -414,11 +413,13 @@ fn attach_server<'a>(j: &'a Journey, order_id: Option<&str>, parts: &mut Vec<Par
             parts[p].server.push(s);
             continue;
         }
+        // The same value as a Purchase already there: the same Purchase sent
+        // again under another id (dedup_key_mismatch), not a part of its own.
+        let near = |x: Option<f64>, v: f64| x.is_some_and(|x| (x - v).abs() < crate::money::TOLERANCE);
         let value_known = s.value.is_some_and(|v| {
-            parts.iter().any(|p| {
-                p.value()
-                    .is_some_and(|(pv, _)| (pv - v).abs() < crate::money::TOLERANCE)
-            })
+            parts
+                .iter()
+                .any(|p| p.hits.iter().any(|h| near(h.value(), v)) || p.server.iter().any(|t| near(t.value, v)))
         });
         if s.value.is_some() && !value_known {
             parts.push(Part {
