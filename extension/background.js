@@ -981,9 +981,11 @@ async function control(msg) {
       await ready;
       // Only what reads is stored: a paste that does not could hold anything,
       // in the clear, and the panel shows the message instead.
-      const problem = evidenceProblem(msg.kind, String(msg.label || 'pasted'), String(msg.text || ''));
+      // An order may name which order of an Orders export CSV it is.
+      const orderName = msg.kind === 'order' && msg.orderName ? String(msg.orderName).slice(0, 200) : undefined;
+      const problem = evidenceProblem(msg.kind, String(msg.label || 'pasted'), String(msg.text || ''), orderName);
       if (problem) return { error: problem };
-      const record = redacted({ kind: msg.kind, label: String(msg.label || 'pasted').slice(0, 200), text: String(msg.text || ''), origin: 'user' });
+      const record = redacted({ kind: msg.kind, label: String(msg.label || 'pasted').slice(0, 200), text: String(msg.text || ''), origin: 'user', ...(orderName ? { order_name: orderName } : {}) });
       await journal.append(tabId, record);
       return { ok: true };
     }

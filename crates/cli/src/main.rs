@@ -59,9 +59,14 @@ struct AuditArgs {
     /// Conversions API payload(s) the server sent (Graph API body or an array of events). Repeatable.
     #[arg(long = "server", value_name = "CAPI.json")]
     server: Vec<PathBuf>,
-    /// Shopify Admin API order JSON, or figures like {"total": 118, "currency": "USD"}.
-    #[arg(long, value_name = "ORDER.json")]
+    /// The Shopify order: the Admin GraphQL order JSON (with or without its
+    /// {"data": {"order": …}} wrapper), the REST order JSON, the Admin's Orders
+    /// export CSV, or figures like {"total": 118, "currency": "USD"}.
+    #[arg(long, value_name = "ORDER.json|ORDERS.csv")]
     order: Option<PathBuf>,
+    /// Which order of an Orders export CSV holding several, by name (e.g. '#1001').
+    #[arg(long, value_name = "NAME", requires = "order")]
+    order_name: Option<String>,
     /// Review fields (decision, owners, next_review, notes, gaps_note) as JSON.
     #[arg(long, value_name = "REVIEW.json")]
     review: Option<PathBuf>,
@@ -144,7 +149,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(read(path)?).map_err(|e| {
         format!(
-            "{}: byte {}: the file is not UTF-8 text; save it as UTF-8 JSON",
+            "{}: byte {}: the file is not UTF-8 text; save it as UTF-8 (JSON or CSV)",
             path.display(),
             e.utf8_error().valid_up_to()
         )
@@ -245,13 +250,22 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         let text = read_text(path)?;
         let label = path.display().to_string();
         pixelproof_core::inputs::parse_capi(&label, &text).map_err(|e| e.to_string())?;
-        session.add(Record::ServerPayload(UserText { label, text }));
+        session.add(Record::ServerPayload(UserText {
+            label,
+            text,
+            ..Default::default()
+        }));
     }
     if let Some(path) = &args.order {
         let text = read_text(path)?;
         let label = path.display().to_string();
-        pixelproof_core::inputs::parse_order(&label, &text).map_err(|e| e.to_string())?;
-        session.add(Record::Order(UserText { label, text }));
+        let name = args.order_name.clone();
+        pixelproof_core::inputs::parse_order_named(&label, &text, name.as_deref()).map_err(|e| e.to_string())?;
+        session.add(Record::Order(UserText {
+            label,
+            text,
+            order_name: name,
+        }));
     }
     let review = read_review(args.review.as_ref())?;
     let packet = Packet::build(

@@ -175,6 +175,7 @@ struct WireRecord {
     order: Option<crate::inputs::OrderFigures>,
     label: String,
     text: String,
+    order_name: Option<String>,
     count: u64,
     kinds: std::collections::BTreeMap<String, u64>,
     reason: Option<String>,
@@ -192,6 +193,7 @@ impl TryFrom<WireRecord> for Record {
         let text = || UserText {
             label: w.label,
             text: w.text,
+            order_name: w.order_name,
         };
         let Some(kind) = w.kind else {
             return Err("missing field `kind`".into());
@@ -532,6 +534,10 @@ pub struct UserText {
     /// Where it came from: a file name or "pasted".
     pub label: String,
     pub text: String,
+    /// For an order: which order of an Orders export CSV holding several
+    /// (its name, `#1001`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -655,10 +661,12 @@ mod tests {
             Record::ServerPayload(UserText {
                 label: "pasted".into(),
                 text: "{\"data\":[]}".into(),
+                ..Default::default()
             }),
             Record::Order(UserText {
                 label: "order.json".into(),
                 text: "{}".into(),
+                ..Default::default()
             }),
             Record::Dropped(Dropped {
                 count: 3,

@@ -30,6 +30,7 @@ pub mod money;
 pub mod packet;
 pub mod pairing;
 pub mod privacy;
+pub mod purchases;
 pub mod results;
 pub mod review;
 pub mod rules;

@@ -870,6 +870,7 @@ mod v2_tests {
             .record(Record::Order(UserText {
                 label: "<svg onload=alert(1)>.json".into(),
                 text: r#"{"total": 1, "currency": "USD", "order_number": "<u>7</u>"}"#.into(),
+                ..Default::default()
             }));
         let review = Review {
             notes: Some(format!("Tom & Jerry's {xss} | *bold*")),

@@ -12,7 +12,9 @@
 //!   sent plain; a reviewer can still compare it with a hash they compute;
 //! - a pasted Shopify order keeps only its figures (totals, tax, shipping,
 //!   discounts, line quantities, number, payment status), never the customer,
-//!   addresses or contact details.
+//!   addresses or contact details: in the REST or GraphQL order JSON, only the
+//!   figure fields; in an Orders export CSV, only the figure columns, and only
+//!   the rows of the order picked (the export holds other customers' orders).
 //!
 //! Values that already are a SHA-256 (what fbevents sends) are left alone.
 
@@ -123,7 +125,7 @@ pub fn redact_record(record: &mut Value) -> bool {
         "request" => redact_request(record),
         "fbq_call" => redact_fbq_call(record),
         "server_payload" => redact_text(record, redact_capi_text),
-        "order" => redact_text(record, order_figures_only),
+        "order" => redact_order(record),
         _ => false,
     }
 }
@@ -485,10 +487,191 @@ fn keep_only(obj: &mut Map<String, Value>, fields: &[&str]) -> bool {
     obj.len() != before
 }
 
+/// An order paste (JSON or an Orders export CSV) reduced to its figures;
+/// whether anything was removed.
+fn redact_order(record: &mut Value) -> bool {
+    let Some(text) = record.get("text").and_then(Value::as_str) else {
+        return false;
+    };
+    let name = record.get("order_name").and_then(Value::as_str);
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let redone = match body.trim_start().chars().next() {
+        Some('{' | '[') | None => order_figures_only(body),
+        Some(_) => csv_figures_only(body, name),
+    };
+    match redone {
+        Some(text) => {
+            record["text"] = Value::String(text);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The Orders export columns the order figures are read from
+/// (`inputs::order::csv_export`).
+const CSV_COLUMNS: &[&str] = &[
+    "Name",
+    "Financial Status",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Amount",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+];
+
+/// An Orders export with only [`CSV_COLUMNS`], and only the rows of order
+/// `name` when one is given; `None` when nothing was removed or it does not
+/// read (the worker stores only an order that reads: `evidenceProblem`).
+fn csv_figures_only(text: &str, name: Option<&str>) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = reader.headers().ok()?.clone();
+    let keep: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h.trim())))
+        .map(|(i, _)| i)
+        .collect();
+    let name_col = header.iter().position(|h| h.trim().eq_ignore_ascii_case("Name"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(keep.iter().map(|&i| &header[i])).ok()?;
+    let mut changed = keep.len() != header.len();
+    for row in reader.records() {
+        let row = row.ok()?;
+        let picked = match (name, name_col.and_then(|c| row.get(c))) {
+            (Some(want), Some(have)) => crate::inputs::order::same_name(want, have),
+            _ => true,
+        };
+        if !picked {
+            changed = true;
+            continue;
+        }
+        out.write_record(keep.iter().map(|&i| row.get(i).unwrap_or_default()))
+            .ok()?;
+    }
+    let bytes = out.into_inner().ok()?;
+    changed.then(|| String::from_utf8(bytes).ok()).flatten()
+}
+
+/// The fields of a GraphQL Admin order that the checks read
+/// (`inputs::order::graphql`), and nothing about the customer.
+const GRAPHQL_ORDER_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "legacyResourceId",
+    "test",
+    "createdAt",
+    "processedAt",
+    "currencyCode",
+    "presentmentCurrencyCode",
+    "displayFinancialStatus",
+    "taxesIncluded",
+    "totalPriceSet",
+    "currentTotalPriceSet",
+    "subtotalPriceSet",
+    "totalTaxSet",
+    "totalShippingPriceSet",
+    "totalDiscountsSet",
+    "lineItems",
+];
+const GRAPHQL_LINE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "title",
+    "sku",
+    "quantity",
+    "originalUnitPriceSet",
+    "discountedUnitPriceSet",
+];
+
+/// A MoneyBag (`{shopMoney {amount currencyCode} presentmentMoney {…}}`) with nothing else.
+fn keep_money_bag(v: &mut Value) -> bool {
+    let Some(bag) = v.as_object_mut() else { return false };
+    let mut changed = keep_only(bag, &["shopMoney", "presentmentMoney"]);
+    for m in bag.values_mut().filter_map(Value::as_object_mut) {
+        changed |= keep_only(m, &["amount", "currencyCode"]);
+    }
+    changed
+}
+
+/// A GraphQL order object reduced to [`GRAPHQL_ORDER_FIELDS`].
+fn graphql_figures_only(order: &mut Map<String, Value>) -> bool {
+    let mut changed = keep_only(order, GRAPHQL_ORDER_FIELDS);
+    for (k, v) in order.iter_mut() {
+        if k.ends_with("Set") {
+            changed |= keep_money_bag(v);
+        }
+    }
+    if let Some(items) = order.get_mut("lineItems") {
+        let mut nodes: Vec<&mut Value> = Vec::new();
+        match items {
+            Value::Object(conn) => {
+                changed |= keep_only(conn, &["edges", "nodes"]);
+                for (k, list) in conn.iter_mut() {
+                    let Value::Array(list) = list else { continue };
+                    if k == "nodes" {
+                        nodes.extend(list.iter_mut());
+                        continue;
+                    }
+                    for e in list.iter_mut() {
+                        if let Some(edge) = e.as_object_mut() {
+                            changed |= keep_only(edge, &["node"]);
+                        }
+                        nodes.extend(e.get_mut("node"));
+                    }
+                }
+            }
+            Value::Array(list) => nodes.extend(list.iter_mut()),
+            _ => {}
+        }
+        for node in nodes.into_iter().filter_map(Value::as_object_mut) {
+            changed |= keep_only(node, GRAPHQL_LINE_FIELDS);
+            for (k, v) in node.iter_mut() {
+                if k.ends_with("Set") {
+                    changed |= keep_money_bag(v);
+                }
+            }
+        }
+    }
+    changed
+}
+
 /// An order paste reduced to its figures; `None` when it holds nothing else
 /// or is not JSON.
 fn order_figures_only(text: &str) -> Option<String> {
     let mut value: Value = serde_json::from_str(text).ok()?;
+    // A GraphQL response: only data.order, and of it only the figures.
+    if let Some(top) = value.as_object_mut().filter(|t| t.contains_key("data")) {
+        let mut changed = keep_only(top, &["data"]);
+        if let Some(data) = top.get_mut("data").and_then(Value::as_object_mut) {
+            changed |= keep_only(data, &["order"]);
+            if let Some(order) = data.get_mut("order").and_then(Value::as_object_mut) {
+                changed |= graphql_figures_only(order);
+            }
+        }
+        return changed.then(|| value.to_string());
+    }
+    {
+        let order = match value.get_mut("order") {
+            Some(o) => o,
+            None => &mut value,
+        };
+        if let Some(obj) = order
+            .as_object_mut()
+            .filter(|o| crate::inputs::order::graphql::looks_like(o))
+        {
+            let mut changed = graphql_figures_only(obj);
+            if let Some(top) = value.as_object_mut().filter(|t| t.contains_key("order")) {
+                changed |= keep_only(top, &["order"]);
+            }
+            return changed.then(|| value.to_string());
+        }
+    }
     let order = match value.get_mut("order") {
         Some(o) => o,
         None => &mut value,
@@ -703,5 +886,49 @@ mod tests {
         assert_eq!(before, after, "the figures the checks read are all still there");
         let mut typed = json!({"kind": "order", "text": "{\"total\": 78, \"currency\": \"USD\"}"});
         assert!(!redact_record(&mut typed), "typed figures alone are stored as typed");
+    }
+
+    #[test]
+    fn a_graphql_order_keeps_its_figures_only() {
+        let money = |a: &str| json!({"shopMoney": {"amount": a, "currencyCode": "USD"}, "presentmentMoney": {"amount": a, "currencyCode": "USD"}});
+        let order = json!({"data": {"order": {
+            "name": "#1001", "email": JANE, "phone": "+16505550123", "currencyCode": "USD",
+            "customer": {"displayName": "Jane Doe", "email": JANE},
+            "shippingAddress": {"address1": "1 Main St", "name": "Jane Doe"},
+            "totalPriceSet": money("78.00"), "totalTaxSet": money("8.00"),
+            "totalShippingPriceSet": money("10.00"),
+            "lineItems": {"edges": [{"cursor": "x", "node": {"quantity": 2, "name": "Tee", "customAttributes": [{"key": "engraving", "value": "Jane"}]}}]}
+        }}, "extensions": {"cost": {}}});
+        let mut paste = json!({"kind": "order", "label": "order.json", "text": order.to_string()});
+        assert!(redact_record(&mut paste));
+        let text = paste["text"].as_str().expect("text");
+        assert!(
+            !text.contains("Jane") && !text.contains("jane") && !text.contains("Main St") && !text.contains("555"),
+            "{text}"
+        );
+        let before = crate::inputs::parse_order("o", &order.to_string()).expect("order");
+        let after = crate::inputs::parse_order("o", text).expect("still an order");
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn an_orders_export_keeps_the_figure_columns_of_the_picked_order_only() {
+        let csv = "Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,Lineitem quantity,Lineitem name,Billing Name,Billing Street\n\
+                   #1001,jane.doe@example.com,paid,USD,49.00,10.00,0.00,59.00,0.00,1,Linen shirt,Jane Doe,\"1 Main St, Apt 2\"\n\
+                   #1001,jane.doe@example.com,,,,,,,,1,Socks,,\n\
+                   #1002,joe@example.com,paid,USD,20.00,0.00,0.00,20.00,0.00,2,Cap,Joe Bloggs,2 Side St\n";
+        let mut paste = json!({"kind": "order", "label": "orders_export.csv", "text": csv, "order_name": "#1001"});
+        assert!(redact_record(&mut paste));
+        let text = paste["text"].as_str().expect("text");
+        assert_eq!(
+            text,
+            "Name,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,Lineitem quantity,Lineitem name\n\
+             #1001,paid,USD,49.00,10.00,0.00,59.00,0.00,1,Linen shirt\n\
+             #1001,,,,,,,,1,Socks\n"
+        );
+        let name = Some("#1001");
+        let before = crate::inputs::parse_order_named("o", csv, name).expect("order");
+        let after = crate::inputs::parse_order_named("o", text, name).expect("still the order");
+        assert_eq!(before, after);
     }
 }

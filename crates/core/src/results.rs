@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::journey::Journey;
 use crate::model::Hit;
-use crate::money::reconcile;
 use crate::pairing::pairings;
+use crate::purchases::judge;
 use crate::review::Review;
 use crate::rules::{Finding, Severity};
 use crate::sort::{distinct, sort_by};
@@ -498,15 +498,24 @@ fn money_check(j: &Journey) -> Check {
         return check("money", CheckState::Stop, "no browser Purchase to reconcile", None);
     }
     let mut problems = Vec::new();
-    for h in &purchases {
-        match h.value() {
-            None => problems.push(format!("#{} has no usable value", h.id)),
-            Some(v) => {
-                let r = reconcile(v, h.currency(), order);
-                if !r.matches {
-                    problems.push(format!("#{}: {}", h.id, r.detail));
-                }
-            }
+    for h in purchases.iter().filter(|h| h.value().is_none()) {
+        problems.push(format!("#{} has no usable value", h.id));
+    }
+    // What Meta counts: each Purchase, or an order's first Purchase and its
+    // upsells added up (crate::purchases), server twins merged by event id.
+    let mut said = Vec::new();
+    for judged in judge(j, order, true, false) {
+        let label = match judged.parts {
+            1 => judged.label.trim_start_matches("Purchase ").to_owned(),
+            _ => judged.label.clone(),
+        };
+        match &judged.result {
+            Err(e) => problems.push(e.clone()),
+            Ok(r) if !r.matches => problems.push(format!("{label}: {}", r.detail)),
+            // A match worth saying how: an order's parts added up, or one of
+            // a Markets order's two pairs.
+            Ok(r) if judged.parts > 1 || order.presentment().is_some() => said.push(format!("{label}: {}", r.detail)),
+            Ok(_) => {}
         }
     }
     let from_page = j.order_from_page();
@@ -521,6 +530,13 @@ fn money_check(j: &Journey) -> Check {
                 order.currency.as_deref().unwrap_or("")
             ),
             Some("confirm against the Shopify admin order: paste its JSON or type its total and currency"),
+        )
+    } else if problems.is_empty() && !said.is_empty() {
+        check(
+            "money",
+            CheckState::Go,
+            format!("Purchase value matches the order: {}", said.join("; ")),
+            None,
         )
     } else if problems.is_empty() {
         check(
@@ -618,7 +634,7 @@ fn gaps_check(review: &Review) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{clean_journey, J};
+    use crate::rules::testkit::{clean_journey, with_upsell, J};
 
     fn money(j: J) -> Check {
         let mut s = j.session();
@@ -650,6 +666,56 @@ mod tests {
         let c = money(clean_journey().page_order(91.0, "USD").order(order));
         assert_eq!(c.state, CheckState::Go, "{c:?}");
         assert!(!c.page_reported);
+    }
+
+    /// The order #1001 of the clean journey, edited after a 20.00 post-purchase
+    /// offer: 88.00 USD.
+    const EDITED: &str = r#"{"total": 88.0, "currency": "USD", "shipping": 10.0}"#;
+
+    #[test]
+    fn an_order_and_its_upsell_add_up_to_the_edited_order() {
+        let c = money(with_upsell(r#"["socks-1"]"#, "order-1001-upsell-1", "20.00").order(EDITED));
+        assert_eq!(c.state, CheckState::Go, "{c:?}");
+        assert_eq!(
+            c.detail,
+            "Purchase value matches the order: Purchases #5 68.00 + #6 20.00 (upsell) = 88.00: value 88.00 equals the order total"
+        );
+        // Under the first Purchase's event id, Meta drops the upsell: short by 20.00.
+        let c = money(with_upsell(r#"["socks-1"]"#, "order-1001", "20.00").order(EDITED));
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(
+            c.detail.starts_with("Purchases #5 68.00 = 68.00 (Purchase #6 is left out: Meta drops it, it reuses event_id order-1001): value 68.00 differs"),
+            "{}",
+            c.detail
+        );
+        // The whole order sent again: Meta counts 156.00.
+        let c = money(with_upsell(r#"["tee-1","socks-1"]"#, "order-1001-upsell-1", "88.00").order(EDITED));
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(c.detail.contains("= 156.00"), "{}", c.detail);
+    }
+
+    #[test]
+    fn a_markets_order_goes_with_either_pair_and_says_which() {
+        let markets = r##"{"data": {"order": {"name": "#1001", "totalPriceSet": {"shopMoney": {"amount": "74.0", "currencyCode": "USD"}, "presentmentMoney": {"amount": "68.0", "currencyCode": "EUR"}}}}}"##;
+        let eur = clean_journey().order(markets);
+        // The clean journey sends 68.00 USD: the customer's amount with the shop's currency.
+        let c = money(eur);
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(c.detail.contains("mixes the order's two pairs"), "{}", c.detail);
+        let c = money(
+            clean_journey().order(
+                &markets
+                    .replace("74.0", "68.0")
+                    .replace("68.0\", \"currencyCode\": \"EUR", "62.8\", \"currencyCode\": \"EUR"),
+            ),
+        );
+        assert_eq!(c.state, CheckState::Go, "{c:?}");
+        assert!(
+            c.detail
+                .contains("the order's shop pair; the customer paid 62.80 EUR; Meta converts the currency"),
+            "{}",
+            c.detail
+        );
     }
 
     /// The page's own Resource Timing against what was captured (issue #12).

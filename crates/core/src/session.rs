@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::decode::{decode, DecodeConfig};
-use crate::inputs::{parse_capi, parse_order};
+use crate::inputs::{parse_capi, parse_order_named};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
 use crate::journey::{GroupKey, Journey, PageSummary, ORDER_SCOPE};
 use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
@@ -157,7 +157,7 @@ impl Session {
                 Ok(events) => self.journey.server.get_or_insert_with(Vec::new).extend(events),
                 Err(e) => self.journey.input_errors.push(e),
             },
-            Record::Order(t) => match parse_order(&t.label, &t.text) {
+            Record::Order(t) => match parse_order_named(&t.label, &t.text, t.order_name.as_deref()) {
                 Ok(o) => self.journey.order = Some(o),
                 Err(e) => self.journey.input_errors.push(e),
             },

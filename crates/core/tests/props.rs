@@ -289,6 +289,7 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                 out.push(Record::ServerPayload(UserText {
                     label: "capi.json".into(),
                     text: body.to_string(),
+                    ..Default::default()
                 }));
             }
         }

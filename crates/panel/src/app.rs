@@ -492,12 +492,20 @@ pub fn update(app: &Ctx, msg: Msg) {
         }
         Msg::CapiRead { text, label } => {
             if let Some(done) = inputs::check_capi(&label, &text) {
-                store_evidence(app, "server_payload", label, text, done, "pp-capi");
+                store_evidence(app, "server_payload", label, text, None, done, "pp-capi");
             }
         }
         Msg::AddOrder => {
-            if let Some((label, text, done)) = inputs::order_text() {
-                store_evidence(app, "order", label, text, done, "pp-order-json");
+            if let Some(order) = inputs::order_text() {
+                store_evidence(
+                    app,
+                    "order",
+                    order.label,
+                    order.text,
+                    order.name,
+                    order.done,
+                    "pp-order-json",
+                );
             }
         }
         Msg::EvidenceStored { result, done, field } => match result {
@@ -593,11 +601,19 @@ pub fn update(app: &Ctx, msg: Msg) {
 }
 
 /// Hands pasted evidence to the worker, which stores it as a journal record.
-fn store_evidence(app: &Ctx, kind: &'static str, label: String, text: String, done: String, field: &'static str) {
+fn store_evidence(
+    app: &Ctx,
+    kind: &'static str,
+    label: String,
+    text: String,
+    order_name: Option<String>,
+    done: String,
+    field: &'static str,
+) {
     let bridge = app.bridge.clone();
     let tab = app.state.borrow().tab;
     app.later(async move {
-        let result = bridge::add_evidence(&bridge, tab, kind, &label, &text).await;
+        let result = bridge::add_evidence(&bridge, tab, kind, &label, &text, order_name.as_deref()).await;
         Msg::EvidenceStored { result, done, field }
     });
 }

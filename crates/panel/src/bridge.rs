@@ -88,6 +88,9 @@ enum Request<'a> {
         kind: &'a str,
         label: &'a str,
         text: &'a str,
+        /// Which order of an Orders export CSV holding several.
+        #[serde(rename = "orderName", skip_serializing_if = "Option::is_none")]
+        order_name: Option<&'a str>,
     },
     SetReview {
         #[serde(rename = "tabId")]
@@ -153,11 +156,28 @@ pub async fn get_journal(bridge: &Bridge) -> Result<JournalReply, String> {
     journal_reply(&v)
 }
 
-/// Stores a pasted server payload or order as a journal record of the tab.
-pub async fn add_evidence(bridge: &Bridge, tab: f64, kind: &str, label: &str, text: &str) -> Result<(), String> {
-    call(bridge, &Request::AddEvidence { tab, kind, label, text })
-        .await
-        .map(drop)
+/// Stores a pasted server payload or order as a journal record of the tab
+/// (`order_name`: which order of an Orders export CSV).
+pub async fn add_evidence(
+    bridge: &Bridge,
+    tab: f64,
+    kind: &str,
+    label: &str,
+    text: &str,
+    order_name: Option<&str>,
+) -> Result<(), String> {
+    call(
+        bridge,
+        &Request::AddEvidence {
+            tab,
+            kind,
+            label,
+            text,
+            order_name,
+        },
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn set_review(bridge: &Bridge, tab: f64, review: &Review) -> Result<(), String> {

@@ -5,7 +5,7 @@
 
 use gloo::events::EventListener;
 use pixelproof_core::inputs::order::TYPED_FIELDS;
-use pixelproof_core::inputs::{parse_capi, parse_order, typed_figures};
+use pixelproof_core::inputs::{parse_capi, parse_order_named, typed_figures};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use web_sys::Element;
 
@@ -54,14 +54,29 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     append(body, &error_line("pp-capi-error"));
     fixed.push(app.on(&capi_btn, "click", |_| Some(Msg::AddCapi)));
 
-    // Shopify order (JSON or typed figures).
+    // Shopify order (GraphQL or REST JSON, Orders export CSV, or typed figures).
     // Not "pp-order": that is the Shopify order card's section.
     let order = textarea(
         "pp-order-json",
         3,
-        "{\"order\": {\"total_price\": \"78.00\", \"currency\": \"USD\", …}}",
+        "{\"data\": {\"order\": {\"name\": \"#1001\", \"totalPriceSet\": {…}, …}}} or the Orders export CSV",
     );
-    append(body, &field("Shopify order (Admin API JSON)", &order));
+    append(
+        body,
+        &field(
+            "Shopify order (Admin GraphQL or REST JSON, or the Orders export CSV)",
+            &order,
+        ),
+    );
+    let order_name = el("input", "", "");
+    attr(&order_name, "type", "text");
+    attr(&order_name, "id", "pp-order-name");
+    attr(&order_name, "placeholder", "#1001");
+    attr(&order_name, "maxlength", "200");
+    append(
+        body,
+        &field("Order name (when the CSV holds several orders)", &order_name),
+    );
     let figures = el("div", "figures", "");
     for (id, label) in TYPED_FIELDS.into_iter().zip(FIGURE_LABELS) {
         let kind = if id == "currency" { "text" } else { "number" };
@@ -125,11 +140,22 @@ pub fn check_capi(label: &str, text: &str) -> Option<String> {
     }
 }
 
-/// The order to store, checked: (label, text, message once stored); `None`
-/// after putting the error next to the field.
-pub fn order_text() -> Option<(String, String, String)> {
+/// An order checked and ready to store.
+pub struct OrderPaste {
+    pub label: String,
+    pub text: String,
+    /// Which order of an Orders export CSV holding several.
+    pub name: Option<String>,
+    /// The message once stored.
+    pub done: String,
+}
+
+/// The order to store, checked; `None` after putting the error next to the field.
+pub fn order_text() -> Option<OrderPaste> {
     let pasted = value("pp-order-json");
-    let (label, text) = if pasted.trim().is_empty() {
+    let typed = pasted.trim().is_empty();
+    let name = Some(value("pp-order-name").trim().to_owned()).filter(|n| !n.is_empty() && !typed);
+    let (label, text) = if typed {
         let typed: Vec<(&str, String)> = TYPED_FIELDS
             .into_iter()
             .map(|f| (f, value(&format!("pp-fig-{f}"))))
@@ -144,10 +170,20 @@ pub fn order_text() -> Option<(String, String, String)> {
     } else {
         ("pasted order".to_owned(), pasted)
     };
-    match parse_order(&label, &text) {
+    match parse_order_named(&label, &text, name.as_deref()) {
         Ok(o) => {
             set_error("pp-order-error", None);
-            Some((label, text, format!("Added order figures (total {:.2}).", o.total)))
+            let which = o
+                .order_number
+                .as_deref()
+                .map(|n| format!(" of order #{n}"))
+                .unwrap_or_default();
+            Some(OrderPaste {
+                label,
+                text,
+                name,
+                done: format!("Added order figures (total {:.2}){which}.", o.total),
+            })
         }
         Err(e) => {
             set_error("pp-order-error", Some(&e.to_string()));

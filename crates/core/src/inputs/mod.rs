@@ -13,7 +13,7 @@ pub mod capi;
 pub mod order;
 
 pub use capi::{parse_capi, ServerEvent};
-pub use order::{parse_order, typed_figures, OrderFigures};
+pub use order::{parse_order, parse_order_named, typed_figures, OrderFigures};
 
 /// A user-facing input error: what was wrong, where, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,40 +1,121 @@
-//! The Shopify order: the Admin API order JSON or figures the user typed, read
-//! into the [`OrderFigures`] a Purchase value is reconciled against. The order
-//! status page's own figures (a journal `shopify` record) arrive in the same
-//! shape.
+//! The Shopify order: read into the [`OrderFigures`] a Purchase value is
+//! reconciled against, from what a merchant can export or type:
+//! - the legacy REST Admin API order JSON (`{"order": {…}}` or the bare order);
+//! - the GraphQL Admin API order ([`graphql`]: `totalPriceSet { shopMoney
+//!   presentmentMoney }` and friends, with or without the `{"data": {"order":
+//!   …}}` wrapper of a query response);
+//! - the Shopify Admin's Orders export CSV ([`csv_export`]: one row per line
+//!   item, order-level figures on the first row of each order);
+//! - figures the user typed (`{"total": 78.0, "currency": "USD"}`).
+//!
+//! The order status page's own figures (a journal `shopify` record) arrive in
+//! the same [`OrderFigures`] shape.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{amount, json_error, scalar_string, InputError};
 
-/// Order figures in the shop's currency (major units).
+pub mod csv_export;
+pub mod graphql;
+
+/// Order figures: the shop's money (the order's currency) and, on a store that
+/// sells in several currencies (Shopify Markets), the customer's (presentment)
+/// money too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OrderFigures {
+    /// The order's number or name without its `#` (`1001`).
     pub order_number: Option<String>,
     pub total: f64,
     pub subtotal: Option<f64>,
     pub shipping: Option<f64>,
     pub tax: Option<f64>,
     pub discount: Option<f64>,
+    /// The shop's currency: the currency of the figures above.
     pub currency: Option<String>,
     pub item_count: Option<u32>,
-    /// The customer's currency on a multi-currency store, and the total in it.
+    /// The customer's currency on a multi-currency store, and the order's
+    /// figures in it.
     pub presentment_currency: Option<String>,
     pub presentment_total: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presentment_subtotal: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presentment_shipping: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presentment_tax: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presentment_discount: Option<f64>,
     /// Whether the order was paid (`paid`, `pending`, `refunded`, …): the
-    /// Admin API's `financial_status`, or `payment_status` in typed figures. A
-    /// test order that was never paid may explain a Purchase Meta never got.
+    /// Admin API's `financial_status` (GraphQL `displayFinancialStatus`, the
+    /// export's Financial Status, lower-cased), or `payment_status` in typed
+    /// figures. A test order that was never paid may explain a Purchase Meta
+    /// never got.
     pub payment_status: Option<String>,
+    /// What the figures were read from: `rest`, `graphql`, `csv` or `typed`
+    /// (absent for the order status page's figures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
-const ORDER_HINT: &str =
-    "paste the Admin API order JSON ({\"order\": {...}}) or figures like {\"total\": 118.0, \"currency\": \"USD\"}";
+impl OrderFigures {
+    /// Whether the order has a presentment (customer) currency other than the
+    /// shop's, with a total in it.
+    pub fn presentment(&self) -> Option<(f64, &str)> {
+        let (total, cur) = (self.presentment_total?, self.presentment_currency.as_deref()?);
+        let differs = self
+            .currency
+            .as_deref()
+            .is_none_or(|shop| !shop.trim().eq_ignore_ascii_case(cur.trim()));
+        differs.then_some((total, cur))
+    }
+}
 
-/// Parses a Shopify Admin API order (`{"order":{…}}` or the bare order) or typed
-/// figures (`{"total":…, "currency":…, "shipping":…}`).
+const ORDER_HINT: &str = "paste the Shopify order as the Admin GraphQL order JSON ({\"data\": {\"order\": {...}}}), the REST order JSON ({\"order\": {...}}) or the Admin's Orders export CSV, or type figures like {\"total\": 118.0, \"currency\": \"USD\"}";
+
+/// Parses a Shopify order in any of the formats this module reads (see the
+/// module docs). A CSV holding several orders needs [`parse_order_named`].
 pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> {
+    parse_order_named(label, text, None)
+}
+
+/// Parses a Shopify order; `name` (`#1001`, or `1001`) picks one order of an
+/// Orders export CSV that holds several, and must be the order's name when the
+/// input is one JSON order.
+pub fn parse_order_named(label: &str, text: &str, name: Option<&str>) -> Result<OrderFigures, InputError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = body.trim_start().chars().next();
+    if first.is_some() && !matches!(first, Some('{' | '[')) {
+        return csv_export::parse(label, body, name);
+    }
+    let figures = parse_json_order(label, body)?;
+    if let (Some(wanted), Some(have)) = (name, figures.order_number.as_deref()) {
+        if !same_name(wanted, have) {
+            return Err(InputError {
+                input: label.into(),
+                place: "(top level)".into(),
+                problem: format!("the order here is #{have}, not {wanted}"),
+                hint: "give the name of the order in this file, or leave the order name empty".into(),
+            });
+        }
+    }
+    Ok(figures)
+}
+
+/// Order names compare without a leading `#`, surrounding spaces or case.
+pub fn same_name(a: &str, b: &str) -> bool {
+    strip_hash(a).eq_ignore_ascii_case(strip_hash(b))
+}
+
+/// An order name without its leading `#` (Shopify names orders `#1001`).
+pub(crate) fn strip_hash(name: &str) -> &str {
+    let t = name.trim();
+    t.strip_prefix('#').unwrap_or(t).trim()
+}
+
+fn parse_json_order(label: &str, text: &str) -> Result<OrderFigures, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|e| json_error(label, &e, ORDER_HINT))?;
     let err = |place: &str, problem: &str| InputError {
         input: label.into(),
@@ -42,14 +123,21 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
         problem: problem.into(),
         hint: ORDER_HINT.into(),
     };
-    let (obj, base) = match &value {
-        Value::Object(m) => match m.get("order") {
-            Some(Value::Object(o)) => (o, "order."),
-            Some(_) => return Err(err("order", "\"order\" is not an object")),
-            None => (m, ""),
-        },
-        _ => return Err(err("(top level)", "expected a JSON object")),
+    let Value::Object(top) = &value else {
+        return Err(err("(top level)", "expected a JSON object"));
     };
+    // A GraphQL response: {"data": {"order": …}, "errors": […]}.
+    if top.contains_key("data") || top.contains_key("errors") {
+        return graphql::from_response(top).map_err(|(p, m)| err(&p, &m));
+    }
+    let (obj, base) = match top.get("order") {
+        Some(Value::Object(o)) => (o, "order."),
+        Some(_) => return Err(err("order", "\"order\" is not an object")),
+        None => (top, ""),
+    };
+    if graphql::looks_like(obj) {
+        return graphql::order(obj, base).map_err(|(p, m)| err(&p, &m));
+    }
     // Where the order object itself is, for an error about it as a whole.
     let whole = if base.is_empty() { "(top level)" } else { "order" };
     if obj.contains_key("total_price") || obj.contains_key("total_price_set") {
@@ -79,9 +167,13 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
         if !f.total.is_finite() || f.total < 0.0 {
             return Err(err(&format!("{base}total"), "total is not a non-negative number"));
         }
+        f.format = Some("typed".into());
         Ok(f)
     } else {
-        Err(err(whole, "no total_price (Admin API) or total (typed figures) found"))
+        Err(err(
+            whole,
+            "no order total found: no totalPriceSet (GraphQL), total_price (REST) or total (typed figures)",
+        ))
     }
 }
 
@@ -160,11 +252,13 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
             .sum()
     });
     let presentment = money_set("total_price_set", "presentment_money");
+    let in_presentment = |set: &str| money_set(set, "presentment_money").map(|(a, _)| a);
     Ok(OrderFigures {
         order_number: o
             .get("order_number")
             .and_then(scalar_string)
-            .or_else(|| o.get("name").and_then(scalar_string)),
+            .or_else(|| o.get("name").and_then(scalar_string))
+            .map(|n| strip_hash(&n).to_owned()),
         total,
         subtotal: o.get("subtotal_price").and_then(amount),
         shipping,
@@ -177,7 +271,12 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
             .and_then(|(_, c)| c.clone())
             .or_else(|| o.get("presentment_currency").and_then(scalar_string)),
         presentment_total: presentment.map(|(a, _)| a),
+        presentment_subtotal: in_presentment("subtotal_price_set"),
+        presentment_shipping: in_presentment("total_shipping_price_set"),
+        presentment_tax: in_presentment("total_tax_set"),
+        presentment_discount: in_presentment("total_discounts_set"),
         payment_status: o.get("financial_status").and_then(scalar_string),
+        format: Some("rest".into()),
     })
 }
 
@@ -227,7 +326,7 @@ mod tests {
         let e = parse_order("o", r#"{"order": {"total_price": "abc"}}"#).expect_err("bad total");
         assert_eq!(e.place, "order.total_price");
         let e = parse_order("o", r#"{"foo": 1}"#).expect_err("no total");
-        assert!(e.problem.contains("no total_price"));
+        assert!(e.problem.contains("no order total found"), "{}", e.problem);
         // Typed figures of the wrong type say where, like every other input error.
         let e = parse_order("o", r#"{"total": "abc"}"#).expect_err("text total");
         assert_eq!(e.place, "total");

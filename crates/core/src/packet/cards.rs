@@ -298,9 +298,64 @@ pub struct PurchaseValue {
     pub value: Option<String>,
     pub currency: Option<String>,
     /// Whether it equals the order; absent when there is no order or no usable value.
+    /// For a Purchase of an order with post-purchase upsells: whether the
+    /// Purchases Meta counts add up to the order (and this one is counted).
     pub matches: Option<bool>,
     pub explained_by: Vec<String>,
     pub detail: String,
+    /// Its share of an order with several Purchases (`order` for the first,
+    /// `upsell`, `upsell_value_counted_twice`, `upsell_event_id_reused`,
+    /// `server_only`); absent for an order's only Purchase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<&'static str>,
+    /// How that share was recognised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recognised: Option<String>,
+}
+
+/// A Purchase's share of an order with several Purchases.
+struct Share {
+    role: crate::purchases::Role,
+    recognised: String,
+    /// Whether Meta's count of the order's Purchases adds up to the order.
+    sum_matches: Option<bool>,
+    sum_detail: String,
+}
+
+/// The share of every Purchase (browser hit id, or server event by address)
+/// in an order with several Purchases.
+fn shares(j: &Journey) -> (BTreeMap<u32, Share>, Vec<(*const ServerEvent, Share)>) {
+    let mut by_hit = BTreeMap::new();
+    let mut by_server = Vec::new();
+    let order = j.order_figures();
+    for o in crate::purchases::orders(j).iter().filter(|o| o.has_parts()) {
+        let (sum_matches, sum_detail) = match (o.counted_sum(), order) {
+            (Ok(sum), Some(order)) => {
+                let r = reconcile(sum.value, sum.currency.as_deref(), order);
+                (
+                    Some(r.matches),
+                    format!("Meta counts {} = {:.2}: {}", sum.terms, sum.value, r.detail),
+                )
+            }
+            (Ok(sum), None) => (None, format!("Meta counts {} = {:.2}", sum.terms, sum.value)),
+            (Err(e), _) => (order.map(|_| false), e),
+        };
+        for p in &o.parts {
+            let share = || Share {
+                role: p.role,
+                recognised: p.recognised(&o.parts),
+                sum_matches: sum_matches.map(|m| m && p.role.counted()),
+                sum_detail: sum_detail.clone(),
+            };
+            for h in &p.hits {
+                by_hit.insert(h.id, share());
+            }
+            for s in &p.server {
+                by_server.push((std::ptr::from_ref(*s), share()));
+            }
+        }
+    }
+    (by_hit, by_server)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -416,8 +471,24 @@ pub fn build(j: &Journey, findings: &[Finding], gate: &Gate, review: &Review, or
     let mut rc_head = head(CardId::Reconciliation, gate, findings);
     let counts = count_rows(j, purchase_actions, order_input);
     if j.order_figures().is_some() && (j.has_hits() || j.server.is_some()) {
+        // Post-purchase upsells are Purchases of the one order, each counted.
+        let upsells = crate::purchases::orders(j)
+            .iter()
+            .flat_map(|o| &o.parts)
+            .filter(|p| {
+                matches!(
+                    p.role,
+                    crate::purchases::Role::Upsell | crate::purchases::Role::ServerOnly
+                )
+            })
+            .count();
+        let of_which = match upsells {
+            0 => String::new(),
+            1 => " (its first Purchase and 1 post-purchase upsell)".to_owned(),
+            n => format!(" (its first Purchase and {n} post-purchase upsells)"),
+        };
         rc_head.summary = format!(
-            "Meta would count {purchase_actions} Purchase{} for 1 Shopify order. {}",
+            "Meta would count {purchase_actions} Purchase{} for 1 Shopify order{of_which}. {}",
             if purchase_actions == 1 { "" } else { "s" },
             rc_head.summary
         );
@@ -644,10 +715,26 @@ fn purchase_values(j: &Journey) -> Vec<PurchaseValue> {
                 }
             }
         };
+    let (by_hit, by_server) = shares(j);
+    // A Purchase of an order with several: its share, and the order's sum.
+    let with_share = |v: &mut PurchaseValue, share: Option<&Share>| {
+        let Some(sh) = share else { return };
+        v.share = Some(sh.role.as_str());
+        v.recognised = Some(sh.recognised.clone());
+        v.matches = sh.sum_matches;
+        v.explained_by.clear();
+        let dropped = if sh.role.counted() { "" } else { " (Meta drops it)" };
+        v.detail = format!(
+            "{}{dropped}, {} of the order; {}",
+            sh.role.as_str().replace('_', " "),
+            v.value.as_deref().unwrap_or("no value"),
+            sh.sum_detail
+        );
+    };
     let mut out = Vec::new();
     for h in j.hits_of("Purchase") {
         let (matches, explained_by, detail) = judge(h.value(), h.custom("value"), h.currency());
-        out.push(PurchaseValue {
+        let mut v = PurchaseValue {
             channel: "browser",
             hit_id: Some(h.id),
             place: None,
@@ -656,11 +743,15 @@ fn purchase_values(j: &Journey) -> Vec<PurchaseValue> {
             matches,
             explained_by,
             detail,
-        });
+            share: None,
+            recognised: None,
+        };
+        with_share(&mut v, by_hit.get(&h.id));
+        out.push(v);
     }
     for s in j.server.iter().flatten().filter(|s| s.event_name == "Purchase") {
         let (matches, explained_by, detail) = judge(s.value, None, s.currency.as_deref());
-        out.push(PurchaseValue {
+        let mut v = PurchaseValue {
             channel: "server",
             hit_id: None,
             place: Some(format!("{} {}", s.source, s.place)),
@@ -669,7 +760,12 @@ fn purchase_values(j: &Journey) -> Vec<PurchaseValue> {
             matches,
             explained_by,
             detail,
-        });
+            share: None,
+            recognised: None,
+        };
+        let share = by_server.iter().find(|(p, _)| std::ptr::eq(*p, s)).map(|(_, sh)| sh);
+        with_share(&mut v, share);
+        out.push(v);
     }
     out
 }
@@ -906,6 +1002,43 @@ mod tests {
             c.by_severity().collect::<Vec<_>>(),
             [(Severity::Fail, 1), (Severity::Warn, 2)]
         );
+    }
+
+    /// The order card shows each Purchase's share of an order with an upsell.
+    #[test]
+    fn each_purchase_shows_its_share_of_an_order_with_an_upsell() {
+        let j = crate::rules::testkit::with_upsell(r#"["socks-1"]"#, "order-1001-upsell-1", "20.00")
+            .order(r#"{"total": 88.0, "currency": "USD"}"#)
+            .server(
+                r#"{"data":[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD","order_id":"1001"}},
+                            {"event_name":"Purchase","event_id":"order-1001-upsell-1","custom_data":{"value":20,"currency":"USD","order_id":"1001"}}]}"#,
+            );
+        let s = j.session();
+        let rows = purchase_values(s.journey());
+        let shares: Vec<(Option<&str>, Option<bool>)> = rows.iter().map(|v| (v.share, v.matches)).collect();
+        assert_eq!(
+            shares,
+            [
+                (Some("order"), Some(true)),
+                (Some("upsell"), Some(true)),
+                (Some("order"), Some(true)),
+                (Some("upsell"), Some(true))
+            ],
+            "browser #5, #6, then their server twins"
+        );
+        assert_eq!(
+            rows[1].detail,
+            "upsell, 20.00 of the order; Meta counts #5 68.00 + #6 20.00 (upsell) = 88.00: value 88.00 equals the order total"
+        );
+        assert!(
+            rows[1].recognised.as_deref().is_some_and(|r| r
+                .contains("its own event_id order-1001-upsell-1 and only items no earlier Purchase carried (socks-1)")),
+            "{:?}",
+            rows[1].recognised
+        );
+        // A single Purchase has no share.
+        let s = crate::rules::testkit::clean_journey().session();
+        assert!(purchase_values(s.journey()).iter().all(|v| v.share.is_none()));
     }
 
     #[test]

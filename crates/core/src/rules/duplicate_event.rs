@@ -2,7 +2,9 @@
 //! shared eid, so Meta counts it twice.
 //!
 //! What counts as one action (docs/product-rules.md, "One business action"):
-//! Purchase — the same order id or the same order page view; InitiateCheckout
+//! Purchase — the same order id or the same order page view, except a
+//! post-purchase upsell of the order (new items under an event id of its own:
+//! `crate::purchases`), which is an action of its own; InitiateCheckout
 //! and PageView — one page view; everything else — one page view, the same
 //! products and no trusted gesture between the hits (or, where gestures were
 //! not recorded, less than 2 s apart).
@@ -114,6 +116,15 @@ impl RuleTrait for Rule {
                 clusters[c].push(j.hit(hi));
             }
         }
+        // An order's post-purchase upsells are Purchases of their own
+        // (crate::purchases): each part of the order is judged apart.
+        if ev == "Purchase" {
+            clusters = clusters
+                .iter()
+                .filter(|c| c.len() > 1)
+                .flat_map(|c| crate::purchases::split(c).into_iter().map(|p| p.hits))
+                .collect();
+        }
         for cluster in clusters.iter().filter(|c| c.len() > 1) {
             let eids = distinct(cluster.iter().filter_map(|h| h.event_id.as_deref()));
             let without = cluster.iter().filter(|h| h.event_id.is_none()).count();
@@ -177,6 +188,40 @@ mod tests {
             .nav("https://shop.test/orders/2/thank_you")
             .hit("Purchase", &[("eid", "o-2"), ("cd[order_id]", "2")]);
         assert!(j.only("duplicate_event").is_empty());
+    }
+
+    #[test]
+    fn a_post_purchase_upsell_is_not_a_duplicate_but_its_repeat_is() {
+        let upsell = || {
+            J::new()
+                .nav("https://shop.test/checkouts/c/abc/thank_you")
+                .hit(
+                    "Purchase",
+                    &[
+                        ("eid", "order-1001"),
+                        ("cd[order_id]", "1001"),
+                        ("cd[content_ids]", "[\"SHIRT\"]"),
+                    ],
+                )
+                .hit(
+                    "Purchase",
+                    &[
+                        ("eid", "order-1001-upsell-1"),
+                        ("cd[order_id]", "1001"),
+                        ("cd[content_ids]", "[\"SOCKS\"]"),
+                    ],
+                )
+        };
+        assert!(upsell().only("duplicate_event").is_empty());
+        // The upsell sent again by a second sender without its id: a duplicate of the upsell.
+        let f = upsell()
+            .hit(
+                "Purchase",
+                &[("cd[order_id]", "1001"), ("cd[content_ids]", "[\"SOCKS\"]")],
+            )
+            .only("duplicate_event");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].hit_ids, vec![2, 3]);
     }
 
     #[test]

@@ -38,9 +38,44 @@ impl RuleTrait for Rule {
             // The cart count is always what the page exposed.
             ("InitiateCheckout", j.cart_item_count, "the cart", true),
         ];
+        // An order with post-purchase upsells: its Purchases' num_items added up.
+        let mut in_sums: Vec<u32> = Vec::new();
+        if let Some(expected) = sources[0].1 {
+            for o in crate::purchases::orders(j).iter().filter(|o| o.has_parts()) {
+                let firsts: Vec<&crate::model::Hit> = o.parts.iter().filter_map(|p| p.hits.first().copied()).collect();
+                in_sums.extend(o.parts.iter().flat_map(|p| p.hits.iter().map(|h| h.id)));
+                let counts: Option<Vec<f64>> = firsts
+                    .iter()
+                    .map(|h| h.custom("num_items").and_then(|n| n.trim().parse::<f64>().ok()))
+                    .collect();
+                let Some(counts) = counts.filter(|c| c.len() == o.parts.len()) else {
+                    continue;
+                };
+                let sum: f64 = counts.iter().sum();
+                if (sum - f64::from(expected)).abs() > 0.001 {
+                    let terms: Vec<String> = firsts
+                        .iter()
+                        .zip(&counts)
+                        .map(|(h, n)| format!("#{} {n}", h.id))
+                        .collect();
+                    out.push(
+                        Finding::about(
+                            CODE,
+                            SEVERITY.of("Purchase"),
+                            &firsts,
+                            format!(
+                                "the order's Purchases say num_items {} = {sum} but the order has {expected} items",
+                                terms.join(" + ")
+                            ),
+                        )
+                        .page_reported(sources[0].3),
+                    );
+                }
+            }
+        }
         for (ev, expected, what, from_page) in sources {
             let Some(expected) = expected else { continue };
-            for hit in j.hits_of(ev) {
+            for hit in j.hits_of(ev).filter(|h| !in_sums.contains(&h.id)) {
                 // Quoted as sent (`{raw}`, not the parsed float): what the page wrote is the evidence.
                 let Some(raw) = hit.custom("num_items") else { continue };
                 let Ok(n) = raw.trim().parse::<f64>() else { continue };
@@ -63,6 +98,23 @@ impl RuleTrait for Rule {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
+
+    #[test]
+    fn an_order_with_an_upsell_counts_the_items_of_all_its_purchases() {
+        // Two tees, then a pair of socks after the offer: three items.
+        let order = r#"{"total": 88.0, "currency": "USD", "item_count": 3}"#;
+        let j = with_upsell(r#"["socks-1"]"#, "order-1001-upsell-1", "20.00").order(order);
+        assert!(j.only("num_items_mismatch").is_empty());
+        let order = r#"{"total": 88.0, "currency": "USD", "item_count": 4}"#;
+        let f = with_upsell(r#"["socks-1"]"#, "order-1001-upsell-1", "20.00")
+            .order(order)
+            .only("num_items_mismatch");
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "the order's Purchases say num_items #5 2 + #6 1 = 3 but the order has 4 items"
+        );
+    }
 
     #[test]
     fn purchase_count_differs_from_order() {

@@ -28,8 +28,27 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for ((_, event), summary) in &j.events {
+        // A post-purchase upsell under its order's first event id is
+        // `upsell_event_id_reused`'s (one cause, one finding).
+        let mut upsell_ids: Option<Vec<(String, String)>> = None;
+        for ((pixel, event), summary) in &j.events {
             for eid in &summary.repeated {
+                if event == "Purchase" {
+                    let reused = upsell_ids.get_or_insert_with(|| {
+                        crate::purchases::orders(j)
+                            .iter()
+                            .flat_map(|o| {
+                                o.parts
+                                    .iter()
+                                    .filter(|p| matches!(p.role, crate::purchases::Role::ReusesEventId { .. }))
+                                    .filter_map(|p| Some((o.pixel.clone(), p.event_id()?.to_owned())))
+                            })
+                            .collect()
+                    });
+                    if reused.iter().any(|(p, e)| p == pixel && e == eid) {
+                        continue;
+                    }
+                }
                 let hs: Vec<&Hit> = summary
                     .by_eid
                     .get(eid)
@@ -61,6 +80,18 @@ mod tests {
         let f = j.only("repeated_event_id");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].hit_ids, vec![1, 2]);
+    }
+
+    #[test]
+    fn an_upsell_under_its_orders_id_is_left_to_the_upsell_code() {
+        let j = with_upsell(r#"["socks-1"]"#, "order-1001", "20.00");
+        assert!(j.only("repeated_event_id").is_empty());
+        let j = with_upsell(r#"["tee-1"]"#, "order-1001", "68.00");
+        assert_eq!(
+            j.only("repeated_event_id").len(),
+            1,
+            "the same Purchase again is a repeat"
+        );
     }
 
     #[test]

@@ -149,6 +149,7 @@ impl J {
         self.record(Record::ServerPayload(UserText {
             label: "capi.json".into(),
             text: json.into(),
+            ..Default::default()
         }))
     }
 
@@ -156,6 +157,7 @@ impl J {
         self.record(Record::Order(UserText {
             label: "order.json".into(),
             text: json.into(),
+            ..Default::default()
         }))
     }
 
@@ -245,6 +247,23 @@ pub fn clean_journey() -> J {
                 ),
             ],
         )
+}
+
+/// The clean journey (its Purchase: 68.00 USD for two tees, eid
+/// `order-1001`) followed by a post-purchase offer's Purchase on the same
+/// order: `ids` its content_ids, `eid` its event id, `value` in USD.
+pub fn with_upsell(ids: &str, eid: &str, value: &str) -> J {
+    clean_journey().wait(4000.0).hit(
+        "Purchase",
+        &[
+            ("eid", eid),
+            ("cd[content_ids]", ids),
+            ("cd[value]", value),
+            ("cd[currency]", "USD"),
+            ("cd[order_id]", "1001"),
+            ("cd[num_items]", "1"),
+        ],
+    )
 }
 
 pub fn severities(f: &[Finding]) -> Vec<Severity> {

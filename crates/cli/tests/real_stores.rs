@@ -1,0 +1,299 @@
+//! The `pixelproof` binary on setups real stores run: a post-purchase upsell,
+//! a Shopify Markets order in the customer's currency, and the order evidence
+//! merchants can export (the GraphQL Admin order, the Orders export CSV).
+//! The fixtures are written by fixtures/make_hars.py, which says where each
+//! shape comes from.
+
+// Test helpers may panic: a panic is a failed test here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pixelproof"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn packet(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// (code, severity, message) of every finding instance.
+fn findings(p: &Value) -> Vec<(String, String, String)> {
+    let mut v = Vec::new();
+    for g in p["findings"].as_array().expect("findings") {
+        for i in g["instances"].as_array().expect("instances") {
+            v.push((
+                g["code"].as_str().unwrap_or_default().to_owned(),
+                i["severity"].as_str().unwrap_or_default().to_owned(),
+                i["message"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    v
+}
+
+fn fails(p: &Value) -> Vec<String> {
+    findings(p)
+        .into_iter()
+        .filter(|(_, s, _)| s == "fail")
+        .map(|(c, _, m)| format!("{c}: {m}"))
+        .collect()
+}
+
+fn check<'a>(p: &'a Value, name: &str) -> &'a Value {
+    p["gate"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("the check")
+}
+
+fn audit(har: &str, server: Option<&str>, order: &str, extra: &[&str]) -> Value {
+    let (har, order) = (fixture(har), fixture(order));
+    let server = server.map(fixture);
+    let mut args = vec!["audit", har.as_str(), "--order", order.as_str()];
+    if let Some(s) = &server {
+        args.extend(["--server", s.as_str()]);
+    }
+    args.extend(extra);
+    packet(&args)
+}
+
+/// A run that must be refused: exit 2, one line on stderr, no packet on stdout.
+fn refused(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty(), "no packet is printed");
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn an_upsell_with_its_own_event_id_adds_up_to_the_edited_order() {
+    let p = audit("upsell.har", Some("upsell.capi.json"), "upsell.order.graphql.json", &[]);
+    assert!(fails(&p).is_empty(), "{:#?}", fails(&p));
+    for c in ["dedup", "money"] {
+        assert_eq!(check(&p, c)["state"], "go", "{c}: {}", check(&p, c)["detail"]);
+    }
+    assert_eq!(
+        check(&p, "money")["detail"],
+        "Purchase value matches the order: Purchases #5 59.00 + #6 20.00 (upsell) = 79.00: value 79.00 equals the order total"
+    );
+    let card = &p["cards"]["shopify_order"];
+    assert_eq!(card["order"]["total"], 79.0);
+    assert_eq!(card["order"]["format"], "graphql");
+    let shares: Vec<(&str, &str, bool)> = card["purchases"]
+        .as_array()
+        .expect("purchases")
+        .iter()
+        .map(|v| {
+            (
+                v["channel"].as_str().unwrap_or_default(),
+                v["share"].as_str().unwrap_or_default(),
+                v["matches"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            ("browser", "order", true),
+            ("browser", "upsell", true),
+            ("server", "order", true),
+            ("server", "upsell", true)
+        ]
+    );
+    let how = card["purchases"][1]["recognised"].as_str().unwrap_or_default();
+    assert!(how.contains("its own event_id order-1001-upsell-1"), "{how}");
+    assert!(
+        p["cards"]["reconciliation"]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(
+                "Meta would count 2 Purchases for 1 Shopify order (its first Purchase and 1 post-purchase upsell)."
+            ),
+        "{}",
+        p["cards"]["reconciliation"]["summary"]
+    );
+    // The order's item count (a tee and the socks) is the Purchases' num_items added up.
+    assert!(!findings(&p).iter().any(|(c, _, _)| c == "num_items_mismatch"));
+}
+
+#[test]
+fn an_upsell_that_sends_the_whole_order_again_fails() {
+    let p = audit("upsell-counted-twice.har", None, "upsell.order.graphql.json", &[]);
+    assert_eq!(
+        fails(&p),
+        ["upsell_value_counted_twice: Purchase #6 (event_id order-1001-upsell-1, 79.00 USD) sends the upsell's new items (socks-grey) with items Purchase #5 already sent (tee-blue-m, 59.00 USD): their value is counted twice; Meta would count 138.00 USD for the order"]
+    );
+    assert_eq!(check(&p, "money")["state"], "stop");
+    assert_eq!(p["verdict"], "stop");
+}
+
+#[test]
+fn an_upsell_under_the_orders_event_id_warns_and_money_is_short() {
+    let p = audit("upsell-eid-reused.har", None, "upsell.order.graphql.json", &[]);
+    let reused: Vec<_> = findings(&p)
+        .into_iter()
+        .filter(|(c, _, _)| c == "upsell_event_id_reused")
+        .collect();
+    assert_eq!(reused.len(), 1);
+    assert_eq!(reused[0].1, "warn");
+    assert!(fails(&p).is_empty(), "{:#?}", fails(&p));
+    let money = check(&p, "money");
+    assert_eq!(money["state"], "stop");
+    assert!(
+        money["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Purchase #6 is left out: Meta drops it, it reuses event_id order-1001"),
+        "{}",
+        money["detail"]
+    );
+}
+
+#[test]
+fn a_markets_order_in_the_customers_currency_goes() {
+    let p = audit(
+        "markets.har",
+        Some("markets.capi.json"),
+        "markets.order.graphql.json",
+        &[],
+    );
+    assert!(fails(&p).is_empty(), "{:#?}", fails(&p));
+    let money = check(&p, "money");
+    assert_eq!(money["state"], "go", "{}", money["detail"]);
+    assert_eq!(
+        money["detail"],
+        "Purchase value matches the order: #5: value 54.50 equals the order total (the order's presentment pair, the customer's currency; the shop's is 59.00 USD; Meta converts the currency)"
+    );
+    let order = &p["cards"]["shopify_order"]["order"];
+    assert_eq!(
+        (
+            &order["total"],
+            &order["currency"],
+            &order["presentment_total"],
+            &order["presentment_currency"]
+        ),
+        (
+            &Value::from(59.0),
+            &Value::from("USD"),
+            &Value::from(54.5),
+            &Value::from("EUR")
+        )
+    );
+}
+
+#[test]
+fn a_mixed_value_currency_pair_fails_naming_both_pairs() {
+    let p = audit("markets-mixed.har", None, "markets.order.graphql.json", &[]);
+    assert_eq!(
+        fails(&p),
+        ["value_currency_mixed: Purchase #5: value 54.50 USD mixes the order's two pairs: 54.50 is the customer's (presentment) amount (54.50 EUR) but USD is the shop currency (59.00 USD); send one pair whole"]
+    );
+    assert_eq!(check(&p, "money")["state"], "stop");
+}
+
+#[test]
+fn the_graphql_order_and_the_orders_export_read_like_the_rest_order() {
+    let rest = audit("clean.har", Some("clean.capi.json"), "clean.order.json", &[]);
+    assert_eq!(check(&rest, "money")["state"], "go");
+    for (order, name, format) in [
+        ("clean.order.graphql.json", None, "graphql"),
+        ("orders_export.csv", Some("#1001"), "csv"),
+        ("orders_export.csv", Some("1001"), "csv"),
+    ] {
+        let extra: Vec<&str> = name.map(|n| vec!["--order-name", n]).unwrap_or_default();
+        let p = audit("clean.har", Some("clean.capi.json"), order, &extra);
+        let money = check(&p, "money");
+        assert_eq!(money["state"], "go", "{order}: {}", money["detail"]);
+        assert_eq!(
+            money["detail"], "Purchase value equals the order total 78.00 USD",
+            "{order}"
+        );
+        let o = &p["cards"]["shopify_order"]["order"];
+        assert_eq!(o["format"], format);
+        for field in [
+            "total",
+            "subtotal",
+            "shipping",
+            "tax",
+            "item_count",
+            "order_number",
+            "payment_status",
+        ] {
+            assert_eq!(
+                o[field], rest["cards"]["shopify_order"]["order"][field],
+                "{order}: {field}"
+            );
+        }
+        assert!(fails(&p).is_empty(), "{order}: {:#?}", fails(&p));
+    }
+}
+
+#[test]
+fn an_export_of_several_orders_needs_a_name_and_bad_order_files_exit_two() {
+    let har = fixture("clean.har");
+    let export = fixture("orders_export.csv");
+    let err = refused(&["audit", &har, "--order", &export]);
+    assert_eq!(
+        err,
+        format!("pixelproof: {export}: (the Name column): the file holds 3 orders: #1000, #1001, #1002; pick one by its name: --order-name '#1001' on the command line, or the Order name field in the panel")
+    );
+    let err = refused(&["audit", &har, "--order", &export, "--order-name", "#1003"]);
+    assert!(err.ends_with("no order #1003 in the file; it holds #1000, #1001, #1002; export the order again from the Shopify admin (Orders → Export → CSV), unedited"), "{err}");
+    // Cut short in the middle of the order's first row.
+    let cut = fixture("orders_export-truncated.csv");
+    let err = refused(&["audit", &har, "--order", &cut, "--order-name", "#1001"]);
+    assert!(
+        err.starts_with(&format!("pixelproof: {cut}: line 3: the row has 26 fields where the header has 71: the file looks cut short or edited")),
+        "{err}"
+    );
+    let no_total = fixture("orders_export-no-total.csv");
+    let err = refused(&["audit", &har, "--order", &no_total]);
+    assert!(
+        err.contains(
+            "line 1 (the header): not JSON, and not an Orders export CSV: the header has no Currency, Total columns"
+        ),
+        "{err}"
+    );
+    let graphql = fixture("no-total.order.graphql.json");
+    let err = refused(&["audit", &har, "--order", &graphql]);
+    assert!(
+        err.contains("data.order.totalPriceSet: no totalPriceSet.shopMoney.amount: the order total is needed"),
+        "{err}"
+    );
+    // A JSON order that is not the one named.
+    let err = refused(&[
+        "audit",
+        &har,
+        "--order",
+        &fixture("clean.order.json"),
+        "--order-name",
+        "#1002",
+    ]);
+    assert!(err.contains("the order here is #1001, not #1002"), "{err}");
+}

@@ -1,0 +1,513 @@
+//! The Purchases of one order, and how Meta counts them: a checkout's first
+//! Purchase and the post-purchase upsells accepted after it
+//! (docs/product-rules.md, "Post-purchase upsells").
+//!
+//! A post-purchase offer (Shopify's post-purchase checkout extensions) adds
+//! items to an order that is already paid; the app that sells it sends a
+//! Purchase of its own for the offer's value. That is one more *part* of the
+//! same order, not a repeat of its first Purchase. A later Purchase of the same
+//! order (same order_id, or the same order page) is recognised as an upsell
+//! part when it carries items no earlier Purchase of the order carried:
+//! - with its own event_id and only new items: an **upsell**, counted;
+//! - with its own event_id, new items *and* items an earlier Purchase already
+//!   carried (the whole edited order sent again): it counts the earlier
+//!   items' value twice (`upsell_value_counted_twice`);
+//! - with the event_id of an earlier Purchase: Meta drops it as that
+//!   Purchase's duplicate, and the upsell's revenue with it
+//!   (`upsell_event_id_reused`).
+//!
+//! Anything else later in the order (no items named, the same items again) is
+//! the same Purchase sent again: `duplicate_event` / `repeated_event_id`.
+//!
+//! On the server side, each part's server twin (same event_id) is merged
+//! into it, as Meta deduplicates them; a server Purchase of the order that is
+//! no part's twin and carries a value no part carries is a part of its own
+//! (an upsell the server alone reported).
+
+use std::collections::HashMap;
+
+use crate::inputs::ServerEvent;
+use crate::journey::{Journey, ORDER_SCOPE};
+use crate::model::Hit;
+
+/// What a part is to its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The order's first Purchase.
+    First,
+    /// A post-purchase upsell: its own event_id, only new items.
+    Upsell,
+    /// A later Purchase with new items that re-sends items of part `of` too.
+    CountedTwice { of: usize },
+    /// A later Purchase with new items under the event_id of part `of`.
+    ReusesEventId { of: usize },
+    /// A server Purchase of the order that no browser Purchase accounts for.
+    ServerOnly,
+}
+
+impl Role {
+    /// Whether Meta counts this part's value (it drops a reused event_id).
+    pub fn counted(self) -> bool {
+        !matches!(self, Role::ReusesEventId { .. })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::First => "order",
+            Role::Upsell => "upsell",
+            Role::CountedTwice { .. } => "upsell_value_counted_twice",
+            Role::ReusesEventId { .. } => "upsell_event_id_reused",
+            Role::ServerOnly => "server_only",
+        }
+    }
+}
+
+/// One Purchase of an order as Meta would count it.
+#[derive(Debug, Clone)]
+pub struct Part<'a> {
+    pub role: Role,
+    /// Browser hits of this Purchase, in arrival order (repeats and duplicates
+    /// of it included: judged by `duplicate_event`).
+    pub hits: Vec<&'a Hit>,
+    /// Its server twins (or, for a server-only part, the event itself).
+    pub server: Vec<&'a ServerEvent>,
+    /// The items it names (content_ids), sorted.
+    pub items: Vec<String>,
+}
+
+impl Part<'_> {
+    /// The event id of its first hit (or server event).
+    pub fn event_id(&self) -> Option<&str> {
+        match self.hits.first() {
+            Some(h) => h.event_id.as_deref(),
+            None => self.server.first().and_then(|s| s.event_id.as_deref()),
+        }
+    }
+
+    /// Its value and currency: those of its first browser hit with a usable
+    /// value, else of its server event.
+    pub fn value(&self) -> Option<(f64, Option<&str>)> {
+        if let Some((h, v)) = self.hits.iter().find_map(|h| Some((h, h.value()?))) {
+            return Some((v, h.currency()));
+        }
+        let s = self.server.iter().find(|s| s.value.is_some())?;
+        s.value.map(|v| (v, s.currency.as_deref()))
+    }
+
+    /// `#5` for a browser part, `capi.json data[1]` for a server-only one.
+    pub fn label(&self) -> String {
+        match self.hits.first() {
+            Some(h) => format!("#{}", h.id),
+            None => self
+                .server
+                .first()
+                .map(|s| format!("{} {}", s.source, s.place))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How the part was recognised as what it is, for the packet.
+    pub fn recognised(&self, parts: &[Part<'_>]) -> String {
+        let eid = self.event_id().unwrap_or("(none)");
+        let items = self.items.join(", ");
+        match self.role {
+            Role::First => "the order's first Purchase".to_owned(),
+            Role::Upsell => format!(
+                "a later Purchase of the same order with its own event_id {eid} and only items no earlier Purchase carried ({items}): a post-purchase upsell"
+            ),
+            Role::CountedTwice { of } => format!(
+                "a later Purchase of the same order with its own event_id {eid} and new items, that also carries items Purchase {} already sent ({items})",
+                parts[of].label()
+            ),
+            Role::ReusesEventId { of } => format!(
+                "a later Purchase of the same order with new items ({items}) under the event_id {eid} of Purchase {}",
+                parts[of].label()
+            ),
+            Role::ServerOnly => format!(
+                "a server Purchase of the same order (event_id {eid}) that no browser Purchase accounts for, with a value of its own"
+            ),
+        }
+    }
+}
+
+/// The Purchases of one order sent to one pixel.
+#[derive(Debug, Clone)]
+pub struct Order<'a> {
+    pub pixel: String,
+    pub order_id: Option<String>,
+    pub parts: Vec<Part<'a>>,
+}
+
+/// The sum of an order's parts, when they share one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sum {
+    pub value: f64,
+    pub currency: Option<String>,
+    /// `#5 59.00 + #9 20.00 (upsell)`.
+    pub terms: String,
+}
+
+impl Order<'_> {
+    /// Whether the order has more than its first Purchase (so its money is a sum).
+    pub fn has_parts(&self) -> bool {
+        self.parts.len() > 1
+    }
+
+    /// The sum of the parts `include` selects; `Err` with why when a value is
+    /// missing or the currencies differ.
+    pub fn sum(&self, include: impl Fn(&Part<'_>) -> bool) -> Result<Sum, String> {
+        let mut value = 0.0;
+        let mut currency: Option<String> = None;
+        let mut terms = Vec::new();
+        for p in self.parts.iter().filter(|p| include(p)) {
+            let Some((v, c)) = p.value() else {
+                return Err(format!("Purchase {} has no usable value", p.label()));
+            };
+            let c = c.map(|c| c.trim().to_ascii_uppercase());
+            match (&currency, &c) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(format!(
+                        "the order's Purchases use different currencies ({a}, {b}): their values cannot be added"
+                    ))
+                }
+                (None, Some(_)) => currency = c.clone(),
+                _ => {}
+            }
+            value += v;
+            let role = match p.role {
+                Role::First => String::new(),
+                r => format!(" ({})", r.as_str().replace('_', " ")),
+            };
+            terms.push(format!("{} {v:.2}{role}", p.label()));
+        }
+        Ok(Sum {
+            value,
+            currency,
+            terms: terms.join(" + "),
+        })
+    }
+
+    /// The sum Meta counts: every part but those it drops.
+    pub fn counted_sum(&self) -> Result<Sum, String> {
+        self.sum(|p| p.role.counted())
+    }
+
+    /// The sum as the store sent it: every part.
+    pub fn sent_sum(&self) -> Result<Sum, String> {
+        self.sum(|_| true)
+    }
+}
+
+/// A Purchase value, or an order's sum of them, reconciled against the order.
+#[derive(Debug, Clone)]
+pub struct Judged<'a> {
+    /// The browser hits it is about (for an order with several parts, each
+    /// part's first hit).
+    pub hits: Vec<&'a Hit>,
+    /// `Purchase #5`, or `Purchases #5 59.00 + #9 20.00 (upsell) = 79.00`.
+    pub label: String,
+    /// The comparison, or why the parts cannot be added.
+    pub result: Result<crate::money::Reconciliation, String>,
+    /// How many parts the order has (1: a single Purchase).
+    pub parts: usize,
+}
+
+/// The journey's Purchases reconciled against the order, one judgement per
+/// Purchase hit of an order with one part (as sent), one per order with
+/// several: the sum Meta counts (`counted`) or the sum the store sent.
+/// Orders with a part that sends earlier items again are left to
+/// `upsell_value_counted_twice` when `skip_counted_twice`. Hits without a
+/// usable value are left out (their own codes say why).
+pub fn judge<'a>(
+    j: &'a Journey,
+    order: &crate::inputs::OrderFigures,
+    counted: bool,
+    skip_counted_twice: bool,
+) -> Vec<Judged<'a>> {
+    let mut out = Vec::new();
+    for o in orders(j) {
+        if !o.has_parts() {
+            for part in &o.parts {
+                for &h in &part.hits {
+                    let Some(v) = h.value() else { continue };
+                    out.push(Judged {
+                        hits: vec![h],
+                        label: format!("Purchase #{}", h.id),
+                        result: Ok(crate::money::reconcile(v, h.currency(), order)),
+                        parts: 1,
+                    });
+                }
+            }
+            continue;
+        }
+        if skip_counted_twice && o.parts.iter().any(|p| matches!(p.role, Role::CountedTwice { .. })) {
+            continue;
+        }
+        let sum = if counted { o.counted_sum() } else { o.sent_sum() };
+        let hits: Vec<&Hit> = o.parts.iter().filter_map(|p| p.hits.first().copied()).collect();
+        let dropped: Vec<String> = o
+            .parts
+            .iter()
+            .filter(|p| counted && !p.role.counted())
+            .map(|p| {
+                format!(
+                    "Purchase {} is left out: Meta drops it, it reuses event_id {}",
+                    p.label(),
+                    p.event_id().unwrap_or("(none)")
+                )
+            })
+            .collect();
+        let dropped = if dropped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", dropped.join("; "))
+        };
+        let (label, result) = match sum {
+            Ok(s) => (
+                format!("Purchases {} = {:.2}{dropped}", s.terms, s.value),
+                Ok(crate::money::reconcile(s.value, s.currency.as_deref(), order)),
+            ),
+            Err(e) => ("Purchases of the order".to_owned(), Err(e)),
+        };
+        out.push(Judged {
+            hits,
+            label,
+            result,
+            parts: o.parts.len(),
+        });
+    }
+    out
+}
+
+fn items_of(h: &Hit) -> Vec<String> {
+    let mut items: Vec<String> = h
+        .content_key
+        .split('\u{1f}')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    items.sort();
+    items.dedup();
+    items
+}
+
+/// Splits the hits of one order (in arrival order) into its parts.
+pub fn split<'a>(hits: &[&'a Hit]) -> Vec<Part<'a>> {
+    let mut parts: Vec<Part<'a>> = Vec::new();
+    for &h in hits {
+        let items = items_of(h);
+        let new_part = |role: Role, items: Vec<String>| Part {
+            role,
+            hits: vec![h],
+            server: Vec::new(),
+            items,
+        };
+        // Under the event id of an earlier part.
+        if let Some(eid) = h.event_id.as_deref() {
+            if let Some(of) = parts.iter().position(|p| p.event_id() == Some(eid)) {
+                let known = &parts[of].items;
+                if !items.is_empty() && !known.is_empty() && items.iter().any(|i| !known.contains(i)) {
+                    parts.push(new_part(Role::ReusesEventId { of }, items));
+                } else {
+                    parts[of].hits.push(h);
+                }
+                continue;
+            }
+        }
+        if parts.is_empty() {
+            parts.push(new_part(Role::First, items));
+            continue;
+        }
+        // New items, when every earlier part says what it carried.
+        let all_known = parts.iter().all(|p| !p.items.is_empty());
+        if all_known && !items.is_empty() {
+            let earlier = |i: &String| parts.iter().any(|p| p.items.contains(i));
+            if items.iter().any(|i| !earlier(i)) {
+                let role = match parts.iter().position(|p| items.iter().any(|i| p.items.contains(i))) {
+                    Some(of) => Role::CountedTwice { of },
+                    None => Role::Upsell,
+                };
+                parts.push(new_part(role, items));
+                continue;
+            }
+        }
+        // The same Purchase again: part of the one whose items it names, else the first.
+        let of = parts
+            .iter()
+            .position(|p| !items.is_empty() && p.items == items)
+            .unwrap_or(0);
+        parts[of].hits.push(h);
+    }
+    parts
+}
+
+/// The counted Purchase hits of one pixel grouped by order: the same order_id,
+/// or the same page view (the order page), as `duplicate_event` groups them.
+pub fn clusters<'a>(j: &'a Journey, hits: &[usize]) -> Vec<Vec<&'a Hit>> {
+    let mut clusters: Vec<Vec<&Hit>> = Vec::new();
+    let mut by_order: HashMap<&str, usize> = HashMap::new();
+    let mut by_page: HashMap<usize, usize> = HashMap::new();
+    for &i in hits {
+        let h = j.hit(i);
+        let found = h
+            .order_id
+            .as_deref()
+            .and_then(|o| by_order.get(o).copied())
+            .or_else(|| by_page.get(&h.page_view).copied());
+        let c = match found {
+            Some(c) => c,
+            None => {
+                clusters.push(Vec::new());
+                clusters.len() - 1
+            }
+        };
+        clusters[c].push(h);
+        if let Some(o) = h.order_id.as_deref() {
+            by_order.entry(o).or_insert(c);
+        }
+        by_page.insert(h.page_view, c);
+    }
+    clusters
+}
+
+/// Every order of the journey, per pixel, with its parts and their server
+/// twins. Empty when no browser Purchase was captured.
+pub fn orders(j: &Journey) -> Vec<Order<'_>> {
+    let mut out = Vec::new();
+    for ((scope, pixel, ev), hits) in &j.groups {
+        if *scope != ORDER_SCOPE || ev != "Purchase" {
+            continue;
+        }
+        for cluster in clusters(j, hits) {
+            let order_id = cluster.iter().find_map(|h| h.order_id.clone());
+            let mut parts = split(&cluster);
+            attach_server(j, order_id.as_deref(), &mut parts);
+            out.push(Order {
+                pixel: pixel.clone(),
+                order_id,
+                parts,
+            });
+        }
+    }
+    out
+}
+
+/// Gives each part its server twins (same event_id), then adds the order's
+/// server Purchases no part accounts for as server-only parts.
+fn attach_server<'a>(j: &'a Journey, order_id: Option<&str>, parts: &mut Vec<Part<'a>>) {
+    let Some(server) = j.server.as_ref() else { return };
+    let purchases = server.iter().filter(|s| s.event_name == "Purchase");
+    let mine: Vec<&ServerEvent> = purchases
+        .filter(|s| match (order_id, s.order_id.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            // Without order ids only a shared event id ties them to the order.
+            _ => s.event_id.is_some() && parts.iter().any(|p| p.event_id() == s.event_id.as_deref()),
+        })
+        .collect();
+    for s in mine {
+        let twin = s
+            .event_id
+            .as_deref()
+            .and_then(|eid| parts.iter().position(|p| p.event_id() == Some(eid)));
+        if let Some(p) = twin {
+            parts[p].server.push(s);
+            continue;
+        }
+        // The same value as a Purchase already there: the same Purchase sent
+        // again under another id (dedup_key_mismatch), not a part of its own.
+        let near = |x: Option<f64>, v: f64| x.is_some_and(|x| (x - v).abs() < crate::money::TOLERANCE);
+        let value_known = s.value.is_some_and(|v| {
+            parts
+                .iter()
+                .any(|p| p.hits.iter().any(|h| near(h.value(), v)) || p.server.iter().any(|t| near(t.value, v)))
+        });
+        if s.value.is_some() && !value_known {
+            parts.push(Part {
+                role: Role::ServerOnly,
+                hits: Vec::new(),
+                server: vec![s],
+                items: Vec::new(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::J;
+
+    fn roles(j: J) -> Vec<Vec<&'static str>> {
+        let s = j.session();
+        orders(s.journey())
+            .iter()
+            .map(|o| o.parts.iter().map(|p| p.role.as_str()).collect())
+            .collect()
+    }
+
+    fn buy(j: J, eid: &str, ids: &str, value: &str) -> J {
+        j.hit(
+            "Purchase",
+            &[
+                ("eid", eid),
+                ("cd[order_id]", "1001"),
+                ("cd[content_ids]", ids),
+                ("cd[value]", value),
+                ("cd[currency]", "USD"),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_later_purchase_of_new_items_is_an_upsell_part() {
+        let thank_you = || J::new().nav("https://shop.test/checkouts/c/abc/thank_you");
+        let j = buy(thank_you(), "order-1001", r#"["SHIRT"]"#, "59.00");
+        let j = buy(j, "order-1001-upsell-1", r#"["SOCKS"]"#, "20.00");
+        assert_eq!(roles(j), vec![vec!["order", "upsell"]]);
+        // The whole edited order sent again: counted twice.
+        let j = buy(thank_you(), "order-1001", r#"["SHIRT"]"#, "59.00");
+        let j = buy(j, "order-1001-upsell-1", r#"["SHIRT","SOCKS"]"#, "79.00");
+        assert_eq!(roles(j), vec![vec!["order", "upsell_value_counted_twice"]]);
+        // The first Purchase's event id again, for the offer.
+        let j = buy(thank_you(), "order-1001", r#"["SHIRT"]"#, "59.00");
+        let j = buy(j, "order-1001", r#"["SOCKS"]"#, "20.00");
+        assert_eq!(roles(j), vec![vec!["order", "upsell_event_id_reused"]]);
+    }
+
+    #[test]
+    fn the_same_items_again_or_no_items_are_one_part() {
+        let j = buy(
+            J::new().nav("https://shop.test/thank_you"),
+            "a",
+            r#"["SHIRT"]"#,
+            "59.00",
+        );
+        let j = buy(j, "b", r#"["SHIRT"]"#, "59.00");
+        assert_eq!(roles(j), vec![vec!["order"]]);
+        let j = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "a"), ("cd[value]", "59.00")])
+            .hit("Purchase", &[("eid", "b"), ("cd[value]", "20.00")]);
+        assert_eq!(
+            roles(j),
+            vec![vec!["order"]],
+            "without items nothing tells an upsell apart"
+        );
+    }
+
+    #[test]
+    fn server_twins_merge_and_a_server_only_value_is_a_part() {
+        let j = buy(J::new().nav("https://shop.test/thank_you"), "order-1001", r#"["SHIRT"]"#, "59.00").server(
+            r#"{"data":[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":59,"currency":"USD","order_id":"1001"}},
+                        {"event_name":"Purchase","event_id":"order-1001-upsell-1","custom_data":{"value":20,"currency":"USD","order_id":"1001"}}]}"#,
+        );
+        let s = j.session();
+        let o = orders(s.journey());
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].parts.len(), 2);
+        assert_eq!(o[0].parts[0].server.len(), 1, "the twin merged into the first part");
+        assert_eq!(o[0].parts[1].role, Role::ServerOnly);
+        let sum = o[0].counted_sum().expect("one currency");
+        assert_eq!((sum.value, sum.currency.as_deref()), (79.0, Some("USD")));
+    }
+}
