@@ -101,6 +101,9 @@ pub struct Journey {
     /// Latest cart item count the page exposed.
     pub cart_item_count: Option<u32>,
     pub input_errors: Vec<InputError>,
+    /// Per pasted server payload (its label), the credential fields removed
+    /// from it before it was kept (`tables::CREDENTIAL_FIELDS`).
+    pub credentials_removed: Vec<(String, Vec<&'static str>)>,
     /// Index of the first counted hit per core event (by time).
     pub first_core: [Option<usize>; 4],
     pub pixel_ids: BTreeSet<String>,

@@ -222,6 +222,9 @@ pub struct ServerOut {
     /// The payloads supplied (file names or "pasted"), each once.
     pub inputs: Vec<String>,
     pub events: Vec<ServerEvent>,
+    /// Per payload, the credential fields (`access_token`, …) removed from it
+    /// before it was stored: `pasted: access_token, appsecret_proof`.
+    pub credentials_removed: Vec<String>,
 }
 
 impl Packet {
@@ -304,6 +307,10 @@ impl Packet {
                 supplied: j.server.is_some(),
                 inputs: server_inputs(j),
                 events: j.server.clone().unwrap_or_default(),
+                credentials_removed: server_inputs(j)
+                    .iter()
+                    .filter_map(|label| credentials_removed(j, label).map(|f| format!("{label}: {f}")))
+                    .collect(),
             },
             review: review.clone(),
             input_errors: j.input_errors.clone(),
@@ -409,6 +416,19 @@ pub fn order_input(records: &[Record]) -> Option<String> {
     })
 }
 
+/// The credential fields removed from a server payload, joined, if any.
+fn credentials_removed(j: &Journey, label: &str) -> Option<String> {
+    let mut fields: Vec<&str> = j
+        .credentials_removed
+        .iter()
+        .filter(|(l, _)| l == label)
+        .flat_map(|(_, f)| f.iter().copied())
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    (!fields.is_empty()).then(|| fields.join(", "))
+}
+
 /// Every source of evidence a packet of this journey rests on (`server`: the
 /// payload names; `order`: the order input's name), for the decision record.
 fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Option<&str>) -> Vec<EvidenceSource> {
@@ -479,7 +499,11 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
             .iter()
             .map(|label| {
                 let n = j.server.iter().flatten().filter(|e| &e.source == label).count();
-                format!("{label}: {n} event{}", plural(n))
+                let mut line = format!("{label}: {n} event{}", plural(n));
+                if let Some(fields) = credentials_removed(j, label) {
+                    line.push_str(&format!(" ({fields} removed: a credential, never stored or exported)"));
+                }
+                line
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -842,6 +866,47 @@ mod v2_tests {
             md.contains("page: script elements the page reported *(page-reported)*"),
             "{md}"
         );
+    }
+
+    /// A Conversions API request pasted whole carries the access token it is
+    /// sent with, a secret: stored and exported as sent, until now. The session
+    /// keeps it removed, no packet form holds it, and the packet says so.
+    #[test]
+    fn a_pasted_access_token_is_removed_and_the_packet_says_so() {
+        let token = "EAAGm0PX4ZCpsBAKZBZCZCZAtOkEnThatIsSecret";
+        let proof = "0f3a9b5e8c1d2f4a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c";
+        let body = format!(
+            r#"{{"data":[{{"event_name":"Purchase","event_time":1700000000,"event_id":"order-1001","action_source":"website","custom_data":{{"value":68.0,"currency":"USD"}}}}],"access_token":"{token}","appsecret_proof":"{proof}"}}"#
+        );
+        let mut s = clean_journey().server(&body).session();
+        let kept = serde_json::to_string(s.records()).expect("records as JSON");
+        assert!(!kept.contains(token) && !kept.contains(proof), "{kept}");
+        assert!(kept.contains(crate::privacy::REMOVED_CREDENTIAL));
+        let p = Packet::build(&mut s, &Review::default(), &PacketOptions { raw_user_data: true });
+        assert_eq!(p.server.events.len(), 1, "the events are still read");
+        assert_eq!(
+            p.server.credentials_removed,
+            vec!["capi.json: access_token, appsecret_proof".to_owned()]
+        );
+        for out in [p.to_json(), p.to_markdown(), p.to_text()] {
+            assert!(!out.contains(token) && !out.contains(proof), "{out}");
+        }
+        assert!(
+            p.to_markdown()
+                .contains("capi.json: 1 event (access\\_token, appsecret\\_proof removed: a credential, never stored or exported)"),
+            "{}",
+            p.to_markdown()
+        );
+        // A paste the worker already redacted says the same.
+        let mut stored = serde_json::json!({"kind": "server_payload", "label": "pasted", "text": body});
+        assert!(crate::privacy::redact_record(&mut stored));
+        let text = stored["text"].as_str().expect("text").to_owned();
+        assert!(!text.contains(token) && !text.contains(proof), "{text}");
+        let mut s = clean_journey()
+            .record(Record::ServerPayload(UserText { label: "pasted".into(), text }))
+            .session();
+        let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
+        assert_eq!(p.server.credentials_removed, vec!["pasted: access_token, appsecret_proof".to_owned()]);
     }
 
     /// A product name, an event id, a URL and a note from the page or the

@@ -94,8 +94,19 @@ impl Session {
     /// Adds one record. Cheap: decoding, indexing and hit rules only; call
     /// [`Session::refresh`] (or [`Session::findings`]) to bring group and journey
     /// findings up to date.
-    pub fn add(&mut self, record: Record) {
+    pub fn add(&mut self, mut record: Record) {
         let index = self.records.len();
+        // A credential in a pasted request is a secret, never evidence: gone from
+        // what the session keeps and exports, whoever stored it before.
+        if let Record::ServerPayload(t) = &mut record {
+            let (clean, removed) = crate::privacy::strip_credentials(&t.text);
+            if let Some(clean) = clean {
+                t.text = clean;
+            }
+            if !removed.is_empty() {
+                self.journey.credentials_removed.push((t.label.clone(), removed));
+            }
+        }
         if let Some(t) = record.time().filter(|t| t.is_finite()) {
             self.journey.last_time = self.journey.last_time.max(t);
         }

@@ -51,6 +51,14 @@ pub const HASHED_USER_DATA_KEYS: &[&str] = &["em", "ph", "fn", "ln", "ge", "db",
 /// information parameters": "Do not hash"). A hash there matches nobody.
 pub const PLAIN_USER_DATA_KEYS: &[&str] = &["client_ip_address", "client_user_agent", "fbp", "fbc"];
 
+/// Request fields Meta documents as credentials: the Graph API access token a
+/// Conversions API request is sent with (Conversions API, "Using the API":
+/// `access_token`), the proof of the app secret that may ride with it and the
+/// app secret itself (Graph API, "Secure Requests":
+/// https://developers.facebook.com/docs/graph-api/guides/secure-requests).
+/// Removed from anything stored or exported; the packet says they were.
+pub const CREDENTIAL_FIELDS: &[&str] = &["access_token", "appsecret_proof", "client_secret"];
+
 /// `action_source` values the Conversions API accepts (Server Event
 /// Parameters, "action_source").
 pub const ACTION_SOURCES: &[&str] = &[
