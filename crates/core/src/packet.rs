@@ -121,6 +121,11 @@ pub struct Capture {
     /// Pixel requests the pages' own Resource Timing listed that were not
     /// captured (the browser did not hand them to the extension).
     pub uncaptured_requests: u64,
+    /// Every pixel request the pages sent, where it ended: captured +
+    /// evicted + oversized + refused + uncaptured = sent.
+    pub requests: crate::losses::RequestTally,
+    /// Each loss with its cause, record kinds and reason.
+    pub lost: Vec<crate::losses::Loss>,
     /// Requests recorded that were not pixel hits.
     pub ignored_requests: u64,
 }
@@ -239,7 +244,7 @@ impl Packet {
         });
         let j = session.journey();
         let gate = gate(j, &findings, review);
-        let uncaptured = j.uncaptured_requests();
+        let losses = crate::losses::Losses::of(j);
         let mut pixels: BTreeMap<String, (std::collections::BTreeSet<String>, usize)> = BTreeMap::new();
         for h in j.hits.iter().filter(|h| h.counted) {
             if let Some(id) = &h.pixel_id {
@@ -272,14 +277,11 @@ impl Packet {
                 ended,
                 records: record_count,
                 hits: j.hits.len(),
-                dropped_records: j.dropped + uncaptured,
-                dropped: j
-                    .drops
-                    .iter()
-                    .map(describe_drop)
-                    .chain((uncaptured > 0).then(|| describe_uncaptured(uncaptured)))
-                    .collect(),
-                uncaptured_requests: uncaptured,
+                dropped_records: losses.total(),
+                dropped: losses.lines(),
+                uncaptured_requests: losses.requests.uncaptured,
+                requests: losses.requests.clone(),
+                lost: losses.lost,
                 ignored_requests: j.ignored_requests,
             },
             pixels: pixels
@@ -677,6 +679,7 @@ pub fn describe_drop(d: &crate::journal::Dropped) -> String {
         Some("page_budget") => "page-reported, past the budget the page may use",
         Some("oversized") => "each larger than a record may be",
         Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
+        Some("hook_cap") => "page-reported, refused past the page hook's cap on calls per document",
         Some(_) => "for a reason this version does not know",
     };
     format!("{what} not kept: {why}")
