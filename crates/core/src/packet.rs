@@ -968,6 +968,56 @@ mod v2_tests {
         assert!(md.contains("Tom \\& Jerry's"));
     }
 
+    /// A page's right-to-left override made the Markdown read "USD differs
+    /// from USD"; zero-width and other invisible characters hide in ids the
+    /// same way. Every string the page, a paste or the reviewer puts in the
+    /// packet comes out with them written as `[U+XXXX]`.
+    #[test]
+    fn markdown_shows_bidi_and_invisible_characters_by_code_point() {
+        let poison = "\u{202E}DSU\u{200B}\u{2066}\u{FEFF}\u{061C}\u{00AD}\u{E0041}\u{2060}";
+        let bad = |s: &str| format!("{s}{poison}");
+        let j = clean_journey()
+            .hit(
+                "Purchase",
+                &[
+                    ("eid", &bad("order-1001")),
+                    ("cd[value]", &bad("68.00")),
+                    ("cd[currency]", &bad("USD")),
+                    ("cd[content_name]", &bad("Tee")),
+                    ("cd[content_ids]", &format!("[\"{}\"]", bad("tee-1"))),
+                ],
+            )
+            .server(&format!(
+                r#"{{"data":[{{"event_name":"Purchase","event_id":"{}","action_source":"website","custom_data":{{"value":1,"currency":"USD"}}}}]}}"#,
+                bad("order-1001")
+            ))
+            .record(Record::Order(UserText {
+                label: bad("order.json"),
+                text: format!(
+                    r#"{{"total": 68, "currency": "USD", "order_number": "{}"}}"#,
+                    bad("1001")
+                ),
+            }));
+        let review = Review {
+            notes: Some(bad("notes")),
+            gaps_note: Some(bad("gaps")),
+            reviewer: Some(bad("Ann")),
+            owners: [("Purchase".to_owned(), bad("theme"))].into_iter().collect(),
+            ..Review::default()
+        };
+        let md = packet(j, &review).to_markdown();
+        let hidden: Vec<String> = md
+            .chars()
+            .filter(|c| crate::tables::is_invisible_or_bidi(*c))
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .collect();
+        assert!(hidden.is_empty(), "{hidden:?} in\n{md}");
+        for shown in ["[U+202E]DSU", "[U+200B]", "[U+E0041]", "[U+FEFF]"] {
+            assert!(md.contains(shown), "{shown} missing in\n{md}");
+        }
+        assert!(md.contains("\\[U+202E\\]"), "escaped brackets in prose:\n{md}");
+    }
+
     /// The text of a line with its code spans taken out (CommonMark: a span
     /// opens with a run of backticks and closes with a run of the same length).
     fn outside_code_spans(line: &str) -> String {

@@ -23,7 +23,9 @@ mod match_keys;
 /// that could start markup gets a backslash (CommonMark lets any ASCII
 /// punctuation be escaped so), so `<` can open no HTML tag, `&` no entity,
 /// `|` no table column, `$` no math and `#` no heading or issue link. Line
-/// breaks become spaces: a cell or a list item is one line.
+/// breaks become spaces: a cell or a list item is one line. Bidirectional and
+/// invisible format characters are written as `[U+XXXX]` here and in code
+/// spans (`tables::INVISIBLE_OR_BIDI`).
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut rest = s;
@@ -67,6 +69,9 @@ fn escape_into(out: &mut String, s: &str) {
             }
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
+            c if crate::tables::is_invisible_or_bidi(c) => {
+                let _ = write!(out, "\\[U+{:04X}\\]", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -86,11 +91,18 @@ pub fn code_inline(s: &str) -> String {
 }
 
 fn fence(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect();
+    let mut shown = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => shown.push(' '),
+            c if c.is_control() => {}
+            c if crate::tables::is_invisible_or_bidi(c) => {
+                let _ = write!(shown, "[U+{:04X}]", u32::from(c));
+            }
+            c => shown.push(c),
+        }
+    }
+    let s = shown;
     if s.trim().is_empty() {
         return "—".into();
     }
