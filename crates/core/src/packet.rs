@@ -234,6 +234,18 @@ pub struct ServerOut {
 
 impl Packet {
     pub fn build(session: &mut Session, review: &Review, opts: &PacketOptions) -> Packet {
+        Self::build_with(session, review, opts, true)
+    }
+
+    /// The packet without its `hits`, for a writer that streams them from the
+    /// session ([`Packet::write_json`], [`Packet::to_markdown_from`]): the
+    /// decoded hits of a large HAR, each held once more as a [`HitOut`] (and
+    /// again as JSON text), were most of the CLI's memory.
+    pub fn build_lean(session: &mut Session, review: &Review, opts: &PacketOptions) -> Packet {
+        Self::build_with(session, review, opts, false)
+    }
+
+    fn build_with(session: &mut Session, review: &Review, opts: &PacketOptions, with_hits: bool) -> Packet {
         let findings = session.findings();
         let records = session.records();
         let record_count = records.len();
@@ -304,7 +316,11 @@ impl Packet {
                     inferred: p.inferred,
                 })
                 .collect(),
-            hits: j.hits.iter().map(|h| hit_out(h, opts)).collect(),
+            hits: if with_hits {
+                j.hits.iter().map(|h| hit_out(h, opts)).collect()
+            } else {
+                Vec::new()
+            },
             server: ServerOut {
                 supplied: j.server.is_some(),
                 inputs: server_inputs(j),
@@ -326,7 +342,44 @@ impl Packet {
     }
 
     pub fn to_markdown(&self) -> String {
-        crate::packet::markdown::render(self)
+        crate::packet::markdown::render(self, &mut self.hits.iter().map(std::borrow::Cow::Borrowed))
+    }
+
+    /// [`Packet::to_json`], written to `w` with the hits of `session` made one
+    /// at a time rather than held in the packet: the same text for a packet
+    /// from [`Packet::build_lean`] and the same session and options.
+    pub fn write_json(&self, session: &Session, opts: &PacketOptions, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let text = self.to_json();
+        // The one top-level `hits` key: nested keys are indented deeper.
+        let marker = "\n  \"hits\": [],\n";
+        let at = match text.find(marker) {
+            Some(at) if self.hits.is_empty() => at,
+            _ => return w.write_all(text.as_bytes()),
+        };
+        w.write_all(text[..at].as_bytes())?;
+        w.write_all(b"\n  \"hits\": [")?;
+        let hits = &session.journey().hits;
+        for (i, h) in hits.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            let one = serde_json::to_string_pretty(&hit_out(h, opts)).map_err(std::io::Error::other)?;
+            // Strings in JSON hold no raw line break: every one is indentation.
+            w.write_all(one.replace('\n', "\n    ").as_bytes())?;
+        }
+        w.write_all(if hits.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
+        w.write_all(text[at + marker.len()..].as_bytes())
+    }
+
+    /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its
+    /// hit rows made one at a time from `session`.
+    pub fn to_markdown_from(&self, session: &Session, opts: &PacketOptions) -> String {
+        crate::packet::markdown::render(
+            self,
+            &mut session
+                .journey()
+                .hits
+                .iter()
+                .map(|h| std::borrow::Cow::Owned(hit_out(h, opts))),
+        )
     }
 
     /// The results as terminal text (see [`text`]).
@@ -869,6 +922,32 @@ mod v2_tests {
             md.contains("page: script elements the page reported *(page-reported)*"),
             "{md}"
         );
+    }
+
+    /// The CLI writes the packet with its hits made one at a time from the
+    /// session: the same JSON and Markdown as the packet built whole.
+    #[test]
+    fn streamed_hits_write_the_same_packet() {
+        let journeys: [fn() -> J; 3] = [
+            J::new,
+            || clean_journey().hit("Purchase", &[("eid", "p-2"), ("ud[em]", "Jane.Doe@Example.com")]),
+            || J::new().nav("https://shop.test/").hit("PageView", &[("eid", "a\"b\nc")]),
+        ];
+        for journey in journeys {
+            for raw_user_data in [false, true] {
+                let opts = PacketOptions { raw_user_data };
+                let mut whole = journey().session();
+                let built = Packet::build(&mut whole, &Review::default(), &opts);
+                let mut s = journey().session();
+                let lean = Packet::build_lean(&mut s, &Review::default(), &opts);
+                assert!(lean.hits.is_empty());
+                let mut json = Vec::new();
+                lean.write_json(&s, &opts, &mut json).expect("written");
+                assert_eq!(String::from_utf8(json).expect("UTF-8"), built.to_json());
+                assert_eq!(lean.to_markdown_from(&s, &opts), built.to_markdown());
+                assert_eq!(lean.to_text(), built.to_text());
+            }
+        }
     }
 
     /// A Conversions API request pasted whole carries the access token it is

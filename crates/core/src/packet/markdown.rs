@@ -206,14 +206,16 @@ fn card_state(s: CardState) -> &'static str {
 
 const PAGE_REPORTED: &str = "*(page-reported)*";
 
-pub fn render(p: &Packet) -> String {
+/// The packet as Markdown, its hit rows from `hits` (the packet's own, or
+/// made one at a time from the session).
+pub fn render<'a>(p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) -> String {
     let mut s = String::new();
     header(&mut s, p);
     decision(&mut s, p);
     gate(&mut s, p);
     cards(&mut s, p);
     findings(&mut s, &p.findings);
-    evidence(&mut s, p);
+    evidence(&mut s, p, hits);
     s
 }
 
@@ -762,7 +764,7 @@ fn findings(s: &mut String, groups: &[FindingGroup]) {
     }
 }
 
-fn evidence(s: &mut String, p: &Packet) {
+fn evidence<'a>(s: &mut String, p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) {
     let _ = writeln!(s, "## Page views\n\n| page view | kind | URL |\n|---|---|---|");
     for pv in &p.pages {
         let kind = serde_json::to_value(pv.kind)
@@ -782,7 +784,7 @@ fn evidence(s: &mut String, p: &Packet) {
         s,
         "\n## Hits\n\nDecoded parameters and raw payloads are in the JSON packet.\n\n| # | time | event | pixel | eid | transport | sender | value | currency | page view |\n|---|---|---|---|---|---|---|---|---|---|"
     );
-    for h in &p.hits {
+    for h in hits {
         let val = |k: &str| {
             h.params
                 .get(k)
