@@ -241,9 +241,18 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let bytes = read(&args.capture)?;
     let import = read_har(&label, &bytes, &config).map_err(|e| e.to_string())?;
     drop(bytes);
-    let mut session = Session::new(config);
-    for r in import.records {
+    // Requests that became hits are kept once, in their hits.
+    let mut session = Session::new(config).slim_hit_records();
+    // Records move into the session one at a time, and the list they leave is
+    // given back as it empties, so the two lists are never both whole.
+    let mut records = import.records;
+    records.reverse();
+    session.reserve(records.len());
+    while let Some(r) = records.pop() {
         session.add(r);
+        if records.len() < records.capacity() / 2 {
+            records.shrink_to_fit();
+        }
     }
     // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.

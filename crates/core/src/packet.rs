@@ -938,7 +938,15 @@ mod v2_tests {
                 let opts = PacketOptions { raw_user_data };
                 let mut whole = journey().session();
                 let built = Packet::build(&mut whole, &Review::default(), &opts);
-                let mut s = journey().session();
+                // As the CLI builds it: requests that became hits kept slim.
+                let mut s = Session::new(crate::DecodeConfig::default()).slim_hit_records();
+                for r in journey().records {
+                    s.add(r);
+                }
+                assert!(s.journey().hits.iter().all(|h| match &s.records()[h.record] {
+                    Record::Request(r) => r.url.is_empty() && r.stack.is_empty(),
+                    _ => false,
+                }));
                 let lean = Packet::build_lean(&mut s, &Review::default(), &opts);
                 assert!(lean.hits.is_empty());
                 let mut json = Vec::new();
