@@ -79,7 +79,9 @@ fn run_once(format: &str) {
         .arg(&out)
         .status();
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    let packet_mb = std::fs::metadata(&out).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);
+    let packet_mb = std::fs::metadata(&out)
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(f64::NAN);
     let _ = std::fs::remove_file(&out);
     let peak_kb = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .map(|u| u.max_rss())
@@ -109,7 +111,11 @@ fn generate(path: &Path) {
     let mut hits = 0usize;
     let mut i = 0usize;
     while hits < HITS {
-        let page = format!("https://shop.test/products/item-{}?variant={}", i / PAGE_EVERY, 40000 + i / PAGE_EVERY);
+        let page = format!(
+            "https://shop.test/products/item-{}?variant={}",
+            i / PAGE_EVERY,
+            40000 + i / PAGE_EVERY
+        );
         let ms = 1_795_000_000_000u64 + i as u64 * 50;
         let (url, rtype, dest) = if i % PAGE_EVERY == 0 {
             (page.clone(), "document", "document")

@@ -174,7 +174,11 @@ fn files_with_a_byte_order_mark_audit_like_without() {
         std::fs::write(&path, [b"\xEF\xBB\xBF".as_slice(), &bytes].concat()).expect("written");
         path.display().to_string()
     };
-    let (har, capi, order) = (with_bom("clean.har"), with_bom("clean.capi.json"), with_bom("clean.order.json"));
+    let (har, capi, order) = (
+        with_bom("clean.har"),
+        with_bom("clean.capi.json"),
+        with_bom("clean.order.json"),
+    );
     let p = packet(&["audit", &har, "--server", &capi, "--order", &order]);
     let plain = packet(&[
         "audit",
@@ -185,7 +189,10 @@ fn files_with_a_byte_order_mark_audit_like_without() {
         &fixture("clean.order.json"),
     ]);
     assert_eq!(p["gate"], plain["gate"]);
-    assert_eq!(p["hits"].as_array().map(Vec::len), plain["hits"].as_array().map(Vec::len));
+    assert_eq!(
+        p["hits"].as_array().map(Vec::len),
+        plain["hits"].as_array().map(Vec::len)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

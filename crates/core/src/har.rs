@@ -45,7 +45,8 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
             input: label.into(),
             place: "byte 1".into(),
             problem: "the file starts with a UTF-16 byte-order mark: it is UTF-16 text, not UTF-8".into(),
-            hint: "save it again as UTF-8, or export the capture again from DevTools (Network panel → Save all as HAR)".into(),
+            hint: "save it again as UTF-8, or export the capture again from DevTools (Network panel → Save all as HAR)"
+                .into(),
         });
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -454,7 +455,10 @@ mod tests {
     /// "expected value" without naming the mark.
     #[test]
     fn a_byte_order_mark_is_skipped_or_named() {
-        let text = har(&entry("https://www.facebook.com/tr/?id=1&ev=PageView", r#","_resourceType":"image""#));
+        let text = har(&entry(
+            "https://www.facebook.com/tr/?id=1&ev=PageView",
+            r#","_resourceType":"image""#,
+        ));
         let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         let imp = read_har("bom.har", &with_bom, &DecodeConfig::default()).expect("a UTF-8 BOM is skipped");
         assert_eq!(imp.records.len(), 1);

@@ -306,7 +306,12 @@ mod tests {
         let l = losses(j.request_count(30));
         assert_eq!(l.requests.uncaptured, 0, "{l:?}");
         assert_eq!(
-            (l.requests.sent, l.requests.captured, l.requests.evicted, l.requests.listed),
+            (
+                l.requests.sent,
+                l.requests.captured,
+                l.requests.evicted,
+                l.requests.listed
+            ),
             (30, 10, 20, Some(30))
         );
         assert_eq!(l.total(), 20);
@@ -336,7 +341,10 @@ mod tests {
         // 4 captured + 5 evicted + 2 oversized + 3 the browser never handed over.
         let l = losses(j.request_count(14));
         let t = &l.requests;
-        assert_eq!((t.captured, t.evicted, t.oversized, t.refused, t.uncaptured), (4, 5, 2, 0, 3));
+        assert_eq!(
+            (t.captured, t.evicted, t.oversized, t.refused, t.uncaptured),
+            (4, 5, 2, 0, 3)
+        );
         assert_eq!(t.sent, 14);
         assert_eq!(t.listed, Some(t.sent));
         assert_eq!(l.total(), 5 + 2 + 7 + 3 + 3);
@@ -354,7 +362,17 @@ mod tests {
         // The page hook's cap is said like the relay's.
         assert!(l.lines().iter().any(|s| s == "7 records (7 fbq_call) not kept: page-reported, refused past the page hook's cap on calls per document"), "{:?}", l.lines());
         // Which checks each loss reaches.
-        assert_eq!(l.for_check("money"), Some((10, vec!["5 evicted past the journal's size budget".into(), "3 never handed to PixelProof by the browser".into(), "2 each larger than a record may be".into()])));
+        assert_eq!(
+            l.for_check("money"),
+            Some((
+                10,
+                vec![
+                    "5 evicted past the journal's size budget".into(),
+                    "3 never handed to PixelProof by the browser".into(),
+                    "2 each larger than a record may be".into()
+                ]
+            ))
+        );
         assert_eq!(l.for_check("owners").map(|(n, _)| n), Some(20));
         assert_eq!(l.for_check("gaps"), None);
     }

@@ -348,7 +348,12 @@ impl Packet {
     /// [`Packet::to_json`], written to `w` with the hits of `session` made one
     /// at a time rather than held in the packet: the same text for a packet
     /// from [`Packet::build_lean`] and the same session and options.
-    pub fn write_json(&self, session: &Session, opts: &PacketOptions, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    pub fn write_json(
+        &self,
+        session: &Session,
+        opts: &PacketOptions,
+        w: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
         let text = self.to_json();
         // The one top-level `hits` key: nested keys are indented deeper.
         let marker = "\n  \"hits\": [],\n";
@@ -931,7 +936,11 @@ mod v2_tests {
         let journeys: [fn() -> J; 3] = [
             J::new,
             || clean_journey().hit("Purchase", &[("eid", "p-2"), ("ud[em]", "Jane.Doe@Example.com")]),
-            || J::new().nav("https://shop.test/").hit("PageView", &[("eid", "a\"b\nc")]),
+            || {
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("PageView", &[("eid", "a\"b\nc")])
+            },
         ];
         for journey in journeys {
             for raw_user_data in [false, true] {
@@ -993,10 +1002,16 @@ mod v2_tests {
         let text = stored["text"].as_str().expect("text").to_owned();
         assert!(!text.contains(token) && !text.contains(proof), "{text}");
         let mut s = clean_journey()
-            .record(Record::ServerPayload(UserText { label: "pasted".into(), text }))
+            .record(Record::ServerPayload(UserText {
+                label: "pasted".into(),
+                text,
+            }))
             .session();
         let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
-        assert_eq!(p.server.credentials_removed, vec!["pasted: access_token, appsecret_proof".to_owned()]);
+        assert_eq!(
+            p.server.credentials_removed,
+            vec!["pasted: access_token, appsecret_proof".to_owned()]
+        );
     }
 
     /// A product name, an event id, a URL and a note from the page or the

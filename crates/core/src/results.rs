@@ -741,10 +741,16 @@ mod tests {
         let p = crate::Packet::build(&mut s, &Review::default(), &crate::PacketOptions::default());
         assert_eq!(p.capture.dropped_records, 20, "{:?}", p.capture.dropped);
         assert_eq!(p.capture.uncaptured_requests, 0);
-        assert!(!p.capture.dropped.iter().any(|d| d.contains("not captured")), "{:?}", p.capture.dropped);
+        assert!(
+            !p.capture.dropped.iter().any(|d| d.contains("not captured")),
+            "{:?}",
+            p.capture.dropped
+        );
         let md = p.to_markdown();
         assert!(
-            md.contains("30 pixel requests the pages sent (their Resource Timing listed 30) = 10 captured + 20 evicted"),
+            md.contains(
+                "30 pixel requests the pages sent (their Resource Timing listed 30) = 10 captured + 20 evicted"
+            ),
             "{md}"
         );
     }
@@ -759,7 +765,8 @@ mod tests {
             {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
             {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
         );
-        let order = r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
+        let order =
+            r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
         let review = Review {
             owners: CORE_EVENTS
                 .iter()
@@ -793,13 +800,22 @@ mod tests {
         let (j, review) = go_journey();
         assert_eq!(gate_of(j, &review).verdict, Verdict::Go, "the journey itself is go");
         for (record, checks) in [
-            (lost(3, "request", "journal_budget"), vec!["chain", "dedup", "money", "owners"]),
-            (lost(1, "request", "oversized"), vec!["chain", "dedup", "money", "owners"]),
+            (
+                lost(3, "request", "journal_budget"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
+            (
+                lost(1, "request", "oversized"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
             (lost(2, "fbq_call", "hook_cap"), vec!["owners"]),
             (lost(4, "page_record", "relay_caps"), vec!["owners"]),
             (lost(1, "server_payload", "oversized"), vec!["dedup"]),
             (lost(1, "order", "oversized"), vec!["money"]),
-            (lost(1, "teleport", "a_new_reason"), vec!["chain", "dedup", "money", "owners"]),
+            (
+                lost(1, "teleport", "a_new_reason"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
         ] {
             let (j, review) = go_journey();
             let g = gate_of(j.record(record.clone()), &review);
@@ -829,7 +845,8 @@ mod tests {
         assert_eq!(g.verdict, Verdict::Incomplete);
         let money = g.checks.iter().find(|c| c.name == "money").expect("money");
         assert!(
-            money.detail.starts_with("unverified: ") && money.detail.contains("never handed to PixelProof by the browser"),
+            money.detail.starts_with("unverified: ")
+                && money.detail.contains("never handed to PixelProof by the browser"),
             "{}",
             money.detail
         );

@@ -294,7 +294,12 @@ mod tests {
                 assert!(e.problem.contains(said), "{currency:?}: {e}");
                 assert!(e.place.ends_with("currency"), "{e}");
                 // The message never carries the character it warns about.
-                assert!(e.to_string().chars().all(|c| c == ' ' || c.is_ascii_graphic() || c == '–'), "{e:?}");
+                assert!(
+                    e.to_string()
+                        .chars()
+                        .all(|c| c == ' ' || c.is_ascii_graphic() || c == '–'),
+                    "{e:?}"
+                );
             }
         }
         let e = parse_order("typed", r#"{"total": 68, "currency": ""}"#).expect_err("empty");
@@ -306,7 +311,10 @@ mod tests {
             r#"{"order": {"total_price": "68.00", "currency": "EUR", "presentment_currency": "CHF"}}"#,
         )
         .expect("admin order");
-        assert_eq!((o.currency.as_deref(), o.presentment_currency.as_deref()), (Some("EUR"), Some("CHF")));
+        assert_eq!(
+            (o.currency.as_deref(), o.presentment_currency.as_deref()),
+            (Some("EUR"), Some("CHF"))
+        );
     }
 
     #[test]

@@ -22,11 +22,7 @@ const CODE: usize = 30;
 /// `s` in exactly `width` characters: cut or padded with spaces. Characters
 /// that do not print as themselves ([`shown`]) become `?`.
 fn pad(s: &str, width: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .take(width)
-        .map(|c| if shown(c) { c } else { '?' })
-        .collect();
+    let mut out: String = s.chars().take(width).map(|c| if shown(c) { c } else { '?' }).collect();
     let n = out.chars().count();
     out.extend(std::iter::repeat_n(' ', width - n));
     out
