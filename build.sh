@@ -12,7 +12,8 @@
 #                       declarations, then the extension in headless Chromium and headless
 #                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy,
 #                       fuzz or tsc check counts as one)
-#   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json
+#   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json, the CLI's
+#                       peak memory on a 200,000-hit HAR
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
 #   ./build.sh soak     the journey property tests with 20,000 cases each (SOAK_CASES)
@@ -221,6 +222,8 @@ cmd_bench() {
   cargo bench -p pixelproof-core --bench core --locked
   log "HAR audit vs bare serde_json parse (~100 MB HAR)"
   cargo bench -p pixelproof-cli --bench har_audit --locked
+  log "CLI peak memory on a 200,000-hit HAR, per output format"
+  cargo bench -p pixelproof-cli --bench har_memory --locked
   log "browser: page cost, panel latency, 10,000-hit journey, size"
   ensure_chromium
   cmd_build

@@ -45,6 +45,16 @@ if (har) {
   add('CLI', 'audit peak RSS / file size', `${med(har.audit_peak_mb).toFixed(0)} MB = ${rss.toFixed(2)}×`, '≤ 2.5×', rss <= 2.5);
 } else add('CLI', 'HAR audit', 'not run', '≤ 2×', null);
 
+// CLI: peak memory per pixel hit on a generated 200,000-hit HAR (har_memory bench).
+const mem = readJson(join(ROOT, 'target', 'bench', 'har-memory.json'));
+if (mem) {
+  for (const r of mem.runs) {
+    if (typeof r.peak_mb !== 'number') { add('CLI', `peak RSS, ${r.format} packet`, 'failed', '≤ file + 1 KB per hit', false); continue; }
+    const perHit = ((r.peak_mb - mem.file_mb) * 1e6) / mem.hits;
+    add('CLI', `peak RSS auditing a ${mem.file_mb.toFixed(0)} MB HAR of ${mem.hits.toLocaleString('en')} pixel hits, ${r.format} packet`, `${r.peak_mb.toFixed(0)} MB = file + ${perHit.toFixed(0)} bytes per hit`, `≤ file + 1,024 bytes per hit (${mem.budget_mb.toFixed(0)} MB)`, r.peak_mb <= mem.budget_mb);
+  }
+} else add('CLI', 'peak RSS on a 200,000-hit HAR', 'not run', '≤ file + 1 KB per hit', null);
+
 // Browser. Every goal of issue #17 is judged by bench/goals.mjs, the same
 // verdicts the bench printed as it measured.
 const b = readJson(join(ROOT, 'target', 'bench', 'browser.json'));

@@ -177,6 +177,33 @@ describe('Conversions API payloads and click ids in the panel', () => {
     await panel.close();
   });
 
+  test('the access token of a pasted request is nowhere at rest, and the packet says it was removed', async () => {
+    const tabId = tabs.broken;
+    const panel = await openPanel(tabId);
+    const now = Math.floor(Date.now() / 1000);
+    // The whole request body a server sends (Conversions API, "Using the API"):
+    // the events, and the token and app secret proof it is sent with.
+    const TOKEN = 'EAAGm0PX4ZCpsBAKZBZCZCZAtOkEnOfThisStoreOnly';
+    const PROOF = '7b1e3f0c9d2a4b6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d';
+    await paste(panel, tabId, {
+      data: [{ event_name: 'ViewContent', event_time: now, event_id: 'vc-tee-1', action_source: 'website', event_source_url: LANDING,
+        user_data: { em: [EM], client_user_agent: UA } }],
+      access_token: TOKEN,
+      appsecret_proof: PROOF,
+    });
+    // Everything the extension keeps, every key of its storage, as text.
+    const all = JSON.stringify(await panel.evaluate(() => chrome.storage.local.get(null)));
+    assert.ok(all.includes('vc-tee-1'), 'the dump holds the pasted events');
+    assert.ok(!all.includes(TOKEN), 'no access token at rest');
+    assert.ok(!all.includes(PROOF), 'no app secret proof at rest');
+    const { packet } = await t.send({ type: 'get-packet', tabId });
+    assert.ok(!JSON.stringify(packet).includes(TOKEN), 'nor in the packet');
+    assert.ok(packet.server.credentials_removed.some((c) => /access_token, appsecret_proof$/.test(c)), JSON.stringify(packet.server));
+    const source = packet.decision.evidence.find((e) => e.source === 'server');
+    assert.match(source.detail, /access_token, appsecret_proof removed: a credential, never stored or exported/);
+    await panel.close();
+  });
+
   test('a consent banner that never grants holds core events back, and is named', async () => {
     const page = await t.context.newPage();
     await page.goto('https://shop.test/consent');

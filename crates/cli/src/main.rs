@@ -6,6 +6,7 @@
 //! not (`diff`); 2 on unusable input, with one line naming the file, the place
 //! and the problem.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -147,7 +148,12 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
-    String::from_utf8(read(path)?).map_err(|e| {
+    let mut bytes = read(path)?;
+    // A UTF-8 byte-order mark is not JSON and says nothing: skipped.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
         format!(
             "{}: byte {}: the file is not UTF-8 text; save it as UTF-8 (JSON or CSV)",
             path.display(),
@@ -240,9 +246,18 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let bytes = read(&args.capture)?;
     let import = read_har(&label, &bytes, &config).map_err(|e| e.to_string())?;
     drop(bytes);
-    let mut session = Session::new(config);
-    for r in import.records {
+    // Requests that became hits are kept once, in their hits.
+    let mut session = Session::new(config).slim_hit_records();
+    // Records move into the session one at a time, and the list they leave is
+    // given back as it empties, so the two lists are never both whole.
+    let mut records = import.records;
+    records.reverse();
+    session.reserve(records.len());
+    while let Some(r) = records.pop() {
         session.add(r);
+        if records.len() < records.capacity() / 2 {
+            records.shrink_to_fit();
+        }
     }
     // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.
@@ -268,23 +283,29 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         }));
     }
     let review = read_review(args.review.as_ref())?;
-    let packet = Packet::build(
-        &mut session,
-        &review,
-        &PacketOptions {
-            raw_user_data: args.raw_user_data,
-        },
-    );
-    let text = match args.format {
-        Format::Json => packet.to_json() + "\n",
-        Format::Markdown => packet.to_markdown(),
-        Format::Text => packet.to_text() + "\n",
+    let opts = PacketOptions {
+        raw_user_data: args.raw_user_data,
+    };
+    // The hits are written from the session one at a time, never held a second
+    // time in the packet: memory stays near the session's own.
+    let packet = Packet::build_lean(&mut session, &review, &opts);
+    let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(w);
+        match args.format {
+            Format::Json => {
+                packet.write_json(&session, &opts, &mut w)?;
+                w.write_all(b"\n")?;
+            }
+            Format::Markdown => w.write_all(packet.to_markdown_from(&session, &opts).as_bytes())?,
+            Format::Text => writeln!(w, "{}", packet.to_text())?,
+        }
+        w.flush()
     };
     match &args.out {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?
-        }
-        None => print!("{text}"),
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut f| write(&mut f))
+            .map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?,
+        None => write(&mut std::io::stdout().lock()).map_err(|e| format!("cannot write the packet ({e})"))?,
     }
     Ok(packet.verdict)
 }

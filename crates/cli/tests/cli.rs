@@ -162,6 +162,40 @@ fn clean_order_with_server_order_and_review_is_go() {
     assert!(codes(&p).is_empty(), "{:?}", codes(&p));
 }
 
+/// Files saved by an editor that writes a UTF-8 byte-order mark failed as
+/// "expected value": the same audit, mark or not.
+#[test]
+fn files_with_a_byte_order_mark_audit_like_without() {
+    let dir = std::env::temp_dir().join(format!("pixelproof-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let with_bom = |name: &str| {
+        let path = dir.join(name);
+        let bytes = std::fs::read(fixture(name)).expect("fixture");
+        std::fs::write(&path, [b"\xEF\xBB\xBF".as_slice(), &bytes].concat()).expect("written");
+        path.display().to_string()
+    };
+    let (har, capi, order) = (
+        with_bom("clean.har"),
+        with_bom("clean.capi.json"),
+        with_bom("clean.order.json"),
+    );
+    let p = packet(&["audit", &har, "--server", &capi, "--order", &order]);
+    let plain = packet(&[
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--order",
+        &fixture("clean.order.json"),
+    ]);
+    assert_eq!(p["gate"], plain["gate"]);
+    assert_eq!(
+        p["hits"].as_array().map(Vec::len),
+        plain["hits"].as_array().map(Vec::len)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn strict_exits_one_when_not_go() {
     let out = run(&["audit", &fixture("clean.har"), "--strict"]);

@@ -252,6 +252,9 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
         params.iter().rev().find(|p| p.key == "rqm").map(|p| p.value.as_str()),
         req,
     );
+    // A session holds every hit's params for as long as it lives: no room
+    // kept for parameters that never came.
+    params.shrink_to_fit();
     Some(Decoded {
         endpoint,
         transport,

@@ -36,6 +36,19 @@ pub struct HarImport {
 
 /// Reads a HAR file into journal records, sorted by time.
 pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarImport, InputError> {
+    // A UTF-8 byte-order mark (some editors and Windows tools write one) is
+    // not JSON but says nothing false: skipped. A UTF-16 one means the whole
+    // file is in an encoding JSON readers do not take: named.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(InputError {
+            input: label.into(),
+            place: "byte 1".into(),
+            problem: "the file starts with a UTF-16 byte-order mark: it is UTF-16 text, not UTF-8".into(),
+            hint: "save it again as UTF-8, or export the capture again from DevTools (Network panel → Save all as HAR)"
+                .into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let seed = HarSeed { config };
     let mut import = de::DeserializeSeed::deserialize(seed, &mut de).map_err(|e| {
@@ -436,6 +449,26 @@ mod tests {
         );
         let imp = read_har("t.har", har(&iframe).as_bytes(), &DecodeConfig::default()).expect("reads");
         assert!(imp.records.is_empty());
+    }
+
+    /// A HAR saved by an editor that writes a byte-order mark failed as
+    /// "expected value" without naming the mark.
+    #[test]
+    fn a_byte_order_mark_is_skipped_or_named() {
+        let text = har(&entry(
+            "https://www.facebook.com/tr/?id=1&ev=PageView",
+            r#","_resourceType":"image""#,
+        ));
+        let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        let imp = read_har("bom.har", &with_bom, &DecodeConfig::default()).expect("a UTF-8 BOM is skipped");
+        assert_eq!(imp.records.len(), 1);
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let e = read_har("utf16.har", &utf16, &DecodeConfig::default()).expect_err("UTF-16");
+        assert!(e.problem.contains("UTF-16 byte-order mark"), "{e}");
+        assert!(e.hint.contains("UTF-8"), "{e}");
     }
 
     #[test]

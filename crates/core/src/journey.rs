@@ -101,6 +101,9 @@ pub struct Journey {
     /// Latest cart item count the page exposed.
     pub cart_item_count: Option<u32>,
     pub input_errors: Vec<InputError>,
+    /// Per pasted server payload (its label), the credential fields removed
+    /// from it before it was kept (`tables::CREDENTIAL_FIELDS`).
+    pub credentials_removed: Vec<(String, Vec<&'static str>)>,
     /// Index of the first counted hit per core event (by time).
     pub first_core: [Option<usize>; 4],
     pub pixel_ids: BTreeSet<String>,
@@ -144,34 +147,12 @@ impl Journey {
         self.order.is_none() && self.page_order.is_some()
     }
 
-    /// Pixel requests documents listed in their Resource Timing that no
-    /// captured hit accounts for: what the browser never handed the extension
-    /// (its worker stopped in a burst). Summed over the documents that
-    /// reported, not compared one by one: a beacon a page sends as it unloads
-    /// is placed in the next page view (its `dl` matches a reload of the same
-    /// URL), and would otherwise count as missing there and surplus here.
-    /// Requests the timing does not list (hidden-iframe form POSTs, workers,
-    /// privacy-sandbox copies) are left out of both sides.
+    /// Pixel requests documents listed in their Resource Timing that the
+    /// journal accounts for nowhere (not captured, evicted, oversized or
+    /// refused): what the browser never handed the extension (its worker
+    /// stopped in a burst). See [`crate::losses`].
     pub fn uncaptured_requests(&self) -> u64 {
-        if self.request_counts.is_empty() {
-            return 0;
-        }
-        let reported: u64 = self.request_counts.values().sum();
-        let captured = self
-            .hits
-            .iter()
-            .filter(|h| {
-                h.decoded.endpoint != crate::decode::Endpoint::PrivacySandbox
-                    && h.request_type.as_deref() != Some("sub_frame")
-                    && h.context.frame_type != Some(crate::journal::FrameType::Worker)
-            })
-            .filter(|h| {
-                h.context
-                    .frame_id
-                    .is_some_and(|f| self.request_counts.contains_key(&(h.page_view, f)))
-            })
-            .count() as u64;
-        reported.saturating_sub(captured)
+        crate::losses::Losses::of(self).requests.uncaptured
     }
 
     /// Whether the page hook reported anything at all in this journey.

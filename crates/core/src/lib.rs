@@ -24,6 +24,7 @@ pub mod identity;
 pub mod inputs;
 pub mod journal;
 pub mod journey;
+pub mod losses;
 pub mod match_keys;
 pub mod model;
 pub mod money;

@@ -122,6 +122,11 @@ pub struct Capture {
     /// Pixel requests the pages' own Resource Timing listed that were not
     /// captured (the browser did not hand them to the extension).
     pub uncaptured_requests: u64,
+    /// Every pixel request the pages sent, where it ended: captured +
+    /// evicted + oversized + refused + uncaptured = sent.
+    pub requests: crate::losses::RequestTally,
+    /// Each loss with its cause, record kinds and reason.
+    pub lost: Vec<crate::losses::Loss>,
     /// Requests recorded that were not pixel hits.
     pub ignored_requests: u64,
 }
@@ -223,10 +228,25 @@ pub struct ServerOut {
     /// The payloads supplied (file names or "pasted"), each once.
     pub inputs: Vec<String>,
     pub events: Vec<ServerEvent>,
+    /// Per payload, the credential fields (`access_token`, …) removed from it
+    /// before it was stored: `pasted: access_token, appsecret_proof`.
+    pub credentials_removed: Vec<String>,
 }
 
 impl Packet {
     pub fn build(session: &mut Session, review: &Review, opts: &PacketOptions) -> Packet {
+        Self::build_with(session, review, opts, true)
+    }
+
+    /// The packet without its `hits`, for a writer that streams them from the
+    /// session ([`Packet::write_json`], [`Packet::to_markdown_from`]): the
+    /// decoded hits of a large HAR, each held once more as a [`HitOut`] (and
+    /// again as JSON text), were most of the CLI's memory.
+    pub fn build_lean(session: &mut Session, review: &Review, opts: &PacketOptions) -> Packet {
+        Self::build_with(session, review, opts, false)
+    }
+
+    fn build_with(session: &mut Session, review: &Review, opts: &PacketOptions, with_hits: bool) -> Packet {
         let findings = session.findings();
         let records = session.records();
         let record_count = records.len();
@@ -237,7 +257,7 @@ impl Packet {
         });
         let j = session.journey();
         let gate = gate(j, &findings, review);
-        let uncaptured = j.uncaptured_requests();
+        let losses = crate::losses::Losses::of(j);
         let mut pixels: BTreeMap<String, (std::collections::BTreeSet<String>, usize)> = BTreeMap::new();
         for h in j.hits.iter().filter(|h| h.counted) {
             if let Some(id) = &h.pixel_id {
@@ -270,14 +290,11 @@ impl Packet {
                 ended,
                 records: record_count,
                 hits: j.hits.len(),
-                dropped_records: j.dropped + uncaptured,
-                dropped: j
-                    .drops
-                    .iter()
-                    .map(describe_drop)
-                    .chain((uncaptured > 0).then(|| describe_uncaptured(uncaptured)))
-                    .collect(),
-                uncaptured_requests: uncaptured,
+                dropped_records: losses.total(),
+                dropped: losses.lines(),
+                uncaptured_requests: losses.requests.uncaptured,
+                requests: losses.requests.clone(),
+                lost: losses.lost,
                 ignored_requests: j.ignored_requests,
             },
             pixels: pixels
@@ -300,11 +317,19 @@ impl Packet {
                     inferred: p.inferred,
                 })
                 .collect(),
-            hits: j.hits.iter().map(|h| hit_out(h, opts)).collect(),
+            hits: if with_hits {
+                j.hits.iter().map(|h| hit_out(h, opts)).collect()
+            } else {
+                Vec::new()
+            },
             server: ServerOut {
                 supplied: j.server.is_some(),
                 inputs: server_inputs(j),
                 events: j.server.clone().unwrap_or_default(),
+                credentials_removed: server_inputs(j)
+                    .iter()
+                    .filter_map(|label| credentials_removed(j, label).map(|f| format!("{label}: {f}")))
+                    .collect(),
             },
             review: review.clone(),
             input_errors: j.input_errors.clone(),
@@ -318,7 +343,49 @@ impl Packet {
     }
 
     pub fn to_markdown(&self) -> String {
-        crate::packet::markdown::render(self)
+        crate::packet::markdown::render(self, &mut self.hits.iter().map(std::borrow::Cow::Borrowed))
+    }
+
+    /// [`Packet::to_json`], written to `w` with the hits of `session` made one
+    /// at a time rather than held in the packet: the same text for a packet
+    /// from [`Packet::build_lean`] and the same session and options.
+    pub fn write_json(
+        &self,
+        session: &Session,
+        opts: &PacketOptions,
+        w: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let text = self.to_json();
+        // The one top-level `hits` key: nested keys are indented deeper.
+        let marker = "\n  \"hits\": [],\n";
+        let at = match text.find(marker) {
+            Some(at) if self.hits.is_empty() => at,
+            _ => return w.write_all(text.as_bytes()),
+        };
+        w.write_all(text[..at].as_bytes())?;
+        w.write_all(b"\n  \"hits\": [")?;
+        let hits = &session.journey().hits;
+        for (i, h) in hits.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            let one = serde_json::to_string_pretty(&hit_out(h, opts)).map_err(std::io::Error::other)?;
+            // Strings in JSON hold no raw line break: every one is indentation.
+            w.write_all(one.replace('\n', "\n    ").as_bytes())?;
+        }
+        w.write_all(if hits.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
+        w.write_all(text[at + marker.len()..].as_bytes())
+    }
+
+    /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its
+    /// hit rows made one at a time from `session`.
+    pub fn to_markdown_from(&self, session: &Session, opts: &PacketOptions) -> String {
+        crate::packet::markdown::render(
+            self,
+            &mut session
+                .journey()
+                .hits
+                .iter()
+                .map(|h| std::borrow::Cow::Owned(hit_out(h, opts))),
+        )
     }
 
     /// The results as terminal text (see [`text`]).
@@ -410,6 +477,19 @@ pub fn order_input(records: &[Record]) -> Option<String> {
     })
 }
 
+/// The credential fields removed from a server payload, joined, if any.
+fn credentials_removed(j: &Journey, label: &str) -> Option<String> {
+    let mut fields: Vec<&str> = j
+        .credentials_removed
+        .iter()
+        .filter(|(l, _)| l == label)
+        .flat_map(|(_, f)| f.iter().copied())
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    (!fields.is_empty()).then(|| fields.join(", "))
+}
+
 /// Every source of evidence a packet of this journey rests on (`server`: the
 /// payload names; `order`: the order input's name), for the decision record.
 fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Option<&str>) -> Vec<EvidenceSource> {
@@ -480,7 +560,11 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
             .iter()
             .map(|label| {
                 let n = j.server.iter().flatten().filter(|e| &e.source == label).count();
-                format!("{label}: {n} event{}", plural(n))
+                let mut line = format!("{label}: {n} event{}", plural(n));
+                if let Some(fields) = credentials_removed(j, label) {
+                    line.push_str(&format!(" ({fields} removed: a credential, never stored or exported)"));
+                }
+                line
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -654,6 +738,7 @@ pub fn describe_drop(d: &crate::journal::Dropped) -> String {
         Some("page_budget") => "page-reported, past the budget the page may use",
         Some("oversized") => "each larger than a record may be",
         Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
+        Some("hook_cap") => "page-reported, refused past the page hook's cap on calls per document",
         Some(_) => "for a reason this version does not know",
     };
     format!("{what} not kept: {why}")
@@ -845,6 +930,92 @@ mod v2_tests {
         );
     }
 
+    /// The CLI writes the packet with its hits made one at a time from the
+    /// session: the same JSON and Markdown as the packet built whole.
+    #[test]
+    fn streamed_hits_write_the_same_packet() {
+        let journeys: [fn() -> J; 3] = [
+            J::new,
+            || clean_journey().hit("Purchase", &[("eid", "p-2"), ("ud[em]", "Jane.Doe@Example.com")]),
+            || {
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("PageView", &[("eid", "a\"b\nc")])
+            },
+        ];
+        for journey in journeys {
+            for raw_user_data in [false, true] {
+                let opts = PacketOptions { raw_user_data };
+                let mut whole = journey().session();
+                let built = Packet::build(&mut whole, &Review::default(), &opts);
+                // As the CLI builds it: requests that became hits kept slim.
+                let mut s = Session::new(crate::DecodeConfig::default()).slim_hit_records();
+                for r in journey().records {
+                    s.add(r);
+                }
+                assert!(s.journey().hits.iter().all(|h| match &s.records()[h.record] {
+                    Record::Request(r) => r.url.is_empty() && r.stack.is_empty(),
+                    _ => false,
+                }));
+                let lean = Packet::build_lean(&mut s, &Review::default(), &opts);
+                assert!(lean.hits.is_empty());
+                let mut json = Vec::new();
+                lean.write_json(&s, &opts, &mut json).expect("written");
+                assert_eq!(String::from_utf8(json).expect("UTF-8"), built.to_json());
+                assert_eq!(lean.to_markdown_from(&s, &opts), built.to_markdown());
+                assert_eq!(lean.to_text(), built.to_text());
+            }
+        }
+    }
+
+    /// A Conversions API request pasted whole carries the access token it is
+    /// sent with, a secret: stored and exported as sent, until now. The session
+    /// keeps it removed, no packet form holds it, and the packet says so.
+    #[test]
+    fn a_pasted_access_token_is_removed_and_the_packet_says_so() {
+        let token = "EAAGm0PX4ZCpsBAKZBZCZCZAtOkEnThatIsSecret";
+        let proof = "0f3a9b5e8c1d2f4a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c";
+        let body = format!(
+            r#"{{"data":[{{"event_name":"Purchase","event_time":1700000000,"event_id":"order-1001","action_source":"website","custom_data":{{"value":68.0,"currency":"USD"}}}}],"access_token":"{token}","appsecret_proof":"{proof}"}}"#
+        );
+        let mut s = clean_journey().server(&body).session();
+        let kept = serde_json::to_string(s.records()).expect("records as JSON");
+        assert!(!kept.contains(token) && !kept.contains(proof), "{kept}");
+        assert!(kept.contains(crate::privacy::REMOVED_CREDENTIAL));
+        let p = Packet::build(&mut s, &Review::default(), &PacketOptions { raw_user_data: true });
+        assert_eq!(p.server.events.len(), 1, "the events are still read");
+        assert_eq!(
+            p.server.credentials_removed,
+            vec!["capi.json: access_token, appsecret_proof".to_owned()]
+        );
+        for out in [p.to_json(), p.to_markdown(), p.to_text()] {
+            assert!(!out.contains(token) && !out.contains(proof), "{out}");
+        }
+        assert!(
+            p.to_markdown()
+                .contains("capi.json: 1 event (access\\_token, appsecret\\_proof removed: a credential, never stored or exported)"),
+            "{}",
+            p.to_markdown()
+        );
+        // A paste the worker already redacted says the same.
+        let mut stored = serde_json::json!({"kind": "server_payload", "label": "pasted", "text": body});
+        assert!(crate::privacy::redact_record(&mut stored));
+        let text = stored["text"].as_str().expect("text").to_owned();
+        assert!(!text.contains(token) && !text.contains(proof), "{text}");
+        let mut s = clean_journey()
+            .record(Record::ServerPayload(UserText {
+                label: "pasted".into(),
+                text,
+                order_name: None,
+            }))
+            .session();
+        let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
+        assert_eq!(
+            p.server.credentials_removed,
+            vec!["pasted: access_token, appsecret_proof".to_owned()]
+        );
+    }
+
     /// A product name, an event id, a URL and a note from the page or the
     /// reviewer stay text: no `<` outside a code span without its backslash,
     /// and no HTML entity anywhere (a ticket showing raw Markdown read `&amp;`).
@@ -900,6 +1071,57 @@ mod v2_tests {
             "the name is still there, as text"
         );
         assert!(md.contains("Tom \\& Jerry's"));
+    }
+
+    /// A page's right-to-left override made the Markdown read "USD differs
+    /// from USD"; zero-width and other invisible characters hide in ids the
+    /// same way. Every string the page, a paste or the reviewer puts in the
+    /// packet comes out with them written as `[U+XXXX]`.
+    #[test]
+    fn markdown_shows_bidi_and_invisible_characters_by_code_point() {
+        let poison = "\u{202E}DSU\u{200B}\u{2066}\u{FEFF}\u{061C}\u{00AD}\u{E0041}\u{2060}";
+        let bad = |s: &str| format!("{s}{poison}");
+        let j = clean_journey()
+            .hit(
+                "Purchase",
+                &[
+                    ("eid", &bad("order-1001")),
+                    ("cd[value]", &bad("68.00")),
+                    ("cd[currency]", &bad("USD")),
+                    ("cd[content_name]", &bad("Tee")),
+                    ("cd[content_ids]", &format!("[\"{}\"]", bad("tee-1"))),
+                ],
+            )
+            .server(&format!(
+                r#"{{"data":[{{"event_name":"Purchase","event_id":"{}","action_source":"website","custom_data":{{"value":1,"currency":"USD"}}}}]}}"#,
+                bad("order-1001")
+            ))
+            .record(Record::Order(UserText {
+                label: bad("order.json"),
+                text: format!(
+                    r#"{{"total": 68, "currency": "USD", "order_number": "{}"}}"#,
+                    bad("1001")
+                ),
+                order_name: None,
+            }));
+        let review = Review {
+            notes: Some(bad("notes")),
+            gaps_note: Some(bad("gaps")),
+            reviewer: Some(bad("Ann")),
+            owners: [("Purchase".to_owned(), bad("theme"))].into_iter().collect(),
+            ..Review::default()
+        };
+        let md = packet(j, &review).to_markdown();
+        let hidden: Vec<String> = md
+            .chars()
+            .filter(|c| crate::tables::is_invisible_or_bidi(*c))
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .collect();
+        assert!(hidden.is_empty(), "{hidden:?} in\n{md}");
+        for shown in ["[U+202E]DSU", "[U+200B]", "[U+E0041]", "[U+FEFF]"] {
+            assert!(md.contains(shown), "{shown} missing in\n{md}");
+        }
+        assert!(md.contains("\\[U+202E\\]"), "escaped brackets in prose:\n{md}");
     }
 
     /// The text of a line with its code spans taken out (CommonMark: a span

@@ -10,6 +10,10 @@
 //!   address, a phone number, text) and the SHA-256 of the value normalised the
 //!   way Meta normalises it before hashing. Rules still see that the value was
 //!   sent plain; a reviewer can still compare it with a hash they compute;
+//! - a credential in a pasted Conversions API request (`access_token`, and the
+//!   other fields of [`crate::tables::CREDENTIAL_FIELDS`]) becomes
+//!   [`REMOVED_CREDENTIAL`], at any depth: it is a secret, never evidence, and
+//!   the packet says it was removed ([`strip_credentials`]);
 //! - a pasted Shopify order keeps only its figures (totals, tax, shipping,
 //!   discounts, line quantities, number, payment status), never the customer,
 //!   addresses or contact details: in the REST or GraphQL order JSON, only the
@@ -21,10 +25,14 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::tables::HASHED_USER_DATA_KEYS;
+use crate::tables::{CREDENTIAL_FIELDS, HASHED_USER_DATA_KEYS};
 
 /// Starts a stored stand-in for a plain value: `plain:<shape>:<sha256 hex>`.
 pub const PLAIN_PREFIX: &str = "plain:";
+
+/// What a credential's value is replaced with before anything is stored or
+/// exported.
+pub const REMOVED_CREDENTIAL: &str = "[removed by PixelProof: credential]";
 
 /// Keys of advanced matching that Meta wants hashed, plus `external_id`, which
 /// it recommends hashing and which often is an e-mail address or a customer id.
@@ -369,6 +377,7 @@ fn redact_capi_text(text: &str) -> Option<String> {
     }
     let mut changed = false;
     for doc in &mut docs {
+        changed |= remove_credentials(doc);
         changed |= match doc {
             Value::Array(items) => redact_events(items),
             Value::Object(o) => match o.get_mut("data") {
@@ -391,6 +400,69 @@ fn redact_capi_text(text: &str) -> Option<String> {
         .filter_map(|d| serde_json::to_string_pretty(d).ok())
         .collect();
     Some(texts.join("\n"))
+}
+
+/// Replaces the value of every credential field of a JSON document, at any
+/// depth, with [`REMOVED_CREDENTIAL`]. Returns whether anything changed.
+fn remove_credentials(v: &mut Value) -> bool {
+    match v {
+        Value::Object(o) => o.iter_mut().fold(false, |changed, (key, value)| {
+            if !CREDENTIAL_FIELDS.contains(&key.as_str()) {
+                return remove_credentials(value) | changed;
+            }
+            if value.as_str() == Some(REMOVED_CREDENTIAL) {
+                return changed;
+            }
+            *value = Value::String(REMOVED_CREDENTIAL.into());
+            true
+        }),
+        Value::Array(items) => items.iter_mut().fold(false, |c, item| remove_credentials(item) | c),
+        _ => false,
+    }
+}
+
+/// The credential fields of a JSON document whose value was removed.
+fn removed_credentials(v: &Value, out: &mut Vec<&'static str>) {
+    match v {
+        Value::Object(o) => {
+            for (key, value) in o {
+                match CREDENTIAL_FIELDS.iter().find(|c| **c == key) {
+                    Some(c) if value.as_str() == Some(REMOVED_CREDENTIAL) => {
+                        if !out.contains(c) {
+                            out.push(c);
+                        }
+                    }
+                    _ => removed_credentials(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| removed_credentials(item, out)),
+        _ => {}
+    }
+}
+
+/// A pasted Conversions API request (one or more JSON documents) with its
+/// credentials removed: the text to keep when it changed (compact JSON), and
+/// the credential fields the text now says were removed, whether here or
+/// before it was stored. Text that is not JSON is left to the parser's error
+/// (nothing unparsable is stored).
+pub fn strip_credentials(text: &str) -> (Option<String>, Vec<&'static str>) {
+    if !CREDENTIAL_FIELDS.iter().any(|c| text.contains(c)) {
+        return (None, Vec::new());
+    }
+    let mut docs: Vec<Value> = Vec::new();
+    for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+        match doc {
+            Ok(d) => docs.push(d),
+            Err(_) => return (None, Vec::new()),
+        }
+    }
+    let changed = docs.iter_mut().fold(false, |c, d| remove_credentials(d) | c);
+    let mut removed = Vec::new();
+    docs.iter().for_each(|d| removed_credentials(d, &mut removed));
+    removed.sort_unstable();
+    let text = changed.then(|| docs.iter().map(Value::to_string).collect::<Vec<_>>().join("\n"));
+    (text, removed)
 }
 
 /// Masks the `user_data` of each event of a list (as `parse_capi` reads it:

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::journey::Journey;
+use crate::losses::Losses;
 use crate::model::Hit;
 use crate::pairing::pairings;
 use crate::purchases::judge;
@@ -355,13 +356,19 @@ fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs
 }
 
 pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
-    let checks = vec![
+    let mut checks = vec![
         chain_check(j),
         dedup_check(j),
         money_check(j),
         owners_check(j, review),
         gaps_check(review),
     ];
+    let losses = Losses::of(j);
+    for c in &mut checks {
+        if let Some((n, causes)) = losses.for_check(c.name) {
+            mark_lost(c, n, &causes);
+        }
+    }
     let mut blocking: Vec<&'static str> = Vec::new();
     for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
         if !blocking.contains(&f.code) {
@@ -379,6 +386,29 @@ pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
         verdict,
         checks,
         blocking,
+    }
+}
+
+/// A check whose evidence may be among lost records: what was kept may look
+/// complete and is not, so it is never `go`. A `stop` stays (what was kept
+/// already shows the problem) and says the loss too.
+fn mark_lost(c: &mut Check, n: u64, causes: &[String]) {
+    let lost = format!(
+        "{n} record{} lost ({})",
+        if n == 1 { "" } else { "s" },
+        causes.join("; ")
+    );
+    match c.state {
+        CheckState::Stop => c.detail = format!("{}; and {lost}", c.detail),
+        CheckState::Unverified => c.detail = format!("unverified: {lost}; {}", c.detail),
+        CheckState::Go => {
+            c.state = CheckState::Unverified;
+            c.detail = format!("unverified: {lost}; what was kept: {}", c.detail);
+            c.needs = Some(
+                "capture the test order again in a fresh tab, with nothing lost (the packet's capture section says what was and why)"
+                    .into(),
+            );
+        }
     }
 }
 
@@ -754,6 +784,137 @@ mod tests {
                 .uncaptured_requests(),
             0,
             "no report, nothing to compare"
+        );
+    }
+
+    /// A flood whose every request reached the worker: the journal's budget
+    /// evicted the oldest, and those were counted again as never captured.
+    #[test]
+    fn evicted_hits_are_not_also_uncaptured() {
+        let mut j = J::new()
+            .record(crate::journal::Record::Dropped(crate::journal::Dropped {
+                count: 20,
+                time: None,
+                kinds: [("request".to_owned(), 20)].into_iter().collect(),
+                reason: Some("journal_budget".into()),
+            }))
+            .nav("https://shop.test/products/a");
+        for _ in 0..10 {
+            j = j.hit("PageView", &[]);
+        }
+        let mut s = j.request_count(30).session();
+        assert_eq!(s.journey().uncaptured_requests(), 0, "20 evicted, 10 kept, 30 listed");
+        let p = crate::Packet::build(&mut s, &Review::default(), &crate::PacketOptions::default());
+        assert_eq!(p.capture.dropped_records, 20, "{:?}", p.capture.dropped);
+        assert_eq!(p.capture.uncaptured_requests, 0);
+        assert!(
+            !p.capture.dropped.iter().any(|d| d.contains("not captured")),
+            "{:?}",
+            p.capture.dropped
+        );
+        let md = p.to_markdown();
+        assert!(
+            md.contains(
+                "30 pixel requests the pages sent (their Resource Timing listed 30) = 10 captured + 20 evicted"
+            ),
+            "{md}"
+        );
+    }
+
+    /// Everything supplied and agreeing: the gate says go.
+    fn go_journey() -> (J, Review) {
+        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0"}"#;
+        let server = format!(
+            r#"{{"data":[
+            {{"event_name":"ViewContent","event_id":"vc-1",{web}}},
+            {{"event_name":"AddToCart","event_id":"atc-1",{web}}},
+            {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
+            {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
+        );
+        let order =
+            r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
+        let review = Review {
+            owners: CORE_EVENTS
+                .iter()
+                .map(|e| ((*e).to_owned(), "theme".to_owned()))
+                .collect(),
+            gaps_note: Some("Meta and Shopify both show the one test order.".into()),
+            ..Review::default()
+        };
+        (clean_journey().server(&server).order(order), review)
+    }
+
+    fn gate_of(j: J, review: &Review) -> Gate {
+        let mut s = j.session();
+        let findings = s.findings();
+        gate(s.journey(), &findings, review)
+    }
+
+    fn lost(count: u64, kind: &str, reason: &str) -> crate::journal::Record {
+        crate::journal::Record::Dropped(crate::journal::Dropped {
+            count,
+            time: None,
+            kinds: [(kind.to_owned(), count)].into_iter().collect(),
+            reason: Some(reason.into()),
+        })
+    }
+
+    /// Lost evidence is a gate fact: a journey that lost records is never go,
+    /// and the checks that read the lost kind say how many and why.
+    #[test]
+    fn a_journey_that_lost_records_is_never_go() {
+        let (j, review) = go_journey();
+        assert_eq!(gate_of(j, &review).verdict, Verdict::Go, "the journey itself is go");
+        for (record, checks) in [
+            (
+                lost(3, "request", "journal_budget"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
+            (
+                lost(1, "request", "oversized"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
+            (lost(2, "fbq_call", "hook_cap"), vec!["owners"]),
+            (lost(4, "page_record", "relay_caps"), vec!["owners"]),
+            (lost(1, "server_payload", "oversized"), vec!["dedup"]),
+            (lost(1, "order", "oversized"), vec!["money"]),
+            (
+                lost(1, "teleport", "a_new_reason"),
+                vec!["chain", "dedup", "money", "owners"],
+            ),
+        ] {
+            let (j, review) = go_journey();
+            let g = gate_of(j.record(record.clone()), &review);
+            assert_ne!(g.verdict, Verdict::Go, "{record:?}");
+            let unverified: Vec<&str> = g
+                .checks
+                .iter()
+                .filter(|c| c.state == CheckState::Unverified)
+                .map(|c| c.name)
+                .collect();
+            assert_eq!(unverified, checks, "{record:?}");
+            for c in g.checks.iter().filter(|c| c.state == CheckState::Unverified) {
+                assert!(c.detail.starts_with("unverified: "), "{}", c.detail);
+                assert!(c.detail.contains(" lost ("), "{}", c.detail);
+            }
+        }
+        let (j, review) = go_journey();
+        let g = gate_of(j.record(lost(3, "request", "journal_budget")), &review);
+        let chain = g.checks.iter().find(|c| c.name == "chain").expect("chain");
+        assert_eq!(
+            chain.detail,
+            "unverified: 3 records lost (3 evicted past the journal's size budget); what was kept: ViewContent → AddToCart → InitiateCheckout → Purchase, in order"
+        );
+        // Requests the pages listed and nobody captured are lost too.
+        let (j, review) = go_journey();
+        let g = gate_of(j.request_count(40), &review);
+        assert_eq!(g.verdict, Verdict::Incomplete);
+        let money = g.checks.iter().find(|c| c.name == "money").expect("money");
+        assert!(
+            money.detail.starts_with("unverified: ")
+                && money.detail.contains("never handed to PixelProof by the browser"),
+            "{}",
+            money.detail
         );
     }
 

@@ -32,6 +32,8 @@ pub struct Session {
     dirty_pages: BTreeSet<usize>,
     journey_findings: Vec<Finding>,
     journey_dirty: bool,
+    /// See [`Session::slim_hit_records`].
+    slim_hit_records: bool,
 }
 
 /// Who is asking [`Session::pv_for`] for a page view.
@@ -70,6 +72,22 @@ impl Session {
         s
     }
 
+    /// Keeps a request that became a hit in [`Session::records`] as its time,
+    /// method and status only: the hit holds its URL, body and context. For a
+    /// one-shot audit of a large HAR (the CLI), whose packet reads the records
+    /// only for their count and times; the panel's timeline and a stored
+    /// journal keep them whole.
+    pub fn slim_hit_records(mut self) -> Session {
+        self.slim_hit_records = true;
+        self
+    }
+
+    /// Room for `n` more records, made once: a journal read whole (the CLI's
+    /// HAR) need not double its record list, and hold both copies, as it grows.
+    pub fn reserve(&mut self, n: usize) {
+        self.records.reserve_exact(n);
+    }
+
     pub fn records(&self) -> &[Record] {
         &self.records
     }
@@ -94,8 +112,20 @@ impl Session {
     /// Adds one record. Cheap: decoding, indexing and hit rules only; call
     /// [`Session::refresh`] (or [`Session::findings`]) to bring group and journey
     /// findings up to date.
-    pub fn add(&mut self, record: Record) {
+    pub fn add(&mut self, mut record: Record) {
         let index = self.records.len();
+        let hits_before = self.journey.hits.len();
+        // A credential in a pasted request is a secret, never evidence: gone from
+        // what the session keeps and exports, whoever stored it before.
+        if let Record::ServerPayload(t) = &mut record {
+            let (clean, removed) = crate::privacy::strip_credentials(&t.text);
+            if let Some(clean) = clean {
+                t.text = clean;
+            }
+            if !removed.is_empty() {
+                self.journey.credentials_removed.push((t.label.clone(), removed));
+            }
+        }
         if let Some(t) = record.time().filter(|t| t.is_finite()) {
             self.journey.last_time = self.journey.last_time.max(t);
         }
@@ -187,6 +217,16 @@ impl Session {
         // The newest page's rules depend on the clock (a call may still be in flight).
         if let Some(newest) = self.journey.page_views.len().checked_sub(1) {
             self.dirty_pages.insert(newest);
+        }
+        if self.slim_hit_records && self.journey.hits.len() > hits_before {
+            if let Record::Request(r) = &mut record {
+                r.url = String::new();
+                r.body = None;
+                r.request_type = None;
+                r.context = crate::journal::Context::default();
+                r.initiator = None;
+                r.stack = Vec::new();
+            }
         }
         self.records.push(record);
     }

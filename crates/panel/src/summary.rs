@@ -8,7 +8,6 @@
 use gloo::events::EventListener;
 use pixelproof_core::model::Hit;
 use pixelproof_core::packet::cards::TriggerSourcesCard;
-use pixelproof_core::packet::{describe_drop, describe_uncaptured};
 use pixelproof_core::results::{acceptance, CheckState, Gate, RowStatus};
 use pixelproof_core::rules::Finding;
 use pixelproof_core::tables::CORE_EVENTS;
@@ -44,11 +43,8 @@ pub fn render(
     }
     // What was not kept or not captured is said where the user looks first.
     if let Some(d) = by_id("pp-dropped") {
-        let uncaptured = j.uncaptured_requests();
-        let mut lines: Vec<String> = j.drops.iter().map(describe_drop).collect();
-        if uncaptured > 0 {
-            lines.push(describe_uncaptured(uncaptured));
-        }
+        // Each loss once, with its cause, and where every pixel request ended.
+        let lines = pixelproof_core::losses::Losses::of(j).lines();
         d.set_text_content(Some(&lines.join(" · ")));
     }
     if let Some(body) = by_id("pp-gate-body") {

@@ -84,6 +84,25 @@ pub fn parse_order(label: &str, text: &str) -> Result<OrderFigures, InputError> 
 /// Orders export CSV that holds several, and must be the order's name when the
 /// input is one JSON order.
 pub fn parse_order_named(label: &str, text: &str, name: Option<&str>) -> Result<OrderFigures, InputError> {
+    let mut f = read_order(label, text, name)?;
+    // Whatever the format, its currencies must be ISO 4217 codes ([`iso_4217`]).
+    for (field, currency) in [
+        ("currency", &mut f.currency),
+        ("presentment_currency", &mut f.presentment_currency),
+    ] {
+        if let Some(raw) = currency.as_deref() {
+            *currency = Some(iso_4217(raw).map_err(|problem| InputError {
+                input: label.into(),
+                place: field.into(),
+                problem,
+                hint: "give the three-letter ISO 4217 code Shopify shows for the order, e.g. \"USD\"".into(),
+            })?);
+        }
+    }
+    Ok(f)
+}
+
+fn read_order(label: &str, text: &str, name: Option<&str>) -> Result<OrderFigures, InputError> {
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = body.trim_start().chars().next();
@@ -113,6 +132,36 @@ pub fn same_name(a: &str, b: &str) -> bool {
 pub(crate) fn strip_hash(name: &str) -> &str {
     let t = name.trim();
     t.strip_prefix('#').unwrap_or(t).trim()
+}
+
+/// An order's currency as its ISO 4217 code (upper case), or why it is not
+/// one. Only the 26 Latin letters make a code: a look-alike letter (Cyrillic
+/// `Ѕ` in `UЅD`), a full-width letter, a zero-width or direction mark or a
+/// control character is named by its code point, because printed it would
+/// read as the code it imitates.
+pub fn iso_4217(raw: &str) -> Result<String, String> {
+    let code = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    if code.is_empty() {
+        return Err("currency is empty".into());
+    }
+    if let Some((at, c)) = code.chars().enumerate().find(|(_, c)| !c.is_ascii_alphabetic()) {
+        let printable = c.is_ascii_graphic() || c == ' ';
+        return Err(format!(
+            "currency has {} at character {}: {}, not a Latin letter A-Z (a look-alike, full-width, invisible, direction or control character makes a code that only looks like one)",
+            if printable {
+                format!("\"{c}\"")
+            } else {
+                "a character".to_owned()
+            },
+            at + 1,
+            format_args!("U+{:04X}", u32::from(c)),
+        ));
+    }
+    let upper = code.to_ascii_uppercase();
+    match iso_currency::Currency::from_code(&upper) {
+        Some(_) => Ok(upper),
+        None => Err(format!("currency \"{code}\" is not an ISO 4217 code")),
+    }
 }
 
 fn parse_json_order(label: &str, text: &str) -> Result<OrderFigures, InputError> {
@@ -317,6 +366,54 @@ mod tests {
         assert_eq!(o.payment_status.as_deref(), Some("paid"));
         let typed = parse_order("typed", r#"{"total": 5, "payment_status": "pending"}"#).expect("typed");
         assert_eq!(typed.payment_status.as_deref(), Some("pending"));
+    }
+
+    /// A currency that only looks like a code was accepted, and the packet
+    /// then printed "USD differs from USD".
+    #[test]
+    fn order_currencies_are_iso_4217_codes() {
+        for (currency, said) in [
+            ("U\u{0405}D", "character 2: U+0405"),
+            ("\u{FF35}\u{FF33}\u{FF24}", "character 1: U+FF35"),
+            ("US\u{200B}D", "character 3: U+200B"),
+            ("USD\u{0}", "character 4: U+0000"),
+            ("\u{202E}DSU", "character 1: U+202E"),
+            ("\u{FEFF}USD", "character 1: U+FEFF"),
+            ("US D", "\" \" at character 3: U+0020"),
+            ("XYZ", "\"XYZ\" is not an ISO 4217 code"),
+        ] {
+            for text in [
+                serde_json::json!({"total": 68.0, "currency": currency}).to_string(),
+                serde_json::json!({"order": {"total_price": "68.00", "currency": currency}}).to_string(),
+                serde_json::json!({"order": {"total_price": "68.00", "currency": "USD",
+                    "total_price_set": {"presentment_money": {"amount": "60.00", "currency_code": currency}}}})
+                .to_string(),
+            ] {
+                let e = parse_order("order.json", &text).expect_err(&text);
+                assert!(e.problem.contains(said), "{currency:?}: {e}");
+                assert!(e.place.ends_with("currency"), "{e}");
+                // The message never carries the character it warns about.
+                assert!(
+                    e.to_string()
+                        .chars()
+                        .all(|c| c == ' ' || c.is_ascii_graphic() || c == '–'),
+                    "{e:?}"
+                );
+            }
+        }
+        let e = parse_order("typed", r#"{"total": 68, "currency": ""}"#).expect_err("empty");
+        assert_eq!(e.problem, "currency is empty");
+        let o = parse_order("typed", r#"{"total": 68, "currency": " usd "}"#).expect("a code in lower case");
+        assert_eq!(o.currency.as_deref(), Some("USD"));
+        let o = parse_order(
+            "order.json",
+            r#"{"order": {"total_price": "68.00", "currency": "EUR", "presentment_currency": "CHF"}}"#,
+        )
+        .expect("admin order");
+        assert_eq!(
+            (o.currency.as_deref(), o.presentment_currency.as_deref()),
+            (Some("EUR"), Some("CHF"))
+        );
     }
 
     #[test]

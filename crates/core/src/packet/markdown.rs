@@ -23,7 +23,9 @@ mod match_keys;
 /// that could start markup gets a backslash (CommonMark lets any ASCII
 /// punctuation be escaped so), so `<` can open no HTML tag, `&` no entity,
 /// `|` no table column, `$` no math and `#` no heading or issue link. Line
-/// breaks become spaces: a cell or a list item is one line.
+/// breaks become spaces: a cell or a list item is one line. Bidirectional and
+/// invisible format characters are written as `[U+XXXX]` here and in code
+/// spans (`tables::INVISIBLE_OR_BIDI`).
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut rest = s;
@@ -67,6 +69,9 @@ fn escape_into(out: &mut String, s: &str) {
             }
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
+            c if crate::tables::is_invisible_or_bidi(c) => {
+                let _ = write!(out, "\\[U+{:04X}\\]", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -86,11 +91,18 @@ pub fn code_inline(s: &str) -> String {
 }
 
 fn fence(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect();
+    let mut shown = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => shown.push(' '),
+            c if c.is_control() => {}
+            c if crate::tables::is_invisible_or_bidi(c) => {
+                let _ = write!(shown, "[U+{:04X}]", u32::from(c));
+            }
+            c => shown.push(c),
+        }
+    }
+    let s = shown;
     if s.trim().is_empty() {
         return "—".into();
     }
@@ -194,14 +206,16 @@ fn card_state(s: CardState) -> &'static str {
 
 const PAGE_REPORTED: &str = "*(page-reported)*";
 
-pub fn render(p: &Packet) -> String {
+/// The packet as Markdown, its hit rows from `hits` (the packet's own, or
+/// made one at a time from the session).
+pub fn render<'a>(p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) -> String {
     let mut s = String::new();
     header(&mut s, p);
     decision(&mut s, p);
     gate(&mut s, p);
     cards(&mut s, p);
     findings(&mut s, &p.findings);
-    evidence(&mut s, p);
+    evidence(&mut s, p, hits);
     s
 }
 
@@ -750,7 +764,7 @@ fn findings(s: &mut String, groups: &[FindingGroup]) {
     }
 }
 
-fn evidence(s: &mut String, p: &Packet) {
+fn evidence<'a>(s: &mut String, p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) {
     let _ = writeln!(s, "## Page views\n\n| page view | kind | URL |\n|---|---|---|");
     for pv in &p.pages {
         let kind = serde_json::to_value(pv.kind)
@@ -770,7 +784,7 @@ fn evidence(s: &mut String, p: &Packet) {
         s,
         "\n## Hits\n\nDecoded parameters and raw payloads are in the JSON packet.\n\n| # | time | event | pixel | eid | transport | sender | value | currency | page view |\n|---|---|---|---|---|---|---|---|---|---|"
     );
-    for h in &p.hits {
+    for h in hits {
         let val = |k: &str| {
             h.params
                 .get(k)

@@ -19,14 +19,10 @@ const SENDERS: usize = 38;
 const EVENT_ID: usize = 22;
 const CODE: usize = 30;
 
-/// `s` in exactly `width` characters: cut or padded with spaces. Control
-/// characters (a page's text could hold terminal escape sequences) become `?`.
+/// `s` in exactly `width` characters: cut or padded with spaces. Characters
+/// that do not print as themselves ([`shown`]) become `?`.
 fn pad(s: &str, width: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .take(width)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    let mut out: String = s.chars().take(width).map(|c| if shown(c) { c } else { '?' }).collect();
     let n = out.chars().count();
     out.extend(std::iter::repeat_n(' ', width - n));
     out
@@ -34,7 +30,13 @@ fn pad(s: &str, width: usize) -> String {
 
 /// Text of unknown length for the end of a line, with control characters made visible.
 fn tail(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    s.chars().map(|c| if shown(c) { c } else { '?' }).collect()
+}
+
+/// Whether `c` prints as itself: not a control character (a page's text could
+/// hold terminal escape sequences), not a bidirectional or invisible one.
+fn shown(c: char) -> bool {
+    !c.is_control() && !crate::tables::is_invisible_or_bidi(c)
 }
 
 pub fn render(p: &Packet) -> String {
