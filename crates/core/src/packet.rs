@@ -1008,7 +1008,7 @@ mod v2_tests {
         assert_eq!(c.test_events.purchase_actions, 1);
         // Everything supplied and agreeing: every card passes.
         // As a correct server sends them: Unix seconds, the page, the user agent.
-        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0"}"#;
+        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0","client_ip_address":"203.0.113.7"}"#;
         let server = format!(
             r#"{{"data":[
             {{"event_name":"ViewContent","event_id":"vc-1",{web}}},

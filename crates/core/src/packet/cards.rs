@@ -108,6 +108,7 @@ pub fn card_of(code: &str) -> Option<CardId> {
         | "duplicate_event"
         | "repeated_event_id"
         | "missing_content_ids"
+        | "missing_content_type"
         | "invalid_contents"
         | "add_to_cart_without_action"
         | "unhashed_user_data"
@@ -132,6 +133,12 @@ pub fn card_of(code: &str) -> Option<CardId> {
         | "fbc_mismatch"
         | "fbc_missing"
         | "invalid_fbp_fbc"
+        // Events Meta cannot match, refuses, or says it did not receive.
+        | "server_user_data_insufficient"
+        | "server_data_processing_options_invalid"
+        | "server_batch_too_large"
+        | "server_response_error"
+        | "server_events_received_short"
         // Events a consent banner holds back never reach Test Events.
         | "consent_revoked" => CardId::TestEvents,
         "missing_value" | "missing_currency" | "invalid_value" | "zero_value" | "invalid_currency"

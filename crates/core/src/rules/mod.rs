@@ -42,6 +42,7 @@ mod invalid_currency;
 mod invalid_fbp_fbc;
 mod invalid_value;
 mod missing_content_ids;
+mod missing_content_type;
 mod missing_currency;
 mod missing_event_id;
 mod missing_value;
@@ -53,12 +54,17 @@ mod pixel_initialized_twice;
 mod pixel_not_loaded;
 mod repeated_event_id;
 mod server_action_source_invalid;
+mod server_batch_too_large;
+mod server_data_processing_options_invalid;
 mod server_event_id_in_custom_data;
 mod server_event_missing;
 mod server_event_only;
 mod server_event_time_invalid;
+mod server_events_received_short;
 mod server_missing_web_fields;
+mod server_response_error;
 mod server_user_data_overhashed;
+mod server_user_data_insufficient;
 mod server_user_data_unhashed;
 mod server_value_mismatch;
 mod test_event_code_present;
@@ -315,6 +321,7 @@ pub static RULES: &[&dyn Rule] = &[
     &invalid_currency::Rule,
     &currency_mismatch::Rule,
     &missing_content_ids::Rule,
+    &missing_content_type::Rule,
     &invalid_contents::Rule,
     &add_to_cart_without_action::Rule,
     &unhashed_user_data::Rule,
@@ -339,6 +346,11 @@ pub static RULES: &[&dyn Rule] = &[
     &server_missing_web_fields::Rule,
     &server_user_data_unhashed::Rule,
     &server_user_data_overhashed::Rule,
+    &server_user_data_insufficient::Rule,
+    &server_data_processing_options_invalid::Rule,
+    &server_batch_too_large::Rule,
+    &server_response_error::Rule,
+    &server_events_received_short::Rule,
     &server_event_id_in_custom_data::Rule,
     &test_event_code_present::Rule,
     &fbp_mismatch::Rule,
@@ -368,6 +380,7 @@ pub static INFOS: &[&RuleInfo] = &[
     &invalid_currency::INFO,
     &currency_mismatch::INFO,
     &missing_content_ids::INFO,
+    &missing_content_type::INFO,
     &invalid_contents::INFO,
     &add_to_cart_without_action::INFO,
     &unhashed_user_data::INFO,
@@ -392,6 +405,11 @@ pub static INFOS: &[&RuleInfo] = &[
     &server_missing_web_fields::INFO,
     &server_user_data_unhashed::INFO,
     &server_user_data_overhashed::INFO,
+    &server_user_data_insufficient::INFO,
+    &server_data_processing_options_invalid::INFO,
+    &server_batch_too_large::INFO,
+    &server_response_error::INFO,
+    &server_events_received_short::INFO,
     &server_event_id_in_custom_data::INFO,
     &test_event_code_present::INFO,
     &fbp_mismatch::INFO,
@@ -533,6 +551,12 @@ mod tests {
             "fbc_missing",
             "invalid_fbp_fbc",
             "consent_revoked",
+            "server_user_data_insufficient",
+            "server_data_processing_options_invalid",
+            "server_batch_too_large",
+            "missing_content_type",
+            "server_response_error",
+            "server_events_received_short",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
