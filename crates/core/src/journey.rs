@@ -90,7 +90,12 @@ impl ServerRequest {
     /// The request for a message: `capi.json data (3 events)`.
     pub fn describe(&self) -> String {
         let n = self.events.len();
-        format!("{} {} ({n} event{})", self.source, self.place, if n == 1 { "" } else { "s" })
+        format!(
+            "{} {} ({n} event{})",
+            self.source,
+            self.place,
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 

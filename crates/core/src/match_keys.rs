@@ -208,8 +208,16 @@ mod tests {
         let none: [&str; 0] = [];
         assert_eq!(worth_adding(Side::Server, &none, &none), Some("em"));
         assert_eq!(worth_adding(Side::Server, &["em"], &none), Some("fbc"));
-        assert_eq!(worth_adding(Side::Browser, &["em"], &none), Some("ph"), "fbevents sets fbc itself");
-        assert_eq!(worth_adding(Side::Server, &["em", "fbc"], &["db"]), Some("db"), "the other side has db");
+        assert_eq!(
+            worth_adding(Side::Browser, &["em"], &none),
+            Some("ph"),
+            "fbevents sets fbc itself"
+        );
+        assert_eq!(
+            worth_adding(Side::Server, &["em", "fbc"], &["db"]),
+            Some("db"),
+            "the other side has db"
+        );
         let all: Vec<&str> = tables::MATCH_KEY_PRIORITIES.iter().map(|(k, _)| *k).collect();
         assert_eq!(worth_adding(Side::Server, &all, &none), None);
     }

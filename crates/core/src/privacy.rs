@@ -843,10 +843,19 @@ mod tests {
         assert!(redact_record(&mut record));
         let text = record["text"].as_str().expect("text");
         assert!(!text.contains("jane.doe"), "{text}");
-        assert!(!text.contains("555-0100") && !text.contains("access_token") && !text.contains("debug_payload"), "{text}");
+        assert!(
+            !text.contains("555-0100") && !text.contains("access_token") && !text.contains("debug_payload"),
+            "{text}"
+        );
         assert!(text.contains("AxTz9kLq2bW") && text.contains("2804019"), "{text}");
-        assert!(text.contains(&format!("plain:email:{}", sha256_hex("jane.doe@example.com"))), "{text}");
-        assert!(text.contains(&format!("plain:phone:{}", sha256_hex("14155550100"))), "{text}");
+        assert!(
+            text.contains(&format!("plain:email:{}", sha256_hex("jane.doe@example.com"))),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("plain:phone:{}", sha256_hex("14155550100"))),
+            "{text}"
+        );
         assert!(text.contains("for em is not hashed; nor is plain:phone:"), "{text}");
         // What the core reads is still there.
         let r = crate::inputs::parse_capi_response("response.json", text).expect("still a response");

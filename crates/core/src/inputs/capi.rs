@@ -339,10 +339,7 @@ impl CapiError {
     /// Meta's words, quoted: message, code, subcode, the user title and
     /// message when given, and the trace id.
     pub fn describe(&self, trace: Option<&str>) -> String {
-        let mut parts = vec![format!(
-            "\"{}\"",
-            self.message.as_deref().unwrap_or("(no message)")
-        )];
+        let mut parts = vec![format!("\"{}\"", self.message.as_deref().unwrap_or("(no message)"))];
         let mut ids = Vec::new();
         if let Some(c) = self.code {
             ids.push(format!("code {c}"));
@@ -573,11 +570,15 @@ mod tests {
         assert!(e.problem.contains("payload, not Meta's response"), "{}", e.problem);
         let e = parse_capi_response("r.json", r#"{"ok": true}"#).expect_err("neither");
         assert!(e.problem.contains("neither \"events_received\" nor \"error\""));
-        let e = parse_capi_response("r.json", r#"{"events_received": 1} {"events_received": -2}"#).expect_err("negative");
+        let e =
+            parse_capi_response("r.json", r#"{"events_received": 1} {"events_received": -2}"#).expect_err("negative");
         assert_eq!(e.place, "document 2: events_received");
         let e = parse_capi_response("r.json", r#"{"error": "Invalid"}"#).expect_err("error text");
         assert_eq!(e.place, "error");
-        assert!(parse_capi_response("r.json", "  ").expect_err("empty").problem.contains("empty"));
+        assert!(parse_capi_response("r.json", "  ")
+            .expect_err("empty")
+            .problem
+            .contains("empty"));
         assert!(parse_capi_response("r.json", "[1]").is_err());
     }
 
@@ -586,7 +587,10 @@ mod tests {
         let two = r#"{"data": [{"event_name": "Purchase"}, {"event_name": "AddToCart"}]} [{"event_name": "Lead"}] {"data": []}"#;
         let r = parse_capi_requests("capi.json", two).expect("parses");
         let shape: Vec<(&str, usize)> = r.iter().map(|r| (r.place.as_str(), r.events.len())).collect();
-        assert_eq!(shape, [("data", 2), ("document 2: (array)", 1), ("document 3: data", 0)]);
+        assert_eq!(
+            shape,
+            [("data", 2), ("document 2: (array)", 1), ("document 3: data", 0)]
+        );
         assert_eq!(r[1].events[0].request, 1);
         assert_eq!(parse_capi("capi.json", two).expect("flat").len(), 3);
     }

@@ -71,8 +71,14 @@ mod tests {
         // A theme that passes content_ids and contents but never content_type.
         let f = J::new()
             .nav("https://shop.test/products/tee")
-            .hit("ViewContent", &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "product")])
-            .hit("AddToCart", &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "")])
+            .hit(
+                "ViewContent",
+                &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "product")],
+            )
+            .hit(
+                "AddToCart",
+                &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "")],
+            )
             .nav("https://shop.test/checkouts/cn/abc123/thank_you")
             .hit("Purchase", &[("cd[contents]", "[{\"id\":\"tee-1\",\"quantity\":2}]")])
             .only("missing_content_type");
@@ -92,7 +98,10 @@ mod tests {
     fn a_type_or_no_products_or_another_event_is_silent() {
         let j = J::new()
             .nav("https://shop.test/products/tee")
-            .hit("ViewContent", &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "product")])
+            .hit(
+                "ViewContent",
+                &[("cd[content_ids]", "[\"tee-1\"]"), ("cd[content_type]", "product")],
+            )
             .hit("ViewContent", &[("cd[value]", "25.00")])
             .nav("https://shop.test/checkouts/cn/abc123")
             .hit("InitiateCheckout", &[("cd[content_ids]", "[\"tee-1\"]")]);

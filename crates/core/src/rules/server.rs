@@ -32,9 +32,7 @@ pub fn too_old(j: &Journey, twin: Option<&Hit>, t: f64) -> Option<(f64, String)>
         ),
         None => (j.first_hit_time, "the capture's first hit".to_owned()),
     };
-    reference
-        .filter(|r| r - t > MAX_AGE_MS)
-        .map(|r| (r - t, what))
+    reference.filter(|r| r - t > MAX_AGE_MS).map(|r| (r - t, what))
 }
 
 /// An age for a message: hours under two days, else days.
@@ -90,7 +88,9 @@ pub fn lost_list<'a>(events: impl Iterator<Item = &'a ServerEvent>) -> String {
     const SHOWN: usize = 5;
     let mut all: Vec<&ServerEvent> = events.collect();
     // Core events first (Purchase before the rest), then payload order.
-    crate::sort::sort_by_key(&mut all, |s| std::cmp::Reverse(crate::tables::core_rank(&s.event_name).map_or(0, |r| r + 1)));
+    crate::sort::sort_by_key(&mut all, |s| {
+        std::cmp::Reverse(crate::tables::core_rank(&s.event_name).map_or(0, |r| r + 1))
+    });
     let mut out: Vec<String> = all.iter().take(SHOWN).map(|s| short(s)).collect();
     if all.len() > SHOWN {
         out.push(format!("and {} more", all.len() - SHOWN));

@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn a_thousand_events_and_separate_requests_are_fine() {
-        assert!(clean_journey().server(&batch(999, "")).only("server_batch_too_large").is_empty());
+        assert!(clean_journey()
+            .server(&batch(999, ""))
+            .only("server_batch_too_large")
+            .is_empty());
         // The same events in two requests (two bodies one after another).
         let two = format!("{}\n{}", batch(600, ""), batch(600, ""));
         assert!(clean_journey().server(&two).only("server_batch_too_large").is_empty());

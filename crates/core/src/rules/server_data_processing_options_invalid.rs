@@ -72,7 +72,8 @@ impl RuleTrait for Rule {
                         shown(c)
                     ));
                 }
-                if let Some(st) = state.filter(|st| !st.as_i64().is_some_and(|st| st == 0 || DPO_STATES.contains(&st))) {
+                if let Some(st) = state.filter(|st| !st.as_i64().is_some_and(|st| st == 0 || DPO_STATES.contains(&st)))
+                {
                     problems.push(format!(
                         "data_processing_options_state is {}; with LDU Meta accepts 0 (Meta geolocates) or a state code from {} to {}",
                         shown(st),
@@ -143,15 +144,25 @@ mod tests {
             ["capi.json data[0] (Purchase): data_processing_options_state is 5000; with LDU Meta accepts 0 (Meta geolocates) or a state code from 1000 to 1013"]
         );
         let m = messages(r#", "data_processing_options": ["LDU"], "data_processing_options_country": "US""#);
-        assert!(m[0].ends_with("data_processing_options_country is \"US\"; with LDU Meta accepts 0 (Meta geolocates) or 1 (the US)"), "{m:?}");
+        assert!(
+            m[0].ends_with(
+                "data_processing_options_country is \"US\"; with LDU Meta accepts 0 (Meta geolocates) or 1 (the US)"
+            ),
+            "{m:?}"
+        );
     }
 
     #[test]
     fn other_options_and_location_without_ldu_fail() {
         let m = messages(r#", "data_processing_options": ["ldu"]"#);
-        assert!(m[0].ends_with("data_processing_options is [\"ldu\"]; Meta accepts [] or [\"LDU\"]"), "{m:?}");
+        assert!(
+            m[0].ends_with("data_processing_options is [\"ldu\"]; Meta accepts [] or [\"LDU\"]"),
+            "{m:?}"
+        );
         assert_eq!(messages(r#", "data_processing_options": "LDU""#).len(), 1);
-        let m = messages(r#", "data_processing_options": [], "data_processing_options_country": 1, "data_processing_options_state": 1000"#);
+        let m = messages(
+            r#", "data_processing_options": [], "data_processing_options_country": 1, "data_processing_options_state": 1000"#,
+        );
         assert_eq!(
             m,
             ["capi.json data[0] (Purchase): data_processing_options_country and data_processing_options_state given without Limited Data Use (data_processing_options [\"LDU\"])"]

@@ -35,7 +35,11 @@ impl RuleTrait for Rule {
             if received >= sent {
                 continue;
             }
-            let mut message = format!("Meta received {received} of the {sent} events in {} ({})", r.describe(), resp.source);
+            let mut message = format!(
+                "Meta received {received} of the {sent} events in {} ({})",
+                r.describe(),
+                resp.source
+            );
             if !resp.messages.is_empty() {
                 message.push_str(&format!("; Meta's messages: {}", resp.messages.join(" | ")));
             }
@@ -70,8 +74,10 @@ mod tests {
 
     #[test]
     fn fewer_received_than_sent_fails() {
-        let f = with_response(r#"{"events_received": 1, "messages": ["Event 1 dropped: invalid custom_data"], "fbtrace_id": "A9xQm2Lp"}"#)
-            .only("server_events_received_short");
+        let f = with_response(
+            r#"{"events_received": 1, "messages": ["Event 1 dropped: invalid custom_data"], "fbtrace_id": "A9xQm2Lp"}"#,
+        )
+        .only("server_events_received_short");
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,
@@ -79,18 +85,27 @@ mod tests {
         );
         assert_eq!(f[0].severity, crate::rules::Severity::Fail);
         assert_eq!(f[0].event.as_deref(), Some("Purchase"));
-        assert_eq!(with_response(r#"{"events_received": 0}"#).only("server_events_received_short").len(), 1);
+        assert_eq!(
+            with_response(r#"{"events_received": 0}"#)
+                .only("server_events_received_short")
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn all_received_or_an_error_body_is_silent_here() {
-        assert!(with_response(r#"{"events_received": 2, "messages": [], "fbtrace_id": "A9xQm2Lp"}"#)
-            .only("server_events_received_short")
-            .is_empty());
+        assert!(
+            with_response(r#"{"events_received": 2, "messages": [], "fbtrace_id": "A9xQm2Lp"}"#)
+                .only("server_events_received_short")
+                .is_empty()
+        );
         // A refusal is server_response_error's.
-        assert!(with_response(r#"{"error": {"message": "Invalid parameter", "code": 100}}"#)
-            .only("server_events_received_short")
-            .is_empty());
+        assert!(
+            with_response(r#"{"error": {"message": "Invalid parameter", "code": 100}}"#)
+                .only("server_events_received_short")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ mod tests {
             r#"{"events_received": 1, "messages": [], "fbtrace_id": "A3kPq8ZrXb"}"#,
         );
         assert!(ok.only("server_response_error").is_empty());
-        assert!(clean_journey().server(PURCHASE).only("server_response_error").is_empty());
+        assert!(clean_journey()
+            .server(PURCHASE)
+            .only("server_response_error")
+            .is_empty());
     }
 
     #[test]
@@ -94,8 +97,18 @@ mod tests {
         let s = response(clean_journey(), r#"{"events_received": 1}"#).session();
         let e = &s.journey().input_errors;
         assert_eq!(e.len(), 1);
-        assert!(e[0].problem.contains("no readable Conversions API payload comes before"), "{e:?}");
-        let s = response(clean_journey().server(PURCHASE), r#"{"events_received": 1} {"events_received": 1}"#).session();
-        assert!(s.journey().input_errors[0].problem.contains("2 responses for a payload of 1 request"));
+        assert!(
+            e[0].problem
+                .contains("no readable Conversions API payload comes before"),
+            "{e:?}"
+        );
+        let s = response(
+            clean_journey().server(PURCHASE),
+            r#"{"events_received": 1} {"events_received": 1}"#,
+        )
+        .session();
+        assert!(s.journey().input_errors[0]
+            .problem
+            .contains("2 responses for a payload of 1 request"));
     }
 }
