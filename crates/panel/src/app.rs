@@ -491,8 +491,8 @@ pub fn update(app: &Ctx, msg: Msg) {
             });
         }
         Msg::CapiRead { text, label } => {
-            if let Some(done) = inputs::check_capi(&label, &text) {
-                store_evidence(app, "server_payload", label, text, done, "pp-capi");
+            if let Some(paste) = inputs::check_capi(&label, &text) {
+                store_capi(app, label, text, paste);
             }
         }
         Msg::AddOrder => {
@@ -504,6 +504,9 @@ pub fn update(app: &Ctx, msg: Msg) {
             Ok(()) => {
                 status(&done);
                 inputs::clear_field(field);
+                if field == "pp-capi" {
+                    inputs::clear_field("pp-capi-response");
+                }
             }
             Err(e) => status(&format!("Could not store the evidence: {e}")),
         },
@@ -593,6 +596,25 @@ pub fn update(app: &Ctx, msg: Msg) {
 }
 
 /// Hands pasted evidence to the worker, which stores it as a journal record.
+/// Stores a server payload, then Meta's response to it: the core reads a
+/// response as the answer to the payload just before it, so the second waits
+/// for the first.
+fn store_capi(app: &Ctx, label: String, text: String, paste: inputs::CapiPaste) {
+    let bridge = app.bridge.clone();
+    let tab = app.state.borrow().tab;
+    app.later(async move {
+        let mut result = bridge::add_evidence(&bridge, tab, "server_payload", &label, &text).await;
+        if let (Ok(()), Some((rlabel, rtext))) = (&result, &paste.response) {
+            result = bridge::add_evidence(&bridge, tab, "server_response", rlabel, rtext).await;
+        }
+        Msg::EvidenceStored {
+            result,
+            done: paste.done,
+            field: "pp-capi",
+        }
+    });
+}
+
 fn store_evidence(app: &Ctx, kind: &'static str, label: String, text: String, done: String, field: &'static str) {
     let bridge = app.bridge.clone();
     let tab = app.state.borrow().tab;

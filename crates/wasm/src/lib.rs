@@ -44,16 +44,21 @@ pub fn redact_record(record: JsValue) -> Result<JsValue, JsError> {
     to_js(&value)
 }
 
-/// Why a pasted Conversions API payload (`kind` `server_payload`) or order
-/// (`order`) cannot be used, as the one-line message the user sees; `None`
+/// Why a pasted Conversions API payload (`kind` `server_payload`), Meta's
+/// response to one (`server_response`) or order (`order`) cannot be used, as the one-line message the user sees; `None`
 /// when it reads. The worker stores only pastes that read: one that does not
 /// could hold anything, in the clear.
 #[wasm_bindgen(js_name = evidenceProblem)]
 pub fn evidence_problem(kind: &str, label: &str, text: &str) -> Option<String> {
     let result = match kind {
         "server_payload" => pixelproof_core::inputs::parse_capi(label, text).map(|_| ()),
+        "server_response" => pixelproof_core::inputs::parse_capi_response(label, text).map(|_| ()),
         "order" => pixelproof_core::inputs::parse_order(label, text).map(|_| ()),
-        other => return Some(format!("unknown evidence kind `{other}` (server_payload or order)")),
+        other => {
+            return Some(format!(
+                "unknown evidence kind `{other}` (server_payload, server_response or order)"
+            ))
+        }
     };
     result.err().map(|e| e.to_string())
 }
