@@ -32,10 +32,10 @@ export function serverPayload(name) {
   if (name === 'clean') {
     return {
       data: [
-        ev('ViewContent', `vc-${o.number}`, { value: 30.0, currency: 'USD', content_ids: ['tee-blue-m'] }),
-        ev('AddToCart', `atc-${o.number}`, { value: 60.0, currency: 'USD', contents }),
-        ev('InitiateCheckout', `ic-${o.number}`, { value: o.subtotal, currency: 'USD', contents, num_items: o.items }),
-        ev('Purchase', `order-${o.number}`, { value: o.total.toFixed(2), currency: 'USD', contents, order_id: String(o.number), num_items: o.items }),
+        ev('ViewContent', `vc-${o.number}`, { value: 30.0, currency: 'USD', content_ids: ['tee-blue-m'], content_type: 'product' }),
+        ev('AddToCart', `atc-${o.number}`, { value: 60.0, currency: 'USD', contents, content_type: 'product' }),
+        ev('InitiateCheckout', `ic-${o.number}`, { value: o.subtotal, currency: 'USD', contents, content_type: 'product', num_items: o.items }),
+        ev('Purchase', `order-${o.number}`, { value: o.total.toFixed(2), currency: 'USD', contents, content_type: 'product', order_id: String(o.number), num_items: o.items }),
       ],
     };
   }

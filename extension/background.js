@@ -413,6 +413,7 @@ function mayCarryUserData(record) {
     case 'fbq_call':
       return record.method === 'init' || record.method === 'set';
     case 'server_payload':
+    case 'server_response':
     case 'order':
       return true;
     default:
@@ -977,7 +978,7 @@ async function control(msg) {
     case 'add-evidence': {
       // Pasted server payloads / order JSON become journal records; the core
       // reports a bad paste as an input error and keeps everything else.
-      if (!['server_payload', 'order'].includes(msg.kind)) return { error: 'unknown evidence kind' };
+      if (!['server_payload', 'server_response', 'order'].includes(msg.kind)) return { error: 'unknown evidence kind' };
       await ready;
       // Only what reads is stored: a paste that does not could hold anything,
       // in the clear, and the panel shows the message instead.

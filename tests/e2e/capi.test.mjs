@@ -108,7 +108,8 @@ describe('Conversions API payloads and click ids in the panel', () => {
     const panel = await openPanel(tabId);
     const keys = (ev, cell) => panel.textContent(`#pp-matchkeys-body tr[data-event="${ev}"] td.${cell}`);
     // Before a payload: the browser's side only.
-    assert.equal(await keys('AddToCart', 'browser'), 'em, fbc, fbp');
+    // Each key with the priority Meta's best practices give it.
+    assert.equal(await keys('AddToCart', 'browser'), 'em (high), fbc (high), fbp (medium)');
     assert.equal(await keys('AddToCart', 'server'), 'no payload');
     const now = Math.floor(Date.now() / 1000);
     const vc = ids('good', 'vc-tee-1');
@@ -131,7 +132,9 @@ describe('Conversions API payloads and click ids in the panel', () => {
     assert.ok(!shown.some((f) => f.code === 'fbc_missing' && /AddToCart/.test(f.text)));
     assert.ok(!shown.some((f) => f.code === 'consent_revoked'));
     // Match keys, side by side, once the server's side is known.
-    assert.equal(await keys('AddToCart', 'server'), 'client_ip_address, client_user_agent, em, fbc, fbp');
+    assert.equal(await keys('AddToCart', 'server'), 'client_ip_address (every event), client_user_agent (every event), em (high), fbc (high), fbp (medium)');
+    // The first key worth adding, by Meta's priority: neither side sends a phone number.
+    assert.equal(await keys('AddToCart', 'next'), 'browser: ph (medium); server: ph (medium)');
     assert.equal(await keys('AddToCart', 'one-side'), 'server only: client_ip_address, client_user_agent');
     assert.equal(await keys('Purchase', 'browser'), 'no hit');
     assert.equal(await keys('Purchase', 'server'), 'no server event');

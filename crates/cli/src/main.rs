@@ -60,6 +60,10 @@ struct AuditArgs {
     /// Conversions API payload(s) the server sent (Graph API body or an array of events). Repeatable.
     #[arg(long = "server", value_name = "CAPI.json")]
     server: Vec<PathBuf>,
+    /// Meta's response to a --server payload ({"events_received": N, …} or {"error": {…}}). Repeatable:
+    /// the first answers the first --server file, the second the second, and so on.
+    #[arg(long = "server-response", value_name = "RESPONSE.json")]
+    server_response: Vec<PathBuf>,
     /// The Shopify order: the Admin GraphQL order JSON (with or without its
     /// {"data": {"order": …}} wrapper), the REST order JSON, the Admin's Orders
     /// export CSV, or figures like {"total": 118, "currency": "USD"}.
@@ -238,6 +242,27 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Meta's response to payload `payload` (of `requests` requests), checked, as
+/// the record the extension would store: with what it echoes masked unless
+/// raw user data was asked for.
+fn server_response(path: &Path, payload: &str, requests: usize, raw: bool) -> Result<Record, String> {
+    let text = read_text(path)?;
+    let label = path.display().to_string();
+    let responses = pixelproof_core::inputs::parse_capi_response(&label, &text).map_err(|e| e.to_string())?;
+    if responses.len() > requests {
+        return Err(format!(
+            "{label}: document {}: {} responses for {payload}, which holds {requests} request(s); give one response body per request of the payload",
+            requests + 1,
+            responses.len()
+        ));
+    }
+    let mut record = serde_json::json!({"kind": "server_response", "label": label, "text": text});
+    if !raw {
+        pixelproof_core::privacy::redact_record(&mut record);
+    }
+    serde_json::from_value(record).map_err(|e| format!("{label}: {e}"))
+}
+
 fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let config = DecodeConfig {
         gateway_prefixes: args.gateway.clone(),
@@ -261,15 +286,26 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     }
     // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.
-    for path in &args.server {
+    if args.server_response.len() > args.server.len() {
+        return Err(format!(
+            "{}: --server-response given {} time(s) but --server {} time(s); give each response after the payload file it answers, in the same order",
+            args.server_response[args.server.len()].display(),
+            args.server_response.len(),
+            args.server.len()
+        ));
+    }
+    for (i, path) in args.server.iter().enumerate() {
         let text = read_text(path)?;
         let label = path.display().to_string();
-        pixelproof_core::inputs::parse_capi(&label, &text).map_err(|e| e.to_string())?;
+        let requests = pixelproof_core::inputs::parse_capi_requests(&label, &text).map_err(|e| e.to_string())?;
         session.add(Record::ServerPayload(UserText {
-            label,
+            label: label.clone(),
             text,
             ..Default::default()
         }));
+        if let Some(rpath) = args.server_response.get(i) {
+            session.add(server_response(rpath, &label, requests.len(), args.raw_user_data)?);
+        }
     }
     if let Some(path) = &args.order {
         let text = read_text(path)?;

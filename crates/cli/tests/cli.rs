@@ -215,6 +215,8 @@ fn messy_order_raises_exactly_the_expected_codes() {
         ("invalid_currency", "fail", "Purchase"),
         ("invalid_value", "fail", "Purchase"),
         ("missing_content_ids", "warn", "ViewContent"),
+        ("missing_content_type", "warn", "AddToCart"),
+        ("missing_content_type", "warn", "Purchase"),
         ("missing_event_id", "fail", "Purchase"),
         ("missing_event_id", "warn", "AddToCart"),
         ("multiple_senders", "fail", "Purchase"),
@@ -363,11 +365,13 @@ fn text_format_prints_the_decision_gate_cards_rows_findings_and_verdict() {
     let text = String::from_utf8(run_ok(&messy).stdout).expect("utf8");
     assert!(text.starts_with("  decision: not recorded\n"), "{text}");
     assert!(
-        text.contains("\n    fail missing_event_id               ×2  Purchase, AddToCart\n"),
+        text.contains("\n    fail missing_event_id                       ×2  Purchase, AddToCart\n"),
         "{text}"
     );
     assert!(
-        text.contains("\n    warn server_event_missing           ×3  ViewContent, AddToCart, InitiateCheckout\n"),
+        text.contains(
+            "\n    warn server_event_missing                   ×3  ViewContent, AddToCart, InitiateCheckout\n"
+        ),
         "{text}"
     );
     assert!(
@@ -596,7 +600,7 @@ fn diff_of_the_fixed_store_resolves_every_messy_finding_and_goes_from_stop_to_go
         "{text}"
     );
     assert!(
-        text.contains("\n    resolved    fail invalid_currency               Purchase\n"),
+        text.contains("\n    resolved    fail invalid_currency                       Purchase\n"),
         "{text}"
     );
     assert_eq!(lines.len(), expected.len() + 2, "{text}");
@@ -639,7 +643,7 @@ fn diff_reads_version_one_packets_from_the_cli_and_the_extension() {
     let from_v2 = diff_json(&messy, &clean);
     assert!(!keys(&from_v2["resolved"]).is_empty());
     // Codes added after the v1 fixtures were saved are in the v2 packet only.
-    let newer = |k: &String| !k.contains("test_event_code_present");
+    let newer = |k: &String| !k.contains("test_event_code_present") && !k.contains("missing_content_type");
     let v2_resolved: Vec<String> = keys(&from_v2["resolved"]).into_iter().filter(newer).collect();
     assert_eq!(keys(&from_v1["resolved"]), v2_resolved);
     assert_eq!(from_v1["gate"], from_v2["gate"]);
@@ -780,6 +784,8 @@ fn a_broken_payload_and_broken_click_ids_raise_each_code() {
             ("invalid_fbp_fbc", "warn", "AddToCart"),
             ("invalid_fbp_fbc", "warn", "InitiateCheckout"),
             ("server_action_source_invalid", "fail", "ViewContent"),
+            // The InitiateCheckout replayed 8 days late sinks the whole request.
+            ("server_batch_too_large", "fail", "Purchase"),
             ("server_event_id_in_custom_data", "fail", "AddToCart"),
             ("server_event_time_invalid", "fail", "AddToCart"),
             ("server_event_time_invalid", "fail", "InitiateCheckout"),
@@ -835,7 +841,7 @@ fn a_broken_payload_and_broken_click_ids_raise_each_code() {
     assert!(md.contains("## Match keys"), "{md}");
     assert!(
         md.contains(
-            "| AddToCart | 1 | fbp | 1 | client\\_ip\\_address, em, fbc, fbp | — | client\\_ip\\_address, em, fbc |"
+            "| AddToCart | 1 | fbp (medium) | 1 | client\\_ip\\_address (every event), em (high), fbc (high), fbp (medium) | — | client\\_ip\\_address, em, fbc | browser: em (high); server: ph (medium) |"
         ),
         "{md}"
     );
@@ -923,5 +929,140 @@ fn a_revoke_before_core_events_is_reported_from_the_journal() {
         !codes(&granted).iter().any(|(c, _, _)| c == "consent_revoked"),
         "{:?}",
         codes(&granted)
+    );
+}
+
+/// The clean order with its payload and, in order, Meta's answer to it.
+fn with_response(response: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "audit",
+        &fixture("clean.har"),
+        "--server",
+        &fixture("clean.capi.json"),
+        "--server-response",
+        &fixture(response),
+        "--order",
+        &fixture("clean.order.json"),
+        "--review",
+        &fixture("review.json"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn refs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn meta_accepting_every_event_is_said_in_the_test_events_card() {
+    let p = packet(&refs(&with_response("clean.response.json", &[])));
+    assert_eq!(p["verdict"], "go", "{}", p["findings"]);
+    let m = &p["cards"]["test_events"]["meta_response"];
+    assert_eq!(m["summary"], "Meta accepted 4 of 4");
+    assert_eq!(m["fbtrace_ids"], serde_json::json!(["AcRvWq5n1h8UJzY0fPx3BtQ"]));
+    let md = String::from_utf8(run_ok(&refs(&with_response("clean.response.json", &["--format", "markdown"]))).stdout)
+        .expect("utf8");
+    assert!(
+        md.contains(
+            "Meta's response: Meta accepted 4 of 4 (1 of 1 request(s) answered; fbtrace_id `AcRvWq5n1h8UJzY0fPx3BtQ`)."
+        ),
+        "{md}"
+    );
+    // Without a response nothing is claimed about what Meta accepted.
+    let bare = packet(&["audit", &fixture("clean.har"), "--server", &fixture("clean.capi.json")]);
+    assert!(bare["cards"]["test_events"].get("meta_response").is_none());
+}
+
+#[test]
+fn a_refused_or_short_response_fails_quoting_meta() {
+    let p = packet(&refs(&with_response("refused.response.json", &[])));
+    assert_eq!(p["verdict"], "stop");
+    let refused: Vec<&Value> = instances(&p)
+        .into_iter()
+        .filter(|(c, _)| *c == "server_response_error")
+        .map(|(_, i)| i)
+        .collect();
+    assert_eq!(refused.len(), 1);
+    let msg = refused[0]["message"].as_str().expect("message");
+    assert!(
+        msg.contains("\"Invalid parameter\" (code 100, error_subcode 2804019, fbtrace_id A5bXk0QyR3nLm8TgHw2cVzP)"),
+        "{msg}"
+    );
+    // What the response echoed is masked as the extension stores it.
+    let text = serde_json::to_string(&p).expect("json");
+    assert!(!text.contains("jane.doe@example.com"), "echoed e-mail leaked: {msg}");
+    assert!(msg.contains("The customer information plain:email:"), "{msg}");
+    assert_eq!(
+        p["cards"]["test_events"]["meta_response"]["summary"],
+        "Meta accepted 0 of 4; Meta refused 1 request(s)"
+    );
+
+    let p = packet(&refs(&with_response("short.response.json", &[])));
+    let short: Vec<(String, String, String)> = codes(&p)
+        .into_iter()
+        .filter(|(c, _, _)| c.starts_with("server_"))
+        .collect();
+    assert_eq!(short, expected(&[("server_events_received_short", "fail", "Purchase")]));
+    assert_eq!(
+        p["cards"]["test_events"]["meta_response"]["summary"],
+        "Meta accepted 3 of 4"
+    );
+}
+
+#[test]
+fn a_bad_response_file_exits_two_naming_file_and_place() {
+    let dir = Scratch::new("bad-response");
+    let write = |name: &str, text: &str| {
+        let path = dir.path(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let one_line = |args: &[&str], wants: &[&str]| {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        for w in wants {
+            assert!(err.contains(w), "{w} not in {err}");
+        }
+    };
+    let har = fixture("clean.har");
+    let capi = fixture("clean.capi.json");
+    let cut = write("cut.json", "{\"events_received\": 4,\n  \"messages\": [");
+    one_line(
+        &["audit", &har, "--server", &capi, "--server-response", &cut],
+        &["cut.json", "line 2", "not valid JSON", "events_received"],
+    );
+    // The payload given where its response belongs.
+    one_line(
+        &["audit", &har, "--server", &capi, "--server-response", &capi],
+        &[
+            "clean.capi.json",
+            "(top level)",
+            "a Conversions API payload, not Meta's response",
+        ],
+    );
+    let neither = write("neither.json", "{\"success\": true}");
+    one_line(
+        &["audit", &har, "--server", &capi, "--server-response", &neither],
+        &["neither.json", "neither \"events_received\" nor \"error\""],
+    );
+    // More responses than payloads, or than the payload's requests.
+    let ok = fixture("clean.response.json");
+    one_line(
+        &["audit", &har, "--server-response", &ok],
+        &[
+            "clean.response.json",
+            "--server-response given 1 time(s) but --server 0 time(s)",
+        ],
+    );
+    let two = write("two.json", "{\"events_received\": 4} {\"events_received\": 1}");
+    one_line(
+        &["audit", &har, "--server", &capi, "--server-response", &two],
+        &["two.json", "document 2", "holds 1 request(s)"],
     );
 }

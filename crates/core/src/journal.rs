@@ -64,6 +64,9 @@ pub enum Record {
     Shopify(ShopifyContext),
     /// A Conversions API payload pasted or loaded by the user (raw JSON text).
     ServerPayload(UserText),
+    /// Meta's response to the server payload before it (raw JSON text, stored
+    /// with anything it echoes masked): what Meta answered the request.
+    ServerResponse(UserText),
     /// A Shopify Admin API order JSON, or typed figures, supplied by the user.
     Order(UserText),
     /// Records the extension did not keep, and why (its byte budgets, a
@@ -122,7 +125,7 @@ impl Record {
             Record::RequestCount(r) => Some(r.time),
             Record::FbLog(r) => Some(r.time),
             Record::Shopify(r) => Some(r.time),
-            Record::ServerPayload(_) | Record::Order(_) | Record::Dropped(_) => None,
+            Record::ServerPayload(_) | Record::ServerResponse(_) | Record::Order(_) | Record::Dropped(_) => None,
         }
     }
 }
@@ -183,7 +186,7 @@ struct WireRecord {
 
 /// The `kind` names, for the message about an unknown one.
 const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, \
-                     request_count, fb_log, shopify, server_payload, order, dropped";
+                     request_count, fb_log, shopify, server_payload, server_response, order, dropped";
 
 impl TryFrom<WireRecord> for Record {
     type Error = String;
@@ -279,6 +282,7 @@ impl TryFrom<WireRecord> for Record {
                 order: w.order,
             }),
             "server_payload" => Record::ServerPayload(text()),
+            "server_response" => Record::ServerResponse(text()),
             "order" => Record::Order(text()),
             "dropped" => Record::Dropped(Dropped {
                 count: w.count,
@@ -662,6 +666,11 @@ mod tests {
                 label: "pasted".into(),
                 text: "{\"data\":[]}".into(),
                 ..Default::default()
+            }),
+            Record::ServerResponse(UserText {
+                label: "response.json".into(),
+                text: "{\"events_received\":1}".into(),
+                order_name: None,
             }),
             Record::Order(UserText {
                 label: "order.json".into(),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::inputs::{InputError, OrderFigures, ServerEvent};
+use crate::inputs::{CapiResponse, InputError, OrderFigures, ServerEvent};
 use crate::journal::{FbLog, FbqCall, Gesture, ScriptInventory, ScriptLoad, ShopifyContext};
 use crate::model::{Hit, PageView};
 
@@ -72,6 +72,33 @@ pub struct PageSummary {
     pub core_track_calls: Vec<(usize, String)>,
 }
 
+/// One Conversions API request the user supplied: where it is, which of
+/// `Journey::server` are its events, and what Meta answered.
+#[derive(Debug, Clone)]
+pub struct ServerRequest {
+    /// The payload's label.
+    pub source: String,
+    /// Where in the payload: `data`, `document 2: data`.
+    pub place: String,
+    /// Its events, as indices into `Journey::server`.
+    pub events: std::ops::Range<usize>,
+    /// Meta's response to it, when one was supplied (the latest wins).
+    pub response: Option<CapiResponse>,
+}
+
+impl ServerRequest {
+    /// The request for a message: `capi.json data (3 events)`.
+    pub fn describe(&self) -> String {
+        let n = self.events.len();
+        format!(
+            "{} {} ({n} event{})",
+            self.source,
+            self.place,
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// All derived data. Rules read it; only [`crate::Session`] writes it.
 #[derive(Debug, Default)]
 pub struct Journey {
@@ -94,6 +121,12 @@ pub struct Journey {
     pub shopify: Vec<(usize, ShopifyContext)>,
     /// `None` until the user supplies at least one valid payload.
     pub server: Option<Vec<ServerEvent>>,
+    /// The requests those events came in (one per JSON document of a
+    /// payload), in order, each with Meta's answer once one is supplied.
+    pub server_requests: Vec<ServerRequest>,
+    /// Counted ViewContent, AddToCart and Purchase hits that name products
+    /// (`content_ids` or `contents`) without a `content_type`, per event.
+    pub products_without_type: BTreeMap<String, Vec<usize>>,
     /// Order figures supplied by the user (latest valid wins).
     pub order: Option<OrderFigures>,
     /// Order figures read from the order status page.
@@ -134,6 +167,14 @@ pub struct Journey {
 impl Journey {
     pub fn hit(&self, idx: usize) -> &Hit {
         &self.hits[idx]
+    }
+
+    /// The events of one supplied request.
+    pub fn request_events(&self, r: &ServerRequest) -> &[ServerEvent] {
+        self.server
+            .as_deref()
+            .and_then(|s| s.get(r.events.clone()))
+            .unwrap_or_default()
     }
 
     /// Order figures to reconcile against: the user's, else the page's.

@@ -1,14 +1,63 @@
 //! Match keys, side by side: per core event, which customer-information
 //! parameters the browser hits carry and which the server events carry. Names
 //! only, never values, and no score: Meta computes match quality from what it
-//! receives, and a number made up here would only look like Meta's.
+//! receives, and a number made up here would only look like Meta's. What is
+//! given instead is Meta's own published priority of each key
+//! ([`tables::MATCH_KEY_PRIORITIES`]) and, per side, the first key worth
+//! adding by that priority.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use crate::journey::Journey;
-use crate::tables::CORE_EVENTS;
+use crate::tables::{self, CORE_EVENTS};
+
+/// Meta's priority for a key (`high`, `medium`, `low`, `every event`), or
+/// `None` when Meta publishes none for it.
+pub fn priority(key: &str) -> Option<&'static str> {
+    tables::MATCH_KEY_PRIORITIES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, p)| *p)
+}
+
+/// A key with Meta's priority for a list: `em (high)`.
+pub fn rated(key: &str) -> String {
+    match priority(key) {
+        Some(p) => format!("{key} ({p})"),
+        None => key.to_owned(),
+    }
+}
+
+/// Which side is sending, for [`worth_adding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Browser,
+    Server,
+}
+
+/// The first key worth adding to what a side sends: the highest priority Meta
+/// publishes that it does not send, in Meta's order, preferring a key the
+/// other side already sends (the store has it). The browser's `fbp` and
+/// `fbc` are left out: fbevents sets them itself (fbc only after an ad
+/// click). Keys Meta expects on every event (IP address, user agent) are not
+/// ranked here: the browser always sends them and `server_missing_web_fields`
+/// asks them of the server.
+pub fn worth_adding<A: AsRef<str>, B: AsRef<str>>(side: Side, sent: &[A], other: &[B]) -> Option<&'static str> {
+    fn has<T: AsRef<str>>(list: &[T], k: &str) -> bool {
+        list.iter().any(|s| s.as_ref() == k)
+    }
+    let level = |p: &str| ["high", "medium", "low"].iter().position(|l| *l == p);
+    tables::MATCH_KEY_PRIORITIES
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, _))| !has(sent, k))
+        .filter(|(_, (k, _))| side == Side::Server || !matches!(*k, "fbp" | "fbc"))
+        .filter_map(|(i, (k, p))| Some((level(p)?, !has(other, k), i, *k)))
+        .min()
+        .map(|(_, _, _, k)| k)
+}
 
 /// One core event's match keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,6 +73,11 @@ pub struct MatchKeys {
     /// `user_data` keys those events carry, sorted; `None` when no server
     /// payload was supplied (unknown, not empty).
     pub server: Option<Vec<String>>,
+    /// The first key worth adding on each side, by Meta's priority (see
+    /// [`worth_adding`]); `None` when the side sent nothing of the event, or
+    /// sends every ranked key.
+    pub browser_next: Option<&'static str>,
+    pub server_next: Option<&'static str>,
 }
 
 impl MatchKeys {
@@ -69,12 +123,24 @@ pub fn match_keys(j: &Journey) -> Vec<MatchKeys> {
                 let keys: BTreeSet<&str> = same.iter().flat_map(|s| s.user_data_keys()).collect();
                 (same.len(), keys.into_iter().map(str::to_owned).collect::<Vec<_>>())
             });
+            let browser: Vec<String> = browser.into_iter().map(str::to_owned).collect();
+            let no_keys: Vec<String> = Vec::new();
+            let server_keys = server.as_ref().map_or(&no_keys, |(_, k)| k);
+            let browser_next = (browser_hits > 0)
+                .then(|| worth_adding(Side::Browser, &browser, server_keys))
+                .flatten();
+            let server_next = server
+                .as_ref()
+                .filter(|(n, _)| *n > 0)
+                .and_then(|(_, keys)| worth_adding(Side::Server, keys, &browser));
             MatchKeys {
                 event: (*ev).to_owned(),
                 browser_hits,
-                browser: browser.into_iter().map(str::to_owned).collect(),
+                browser,
                 server_events: server.as_ref().map(|(n, _)| *n),
                 server: server.map(|(_, keys)| keys),
+                browser_next,
+                server_next,
             }
         })
         .collect()
@@ -110,6 +176,13 @@ mod tests {
             purchase.one_sided(),
             (vec![], vec!["client_ip_address", "client_user_agent", "external_id"])
         );
+        // Rated by Meta's priorities: the browser sends em and fbp, so its
+        // next key is the server's external_id (medium, and the store has
+        // it) before ph; the server's is fbc, the other high one.
+        assert_eq!(purchase.browser_next, Some("external_id"));
+        assert_eq!(purchase.server_next, Some("fbc"));
+        assert_eq!(rows[1].browser_next, Some("em"), "AddToCart sends only fbp");
+        assert_eq!(rows[1].server_next, None, "the server sent no AddToCart");
         // An event the server never sent: known to be empty.
         assert_eq!(rows[0].server_events, Some(0));
         assert_eq!(rows[0].server.as_deref(), Some(&[][..]));
@@ -124,5 +197,28 @@ mod tests {
         assert!(rows.iter().all(|r| r.server.is_none() && r.server_events.is_none()));
         assert_eq!(rows[1].browser, ["fbp"]);
         assert_eq!(rows[1].one_sided(), (vec![], vec![]));
+    }
+
+    #[test]
+    fn priorities_are_meta_published_levels_and_nothing_else() {
+        assert_eq!(rated("em"), "em (high)");
+        assert_eq!(rated("zp"), "zp (low)");
+        assert_eq!(rated("st"), "st", "Meta publishes no priority for st");
+        assert_eq!(rated("client_user_agent"), "client_user_agent (every event)");
+        let none: [&str; 0] = [];
+        assert_eq!(worth_adding(Side::Server, &none, &none), Some("em"));
+        assert_eq!(worth_adding(Side::Server, &["em"], &none), Some("fbc"));
+        assert_eq!(
+            worth_adding(Side::Browser, &["em"], &none),
+            Some("ph"),
+            "fbevents sets fbc itself"
+        );
+        assert_eq!(
+            worth_adding(Side::Server, &["em", "fbc"], &["db"]),
+            Some("db"),
+            "the other side has db"
+        );
+        let all: Vec<&str> = tables::MATCH_KEY_PRIORITIES.iter().map(|(k, _)| *k).collect();
+        assert_eq!(worth_adding(Side::Server, &all, &none), None);
     }
 }

@@ -94,7 +94,7 @@ pub struct Owner {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceSource {
-    /// `network`, `page`, `gestures`, `server`, `order` or `review`.
+    /// `network`, `page`, `gestures`, `server`, `meta_response`, `order` or `review`.
     pub source: &'static str,
     pub detail: String,
     /// What the page reported: it may add doubt, it never settles a check.
@@ -574,6 +574,26 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
         detail: server_detail,
         page_reported: false,
     });
+    let answered: Vec<&crate::inputs::CapiResponse> =
+        j.server_requests.iter().filter_map(|r| r.response.as_ref()).collect();
+    if !answered.is_empty() {
+        let refused = answered.iter().filter(|r| r.error.is_some()).count();
+        out.push(EvidenceSource {
+            source: "meta_response",
+            detail: format!(
+                "Meta's response to {} of {} server request{}{}",
+                answered.len(),
+                j.server_requests.len(),
+                plural(j.server_requests.len()),
+                if refused > 0 {
+                    format!(" ({refused} refused)")
+                } else {
+                    String::new()
+                }
+            ),
+            page_reported: false,
+        });
+    }
     let (order_detail, page) = match (order, j.order_from_page()) {
         (Some(label), _) => (format!("{label} (supplied)"), false),
         (None, true) => ("figures the order status page reported".to_owned(), true),
@@ -1232,7 +1252,7 @@ mod v2_tests {
         assert_eq!(c.test_events.purchase_actions, 1);
         // Everything supplied and agreeing: every card passes.
         // As a correct server sends them: Unix seconds, the page, the user agent.
-        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0"}"#;
+        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0","client_ip_address":"203.0.113.7"}"#;
         let server = format!(
             r#"{{"data":[
             {{"event_name":"ViewContent","event_id":"vc-1",{web}}},

@@ -14,6 +14,11 @@
 //!   other fields of [`crate::tables::CREDENTIAL_FIELDS`]) becomes
 //!   [`REMOVED_CREDENTIAL`], at any depth: it is a secret, never evidence, and
 //!   the packet says it was removed ([`strip_credentials`]);
+//! - Meta's pasted response to a Conversions API request keeps only the fields
+//!   Meta documents for it (`events_received`, `messages`, `fbtrace_id`, the
+//!   `error` object), with any e-mail address or international phone number
+//!   its texts echo back masked the same way; the `fbtrace_id` stays, since
+//!   Meta's support needs it;
 //! - a pasted Shopify order keeps only its figures (totals, tax, shipping,
 //!   discounts, line quantities, number, payment status), never the customer,
 //!   addresses or contact details: in the REST or GraphQL order JSON, only the
@@ -133,6 +138,7 @@ pub fn redact_record(record: &mut Value) -> bool {
         "request" => redact_request(record),
         "fbq_call" => redact_fbq_call(record),
         "server_payload" => redact_text(record, redact_capi_text),
+        "server_response" => redact_text(record, response_fields_only),
         "order" => redact_order(record),
         _ => false,
     }
@@ -494,6 +500,119 @@ fn redact_json_text(text: &mut String, f: impl FnOnce(&mut Value) -> bool) -> bo
     }
     *text = inner.to_string();
     true
+}
+
+/// The fields of Meta's response body and of its `error` object (Graph API,
+/// "Handling Errors"); anything else a paste carries is not kept.
+const RESPONSE_FIELDS: &[&str] = &["events_received", "messages", "fbtrace_id", "error"];
+const RESPONSE_ERROR_FIELDS: &[&str] = &[
+    "message",
+    "type",
+    "code",
+    "error_subcode",
+    "is_transient",
+    "error_user_title",
+    "error_user_msg",
+    "fbtrace_id",
+];
+
+/// A response paste with only Meta's fields, and e-mail addresses and phone
+/// numbers in its texts masked; `None` when nothing changed or it is not
+/// JSON (the worker refuses such a paste before storing it).
+fn response_fields_only(text: &str) -> Option<String> {
+    let mut docs: Vec<Value> = Vec::new();
+    for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+        docs.push(doc.ok()?);
+    }
+    let mut changed = false;
+    for doc in &mut docs {
+        let Value::Object(top) = doc else { continue };
+        changed |= keep_only(top, RESPONSE_FIELDS);
+        if let Some(Value::Object(e)) = top.get_mut("error") {
+            changed |= keep_only(e, RESPONSE_ERROR_FIELDS);
+            for (k, v) in e.iter_mut() {
+                if k != "fbtrace_id" {
+                    changed |= mask_echoes_in(v);
+                }
+            }
+        } else if top.get("error").is_some() {
+            changed |= top.remove("error").is_some();
+        }
+        if let Some(m) = top.get_mut("messages") {
+            changed |= mask_echoes_in(m);
+        }
+    }
+    changed.then(|| {
+        docs.iter()
+            .filter_map(|d| serde_json::to_string_pretty(d).ok())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Masks echoed customer data in every string of `v`.
+fn mask_echoes_in(v: &mut Value) -> bool {
+    match v {
+        Value::String(s) => match mask_echoes(s) {
+            Some(masked) => {
+                *s = masked;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => items.iter_mut().fold(false, |c, i| mask_echoes_in(i) | c),
+        Value::Object(o) => o.values_mut().fold(false, |c, i| mask_echoes_in(i) | c),
+        _ => false,
+    }
+}
+
+/// `text` with each e-mail address and each phone number written with its
+/// country code (`+1 415 555 0100`) replaced by a stored-marker stand-in;
+/// `None` when it holds neither.
+pub fn mask_echoes(text: &str) -> Option<String> {
+    let is_sep = |c: char| c.is_whitespace() || "\"'`,;<>()[]{}".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !is_sep(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // A phone number may hold spaces: take the longest run of digits,
+        // spaces and - . ( ) after a '+'.
+        let end = if rest.starts_with('+') {
+            let n = rest
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| !(c.is_ascii_digit() || " -.()".contains(*c)))
+                .map_or(rest.len(), |(i, _)| i);
+            rest[..n].trim_end_matches([' ', '-', '.', '(']).len()
+        } else {
+            rest.find(is_sep).unwrap_or(rest.len())
+        };
+        let token = &rest[..end];
+        let email = token
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        let phone = token.starts_with('+') && token.chars().filter(char::is_ascii_digit).count() >= 7;
+        if email || phone {
+            let key = if email { "em" } else { "ph" };
+            let value = token.trim_end_matches(['.', ':']);
+            out.push_str(&mask(key, value).unwrap_or_else(|| value.to_owned()));
+            out.push_str(&token[value.len()..]);
+            changed = true;
+        } else {
+            out.push_str(token);
+        }
+        rest = &rest[end..];
+        if end == 0 && !rest.is_empty() {
+            // Defensive: never loop on a character that is neither.
+            let c = rest.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..c]);
+            rest = &rest[c..];
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The fields of a Shopify Admin API order that the checks read, and nothing
@@ -1002,5 +1121,47 @@ mod tests {
         let before = crate::inputs::parse_order_named("o", csv, name).expect("order");
         let after = crate::inputs::parse_order_named("o", text, name).expect("still the order");
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn a_response_keeps_meta_fields_and_its_trace_id_and_masks_echoes() {
+        let pasted = json!({
+            "error": {
+                "message": "Invalid parameter",
+                "type": "OAuthException",
+                "code": 100,
+                "error_subcode": 2804019,
+                "error_user_title": "Invalid user_data",
+                "error_user_msg": "The value jane.doe@example.com for em is not hashed; nor is +1 (415) 555-0100.",
+                "fbtrace_id": "AxTz9kLq2bW",
+                "debug_payload": {"em": "jane.doe@example.com"}
+            },
+            "access_token": "EAAB..."
+        });
+        let mut record = json!({"kind": "server_response", "label": "response.json", "text": pasted.to_string()});
+        assert!(redact_record(&mut record));
+        let text = record["text"].as_str().expect("text");
+        assert!(!text.contains("jane.doe"), "{text}");
+        assert!(
+            !text.contains("555-0100") && !text.contains("access_token") && !text.contains("debug_payload"),
+            "{text}"
+        );
+        assert!(text.contains("AxTz9kLq2bW") && text.contains("2804019"), "{text}");
+        assert!(
+            text.contains(&format!("plain:email:{}", sha256_hex("jane.doe@example.com"))),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("plain:phone:{}", sha256_hex("14155550100"))),
+            "{text}"
+        );
+        assert!(text.contains("for em is not hashed; nor is plain:phone:"), "{text}");
+        // What the core reads is still there.
+        let r = crate::inputs::parse_capi_response("response.json", text).expect("still a response");
+        assert_eq!(r[0].error.as_ref().and_then(|e| e.code), Some(100));
+        // A clean success body is stored as it is.
+        let mut ok = json!({"kind": "server_response", "label": "r", "text": "{\"events_received\": 2, \"messages\": [], \"fbtrace_id\": \"AbC\"}"});
+        assert!(!redact_record(&mut ok));
+        assert_eq!(mask_echoes("Object with ID '1234567890' does not exist"), None);
     }
 }

@@ -823,7 +823,7 @@ mod tests {
 
     /// Everything supplied and agreeing: the gate says go.
     fn go_journey() -> (J, Review) {
-        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0"}"#;
+        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"],"client_user_agent":"Mozilla/5.0"}"#;
         let server = format!(
             r#"{{"data":[
             {{"event_name":"ViewContent","event_id":"vc-1",{web}}},

@@ -12,9 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::decode::{decode, DecodeConfig};
-use crate::inputs::{parse_capi, parse_order_named};
+use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
-use crate::journey::{GroupKey, Journey, PageSummary, ORDER_SCOPE};
+use crate::journey::{GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
 use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
@@ -34,6 +34,10 @@ pub struct Session {
     journey_dirty: bool,
     /// See [`Session::slim_hit_records`].
     slim_hit_records: bool,
+    /// The requests (indices into `Journey::server_requests`) of the latest
+    /// server payload, which a response record answers; `None` before any
+    /// payload, or when the latest could not be read.
+    last_payload: Option<std::ops::Range<usize>>,
 }
 
 /// Who is asking [`Session::pv_for`] for a page view.
@@ -183,10 +187,28 @@ impl Session {
                 self.dirty_pages.insert(pv);
             }
             Record::Shopify(s) => self.add_shopify(s.clone()),
-            Record::ServerPayload(t) => match parse_capi(&t.label, &t.text) {
-                Ok(events) => self.journey.server.get_or_insert_with(Vec::new).extend(events),
-                Err(e) => self.journey.input_errors.push(e),
+            Record::ServerPayload(t) => match parse_capi_requests(&t.label, &t.text) {
+                Ok(requests) => {
+                    let first = self.journey.server_requests.len();
+                    let server = self.journey.server.get_or_insert_with(Vec::new);
+                    for r in requests {
+                        let start = server.len();
+                        server.extend(r.events);
+                        self.journey.server_requests.push(ServerRequest {
+                            source: t.label.clone(),
+                            place: r.place,
+                            events: start..server.len(),
+                            response: None,
+                        });
+                    }
+                    self.last_payload = Some(first..self.journey.server_requests.len());
+                }
+                Err(e) => {
+                    self.last_payload = None;
+                    self.journey.input_errors.push(e);
+                }
             },
+            Record::ServerResponse(t) => self.add_server_response(&t.label, &t.text),
             Record::Order(t) => match parse_order_named(&t.label, &t.text, t.order_name.as_deref()) {
                 Ok(o) => self.journey.order = Some(o),
                 Err(e) => self.journey.input_errors.push(e),
@@ -229,6 +251,40 @@ impl Session {
             }
         }
         self.records.push(record);
+    }
+
+    /// Meta's response to the latest payload: its documents answer that
+    /// payload's requests in order.
+    fn add_server_response(&mut self, label: &str, text: &str) {
+        let hint = "add Meta's response right after the Conversions API payload it answers \
+                    (CLI: --server-response FILE after its --server FILE)";
+        let responses = match parse_capi_response(label, text) {
+            Ok(r) => r,
+            Err(e) => return self.journey.input_errors.push(e),
+        };
+        let Some(requests) = self.last_payload.clone() else {
+            return self.journey.input_errors.push(InputError {
+                input: label.into(),
+                place: "(top level)".into(),
+                problem: "no readable Conversions API payload comes before this response".into(),
+                hint: hint.into(),
+            });
+        };
+        if responses.len() > requests.len() {
+            return self.journey.input_errors.push(InputError {
+                input: label.into(),
+                place: format!("document {}", requests.len() + 1),
+                problem: format!(
+                    "{} responses for a payload of {} request(s)",
+                    responses.len(),
+                    requests.len()
+                ),
+                hint: hint.into(),
+            });
+        }
+        for (i, r) in requests.zip(responses) {
+            self.journey.server_requests[i].response = Some(r);
+        }
     }
 
     fn add_request(&mut self, index: usize, req: &CapturedRequest) {
@@ -329,6 +385,16 @@ impl Session {
                         .or_default()
                         .push(hi);
                 }
+            }
+            if matches!(hit.event_name(), "ViewContent" | "AddToCart" | "Purchase")
+                && (hit.custom("content_ids").is_some() || hit.custom("contents").is_some())
+                && hit.custom("content_type").is_none_or(|t| t.trim().is_empty())
+            {
+                self.journey
+                    .products_without_type
+                    .entry(hit.event_name().to_owned())
+                    .or_default()
+                    .push(hi);
             }
             if hit.is_core() && hit.decoded.get("fbc").is_none_or(str::is_empty) {
                 self.journey

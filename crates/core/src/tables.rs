@@ -58,6 +58,73 @@ pub const PLAIN_USER_DATA_KEYS: &[&str] = &["client_ip_address", "client_user_ag
 /// https://developers.facebook.com/docs/graph-api/guides/secure-requests).
 /// Removed from anything stored or exported; the packet says they were.
 pub const CREDENTIAL_FIELDS: &[&str] = &["access_token", "appsecret_proof", "client_secret"];
+/// Every `user_data` key Meta matches on (Conversions API, "Customer
+/// information parameters"); anything else in `user_data` is not a match key.
+pub const MATCH_KEYS: &[&str] = &[
+    "em",
+    "ph",
+    "fn",
+    "ln",
+    "ge",
+    "db",
+    "ct",
+    "st",
+    "zp",
+    "country",
+    "external_id",
+    "client_ip_address",
+    "client_user_agent",
+    "fbc",
+    "fbp",
+    "subscription_id",
+    "fb_login_id",
+    "lead_id",
+    "anon_id",
+    "madid",
+    "page_id",
+    "page_scoped_user_id",
+    "ctwa_clid",
+    "ig_account_id",
+    "ig_sid",
+];
+
+/// Combinations of `user_data` keys Meta calls invalid since Graph API v13.0
+/// (Conversions API best practices, "Baseline requirements for matching"): an
+/// event whose keys all fall in one of them cannot be matched.
+pub const INVALID_MATCH_KEY_SETS: &[&[&str]] = &[
+    &["ct", "country", "st", "zp", "ge", "client_user_agent"],
+    &["db", "client_user_agent"],
+    &["fn", "ge"],
+    &["ln", "ge"],
+];
+
+/// Meta's published priority of the customer-information parameters
+/// (Conversions API best practices, "Send required and recommended
+/// parameters"), highest first and in Meta's order within a level. Keys Meta
+/// gives no priority (st, ge, the app and messaging ids) are not listed.
+pub const MATCH_KEY_PRIORITIES: &[(&str, &str)] = &[
+    ("em", "high"),
+    ("fbc", "high"),
+    ("ph", "medium"),
+    ("external_id", "medium"),
+    ("fbp", "medium"),
+    ("country", "medium"),
+    ("db", "medium"),
+    ("fn", "low"),
+    ("ln", "low"),
+    ("ct", "low"),
+    ("zp", "low"),
+    // Sent by the browser with every pixel request; the server must pass
+    // them on for every website event.
+    ("client_ip_address", "every event"),
+    ("client_user_agent", "every event"),
+];
+
+/// Data processing options Meta accepts (Data Processing Options for US
+/// Users): none, or Limited Data Use; with it, country 0 (Meta geolocates) or
+/// 1 (the US), and state 0 (Meta geolocates) or one of Meta's state codes.
+pub const DPO_COUNTRIES: &[i64] = &[0, 1];
+pub const DPO_STATES: std::ops::RangeInclusive<i64> = 1000..=1013;
 
 /// `action_source` values the Conversions API accepts (Server Event
 /// Parameters, "action_source").

@@ -291,6 +291,24 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                     text: body.to_string(),
                     ..Default::default()
                 }));
+                // Meta's answer to it, of each kind: accepted, short, refused.
+                let response = match secs.rem_euclid(4) {
+                    0 => Some(serde_json::json!({"events_received": 1, "messages": [], "fbtrace_id": "AcRvWq5n1h8"})),
+                    1 => Some(
+                        serde_json::json!({"events_received": 0, "messages": ["dropped"], "fbtrace_id": "AZ8gLx2m"}),
+                    ),
+                    2 => Some(
+                        serde_json::json!({"error": {"message": "Invalid parameter", "code": 100, "error_subcode": 2804019, "fbtrace_id": "A5bXk0Qy"}}),
+                    ),
+                    _ => None,
+                };
+                if let Some(r) = response {
+                    out.push(Record::ServerResponse(UserText {
+                        label: "response.json".into(),
+                        text: r.to_string(),
+                        order_name: None,
+                    }));
+                }
             }
         }
     }

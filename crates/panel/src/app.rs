@@ -491,8 +491,8 @@ pub fn update(app: &Ctx, msg: Msg) {
             });
         }
         Msg::CapiRead { text, label } => {
-            if let Some(done) = inputs::check_capi(&label, &text) {
-                store_evidence(app, "server_payload", label, text, None, done, "pp-capi");
+            if let Some(paste) = inputs::check_capi(&label, &text) {
+                store_capi(app, label, text, paste);
             }
         }
         Msg::AddOrder => {
@@ -512,6 +512,9 @@ pub fn update(app: &Ctx, msg: Msg) {
             Ok(()) => {
                 status(&done);
                 inputs::clear_field(field);
+                if field == "pp-capi" {
+                    inputs::clear_field("pp-capi-response");
+                }
             }
             Err(e) => status(&format!("Could not store the evidence: {e}")),
         },
@@ -598,6 +601,25 @@ pub fn update(app: &Ctx, msg: Msg) {
             app.schedule();
         }
     }
+}
+
+/// Stores a server payload, then Meta's response to it: the core reads a
+/// response as the answer to the payload just before it, so the second waits
+/// for the first.
+fn store_capi(app: &Ctx, label: String, text: String, paste: inputs::CapiPaste) {
+    let bridge = app.bridge.clone();
+    let tab = app.state.borrow().tab;
+    app.later(async move {
+        let mut result = bridge::add_evidence(&bridge, tab, "server_payload", &label, &text, None).await;
+        if let (Ok(()), Some((rlabel, rtext))) = (&result, &paste.response) {
+            result = bridge::add_evidence(&bridge, tab, "server_response", rlabel, rtext, None).await;
+        }
+        Msg::EvidenceStored {
+            result,
+            done: paste.done,
+            field: "pp-capi",
+        }
+    });
 }
 
 /// Hands pasted evidence to the worker, which stores it as a journal record.

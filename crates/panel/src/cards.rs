@@ -33,12 +33,29 @@ pub fn render(decision: &Decision, gate: &Gate, c: &Cards, groups: &[FindingGrou
     ] {
         fill(id, card_head(head, key, &gate.checks, groups));
     }
+    // Meta's own answer to the pasted server requests, under the Test Events head.
+    if let (Some(m), Some(box_)) = (&c.test_events.meta_response, by_id("pp-acceptance-head")) {
+        let l = line("Meta's response", &meta_response_text(m));
+        attr(&l, "id", "pp-meta-response");
+        append(&box_, &l);
+    }
     fill("pp-order-body", order_card(&c.shopify_order));
     fill("pp-reconciliation-counts", reconciliation(&c.reconciliation));
     if let Some(box_) = by_id("pp-sources") {
         clear(&box_);
         append(&box_, &sources(&c.trigger_sources));
     }
+}
+
+/// Meta's answer in words: what it accepted, how many requests it answered,
+/// and the fbtrace_id its support asks for.
+fn meta_response_text(m: &pixelproof_core::packet::cards::MetaResponse) -> String {
+    let mut t = format!("{} ({} of {} request(s) answered", m.summary, m.answered, m.requests);
+    if !m.fbtrace_ids.is_empty() {
+        t.push_str(&format!("; fbtrace_id {}", m.fbtrace_ids.join(", ")));
+    }
+    t.push(')');
+    t
 }
 
 const PAGE_REPORTED_TITLE: &str =

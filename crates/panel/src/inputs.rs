@@ -5,7 +5,7 @@
 
 use gloo::events::EventListener;
 use pixelproof_core::inputs::order::TYPED_FIELDS;
-use pixelproof_core::inputs::{parse_capi, parse_order_named, typed_figures};
+use pixelproof_core::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, typed_figures};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use web_sys::Element;
 
@@ -48,6 +48,19 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     attr(&capi_file, "accept", ".json,application/json");
     attr(&capi_file, "id", "pp-capi-file");
     append(body, &field("…or load a file", &capi_file));
+    // Meta's answer to that request, beside it: what Meta says it received.
+    let response = textarea(
+        "pp-capi-response",
+        2,
+        "{\"events_received\": 1, \"messages\": [], \"fbtrace_id\": \"…\"} or {\"error\": {…}}",
+    );
+    append(
+        body,
+        &field(
+            "Meta's response to it (optional: the body the Graph API returned)",
+            &response,
+        ),
+    );
     let capi_btn = button("Add server payload", "");
     attr(&capi_btn, "id", "pp-capi-add");
     append(body, &capi_btn);
@@ -125,19 +138,51 @@ pub async fn capi_text(bridge: &Bridge) -> (String, String) {
     }
 }
 
-/// Checks a server payload before it is stored: the message to show once it
-/// is, or `None` after putting the error next to the field.
-pub fn check_capi(label: &str, text: &str) -> Option<String> {
-    match parse_capi(label, text) {
-        Ok(events) => {
-            set_error("pp-capi-error", None);
-            Some(format!("Added {} server event(s) from {label}.", events.len()))
+/// A server payload and, when one was pasted, Meta's response to it, checked
+/// before either is stored.
+pub struct CapiPaste {
+    pub done: String,
+    /// (label, text) of Meta's response, stored right after the payload.
+    pub response: Option<(String, String)>,
+}
+
+/// Checks a server payload, and the response pasted beside it, before they
+/// are stored: what to store and say once stored, or `None` after putting the
+/// error next to the fields.
+pub fn check_capi(label: &str, text: &str) -> Option<CapiPaste> {
+    let fail = |e: String| {
+        set_error("pp-capi-error", Some(&e));
+        None
+    };
+    let requests = match parse_capi_requests(label, text) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    let events: usize = requests.iter().map(|r| r.events.len()).sum();
+    let pasted = value("pp-capi-response");
+    let response = if pasted.trim().is_empty() {
+        None
+    } else {
+        const RESPONSE: &str = "pasted Meta response";
+        match parse_capi_response(RESPONSE, &pasted) {
+            Ok(r) if r.len() > requests.len() => {
+                return fail(format!(
+                    "{RESPONSE}: document {}: {} responses for a payload of {} request(s); paste one response body per request",
+                    requests.len() + 1,
+                    r.len(),
+                    requests.len()
+                ))
+            }
+            Ok(_) => Some((RESPONSE.to_owned(), pasted)),
+            Err(e) => return fail(e.to_string()),
         }
-        Err(e) => {
-            set_error("pp-capi-error", Some(&e.to_string()));
-            None
-        }
-    }
+    };
+    set_error("pp-capi-error", None);
+    let with = if response.is_some() { " and Meta's response" } else { "" };
+    Some(CapiPaste {
+        done: format!("Added {events} server event(s) from {label}{with}."),
+        response,
+    })
 }
 
 /// An order checked and ready to store.

@@ -4,7 +4,7 @@
 //! Meta tie the action to a person.
 
 use pixelproof_core::journey::Journey;
-use pixelproof_core::match_keys::match_keys;
+use pixelproof_core::match_keys::{match_keys, rated};
 
 use crate::dom::*;
 
@@ -25,16 +25,30 @@ pub fn render(j: &Journey) {
             },
         ),
     );
+    append(
+        &body,
+        &el(
+            "p",
+            "muted",
+            "Each key carries the priority Meta's Conversions API best practices give it (high, medium, low; IP address and user agent on every event). Meta publishes no score, so none is shown.",
+        ),
+    );
     let list = |keys: &[&str]| {
         if keys.is_empty() {
             "—".to_owned()
         } else {
-            keys.join(", ")
+            keys.iter().map(|k| rated(k)).collect::<Vec<_>>().join(", ")
         }
     };
     let table = el("table", "matchkeys", "");
     let head = el("tr", "", "");
-    for h in ["Event", "Browser sends", "Server sends", "Only one side"] {
+    for h in [
+        "Event",
+        "Browser sends",
+        "Server sends",
+        "Only one side",
+        "First key worth adding",
+    ] {
         append(&head, &el("th", "", h));
     }
     append(&table, &head);
@@ -74,6 +88,19 @@ pub fn render(j: &Journey) {
         };
         append(&tr, &el("td", "server", &server_cell));
         append(&tr, &el("td", "one-side", &one_side));
+        let mut next = Vec::new();
+        if let Some(k) = r.browser_next {
+            next.push(format!("browser: {}", rated(k)));
+        }
+        if let Some(k) = r.server_next {
+            next.push(format!("server: {}", rated(k)));
+        }
+        let next = if next.is_empty() {
+            "—".to_owned()
+        } else {
+            next.join("; ")
+        };
+        append(&tr, &el("td", "next", &next));
         append(&table, &tr);
     }
     append(&body, &table);

@@ -152,6 +152,7 @@ fn item(s: &State, j: &Journey, idx: usize) -> Option<Element> {
             shop.page_type.as_deref().unwrap_or("")
         ),
         (Record::ServerPayload(t), _) => format!("server payload added: {}", t.label),
+        (Record::ServerResponse(t), _) => format!("Meta's response added: {}", t.label),
         (Record::Order(t), _) => format!("order figures added: {}", t.label),
         (Record::Dropped(d), _) => {
             li.set_class_name("t-dropped");

@@ -44,17 +44,23 @@ pub fn redact_record(record: JsValue) -> Result<JsValue, JsError> {
     to_js(&value)
 }
 
-/// Why a pasted Conversions API payload (`kind` `server_payload`) or order
-/// (`order`: JSON or an Orders export CSV, `order_name` picking one order of
-/// a CSV holding several) cannot be used, as the one-line message the user
-/// sees; `None` when it reads. The worker stores only pastes that read: one
-/// that does not could hold anything, in the clear.
+/// Why a pasted Conversions API payload (`kind` `server_payload`), Meta's
+/// response to one (`server_response`) or order (`order`: JSON or an Orders
+/// export CSV, `order_name` picking one order of a CSV holding several) cannot
+/// be used, as the one-line message the user sees; `None` when it reads. The
+/// worker stores only pastes that read: one that does not could hold anything,
+/// in the clear.
 #[wasm_bindgen(js_name = evidenceProblem)]
 pub fn evidence_problem(kind: &str, label: &str, text: &str, order_name: Option<String>) -> Option<String> {
     let result = match kind {
         "server_payload" => pixelproof_core::inputs::parse_capi(label, text).map(|_| ()),
+        "server_response" => pixelproof_core::inputs::parse_capi_response(label, text).map(|_| ()),
         "order" => pixelproof_core::inputs::parse_order_named(label, text, order_name.as_deref()).map(|_| ()),
-        other => return Some(format!("unknown evidence kind `{other}` (server_payload or order)")),
+        other => {
+            return Some(format!(
+                "unknown evidence kind `{other}` (server_payload, server_response or order)"
+            ))
+        }
     };
     result.err().map(|e| e.to_string())
 }

@@ -24,6 +24,11 @@ pub struct ServerEvent {
     pub currency: Option<String>,
     pub order_id: Option<String>,
     pub num_items: Option<f64>,
+    /// Which request of its source the event came in: the JSON document's
+    /// number, from 0 (a paste may hold several bodies one after another).
+    /// Meta accepts or refuses a request as a whole.
+    #[serde(skip)]
+    pub request: usize,
     /// The fields the payload checks judge, as sent. Not in the packet:
     /// `user_data` is customer data (the packet lists only its keys, see
     /// `match_keys`).
@@ -45,6 +50,15 @@ pub struct Sent {
     pub custom_data_event_ids: Vec<&'static str>,
     /// The `test_event_code` of the body the event came in, or of the event itself.
     pub test_event_code: Option<String>,
+    /// `data_processing_options`, `data_processing_options_country` and
+    /// `data_processing_options_state` as sent.
+    pub data_processing_options: Option<Value>,
+    pub data_processing_options_country: Option<Value>,
+    pub data_processing_options_state: Option<Value>,
+    /// Whether `custom_data` names products (`content_ids` or `contents`, not
+    /// empty), and its `content_type` as sent.
+    pub names_products: bool,
+    pub content_type: Option<Value>,
 }
 
 impl ServerEvent {
@@ -85,10 +99,28 @@ const CUSTOM_DATA_EVENT_ID_KEYS: [&str; 2] = ["event_id", "eventID"];
 const CAPI_HINT: &str =
     "paste the JSON body sent to the Graph API events endpoint ({\"data\": [...]}) or an array of its events";
 
+/// One request's events: what one JSON document of a paste sent Meta.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapiRequest {
+    /// Where the request is in its source, for a message: `data`, or
+    /// `document 2: data` for the second body of a paste.
+    pub place: String,
+    pub events: Vec<ServerEvent>,
+}
+
 /// Parses Conversions API payloads: a Graph API body `{"data":[…]}`, a bare array
 /// of events, a single event, or several of these one after another.
 pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputError> {
-    let mut events = Vec::new();
+    Ok(parse_capi_requests(label, text)?
+        .into_iter()
+        .flat_map(|r| r.events)
+        .collect())
+}
+
+/// [`parse_capi`], keeping which request (JSON document) each event came in:
+/// Meta takes or refuses a request whole, and answers each with one response.
+pub fn parse_capi_requests(label: &str, text: &str) -> Result<Vec<CapiRequest>, InputError> {
+    let mut requests = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut doc = 0usize;
     for item in &mut stream {
@@ -98,7 +130,15 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
         } else {
             format!("document {}: ", doc + 1)
         };
-        collect_capi(label, &prefix, &value, &mut events)?;
+        let mut events = Vec::new();
+        let base = collect_capi(label, &prefix, &value, &mut events)?;
+        for ev in &mut events {
+            ev.request = doc;
+        }
+        requests.push(CapiRequest {
+            place: format!("{prefix}{base}"),
+            events,
+        });
         doc += 1;
     }
     if doc == 0 {
@@ -109,10 +149,17 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
             hint: CAPI_HINT.into(),
         });
     }
-    Ok(events)
+    Ok(requests)
 }
 
-fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEvent>) -> Result<(), InputError> {
+/// Appends the events of one document to `out`; returns what the document's
+/// events are called for a message (`data`, `(event)`, `(array)`).
+fn collect_capi(
+    label: &str,
+    prefix: &str,
+    value: &Value,
+    out: &mut Vec<ServerEvent>,
+) -> Result<&'static str, InputError> {
     let shape_err = |place: String, problem: String| InputError {
         input: label.into(),
         place: format!("{prefix}{place}"),
@@ -145,7 +192,7 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
             let place = format!("{prefix}(event)");
             let ev = server_event(label, &place, map, body_test_code).map_err(|(p, m)| shape_err(p, m))?;
             out.push(ev);
-            return Ok(());
+            return Ok("(event)");
         }
         Value::Array(a) => (a, ""),
         Value::Object(_) => {
@@ -179,7 +226,7 @@ fn collect_capi(label: &str, prefix: &str, value: &Value, out: &mut Vec<ServerEv
             .map_err(|(p, m)| shape_err(p, m))?;
         out.push(ev);
     }
-    Ok(())
+    Ok(if base.is_empty() { "(array)" } else { "data" })
 }
 
 fn server_event(
@@ -214,6 +261,16 @@ fn server_event(
             .filter(|k| custom.is_some_and(|c| c.contains_key(*k)))
             .collect(),
         test_event_code: body_test_code.or_else(|| map.get("test_event_code").and_then(scalar_string)),
+        data_processing_options: map.get("data_processing_options").cloned(),
+        data_processing_options_country: map.get("data_processing_options_country").cloned(),
+        data_processing_options_state: map.get("data_processing_options_state").cloned(),
+        names_products: ["content_ids", "contents"].into_iter().any(|k| match cd(k) {
+            None | Some(Value::Null) => false,
+            Some(Value::Array(a)) => !a.is_empty(),
+            Some(Value::String(s)) => !s.trim().is_empty() && s.trim() != "[]",
+            Some(_) => true,
+        }),
+        content_type: cd("content_type").cloned(),
     };
     Ok(ServerEvent {
         source: label.into(),
@@ -228,8 +285,188 @@ fn server_event(
         currency: cd("currency").and_then(scalar_string),
         order_id: cd("order_id").and_then(scalar_string),
         num_items: cd("num_items").and_then(amount),
+        request: 0,
         sent,
     })
+}
+
+/// Meta's answer to one Conversions API request, as the user pasted it: the
+/// Graph API's success body (`{"events_received": N, "messages": [...],
+/// "fbtrace_id": "..."}`) or its error body (`{"error": {...}}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapiResponse {
+    pub source: String,
+    /// Which document of the paste it is, from 0: it answers the request of
+    /// the same number in the payload before it.
+    pub document: usize,
+    /// How many events Meta says it received; absent in an error body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_received: Option<u64>,
+    /// Meta's messages about the request, as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
+    /// Meta's id for the request, what its support asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fbtrace_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<CapiError>,
+}
+
+/// The Graph API's `error` object (Graph API, "Handling Errors").
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CapiError {
+    pub message: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub code: Option<i64>,
+    pub error_subcode: Option<i64>,
+    pub error_user_title: Option<String>,
+    pub error_user_msg: Option<String>,
+    pub fbtrace_id: Option<String>,
+}
+
+impl CapiResponse {
+    /// The id Meta's support asks for: the error's, else the body's.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.error
+            .as_ref()
+            .and_then(|e| e.fbtrace_id.as_deref())
+            .or(self.fbtrace_id.as_deref())
+    }
+}
+
+impl CapiError {
+    /// Meta's words, quoted: message, code, subcode, the user title and
+    /// message when given, and the trace id.
+    pub fn describe(&self, trace: Option<&str>) -> String {
+        let mut parts = vec![format!("\"{}\"", self.message.as_deref().unwrap_or("(no message)"))];
+        let mut ids = Vec::new();
+        if let Some(c) = self.code {
+            ids.push(format!("code {c}"));
+        }
+        if let Some(c) = self.error_subcode {
+            ids.push(format!("error_subcode {c}"));
+        }
+        if let Some(t) = trace {
+            ids.push(format!("fbtrace_id {t}"));
+        }
+        if !ids.is_empty() {
+            parts.push(format!("({})", ids.join(", ")));
+        }
+        match (&self.error_user_title, &self.error_user_msg) {
+            (Some(t), Some(m)) => parts.push(format!("— {t}: {m}")),
+            (Some(t), None) => parts.push(format!("— {t}")),
+            (None, Some(m)) => parts.push(format!("— {m}")),
+            (None, None) => {}
+        }
+        parts.join(" ")
+    }
+}
+
+const RESPONSE_HINT: &str = "paste the body Meta's Graph API returned for the request: \
+     {\"events_received\": N, \"messages\": [], \"fbtrace_id\": \"...\"} or {\"error\": {...}}";
+
+/// Parses Meta's responses to Conversions API requests: one JSON body, or
+/// several one after another (one per request of the payload they answer).
+pub fn parse_capi_response(label: &str, text: &str) -> Result<Vec<CapiResponse>, InputError> {
+    let mut out = Vec::new();
+    for (doc, item) in serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .enumerate()
+    {
+        let value = item.map_err(|e| json_error(label, &e, RESPONSE_HINT))?;
+        let prefix = if doc == 0 {
+            String::new()
+        } else {
+            format!("document {}: ", doc + 1)
+        };
+        let err = |place: &str, problem: String| InputError {
+            input: label.into(),
+            place: format!("{prefix}{place}"),
+            problem,
+            hint: RESPONSE_HINT.into(),
+        };
+        let Value::Object(map) = &value else {
+            return Err(err("(top level)", "expected an object".into()));
+        };
+        let text_of = |v: Option<&Value>| match v {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let whole = |v: Option<&Value>| match v {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let response = if let Some(e) = map.get("error") {
+            let Value::Object(e) = e else {
+                return Err(err("error", "\"error\" is not an object".into()));
+            };
+            CapiResponse {
+                source: label.into(),
+                document: doc,
+                events_received: None,
+                messages: Vec::new(),
+                fbtrace_id: text_of(map.get("fbtrace_id")),
+                error: Some(CapiError {
+                    message: text_of(e.get("message")),
+                    kind: text_of(e.get("type")),
+                    code: whole(e.get("code")),
+                    error_subcode: whole(e.get("error_subcode")),
+                    error_user_title: text_of(e.get("error_user_title")),
+                    error_user_msg: text_of(e.get("error_user_msg")),
+                    fbtrace_id: text_of(e.get("fbtrace_id")),
+                }),
+            }
+        } else if let Some(n) = map.get("events_received") {
+            let Some(n) = n.as_u64() else {
+                return Err(err(
+                    "events_received",
+                    format!("events_received is {n}, not a whole number of events"),
+                ));
+            };
+            let messages = match map.get("messages") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|m| match m {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+                Some(_) => return Err(err("messages", "\"messages\" is not a list".into())),
+            };
+            CapiResponse {
+                source: label.into(),
+                document: doc,
+                events_received: Some(n),
+                messages,
+                fbtrace_id: text_of(map.get("fbtrace_id")),
+                error: None,
+            }
+        } else {
+            let looks_like_payload = map.contains_key("data") || map.contains_key("event_name");
+            return Err(err(
+                "(top level)",
+                if looks_like_payload {
+                    "this is a Conversions API payload, not Meta's response to one".into()
+                } else {
+                    "object has neither \"events_received\" nor \"error\"".into()
+                },
+            ));
+        };
+        out.push(response);
+    }
+    if out.is_empty() {
+        return Err(InputError {
+            input: label.into(),
+            place: "line 1, column 1".into(),
+            problem: "the input is empty".into(),
+            hint: RESPONSE_HINT.into(),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -300,5 +537,61 @@ mod tests {
             "null and empty values are not sent keys"
         );
         assert_eq!(s.test_event_code, None);
+    }
+
+    /// The two bodies the Graph API returns for a Conversions API request
+    /// (Conversions API, "Using the API"; Graph API, "Handling Errors").
+    #[test]
+    fn responses_read_both_shapes() {
+        let ok = r#"{"events_received": 3, "messages": [], "fbtrace_id": "ANkfuFWtx5dY3ISkOmxWN2z"}"#;
+        let r = parse_capi_response("response.json", ok).expect("success body");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].events_received, Some(3));
+        assert_eq!(r[0].trace_id(), Some("ANkfuFWtx5dY3ISkOmxWN2z"));
+        assert!(r[0].error.is_none());
+        let refused = r#"{"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100, "error_subcode": 2804003, "is_transient": false, "error_user_title": "Event Timestamp Too Old", "error_user_msg": "The timestamp for this event is too far in the past.", "fbtrace_id": "AxTz9kLq2bW"}}"#;
+        let r = parse_capi_response("response.json", &format!("{ok}\n{refused}")).expect("two bodies");
+        assert_eq!(r[1].document, 1);
+        let e = r[1].error.as_ref().expect("an error");
+        assert_eq!((e.code, e.error_subcode), (Some(100), Some(2804003)));
+        assert_eq!(
+            e.describe(r[1].trace_id()),
+            "\"Invalid parameter\" (code 100, error_subcode 2804003, fbtrace_id AxTz9kLq2bW) — Event Timestamp Too Old: The timestamp for this event is too far in the past."
+        );
+    }
+
+    #[test]
+    fn a_response_that_is_neither_shape_says_where_and_what() {
+        let e = parse_capi_response("r.json", "{\"events_received\": 1,").expect_err("cut short");
+        assert!(e.place.starts_with("line 1"), "{}", e.place);
+        assert!(e.hint.contains("events_received"), "{}", e.hint);
+        let e = parse_capi_response("r.json", r#"{"data": [{"event_name": "Purchase"}]}"#).expect_err("a payload");
+        assert_eq!(e.place, "(top level)");
+        assert!(e.problem.contains("payload, not Meta's response"), "{}", e.problem);
+        let e = parse_capi_response("r.json", r#"{"ok": true}"#).expect_err("neither");
+        assert!(e.problem.contains("neither \"events_received\" nor \"error\""));
+        let e =
+            parse_capi_response("r.json", r#"{"events_received": 1} {"events_received": -2}"#).expect_err("negative");
+        assert_eq!(e.place, "document 2: events_received");
+        let e = parse_capi_response("r.json", r#"{"error": "Invalid"}"#).expect_err("error text");
+        assert_eq!(e.place, "error");
+        assert!(parse_capi_response("r.json", "  ")
+            .expect_err("empty")
+            .problem
+            .contains("empty"));
+        assert!(parse_capi_response("r.json", "[1]").is_err());
+    }
+
+    #[test]
+    fn requests_keep_their_documents() {
+        let two = r#"{"data": [{"event_name": "Purchase"}, {"event_name": "AddToCart"}]} [{"event_name": "Lead"}] {"data": []}"#;
+        let r = parse_capi_requests("capi.json", two).expect("parses");
+        let shape: Vec<(&str, usize)> = r.iter().map(|r| (r.place.as_str(), r.events.len())).collect();
+        assert_eq!(
+            shape,
+            [("data", 2), ("document 2: (array)", 1), ("document 3: data", 0)]
+        );
+        assert_eq!(r[1].events[0].request, 1);
+        assert_eq!(parse_capi("capi.json", two).expect("flat").len(), 3);
     }
 }

@@ -12,7 +12,9 @@ use serde_json::Value;
 pub mod capi;
 pub mod order;
 
-pub use capi::{parse_capi, ServerEvent};
+pub use capi::{
+    parse_capi, parse_capi_requests, parse_capi_response, CapiError, CapiRequest, CapiResponse, ServerEvent,
+};
 pub use order::{parse_order, parse_order_named, typed_figures, OrderFigures};
 
 /// A user-facing input error: what was wrong, where, and what to do.

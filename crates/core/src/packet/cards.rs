@@ -222,6 +222,73 @@ pub struct TestEventsCard {
     pub events: Vec<EventRow>,
     /// Each browser core hit and its server twin, when payloads were supplied.
     pub pairs: Vec<PairOut>,
+    /// What Meta answered the supplied server requests; absent until a
+    /// response is supplied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_response: Option<MetaResponse>,
+}
+
+/// Meta's responses to the supplied Conversions API requests, summed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetaResponse {
+    /// Requests supplied, and how many of them have Meta's response.
+    pub requests: usize,
+    pub answered: usize,
+    /// Answered requests Meta refused (an error body).
+    pub refused: usize,
+    /// Events in all supplied requests, and what Meta's responses say it
+    /// received (refused requests count 0).
+    pub events_sent: usize,
+    pub events_received: u64,
+    /// Meta's ids of the answered requests, for its support.
+    pub fbtrace_ids: Vec<String>,
+    /// In words: "Meta accepted 4 of 4" only when a response accounts for
+    /// every event sent.
+    pub summary: String,
+}
+
+fn meta_response(j: &Journey) -> Option<MetaResponse> {
+    let answered: Vec<_> = j
+        .server_requests
+        .iter()
+        .filter_map(|r| Some((r, r.response.as_ref()?)))
+        .collect();
+    if answered.is_empty() {
+        return None;
+    }
+    let requests = j.server_requests.len();
+    let events_sent: usize = j.server_requests.iter().map(|r| r.events.len()).sum();
+    let refused = answered.iter().filter(|(_, resp)| resp.error.is_some()).count();
+    let events_received: u64 = answered.iter().filter_map(|(_, resp)| resp.events_received).sum();
+    let fbtrace_ids = answered
+        .iter()
+        .filter_map(|(_, resp)| resp.trace_id().map(str::to_owned))
+        .collect();
+    let mut summary = format!("Meta accepted {events_received} of {events_sent}");
+    if answered.len() < requests {
+        let open: usize = j
+            .server_requests
+            .iter()
+            .filter(|r| r.response.is_none())
+            .map(|r| r.events.len())
+            .sum();
+        summary.push_str(&format!(
+            "; {} of {requests} request(s) have no response from Meta ({open} event(s) unaccounted for)",
+            requests - answered.len()
+        ));
+    }
+    if refused > 0 {
+        summary.push_str(&format!("; Meta refused {refused} request(s)"));
+    }
+    Some(MetaResponse {
+        requests,
+        answered: answered.len(),
+        refused,
+        events_sent,
+        events_received,
+        fbtrace_ids,
+        summary,
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -443,11 +510,16 @@ pub fn build(j: &Journey, findings: &[Finding], gate: &Gate, review: &Review, or
         if purchase_actions == 1 { "" } else { "s" },
         te_head.summary
     );
+    let meta_response = meta_response(j);
+    if let Some(m) = &meta_response {
+        te_head.summary = format!("{} {}.", te_head.summary, m.summary);
+    }
     let test_events = TestEventsCard {
         head: te_head,
         purchase_actions,
         events,
         pairs: pair_rows(j),
+        meta_response,
     };
     let shopify_order = ShopifyOrderCard {
         head: head(CardId::ShopifyOrder, gate, findings),
@@ -1046,5 +1118,65 @@ mod tests {
         assert_eq!(meta_count([Some("a"), Some("a")].into_iter()), 1);
         assert_eq!(meta_count([Some("a"), None, Some("b"), None].into_iter()), 4);
         assert_eq!(meta_count(std::iter::empty()), 0);
+    }
+
+    /// Meta's answer in the Test Events card: "Meta accepted N of N" only
+    /// when responses account for every event sent.
+    #[test]
+    fn the_card_says_what_meta_accepted() {
+        use crate::journal::{Record, UserText};
+        use crate::rules::testkit::*;
+        use crate::{Packet, PacketOptions, Review};
+        let web = r#""event_time":1700000001,"action_source":"website","user_data":{"client_user_agent":"Mozilla/5.0","client_ip_address":"203.0.113.7"}"#;
+        let two = format!(
+            r#"{{"data":[{{"event_name":"AddToCart","event_id":"atc-1",{web}}},{{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD"}}}}]}}"#
+        );
+        let response = |text: &str| {
+            Record::ServerResponse(UserText {
+                label: "response.json".into(),
+                text: text.into(),
+                order_name: None,
+            })
+        };
+        let card = |j: J| {
+            let mut s = j.session();
+            Packet::build(&mut s, &Review::default(), &PacketOptions::default())
+                .cards
+                .test_events
+        };
+        assert_eq!(
+            card(clean_journey().server(&two)).meta_response,
+            None,
+            "no response, no claim"
+        );
+        let all = card(clean_journey().server(&two).record(response(
+            r#"{"events_received": 2, "messages": [], "fbtrace_id": "AmZ3kQ"}"#,
+        )));
+        let m = all.meta_response.as_ref().expect("answered");
+        assert_eq!(m.summary, "Meta accepted 2 of 2");
+        assert_eq!(m.fbtrace_ids, ["AmZ3kQ"]);
+        assert!(
+            all.head.summary.ends_with("Meta accepted 2 of 2."),
+            "{}",
+            all.head.summary
+        );
+        // A second request without a response: not every event is accounted for.
+        let open = card(
+            clean_journey()
+                .server(&two)
+                .record(response(r#"{"events_received": 2}"#))
+                .server(&two),
+        );
+        assert_eq!(
+            open.meta_response.map(|m| m.summary).as_deref(),
+            Some("Meta accepted 2 of 4; 1 of 2 request(s) have no response from Meta (2 event(s) unaccounted for)")
+        );
+        let refused = card(clean_journey().server(&two).record(response(
+            r#"{"error": {"message": "Invalid parameter", "code": 100, "fbtrace_id": "AxTz"}}"#,
+        )));
+        assert_eq!(
+            refused.meta_response.map(|m| m.summary).as_deref(),
+            Some("Meta accepted 0 of 2; Meta refused 1 request(s)")
+        );
     }
 }

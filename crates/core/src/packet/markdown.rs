@@ -524,6 +524,20 @@ fn test_events_card(s: &mut String, p: &Packet) {
             }
         );
     }
+    if let Some(m) = &card.meta_response {
+        let _ = writeln!(
+            s,
+            "\nMeta's response: {} ({} of {} request(s) answered{}).",
+            text(&m.summary),
+            m.answered,
+            m.requests,
+            if m.fbtrace_ids.is_empty() {
+                String::new()
+            } else {
+                format!("; fbtrace_id {}", list_code(&m.fbtrace_ids))
+            }
+        );
+    }
     // The match keys (Conversions API identity) belong inside this card: they
     // answer whether Meta can tie the action to a person.
     match_keys::section(s, p);

@@ -12,12 +12,12 @@ use super::diff::Diff;
 use super::Packet;
 
 /// Widths of the event table's columns and of a finding code (the longest
-/// code, `server_event_id_in_custom_data`, has 30 characters).
+/// code, `server_data_processing_options_invalid`, has 38 characters).
 const EVENT: usize = 17;
 const STATUS: usize = 9;
 const SENDERS: usize = 38;
 const EVENT_ID: usize = 22;
-const CODE: usize = 30;
+const CODE: usize = 38;
 
 /// `s` in exactly `width` characters: cut or padded with spaces. Characters
 /// that do not print as themselves ([`shown`]) become `?`.

@@ -313,6 +313,7 @@ registry! {
     invalid_currency => ShopifyOrder,
     currency_mismatch => ShopifyOrder,
     missing_content_ids => TestEvents,
+    missing_content_type => TestEvents,
     invalid_contents => TestEvents,
     add_to_cart_without_action => TestEvents,
     unhashed_user_data => TestEvents,
@@ -340,6 +341,11 @@ registry! {
     server_missing_web_fields => TestEvents,
     server_user_data_unhashed => TestEvents,
     server_user_data_overhashed => TestEvents,
+    server_user_data_insufficient => TestEvents,
+    server_data_processing_options_invalid => TestEvents,
+    server_batch_too_large => TestEvents,
+    server_response_error => TestEvents,
+    server_events_received_short => TestEvents,
     server_event_id_in_custom_data => TestEvents,
     test_event_code_present => TestEvents,
     fbp_mismatch => TestEvents,
@@ -482,6 +488,12 @@ mod tests {
             "fbc_missing",
             "invalid_fbp_fbc",
             "consent_revoked",
+            "server_user_data_insufficient",
+            "server_data_processing_options_invalid",
+            "server_batch_too_large",
+            "missing_content_type",
+            "server_response_error",
+            "server_events_received_short",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::server::judge_server_events;
+use super::server::{judge_server_events, span, too_old, MILLISECONDS_FROM};
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::clip;
 use crate::journey::Journey;
@@ -25,14 +25,9 @@ pub(super) static INFO: RuleInfo = RuleInfo {
     source: Some("https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event"),
 };
 
-/// How far before its browser event a server event may be: Meta refuses events
-/// older than 7 days.
-const MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
 /// How far after the capture a server event may be stamped (clock skew,
 /// queues): more is a time in the future or in the wrong unit.
 const MAX_AHEAD_MS: f64 = 3600.0 * 1000.0;
-/// From here on a number is milliseconds, not seconds (1e11 s is the year 5138).
-const MILLISECONDS_FROM: f64 = 1e11;
 
 impl RuleTrait for Rule {
     fn code(&self) -> &'static str {
@@ -75,18 +70,11 @@ impl RuleTrait for Rule {
 /// action: 7 days before the paired browser hit (else the first hit) up to an
 /// hour after the last hit. With no hit there is nothing to compare with.
 fn window_problem(j: &Journey, twin: Option<&crate::model::Hit>, t: f64) -> Option<String> {
-    let (reference, what) = match twin {
-        Some(h) => (
-            Some(h.time),
-            format!("the browser {} it pairs with (hit #{})", h.event_name(), h.id),
-        ),
-        None => (j.first_hit_time, "the capture's first hit".to_owned()),
-    };
-    if let Some(r) = reference.filter(|r| r - t > MAX_AGE_MS) {
+    if let Some((age, what)) = too_old(j, twin, t) {
         return Some(format!(
             "event_time {} is {} before {what}; Meta refuses events older than 7 days",
             t / 1000.0,
-            span(r - t)
+            span(age)
         ));
     }
     if let Some(last) = j.last_hit_time.filter(|l| t - l > MAX_AHEAD_MS) {
@@ -97,15 +85,6 @@ fn window_problem(j: &Journey, twin: Option<&crate::model::Hit>, t: f64) -> Opti
         ));
     }
     None
-}
-
-fn span(ms: f64) -> String {
-    let hours = ms / 3_600_000.0;
-    if hours >= 48.0 {
-        format!("{:.0} days", hours / 24.0)
-    } else {
-        format!("{hours:.1} hours")
-    }
 }
 
 fn json_kind(v: &Value) -> &'static str {

@@ -216,6 +216,7 @@ pub fn clean_journey() -> J {
             &[
                 ("eid", "atc-1"),
                 ("cd[content_ids]", "[\"tee-1\"]"),
+                ("cd[content_type]", "product"),
                 ("cd[value]", "25.00"),
                 ("cd[currency]", "USD"),
             ],
@@ -237,6 +238,7 @@ pub fn clean_journey() -> J {
             &[
                 ("eid", "order-1001"),
                 ("cd[contents]", "[{\"id\":\"tee-1\",\"quantity\":2}]"),
+                ("cd[content_type]", "product"),
                 ("cd[value]", "68.00"),
                 ("cd[currency]", "USD"),
                 ("cd[order_id]", "1001"),

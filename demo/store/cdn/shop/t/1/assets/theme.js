@@ -6,7 +6,7 @@
     fbq('track', 'ViewContent', { content_ids: ['tee-blue-m'], content_type: 'product', content_name: 'Classic Tee', value: 30.0, currency: 'USD' }, { eventID: D.eid('vc') });
     document.getElementById('add-to-cart').addEventListener('click', function () {
       var qty = Number(document.getElementById('qty').value) || 1;
-      fbq('track', 'AddToCart', { content_ids: ['tee-blue-m'], contents: [{ id: 'tee-blue-m', quantity: qty }], value: 30.0 * qty, currency: 'USD' }, { eventID: D.eid('atc'), transport: 'beacon' });
+      fbq('track', 'AddToCart', { content_ids: ['tee-blue-m'], contents: [{ id: 'tee-blue-m', quantity: qty }], content_type: 'product', value: 30.0 * qty, currency: 'USD' }, { eventID: D.eid('atc'), transport: 'beacon' });
       setTimeout(function () { location.href = '/cart'; }, 300);
     });
   }
