@@ -116,7 +116,7 @@ pub fn check_capi(label: &str, text: &str) -> Option<String> {
     match parse_capi(label, text) {
         Ok(events) => {
             set_error("pp-capi-error", None);
-            Some(format!("Added {} server event(s) from {label}.", events.len()))
+            Some(format!("Stored {} server event(s) from {label}.", events.len()))
         }
         Err(e) => {
             set_error("pp-capi-error", Some(&e.to_string()));
@@ -147,7 +147,7 @@ pub fn order_text() -> Option<(String, String, String)> {
     match parse_order(&label, &text) {
         Ok(o) => {
             set_error("pp-order-error", None);
-            Some((label, text, format!("Added order figures (total {:.2}).", o.total)))
+            Some((label, text, format!("Stored order figures (total {:.2}).", o.total)))
         }
         Err(e) => {
             set_error("pp-order-error", Some(&e.to_string()));
