@@ -663,7 +663,7 @@ fn diff_of_what_is_not_a_packet_exits_two_naming_file_and_place() {
     }
 }
 
-/// The Conversions API and fbp/fbc checks (issue #14), each code raised and
+/// The Conversions API and fbp/fbc checks, each code raised and
 /// silent exactly as the code table says, through HAR + server files.
 fn expected(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     list.iter()

@@ -119,7 +119,7 @@ pub fn card_of(code: &str) -> Option<CardId> {
         | "dedup_key_mismatch"
         | "server_value_mismatch"
         | "server_event_only"
-        // What the server sends and how the shopper is matched (issue #14):
+        // What the server sends and how the shopper is matched:
         // whether Meta receives, deduplicates and attributes the test events.
         | "server_event_time_invalid"
         | "server_action_source_invalid"
