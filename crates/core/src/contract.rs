@@ -107,6 +107,15 @@ pub struct Limits {
 const KB: u64 = 1024;
 const MB: u64 = 1024 * KB;
 
+// A paste fits a journey's budget twice over, a chunk of its own is smaller
+// than a network record's cap, and the kept journeys hold at least one whole
+// journey: checked when the core compiles.
+const _: () = {
+    assert!(LIMITS.paste_max < LIMITS.journal_budget / 2);
+    assert!(LIMITS.chunk_bytes < LIMITS.journal_record_max);
+    assert!(LIMITS.recent_budget >= LIMITS.journal_budget);
+};
+
 pub const LIMITS: Limits = Limits {
     journal_budget: 12 * MB,
     page_budget: MB,
@@ -216,12 +225,5 @@ mod tests {
                 assert!(!a.starts_with(b) && !b.starts_with(a), "{a} and {b} overlap");
             }
         }
-    }
-
-    #[test]
-    fn a_journey_budget_fits_a_paste_and_its_chunks() {
-        assert!(LIMITS.paste_max < LIMITS.journal_budget / 2);
-        assert!(LIMITS.chunk_bytes < LIMITS.journal_record_max);
-        assert!(LIMITS.recent_budget >= LIMITS.journal_budget);
     }
 }
