@@ -4,7 +4,7 @@
 // profile, relaunched on it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -71,6 +71,8 @@ test('a journey in progress when the browser quits is offered after the restart:
     const tabId = await t.tabIdOf('https://shop.test/elsewhere/');
     const panel = await t.openPanel(tabId, { width: 420, height: 900, ready: `#pp-recent li[data-journey="${kept.id}"]` });
     assert.match(await panel.textContent('#pp-recent'), /Recent journeys[\s\S]*https:\/\/shop\.test\/products\/tee/);
+    mkdirSync(join(ROOT, 'target', 'screenshots'), { recursive: true });
+    await (await panel.$('#pp-recent')).screenshot({ path: join(ROOT, 'target', 'screenshots', 'recent-journeys.png') });
 
     // Export: the journal as stored, every record written before the quit in it.
     const [download] = await Promise.all([panel.waitForEvent('download'), panel.click(`#pp-recent li[data-journey="${kept.id}"] .pp-recent-export`)]);
