@@ -124,9 +124,15 @@ cmd_build() {
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
-    rm -rf "$out/platform"
+    rm -rf "$out/platform" "$out/worker/doors-test.js" "$out/worker/doors-store.js"
     # The Firefox tests' control channel (see test-bridge.js): no other build carries it.
     [ "$variant" = firefox-test ] || rm -f "$out/test-bridge.js"
+    # Test doors (the tests' and the demo's control messages, and the panel's
+    # module in the worker for them) only in the test builds.
+    case "$variant" in
+      *-test) cp extension/worker/doors-test.js "$out/worker/doors.js" ;;
+      *) cp extension/worker/doors-store.js "$out/worker/doors.js" ;;
+    esac
     case "$variant" in
       firefox*) cp extension/platform/firefox.js "$out/platform.js" ;;
       *) cp extension/platform/chrome.js "$out/platform.js" ;;
@@ -230,6 +236,8 @@ cmd_bench() {
   node bench/browser.mjs
   log "ingest in V8: the extension's wasm vs Omnibug's decoder (OMNIBUG_DIR: its src/providers; else PixelProof alone)"
   node bench/ingest.mjs
+  log "the worker's redaction: every record's JSON through the core"
+  node bench/redaction.mjs
   log "summary → docs/benchmarks.md"
   node bench/report.mjs
 }

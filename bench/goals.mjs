@@ -1,6 +1,6 @@
-// The goals the browser figures are held to (issue #17), in one place: the
+// The goals the browser figures are held to, in one place: the
 // bench prints each figure against its goal as it measures it, and the report
-// writes the same verdicts into docs/benchmarks.md and the README.
+// writes the same verdicts into docs/benchmarks.md.
 // Every goal is an upper bound; `format` writes a value in the goal's unit.
 
 const ms = (x) => `${x.toFixed(1)} ms`;

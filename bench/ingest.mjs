@@ -1,4 +1,4 @@
-// Ingest in V8 (issue #17): the extension's own wasm, in node, against the
+// Ingest in V8: the extension's own wasm, in node, against the
 // Facebook Pixel decoder of Omnibug, a widely used open-source tag debugger,
 // on the same 10,000 distinct ~626-byte Purchase URLs, in one process, arms
 // alternating round by round. Prints figures; no assertions.
@@ -203,7 +203,7 @@ async function armThread({ arm, dir }) {
   } else {
     const pp = await loadPixelProof(dir);
     // The panel's module, when the build has one: since the worker's module
-    // lost its summary (issue #17: the worker needs capture and the badge
+    // lost its summary (the worker needs capture and the badge
     // only), the hit count is asked of the panel's core on the same journal.
     const panel = await loadPanel(dir);
     const session = (fill, check) => {

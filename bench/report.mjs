@@ -1,8 +1,8 @@
 // Gathers the figures of one `./build.sh bench` run — criterion estimates,
 // the HAR audit (target/bench/har.json) and the browser run
 // (target/bench/browser.json) — into one table with its targets, prints it,
-// writes docs/benchmarks.md and refreshes the table in README.md (between the
-// bench markers). A part that did not run is listed as such.
+// writes docs/benchmarks.md, which the README links. A part that did not run
+// is listed as such.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -55,7 +55,7 @@ if (mem) {
   }
 } else add('CLI', 'peak RSS on a 200,000-hit HAR', 'not run', '≤ file + 1 KB per hit', null);
 
-// Browser. Every goal of issue #17 is judged by bench/goals.mjs, the same
+// Browser. Every goal is judged by bench/goals.mjs, the same
 // verdicts the bench printed as it measured.
 const b = readJson(join(ROOT, 'target', 'bench', 'browser.json'));
 const iqr = (s, unit = 'ms') => `${s.median.toFixed(1)} ${unit} (IQR ${s.p25.toFixed(1)}–${s.p75.toFixed(1)})`;
@@ -111,7 +111,7 @@ if (b && b.scale) {
 if (b && b.size) {
   const z = b.size;
   const kb = (n) => `${(n / 1000).toFixed(0)} KB`;
-  // Since the panel is its own module, the worker's is the one with a goal (issue #17).
+  // Since the panel is its own module, the worker's is the one with a goal.
   add('Size', 'service worker wasm, raw / gzip', `${kb(z.wasmRaw)} / ${kb(z.wasmGzip)}`, ...goal('workerWasm', z.wasmRaw));
   if (z.panelRaw) add('Size', 'panel wasm, raw / gzip', `${kb(z.panelRaw)} / ${kb(z.panelGzip)}`, '–', null);
   add('Size', 'Chrome zip', kb(z.chromeZip), '–', null);
@@ -165,13 +165,4 @@ ${pagesMeasured.length ? `Page cost: ${pagesMeasured.join('; ')}; fresh browsers
 ${table}
 `;
 writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
-// The README's Benchmarks section carries the same table between markers.
-const readmePath = join(ROOT, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-const begin = '<!-- bench:begin -->';
-const end = '<!-- bench:end -->';
-if (readme.includes(begin) && readme.includes(end)) {
-  const block = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n\n${table}\n${end}`;
-  writeFileSync(readmePath, readme.slice(0, readme.indexOf(begin)) + block + readme.slice(readme.indexOf(end) + end.length));
-}
-console.log(`\n${table}\n\nwritten to docs/benchmarks.md and README.md`);
+console.log(`\n${table}\n\nwritten to docs/benchmarks.md (the README links it)`);

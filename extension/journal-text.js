@@ -1,9 +1,10 @@
 // @ts-check
-// A tab's stored journal read as one JSON text: for the worker, which hands it
+// A stored journal read as one JSON text: for the worker, which hands it
 // to the core in one call, and for the panel, which reads it from storage
-// itself. A module of its own (no imports) so the panel can start reading
+// itself. A module of its own (importing only the key shapes) so the panel can start reading
 // while the rest of its code still loads. The layout it reads (chunks of JSON
-// text, one meta entry per tab) is journal-store.js's.
+// text, one meta entry per tab) is journal-store.js's; the keys are storage.js's.
+import { KEY } from './storage.js';
 
 /**
  * The records of a stored chunk as JSON text without its brackets ('' when empty).
@@ -28,14 +29,14 @@ function chunkBody(value) {
  * together (a short journal is read in one round trip); a second asks for
  * what is still missing, and so on while writes land in between.
  * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
- * @param {number} tab
+ * @param {import('./storage.js').JournalId} tab
  * @param {number} [guess] chunks asked for before the meta is known
  * @returns {Promise<{ text: string, total: number }>}
  */
 export async function readJournalText(storage, tab, guess = 8) {
-  const metaKey = `meta:${tab}`;
+  const metaKey = KEY.meta(tab);
   /** @param {number} n */
-  const chunkKey = (n) => `chunk:${tab}:${n}`;
+  const chunkKey = (n) => KEY.chunk(tab, n);
   /** Chunks read while they were not the newest: they stay as read. @type {Map<number, unknown>} */
   const settled = new Map();
   const keys = [metaKey];
@@ -75,3 +76,22 @@ export async function readJournalText(storage, tab, guess = 8) {
     for (let n = next - 1; n < next + 2; n++) keys.push(chunkKey(n));
   }
 }
+
+/** A chunk as stored: its records' JSON texts joined. @param {string[]} texts */
+export const chunkText = (texts) => `[${texts.join(',')}]`;
+
+/**
+ * A stored chunk's records: JSON text (this version) or an array (earlier ones).
+ * @param {unknown} value
+ * @returns {{ kind: string, [field: string]: any }[]}
+ */
+export function chunkRecords(value) {
+  if (typeof value === 'string') return JSON.parse(value);
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * A stored chunk as its records' JSON texts (the newest chunk, which appends extend).
+ * @param {unknown} value
+ */
+export const recordTexts = (value) => chunkRecords(value).map((r) => JSON.stringify(r));

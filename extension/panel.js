@@ -3,6 +3,8 @@
 // extension APIs it needs. Everything the user sees is built in Rust
 // (crates/panel), with text nodes only.
 import { readJournalText } from './journal-text.js';
+import { keptBridge, readKept, showRecent } from './recent.js';
+import { journalId, loadEpoch, local, readReview } from './storage.js';
 
 // Opening the panel is measured (bench/browser.mjs, "first full paint"), so
 // everything it waits for starts at once, here: the wasm module compiles (it
@@ -62,20 +64,22 @@ chrome.runtime.onMessage.addListener((m) => {
 
 /**
  * The tab's journal, read straight from storage as one JSON text: no copy of
- * it goes through the worker's messaging, which took ~90 ms for a
- * 10,000-hit journal. What the worker appends from now on comes as live
+ * it goes through the worker's messaging, which is slow for a long
+ * journey. What the worker appends from now on comes as live
  * batches (heard since this page started), placed by position; what it
  * appended before must be in what is read. So the worker is asked for its
  * total once everything appended so far is written, and a read that holds
- * less is read again. The worker clears journals a previous browser session
- * left before it sets storage.session's marker: without the marker, the read
- * waits for the worker's answer.
+ * less is read again. The worker deals with journals a previous browser
+ * session left before it sets storage.session's marker (which names this
+ * session's journals): without the marker, the read waits for the worker's answer.
  * @param {number} tab
  */
 async function readJournal(tab) {
   const asked = chrome.runtime.sendMessage({ type: 'get-journal-total', tabId: tab }).catch(() => null);
-  const { session } = await chrome.storage.session.get('session');
-  if (!session) await asked;
+  if (!(await loadEpoch())) {
+    await asked;
+    await loadEpoch();
+  }
   let read = readStored(tab);
   const answer = await asked;
   performance.mark('pp:written');
@@ -87,14 +91,41 @@ async function readJournal(tab) {
 
 /** @param {number} tab */
 async function readStored(tab) {
-  const [{ text, total }, got] = await Promise.all([
-    readJournalText(chrome.storage.local, tab),
-    chrome.storage.local.get(`review:${tab}`),
-  ]);
-  return { text, total, review: got[`review:${tab}`] || null };
+  const [{ text, total }, review] = await Promise.all([readJournalText(local(), journalId(tab)), readReview(tab)]);
+  return { text, total, review };
+}
+
+/**
+ * @param {string} name
+ * @param {string} text
+ * @param {string} mime
+ */
+function download(name, text, mime) {
+  const href = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 10000);
+}
+
+/** @param {Element} input */
+async function readFile(input) {
+  const f = input instanceof HTMLInputElement && input.files && input.files[0];
+  if (!f) return { name: '', bytes: new Uint8Array() };
+  return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
+}
+
+/** A journey kept from an earlier browser session, opened read-only (`?journey=ID`). */
+async function mainKept(/** @type {string} */ id) {
+  const read = readKept(id);
+  const [{ default: init, mountPanel }, base] = await Promise.all([glue, keptBridge(id, read)]);
+  await init({ module_or_path: await compiled });
+  mountPanel(app, { ...base, copy: (text) => navigator.clipboard.writeText(text), download, readFile });
 }
 
 async function main() {
+  if (params.has('journey')) return mainKept(params.get('journey') || '');
   // ?tab=N pins the panel to one tab (tests, and opening the panel in a tab);
   // the side panel itself follows the active tab.
   const pinned = params.has('tab');
@@ -128,14 +159,7 @@ async function main() {
     send: (m) => chrome.runtime.sendMessage(m),
     journal: () => read,
     copy: (text) => navigator.clipboard.writeText(text),
-    download(name, text, mime) {
-      const href = URL.createObjectURL(new Blob([text], { type: mime }));
-      const a = document.createElement('a');
-      a.href = href;
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(href), 10000);
-    },
+    download,
     // One origin, asked at the moment the user clicks "Watch".
     requestOrigin: (o) => chrome.permissions.request({ origins: [o + '/*'] }),
     // Pages loaded before the grant run without the page scripts.
@@ -150,13 +174,11 @@ async function main() {
       heard = [];
       onBatch = cb;
     },
-    async readFile(input) {
-      const f = input instanceof HTMLInputElement && input.files && input.files[0];
-      if (!f) return { name: '', bytes: new Uint8Array() };
-      return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
-    },
+    readFile,
   };
   mountPanel(app, bridge);
+  // Journeys kept from before the browser last stopped, below the panel.
+  showRecent(app).catch(() => {});
 }
 
 main().catch((e) => {

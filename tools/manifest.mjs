@@ -6,7 +6,7 @@
 //   webNavigation     page views of the journey, and frame URLs for sender attribution
 //   storage           the per-tab journal and review fields
 //   unlimitedStorage  a 20,000-record journal is larger than storage.session's 10 MB quota;
-//                     journals are still cleared when the tab closes and at browser start
+//                     journals go when the tab closes; the last few survive a browser restart, bounded
 //   scripting         register the page hook for exactly the origins the user granted
 //   sidePanel         the panel (Chrome); Firefox uses sidebar_action instead
 //   host: facebook.com / instagram.com / connect.facebook.net

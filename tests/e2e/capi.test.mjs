@@ -1,4 +1,4 @@
-// Issue #14 in the extension: Conversions API payloads pasted in the panel,
+// In the extension: Conversions API payloads pasted in the panel,
 // the fbp/fbc a shopper who came from an ad carries, and a consent banner that
 // never grants consent. Every code is raised and stays silent exactly as the
 // code table says, on what the extension stores (the paste after redaction).
@@ -66,7 +66,7 @@ describe('Conversions API payloads and click ids in the panel', () => {
     await panel.fill('#pp-capi', JSON.stringify(body));
     await panel.click('#pp-capi-add');
     await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'server_payload').length > stored, 'the stored payload');
-    await panel.waitForFunction(() => /Added \d+ server event/.test(document.querySelector('#pp-status').textContent));
+    await panel.waitForFunction(() => /Stored \d+ server event/.test(document.querySelector('#pp-status').textContent));
     // The summary re-renders within its refresh interval once the record is back from the worker.
     await panel.waitForFunction(() => document.querySelector('#pp-gate-body').textContent.includes('dedup') &&
       !/no server payloads supplied/.test(document.querySelector('#pp-gate-body').textContent), null, { timeout: 10000 });
@@ -204,6 +204,68 @@ describe('Conversions API payloads and click ids in the panel', () => {
     assert.ok(packet.server.credentials_removed.some((c) => /access_token, appsecret_proof$/.test(c)), JSON.stringify(packet.server));
     const source = packet.decision.evidence.find((e) => e.source === 'server');
     assert.match(source.detail, /access_token, appsecret_proof removed: a credential, never stored or exported/);
+    await panel.close();
+  });
+
+  /** `n` server events as a store's server sends a long day's batch, with `user` as each one's user_data. */
+  function batch(n, user, atc) {
+    const now = Math.floor(Date.now() / 1000);
+    const data = [{ event_name: 'AddToCart', event_time: now, event_id: 'atc-tee-1', action_source: 'website', event_source_url: LANDING,
+      user_data: { ...user(0), client_user_agent: UA, fbp: atc.fbp, fbc: atc.fbc }, custom_data: { value: 30, currency: 'USD', content_ids: ['tee-blue-m'] } }];
+    for (let i = 1; i < n; i++) {
+      data.push({ event_name: 'ViewContent', event_time: now - i, event_id: `vc-batch-${i}`, action_source: 'website',
+        event_source_url: `https://shop.test/products/tee-${i}`, user_data: { ...user(i), fbp: `fb.1.1764000000000.${100000000 + i}` },
+        custom_data: { value: 30, currency: 'USD', content_ids: [`tee-${i}`] } });
+    }
+    return { data };
+  }
+
+  test('a 264 KB body of 700 events is stored whole, and the dedup check and match keys read it', async () => {
+    await adJourney('large');
+    const tabId = tabs.large;
+    const panel = await openPanel(tabId);
+    const body = batch(700, () => ({ em: [EM], client_ip_address: '203.0.113.7' }), ids('large', 'atc-tee-1'));
+    const size = JSON.stringify(body).length;
+    assert.ok(size > 262 * 1024 && size < 270 * 1024, `${size} characters`);
+    await paste(panel, tabId, body);
+    assert.match(await panel.textContent('#pp-status'), /Stored 700 server event\(s\)/);
+    const stored = (await t.journal(tabId)).filter((r) => r.kind === 'server_payload');
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0].text, JSON.stringify(body), 'stored whole, as pasted (nothing to redact)');
+    assert.ok(!/no server payloads supplied/.test(await panel.textContent('#pp-gate-body')));
+    assert.equal(await panel.textContent('#pp-matchkeys-body tr[data-event="AddToCart"] td.server'), 'client_ip_address, client_user_agent, em, fbc, fbp');
+    await panel.close();
+  });
+
+  test('a 62.8 KB paste with plain e-mails and phones is stored redacted, and compact', async () => {
+    await adJourney('plain');
+    const tabId = tabs.plain;
+    const panel = await openPanel(tabId);
+    const body = batch(189, (i) => ({ em: [`Shopper.${i}@Example.com`], ph: [`+1 (650) 555-${String(i).padStart(4, '0')}`] }), ids('plain', 'atc-tee-1'));
+    const size = JSON.stringify(body).length;
+    assert.ok(size > 62.5 * 1024 && size < 63.5 * 1024, `${size} characters`);
+    await paste(panel, tabId, body);
+    assert.match(await panel.textContent('#pp-status'), /Stored 189 server event\(s\)/);
+    const [stored] = (await t.journal(tabId)).filter((r) => r.kind === 'server_payload');
+    assert.ok(!/Example\.com|555-/.test(stored.text), 'no plain e-mail or phone at rest');
+    assert.equal(stored.text.match(/plain:email:[0-9a-f]{64}/g).length, 189);
+    assert.equal(stored.text.match(/plain:phone:[0-9a-f]{64}/g).length, 189);
+    assert.ok(!stored.text.includes('\n'), 'compact JSON');
+    assert.equal(JSON.parse(stored.text).data.length, 189);
+    assert.ok((await findings(panel)).some((f) => f.code === 'server_user_data_unhashed'));
+    await panel.close();
+  });
+
+  test('a paste over the limit is refused with the limit named, and nothing is said stored', async () => {
+    const tabId = tabs.large;
+    const panel = await openPanel(tabId);
+    const body = batch(12000, () => ({ em: [EM] }), ids('large', 'atc-tee-1'));
+    await panel.fill('#pp-capi', JSON.stringify(body));
+    await panel.click('#pp-capi-add');
+    await panel.waitForFunction(() => /Could not store/.test(document.querySelector('#pp-status').textContent), null, { timeout: 20000 });
+    assert.match(await panel.textContent('#pp-status'), /over the 4096\.0 KB a paste may take/);
+    assert.doesNotMatch(await panel.textContent('#pp-status'), /Stored/);
+    assert.equal((await t.journal(tabId)).filter((r) => r.kind === 'server_payload').length, 1, 'only the earlier paste');
     await panel.close();
   });
 

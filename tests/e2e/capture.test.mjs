@@ -194,11 +194,11 @@ describe('service worker restart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pixelproof-slow-wasm-'));
     try {
       cpSync(EXTENSION, dir, { recursive: true });
-      const file = join(dir, 'background.js');
+      const file = join(dir, 'worker', 'boot.js');
       const source = readFileSync(file, 'utf8');
-      const compile = /const wasmReady = (init\([^;]*\));/;
+      const compile = /export const wasmReady = (init\([^;]*\));/;
       assert.match(source, compile, 'the worker starts its wasm compile in one statement');
-      writeFileSync(file, source.replace(compile, 'const wasmReady = new Promise((r) => setTimeout(r, 800)).then(() => $1);'));
+      writeFileSync(file, source.replace(compile, 'export const wasmReady = new Promise((r) => setTimeout(r, 800)).then(() => $1);'));
       await restartMidJourney(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// A new user's first run (issue #12). The store build (dist/chrome) from a clean
+// A new user's first run. The store build (dist/chrome) from a clean
 // profile: nothing is captured on a store until the user allows it, and the
 // panel offers exactly that store's origin. Automation cannot answer the
 // browser's permission prompt, so the grant itself is given the way a user can
@@ -52,6 +52,33 @@ test('store build: an unwatched store is not captured, and the panel offers to w
     assert.equal(await other.$('#pp-watch-button'), null);
     assert.match(await other.textContent('#pp-watch-hint'), /Open your store \(an https:\/\/ page\) in this tab/);
     assert.deepEqual(t.consoleErrors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('store build: the worker refuses every test and demo control message, and carries no test code', async () => {
+  const t = await launch({ extension: STORE_EXTENSION });
+  try {
+    const page = await t.context.newPage();
+    await page.goto(PRODUCT);
+    await serverHits(t.server, 4);
+    const tabId = await t.tabIdOf(PRODUCT);
+    // Asked as the tests ask the test build: from an extension page, the
+    // panel's own way in. The panel's messages are answered as usual.
+    assert.deepEqual((await t.send({ type: 'get-journal', tabId })).records, []);
+    for (const type of ['get-packet', 'get-summary', 'tabs', 'open-panel']) {
+      assert.deepEqual(await t.send({ type, tabId }), { error: 'unknown message' }, type);
+    }
+    assert.deepEqual(await t.send({ type: 'test-bridge', msg: { type: 'get-packet', tabId } }), { error: 'unknown message' }, 'test-bridge');
+    // The worker's code as loaded holds no door: the build left it out.
+    const doors = await t.control().then((c) => c.evaluate(() => fetch('/worker/doors.js').then((r) => r.text())));
+    assert.match(doors, /export const doors = null;/);
+    assert.doesNotMatch(doors, /pixelproof_panel|get-packet/);
+    const files = await t.control().then((c) => c.evaluate(() => Promise.all(['/test-bridge.js', '/worker/doors-test.js'].map((f) => fetch(f).then((r) => r.ok, () => false)))));
+    assert.deepEqual(files, [false, false], 'no test-bridge.js, no doors-test.js in the store build');
+    // The two fetches above fail on purpose; nothing else may.
+    assert.deepEqual(t.consoleErrors.filter((e) => !e.startsWith('control: Failed to load resource: net::ERR_FILE_NOT_FOUND')), []);
   } finally {
     await t.close();
   }

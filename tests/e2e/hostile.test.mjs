@@ -1,4 +1,4 @@
-// Reliability against a hostile page (issue #13) in headless Chromium: the
+// Reliability against a hostile page in headless Chromium: the
 // suite shared with the Firefox tier (tests/suites/hostile.mjs).
 import * as chromium from '../drivers/chromium.mjs';
 import { hostileSuite } from '../suites/hostile.mjs';

@@ -260,7 +260,7 @@ describe('the panel', () => {
     const order = readFileSync(join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'clean.order.json'), 'utf8');
     await panel.fill('#pp-order-json', order);
     await panel.click('#pp-order-add');
-    await panel.waitForFunction(() => /Added order figures \(total 78\.00\)/.test(document.querySelector('#pp-status').textContent));
+    await panel.waitForFunction(() => /Stored order figures \(total 78\.00\)/.test(document.querySelector('#pp-status').textContent));
     const stored = (await t.journal(tabId)).filter((r) => r.kind === 'order');
     assert.deepEqual(stored.map((r) => r.label), ['pasted order'], 'the paste, not the empty typed figures');
     assert.equal(await panel.inputValue('#pp-order-json'), '', 'the field is emptied once stored');

@@ -1,4 +1,4 @@
-// A user's first run in Firefox (issue #12): a store the extension was not
+// A user's first run in Firefox: a store the extension was not
 // granted at install (store2.test; the test build only declares shop.test, for
 // its control page), the panel's "Watch" button, the browser's permission
 // request — answered the way a user's "Allow" answers it: Firefox's own

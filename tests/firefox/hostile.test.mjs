@@ -1,4 +1,4 @@
-// Reliability against a hostile page (issue #13) in headless Firefox: the
+// Reliability against a hostile page in headless Firefox: the
 // suite Chromium runs (tests/suites/hostile.mjs), with the same assertions.
 import * as firefox from '../drivers/firefox.mjs';
 import { hostileSuite } from '../suites/hostile.mjs';

@@ -1,4 +1,4 @@
-// Reliability against a hostile page (issue #13), for any browser driver: the
+// Reliability against a hostile page, for any browser driver: the
 // same pages and the same assertions in Chromium (tests/e2e/hostile.test.mjs)
 // and Firefox (tests/firefox/hostile.test.mjs). Anything the page can send,
 // the page can forge: it may add doubt and never remove it. Each test here is

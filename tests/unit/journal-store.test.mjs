@@ -1,8 +1,9 @@
-// The journal store without a browser: an in-memory storage with the
+// The journal store as built (dist/chrome-test: its limits and key shapes come
+// from the core's contract) without a browser: an in-memory storage with the
 // chrome.storage.local shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createJournalStore, readJournalText } from '../../extension/journal-store.js';
+import { createJournalStore, readJournalText } from '../../dist/chrome-test/journal-store.js';
 
 function memoryStorage() {
   const data = new Map();
@@ -280,4 +281,51 @@ test('a written batch comes with each record\'s JSON, as the session reads it', 
   const records = written.flatMap((w) => w.records);
   assert.equal(records.length, 7);
   assert.deepEqual(written.flatMap((w) => w.texts), records.map((r) => JSON.stringify(r)));
+});
+
+// A pasted Conversions API body as the panel sends it: 700 events, ~264 KB.
+const paste = (n) => ({
+  kind: 'server_payload',
+  label: 'capi.json',
+  origin: 'user',
+  text: JSON.stringify({ data: Array.from({ length: n }, (_, i) => ({ event_name: 'Purchase', event_id: `order-${i}`, event_time: 1764000000 + i, action_source: 'website', user_data: { em: ['a'.repeat(64)], client_user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36' }, custom_data: { value: 78, currency: 'USD', contents: [{ id: 'sku-1', quantity: 2 }] } })) }),
+});
+
+test('a paste larger than a network record is stored whole, in a chunk of its own that later appends never rewrite', async () => {
+  const storage = memoryStorage();
+  const writes = [];
+  const set = storage.set.bind(storage);
+  storage.set = async (obj) => { writes.push(Object.keys(obj)); return set(obj); };
+  const store = createJournalStore({ storage, chunk: 10 });
+  store.append(5, hit(0));
+  const big = paste(700);
+  assert.ok(JSON.stringify(big).length > 250 * 1024, `${JSON.stringify(big).length} characters`);
+  await store.append(5, big, null, { confirm: true });
+  writes.length = 0;
+  for (let i = 1; i <= 25; i++) await store.append(5, hit(i));
+  const got = await store.read(5);
+  assert.deepEqual(got.map((r) => r.kind), ['request', 'server_payload', ...Array(25).fill('request')]);
+  assert.equal(got[1].text, big.text, 'stored whole');
+  const pasteChunk = [...storage.data.entries()].find(([, v]) => typeof v === 'string' && v.includes('order-699'))[0];
+  assert.equal(JSON.parse(storage.data.get(pasteChunk)).length, 1, 'alone in its chunk');
+  assert.ok(writes.every((keys) => !keys.includes(pasteChunk)), 'appends after it never rewrite it');
+});
+
+test('a record over its cap, waited for, is refused with the limit named (and counted)', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, recordMax: { journal: 1000, page: 300, user: 2000 } });
+  await store.append(6, hit(0));
+  await assert.rejects(store.append(6, { kind: 'order', origin: 'user', text: 'x'.repeat(3000) }, null, { confirm: true }), /over the limit of 2000/);
+  await store.append(6, { kind: 'order', origin: 'user', text: 'x'.repeat(1500) }, null, { confirm: true });
+  const got = await store.read(6);
+  assert.deepEqual(got.map((r) => r.kind), ['request', 'dropped', 'order']);
+  assert.equal(got[1].reason, 'oversized');
+});
+
+test('a waited-for record whose write fails is rejected, never reported stored', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage });
+  await store.append(8, hit(0));
+  storage.set = async () => { throw new Error('QUOTA_BYTES quota exceeded'); };
+  await assert.rejects(store.append(8, paste(3), null, { confirm: true }), /quota/);
 });

@@ -438,16 +438,16 @@ fn codes_subcommand_lists_the_registry() {
 }
 
 #[test]
-fn readme_code_table_matches_the_registry() {
-    let readme =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).expect("README");
+fn the_code_table_in_the_docs_matches_the_registry() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/codes.md"))
+        .expect("docs/codes.md");
     let begin = readme.find("<!-- codes:begin -->\n").expect("begin marker") + "<!-- codes:begin -->\n".len();
     let end = readme.find("<!-- codes:end -->").expect("end marker");
     let out = run_ok(&["codes"]);
     assert_eq!(
         &readme[begin..end],
         String::from_utf8_lossy(&out.stdout),
-        "README table drifted: run ./build.sh codes"
+        "docs/codes.md drifted: run ./build.sh codes"
     );
 }
 
@@ -701,7 +701,7 @@ fn diff_of_what_is_not_a_packet_exits_two_naming_file_and_place() {
     }
 }
 
-/// The Conversions API and fbp/fbc checks (issue #14), each code raised and
+/// The Conversions API and fbp/fbc checks, each code raised and
 /// silent exactly as the code table says, through HAR + server files.
 fn expected(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     list.iter()

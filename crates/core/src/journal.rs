@@ -79,8 +79,7 @@ pub enum Record {
 /// never costs the others. An error only when the text is not an array.
 pub fn lenient_records(text: &str) -> Result<(Vec<Record>, usize), serde_json::Error> {
     // Every record fits, nearly always: one pass reads them all. Only when one
-    // does not is the text read again, record by record (~10 % of reading a
-    // 10,000-hit journal in, measured in the panel).
+    // does not is the text read again, record by record.
     if let Ok(records) = serde_json::from_str::<Vec<Record>>(text) {
         return Ok((records, 0));
     }
@@ -134,10 +133,10 @@ impl Record {
 /// defaulted when absent. Reading one flat struct in a single pass and then
 /// moving the fields into the variant `kind` names is what the derived
 /// internally-tagged reader did with an extra buffered copy of the record.
-/// Measured against it (with [`WireBody`] likewise): a 10,200-record journal
-/// reads in 18 ms instead of 26 (`cargo bench -p pixelproof-core -- journal`;
-/// the panel reads the whole journal when it opens), and the extension's wasm
-/// is 41 KB smaller. A field another kind owns is type-checked but not kept.
+/// It reads a journal faster than that reader (with [`WireBody`] likewise;
+/// `cargo bench -p pixelproof-core -- journal`; the panel reads the whole
+/// journal when it opens), and the extension's wasm is smaller. A field
+/// another kind owns is type-checked but not kept.
 /// The conversion below names every field of every variant, so a field added to
 /// a record struct does not compile until it is added here too.
 #[derive(Deserialize, Default)]

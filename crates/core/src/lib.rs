@@ -18,6 +18,7 @@
 //!
 //! This crate has no wasm dependency; it builds and tests natively.
 
+pub mod contract;
 pub mod decode;
 pub mod har;
 pub mod identity;

@@ -134,14 +134,75 @@ pub fn mask(key: &str, value: &str) -> Option<String> {
 /// stored. Returns whether anything changed.
 pub fn redact_record(record: &mut Value) -> bool {
     let kind = record.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
-    match kind.as_str() {
-        "request" => redact_request(record),
-        "fbq_call" => redact_fbq_call(record),
-        "server_payload" => redact_text(record, redact_capi_text),
-        "server_response" => redact_text(record, response_fields_only),
-        "order" => redact_order(record),
-        _ => false,
+    redactor(&kind).is_some_and(|redact| redact(record))
+}
+
+/// The record kinds that can carry customer data: those [`redactor`] has a
+/// redaction for (a test keeps the two equal). The extension's contract
+/// carries this list, so the worker hands the core every record of these kinds
+/// and no other.
+pub const REDACTED_KINDS: &[&str] = &["request", "fbq_call", "server_payload", "server_response", "order"];
+
+/// What redacts a record of `kind`; `None` for kinds that never carry customer
+/// data.
+fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
+    let redact: fn(&mut Value) -> bool = match kind {
+        "request" => redact_request,
+        "fbq_call" => redact_fbq_call,
+        "server_payload" => |r| redact_text(r, redact_capi_text),
+        "server_response" => |r| redact_text(r, response_fields_only),
+        "order" => redact_order,
+        _ => return None,
+    };
+    Some(redact)
+}
+
+/// A journal record's JSON text with plain customer data replaced (compact
+/// JSON), or `None` when it may be stored as it is. A record that cannot carry
+/// customer data (by its kind; an fbq call other than `init` or `set`; a
+/// request whose text names no user-data parameter and has no raw body) is
+/// only scanned, never built.
+pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Peek<'a> {
+        #[serde(borrow)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow)]
+        method: Option<std::borrow::Cow<'a, str>>,
     }
+    let peek = serde_json::from_str::<Peek>(text)?;
+    let kind = peek.kind.unwrap_or_default();
+    let Some(redact) = redactor(&kind) else {
+        return Ok(None);
+    };
+    let skip = match kind.as_ref() {
+        "fbq_call" => !matches!(peek.method.as_deref(), Some("init" | "set")),
+        "request" => !names_user_data(text),
+        _ => false,
+    };
+    if skip {
+        return Ok(None);
+    }
+    let mut value: Value = serde_json::from_str(text)?;
+    Ok(redact(&mut value).then(|| value.to_string()))
+}
+
+/// Whether a request record's JSON text can hold a user-data value: it names a
+/// `ud[…]`/`udff[…]` parameter (as is, or percent-encoded), or carries a raw
+/// body (base64: only decoding tells).
+fn names_user_data(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let at = |i: usize, needle: &[u8]| {
+        bytes
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let named = bytes.iter().enumerate().any(|(i, b)| {
+        (*b | 0x20) == b'u'
+            && at(i + 1, b"d")
+            && [&b"["[..], b"%5b", b"ff[", b"ff%5b"].iter().any(|rest| at(i + 2, rest))
+    });
+    named || text.contains(r#""bytes""#)
 }
 
 /// `ud[key]` / `udff[key]` → `key`.
@@ -401,10 +462,9 @@ fn redact_capi_text(text: &str) -> Option<String> {
     if !changed {
         return None;
     }
-    let texts: Vec<String> = docs
-        .iter()
-        .filter_map(|d| serde_json::to_string_pretty(d).ok())
-        .collect();
+    // Compact, as pasted bodies usually are: a pretty-printed rewrite grew a
+    // paste past what it was when it was checked.
+    let texts: Vec<String> = docs.iter().map(Value::to_string).collect();
     Some(texts.join("\n"))
 }
 
@@ -870,7 +930,7 @@ fn order_figures_only(text: &str) -> Option<String> {
     let obj = order.as_object_mut()?;
     if !obj.contains_key("total_price") && !obj.contains_key("total_price_set") {
         // Typed figures ({"total": …}): the figures, and nothing else pasted with them.
-        return keep_only(obj, TYPED_ORDER_FIELDS).then(|| serde_json::to_string_pretty(&value).unwrap_or_default());
+        return keep_only(obj, TYPED_ORDER_FIELDS).then(|| value.to_string());
     }
     let mut changed = keep_only(obj, ORDER_FIELDS);
     for list in ["line_items", "shipping_lines", "discount_codes"] {
@@ -885,7 +945,7 @@ fn order_figures_only(text: &str) -> Option<String> {
             changed |= keep_only(top, &["order"]);
         }
     }
-    changed.then(|| serde_json::to_string_pretty(&value).unwrap_or_default())
+    changed.then(|| value.to_string())
 }
 
 #[cfg(test)]
@@ -988,6 +1048,94 @@ mod tests {
             crate::inputs::parse_capi("capi.json", text).map(|e| e.len()).ok(),
             Some(1)
         );
+    }
+
+    #[test]
+    fn the_redacted_kinds_are_the_kinds_with_a_redaction() {
+        let known = [
+            "request",
+            "script_load",
+            "navigation",
+            "fbq_call",
+            "scripts",
+            "gesture",
+            "gesture_watch",
+            "request_count",
+            "fb_log",
+            "shopify",
+            "server_payload",
+            "order",
+            "dropped",
+            "consent",
+            "server_response",
+        ];
+        for kind in known {
+            assert_eq!(redactor(kind).is_some(), REDACTED_KINDS.contains(&kind), "{kind}");
+        }
+        for kind in REDACTED_KINDS {
+            assert!(redactor(kind).is_some(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn records_as_json_text_are_redacted_by_kind() {
+        let hit = json!({"kind": "request", "url": "https://www.facebook.com/tr/?id=1&ud[em]=jane.doe%40example.com"});
+        let out = redact_record_json(&hit.to_string()).expect("JSON").expect("redacted");
+        assert!(!out.contains("jane") && out.contains("plain%3Aemail%3A"), "{out}");
+        let nav = json!({"kind": "navigation", "url": "https://shop.test/?email=jane.doe@example.com", "time": 1});
+        assert_eq!(
+            redact_record_json(&nav.to_string()).ok(),
+            Some(None),
+            "not a kind that is redacted"
+        );
+        let hashed =
+            json!({"kind": "request", "url": format!("https://www.facebook.com/tr/?ud[em]={}", sha256_hex(JANE))});
+        assert_eq!(
+            redact_record_json(&hashed.to_string()).ok(),
+            Some(None),
+            "nothing to change"
+        );
+        assert!(redact_record_json("[1]").is_err());
+        // A raw body is decoded to be judged; a track call is never redacted.
+        let body = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "ud%5Bem%5D=jane.doe%40example.com",
+        );
+        let raw = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "bytes", "base64": body}});
+        assert!(redact_record_json(&raw.to_string()).expect("JSON").is_some());
+        let udff =
+            json!({"kind": "request", "url": "https://www.facebook.com/tr/?udff%5Bem%5D=jane.doe%40example.com"});
+        assert!(redact_record_json(&udff.to_string()).expect("JSON").is_some());
+        let track = json!({"kind": "fbq_call", "method": "track", "args": ["Lead", {"em": "jane.doe@example.com"}]});
+        assert_eq!(redact_record_json(&track.to_string()).ok(), Some(None));
+        let init = json!({"kind": "fbq_call", "method": "init", "args": ["1", {"em": "jane.doe@example.com"}]});
+        assert!(redact_record_json(&init.to_string()).expect("JSON").is_some());
+    }
+
+    /// A pasted body is rewritten compact: a pretty-printed rewrite grew a
+    /// paste past the size it had when it was checked.
+    #[test]
+    fn a_redacted_paste_stays_compact() {
+        let events: Vec<Value> = (0..50)
+            .map(|i| json!({"event_name": "Purchase", "event_id": format!("o{i}"), "user_data": {"em": format!("buyer{i}@example.com"), "ph": "+1 650 555 0123"}}))
+            .collect();
+        let capi = json!({ "data": events }).to_string();
+        let mut paste = json!({"kind": "server_payload", "label": "capi.json", "text": capi});
+        assert!(redact_record(&mut paste));
+        let text = paste["text"].as_str().expect("text");
+        assert!(
+            !text.contains('\n') && !text.contains(": "),
+            "compact: {}",
+            &text[..200]
+        );
+        assert!(!text.contains("example.com") && !text.contains("650 555"));
+        assert_eq!(
+            crate::inputs::parse_capi("capi.json", text).map(|e| e.len()).ok(),
+            Some(50)
+        );
+        let mut order = json!({"kind": "order", "text": json!({"order": {"total_price": "78.00", "currency": "USD", "email": JANE}}).to_string()});
+        assert!(redact_record(&mut order));
+        assert!(!order["text"].as_str().expect("text").contains('\n'));
     }
 
     /// Meta's Python SDK posts each event as JSON text, and a form-encoded

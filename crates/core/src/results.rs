@@ -673,7 +673,7 @@ mod tests {
         g.checks.into_iter().find(|c| c.name == "money").expect("a money check")
     }
 
-    /// Issue #13: the page put order figures equal to its Purchase on the
+    /// The page put order figures equal to its Purchase on the
     /// thank-you page; with no order supplied by the user the check showed `go`.
     #[test]
     fn order_figures_the_page_reported_never_make_money_go() {
@@ -748,7 +748,7 @@ mod tests {
         );
     }
 
-    /// The page's own Resource Timing against what was captured (issue #12).
+    /// The page's own Resource Timing against what was captured.
     #[test]
     fn requests_the_page_listed_and_nobody_captured_are_counted() {
         let j = J::new()

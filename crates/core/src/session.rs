@@ -166,7 +166,7 @@ impl Session {
                 // AddToCart/ViewContent of one page view into separate actions.
                 // Either way only groups with a hit at or after the gesture can
                 // change; judging fewer made live results differ from a re-run
-                // when a gesture arrived after a later navigation (issue #12).
+                // when a gesture arrived after a later navigation.
                 let since = g.time - rules::GESTURE_SKEW_MS;
                 let hits = &self.journey.hits;
                 for (key, members) in &self.journey.groups {

@@ -2,7 +2,7 @@
 //!
 //! Every `sort_by` with its own element type or closure, and every
 //! `collect::<BTreeSet<_>>()` (which sorts before it builds), compiles to its
-//! own ~3.5 KB copy of the stable sort; the extension's wasm held ten of them.
+//! own copy of the stable sort; the extension's wasm held ten of them.
 //! These helpers sort a list of positions with a `dyn` comparison — one copy for
 //! the whole program, so every sort in the core, the CLI and the panel goes
 //! through them (tests may use std's) — and then move the items into that order. The result is

@@ -364,7 +364,7 @@ proptest! {
     }
 }
 
-/// Issue #12: a journey whose records all carry the same millisecond. Live, the
+/// A journey whose records all carry the same millisecond. Live, the
 /// AddToCart was judged before the click arrived and its group was never
 /// re-judged (the click landed in a later page view); a full re-run saw the click.
 #[test]
@@ -504,7 +504,7 @@ fn finding_keys(s: &mut Session) -> Doubt {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(journey_cases()))]
 
-    /// Issue #13: anything the page can send may add doubt, never remove it.
+    /// Anything the page can send may add doubt, never remove it.
     /// Every finding of the journey without page records is still there, at
     /// least as severe, once forged page records are mixed in; no gate check is
     /// better than without them.

@@ -11,8 +11,8 @@ use wasm_bindgen::prelude::*;
 /// equals the packet's JSON text by construction, and one serde format
 /// (serde_json) for the large types keeps the wasm small. Pretty, like the
 /// packet's text, so every result type is compiled for one formatter, not two:
-/// 27 KB of wasm, for ~20 % more time writing the text (a 2,100-hit packet:
-/// 16 ms instead of 13, natively) and whitespace that `JSON.parse` skips.
+/// less wasm, for a little more time writing the text and whitespace that
+/// `JSON.parse` skips.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| JsError::new(&format!("could not write the result: {e}")))?;

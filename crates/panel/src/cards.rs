@@ -1,4 +1,4 @@
-//! The packet's parts as the panel shows them (issue #15): the decision
+//! The packet's parts as the panel shows them: the decision
 //! record's read-only part, the four evidence cards' heads and their evidence
 //! other than the acceptance and owner tables (the order against the
 //! Purchases, the sources looked for and the tracking scripts, the Purchase

@@ -180,7 +180,7 @@ pub fn check_capi(label: &str, text: &str) -> Option<CapiPaste> {
     set_error("pp-capi-error", None);
     let with = if response.is_some() { " and Meta's response" } else { "" };
     Some(CapiPaste {
-        done: format!("Added {events} server event(s) from {label}{with}."),
+        done: format!("Stored {events} server event(s) from {label}{with}."),
         response,
     })
 }
@@ -227,7 +227,7 @@ pub fn order_text() -> Option<OrderPaste> {
                 label,
                 text,
                 name,
-                done: format!("Added order figures (total {:.2}){which}.", o.total),
+                done: format!("Stored order figures (total {:.2}){which}.", o.total),
             })
         }
         Err(e) => {

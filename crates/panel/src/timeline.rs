@@ -7,8 +7,7 @@
 //! A hit's item goes on the page with its one-line summary only; what it opens
 //! to is filled in after the page is painted, a few items per task ([`fill_some`]),
 //! or at once when it is clicked before that ([`fill_clicked`]). Building it
-//! for a whole page of hits was most of the panel's first render (~40 ms of
-//! ~50 for 200 hits). Clicks on the items are handled by one listener on
+//! for a whole page of hits was most of the panel's first render. Clicks on the items are handled by one listener on
 //! the list's section ([`listen`]), not one per item.
 
 use gloo::events::EventListener;

@@ -7,20 +7,20 @@
 //! This is the module the extension's service worker loads when it starts:
 //! what capture and the badge need, nothing more. It keeps one [`Session`] per
 //! tab, feeds it every journal record, and asks it for the badge count;
-//! records are redacted through it before they are stored. The packet and the
+//! every record is redacted through it before it is stored. The packet and the
 //! summary (`get-packet`, `get-summary`, which the panel never sends: it has
 //! its own session) are answered with the panel's module, which has the whole
 //! core and is instantiated in the worker only when one of them is asked for
 //! (`Packets` in `crates/panel`). So the packet, its Markdown and text, the
 //! summary's result types and their serialisers are not compiled into every
-//! worker start: 751 KB of wasm became 597 KB (the rule texts' leaving took it
-//! to 568; Chromium has no code cache for
-//! an extension's wasm: a woken worker compiles its module again).
+//! worker start (Chromium has no code cache for an extension's wasm: a woken
+//! worker compiles its module again). Only the test builds answer those two
+//! (extension/worker/doors-test.js).
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::results::gate;
 use pixelproof_core::{DecodeConfig, Review};
-use pixelproof_js::{from_js, json_text, to_js, utf8};
+use pixelproof_js::{from_js, json_text, utf8};
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated: a panic then says what and where in
@@ -31,17 +31,15 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// A journal record with plain customer data replaced before it is stored
-/// (see `pixelproof_core::privacy`); the record itself when nothing changed.
-#[wasm_bindgen(js_name = redactRecord)]
-pub fn redact_record(record: JsValue) -> Result<JsValue, JsError> {
-    let text = json_text(&record).ok_or_else(|| JsError::new("record to redact: not JSON-representable"))?;
-    let mut value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| JsError::new(&format!("record to redact: {e}")))?;
-    if !pixelproof_core::privacy::redact_record(&mut value) {
-        return Ok(record);
-    }
-    to_js(&value)
+/// A journal record's JSON text with plain customer data replaced before it
+/// is stored (see `pixelproof_core::privacy`), or `undefined` when the record
+/// may be stored as it is. The worker hands every record here: which kinds can
+/// carry customer data is the core's decision alone. Text in, text out: the
+/// journal stores each record's JSON anyway, and a record of a kind that never
+/// carries any is only scanned for its kind.
+#[wasm_bindgen(js_name = redactJson)]
+pub fn redact_json(text: &str) -> Result<Option<String>, JsError> {
+    pixelproof_core::privacy::redact_record_json(text).map_err(|e| JsError::new(&format!("record to redact: {e}")))
 }
 
 /// Why a pasted Conversions API payload (`kind` `server_payload`), Meta's
@@ -136,7 +134,14 @@ impl Session {
     }
 }
 
-/// The URL patterns background.js hands `webRequest` (`tables::WEB_REQUEST_URLS`).
+/// The extension's contract with the core (`pixelproof_core::contract`) as
+/// JSON: the build writes it into wasm/contract.js (tools/contract.mjs).
+#[wasm_bindgen]
+pub fn contract() -> String {
+    serde_json::to_string(&pixelproof_core::contract::CONTRACT).unwrap_or_default()
+}
+
+/// The URL patterns the worker hands `webRequest` (`tables::WEB_REQUEST_URLS`).
 /// The worker must register its listener before the wasm is loaded, so the
 /// build writes them into wasm/contract.js with this (tools/contract.mjs).
 #[wasm_bindgen(js_name = webRequestUrls)]

@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(j.only("add_to_cart_without_action").len(), 1);
     }
 
-    /// Issue #13: a page dispatched a "click" through the hook's DOM event just
+    /// A page dispatched a "click" through the hook's DOM event just
     /// before an AddToCart that fires on load. The page can forge that; the
     /// finding stays.
     #[test]

@@ -366,17 +366,32 @@ pub fn rank(code: &str) -> usize {
 }
 
 /// The finding-code table as Markdown, generated from the registry so the
-/// README cannot drift from the code.
+/// README cannot drift from the code. Each Meta documentation page is a
+/// numbered reference link, defined once below the table.
 pub fn codes_markdown() -> String {
-    let mut s = String::from("| code | severity | when | Meta documentation |\n|---|---|---|---|\n");
+    let mut pages: Vec<&str> = Vec::new();
+    let mut s = String::from("| code | severity | when | Meta doc |\n|---|---|---|---|\n");
     for i in INFOS {
-        let source = i.source.map_or_else(|| "—".to_owned(), |u| format!("<{u}>"));
+        let source = match i.source {
+            Some(u) => {
+                let n = pages.iter().position(|p| *p == u).unwrap_or_else(|| {
+                    pages.push(u);
+                    pages.len() - 1
+                });
+                format!("[{}]", n + 1)
+            }
+            None => "—".to_owned(),
+        };
         s.push_str(&format!(
             "| `{}` | {} | {} | {source} |\n",
             i.code,
             i.severity.describe(),
             i.when
         ));
+    }
+    s.push('\n');
+    for (n, u) in pages.iter().enumerate() {
+        s.push_str(&format!("[{}]: {u}\n", n + 1));
     }
     s
 }
@@ -498,9 +513,12 @@ mod tests {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
         let md = codes_markdown();
-        assert!(md.starts_with("| code | severity | when | Meta documentation |\n"));
+        assert!(md.starts_with("| code | severity | when | Meta doc |\n"));
         assert!(md.contains(
-            "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | <https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events> |"
+            "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | [1] |"
+        ));
+        assert!(md.contains(
+            "\n[1]: https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events\n"
         ));
         assert!(md.contains("| `multiple_senders` | fail for Purchase, warn otherwise | one core event for one pixel arrives from more than one sender | — |"));
     }

@@ -1,0 +1,128 @@
+// @ts-check
+// Each tab's core session, derived from its journal and rebuilt from storage
+// on demand (after a wake, or after the budget evicted records): the journal
+// is the only state.
+import { Session } from '../wasm/pixelproof_wasm.js';
+import { readJournalText } from '../journal-text.js';
+import { journalId, local } from '../storage.js';
+import { markOnce, storageReady, wasmReady } from './boot.js';
+import { readReview } from './reviews.js';
+import { topUrls } from './tab-state.js';
+
+/**
+ * A tab's core session and the journal position after the last record it took in.
+ * @typedef {{ session: Session, applied: number }} Held
+ * A session being built from the stored journal; batches written meanwhile
+ * wait in `batches` (with their positions) and are added once it is built.
+ * @typedef {{ built: Promise<Held>, batches: [number, string[]][], stale: boolean }} Building
+ */
+/** @type {Map<number, Held>} */
+const sessions = new Map();
+/** @type {Map<number, Building>} */
+const building = new Map();
+
+/** @param {number} tab */
+export const hasSession = (tab) => sessions.has(tab);
+
+/**
+ * Records written from position `start` (as their JSON texts); those the
+ * session has already taken in (it was read from storage after they were
+ * written) are skipped. A record the core refuses costs no other.
+ * @param {Held} held
+ * @param {number} start
+ * @param {string[]} records
+ */
+function takeIn(held, start, records) {
+  let pos = start;
+  for (const r of records) {
+    if (pos >= held.applied) {
+      try {
+        held.session.addText(r);
+      } catch (e) {
+        console.warn('PixelProof: record refused by the core', e);
+      }
+      held.applied = pos + 1;
+    }
+    pos += 1;
+  }
+}
+
+/**
+ * Records the journal store has just written, from position `start`.
+ * @param {number} tab
+ * @param {number} start
+ * @param {string[]} records
+ */
+export function written(tab, start, records) {
+  const held = sessions.get(tab);
+  if (held) takeIn(held, start, records);
+  else building.get(tab)?.batches.push([start, records]);
+}
+
+/** @param {number} tab */
+export function forgetSession(tab) {
+  sessions.delete(tab);
+  const b = building.get(tab);
+  if (b) b.stale = true;
+}
+
+/**
+ * The tab's session, built from its stored journal when this worker has none.
+ * @param {number} tab
+ * @returns {Promise<Session>}
+ */
+export async function sessionFor(tab) {
+  const held = sessions.get(tab);
+  if (held) return held.session;
+  let b = building.get(tab);
+  if (!b) {
+    /** @type {Building} */
+    const fresh = { built: Promise.resolve(/** @type {any} */ (null)), batches: [], stale: false };
+    fresh.built = build(tab, fresh);
+    building.set(tab, fresh);
+    b = fresh;
+  }
+  return (await b.built).session;
+}
+
+/**
+ * Reads the journal as one JSON text (no writes are waited for: what they add
+ * comes through `written`, by position) and hands it to the core in one call.
+ * @param {number} tab
+ * @param {Building} b
+ * @returns {Promise<Held>}
+ */
+async function build(tab, b) {
+  try {
+    await storageReady;
+    // The badge asks for the review fields next: read them meanwhile.
+    readReview(tab).catch(() => {});
+    for (;;) {
+      const [{ text, total }] = await Promise.all([readJournalText(local(), journalId(tab)).then((j) => { markOnce('pp:journal-read'); return j; }), wasmReady]);
+      const held = { session: new Session(undefined), applied: total };
+      try {
+        // A record the core refuses is skipped there and costs no other.
+        held.session.addJson(text);
+      } catch (e) {
+        // Only a stored text that is no list at all: the journal stays as it is.
+        console.warn('PixelProof: stored journal unreadable', e);
+      }
+      if (b.stale) {
+        // Evicted or cleared while it was read: read again.
+        held.session.free();
+        b.stale = false;
+        b.batches = [];
+        continue;
+      }
+      for (const [start, records] of b.batches) takeIn(held, start, records);
+      // Read ahead for a tab that turned out to show another site, with nothing
+      // stored: not kept (Meta's pixel is on many sites; each would hold one).
+      if (held.applied === 0 && topUrls.get(tab) === '') return held;
+      sessions.set(tab, held);
+      markOnce('pp:session');
+      return held;
+    }
+  } finally {
+    building.delete(tab);
+  }
+}
