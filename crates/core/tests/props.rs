@@ -7,7 +7,7 @@
 
 use pixelproof_core::decode::{decode, DecodeConfig};
 use pixelproof_core::har::read_har;
-use pixelproof_core::inputs::{parse_capi, parse_order};
+use pixelproof_core::inputs::{parse_capi, parse_capi_response, parse_order};
 use pixelproof_core::journal::{Body, CapturedRequest, Record};
 use pixelproof_core::rules::{self, Severity};
 use pixelproof_core::{Packet, PacketOptions, Review, Session};
@@ -138,7 +138,20 @@ proptest! {
     #[test]
     fn capi_and_order_parsers_never_panic(text in "\\PC{0,300}") {
         let _ = parse_capi("fuzz", &text);
+        let _ = parse_capi_response("fuzz", &text);
         let _ = parse_order("fuzz", &text);
+    }
+
+    #[test]
+    fn echoed_contact_data_never_survives_masking(user in "[a-z][a-z0-9._]{0,12}", host in "[a-z]{1,10}", before in "\\PC{0,40}", digits in "[0-9]{7,12}") {
+        let email = format!("{user}@{host}.com");
+        let phone = format!("+{digits}");
+        let text = format!("{before} {email} and {phone}.");
+        let masked = pixelproof_core::privacy::mask_echoes(&text).expect("something to mask");
+        prop_assert!(!masked.contains(&email), "{}", masked);
+        prop_assert!(!masked.contains(&phone), "{}", masked);
+        // Masking twice changes nothing more.
+        prop_assert_eq!(pixelproof_core::privacy::mask_echoes(&masked), None);
     }
 
     #[test]
