@@ -268,6 +268,33 @@ describe('the panel', () => {
     assert.match(await panel.textContent('#pp-order-body'), /78\.00 USD/);
   });
 
+  test('an Orders export CSV loaded as a file needs the order name, and only that order\'s figures are stored', async () => {
+    const exportCsv = join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'orders_export.csv');
+    const before = (await t.journal(tabId)).filter((r) => r.kind === 'order').length;
+    await panel.setInputFiles('#pp-order-file', exportCsv);
+    await panel.click('#pp-order-add');
+    await panel.waitForFunction(() => document.querySelector('#pp-order-error').textContent.length > 0);
+    assert.equal(
+      await panel.textContent('#pp-order-error'),
+      "orders_export.csv: (the Name column): the file holds 3 orders: #1000, #1001, #1002; pick one by its name: --order-name '#1001' on the command line, or the Order name field in the panel",
+    );
+    assert.equal((await t.journal(tabId)).filter((r) => r.kind === 'order').length, before, 'nothing stored');
+    await panel.fill('#pp-order-name', '#1001');
+    await panel.click('#pp-order-add');
+    await panel.waitForFunction(() => /Added order figures \(total 78\.00\) of order #1001\./.test(document.querySelector('#pp-status').textContent));
+    assert.equal(await panel.textContent('#pp-order-error'), '');
+    const stored = (await t.journal(tabId)).filter((r) => r.kind === 'order').at(-1);
+    assert.equal(stored.label, 'orders_export.csv');
+    assert.equal(stored.order_name, '#1001');
+    // The export holds every customer's contact details: none of it is kept.
+    for (const secret of ['jane.doe@example.com', 'Jane Doe', '12 Elm Road', '#1000', '#1002', 'qa@example.com']) {
+      assert.ok(!stored.text.includes(secret), `${secret} stored`);
+    }
+    assert.match(stored.text, /^Name,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku\n#1001,paid,USD,60\.00,10\.00,8\.00,78\.00,0\.00,1,/);
+    await panel.waitForFunction(() => /78\.00 USD/.test(document.querySelector('#pp-order-body').textContent));
+    assert.equal(await panel.inputValue('#pp-order-name'), '', 'the name is emptied with the paste');
+  });
+
   test('clearing asks first, then empties the journey', async () => {
     await panel.click('#pp-clear');
     await panel.waitForSelector('#pp-clear-yes');

@@ -140,6 +140,25 @@ fn an_upsell_with_its_own_event_id_adds_up_to_the_edited_order() {
     );
     // The order's item count (a tee and the socks) is the Purchases' num_items added up.
     assert!(!findings(&p).iter().any(|(c, _, _)| c == "num_items_mismatch"));
+    // The Markdown packet says how the upsell was recognised, on its row.
+    let (har, server, order) = (
+        fixture("upsell.har"),
+        fixture("upsell.capi.json"),
+        fixture("upsell.order.graphql.json"),
+    );
+    let out = run(&[
+        "audit", &har, "--server", &server, "--order", &order, "--format", "markdown",
+    ]);
+    assert!(out.status.success());
+    let md = String::from_utf8_lossy(&out.stdout);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| browser `#6` |"))
+        .expect("the upsell's row");
+    assert!(
+        row.contains("✓ upsell, 20.00 of the order") && row.contains("its own event\\_id order-1001-upsell-1"),
+        "{row}"
+    );
 }
 
 #[test]

@@ -20,9 +20,10 @@
 //! the same Purchase sent again: `duplicate_event` / `repeated_event_id`.
 //!
 //! On the server side, each part's server twin (same event_id) is merged
-//! into it, as Meta deduplicates them; a server Purchase of the order that is
-//! no part's twin and carries a value no part carries is a part of its own
-//! (an upsell the server alone reported).
+//! into it, as Meta deduplicates them. A server Purchase that is no part's
+//! twin is not made a part: without the items it names nothing tells an
+//! upsell the server alone reported from the order's Purchase sent under
+//! another id (`dedup_key_mismatch`, `server_event_only` say so).
 
 use std::collections::HashMap;
 
@@ -41,8 +42,6 @@ pub enum Role {
     CountedTwice { of: usize },
     /// A later Purchase with new items under the event_id of part `of`.
     ReusesEventId { of: usize },
-    /// A server Purchase of the order that no browser Purchase accounts for.
-    ServerOnly,
 }
 
 impl Role {
@@ -57,7 +56,6 @@ impl Role {
             Role::Upsell => "upsell",
             Role::CountedTwice { .. } => "upsell_value_counted_twice",
             Role::ReusesEventId { .. } => "upsell_event_id_reused",
-            Role::ServerOnly => "server_only",
         }
     }
 }
@@ -69,7 +67,7 @@ pub struct Part<'a> {
     /// Browser hits of this Purchase, in arrival order (repeats and duplicates
     /// of it included: judged by `duplicate_event`).
     pub hits: Vec<&'a Hit>,
-    /// Its server twins (or, for a server-only part, the event itself).
+    /// Its server twins.
     pub server: Vec<&'a ServerEvent>,
     /// The items it names (content_ids), sorted.
     pub items: Vec<String>,
@@ -85,7 +83,7 @@ impl Part<'_> {
     }
 
     /// Its value and currency: those of its first browser hit with a usable
-    /// value, else of its server event.
+    /// value, else of its server twin.
     pub fn value(&self) -> Option<(f64, Option<&str>)> {
         if let Some((h, v)) = self.hits.iter().find_map(|h| Some((h, h.value()?))) {
             return Some((v, h.currency()));
@@ -94,16 +92,9 @@ impl Part<'_> {
         s.value.map(|v| (v, s.currency.as_deref()))
     }
 
-    /// `#5` for a browser part, `capi.json data[1]` for a server-only one.
+    /// `#5`: its first browser hit.
     pub fn label(&self) -> String {
-        match self.hits.first() {
-            Some(h) => format!("#{}", h.id),
-            None => self
-                .server
-                .first()
-                .map(|s| format!("{} {}", s.source, s.place))
-                .unwrap_or_default(),
-        }
+        self.hits.first().map(|h| format!("#{}", h.id)).unwrap_or_default()
     }
 
     /// How the part was recognised as what it is, for the packet.
@@ -122,9 +113,6 @@ impl Part<'_> {
             Role::ReusesEventId { of } => format!(
                 "a later Purchase of the same order with new items ({items}) under the event_id {eid} of Purchase {}",
                 parts[of].label()
-            ),
-            Role::ServerOnly => format!(
-                "a server Purchase of the same order (event_id {eid}) that no browser Purchase accounts for, with a value of its own"
             ),
         }
     }
@@ -392,42 +380,19 @@ pub fn orders(j: &Journey) -> Vec<Order<'_>> {
     out
 }
 
-/// Gives each part its server twins (same event_id), then adds the order's
-/// server Purchases no part accounts for as server-only parts.
-fn attach_server<'a>(j: &'a Journey, order_id: Option<&str>, parts: &mut Vec<Part<'a>>) {
+/// Gives each part its server twins (same event_id, and the same order when
+/// both name one).
+fn attach_server<'a>(j: &'a Journey, order_id: Option<&str>, parts: &mut [Part<'a>]) {
     let Some(server) = j.server.as_ref() else { return };
-    let purchases = server.iter().filter(|s| s.event_name == "Purchase");
-    let mine: Vec<&ServerEvent> = purchases
-        .filter(|s| match (order_id, s.order_id.as_deref()) {
-            (Some(a), Some(b)) => a == b,
-            // Without order ids only a shared event id ties them to the order.
-            _ => s.event_id.is_some() && parts.iter().any(|p| p.event_id() == s.event_id.as_deref()),
-        })
-        .collect();
-    for s in mine {
-        let twin = s
-            .event_id
-            .as_deref()
-            .and_then(|eid| parts.iter().position(|p| p.event_id() == Some(eid)));
-        if let Some(p) = twin {
-            parts[p].server.push(s);
-            continue;
+    for s in server.iter().filter(|s| s.event_name == "Purchase") {
+        if let (Some(a), Some(b)) = (order_id, s.order_id.as_deref()) {
+            if a != b {
+                continue;
+            }
         }
-        // The same value as a Purchase already there: the same Purchase sent
-        // again under another id (dedup_key_mismatch), not a part of its own.
-        let near = |x: Option<f64>, v: f64| x.is_some_and(|x| (x - v).abs() < crate::money::TOLERANCE);
-        let value_known = s.value.is_some_and(|v| {
-            parts
-                .iter()
-                .any(|p| p.hits.iter().any(|h| near(h.value(), v)) || p.server.iter().any(|t| near(t.value, v)))
-        });
-        if s.value.is_some() && !value_known {
-            parts.push(Part {
-                role: Role::ServerOnly,
-                hits: Vec::new(),
-                server: vec![s],
-                items: Vec::new(),
-            });
+        let Some(eid) = s.event_id.as_deref() else { continue };
+        if let Some(p) = parts.iter().position(|p| p.event_id() == Some(eid)) {
+            parts[p].server.push(s);
         }
     }
 }
@@ -496,7 +461,7 @@ mod tests {
     }
 
     #[test]
-    fn server_twins_merge_and_a_server_only_value_is_a_part() {
+    fn server_twins_merge_and_a_server_event_alone_is_no_part() {
         let j = buy(J::new().nav("https://shop.test/thank_you"), "order-1001", r#"["SHIRT"]"#, "59.00").server(
             r#"{"data":[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":59,"currency":"USD","order_id":"1001"}},
                         {"event_name":"Purchase","event_id":"order-1001-upsell-1","custom_data":{"value":20,"currency":"USD","order_id":"1001"}}]}"#,
@@ -504,10 +469,13 @@ mod tests {
         let s = j.session();
         let o = orders(s.journey());
         assert_eq!(o.len(), 1);
-        assert_eq!(o[0].parts.len(), 2);
+        assert_eq!(
+            o[0].parts.len(),
+            1,
+            "the server's second Purchase names no items: no part"
+        );
         assert_eq!(o[0].parts[0].server.len(), 1, "the twin merged into the first part");
-        assert_eq!(o[0].parts[1].role, Role::ServerOnly);
         let sum = o[0].counted_sum().expect("one currency");
-        assert_eq!((sum.value, sum.currency.as_deref()), (79.0, Some("USD")));
+        assert_eq!((sum.value, sum.currency.as_deref()), (59.0, Some("USD")));
     }
 }

@@ -78,7 +78,12 @@ pub enum Msg {
         text: String,
         label: String,
     },
+    /// "Add order": the text (pasted, or the chosen file's) comes back as `OrderRead`.
     AddOrder,
+    OrderRead {
+        text: String,
+        label: String,
+    },
     /// The worker stored the evidence (or could not); what to say on success.
     EvidenceStored {
         result: Result<(), String>,
@@ -496,7 +501,14 @@ pub fn update(app: &Ctx, msg: Msg) {
             }
         }
         Msg::AddOrder => {
-            if let Some(order) = inputs::order_text() {
+            let bridge = app.bridge.clone();
+            app.later(async move {
+                let (text, label) = inputs::order_file_text(&bridge).await;
+                Msg::OrderRead { text, label }
+            });
+        }
+        Msg::OrderRead { text, label } => {
+            if let Some(order) = inputs::order_text(text, label) {
                 store_evidence(
                     app,
                     "order",
@@ -514,6 +526,10 @@ pub fn update(app: &Ctx, msg: Msg) {
                 inputs::clear_field(field);
                 if field == "pp-capi" {
                     inputs::clear_field("pp-capi-response");
+                }
+                if field == "pp-order-json" {
+                    inputs::clear_field("pp-order-name");
+                    inputs::clear_field("pp-order-file");
                 }
             }
             Err(e) => status(&format!("Could not store the evidence: {e}")),

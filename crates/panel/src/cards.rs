@@ -225,10 +225,12 @@ fn order_card(c: &ShopifyOrderCard) -> Element {
                 "span",
                 "",
                 &format!(
-                    "{who}: {} {} — {}",
+                    "{who}: {} {} — {}{}",
                     v.value.as_deref().unwrap_or("—"),
                     v.currency.as_deref().unwrap_or(""),
-                    v.detail
+                    v.detail,
+                    // A Purchase of an order with several: how its share was recognised.
+                    v.recognised.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
                 ),
             ),
         );

@@ -90,6 +90,14 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
         body,
         &field("Order name (when the CSV holds several orders)", &order_name),
     );
+    let order_file = el("input", "", "");
+    attr(&order_file, "type", "file");
+    attr(&order_file, "accept", ".json,.csv,application/json,text/csv");
+    attr(&order_file, "id", "pp-order-file");
+    append(
+        body,
+        &field("…or load a file (order JSON, or the Orders export CSV)", &order_file),
+    );
     let figures = el("div", "figures", "");
     for (id, label) in TYPED_FIELDS.into_iter().zip(FIGURE_LABELS) {
         let kind = if id == "currency" { "text" } else { "number" };
@@ -195,10 +203,28 @@ pub struct OrderPaste {
     pub done: String,
 }
 
-/// The order to store, checked; `None` after putting the error next to the field.
-pub fn order_text() -> Option<OrderPaste> {
+/// The pasted order, or else the chosen file's text, with its label (empty
+/// text when neither: the typed figures are read then).
+pub async fn order_file_text(bridge: &Bridge) -> (String, String) {
+    const PASTED: &str = "pasted order";
     let pasted = value("pp-order-json");
-    let typed = pasted.trim().is_empty();
+    if !pasted.trim().is_empty() {
+        return (pasted, PASTED.to_owned());
+    }
+    let file = match by_id("pp-order-file") {
+        Some(input) => bridge::picked_file(bridge, &input).await,
+        None => None,
+    };
+    match file {
+        Some((name, bytes)) => (String::from_utf8_lossy(&bytes).into_owned(), name),
+        None => (String::new(), PASTED.to_owned()),
+    }
+}
+
+/// The order to store (`text` pasted or loaded, else the typed figures),
+/// checked; `None` after putting the error next to the field.
+pub fn order_text(text: String, label: String) -> Option<OrderPaste> {
+    let typed = text.trim().is_empty();
     let name = Some(value("pp-order-name").trim().to_owned()).filter(|n| !n.is_empty() && !typed);
     let (label, text) = if typed {
         let typed: Vec<(&str, String)> = TYPED_FIELDS
@@ -213,7 +239,7 @@ pub fn order_text() -> Option<OrderPaste> {
             }
         }
     } else {
-        ("pasted order".to_owned(), pasted)
+        (label, text)
     };
     match parse_order_named(&label, &text, name.as_deref()) {
         Ok(o) => {

@@ -371,8 +371,8 @@ pub struct PurchaseValue {
     pub explained_by: Vec<String>,
     pub detail: String,
     /// Its share of an order with several Purchases (`order` for the first,
-    /// `upsell`, `upsell_value_counted_twice`, `upsell_event_id_reused`,
-    /// `server_only`); absent for an order's only Purchase.
+    /// `upsell`, `upsell_value_counted_twice`, `upsell_event_id_reused`);
+    /// absent for an order's only Purchase.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<&'static str>,
     /// How that share was recognised.
@@ -547,12 +547,7 @@ pub fn build(j: &Journey, findings: &[Finding], gate: &Gate, review: &Review, or
         let upsells = crate::purchases::orders(j)
             .iter()
             .flat_map(|o| &o.parts)
-            .filter(|p| {
-                matches!(
-                    p.role,
-                    crate::purchases::Role::Upsell | crate::purchases::Role::ServerOnly
-                )
-            })
+            .filter(|p| matches!(p.role, crate::purchases::Role::Upsell))
             .count();
         let of_which = match upsells {
             0 => String::new(),

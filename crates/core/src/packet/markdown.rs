@@ -601,9 +601,15 @@ fn shopify_order_card(s: &mut String, p: &Packet) {
             Some(false) => "✗ ",
             None => "",
         };
+        // A Purchase of an order with several: how its share was recognised.
+        let how = v
+            .recognised
+            .as_deref()
+            .map(|r| format!(" ({})", text(r)))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {}{} |",
+            "| {} | {} | {} | {}{}{how} |",
             who,
             opt_code(&v.value),
             opt_code(&v.currency),
