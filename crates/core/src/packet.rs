@@ -737,7 +737,7 @@ pub fn describe_drop(d: &crate::journal::Dropped) -> String {
         Some("page_budget") => "page-reported, past the budget the page may use",
         Some("oversized") => "each larger than a record may be",
         Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
-        Some("hook_cap") => "page-reported, refused past the page hook's cap on calls per document",
+        Some("hook_caps") => "page-reported, past the page hook's limit of 5,000 records per page",
         Some(_) => "for a reason this version does not know",
     };
     format!("{what} not kept: {why}")
