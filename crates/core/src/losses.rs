@@ -56,7 +56,7 @@ impl Cause {
             // Journals written before reasons were kept only evicted.
             Some("journal_budget") | None => Cause::Evicted,
             Some("oversized") => Cause::Oversized,
-            Some("page_budget" | "relay_caps" | "hook_cap") => Cause::Refused,
+            Some("page_budget" | "relay_caps" | "hook_caps") => Cause::Refused,
             Some(_) => Cause::Unknown,
         }
     }
@@ -68,7 +68,7 @@ pub struct Loss {
     pub count: u64,
     pub cause: Cause,
     /// The journal's reason (`journal_budget`, `oversized`, `page_budget`,
-    /// `relay_caps`, `hook_cap`), or `resource_timing` for the uncaptured.
+    /// `relay_caps`, `hook_caps`), or `resource_timing` for the uncaptured.
     pub reason: String,
     /// How many of each record kind; empty when the journal did not say.
     pub kinds: BTreeMap<String, u64>,
@@ -82,7 +82,7 @@ impl Loss {
             "oversized" => "each larger than a record may be",
             "page_budget" => "refused past the budget the page may use",
             "relay_caps" => "refused by the relay (too large or too many per second)",
-            "hook_cap" => "refused past the page hook's cap on calls per document",
+            "hook_caps" => "refused past the page hook's limit per document",
             "resource_timing" => "never handed to PixelProof by the browser",
             _ => "for a reason this version does not know",
         }
@@ -332,7 +332,7 @@ mod tests {
         let mut j = J::new()
             .record(dropped(5, "request", "journal_budget"))
             .record(dropped(2, "request", "oversized"))
-            .record(dropped(7, "fbq_call", "hook_cap"))
+            .record(dropped(7, "fbq_call", "hook_caps"))
             .record(dropped(3, "page_record", "relay_caps"));
         j = j.nav("https://shop.test/products/a");
         for _ in 0..4 {
@@ -354,13 +354,13 @@ mod tests {
             vec![
                 (Cause::Evicted, "journal_budget"),
                 (Cause::Oversized, "oversized"),
-                (Cause::Refused, "hook_cap"),
+                (Cause::Refused, "hook_caps"),
                 (Cause::Refused, "relay_caps"),
                 (Cause::Uncaptured, "resource_timing"),
             ]
         );
         // The page hook's cap is said like the relay's.
-        assert!(l.lines().iter().any(|s| s == "7 records (7 fbq_call) not kept: page-reported, refused past the page hook's cap on calls per document"), "{:?}", l.lines());
+        assert!(l.lines().iter().any(|s| s == "7 records (7 fbq_call) not kept: page-reported, past the page hook's limit of 5,000 records per page"), "{:?}", l.lines());
         // Which checks each loss reaches.
         assert_eq!(
             l.for_check("money"),

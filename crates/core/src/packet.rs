@@ -362,7 +362,7 @@ impl Packet {
             Some(at) if self.hits.is_empty() => at,
             _ => return w.write_all(text.as_bytes()),
         };
-        w.write_all(text[..at].as_bytes())?;
+        w.write_all(&text.as_bytes()[..at])?;
         w.write_all(b"\n  \"hits\": [")?;
         let hits = &session.journey().hits;
         for (i, h) in hits.iter().enumerate() {
@@ -372,7 +372,7 @@ impl Packet {
             w.write_all(one.replace('\n', "\n    ").as_bytes())?;
         }
         w.write_all(if hits.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
-        w.write_all(text[at + marker.len()..].as_bytes())
+        w.write_all(&text.as_bytes()[at + marker.len()..])
     }
 
     /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its
@@ -758,7 +758,7 @@ pub fn describe_drop(d: &crate::journal::Dropped) -> String {
         Some("page_budget") => "page-reported, past the budget the page may use",
         Some("oversized") => "each larger than a record may be",
         Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
-        Some("hook_cap") => "page-reported, refused past the page hook's cap on calls per document",
+        Some("hook_caps") => "page-reported, past the page hook's limit of 5,000 records per page",
         Some(_) => "for a reason this version does not know",
     };
     format!("{what} not kept: {why}")

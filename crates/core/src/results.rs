@@ -874,7 +874,7 @@ mod tests {
                 lost(1, "request", "oversized"),
                 vec!["chain", "dedup", "money", "owners"],
             ),
-            (lost(2, "fbq_call", "hook_cap"), vec!["owners"]),
+            (lost(2, "fbq_call", "hook_caps"), vec!["owners"]),
             (lost(4, "page_record", "relay_caps"), vec!["owners"]),
             (lost(1, "server_payload", "oversized"), vec!["dedup"]),
             (lost(1, "order", "oversized"), vec!["money"]),
