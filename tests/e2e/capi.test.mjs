@@ -233,7 +233,7 @@ describe('Conversions API payloads and click ids in the panel', () => {
     assert.equal(stored.length, 1);
     assert.equal(stored[0].text, JSON.stringify(body), 'stored whole, as pasted (nothing to redact)');
     assert.ok(!/no server payloads supplied/.test(await panel.textContent('#pp-gate-body')));
-    assert.equal(await panel.textContent('#pp-matchkeys-body tr[data-event="AddToCart"] td.server'), 'client_ip_address, client_user_agent, em, fbc, fbp');
+    assert.equal(await panel.textContent('#pp-matchkeys-body tr[data-event="AddToCart"] td.server'), 'client_ip_address (every event), client_user_agent (every event), em (high), fbc (high), fbp (medium)');
     await panel.close();
   });
 
