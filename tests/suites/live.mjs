@@ -85,7 +85,7 @@ export function liveSuite(driver) {
         li.querySelector('summary').click();
         return Number(li.dataset.hit);
       });
-      await until(() => panel.evaluate(() => document.querySelector('#pp-live-hits > li.t-hit details[data-filled]')), 'the hit to open');
+      await until(() => panel.evaluate(() => Boolean(document.querySelector('#pp-live-hits > li.t-hit details[data-filled]'))), 'the hit to open');
       const text = await panel.evaluate(() => document.querySelector('#pp-live-hits > li.t-hit details').textContent);
       const { packet } = await t.send({ type: 'get-packet', tabId });
       const hit = packet.hits.find((h) => h.id === id);
@@ -100,23 +100,26 @@ export function liveSuite(driver) {
     });
 
     test('keyboard: the section bar, then the events; Enter opens one, focus stays visible and survives live updates', async () => {
-      // A fresh panel: nothing focused, nothing open.
-      await panel.reload();
-      await panel.waitForSelector('#pp-events');
-      await t.panelCaughtUp(panel, tabId);
+      // Nothing open; the focus on the section bar's first link, the top of the page.
+      await panel.evaluate(() => {
+        for (const d of document.querySelectorAll('details[open]')) d.open = false;
+        window.scrollTo(0, 0);
+        document.querySelector('header nav a').focus();
+      });
       const focused = () => panel.evaluate(() => {
         const a = document.activeElement;
         const s = getComputedStyle(a);
         return { tag: a.tagName, text: a.textContent.trim().slice(0, 40), event: a.closest('[data-event]')?.dataset.event || null, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 };
       });
-      const order = [];
-      for (let i = 0; i < 7 + 4; i++) {
+      const order = [await focused()];
+      for (let i = 1; i < 7 + 4; i++) {
         await panel.keyboard.press('Tab');
         order.push(await focused());
       }
-      assert.deepEqual(order.slice(0, 7).map((f) => f.text), ['Live', 'Gate & cards', 'Findings', 'Evidence', 'Review', 'Export', 'Timeline'], 'the section bar first');
+      assert.deepEqual(order.slice(0, 7).map((f) => f.text), ['Live', 'Gate', 'Findings', 'Evidence', 'Review', 'Export', 'Timeline'], 'the section bar first');
       assert.deepEqual(order.slice(7).map((f) => f.event), CORE, 'then the four core events, in funnel order');
-      assert.ok(order.every((f) => f.outline), `focus is visible on each: ${JSON.stringify(order.filter((f) => !f.outline))}`);
+      // (The first was focused by the test, not by a key: browsers need not ring it.)
+      assert.ok(order.slice(1).every((f) => f.outline), `focus is visible on each: ${JSON.stringify(order.filter((f) => !f.outline))}`);
       // Enter on Purchase (the last one reached) opens it in place.
       await panel.keyboard.press('Enter');
       await until(() => panel.evaluate(() => document.querySelector('#pp-ev-Purchase').open), 'Purchase to open');

@@ -50,7 +50,7 @@ fn card_section(root: &Element, id: &str, title: &str) -> Element {
 /// labels are short so the bar fits one line at 400 px and two at 320.
 const SECTIONS: [(&str, &str); 7] = [
     ("pp-live", "Live"),
-    ("pp-gate", "Gate & cards"),
+    ("pp-gate", "Gate"),
     ("pp-findings", "Findings"),
     ("pp-evidence", "Evidence"),
     ("pp-review", "Review"),

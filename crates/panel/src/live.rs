@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use gloo::events::EventListener;
 use pixelproof_core::journey::Journey;
+use pixelproof_core::model::Hit;
 use pixelproof_core::packet::{group_findings, FindingGroup};
 use pixelproof_core::results::{AcceptanceRow, Gate, RowStatus, Verdict};
 use pixelproof_core::rules::{Finding, Severity};
@@ -52,23 +53,16 @@ fn how_to_see(event: &str) -> &'static str {
     }
 }
 
-/// The one line of why under a core event: the worst finding about it, or
-/// for a clean event what was seen, or what to do to see it.
+/// The one line of why under a core event: the worst finding about it (its
+/// code and how many more are counted beside the name, see [`codes_count`]),
+/// or for a clean event what was seen, or what to do to see it.
 pub fn why(row: &AcceptanceRow, findings: &[Finding]) -> String {
     // Findings come sorted worst first.
     let worst = findings.iter().find(|f| f.event.as_deref() == Some(row.event.as_str()));
     match (row.status, worst) {
-        (RowStatus::NotSeen, Some(f)) if f.severity == Severity::Fail => format!("{}: {}", f.code, f.message),
+        (RowStatus::NotSeen, Some(f)) if f.severity == Severity::Fail => f.message.clone(),
         (RowStatus::NotSeen, _) => how_to_see(&row.event).to_owned(),
-        (RowStatus::Fail | RowStatus::Warn, Some(f)) => {
-            let more = row.codes.len().saturating_sub(1);
-            let more = if more > 0 {
-                format!(" (+{more} more)")
-            } else {
-                String::new()
-            };
-            format!("{}{more}: {}", f.code, f.message)
-        }
+        (RowStatus::Fail | RowStatus::Warn, Some(f)) => f.message.clone(),
         _ => {
             let n = row.hit_ids.len();
             let mut parts = vec![format!(
@@ -95,6 +89,23 @@ pub fn why(row: &AcceptanceRow, findings: &[Finding]) -> String {
             }
             parts.join(" · ")
         }
+    }
+}
+
+/// Beside an event's name: the codes behind its status, the worst first
+/// (`missing_event_id +2`), or nothing for a clean event.
+pub fn codes_count(row: &AcceptanceRow, findings: &[Finding]) -> String {
+    if row.codes.is_empty() {
+        return String::new();
+    }
+    let worst = findings
+        .iter()
+        .find(|f| f.event.as_deref() == Some(row.event.as_str()))
+        .map(|f| f.code)
+        .unwrap_or(row.codes[0]);
+    match row.codes.len() {
+        1 => worst.to_owned(),
+        n => format!("{worst} +{}", n - 1),
     }
 }
 
@@ -157,6 +168,7 @@ pub fn build(app: &Ctx, live: &Element, hits: &Element, fixed: &mut Vec<EventLis
         let chev = el("span", "chev", "▸");
         attr(&chev, "aria-hidden", "true");
         append(&name, &chev);
+        append(&name, &el("span", "codes-n", ""));
         append(&summary, &name);
         append(&summary, &el("span", "why", how_to_see(ev)));
         append(&d, &summary);
@@ -213,6 +225,9 @@ pub fn render(s: &State, findings: &[Finding], rows: &[AcceptanceRow], g: &Gate)
         }
         if let Ok(Some(e)) = d.query_selector("summary > .why") {
             set_if_changed(&e, &why(row, findings));
+        }
+        if let Ok(Some(e)) = d.query_selector("summary .codes-n") {
+            set_if_changed(&e, &codes_count(row, findings));
         }
         if let Some(li) = d.parent_element() {
             attr(&li, "data-status", row.status.as_str());
@@ -374,8 +389,11 @@ pub fn render_hits(s: &mut State) {
         attr(&li, "data-hit", &h.id.to_string());
         let d = create("details");
         let summary = el("summary", "mono", "");
+        let chev = el("span", "chev", "▸");
+        attr(&chev, "aria-hidden", "true");
+        append(&summary, &chev);
         append(&summary, &el("span", "mark", ""));
-        append(&summary, &el("span", "", &hit_line(h)));
+        append(&summary, &el("span", "", &live_line(h)));
         append(&d, &summary);
         append(&li, &d);
         let _ = list.insert_before(&li, list.first_child().as_ref());
@@ -391,6 +409,8 @@ pub fn render_hits(s: &mut State) {
         }
         last.remove();
     }
+    // New items get their marks now, from the last summary's findings.
+    mark_hits(&s.findings);
     if let Some(empty) = by_id("pp-live-empty") {
         if total == 0 {
             let _ = empty.remove_attribute("hidden");
@@ -398,6 +418,19 @@ pub fn render_hits(s: &mut State) {
             attr(&empty, "hidden", "");
         }
     }
+}
+
+/// A hit in the live list, on one line read at a glance: what was sent, by
+/// whom, with which eid and value, then how and when (the part an ellipsis
+/// may cut at 320 px).
+pub fn live_line(h: &Hit) -> String {
+    let mut parts = vec![h.event.as_deref().unwrap_or("(no ev)").to_owned(), h.sender.label.clone()];
+    parts.push(format!("eid {}", h.event_id.as_deref().unwrap_or("(none)")));
+    if let Some(v) = h.custom("value") {
+        parts.push(format!("{v} {}", h.currency().unwrap_or("")).trim_end().to_owned());
+    }
+    parts.push(format!("#{} {} {}", h.id, h.decoded.transport.as_str(), clock(h.time)));
+    parts.join(" · ")
 }
 
 /// Marks each hit in the live list with the worst finding about it (a
@@ -474,8 +507,12 @@ mod tests {
             finding("multiple_senders", Severity::Warn, "ViewContent", "sent by theme and gtm"),
             finding("missing_content_ids", Severity::Warn, "ViewContent", "no content_ids"),
         ];
-        let r = row("ViewContent", RowStatus::Warn, vec!["multiple_senders", "missing_content_ids"]);
-        assert_eq!(why(&r, &findings), "multiple_senders (+1 more): sent by theme and gtm");
+        let r = row("ViewContent", RowStatus::Warn, vec!["missing_content_ids", "multiple_senders"]);
+        assert_eq!(why(&r, &findings), "sent by theme and gtm");
+        assert_eq!(codes_count(&r, &findings), "multiple_senders +1");
+        let one = row("ViewContent", RowStatus::Warn, vec!["multiple_senders"]);
+        assert_eq!(codes_count(&one, &findings[1..2]), "multiple_senders");
+        assert_eq!(codes_count(&row("AddToCart", RowStatus::Pass, vec![]), &findings), "");
     }
 
     #[test]
@@ -499,7 +536,7 @@ mod tests {
             "Purchase",
             "the order page was reached",
         )];
-        assert_eq!(why(&r, &fail), "browser_purchase_missing: the order page was reached");
+        assert_eq!(why(&r, &fail), "the order page was reached");
     }
 
     fn check(name: &'static str, state: CheckState) -> Check {
