@@ -335,10 +335,7 @@ fn fill_event(body: &Element, j: &Journey, row: &AcceptanceRow, findings: &[Find
                 &el(
                     "li",
                     "muted",
-                    &format!(
-                        "… and {} more in the timeline",
-                        row.hit_ids.len() - EVENT_HITS_SHOWN
-                    ),
+                    &format!("… and {} more in the timeline", row.hit_ids.len() - EVENT_HITS_SHOWN),
                 ),
             );
         }
@@ -424,7 +421,10 @@ pub fn render_hits(s: &mut State) {
 /// whom, with which eid and value, then how and when (the part an ellipsis
 /// may cut at 320 px).
 pub fn live_line(h: &Hit) -> String {
-    let mut parts = vec![h.event.as_deref().unwrap_or("(no ev)").to_owned(), h.sender.label.clone()];
+    let mut parts = vec![
+        h.event.as_deref().unwrap_or("(no ev)").to_owned(),
+        h.sender.label.clone(),
+    ];
     parts.push(format!("eid {}", h.event_id.as_deref().unwrap_or("(none)")));
     if let Some(v) = h.custom("value") {
         parts.push(format!("{v} {}", h.currency().unwrap_or("")).trim_end().to_owned());
@@ -437,7 +437,9 @@ pub fn live_line(h: &Hit) -> String {
 /// symbol and a word for screen readers), after each summary render.
 pub fn mark_hits(findings: &[Finding]) {
     let Some(list) = by_id("pp-live-hits") else { return };
-    let Ok(items) = list.query_selector_all("li.t-hit") else { return };
+    let Ok(items) = list.query_selector_all("li.t-hit") else {
+        return;
+    };
     let mut worst: BTreeMap<u32, Severity> = BTreeMap::new();
     let shown: Vec<(u32, Element)> = (0..items.length())
         .filter_map(|i| items.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
@@ -504,10 +506,19 @@ mod tests {
         // Sorted worst first, as the session gives them; another event's finding comes first.
         let findings = vec![
             finding("invalid_value", Severity::Fail, "Purchase", "value is $10"),
-            finding("multiple_senders", Severity::Warn, "ViewContent", "sent by theme and gtm"),
+            finding(
+                "multiple_senders",
+                Severity::Warn,
+                "ViewContent",
+                "sent by theme and gtm",
+            ),
             finding("missing_content_ids", Severity::Warn, "ViewContent", "no content_ids"),
         ];
-        let r = row("ViewContent", RowStatus::Warn, vec!["missing_content_ids", "multiple_senders"]);
+        let r = row(
+            "ViewContent",
+            RowStatus::Warn,
+            vec!["missing_content_ids", "multiple_senders"],
+        );
         assert_eq!(why(&r, &findings), "sent by theme and gtm");
         assert_eq!(codes_count(&r, &findings), "multiple_senders +1");
         let one = row("ViewContent", RowStatus::Warn, vec!["multiple_senders"]);
@@ -520,7 +531,10 @@ mod tests {
         let mut r = row("AddToCart", RowStatus::Pass, vec![]);
         assert_eq!(why(&r, &[]), "1 hit from theme · eid vc-1 · 30.00 USD");
         r.server = Some("1 event(s), website, event_id vc-1".to_owned());
-        assert_eq!(why(&r, &[]), "1 hit from theme · eid vc-1 · 30.00 USD · server twin sent");
+        assert_eq!(
+            why(&r, &[]),
+            "1 hit from theme · eid vc-1 · 30.00 USD · server twin sent"
+        );
         r.server = Some("none".to_owned());
         assert!(why(&r, &[]).ends_with("no server twin"));
     }
@@ -528,7 +542,12 @@ mod tests {
     #[test]
     fn an_event_not_seen_says_what_to_do_unless_its_absence_fails() {
         let r = row("Purchase", RowStatus::NotSeen, vec!["event_chain_incomplete"]);
-        let warn = [finding("event_chain_incomplete", Severity::Warn, "Purchase", "never seen")];
+        let warn = [finding(
+            "event_chain_incomplete",
+            Severity::Warn,
+            "Purchase",
+            "never seen",
+        )];
         assert_eq!(why(&r, &warn), "Not seen yet: place the test order.");
         let fail = [finding(
             "browser_purchase_missing",
@@ -566,6 +585,9 @@ mod tests {
             ],
             blocking: vec![],
         };
-        assert_eq!(verdict_why(&g), "Incomplete: dedup, money not verified yet (see the gate).");
+        assert_eq!(
+            verdict_why(&g),
+            "Incomplete: dedup, money not verified yet (see the gate)."
+        );
     }
 }
