@@ -100,7 +100,7 @@ pub fn render(
     render_owners(owners);
 }
 
-pub fn status_label(s: RowStatus) -> (&'static str, &'static str) {
+fn status_label(s: RowStatus) -> (&'static str, &'static str) {
     match s {
         RowStatus::Pass => ("PASS", "st-pass"),
         RowStatus::Warn => ("WARN", "st-warn"),
