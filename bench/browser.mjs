@@ -251,9 +251,10 @@ async function journey(t, tag, n) {
 
 // "First full paint" of the panel: the first frame in which its root's
 // data-applied equals the journal's total (every record is in its session and
-// on the page) and the gate, the cards, the findings and the timeline's first
-// page are in the DOM (at least the total read just before opening: a record
-// may land meanwhile); checked on every animation frame from the panel's
+// on the page) and the live part (the core events' statuses, the newest
+// hits), the gate, the cards, the findings and the timeline's first page are
+// in the DOM (at least the total read just before opening: a record may land
+// meanwhile); checked on every animation frame from the panel's
 // first script on, and timed from its navigation start. The panel's own
 // performance marks split it: wasm compiled, journal read (the worker's
 // answer that everything is written, then storage), records taken in, rendered.
@@ -263,7 +264,8 @@ const FIRST_PAINT = `(() => {
     const app = document.getElementById('app');
     return app && Number(app.dataset.applied) >= window.__expected && document.querySelector('#pp-gate-body .gate') &&
       document.querySelector('#pp-acceptance-body table') && document.querySelector('#pp-record *') &&
-      document.querySelector('#pp-timeline-list > li');
+      document.querySelector('#pp-timeline-list > li') && document.querySelector('#pp-events > li[data-status]') &&
+      document.querySelector('#pp-live-hits > li');
   };
   const check = () => { if (done()) window.__paint = performance.now(); else requestAnimationFrame(check); };
   requestAnimationFrame(check);

@@ -45,9 +45,12 @@ export async function comparePackets(before, after) {
 /**
  * Plays one scenario. `compareWith: { label, packet }` compares this run's
  * packet with an earlier one (the store before the fix): `result.diff`, and
- * diff.md/diff.json in `outDir`.
+ * diff.md/diff.json in `outDir`. With `outDir`, the panel is opened at
+ * 400×600 and photographed (panel-top.png: the first screen; panel.png: the
+ * whole panel); `inspect(panel)` then runs first and its answer is
+ * `result.inspected`.
  */
-export async function runScenario(name, { driver = chromium, headed = false, outDir = null, keepOpen = false, compareWith = null } = {}) {
+export async function runScenario(name, { driver = chromium, headed = false, outDir = null, keepOpen = false, compareWith = null, inspect = null } = {}) {
   const t = await driver.launch({
     siteRoot: join(ROOT, 'demo', 'store'),
     dynamic: { '/demo/config.js': () => ['text/javascript', configScript(name)], '/': () => ['text/html; charset=utf-8', home()] },
@@ -144,14 +147,18 @@ export async function runScenario(name, { driver = chromium, headed = false, out
         writeFileSync(join(outDir, 'diff.json'), JSON.stringify(result.diff.diff, null, 2) + '\n');
         writeFileSync(join(outDir, 'diff.md'), result.diff.markdown);
       }
-      const panel = await t.openPanel(tabId, { width: 440, height: 2400, ready: '#pp-timeline-list li' });
+      // The panel as a merchant sees it: a side panel about 400 px wide,
+      // whose first screen (600 px) is what they read at a glance.
+      const panel = await t.openPanel(tabId, { width: 400, height: 600, ready: '#pp-timeline-list li' });
       // The panel shows the whole journal once it has applied the journal's total,
       // and the verdict shown is then the packet's.
       await t.panelCaughtUp(panel, tabId);
       const verdict = `Verdict: ${packet.verdict.toUpperCase()}`;
       await until(async () => (await panel.evaluate(() => document.querySelector('#pp-verdict')?.textContent)) === verdict, `the panel to show "${verdict}"`);
-      await panel.screenshot({ path: join(dir, 'panel.png') });
-      await panel.screenshot({ path: join(dir, 'panel-top.png'), clip: { x: 0, y: 0, width: 440, height: 1250 } });
+      // The tests look at the panel here (layout, accessibility) before the pictures are taken.
+      if (inspect) result.inspected = await inspect(panel);
+      await panel.screenshot({ path: join(dir, 'panel-top.png') });
+      await panel.screenshot({ path: join(dir, 'panel.png'), fullPage: true });
       await panel.close();
       result.dir = dir;
     }

@@ -198,12 +198,15 @@ describe('the panel', () => {
     assert.equal(JSON.parse(await panel.evaluate(() => window.__copied)).redacted, true);
   });
 
-  test('the panel reads in the packet\'s order: decision record, gate, four cards, findings by code', async () => {
+  test('live first, then the packet\'s order: gate, four cards, findings by code; inputs, review, export, compare, timeline', async () => {
     await t.pageDone(tabId, PRODUCT);
     await t.panelCaughtUp(panel, tabId);
     const ids = await panel.$$eval('section.card', (ss) => ss.map((s) => s.id));
     // The match keys belong to the Test Events card's question (can Meta tie the action to a person).
-    assert.deepEqual(ids.slice(0, 9), ['pp-compare', 'pp-review', 'pp-gate', 'pp-acceptance', 'pp-matchkeys', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings']);
+    assert.deepEqual(ids, ['pp-live', 'pp-hits', 'pp-gate', 'pp-acceptance', 'pp-matchkeys', 'pp-order', 'pp-inventory', 'pp-reconciliation', 'pp-findings', 'pp-evidence', 'pp-review', 'pp-export', 'pp-compare', 'pp-timeline']);
+    // Each is one click from the top: the section bar links every part.
+    const links = await panel.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
+    for (const id of ['pp-live', 'pp-gate', 'pp-findings', 'pp-evidence', 'pp-review', 'pp-export', 'pp-timeline']) assert.ok(links.includes(`#${id}`), `the section bar links #${id}`);
     const { packet } = await t.send({ type: 'get-packet', tabId });
     // Each card's state is the packet's (the panel's core and the worker's agree).
     const cards = { 'pp-acceptance': 'test_events', 'pp-order': 'shopify_order', 'pp-inventory': 'trigger_sources', 'pp-reconciliation': 'reconciliation' };
@@ -220,7 +223,7 @@ describe('the panel', () => {
     assert.ok(await panel.$('#pp-record .page-reported'), 'page evidence is marked in the decision record');
   });
 
-  test('compare with a saved packet: the same diff as pixelproof diff, above the gate', async () => {
+  test('compare with a saved packet: the same diff as pixelproof diff, in the compare section', async () => {
     await t.pageDone(tabId, PRODUCT);
     await t.panelCaughtUp(panel, tabId);
     const dir = mkdtempSync(join(tmpdir(), 'pixelproof-compare-'));
@@ -238,8 +241,7 @@ describe('the panel', () => {
       assert.deepEqual(await shown('pp-diff-resolved'), cli.resolved.map((c) => c.code));
       assert.deepEqual(await shown('pp-diff-introduced'), cli.introduced.map((c) => c.code));
       assert.match(await panel.textContent('#pp-diff-verdict'), new RegExp(`^${cli.verdict.before.toUpperCase()} → ${cli.verdict.after.toUpperCase()}:`));
-      const above = await panel.evaluate(() => Boolean(document.querySelector('#pp-compare-out').compareDocumentPosition(document.querySelector('#pp-gate')) & Node.DOCUMENT_POSITION_FOLLOWING));
-      assert.ok(above, 'the diff is shown above the gate');
+      assert.ok(await panel.$('#pp-compare #pp-diff-verdict'), 'the diff is shown in the compare section');
       // What is not a packet is refused with its file and place, and no diff stays up.
       await panel.setInputFiles('#pp-compare-file', join(ROOT, 'crates', 'cli', 'tests', 'fixtures', 'messy.har'));
       await panel.waitForFunction(() => document.querySelector('#pp-compare-error').textContent.length > 0);

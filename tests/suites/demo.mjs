@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../../demo/run.mjs';
+import { assertFirstScreen, inspectPanel, serious } from './look.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -58,9 +59,10 @@ export function demoSuite(driver) {
 
   describe(`${driver.name}: demo store`, () => {
     let messy;
+    let clean;
 
     test('messy scenario: exactly the expected findings, grouped by code; dedup and money stop', async () => {
-      messy = await runScenario('messy', { driver, outDir });
+      messy = await runScenario('messy', { driver, outDir, inspect: inspectPanel });
       const r = messy;
       common(r);
       assert.deepEqual(codes(r.packet), [
@@ -103,7 +105,7 @@ export function demoSuite(driver) {
 
     test('clean scenario: every row passes, verdict go; compared with the messy packet it resolves every finding', async () => {
       assert.ok(messy, 'the messy scenario ran first');
-      const r = await runScenario('clean', { driver, outDir, compareWith: { label: 'messy/packet.json', packet: messy.packet } });
+      const r = (clean = await runScenario('clean', { driver, outDir, inspect: inspectPanel, compareWith: { label: 'messy/packet.json', packet: messy.packet } }));
       common(r);
       assert.deepEqual(codes(r.packet), []);
       for (const row of r.packet.cards.test_events.events.filter((x) => x.core)) assert.equal(row.status, 'pass', row.event);
@@ -130,5 +132,24 @@ export function demoSuite(driver) {
       assert.equal(r.diff.text.split('\n')[0], `  ${r.diff.headline}`);
       assert.equal(r.diff.text.split('\n').filter((l) => l.startsWith('    resolved ')).length, d.resolved.length);
     });
+
+    // What a merchant sees at a glance: the panel of each scenario, opened at
+    // 400×600 by the demo run and looked at before its screenshots are taken.
+    for (const [name, get] of [['messy', () => messy], ['clean', () => clean]]) {
+      test(`${name}: the first screen at 400×600 shows the verdict and the four core events' statuses`, () => {
+        const r = get();
+        assert.ok(r && r.inspected, `the ${name} scenario ran and its panel was looked at`);
+        assertFirstScreen(r.inspected.view, r.packet, `${driver.name} ${name}`);
+        assert.ok(r.inspected.view.scrollWidth <= r.inspected.view.width, `no sideways scrolling: ${r.inspected.view.scrollWidth} px wide`);
+      });
+
+      test(`${name}: axe-core finds no serious or critical violation in the panel`, () => {
+        const r = get();
+        assert.ok(r && r.inspected, `the ${name} scenario ran and its panel was looked at`);
+        const { light, dark } = r.inspected.axe;
+        assert.deepEqual(serious(light), [], 'light scheme');
+        if (dark) assert.deepEqual(serious(dark), [], 'dark scheme');
+      });
+    }
   });
 }

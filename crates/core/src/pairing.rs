@@ -20,31 +20,40 @@ pub struct Pairing<'a> {
 /// Pairs every counted browser core hit with server events. Empty when no
 /// server payload was supplied.
 pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
-    let Some(server) = j.server.as_ref() else {
+    if j.server.is_none() {
         return Vec::new();
-    };
+    }
     let mut out = Vec::new();
     for ev in crate::tables::CORE_EVENTS {
         for hit in j.hits_of(ev) {
-            let mut candidates: Vec<&ServerEvent> = server.iter().filter(|s| s.event_name == ev).collect();
-            if let Some(order) = hit.custom("order_id") {
-                let same_order: Vec<&ServerEvent> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|s| s.order_id.as_deref() == Some(order))
-                    .collect();
-                if !same_order.is_empty() {
-                    candidates = same_order;
-                }
-            }
-            let twin = hit
-                .event_id
-                .as_deref()
-                .and_then(|eid| candidates.iter().copied().find(|s| s.event_id.as_deref() == Some(eid)));
-            out.push(Pairing { hit, candidates, twin });
+            out.extend(pairing_of(j, hit));
         }
     }
     out
+}
+
+/// What the server sent for one browser hit's action: server events with its
+/// name (narrowed to its order for a Purchase that names one), and its twin by
+/// event id. `None` when no server payload was supplied.
+pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
+    let server = j.server.as_ref()?;
+    let ev = hit.event_name();
+    let mut candidates: Vec<&ServerEvent> = server.iter().filter(|s| s.event_name == ev).collect();
+    if let Some(order) = hit.custom("order_id") {
+        let same_order: Vec<&ServerEvent> = candidates
+            .iter()
+            .copied()
+            .filter(|s| s.order_id.as_deref() == Some(order))
+            .collect();
+        if !same_order.is_empty() {
+            candidates = same_order;
+        }
+    }
+    let twin = hit
+        .event_id
+        .as_deref()
+        .and_then(|eid| candidates.iter().copied().find(|s| s.event_id.as_deref() == Some(eid)));
+    Some(Pairing { hit, candidates, twin })
 }
 
 /// For each server event (in `j.server` order), the first browser hit it is

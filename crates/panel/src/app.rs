@@ -19,7 +19,7 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use pixelproof_core::packet::{cards as packet_cards, decision_record, group_findings, order_input};
-use pixelproof_core::results::gate;
+use pixelproof_core::results::{acceptance, gate};
 use pixelproof_core::{Packet, PacketOptions, Review};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
@@ -27,7 +27,7 @@ use web_sys::Element;
 use crate::bridge::{self, Bridge, JournalReply};
 use crate::dom::{attr, by_id, clear, mark, status};
 use crate::state::{HarPacket, State, Watch};
-use crate::{cards, compare, export, findings, inputs, layout, match_keys, review, summary, timeline, watch};
+use crate::{cards, compare, export, findings, inputs, layout, live, match_keys, review, summary, timeline, watch};
 
 pub enum Msg {
     /// The worker's reply to `get-journal`, read once at mount.
@@ -59,6 +59,11 @@ pub enum Msg {
 
     /// An acceptance row's event name was clicked.
     ToggleRow(String),
+    /// A core event of the live part was opened or closed.
+    EventToggled {
+        event: String,
+        open: bool,
+    },
     /// A finding's code was opened or closed.
     FindingToggled {
         code: String,
@@ -231,7 +236,10 @@ impl App {
             let order = order_input(s.session.records());
             let c = packet_cards::build(j, &findings, &g, &s.review, order.as_deref());
             let groups = group_findings(j, &findings);
-            summary::render(self, &s, &findings, &g, &c.trigger_sources, &mut listeners);
+            let rows = acceptance(j, &findings);
+            live::render(&s, &findings, &rows, &g);
+            live::mark_hits(&findings);
+            summary::render(self, &s, &findings, &rows, &g, &c.trigger_sources, &mut listeners);
             cards::render(&decision_record(j, &s.review, order.as_deref()), &g, &c, &groups);
             match_keys::render(j);
             findings::render(self, &s, &groups, &mut listeners);
@@ -240,6 +248,7 @@ impl App {
         let comparing = self.state.borrow().compare.is_some();
         let now = comparing.then(|| self.build_packet(false));
         compare::render(self.state.borrow().compare.as_ref(), now.as_ref());
+        self.state.borrow_mut().findings = findings;
         self.listeners.borrow_mut().summary = listeners;
         self.mark_applied();
     }
@@ -248,6 +257,7 @@ impl App {
         let mut listeners = Vec::new();
         let rebuilt = {
             let mut s = self.state.borrow_mut();
+            live::render_hits(&mut s);
             timeline::render(self, &mut s, &mut listeners)
         };
         let mut l = self.listeners.borrow_mut();
@@ -447,6 +457,13 @@ pub fn update(app: &Ctx, msg: Msg) {
             app.render_summary();
         }
         Msg::FindingToggled { code, open } => app.state.borrow_mut().finding_toggled(&code, open),
+        Msg::EventToggled { event, open } => {
+            app.state.borrow_mut().event_toggled(&event, open);
+            // Its details are filled now, not at the next throttled refresh.
+            if open {
+                app.render_summary();
+            }
+        }
         Msg::FilterHits(hits) => {
             let filtered = hits.is_some();
             app.state.borrow_mut().filter_hits(hits);

@@ -88,7 +88,7 @@ fn group(app: &Ctx, s: &State, g: &FindingGroup, sev: Severity, listeners: &mut 
 
 /// A code's group, inside its `<details>`: why it matters and the guidance
 /// once, then each instance (severity, event, page view, hits, message).
-fn group_body(g: &FindingGroup, details: &Element) {
+pub fn group_body(g: &FindingGroup, details: &Element) {
     append(details, &el("p", "", g.explanation));
     let dl = el("dl", "guidance", "");
     for (k, v) in [

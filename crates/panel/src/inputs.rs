@@ -2,6 +2,7 @@
 //! Shopify order the user pastes (or loads, or types), which become journal
 //! records of the tab, and a HAR file audited as a separate journey. A bad
 //! paste gets its message next to the field; nothing captured is touched.
+//! The inputs are listed once, in [`EVIDENCE_INPUTS`].
 
 use gloo::events::EventListener;
 use pixelproof_core::inputs::order::TYPED_FIELDS;
@@ -35,14 +36,56 @@ fn value(id: &str) -> String {
     by_id(id).map(|e| input_value(&e)).unwrap_or_default()
 }
 
+/// One kind of evidence the browser cannot see, as the section shows it: a
+/// group with its legend, built once by `build` (fields, buttons, the error
+/// line under them; the fields keep the ids tests and messages use).
+pub struct EvidenceInput {
+    /// The group's id is `pp-in-{key}`.
+    pub key: &'static str,
+    pub legend: &'static str,
+    pub build: fn(&Ctx, &Element, &mut Vec<EventListener>),
+}
+
+/// Every evidence input, in the order the section shows them: the one place
+/// they are listed. A new input (Meta's response to the server payload, say)
+/// is one entry here and its builder; a new field of an existing input goes
+/// in that input's builder.
+pub const EVIDENCE_INPUTS: [EvidenceInput; 3] = [
+    EvidenceInput {
+        key: "capi",
+        legend: "Server payload (Conversions API)",
+        build: build_capi,
+    },
+    EvidenceInput {
+        key: "order",
+        legend: "Shopify order",
+        build: build_order,
+    },
+    EvidenceInput {
+        key: "har",
+        legend: "HAR file",
+        build: build_har,
+    },
+];
+
+/// Builds the evidence section: one group per entry of [`EVIDENCE_INPUTS`].
 pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
-    // Conversions API payload.
+    for input in &EVIDENCE_INPUTS {
+        let group = el("fieldset", "input-group", "");
+        attr(&group, "id", &format!("pp-in-{}", input.key));
+        append(&group, &el("legend", "", input.legend));
+        (input.build)(app, &group, fixed);
+        append(body, &group);
+    }
+}
+
+fn build_capi(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     let capi = textarea(
         "pp-capi",
         4,
         "{\"data\": [{\"event_name\": \"Purchase\", \"event_id\": \"…\", …}]}",
     );
-    append(body, &field("Conversions API payload (JSON the server sent)", &capi));
+    append(body, &field("JSON the server sent (paste)", &capi));
     let capi_file = el("input", "", "");
     attr(&capi_file, "type", "file");
     attr(&capi_file, "accept", ".json,application/json");
@@ -66,8 +109,11 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     append(body, &capi_btn);
     append(body, &error_line("pp-capi-error"));
     fixed.push(app.on(&capi_btn, "click", |_| Some(Msg::AddCapi)));
+}
 
-    // Shopify order (GraphQL or REST JSON, Orders export CSV, or typed figures).
+/// The Shopify order: the Admin GraphQL or REST order JSON, the Orders export
+/// CSV (with the order's name when it holds several), or the figures typed in.
+fn build_order(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     // Not "pp-order": that is the Shopify order card's section.
     let order = textarea(
         "pp-order-json",
@@ -116,8 +162,10 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     append(body, &order_btn);
     append(body, &error_line("pp-order-error"));
     fixed.push(app.on(&order_btn, "click", |_| Some(Msg::AddOrder)));
+}
 
-    // A HAR file, audited as a separate journey.
+/// A HAR file, audited as a separate journey.
+fn build_har(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     let har_file = el("input", "", "");
     attr(&har_file, "type", "file");
     attr(&har_file, "accept", ".har,application/json");

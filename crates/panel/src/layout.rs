@@ -2,18 +2,23 @@
 //! sections in their order, and the forms inside them (whose fields must never
 //! be replaced while the user types).
 //!
-//! The sections follow the packet's reading order (docs/product-rules.md, "The
-//! packet"): a comparison with a saved packet when one is loaded, the decision
-//! record, the gate, the four evidence cards (Test Events with the match keys,
-//! Shopify order, trigger-source inventory, review reconciliation), the
-//! findings grouped by code; then the evidence inputs, export and the timeline.
+//! Live first: a merchant reads the panel at a glance while shopping, so the
+//! first screen (600 px at 400 px wide) holds the verdict, the four core
+//! events with their status and one line of why, and the newest hits. The
+//! header with the verdict stays in view, and its section bar reaches every
+//! other part in one click: the gate and the four evidence cards in the
+//! packet's reading order (docs/product-rules.md, "The packet"), the findings
+//! grouped by code, the evidence inputs, the review, export and compare, and
+//! the timeline. All of it stays one document (no hidden tabs), so the
+//! browser's find, a screen reader's heading list and the tests reach every
+//! part as it is.
 
 use gloo::events::EventListener;
 use web_sys::Element;
 
 use crate::app::Ctx;
 use crate::dom::*;
-use crate::{compare, export, inputs, review, summary};
+use crate::{compare, export, inputs, live, review, summary};
 
 fn section(root: &Element, id: &str, title: &str) -> Element {
     let s = el("section", "card", "");
@@ -41,22 +46,56 @@ fn card_section(root: &Element, id: &str, title: &str) -> Element {
     body
 }
 
+/// The section bar: each part of the panel one click from the top. The
+/// labels are short so the bar fits one line at 400 px and two at 320.
+const SECTIONS: [(&str, &str); 7] = [
+    ("pp-live", "Live"),
+    ("pp-gate", "Gate"),
+    ("pp-findings", "Findings"),
+    ("pp-evidence", "Evidence"),
+    ("pp-review", "Review"),
+    ("pp-export", "Export"),
+    ("pp-timeline", "Timeline"),
+];
+
 /// Builds the static parts into `root`; returns the listeners of their controls.
 pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
     clear(root);
+    // The header stays on screen while the panel scrolls (CSS `position:
+    // sticky`): the verdict is always in view, and the bar reaches every part.
     let header = el("header", "top", "");
-    append(&header, &el("h1", "", "PixelProof"));
+    let bar = el("div", "topline", "");
+    append(&bar, &el("h1", "", "PixelProof"));
     let verdict = el("span", "verdict", "…");
     attr(&verdict, "id", "pp-verdict");
+    // Announced when it changes (it is written only then).
     attr(&verdict, "role", "status");
-    append(&header, &verdict);
-    let counts = el("span", "muted", "");
+    append(&bar, &verdict);
+    let counts = el("span", "muted counts", "");
     attr(&counts, "id", "pp-counts");
-    append(&header, &counts);
+    append(&bar, &counts);
+    append(&header, &bar);
+    let nav = el("nav", "sections", "");
+    attr(&nav, "aria-label", "Panel sections");
+    let ul = el("ul", "", "");
+    for (id, label) in SECTIONS {
+        let li = el("li", "", "");
+        let a = el("a", "", label);
+        attr(&a, "href", &format!("#{id}"));
+        append(&li, &a);
+        append(&ul, &li);
+    }
+    append(&nav, &ul);
+    append(&header, &nav);
     append(root, &header);
+
+    let main = el("main", "", "");
+    attr(&main, "id", "pp-main");
+    append(root, &main);
+    let root = &main;
     let st = el("p", "status", "");
     attr(&st, "id", "pp-status");
-    attr(&st, "aria-live", "polite");
+    attr(&st, "role", "status");
     append(root, &st);
     let dropped = el("p", "dropped", "");
     attr(&dropped, "id", "pp-dropped");
@@ -65,10 +104,13 @@ pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
     attr(&watch, "id", "pp-watch");
     append(root, &watch);
 
-    // The packet's reading order: before/after (above the gate), decision
-    // record, gate, the four cards, the findings.
-    let compare_body = section(root, "pp-compare", "Compare with a saved packet");
-    let review_body = section(root, "pp-review", "Decision record");
+    // Live first: the four core events and the newest hits fill the first
+    // screen. Then the gate and the four evidence cards (Test Events with the
+    // match keys, Shopify order, trigger-source inventory, review
+    // reconciliation), the findings grouped by code, the evidence inputs, the
+    // review, export and compare, and every record in the timeline.
+    let live = section(root, "pp-live", "Core events");
+    let hits = section(root, "pp-hits", "Newest hits");
     section(root, "pp-gate", "Stop/Go gate");
     card_section(root, "pp-acceptance", "1. Test Events");
     // Part of the Test Events card's question: can Meta tie the action to a person.
@@ -78,15 +120,18 @@ pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
     let reconciliation = card_section(root, "pp-reconciliation", "4. Review reconciliation");
     section(root, "pp-findings", "Findings");
     let evidence = section(root, "pp-evidence", "Evidence the browser cannot see");
+    let review_body = section(root, "pp-review", "Review and decision record");
     let export_body = section(root, "pp-export", "Export");
+    let compare_body = section(root, "pp-compare", "Compare with a saved packet");
     section(root, "pp-timeline", "Timeline");
 
     let mut fixed = Vec::new();
-    compare::build(app, &compare_body, &mut fixed);
-    review::build(app, &review_body, &mut fixed);
-    summary::build_inventory(app, &inventory, &mut fixed);
+    live::build(app, &live, &hits, &mut fixed);
+    summary::build_inventory(&inventory);
     review::build_reconciliation(app, &reconciliation, &mut fixed);
     inputs::build(app, &evidence, &mut fixed);
+    review::build(app, &review_body, &mut fixed);
     export::build(app, &export_body, &mut fixed);
+    compare::build(app, &compare_body, &mut fixed);
     fixed
 }

@@ -11,7 +11,8 @@
 //! | `bridge` | the JS bridge panel.js hands over, and the control messages to the worker |
 //! | `state` | all UI state in one struct: the session, review, the packet compared with, what is open, filtered, asked |
 //! | `app` | the one message type (`Msg`), the one `update`, the render schedule |
-//! | `layout` | the static parts, built once, in the packet's reading order: header, sections, forms |
+//! | `layout` | the static parts, built once: the sticky header (verdict, section bar), the sections, forms |
+//! | `live` | the first screen: the four core events with status and why, the newest hits; each opens in place |
 //! | `watch` | the Watch flow: "Watch https://origin" (or a grant from elsewhere), then "Reload the page" |
 //! | `compare` | "Compare with a saved packet": the file, and the diff above the gate |
 //! | `summary` | verdict and counts, what was not kept, the gate, the acceptance table, the owners' senders |
@@ -34,6 +35,7 @@ mod export;
 mod findings;
 mod inputs;
 mod layout;
+mod live;
 mod match_keys;
 mod packets;
 mod review;

@@ -1,6 +1,6 @@
 //! The review fields: the decision record's inputs (decision, reviewer, next
-//! review, notes), the count-gap note in the reconciliation card and the owner
-//! per core event typed in the trigger-source card. They are input, stored
+//! review, owner per core event, notes) in the review section, and the
+//! count-gap note in the reconciliation card. They are input, stored
 //! with the tab by the worker, and read back when the panel opens.
 
 use gloo::events::EventListener;
@@ -11,8 +11,9 @@ use web_sys::Element;
 use crate::app::{Ctx, Msg};
 use crate::dom::*;
 
-/// The decision record: its fields, then its read-only part (owners and
-/// evidence, `pp-record`, filled by `cards::render`).
+/// The review: decision, reviewer, next review, the owner per core event,
+/// notes, then the decision record's read-only part (owners and evidence,
+/// `pp-record`, filled by `cards::render`).
 pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     let decision = create("select");
     attr(&decision, "id", "pp-decision");
@@ -34,11 +35,12 @@ pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     attr(&next, "type", "date");
     attr(&next, "id", "pp-next-review");
     append(body, &field("Next review", &next));
+    crate::summary::build_owners(app, body, fixed);
     let notes = el("textarea", "", "");
     attr(&notes, "id", "pp-notes");
     attr(&notes, "rows", "2");
     append(body, &field("Notes", &notes));
-    // Owners (typed in the trigger-source card) and the evidence, read-only.
+    // Owners and the evidence, read-only, as the packet records them.
     let record = el("div", "", "");
     attr(&record, "id", "pp-record");
     append(body, &record);

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::packet::diff::PacketView;
+use pixelproof_core::rules::Finding;
 use pixelproof_core::{DecodeConfig, Review, Session};
 
 use crate::bridge::JournalReply;
@@ -52,6 +53,15 @@ pub struct State {
     pub rendered_records: usize,
     /// Acceptance rows the user expanded (by event name).
     pub expanded_rows: BTreeSet<String>,
+    /// Core events the user opened in the live part (by event name): they
+    /// stay open across live updates.
+    pub open_events: BTreeSet<String>,
+    /// Hits already in the live list (the journey's hit count when it was
+    /// last rendered); 0 rebuilds it.
+    pub live_hits: usize,
+    /// The findings of the last summary render: what an opened hit shows
+    /// its codes from, without computing them again.
+    pub findings: Vec<Finding>,
     /// Finding codes the user opened (findings are grouped by code): they stay
     /// open when a live update re-renders the list, as expanded rows do.
     pub open_findings: BTreeSet<String>,
@@ -75,6 +85,9 @@ impl State {
             filter: None,
             rendered_records: 0,
             expanded_rows: BTreeSet::new(),
+            open_events: BTreeSet::new(),
+            live_hits: 0,
+            findings: Vec::new(),
             open_findings: BTreeSet::new(),
             compare: None,
             confirm_clear: false,
@@ -136,7 +149,18 @@ impl State {
         self.review = Review::default();
         self.applied = 0.0;
         self.rendered_records = 0;
+        self.live_hits = 0;
+        self.findings.clear();
         self.filter = None;
+    }
+
+    /// Opens or closes a core event in the live part.
+    pub fn event_toggled(&mut self, event: &str, open: bool) {
+        if open {
+            self.open_events.insert(event.to_owned());
+        } else {
+            self.open_events.remove(event);
+        }
     }
 
     /// Opens or closes a finding's code (a re-render sets `open` itself and
@@ -226,9 +250,13 @@ mod tests {
         let mut s = loaded(3, None);
         s.toggle_row("Purchase");
         s.finding_toggled("duplicate_event", true);
+        s.event_toggled("Purchase", true);
         s.filter_hits(Some(BTreeSet::from([1])));
+        s.live_hits = 3;
         s.cleared();
         assert_eq!(s.applied, 0.0);
+        assert_eq!(s.live_hits, 0, "the live list is rebuilt");
+        assert!(s.open_events.contains("Purchase"), "an event opened stays open");
         assert!(s.session.records().is_empty());
         assert!(s.filter.is_none());
         assert!(s.expanded_rows.contains("Purchase"));

@@ -8,7 +8,7 @@
 use gloo::events::EventListener;
 use pixelproof_core::model::Hit;
 use pixelproof_core::packet::cards::TriggerSourcesCard;
-use pixelproof_core::results::{acceptance, CheckState, Gate, RowStatus};
+use pixelproof_core::results::{AcceptanceRow, CheckState, Gate, RowStatus};
 use pixelproof_core::rules::Finding;
 use pixelproof_core::tables::CORE_EVENTS;
 use web_sys::Element;
@@ -24,14 +24,20 @@ pub fn render(
     app: &Ctx,
     s: &State,
     findings: &[Finding],
+    rows: &[AcceptanceRow],
     g: &Gate,
     owners: &TriggerSourcesCard,
     listeners: &mut Vec<EventListener>,
 ) {
     let j = s.session.journey();
     if let Some(v) = by_id("pp-verdict") {
-        v.set_text_content(Some(&format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase())));
-        v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
+        // Written only when it changes: it is a status region, and a screen
+        // reader would announce each rewrite.
+        let text = format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase());
+        if v.text_content().as_deref() != Some(text.as_str()) {
+            v.set_text_content(Some(&text));
+            v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
+        }
     }
     if let Some(c) = by_id("pp-counts") {
         c.set_text_content(Some(&format!(
@@ -86,7 +92,7 @@ pub fn render(
             );
         }
     }
-    render_acceptance(app, s, findings, listeners);
+    render_acceptance(app, s, rows, listeners);
     render_owners(owners);
 }
 
@@ -121,19 +127,20 @@ pub fn hit_line(h: &Hit) -> String {
     )
 }
 
-fn render_acceptance(app: &Ctx, s: &State, findings: &[Finding], listeners: &mut Vec<EventListener>) {
+fn render_acceptance(app: &Ctx, s: &State, rows: &[AcceptanceRow], listeners: &mut Vec<EventListener>) {
     let Some(body) = by_id("pp-acceptance-body") else {
         return;
     };
     clear(&body);
     let j = s.session.journey();
-    let rows = acceptance(j, findings);
     // Three columns so it fits a 360 px side panel: the event, its status, and
     // the details stacked as labelled lines.
     let table = el("table", "acceptance", "");
     let head = el("tr", "", "");
     for h in ["Event", "Status", "Details"] {
-        append(&head, &el("th", "", h));
+        let th = el("th", "", h);
+        attr(&th, "scope", "col");
+        append(&head, &th);
     }
     let thead = el("thead", "", "");
     append(&thead, &head);
@@ -213,25 +220,32 @@ fn render_acceptance(app: &Ctx, s: &State, findings: &[Finding], listeners: &mut
             append(&detail, &td);
             append(&tbody, &detail);
         }
-        let event = row.event;
+        let event = row.event.clone();
         listeners.push(app.on(&toggle, "click", move |_| Some(Msg::ToggleRow(event.clone()))));
     }
     append(&table, &tbody);
     append(&body, &table);
 }
 
-/// The owner table: built once, with an input per core event. Below it, the
-/// sources looked for and the tracking scripts (`pp-sources`, see `cards`).
-pub fn build_inventory(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
+/// The owner per core event, in the review: built once, an input per core
+/// event beside the senders seen for it (refreshed by each render), so an
+/// owner being typed is never replaced.
+pub fn build_owners(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     let table = el("table", "owners", "");
+    let caption = el("caption", "", "Owner per core event (one primary sender each)");
+    append(&table, &caption);
     let head = el("tr", "", "");
-    for h in ["Event", "Senders", "Owner"] {
-        append(&head, &el("th", "", h));
+    for h in ["Event", "Senders seen", "Owner"] {
+        let th = el("th", "", h);
+        attr(&th, "scope", "col");
+        append(&head, &th);
     }
     append(&table, &head);
     for ev in CORE_EVENTS {
         let tr = el("tr", "", "");
-        append(&tr, &el("td", "", ev));
+        let th = el("th", "", ev);
+        attr(&th, "scope", "row");
+        append(&tr, &th);
         let senders = el("td", "", "—");
         attr(&senders, "id", &format!("pp-senders-{ev}"));
         append(&tr, &senders);
@@ -249,6 +263,12 @@ pub fn build_inventory(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>
     let list = el("datalist", "", "");
     attr(&list, "id", "pp-sender-list");
     append(body, &list);
+}
+
+/// The trigger-source card's evidence: the sources looked for and the
+/// tracking scripts (`pp-sources`, see `cards`). The owners are typed in the
+/// review (`build_owners`).
+pub fn build_inventory(body: &Element) {
     let sources = el("div", "", "");
     attr(&sources, "id", "pp-sources");
     append(body, &sources);

@@ -1,8 +1,9 @@
 //! The timeline: every journal record, newest first, one page (200) at a
 //! time. New records are prepended as they arrive; the list is rebuilt only
 //! when what it shows changes (a filter, older records, a cleared journey).
-//! A hit opens to its decoded parameters (user data redacted), decode issues,
-//! sender evidence and raw request.
+//! A hit opens to its sender, server twin, codes with guidance, decoded
+//! parameters (user data redacted), decode issues and raw request ([`fill`],
+//! shared with the live list).
 //!
 //! A hit's item goes on the page with its one-line summary only; what it opens
 //! to is filled in after the page is painted, a few items per task ([`fill_some`]),
@@ -14,6 +15,8 @@ use gloo::events::EventListener;
 use pixelproof_core::journal::Record;
 use pixelproof_core::journey::Journey;
 use pixelproof_core::model::Hit;
+use pixelproof_core::packet::group_findings;
+use pixelproof_core::rules::Finding;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
@@ -162,15 +165,33 @@ fn item(s: &State, j: &Journey, idx: usize) -> Option<Element> {
     Some(li)
 }
 
-/// What a hit opens to: its decoded parameters (user data redacted), decode
-/// issues, sender evidence, the raw request and a button to copy it. Appended
-/// to its `details` once (`data-filled` marks it).
-fn fill(d: &Element, h: &Hit) {
+/// What a hit opens to: its sender, its server twin, the codes about it with
+/// their guidance, its decoded parameters (user data redacted), decode
+/// issues, the raw request and a button to copy it. Appended to its `details`
+/// once (`data-filled` marks it). The live list's hits open to the same.
+pub fn fill(d: &Element, j: &Journey, h: &Hit, findings: &[Finding]) {
     attr(d, "data-filled", "");
+    let dl = el("dl", "facts", "");
+    let kv = |k: &str, v: &str| {
+        append(&dl, &el("dt", "", k));
+        append(&dl, &el("dd", "", v));
+    };
+    kv(
+        "Sender",
+        &format!("{} ({})", h.sender.label, h.sender.evidence.join(" · ")),
+    );
+    kv("Server twin", &server_twin(j, h));
+    append(d, &dl);
+    let mine: Vec<Finding> = findings.iter().filter(|f| f.hit_ids.contains(&h.id)).cloned().collect();
+    append(d, &crate::live::codes_view(&group_findings(j, &mine)));
     let table = el("table", "params", "");
+    let caption = el("caption", "", "Decoded parameters");
+    append(&table, &caption);
     for p in &h.decoded.params {
         let tr = el("tr", "", "");
-        append(&tr, &el("th", "mono", &p.key));
+        let th = el("th", "mono", &p.key);
+        attr(&th, "scope", "row");
+        append(&tr, &th);
         let v = if p.user_data {
             pixelproof_core::packet::redact_value(&p.value)
         } else {
@@ -183,15 +204,11 @@ fn fill(d: &Element, h: &Hit) {
     for issue in &h.decoded.issues {
         append(d, &el("p", "error", &format!("{}: {}", issue.place, issue.message)));
     }
-    append(
-        d,
-        &el(
-            "p",
-            "muted",
-            &format!("Sender evidence: {}", h.sender.evidence.join(" · ")),
-        ),
-    );
     let raw = el("pre", "raw", "");
+    // It scrolls when long: a keyboard must reach it, and a screen reader name it.
+    attr(&raw, "tabindex", "0");
+    attr(&raw, "role", "region");
+    attr(&raw, "aria-label", "Raw request");
     let payload = match &h.decoded.raw_body {
         Some(b) => format!("{} {}\n\n{}", h.method, h.url, b),
         None => format!("{} {}", h.method, h.url),
@@ -199,6 +216,46 @@ fn fill(d: &Element, h: &Hit) {
     raw.set_text_content(Some(&payload));
     append(d, &raw);
     append(d, &button("Copy payload", "copy-payload"));
+}
+
+/// The hit's server twin in words: the server event with its name and event
+/// id, or why there is none.
+fn server_twin(j: &Journey, h: &Hit) -> String {
+    let Some(p) = pixelproof_core::pairing::pairing_of(j, h) else {
+        return "no server payload yet: add it under Evidence".to_owned();
+    };
+    let money = |v: Option<f64>, c: Option<&str>| match (v, c) {
+        (None, None) => String::new(),
+        (v, c) => format!(
+            ", {} {}",
+            v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into()),
+            c.unwrap_or("—")
+        ),
+    };
+    match (p.twin, p.candidates.first()) {
+        (Some(t), _) => format!(
+            "{} {} ({}), event_id {}{}",
+            t.source,
+            t.place,
+            t.event_name,
+            t.event_id.as_deref().unwrap_or("(none)"),
+            money(t.value, t.currency.as_deref())
+        ),
+        (None, Some(_)) => {
+            let ids: Vec<&str> = p
+                .candidates
+                .iter()
+                .map(|s| s.event_id.as_deref().unwrap_or("(none)"))
+                .collect();
+            format!(
+                "none with this event_id: the server sent {} {} with event_id {}",
+                p.candidates.len(),
+                h.event_name(),
+                ids.join(", ")
+            )
+        }
+        (None, None) => format!("none: the server sent no {}", h.event_name()),
+    }
 }
 
 /// The hit an item shows (its `data-hit`), when it is still on the page.
@@ -222,14 +279,14 @@ pub fn fill_some(s: &State, n: usize) -> bool {
         let Some(d) = open.item(i as u32).and_then(|node| node.dyn_into::<Element>().ok()) else {
             continue;
         };
-        if let Some(h) = d.parent_element().and_then(|li| hit_of(j, &li).cloned()) {
-            fill(&d, &h);
+        if let Some(h) = d.parent_element().and_then(|li| hit_of(j, &li)) {
+            fill(&d, j, h, &s.findings);
         }
     }
     count > n
 }
 
-/// A click in the timeline's section: fills the item whose summary was clicked
+/// A click in the timeline or the live list: fills the item whose summary was clicked
 /// (before the browser opens it), or copies a hit's payload.
 pub fn clicked(s: &State, e: &web_sys::Event) -> Option<Msg> {
     // (Runs inside the click's dispatch: the item is filled before the browser's
@@ -245,8 +302,9 @@ pub fn clicked(s: &State, e: &web_sys::Event) -> Option<Msg> {
         return None;
     }
     let li = d.parent_element()?;
-    if let Some(h) = hit_of(s.session.journey(), &li) {
-        fill(&d, h);
+    let j = s.session.journey();
+    if let Some(h) = hit_of(j, &li) {
+        fill(&d, j, h, &s.findings);
     }
     None
 }
