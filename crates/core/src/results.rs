@@ -382,7 +382,21 @@ pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
     }
 }
 
+/// The chain check, and when the page's Shopify Customer Privacy API said
+/// marketing consent is withheld while core events are missing, why it cannot
+/// pass yet: said in the detail (page-reported), never changing the state.
 fn chain_check(j: &Journey) -> Check {
+    let mut c = chain_state(j);
+    if c.state != CheckState::Go && !j.consent_withheld.is_empty() {
+        c.detail.push_str(
+            "; the page reported marketing consent withheld (Shopify's Customer Privacy API): the test cannot pass until the tester allows marketing cookies and repeats the order",
+        );
+        c.page_reported = true;
+    }
+    c
+}
+
+fn chain_state(j: &Journey) -> Check {
     if !j.has_hits() {
         return check(
             "chain",

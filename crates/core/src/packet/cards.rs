@@ -133,7 +133,11 @@ pub fn card_of(code: &str) -> Option<CardId> {
         | "fbc_missing"
         | "invalid_fbp_fbc"
         // Events a consent banner holds back never reach Test Events.
-        | "consent_revoked" => CardId::TestEvents,
+        | "consent_revoked"
+        // A consent banner that holds the store's pixels back, and pages the
+        // extension's page scripts never saw: what the test could observe.
+        | "shopify_consent_withheld"
+        | "page_hook_missing" => CardId::TestEvents,
         "missing_value" | "missing_currency" | "invalid_value" | "zero_value" | "invalid_currency"
         | "currency_mismatch" | "value_mismatch" | "num_items_mismatch" => CardId::ShopifyOrder,
         "multiple_senders"
@@ -142,7 +146,10 @@ pub fn card_of(code: &str) -> Option<CardId> {
         | "conflicting_pixel_versions"
         | "multiple_pixel_ids"
         | "pixel_not_loaded"
-        | "fbevents_error" => CardId::TriggerSources,
+        | "fbevents_error"
+        // Sources Shopify is switching off.
+        | "pixel_in_script_tag"
+        | "pixel_in_order_status_script" => CardId::TriggerSources,
         _ => return None,
     })
 }

@@ -49,6 +49,9 @@ mod multiple_pixel_ids;
 mod multiple_senders;
 mod nonstandard_event;
 mod num_items_mismatch;
+mod page_hook_missing;
+mod pixel_in_order_status_script;
+mod pixel_in_script_tag;
 mod pixel_initialized_twice;
 mod pixel_not_loaded;
 mod repeated_event_id;
@@ -61,6 +64,7 @@ mod server_missing_web_fields;
 mod server_user_data_overhashed;
 mod server_user_data_unhashed;
 mod server_value_mismatch;
+mod shopify_consent_withheld;
 mod test_event_code_present;
 mod unhashed_user_data;
 mod value_mismatch;
@@ -175,8 +179,9 @@ pub struct RuleInfo {
     pub first_check: &'static str,
     /// Guidance, part 3: what not to do yet.
     pub not_yet: &'static str,
-    /// The Meta documentation page the rule comes from; `None` for rules that
-    /// are PixelProof's own (docs/product-rules.md) rather than Meta's.
+    /// The Meta (or, for rules about Shopify's platform, Shopify) documentation
+    /// page the rule comes from; `None` for rules that are PixelProof's own
+    /// (docs/product-rules.md).
     pub source: Option<&'static str>,
 }
 
@@ -346,6 +351,10 @@ pub static RULES: &[&dyn Rule] = &[
     &fbc_missing::Rule,
     &invalid_fbp_fbc::Rule,
     &consent_revoked::Rule,
+    &shopify_consent_withheld::Rule,
+    &pixel_in_script_tag::Rule,
+    &pixel_in_order_status_script::Rule,
+    &page_hook_missing::Rule,
 ];
 
 /// Every rule's code, severity rule and guidance, in [`RULES`]' order (a test
@@ -399,6 +408,10 @@ pub static INFOS: &[&RuleInfo] = &[
     &fbc_missing::INFO,
     &invalid_fbp_fbc::INFO,
     &consent_revoked::INFO,
+    &shopify_consent_withheld::INFO,
+    &pixel_in_script_tag::INFO,
+    &pixel_in_order_status_script::INFO,
+    &page_hook_missing::INFO,
 ];
 
 /// The fixed text for a code.
@@ -414,7 +427,7 @@ pub fn rank(code: &str) -> usize {
 /// The finding-code table as Markdown, generated from the registry so the
 /// README cannot drift from the code.
 pub fn codes_markdown() -> String {
-    let mut s = String::from("| code | severity | when | Meta documentation |\n|---|---|---|---|\n");
+    let mut s = String::from("| code | severity | when | Meta / Shopify documentation |\n|---|---|---|---|\n");
     for i in INFOS {
         let source = i.source.map_or_else(|| "—".to_owned(), |u| format!("<{u}>"));
         s.push_str(&format!(
@@ -513,7 +526,9 @@ mod tests {
         for i in INFOS {
             if let Some(url) = i.source {
                 assert!(
-                    url.starts_with("https://developers.facebook.com/docs/") && !url.contains(' '),
+                    (url.starts_with("https://developers.facebook.com/docs/")
+                        || url.starts_with("https://shopify.dev/docs/"))
+                        && !url.contains(' '),
                     "{}: {url}",
                     i.code
                 );
@@ -533,11 +548,15 @@ mod tests {
             "fbc_missing",
             "invalid_fbp_fbc",
             "consent_revoked",
+            // What Shopify's platform does: its own documentation.
+            "shopify_consent_withheld",
+            "pixel_in_script_tag",
+            "pixel_in_order_status_script",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
         let md = codes_markdown();
-        assert!(md.starts_with("| code | severity | when | Meta documentation |\n"));
+        assert!(md.starts_with("| code | severity | when | Meta / Shopify documentation |\n"));
         assert!(md.contains(
             "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | <https://developers.facebook.com/docs/marketing-api/conversions-api/deduplicate-pixel-and-server-events> |"
         ));
