@@ -26,7 +26,7 @@ import { WEB_REQUEST_URLS } from './wasm/contract.js';
 import { platform } from './platform.js';
 import { createJournalStore, readJournalText } from './journal-store.js';
 // Records the page hook may send (checked by the relay, checked again here).
-const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
+const PAGE_KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify', 'consent']);
 // Records the relay observes itself, in the isolated world.
 const RELAY_KINDS = new Set(['gesture', 'gesture_watch', 'request_count']);
 const MAX_PAGE_RECORD_CHARS = 16 * 1024;

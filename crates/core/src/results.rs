@@ -666,6 +666,45 @@ mod tests {
         assert!(!c.page_reported);
     }
 
+    /// Marketing consent withheld (Shopify's Customer Privacy API, page
+    /// evidence) while core events are missing: the chain check says the test
+    /// cannot pass until the tester allows marketing cookies, and stays stop;
+    /// with the chain complete it says nothing of consent and may go.
+    #[test]
+    fn withheld_consent_explains_a_broken_chain_and_never_passes_it() {
+        use crate::journal::{Consent, Record};
+        let chain = |j: J| {
+            let mut s = j.session();
+            let findings = s.findings();
+            let g = gate(s.journey(), &findings, &Review::default());
+            g.checks.into_iter().find(|c| c.name == "chain").expect("a chain check")
+        };
+        let withheld = |j: &J| {
+            Record::Consent(Consent {
+                context: j.ctx(),
+                time: j.t,
+                marketing_allowed: Some(false),
+                ..Consent::default()
+            })
+        };
+        let j = J::new().nav("https://shop.test/products/a").hit("PageView", &[]);
+        let c = withheld(&j);
+        let c = chain(j.record(c));
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(c.page_reported);
+        assert!(
+            c.detail.starts_with("never seen: ViewContent, AddToCart, InitiateCheckout, Purchase; the page reported marketing consent withheld")
+                && c.detail.contains("cannot pass until the tester allows marketing cookies"),
+            "{}",
+            c.detail
+        );
+        let j = clean_journey();
+        let c = withheld(&j);
+        let c = chain(j.record(c));
+        assert_eq!(c.state, CheckState::Go, "{c:?}");
+        assert!(!c.detail.contains("consent"));
+    }
+
     /// The page's own Resource Timing against what was captured (issue #12).
     #[test]
     fn requests_the_page_listed_and_nobody_captured_are_counted() {
