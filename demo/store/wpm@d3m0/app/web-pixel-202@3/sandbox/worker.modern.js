@@ -22,5 +22,6 @@ self.onmessage = function (e) {
     p.push(['rqm', 'FGET']);
     var url = 'https://www.facebook.com/tr/?' + p.map(function (kv) { return encodeURIComponent(kv[0]) + '=' + encodeURIComponent(kv[1]); }).join('&');
     fetch(url, { mode: 'no-cors', credentials: 'include', keepalive: true });
+    self.postMessage('sent');
   });
 };

@@ -14,8 +14,10 @@
       if (D.sends('theme', 'atc')) {
         fbq('track', 'AddToCart', { content_ids: ['tee-blue-m'], contents: [{ id: 'tee-blue-m', quantity: qty }], value: value, currency: D.currency }, { eventID: D.eid('atc'), transport: 'beacon' });
       }
-      if (window.__demoPublish) window.__demoPublish('product_added_to_cart', { quantity: qty, value: value });
-      setTimeout(function () { location.href = '/cart'; }, 300);
+      // The cart page opens once Shopify's pixels have the event (at most 2 s on).
+      var published = window.__demoPublish ? window.__demoPublish('product_added_to_cart', { quantity: qty, value: value }) : Promise.resolve();
+      var wait = new Promise(function (done) { setTimeout(done, 2000); });
+      Promise.all([Promise.race([published, wait]), new Promise(function (done) { setTimeout(done, 300); })]).then(function () { location.href = '/cart'; });
     });
   }
   if (page === 'cart' && D.scenario === 'messy') {

@@ -11,15 +11,22 @@
   var base = { pixelId: D.pixelId, email: null, page: location.href, referrer: document.referrer, agent: 'plshopify1.2' };
   var start = function () {
     var fni = D.senders.fni ? new Worker('/wpm@d3m0/app/web-pixel-202@3/sandbox/worker.modern.js') : null;
-    var send = function (w, msg) { w.postMessage(Object.assign({}, base, msg)); };
+    // Resolves once the worker has handed its request to the browser.
+    var send = function (w, msg) {
+      return new Promise(function (done) {
+        w.addEventListener('message', function sent() { w.removeEventListener('message', sent); done(); });
+        w.postMessage(Object.assign({}, base, msg));
+      });
+    };
     if (fni && D.sends('fni', 'pv')) send(fni, { event: 'PageView', eid: D.eid('pv', 'fni'), cd: {} });
     if (fni && page === 'product' && D.sends('fni', 'vc')) {
       send(fni, { event: 'ViewContent', eid: D.eid('vc', 'fni'), cd: { content_ids: JSON.stringify(['tee-blue-m']), content_type: 'product', value: D.price.toFixed(2), currency: D.currency } });
     }
     window.__demoPublish = function (name, data) {
       if (name === 'product_added_to_cart' && fni && D.sends('fni', 'atc')) {
-        send(fni, { event: 'AddToCart', eid: D.eid('atc', 'fni'), cd: { contents: JSON.stringify(contents(data.quantity)), value: data.value.toFixed(2), currency: D.currency } });
+        return send(fni, { event: 'AddToCart', eid: D.eid('atc', 'fni'), cd: { contents: JSON.stringify(contents(data.quantity)), value: data.value.toFixed(2), currency: D.currency } });
       }
+      return Promise.resolve();
     };
     if (page === 'checkout') {
       if (fni && D.sends('fni', 'ic')) {
@@ -53,8 +60,10 @@
         var app = new Worker('/wpm@d3m0/app/web-pixel-303@1/sandbox/worker.modern.js');
         var item = [{ id: u.id, quantity: u.quantity, item_price: u.price }];
         var whole = u.mode === 'whole_order';
+        // The app hands the accepted offer to its Meta integration, the F&I
+        // app's pixel: same agent, the upsell's own event id.
         send(app, {
-          agent: null, event: 'Purchase', eid: 'order-' + o.number + '-upsell-1', email: D.customer.email,
+          event: 'Purchase', eid: 'order-' + o.number + '-upsell-1', email: D.customer.email,
           cd: {
             value: (whole ? u.edited.total : u.price).toFixed(2), currency: D.currency, order_id: String(o.number),
             contents: JSON.stringify(whole ? contents(o.items).concat(item) : item), num_items: String(whole ? u.edited.items : u.quantity),
