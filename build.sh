@@ -3,10 +3,12 @@
 #
 #   ./build.sh [build]  the extension: dist/chrome, dist/chrome-test, dist/firefox, dist/firefox-test
 #                       and a zip of each
-#   ./build.sh demo     build, then play a test order on the bundled demo store in both scenarios
-#                       (clean, messy); prints the results and writes packets + panel screenshots
-#                       (--headed opens a real window when a display exists; --browser firefox
-#                       plays it in Firefox)
+#   ./build.sh demo     build, then play a test order on the bundled demo store in every scenario
+#                       of its library (demo/scenarios.mjs: real store setups, each with its
+#                       expected verdict and codes); prints the results and writes packets + panel
+#                       screenshots (--list lists the scenarios without building; --scenario NAME
+#                       plays one; --headed opens a real window when a display exists; --browser
+#                       firefox plays it in Firefox)
 #   ./build.sh test     fmt check, clippy (warnings denied), every test tier (native, the fuzz
 #                       targets compiled, the extension's JS type-checked against the wasm
 #                       declarations, then the extension in headless Chromium and headless
@@ -255,6 +257,8 @@ cmd_fuzz() {
 }
 
 cmd_demo() {
+  # --list only reads the scenario library: no build, no browser.
+  case " $* " in *" --list "*) require_tools node; node demo/run.mjs --list; return ;; esac
   require_tools cargo rustup node npm openssl
   case " $* " in
     *" --browser firefox "*) ensure_firefox ;;
@@ -286,5 +290,5 @@ case "${1:-build}" in
   fuzz) cmd_fuzz ;;
   codes) cmd_codes ;;
   soak) cmd_soak ;;
-  *) echo "usage: ./build.sh [build|demo [--headed] [--browser firefox]|test|bench|fuzz|codes|soak]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo [--list] [--scenario NAME] [--headed] [--browser firefox]|test|bench|fuzz|codes|soak]" >&2; exit 2 ;;
 esac

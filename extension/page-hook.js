@@ -2,8 +2,8 @@
 // PixelProof page hook: MAIN world, document_start, every frame.
 //
 // Records evidence the network cannot show — fbq calls and their callers, the
-// tracking-script inventory, fbevents' FB_LOG messages and what a Shopify page
-// exposes — and hands it to the relay as JSON text in a DOM event. The page can
+// tracking-script inventory, fbevents' FB_LOG messages, what a Shopify page
+// exposes and the consent state its Customer Privacy API reports — and hands it to the relay as JSON text in a DOM event. The page can
 // forge all of it, so it is stored as page-reported evidence that may add doubt
 // and never remove it; trusted gestures are the relay's job (isolated world).
 // Advanced-matching values in fbq arguments leave here as the page passed them
@@ -311,6 +311,69 @@
     } catch (_) { /* ignore */ }
   };
 
+  // The visitor's consent as the store's Shopify Customer Privacy API states it
+  // (https://shopify.dev/docs/api/customer-privacy): loaded by the storefront
+  // as window.Shopify.customerPrivacy, with currentVisitorConsent() (per
+  // purpose "yes", "no" or "" for no decision yet), marketingAllowed() and
+  // analyticsProcessingAllowed(); the `visitorConsentCollected` document event
+  // carries the visitor's new decision in `detail` (marketingAllowed,
+  // analyticsAllowed, …). Shopify runs pixels that need marketing consent only
+  // when it is given, so it explains missing events. Only read, never set; a
+  // state is sent when it differs from the last one this document sent.
+  let lastConsent = '';
+  /** @param {unknown} v */
+  const bool = (v) => (typeof v === 'boolean' ? v : null);
+  /** @param {unknown} v */
+  const purpose = (v) => (typeof v === 'string' ? v.slice(0, 20) : null);
+  /**
+   * @param {string} trigger
+   * @param {{ marketing_allowed: boolean | null, analytics_allowed: boolean | null, visitor_consent?: object | null }} state
+   */
+  const sendConsent = (trigger, state) => {
+    const key = stringify(state);
+    if (key === lastConsent) return;
+    lastConsent = key;
+    emit({ kind: 'consent', trigger, ...state });
+  };
+  const readConsent = () => {
+    try {
+      const S = window.Shopify;
+      const cp = S && typeof S === 'object' ? S.customerPrivacy : null;
+      if (!cp || typeof cp !== 'object') return;
+      /** @param {string} name */
+      const call = (name) => {
+        try {
+          return typeof cp[name] === 'function' ? cp[name]() : undefined;
+        } catch (_) {
+          return undefined;
+        }
+      };
+      const v = call('currentVisitorConsent');
+      sendConsent('api', {
+        visitor_consent: v && typeof v === 'object'
+          ? { marketing: purpose(v.marketing), analytics: purpose(v.analytics), preferences: purpose(v.preferences), sale_of_data: purpose(v.sale_of_data) }
+          : null,
+        marketing_allowed: bool(call('marketingAllowed')),
+        analytics_allowed: bool(call('analyticsProcessingAllowed')),
+      });
+    } catch (_) { /* never throw into the page */ }
+  };
+  try {
+    document.addEventListener('visitorConsentCollected', (e) => {
+      try {
+        const d = /** @type {any} */ (e).detail;
+        if (!d || typeof d !== 'object') return;
+        sendConsent('visitor_consent_collected', {
+          marketing_allowed: bool(d.marketingAllowed),
+          analytics_allowed: bool(d.analyticsAllowed),
+        });
+      } catch (_) { /* never throw into the page */ }
+    }, { passive: true });
+    // Storefronts load the API on demand (Shopify.loadFeatures); Hydrogen
+    // announces it with this event.
+    document.addEventListener('shopifyCustomerPrivacyApiLoaded', readConsent, { passive: true });
+  } catch (_) { /* ignore */ }
+
   // Tracking scripts added after the document is parsed (tag managers) update
   // the inventory. The observer starts at DOMContentLoaded: scripts the parser
   // inserts are in that first scan, and the page's parsing pays nothing.
@@ -335,7 +398,7 @@
     }).observe(document, { childList: true, subtree: true });
   };
 
-  const onReady = () => { inventory(); shopify(); };
+  const onReady = () => { inventory(); shopify(); readConsent(); };
   const parsed = () => {
     onReady();
     try { watchScripts(); } catch (_) { /* ignore */ }
@@ -346,7 +409,7 @@
     else parsed();
     window.addEventListener('load', () => {
       onReady();
-      try { setTimer(inventory, 3000); } catch (_) { /* never throw into the page */ }
+      try { setTimer(() => { inventory(); readConsent(); }, 3000); } catch (_) { /* never throw into the page */ }
     }, { once: true });
   } catch (_) { /* ignore */ }
 })();

@@ -17,7 +17,7 @@
   'use strict';
   // Kinds the hook may report. Gestures are not among them: only this script
   // records gestures.
-  const KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify']);
+  const KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify', 'consent']);
   // One hook batch is at most 50 records of at most 16 KB each; anything larger
   // did not come from the hook.
   const MAX_EVENT_CHARS = 64 * 1024;

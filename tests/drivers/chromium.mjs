@@ -24,8 +24,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
  * reuses a running server and `profile` a profile directory (a browser
  * restart); both then outlive `close()`.
  */
-export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, headed = false, server: given = null, profile = null } = {}) {
-  const server = given || (await startServer({ siteRoot, dynamic }));
+export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, hosts = {}, headed = false, server: given = null, profile = null } = {}) {
+  const server = given || (await startServer({ siteRoot, dynamic, hosts }));
   const userDataDir = profile || mkdtempSync(join(tmpdir(), 'pixelproof-profile-'));
   const owned = { server: !given, profile: !profile };
   let context;

@@ -31,10 +31,10 @@ function bridgePage(dir) {
  * Same options as the Chromium driver's launch, and `prefs`: more Firefox
  * preferences for this run.
  */
-export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, headed = false, prefs = {} } = {}) {
+export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, hosts = {}, headed = false, prefs = {} } = {}) {
   const dir = extension === true ? EXTENSION : extension || null;
   const control = dir ? bridgePage(dir) : null;
-  const server = await startServer({ siteRoot, dynamic, proxy: true });
+  const server = await startServer({ siteRoot, dynamic, hosts, proxy: true });
   let browser;
   try {
     browser = await puppeteer.launch({

@@ -77,6 +77,31 @@ test('a browser started and sent straight to the store keeps its first page', as
     }
     assert.deepEqual(packetKeys(packet), sent, 'every hit the store sent is in the packet, once');
     assert.deepEqual(packet.pages.map((p) => p.url), [PRODUCT], 'one page view, and none from the previous session');
+    // That first page may load before the extension's page scripts are
+    // registered. Once the shopper moves on (here: loads it again, with the
+    // scripts in place), the packet says so for the page the scripts never
+    // saw, naming it; when they were in time, it says nothing. The relay's
+    // gesture watch is what shows they ran.
+    const before = server.hits.length;
+    const reloadAt = Date.now();
+    await page.reload();
+    await serverHits(server, before + 1);
+    const watchedFirst = async () => (await send({ type: 'get-journal', tabId })).records.some((r) => r.kind === 'gesture_watch' && r.time < reloadAt);
+    let missing;
+    for (let i = 0; i < 100; i++) {
+      packet = (await send({ type: 'get-packet', tabId })).packet;
+      missing = packet.findings.find((g) => g.code === 'page_hook_missing');
+      if (packet.pages.length === 2 && (missing || (await watchedFirst()))) break;
+      await sleep(100);
+    }
+    if (await watchedFirst()) {
+      assert.equal(missing, undefined, 'the page scripts watched the first page');
+    } else {
+      assert.ok(missing, 'the first page, which the page scripts never saw, is named');
+      assert.equal(missing.severity, 'info');
+      assert.deepEqual(missing.instances.map((i) => i.page_view), [1]);
+      assert.match(missing.instances[0].message, /^page view #1 \(https:\/\/shop\.test\/products\/tee\): \d+ pixel hits captured from the network, but the extension's page scripts never ran in this page/);
+    }
   } finally {
     await context?.close();
     await server.close();

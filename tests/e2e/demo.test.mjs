@@ -1,4 +1,5 @@
-// The demo store in Chromium: the scenario suite shared with the Firefox tier.
+// The demo store in Chromium: every scenario of the library, with the suite
+// shared with the Firefox tier.
 import * as chromium from '../drivers/chromium.mjs';
 import { demoSuite } from '../suites/demo.mjs';
 

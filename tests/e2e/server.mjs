@@ -4,6 +4,9 @@
 //                          (a benchmark may serve a library and config of its own: `pixelText`, `signalsConfig`)
 //   www.facebook.com (and regional *.facebook.com)
 //                          the pixel endpoint: records every request and answers like Meta (a GIF)
+//   any host named in `hosts`
+//                          static files from that host's directory (the demo's tag
+//                          manager and a script-tag app host)
 //   shop.test/__pixelproof-control
 //                          an empty page for the Firefox tests' bridge (extension/test-bridge.js)
 // Chromium reaches it through --host-resolver-rules; Firefox has no such switch
@@ -29,7 +32,7 @@ export function makeCertificate() {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
     '-subj', '/CN=shop.test',
-    '-addext', 'subjectAltName=DNS:shop.test,DNS:store2.test,DNS:elsewhere.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com',
+    '-addext', 'subjectAltName=DNS:shop.test,DNS:store2.test,DNS:elsewhere.test,DNS:www.facebook.com,DNS:*.facebook.com,DNS:connect.facebook.net,DNS:www.instagram.com,DNS:www.googletagmanager.com,DNS:pixel-app.test',
   ], { stdio: 'ignore' });
   try {
     return { key: readFileSync(key), cert: readFileSync(cert) };
@@ -39,7 +42,7 @@ export function makeCertificate() {
   }
 }
 
-export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), pixelText = null, signalsConfig = null, dynamic = {}, log = () => {}, proxy = false } = {}) {
+export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', 'pixel', 'fbevents.js'), pixelText = null, signalsConfig = null, dynamic = {}, hosts = {}, log = () => {}, proxy = false } = {}) {
   const hits = [];
   // Every request, for the "extension makes no request of its own" check.
   const requests = [];
@@ -93,6 +96,12 @@ export async function startServer({ siteRoot, pixelScript = join(ROOT, 'demo', '
         return res.end('/* signals config stand-in: nothing to configure */\n');
       }
       return res.writeHead(404).end();
+    }
+    if (Object.hasOwn(hosts, host)) {
+      const file = resolveFile(hosts[host], decodeURIComponent(url.pathname));
+      if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      return res.end(readFileSync(file));
     }
     if (host === 'shop.test' && url.pathname === '/__pixelproof-control') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

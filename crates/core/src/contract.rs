@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// Record kinds the page hook may report (page-reported: the page can forge
 /// them). The relay checks them, and the worker again.
-pub const PAGE_KINDS: &[&str] = &["fbq_call", "scripts", "fb_log", "shopify"];
+pub const PAGE_KINDS: &[&str] = &["fbq_call", "scripts", "fb_log", "shopify", "consent"];
 
 /// Record kinds the relay observes itself, in the extension's isolated world.
 pub const RELAY_KINDS: &[&str] = &["gesture", "gesture_watch", "request_count"];

@@ -62,6 +62,9 @@ pub enum Record {
     FbLog(FbLog),
     /// What a Shopify page exposes about the shop, cart and order.
     Shopify(ShopifyContext),
+    /// The visitor's consent as the page's Shopify Customer Privacy API
+    /// reported it (page evidence).
+    Consent(Consent),
     /// A Conversions API payload pasted or loaded by the user (raw JSON text).
     ServerPayload(UserText),
     /// Meta's response to the server payload before it (raw JSON text, stored
@@ -124,6 +127,7 @@ impl Record {
             Record::RequestCount(r) => Some(r.time),
             Record::FbLog(r) => Some(r.time),
             Record::Shopify(r) => Some(r.time),
+            Record::Consent(r) => Some(r.time),
             Record::ServerPayload(_) | Record::ServerResponse(_) | Record::Order(_) | Record::Dropped(_) => None,
         }
     }
@@ -175,6 +179,10 @@ struct WireRecord {
     cart_item_count: Option<u32>,
     cart_total: Option<f64>,
     order: Option<crate::inputs::OrderFigures>,
+    trigger: Option<String>,
+    visitor_consent: Option<VisitorConsent>,
+    marketing_allowed: Option<bool>,
+    analytics_allowed: Option<bool>,
     label: String,
     text: String,
     order_name: Option<String>,
@@ -185,7 +193,7 @@ struct WireRecord {
 
 /// The `kind` names, for the message about an unknown one.
 const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, \
-                     request_count, fb_log, shopify, server_payload, server_response, order, dropped";
+                     request_count, fb_log, shopify, consent, server_payload, server_response, order, dropped";
 
 impl TryFrom<WireRecord> for Record {
     type Error = String;
@@ -279,6 +287,14 @@ impl TryFrom<WireRecord> for Record {
                 cart_item_count: w.cart_item_count,
                 cart_total: w.cart_total,
                 order: w.order,
+            }),
+            "consent" => Record::Consent(Consent {
+                context: w.context,
+                time,
+                trigger: w.trigger,
+                visitor_consent: w.visitor_consent,
+                marketing_allowed: w.marketing_allowed,
+                analytics_allowed: w.analytics_allowed,
             }),
             "server_payload" => Record::ServerPayload(text()),
             "server_response" => Record::ServerResponse(text()),
@@ -530,6 +546,53 @@ pub struct ShopifyContext {
     pub order: Option<crate::inputs::OrderFigures>,
 }
 
+/// The visitor's consent as Shopify's Customer Privacy API states it on the
+/// page (<https://shopify.dev/docs/api/customer-privacy>): what
+/// `window.Shopify.customerPrivacy.currentVisitorConsent()` and the
+/// `marketingAllowed()` / `analyticsProcessingAllowed()` methods answer, or the
+/// `detail` of the `visitorConsentCollected` document event. The page can forge
+/// it: it may add doubt (why core events are missing), never remove any.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Consent {
+    pub context: Context,
+    pub time: f64,
+    /// When the hook read it: `api` (the page's API, on load) or
+    /// `visitor_consent_collected` (the event, as the visitor decided).
+    pub trigger: Option<String>,
+    /// `currentVisitorConsent()` as given: per purpose `yes`, `no`, or `""`
+    /// (no decision yet).
+    pub visitor_consent: Option<VisitorConsent>,
+    /// `marketingAllowed()`, or the event's `marketingAllowed`: whether Shopify
+    /// lets pixels that need marketing consent run (this combines the shop's
+    /// settings, the visitor's region and the visitor's decision).
+    pub marketing_allowed: Option<bool>,
+    /// `analyticsProcessingAllowed()`, or the event's `analyticsAllowed`.
+    pub analytics_allowed: Option<bool>,
+}
+
+impl Consent {
+    /// Whether this report says pixels that need marketing consent may not run.
+    pub fn marketing_withheld(&self) -> bool {
+        self.marketing_allowed == Some(false)
+            || self
+                .visitor_consent
+                .as_ref()
+                .and_then(|v| v.marketing.as_deref())
+                .is_some_and(|m| m.eq_ignore_ascii_case("no"))
+    }
+}
+
+/// `currentVisitorConsent()`'s object, purpose by purpose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisitorConsent {
+    pub marketing: Option<String>,
+    pub analytics: Option<String>,
+    pub preferences: Option<String>,
+    pub sale_of_data: Option<String>,
+}
+
 /// Text the user supplied, kept verbatim so a bad paste can be shown and fixed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -659,6 +722,18 @@ mod tests {
             }),
             Record::Shopify(ShopifyContext {
                 shop: Some("s.myshopify.com".into()),
+                ..Default::default()
+            }),
+            Record::Consent(Consent {
+                trigger: Some("api".into()),
+                visitor_consent: Some(VisitorConsent {
+                    marketing: Some("no".into()),
+                    analytics: Some("yes".into()),
+                    preferences: Some(String::new()),
+                    sale_of_data: None,
+                }),
+                marketing_allowed: Some(false),
+                analytics_allowed: Some(true),
                 ..Default::default()
             }),
             Record::ServerPayload(UserText {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::inputs::{CapiResponse, InputError, OrderFigures, ServerEvent};
-use crate::journal::{FbLog, FbqCall, Gesture, ScriptInventory, ScriptLoad, ShopifyContext};
+use crate::journal::{Consent, FbLog, FbqCall, Gesture, ScriptInventory, ScriptLoad, ShopifyContext};
 use crate::model::{Hit, PageView};
 
 /// (scope, pixel id, event name): the unit a group rule judges. The scope is
@@ -119,6 +119,19 @@ pub struct Journey {
     /// Order confirmation pages by URL (without fragment) → their page views.
     pub order_pages: BTreeMap<String, Vec<usize>>,
     pub shopify: Vec<(usize, ShopifyContext)>,
+    /// Consent states the page's Customer Privacy API reported (page evidence).
+    pub consents: Vec<(usize, Consent)>,
+    /// Indices into `consents` of reports that marketing consent is withheld.
+    pub consent_withheld: Vec<usize>,
+    /// Counted hits sent by a source Shopify is switching off, by (finding
+    /// code, the script or page that sent them): what `pixel_in_script_tag`
+    /// and `pixel_in_order_status_script` read.
+    pub retiring_sources: BTreeMap<(&'static str, String), Vec<usize>>,
+    /// Page views with counted hits where the extension's page scripts never
+    /// ran (no gesture watch from its isolated world), and how many page views
+    /// they did run in: what `page_hook_missing` reads.
+    pub unwatched_hit_pages: BTreeSet<usize>,
+    pub watched_pages: usize,
     /// `None` until the user supplies at least one valid payload.
     pub server: Option<Vec<ServerEvent>>,
     /// The requests those events came in (one per JSON document of a

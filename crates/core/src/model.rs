@@ -90,6 +90,14 @@ pub struct Sender {
     /// later fbq call record).
     #[serde(skip)]
     pub provisional: bool,
+    /// The script the label was read from (the stack's, or the fbq caller's),
+    /// when a script decided it: what tells a storefront script tag or an
+    /// order status page's own script apart.
+    #[serde(skip)]
+    pub script: Option<String>,
+    /// That script was named by the page (the fbq caller), not the network.
+    #[serde(skip)]
+    pub script_from_page: bool,
 }
 
 impl Sender {
@@ -98,6 +106,8 @@ impl Sender {
             label: "unknown".into(),
             evidence: vec!["no frame, agent, stack or fbq-call evidence".into()],
             provisional: true,
+            script: None,
+            script_from_page: false,
         }
     }
 }

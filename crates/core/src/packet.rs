@@ -527,7 +527,7 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
         out.push(EvidenceSource {
             source: "page",
             detail: format!(
-                "the page hook: {} fbq call{}, {} script inventor{}, {} FB_LOG message{}, {} Shopify page context{}",
+                "the page hook: {} fbq call{}, {} script inventor{}, {} FB_LOG message{}, {} Shopify page context{}{}",
                 j.fbq_calls.len(),
                 plural(j.fbq_calls.len()),
                 j.inventories.len(),
@@ -536,6 +536,10 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
                 plural(j.fb_logs.len()),
                 shopify,
                 plural(shopify),
+                match j.consents.len() {
+                    0 => String::new(),
+                    n => format!(", {n} consent state{}", plural(n)),
+                },
             ),
             page_reported: true,
         });

@@ -412,7 +412,21 @@ fn mark_lost(c: &mut Check, n: u64, causes: &[String]) {
     }
 }
 
+/// The chain check, and when the page's Shopify Customer Privacy API said
+/// marketing consent is withheld while core events are missing, why it cannot
+/// pass yet: said in the detail (page-reported), never changing the state.
 fn chain_check(j: &Journey) -> Check {
+    let mut c = chain_state(j);
+    if c.state != CheckState::Go && !j.consent_withheld.is_empty() {
+        c.detail.push_str(
+            "; the page reported marketing consent withheld (Shopify's Customer Privacy API): the test cannot pass until the tester allows marketing cookies and repeats the order",
+        );
+        c.page_reported = true;
+    }
+    c
+}
+
+fn chain_state(j: &Journey) -> Check {
     if !j.has_hits() {
         return check(
             "chain",
@@ -746,6 +760,45 @@ mod tests {
             "{}",
             c.detail
         );
+    }
+
+    /// Marketing consent withheld (Shopify's Customer Privacy API, page
+    /// evidence) while core events are missing: the chain check says the test
+    /// cannot pass until the tester allows marketing cookies, and stays stop;
+    /// with the chain complete it says nothing of consent and may go.
+    #[test]
+    fn withheld_consent_explains_a_broken_chain_and_never_passes_it() {
+        use crate::journal::{Consent, Record};
+        let chain = |j: J| {
+            let mut s = j.session();
+            let findings = s.findings();
+            let g = gate(s.journey(), &findings, &Review::default());
+            g.checks.into_iter().find(|c| c.name == "chain").expect("a chain check")
+        };
+        let withheld = |j: &J| {
+            Record::Consent(Consent {
+                context: j.ctx(),
+                time: j.t,
+                marketing_allowed: Some(false),
+                ..Consent::default()
+            })
+        };
+        let j = J::new().nav("https://shop.test/products/a").hit("PageView", &[]);
+        let c = withheld(&j);
+        let c = chain(j.record(c));
+        assert_eq!(c.state, CheckState::Stop, "{c:?}");
+        assert!(c.page_reported);
+        assert!(
+            c.detail.starts_with("never seen: ViewContent, AddToCart, InitiateCheckout, Purchase; the page reported marketing consent withheld")
+                && c.detail.contains("cannot pass until the tester allows marketing cookies"),
+            "{}",
+            c.detail
+        );
+        let j = clean_journey();
+        let c = withheld(&j);
+        let c = chain(j.record(c));
+        assert_eq!(c.state, CheckState::Go, "{c:?}");
+        assert!(!c.detail.contains("consent"));
     }
 
     /// The page's own Resource Timing against what was captured.

@@ -8,8 +8,8 @@
 //! provisional so a later fbq-call record can refine it.
 
 use crate::decode::{Decoded, Endpoint};
-use crate::journal::{CapturedRequest, FrameType};
-use crate::model::{origin_of, Sender};
+use crate::journal::{CapturedRequest, Context, FrameType};
+use crate::model::{origin_of, PageKind, PageView, Sender};
 use crate::tables;
 
 /// Attributes a hit. `page_origin` is the origin of the page view's URL (the
@@ -76,6 +76,8 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_origin: Option<&
                 label: "unknown".into(),
                 evidence,
                 provisional: true,
+                script: None,
+                script_from_page: false,
             };
             if ctx.frame_type == Some(FrameType::Worker) {
                 s.evidence
@@ -103,6 +105,8 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_origin: Option<&
             label: "theme".into(),
             evidence,
             provisional: true,
+            script: None,
+            script_from_page: false,
         };
     }
     if evidence.is_empty() {
@@ -112,6 +116,8 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_origin: Option<&
             label: "unknown".into(),
             evidence,
             provisional: true,
+            script: None,
+            script_from_page: false,
         }
     }
 }
@@ -119,10 +125,18 @@ pub fn attribute(req: &CapturedRequest, decoded: &Decoded, page_origin: Option<&
 /// Refines a provisional attribution with the script that called `fbq`.
 pub fn from_fbq_caller(caller: &str, page_origin: Option<&str>, mut prior: Vec<String>) -> Sender {
     prior.retain(|e| !e.starts_with("no frame"));
-    script_sender(caller, page_origin, prior, "fbq caller (page-reported)")
+    let mut s = script_sender(caller, page_origin, prior, "fbq caller (page-reported)");
+    s.script_from_page = true;
+    s
 }
 
-fn script_sender(script: &str, page_origin: Option<&str>, mut evidence: Vec<String>, how: &str) -> Sender {
+fn script_sender(script: &str, page_origin: Option<&str>, evidence: Vec<String>, how: &str) -> Sender {
+    let mut s = script_label(script, page_origin, evidence, how);
+    s.script = Some(script.to_owned());
+    s
+}
+
+fn script_label(script: &str, page_origin: Option<&str>, mut evidence: Vec<String>, how: &str) -> Sender {
     evidence.push(format!("{how} {script}"));
     if tables::GTM_SCRIPT_NEEDLES.iter().any(|n| script.contains(n)) {
         return strong("gtm", evidence);
@@ -146,6 +160,8 @@ fn script_sender(script: &str, page_origin: Option<&str>, mut evidence: Vec<Stri
             label: "unknown".into(),
             evidence,
             provisional: true,
+            script: None,
+            script_from_page: false,
         },
     }
 }
@@ -155,7 +171,93 @@ fn strong(label: &str, evidence: Vec<String>) -> Sender {
         label: label.to_owned(),
         evidence,
         provisional: false,
+        script: None,
+        script_from_page: false,
     }
+}
+
+/// Whether `url` is a script a storefront script tag loaded. Shopify's
+/// storefront loader (the `asyncLoad` function in `content_for_header`) adds
+/// `?shop=<shop>.myshopify.com` to the `src` of every ScriptTag it injects on
+/// `load`, which no theme asset carries; app embed blocks, the replacement, are
+/// served from Shopify's CDN under `/extensions/`. (Seen in storefront HTML
+/// published on GitHub: nocarefree/php-shopify-template,
+/// src/Drops/ContentForHeader.php, a captured `content_for_header` whose
+/// `asyncLoad` loads `…/embed/loader.js?shop=test-nocarefree.myshopify.com`;
+/// maryjok127/maryjok, dist/client/lookbook.js, the same loader with
+/// `shopthelook.js?shop=15f63f.myshopify.com&…`.)
+pub fn is_script_tag_url(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let host = u.host_str().unwrap_or_default();
+    if tables::STORE_CDN_HOSTS.contains(&host) && u.path().starts_with(tables::APP_EMBED_PATH) {
+        return false;
+    }
+    u.query_pairs().any(|(k, v)| {
+        k == tables::SCRIPT_TAG_SHOP_PARAM
+            && v.len() > tables::SHOP_DOMAIN_SUFFIX.len()
+            && v.to_ascii_lowercase().ends_with(tables::SHOP_DOMAIN_SUFFIX)
+    })
+}
+
+/// Whether `url` is the legacy order status page, the one that still runs
+/// "Additional scripts" and order-status script tags:
+/// `/<shop id>/checkouts/<token>/thank_you` or `/<shop id>/orders/<token>`.
+/// Upgraded pages (`/checkouts/c/…`, `/checkouts/cn/…`) run neither.
+pub fn is_legacy_order_status_page(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let parts: Vec<&str> = u.path().trim_matches('/').split('/').collect();
+    let shop_id = parts
+        .first()
+        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    shop_id
+        && match parts.as_slice() {
+            [_, "checkouts", token, "thank_you"] => !token.is_empty(),
+            [_, "orders", token] => !token.is_empty(),
+            _ => false,
+        }
+}
+
+/// Whether a counted hit was sent by a source Shopify is switching off, as
+/// (finding code, the script or page that sent it). A script-tag script
+/// (`is_script_tag_url`) on a storefront page is `pixel_in_script_tag`; on an
+/// order confirmation page it is a script tag scoped to the order status page,
+/// `pixel_in_order_status_script`. On the legacy order status page
+/// (`is_legacy_order_status_page`), any pixel sent from the page's own
+/// document (not a web pixel sandbox, not Shopify's own code with its
+/// `plshopify` agent) came from its "Additional scripts" or checkout.liquid,
+/// which upgraded pages no longer run: `pixel_in_order_status_script` too.
+///
+/// Whether Shopify's own code or a web pixel sent it is read from the network
+/// label (`network_label`): an fbq caller the page names cannot clear it.
+pub fn retiring_source(
+    sender: &Sender,
+    network_label: &str,
+    context: &Context,
+    page: &PageView,
+) -> Option<(&'static str, String)> {
+    let script = sender.script.as_deref();
+    let tag = script.filter(|s| is_script_tag_url(s));
+    if page.kind == PageKind::ThankYou {
+        let own_document = match context.frame_type {
+            Some(FrameType::Main) => true,
+            Some(FrameType::Sub | FrameType::Worker) => false,
+            None => script.is_some(),
+        };
+        let shopify = network_label.starts_with("shopify_") || network_label == "gateway";
+        if let Some(t) = tag {
+            return Some(("pixel_in_order_status_script", t.to_owned()));
+        }
+        if own_document && !shopify && is_legacy_order_status_page(&page.url) {
+            let what = script.map_or_else(|| crate::model::page_key(&page.url).to_owned(), str::to_owned);
+            return Some(("pixel_in_order_status_script", what));
+        }
+        return None;
+    }
+    tag.map(|t| ("pixel_in_script_tag", t.to_owned()))
 }
 
 fn is_meta_script(url: &str) -> bool {

@@ -187,6 +187,15 @@ impl Session {
                 self.dirty_pages.insert(pv);
             }
             Record::Shopify(s) => self.add_shopify(s.clone()),
+            Record::Consent(c) => {
+                let pv = self.pv_for(c.time, c.context.top_url.as_deref(), Placer::Page);
+                self.mark_hook(pv);
+                if c.marketing_withheld() {
+                    self.journey.consent_withheld.push(self.journey.consents.len());
+                }
+                self.journey.consents.push((pv, c.clone()));
+                self.dirty_pages.insert(pv);
+            }
             Record::ServerPayload(t) => match parse_capi_requests(&t.label, &t.text) {
                 Ok(requests) => {
                     let first = self.journey.server_requests.len();
@@ -217,6 +226,8 @@ impl Session {
                 let pv = self.pv_for(w.time, w.context.top_url.as_deref(), Placer::Other);
                 if !self.journey.pages[pv].gestures_watched {
                     self.journey.pages[pv].gestures_watched = true;
+                    self.journey.watched_pages += 1;
+                    self.journey.unwatched_hit_pages.remove(&pv);
                     let from = (pv, String::new(), String::new());
                     let to = (pv + 1, String::new(), String::new());
                     self.dirty_groups
@@ -352,6 +363,12 @@ impl Session {
             }
         }
         self.dirty_pages.insert(pv);
+        if hit.counted {
+            if !self.journey.pages[pv].gestures_watched {
+                self.journey.unwatched_hit_pages.insert(pv);
+            }
+            self.note_retiring(None, hi, &hit.sender, &hit.network_sender, &hit.context, hit.page_view);
+        }
         let page = &mut self.journey.pages[pv];
         page.hits.push(hi);
         if let Some(v) = hit.decoded.get("v").filter(|v| !v.is_empty()) {
@@ -498,7 +515,13 @@ impl Session {
                     let pixel = h.pixel_id.clone().unwrap_or_default();
                     let event = h.event.clone().unwrap_or_default();
                     let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
-                    self.journey.hits[hi].sender = refined;
+                    let before = std::mem::replace(&mut self.journey.hits[hi].sender, refined);
+                    if self.journey.hits[hi].counted {
+                        let h = &self.journey.hits[hi];
+                        let (sender, network, context) =
+                            (h.sender.clone(), h.network_sender.clone(), h.context.clone());
+                        self.note_retiring(Some(&before), hi, &sender, &network, &context, pv);
+                    }
                     self.rebuild_senders(&pixel, &event);
                     self.dirty_groups.insert((scope, pixel, event));
                     break;
@@ -506,6 +529,35 @@ impl Session {
             }
         }
         self.journey.fbq_calls.push((pv, c));
+    }
+
+    /// Files a counted hit under the retiring source that sent it, if one did
+    /// (`sender::retiring_source`); `before` is the sender an earlier
+    /// attribution gave it, whose filing this replaces.
+    fn note_retiring(
+        &mut self,
+        before: Option<&crate::model::Sender>,
+        hi: usize,
+        sender: &crate::model::Sender,
+        network_label: &str,
+        context: &crate::journal::Context,
+        pv: usize,
+    ) {
+        let page = &self.journey.page_views[pv];
+        let sources = &mut self.journey.retiring_sources;
+        if let Some(old) = before {
+            if let Some(key) = sender::retiring_source(old, network_label, context, page) {
+                if let Some(hits) = sources.get_mut(&key) {
+                    hits.retain(|&h| h != hi);
+                    if hits.is_empty() {
+                        sources.remove(&key);
+                    }
+                }
+            }
+        }
+        if let Some(key) = sender::retiring_source(sender, network_label, context, page) {
+            sources.entry(key).or_default().push(hi);
+        }
     }
 
     /// Notes that the page hook reported from `pv`. The first report turns on the

@@ -207,6 +207,15 @@ pub const GTM_SCRIPT_NEEDLES: &[&str] = &["googletagmanager.com/gtm.js", "/gtm.j
 /// Hosts that belong to the store for sender purposes (theme assets on Shopify's CDN).
 pub const STORE_CDN_HOSTS: &[&str] = &["cdn.shopify.com", "cdn.shopifycdn.net"];
 
+/// What Shopify's storefront script loader (`asyncLoad` in
+/// `content_for_header`) adds to every ScriptTag `src`: `?shop=` and the
+/// shop's permanent domain (see `sender::is_script_tag_url`).
+pub const SCRIPT_TAG_SHOP_PARAM: &str = "shop";
+pub const SHOP_DOMAIN_SUFFIX: &str = ".myshopify.com";
+/// Where Shopify's CDN serves theme app extensions (app embed blocks, which
+/// replace script tags): `cdn.shopify.com/extensions/<id>/<name>/assets/…`.
+pub const APP_EMBED_PATH: &str = "/extensions/";
+
 /// Paths of the order confirmation / order status page.
 pub const THANK_YOU_PATH_NEEDLES: &[&str] = &[
     "/thank_you",

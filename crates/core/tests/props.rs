@@ -402,13 +402,13 @@ fn equal_times_judge_the_same_live_and_in_a_rerun() {
 /// fbq calls naming any caller, script inventories, FB_LOG messages, and
 /// Shopify context with any page type and order figures.
 fn forged_record() -> impl Strategy<Value = (u8, u8, u16, u16)> {
-    (0u8..6, 0u8..8, 0u16..3000, 0u16..200)
+    (0u8..7, 0u8..8, 0u16..3000, 0u16..200)
 }
 
 fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
     use pixelproof_core::inputs::OrderFigures;
     use pixelproof_core::journal::{
-        Context, FbLog, FbqCall, FrameType, Gesture, Origin, ScriptInventory, ShopifyContext,
+        Consent, Context, FbLog, FbqCall, FrameType, Gesture, Origin, ScriptInventory, ShopifyContext, VisitorConsent,
     };
     let pages = PAGES;
     let callers = [
@@ -478,6 +478,18 @@ fn forge(base: &[Record], forged: Vec<(u8, u8, u16, u16)>) -> Vec<Record> {
                 message: "forged".into(),
                 context,
                 time,
+            }),
+            // A page can claim any consent state (Shopify's Customer Privacy API).
+            6 => Record::Consent(Consent {
+                context,
+                time,
+                trigger: Some("api".into()),
+                visitor_consent: Some(VisitorConsent {
+                    marketing: Some(["yes", "no", ""][usize::from(variant) % 3].into()),
+                    ..VisitorConsent::default()
+                }),
+                marketing_allowed: Some(variant % 2 == 0),
+                analytics_allowed: Some(variant % 3 == 0),
             }),
             _ => Record::Shopify(ShopifyContext {
                 context,

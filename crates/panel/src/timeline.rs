@@ -153,6 +153,19 @@ fn item(s: &State, j: &Journey, idx: usize) -> Option<Element> {
             shop.shop.as_deref().unwrap_or(""),
             shop.page_type.as_deref().unwrap_or("")
         ),
+        (Record::Consent(c), _) => {
+            if c.marketing_withheld() {
+                li.set_class_name("t-warn");
+            }
+            let allowed = |v: Option<bool>| v.map_or("?", |b| if b { "allowed" } else { "withheld" });
+            format!(
+                "{} Shopify consent ({}): marketing {}, analytics {} (page-reported)",
+                clock(c.time),
+                c.trigger.as_deref().unwrap_or("api"),
+                allowed(c.marketing_allowed),
+                allowed(c.analytics_allowed)
+            )
+        }
         (Record::ServerPayload(t), _) => format!("server payload added: {}", t.label),
         (Record::ServerResponse(t), _) => format!("Meta's response added: {}", t.label),
         (Record::Order(t), _) => format!("order figures added: {}", t.label),

@@ -131,8 +131,9 @@ pub struct RuleInfo {
     pub first_check: &'static str,
     /// Guidance, part 3: what not to do yet.
     pub not_yet: &'static str,
-    /// The Meta documentation page the rule comes from; `None` for rules that
-    /// are PixelProof's own (docs/product-rules.md) rather than Meta's.
+    /// The Meta (or, for rules about Shopify's platform, Shopify) documentation
+    /// page the rule comes from; `None` for rules that are PixelProof's own
+    /// (docs/product-rules.md).
     pub source: Option<&'static str>,
 }
 
@@ -353,6 +354,10 @@ registry! {
     fbc_missing => TestEvents,
     invalid_fbp_fbc => TestEvents,
     consent_revoked => TestEvents,
+    shopify_consent_withheld => TestEvents,
+    pixel_in_script_tag => TriggerSources,
+    pixel_in_order_status_script => TriggerSources,
+    page_hook_missing => TestEvents,
 }
 
 /// The fixed text for a code.
@@ -370,7 +375,7 @@ pub fn rank(code: &str) -> usize {
 /// numbered reference link, defined once below the table.
 pub fn codes_markdown() -> String {
     let mut pages: Vec<&str> = Vec::new();
-    let mut s = String::from("| code | severity | when | Meta doc |\n|---|---|---|---|\n");
+    let mut s = String::from("| code | severity | when | Meta / Shopify doc |\n|---|---|---|---|\n");
     for i in INFOS {
         let source = match i.source {
             Some(u) => {
@@ -483,7 +488,9 @@ mod tests {
         for i in INFOS {
             if let Some(url) = i.source {
                 assert!(
-                    url.starts_with("https://developers.facebook.com/docs/") && !url.contains(' '),
+                    (url.starts_with("https://developers.facebook.com/docs/")
+                        || url.starts_with("https://shopify.dev/docs/"))
+                        && !url.contains(' '),
                     "{}: {url}",
                     i.code
                 );
@@ -509,11 +516,15 @@ mod tests {
             "missing_content_type",
             "server_response_error",
             "server_events_received_short",
+            // What Shopify's platform does: its own documentation.
+            "shopify_consent_withheld",
+            "pixel_in_script_tag",
+            "pixel_in_order_status_script",
         ] {
             assert!(info(code).is_some_and(|i| i.source.is_some()), "{code}");
         }
         let md = codes_markdown();
-        assert!(md.starts_with("| code | severity | when | Meta doc |\n"));
+        assert!(md.starts_with("| code | severity | when | Meta / Shopify doc |\n"));
         assert!(md.contains(
             "| `missing_event_id` | fail for Purchase, warn otherwise | a core event hit has no `eid` | [1] |"
         ));

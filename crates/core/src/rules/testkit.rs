@@ -194,7 +194,7 @@ impl J {
 }
 
 /// A clean four-step journey (ViewContent → AddToCart → InitiateCheckout → Purchase)
-/// for one pixel, one sender, eids everywhere, values in USD.
+/// for one pixel, one sender per event, eids everywhere, values in USD.
 pub fn clean_journey() -> J {
     J::new()
         .nav("https://shop.test/products/tee")
@@ -233,9 +233,12 @@ pub fn clean_journey() -> J {
             ],
         )
         .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+        // From the Facebook & Instagram app's pixel (its agent): since checkout
+        // extensibility no theme code runs on the order page.
         .hit(
             "Purchase",
             &[
+                ("a", "plshopify1.2"),
                 ("eid", "order-1001"),
                 ("cd[contents]", "[{\"id\":\"tee-1\",\"quantity\":2}]"),
                 ("cd[content_type]", "product"),
