@@ -283,7 +283,10 @@ export function hostileSuite(driver, { contentScript = true } = {}) {
         // and the count reaches the journal whole, as a dropped note with its cause.
         await t.journalUntil(tabId, (rs) => heldBack(rs) === seen.held_back, `a hook_caps note for ${seen.held_back} fbq calls`, 15000);
         const { packet } = await t.send({ type: 'get-packet', tabId });
-        assert.ok(packet.capture.dropped.some((d) => /fbq_call.*not kept: page-reported, past the page hook's limit/.test(d)), `the packet says it: ${JSON.stringify(packet.capture.dropped)}`);
+        const lost = packet.capture.lost.filter((l) => l.reason === 'hook_caps');
+        assert.deepEqual(lost.map((l) => l.cause), lost.map(() => 'refused'), 'refused, the cause the packet counts it under');
+        assert.equal(lost.reduce((n, l) => n + (l.kinds.fbq_call || 0), 0), seen.held_back, 'the packet counts every call held back');
+        assert.ok(packet.capture.dropped.some((d) => /fbq_call.*not kept: page-reported, past the page hook's limit/.test(d)), `and says it: ${JSON.stringify(packet.capture.dropped)}`);
       } finally {
         await t.close();
       }
