@@ -255,6 +255,10 @@ mod tests {
             .hit("PageView", &[])
             .history("https://shop.test/products/tee?variant=42")
             .request_count(2);
-        assert_eq!(j.session().journey().uncaptured_requests(), 1, "one listed and never captured");
+        assert_eq!(
+            j.session().journey().uncaptured_requests(),
+            1,
+            "one listed and never captured"
+        );
     }
 }
