@@ -17,6 +17,10 @@
   'use strict';
   const EVENT = 'pixelproof:record';
   const MAX_ARG_CHARS = 2000;
+  // A ceiling per document keeps a page that loops on fbq from flooding us.
+  // What it holds back is counted per kind and handed over as a `hook_caps`
+  // report, which the worker files as a `dropped` note: never silently.
+  const MAX_PER_DOCUMENT = 5000;
   // The relay refuses records over 16 KB: an fbq call with larger arguments is
   // recorded with its arguments cut to this marker rather than lost.
   const MAX_RECORD_CHARS = 12 * 1024;
@@ -40,20 +44,30 @@
   let queue = null;
   /** @type {ReturnType<typeof setTimeout> | 0} */
   let timer = 0;
+  /** Records held back by the ceiling since the last report, per kind. @type {Record<string, number> | null} */
+  let capped = null;
   const flush = () => {
     const batch = queue;
+    const held = capped;
     queue = null;
+    capped = null;
     try {
       clearTimer(timer);
       timer = 0;
       if (batch) dispatch.call(document, new Custom(EVENT, { detail: stringify(batch) }));
+      // On its own: the relay takes at most one full batch per event.
+      if (held) dispatch.call(document, new Custom(EVENT, { detail: stringify([{ kind: 'hook_caps', kinds: held, time: now() }]) }));
     } catch (_) { /* never throw into the page */ }
   };
   /** @param {{ kind: string, [field: string]: any }} record */
   const emit = (record) => {
     try {
-      // A hard ceiling per document keeps a page that loops on fbq from flooding us.
-      if (++sent > 5000) return;
+      if (++sent > MAX_PER_DOCUMENT) {
+        capped = capped || {};
+        capped[record.kind] = (capped[record.kind] || 0) + 1;
+        if (!timer) timer = setTimer(flush, FLUSH_AFTER_MS);
+        return;
+      }
       record.time = now();
       if (queue === null) {
         queue = [record];
@@ -265,6 +279,9 @@
   try {
     window.addEventListener('message', (e) => {
       try {
+        // Only what this window posted to itself, as fbevents does: any frame
+        // (another origin's too) can post to this window.
+        if (e.source !== window) return;
         const d = e.data;
         if (!d || typeof d !== 'object') return;
         const tag = d.type || d.name || d.event;

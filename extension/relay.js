@@ -32,6 +32,10 @@
   let inWindow = 0;
   let total = 0;
   let refused = 0;
+  // What the page hook's own ceiling held back, per kind, as it reported it.
+  /** @type {Record<string, number>} */
+  let hookCaps = {};
+  let hookCapped = false;
   const top = window === window.top;
 
   // Records go out together (extension messaging is the dearest thing this
@@ -54,16 +58,18 @@
     try {
       clearTimeout(timer);
       timer = 0;
-      if (!pageRecords.length && !observed.length && !refused && pixelRequests === reported) return;
+      if (!pageRecords.length && !observed.length && !refused && !hookCapped && pixelRequests === reported) return;
       // The document's running count of pixel requests, when it changed.
       if (pixelRequests !== reported) {
         reported = pixelRequests;
         observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, observed, refused };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps };
       pageRecords = [];
       observed = [];
       refused = 0;
+      hookCaps = {};
+      hookCapped = false;
       chrome.runtime.sendMessage(msg).catch(() => {});
     } catch (_) { /* the extension was reloaded; nothing to do */ }
   };
@@ -74,6 +80,20 @@
 
   // ---- trusted gestures ------------------------------------------------------
 
+  // Element properties are read through their prototypes: a form's own are
+  // shadowed by its fields, even from this world (a Shopify product form has
+  // <input name="id">, so its `id` is that input).
+  /**
+   * @param {object} proto
+   * @param {string} name
+   */
+  const getter = (proto, name) => /** @type {(this: any) => any} */ (/** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(proto, name)).get);
+  const tagNameOf = getter(Element.prototype, 'tagName');
+  const textOf = getter(Node.prototype, 'textContent');
+  const attr = Element.prototype.getAttribute;
+  const closest = Element.prototype.closest;
+  const contains = Node.prototype.contains;
+
   // A short description of the target for the timeline: tag, id, name, type, and
   // the visible label of a button or link — never what was typed into a field,
   // nor the text of anything else clicked (on an order page that can be the
@@ -83,24 +103,52 @@
   /** @param {any} el the event's target */
   const describe = (el) => {
     try {
-      if (!el || !el.tagName) return null;
-      let d = el.tagName.toLowerCase();
-      if (el.id) d += '#' + String(el.id).slice(0, 40);
-      if (FIELDS.has(el.tagName)) {
-        const name = el.getAttribute('name');
-        const type = el.getAttribute('type');
+      if (!el || typeof el !== 'object') return null;
+      const tag = String(tagNameOf.call(el));
+      let d = tag.toLowerCase();
+      const id = attr.call(el, 'id');
+      if (id) d += '#' + id.slice(0, 40);
+      if (FIELDS.has(tag)) {
+        const name = attr.call(el, 'name');
+        const type = attr.call(el, 'type');
         if (name) d += `[name=${name.slice(0, 40)}]`;
         if (type) d += `[type=${type.slice(0, 20)}]`;
         return d;
       }
-      const control = el.closest ? el.closest('button, a, summary, label, [role=button]') : null;
-      const labelled = LABELLED.has(el.tagName) || (el.getAttribute && el.getAttribute('role') === 'button');
-      const text = labelled ? (el.textContent || '').trim().replace(/\s+/g, ' ') : '';
+      const control = closest.call(el, 'button, a, summary, label, [role=button]');
+      const labelled = LABELLED.has(tag) || attr.call(el, 'role') === 'button';
+      const text = labelled ? String(textOf.call(el) || '').trim().replace(/\s+/g, ' ') : '';
       if (text) d += ' "' + text.slice(0, 40) + '"';
-      else if (control && control !== el) d += ` in ${control.tagName.toLowerCase()}${control.id ? '#' + String(control.id).slice(0, 40) : ''}`;
+      else if (control && control !== el) {
+        const controlId = attr.call(control, 'id');
+        d += ` in ${String(tagNameOf.call(control)).toLowerCase()}${controlId ? '#' + controlId.slice(0, 40) : ''}`;
+      }
       return d;
     } catch (_) {
-      return null;
+      return null; // not an element
+    }
+  };
+  // A trusted `submit` is not always the shopper's: the browser fires one,
+  // trusted, for form.requestSubmit() and for a script's button.click() on a
+  // submit button. It counts only right after a trusted click or Enter on
+  // that same form (the click on its button, Enter in its field, which come
+  // in the same task or the next few).
+  const SUBMIT_AFTER_ACTION_MS = 1000;
+  /** @type {{ target: any, time: number }} */
+  let lastAction = { target: null, time: -Infinity };
+  /**
+   * @param {any} form the submit event's target
+   * @param {any} target the last trusted action's target
+   */
+  const actedOn = (form, target) => {
+    try {
+      if (!target) return false;
+      if (contains.call(form, target)) return true;
+      // A control outside the form that names it (<button form="id">).
+      const control = closest.call(target, 'button, input');
+      return Boolean(control) && /** @type {any} */ (control).form === form;
+    } catch (_) {
+      return false; // not nodes: no action on that form
     }
   };
   /** @param {string} kind */
@@ -108,7 +156,13 @@
     try {
       if (!e.isTrusted) return;
       if (kind === 'keydown' && e.key !== 'Enter') return;
-      observed.push({ kind: 'gesture', gesture: kind, target: describe(e.target), time: now() });
+      const t = now();
+      if (kind === 'submit') {
+        if (t - lastAction.time > SUBMIT_AFTER_ACTION_MS || !actedOn(e.target, lastAction.target)) return;
+      } else {
+        lastAction = { target: e.target, time: t };
+      }
+      observed.push({ kind: 'gesture', gesture: kind, target: describe(e.target), time: t });
       queued();
     } catch (_) { /* never throw into the page */ }
   };
@@ -156,6 +210,19 @@
     return record;
   };
 
+  /**
+   * Adds the hook's counts per kind; false when they are not counts of kinds it records.
+   * @param {unknown} kinds
+   */
+  const noteHookCaps = (kinds) => {
+    if (!kinds || typeof kinds !== 'object' || Array.isArray(kinds)) return false;
+    const entries = Object.entries(kinds);
+    if (!entries.length || !entries.every(([kind, n]) => KINDS.has(kind) && Number.isInteger(n) && n > 0 && n <= 1e6)) return false;
+    for (const [kind, n] of entries) hookCaps[kind] = Math.min((hookCaps[kind] || 0) + n, 1e6);
+    hookCapped = true;
+    return true;
+  };
+
   document.addEventListener('pixelproof:record', (e) => {
     try {
       const t = now();
@@ -179,6 +246,12 @@
       const list = Array.isArray(value) ? value : [value];
       refused += Math.max(0, list.length - MAX_BATCH);
       for (const item of list.slice(0, MAX_BATCH)) {
+        // The hook's report of what its ceiling held back: counted, not
+        // forwarded as a record (the page can forge it too: it only adds doubt).
+        if (item && item.kind === 'hook_caps') {
+          if (!noteHookCaps(item.kinds)) refused += 1;
+          continue;
+        }
         const record = check(item);
         if (!record) {
           refused += 1;
@@ -192,7 +265,7 @@
         total += 1;
         pageRecords.push(record);
       }
-      if (pageRecords.length || refused) queued();
+      if (pageRecords.length || refused || hookCapped) queued();
     } catch (_) { /* the extension was reloaded; nothing to do */ }
   });
 

@@ -19,7 +19,7 @@ const RELAY_KINDS = new Set(RELAY);
 
 /**
  * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean },
- *   msg: { records: unknown, observed: unknown, refused: unknown } }} PageEntry
+ *   msg: { records: unknown, observed: unknown, refused: unknown, hook_caps?: unknown } }} PageEntry
  * @typedef {import('./journal.js').JournalRecord} JournalRecord
  */
 
@@ -92,6 +92,10 @@ export async function onPageRecords({ sender, msg, at, ...entry }) {
     records.push(/** @type {JournalRecord} */ (r));
   }
   if (refused) journal.refused(tab, 'relay_caps', 'page_record', refused);
+  // What the page hook's own ceiling held back, per kind (page-reported: it can only add doubt).
+  for (const [kind, n] of plainObject(msg.hook_caps) ? Object.entries(msg.hook_caps) : []) {
+    if (PAGE_KINDS.has(kind) && Number.isInteger(n) && n > 0) journal.refused(tab, 'hook_caps', kind, Math.min(n, 1e6));
+  }
   // Appended in one task, they land in one storage write.
   for (const r of records) append(tab, r, entry);
   return records.length > 0;

@@ -165,6 +165,133 @@ export function hostileSuite(driver, { contentScript = true } = {}) {
       }
     });
 
+    // A trusted `submit` the browser fires for a script's form.requestSubmit()
+    // or button.click() on a submit button is no shopper's action.
+    for (const [via, how] of [['requestSubmit', 'form.requestSubmit()'], ['click', "a submit button's click()"]]) {
+      test(`a form the page submits itself with ${how} on load does not clear add_to_cart_without_action`, async () => {
+        const url = `https://shop.test/hostile/scripted-submit?via=${via}`;
+        const { t, tabId } = await openWatched(url);
+        try {
+          await serverHits(t.server, 1);
+          // The relay sends its gesture watch and anything it observed at load together.
+          const records = await t.journalUntil(tabId, (rs) => requests(rs).length >= 1 && rs.some((r) => r.kind === 'gesture_watch'), 'the AddToCart and the gesture watch');
+          assert.deepEqual(records.filter((r) => r.kind === 'gesture'), [], 'the scripted submit is not recorded as a gesture');
+          const { packet } = await t.send({ type: 'get-packet', tabId });
+          const atc = packet.hits.find((h) => h.event_id === `atc-${via}-1`);
+          assert.ok(atc, `the AddToCart hit: ${packet.hits.map((h) => h.event_id)}`);
+          const f = packet.findings.find((x) => x.code === 'add_to_cart_without_action');
+          assert.ok(f, `add_to_cart_without_action is raised: ${packet.findings.map((x) => x.code)}`);
+          assert.deepEqual(f.instances.map((i) => i.hit_ids), [[atc.id]]);
+        } finally {
+          await t.close();
+        }
+      });
+    }
+
+    test('a shopper who clicks the add-to-cart button of a form, or presses Enter in it, has acted', async () => {
+      const url = 'https://shop.test/hostile/scripted-submit?via=shopper';
+      const { t, page, tabId } = await openWatched(url);
+      try {
+        await page.click('#add');
+        await serverHits(t.server, 1);
+        await page.focus('#qty');
+        await page.keyboard.press('Enter');
+        await serverHits(t.server, 2);
+        const submits = (rs) => rs.filter((r) => r.kind === 'gesture' && r.gesture === 'submit');
+        const records = await t.journalUntil(tabId, (rs) => requests(rs).length >= 2 && submits(rs).length >= 2, 'both AddToCarts and both submits');
+        // The submits themselves count: each came right after the shopper's click or Enter on that form.
+        assert.deepEqual(submits(records).map((r) => [r.origin, r.target]), [['isolated', 'form#product-form'], ['isolated', 'form#product-form']]);
+        assert.ok(records.some((r) => r.kind === 'gesture' && r.gesture === 'click' && /^button#add/.test(r.target)), 'the click');
+        assert.ok(records.some((r) => r.kind === 'gesture' && r.gesture === 'keydown'), 'the Enter');
+        const { packet } = await t.send({ type: 'get-packet', tabId });
+        assert.deepEqual(packet.hits.filter((h) => h.event === 'AddToCart').map((h) => h.event_id), ['atc-shopper-1', 'atc-shopper-2']);
+        assert.ok(!packet.findings.some((f) => f.code === 'add_to_cart_without_action'), `no false fail: ${packet.findings.map((x) => x.code)}`);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a page that changes its URL before an AddToCart is still watched for gestures', async () => {
+      const url = 'https://shop.test/hostile/replace-state';
+      const { t, page, tabId } = await openWatched(url);
+      try {
+        await until(() => page.evaluate(() => window.__done === true), 'the second URL change');
+        await serverHits(t.server, 2);
+        const history = (rs) => rs.filter((r) => r.kind === 'navigation' && r.transition === 'history');
+        await t.journalUntil(tabId, (rs) => requests(rs).length >= 2 && history(rs).length >= 2 && rs.some((r) => r.kind === 'gesture_watch'), 'both hits, both URL changes and the gesture watch');
+        const { packet } = await t.send({ type: 'get-packet', tabId });
+        const hits = ['atc-replaced-on-load', 'atc-replaced-later'].map((eid) => packet.hits.find((h) => h.event_id === eid));
+        assert.ok(hits.every(Boolean), `both AddToCart hits: ${packet.hits.map((h) => h.event_id)}`);
+        // Each is in a page view of its own URL: the document's, after the change.
+        assert.deepEqual(hits.map((h) => packet.pages.find((p) => p.id === h.page_view).url), [`${url}?variant=41`, `${url}?variant=42`]);
+        const f = packet.findings.find((x) => x.code === 'add_to_cart_without_action');
+        assert.ok(f, `add_to_cart_without_action is raised: ${packet.findings.map((x) => x.code)}`);
+        assert.deepEqual(f.instances.map((i) => i.hit_ids), hits.map((h) => [h.id]));
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a hit the page sends itself naming a made-up page is judged under the page it came from, and the mismatch is said', async () => {
+      const url = 'https://shop.test/hostile/forged-dl';
+      const { t, tabId } = await openWatched(url);
+      try {
+        await serverHits(t.server, 1);
+        await t.journalUntil(tabId, (rs) => requests(rs).length >= 1 && rs.some((r) => r.kind === 'gesture_watch'), 'the hit and the gesture watch');
+        const { packet } = await t.send({ type: 'get-packet', tabId });
+        const atc = packet.hits.find((h) => h.event_id === 'atc-forged-dl');
+        assert.ok(atc, 'the forged AddToCart hit');
+        const f = packet.findings.find((x) => x.code === 'add_to_cart_without_action');
+        assert.ok(f, `add_to_cart_without_action is raised: ${packet.findings.map((x) => x.code)}`);
+        assert.deepEqual(f.instances.map((i) => i.hit_ids), [[atc.id]]);
+        const said = packet.findings.find((x) => x.code === 'page_url_mismatch');
+        assert.ok(said, `page_url_mismatch is raised: ${packet.findings.map((x) => x.code)}`);
+        assert.deepEqual(said.instances.map((i) => i.hit_ids), [[atc.id]]);
+        assert.match(said.instances[0].message, /names https:\/\/shop\.test\/made-up in dl, but the browser was showing https:\/\/shop\.test\/hostile\/forged-dl /);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('FB_LOG messages another origin\'s frame posts to the store page never reach its journal', async () => {
+      const url = 'https://shop.test/hostile/fb-log-frame';
+      const { t, page, tabId } = await openWatched(url);
+      try {
+        await until(() => page.evaluate(() => window.__done === true), 'the frame\'s 30 messages and the page\'s own');
+        // Everything the page's load sends has arrived once its last inventory has.
+        const records = await t.pageDone(tabId, url);
+        const logs = records.filter((r) => r.kind === 'fb_log');
+        assert.deepEqual(logs.map((r) => [r.level, r.message]), [['info', 'own message of this window']], 'only the window\'s own message');
+        const { packet } = await t.send({ type: 'get-packet', tabId });
+        assert.ok(!packet.findings.some((f) => f.code === 'fbevents_error'), `no fbevents_error: ${packet.findings.map((x) => x.code)}`);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('fbq calls past the page hook\'s limit per page are counted and said, not lost silently', async () => {
+      const url = 'https://shop.test/hostile/fbq-loop';
+      const { t, page, tabId } = await openWatched(url);
+      try {
+        await until(() => page.evaluate(() => window.__done === true), 'the 10,000 calls');
+        const heldBack = (rs) => rs.filter((r) => r.kind === 'dropped' && r.reason === 'hook_caps').reduce((n, d) => n + (d.kinds.fbq_call || 0), 0);
+        // What the hook handed over, as the page saw it go: every call is either a record or counted as held back.
+        const seen = await until(async () => {
+          const s = await page.evaluate(() => window.__seen);
+          return s.held_back > 0 && s.fbq_call + s.held_back === 10000 && s;
+        }, 'the hook to account for all 10,000 calls');
+        // and the count reaches the journal whole, as a dropped note with its cause.
+        await t.journalUntil(tabId, (rs) => heldBack(rs) === seen.held_back, `a hook_caps note for ${seen.held_back} fbq calls`, 15000);
+        const { packet } = await t.send({ type: 'get-packet', tabId });
+        const lost = packet.capture.lost.filter((l) => l.reason === 'hook_caps');
+        assert.deepEqual(lost.map((l) => l.cause), lost.map(() => 'refused'), 'refused, the cause the packet counts it under');
+        assert.equal(lost.reduce((n, l) => n + (l.kinds.fbq_call || 0), 0), seen.held_back, 'the packet counts every call held back');
+        assert.ok(packet.capture.dropped.some((d) => /fbq_call.*not kept: page-reported, past the page hook's limit/.test(d)), `and says it: ${JSON.stringify(packet.capture.dropped)}`);
+      } finally {
+        await t.close();
+      }
+    });
+
     // Needs code run in the relay's own world (t.inContentScript), which only
     // some drivers can reach; see the driver's test file.
     if (!contentScript) return;

@@ -615,7 +615,8 @@ pub struct Dropped {
     pub kinds: std::collections::BTreeMap<String, u64>,
     /// `journal_budget` (oldest records evicted), `page_budget` (page records
     /// past their own budget), `oversized`, `relay_caps` (the relay's per-record
-    /// and per-second caps); absent in journals written before reasons were kept.
+    /// and per-second caps), `hook_caps` (the page hook's limit per document);
+    /// absent in journals written before reasons were kept.
     pub reason: Option<String>,
 }
 

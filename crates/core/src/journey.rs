@@ -158,8 +158,9 @@ pub struct Journey {
     pub dropped: u64,
     /// The `dropped` records, in journal order.
     pub drops: Vec<crate::journal::Dropped>,
-    /// Pixel requests each document's Resource Timing listed, by (page view,
-    /// frame id): the highest running count reported.
+    /// Pixel requests each document's Resource Timing listed, by (the page
+    /// view that began the document, frame id): the highest running count
+    /// reported.
     pub request_counts: BTreeMap<(usize, i64), u64>,
     /// Latest record time seen (ms).
     pub last_time: f64,
@@ -239,5 +240,38 @@ impl Journey {
     /// The origin of the store (first page view's origin).
     pub fn store_origin(&self) -> Option<String> {
         self.page_views.iter().find_map(|p| p.origin.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    /// A document's running count of pixel requests covers its hits under
+    /// every URL it had: a theme that puts the chosen variant in the URL
+    /// (replaceState) has not lost the hits sent before.
+    #[test]
+    fn a_document_that_changed_its_url_counts_all_its_hits() {
+        let j = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("PageView", &[])
+            .hit("ViewContent", &[])
+            .history("https://shop.test/products/tee?variant=42")
+            .hit("AddToCart", &[])
+            .request_count(3);
+        let s = j.session();
+        let journey = s.journey();
+        assert_eq!(journey.page_views.len(), 2, "two page views, one document");
+        assert_eq!(journey.uncaptured_requests(), 0);
+        let j = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("PageView", &[])
+            .history("https://shop.test/products/tee?variant=42")
+            .request_count(2);
+        assert_eq!(
+            j.session().journey().uncaptured_requests(),
+            1,
+            "one listed and never captured"
+        );
     }
 }

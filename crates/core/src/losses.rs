@@ -267,9 +267,11 @@ fn listed_hits(j: &Journey) -> u64 {
                 && h.context.frame_type != Some(FrameType::Worker)
         })
         .filter(|h| {
+            // Counts are kept per document, whichever of its URLs a hit named.
+            let document = j.page_views[h.page_view].document;
             h.context
                 .frame_id
-                .is_some_and(|f| j.request_counts.contains_key(&(h.page_view, f)))
+                .is_some_and(|f| j.request_counts.contains_key(&(document, f)))
         })
         .count() as u64
 }

@@ -181,6 +181,18 @@ pub struct PageView {
     /// The kind came from what the page said (Shopify's page type), not its URL.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub kind_from_page: bool,
+    /// The page view that began this one's document: itself after a page
+    /// load; for a history navigation (pushState, replaceState) the document
+    /// it changed the URL of; for a page view only a hit's `dl` named, the
+    /// document the browser said the hit came from. What is watched per
+    /// document (trusted gestures) covers all of its page views.
+    #[serde(skip)]
+    pub document: usize,
+    /// For a page view inferred from a hit's `dl` while the browser was
+    /// showing another page in that frame: the page it was showing. Cleared
+    /// when a navigation to this URL confirms it (the hit raced its record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown_instead: Option<String>,
 }
 
 /// URL without its fragment, for matching `dl` against navigations.

@@ -57,6 +57,8 @@ const PAGE_LOOKBACK: usize = 64;
 const REORDER_SLACK_MS: f64 = 1000.0;
 /// How far apart an fbq call and its network hit may be.
 const FBQ_TO_HIT_MS: f64 = 5000.0;
+/// The transition the extension records for a same-document URL change.
+const HISTORY: &str = "history";
 
 impl Session {
     pub fn new(config: DecodeConfig) -> Session {
@@ -223,21 +225,24 @@ impl Session {
                 Err(e) => self.journey.input_errors.push(e),
             },
             Record::GestureWatch(w) => {
+                // One watch per document, and it covers every page view of it:
+                // a page that changes its URL (replaceState, pushState) stays
+                // the document the relay watches.
                 let pv = self.pv_for(w.time, w.context.top_url.as_deref(), Placer::Other);
-                if !self.journey.pages[pv].gestures_watched {
-                    self.journey.pages[pv].gestures_watched = true;
-                    self.journey.watched_pages += 1;
-                    self.journey.unwatched_hit_pages.remove(&pv);
-                    let from = (pv, String::new(), String::new());
-                    let to = (pv + 1, String::new(), String::new());
-                    self.dirty_groups
-                        .extend(self.journey.groups.range(from..to).map(|(k, _)| k.clone()));
+                let document = self.journey.page_views[pv].document;
+                for p in document..self.journey.page_views.len() {
+                    if self.journey.page_views[p].document == document {
+                        self.set_watched(p);
+                    }
                 }
             }
             Record::RequestCount(c) => {
+                // A running count per document, whichever of its URLs it was
+                // sent under.
                 let pv = self.pv_for(c.time, c.context.top_url.as_deref(), Placer::Other);
+                let document = self.journey.page_views[pv].document;
                 if let Some(frame) = c.context.frame_id {
-                    let n = self.journey.request_counts.entry((pv, frame)).or_default();
+                    let n = self.journey.request_counts.entry((document, frame)).or_default();
                     *n = (*n).max(c.count);
                 }
             }
@@ -319,7 +324,20 @@ impl Session {
                 .as_deref()
                 .is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
         let placer = if top { Placer::TopHit } else { Placer::Other };
-        let pv = self.pv_for(req.time, dl.as_deref().or(req.context.top_url.as_deref()), placer);
+        // The page the browser says the top frame showed when it sent this: a
+        // `dl` the page wrote that names no page view of the journey makes
+        // one, judged as part of that document.
+        let shown = if top && req.context.frame_type == Some(FrameType::Main) {
+            req.context.top_url.as_deref()
+        } else {
+            None
+        };
+        let pv = self.pv_for_hit(
+            req.time,
+            dl.as_deref().or(req.context.top_url.as_deref()),
+            placer,
+            shown,
+        );
         let page_origin = self.journey.page_views[pv].origin.clone();
         let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
         let network_sender = sender.label.clone();
@@ -464,6 +482,9 @@ impl Session {
     }
 
     fn add_navigation(&mut self, n: &Navigation) {
+        // A history navigation (pushState, replaceState: the browser reports
+        // `history`) changes the URL of the document the tab shows.
+        let same_document = n.transition.as_deref() == Some(HISTORY);
         // A hit that raced ahead of its navigation record already made an inferred page view.
         if let Some(last) = self.journey.page_views.last_mut() {
             let close = last.made_by_page || (last.time - n.time).abs() < 3000.0;
@@ -472,10 +493,54 @@ impl Session {
                 last.inferred = false;
                 last.time = last.time.min(n.time);
                 last.tab_id = n.tab_id;
+                // The browser did show the page the hit named.
+                last.shown_instead = None;
+                let id = last.id;
+                let document = if !same_document {
+                    Some(id)
+                } else if last.document != id {
+                    None // already the document the browser said the hit came from
+                } else {
+                    self.current_document(n.tab_id, id)
+                };
+                if let Some(document) = document {
+                    self.journey.page_views[id].document = document;
+                    if self.journey.pages[document].gestures_watched {
+                        self.set_watched(id);
+                    }
+                }
                 return;
             }
         }
-        self.push_page_view(&n.url, n.time, false, n.tab_id);
+        let document = if same_document {
+            self.current_document(n.tab_id, self.journey.page_views.len())
+        } else {
+            None
+        };
+        self.push_page_view(&n.url, n.time, false, n.tab_id, document);
+    }
+
+    /// The document the tab showed before page view `before`: that of the
+    /// latest page view of the tab (or of unknown tab) before it.
+    fn current_document(&self, tab: Option<i64>, before: usize) -> Option<usize> {
+        self.journey.page_views[..before]
+            .iter()
+            .rev()
+            .find(|p| tab.is_none() || p.tab_id.is_none() || p.tab_id == tab)
+            .map(|p| p.document)
+    }
+
+    /// Turns the gesture rules on for page view `pv`; its hits' groups rerun.
+    fn set_watched(&mut self, pv: usize) {
+        if !self.journey.pages[pv].gestures_watched {
+            self.journey.pages[pv].gestures_watched = true;
+            self.journey.watched_pages += 1;
+            self.journey.unwatched_hit_pages.remove(&pv);
+            let from = (pv, String::new(), String::new());
+            let to = (pv + 1, String::new(), String::new());
+            self.dirty_groups
+                .extend(self.journey.groups.range(from..to).map(|(k, _)| k.clone()));
+        }
     }
 
     fn add_fbq_call(&mut self, c: FbqCall) {
@@ -644,7 +709,13 @@ impl Session {
 
     /// Finds (or makes) the page view a record at `time` belongs to.
     fn pv_for(&mut self, time: f64, url: Option<&str>, placer: Placer) -> usize {
-        let pv = self.find_pv(time, url, placer);
+        self.pv_for_hit(time, url, placer, None)
+    }
+
+    /// [`Session::pv_for`] for a hit, with the page the browser said its frame
+    /// showed (`shown`).
+    fn pv_for_hit(&mut self, time: f64, url: Option<&str>, placer: Placer, shown: Option<&str>) -> usize {
+        let pv = self.find_pv(time, url, placer, shown);
         // A page view a page record had to make (nothing else was there yet)
         // takes the time of the first browser evidence placed in it: a page
         // record never decides where page views begin.
@@ -656,34 +727,70 @@ impl Session {
         pv
     }
 
-    fn find_pv(&mut self, time: f64, url: Option<&str>, placer: Placer) -> usize {
-        let views = &self.journey.page_views;
+    fn find_pv(&mut self, time: f64, url: Option<&str>, placer: Placer, shown: Option<&str>) -> usize {
+        let web = |u: &str| u.starts_with("http://") || u.starts_with("https://");
         if let Some(url) = url.filter(|u| !u.is_empty()) {
             let key = page_key(url);
-            if let Some(pv) = views
-                .iter()
-                .rev()
-                .take(PAGE_LOOKBACK)
-                .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key))
-            {
-                return pv.id;
+            if let Some(pv) = self.known_pv(time, key) {
+                return pv;
             }
-            if placer == Placer::TopHit && (url.starts_with("http://") || url.starts_with("https://")) {
-                return self.push_page_view(url, time, true, None);
+            if placer == Placer::TopHit && web(url) {
+                // The `dl` names a page no navigation showed. When the browser
+                // said the frame showed another page, the hit belongs to that
+                // page's document whatever it claims, and says so.
+                let Some(shown) = shown.filter(|s| web(s) && page_key(s) != key) else {
+                    return self.push_page_view(url, time, true, None, None);
+                };
+                let home = match self.known_pv(time, page_key(shown)) {
+                    Some(pv) => pv,
+                    None => self.push_page_view(shown, time, true, None, None),
+                };
+                // Browser evidence of that page, as in `pv_for`.
+                let view = &mut self.journey.page_views[home];
+                if view.made_by_page {
+                    view.made_by_page = false;
+                    view.time = time;
+                }
+                let document = view.document;
+                let id = self.push_page_view(url, time, true, None, Some(document));
+                self.journey.page_views[id].shown_instead = Some(shown.to_owned());
+                return id;
             }
         }
+        let views = &self.journey.page_views;
         if let Some(pv) = views.iter().rev().find(|p| p.time <= time + REORDER_SLACK_MS) {
             return pv.id;
         }
         if let Some(pv) = views.first() {
             return pv.id;
         }
-        let id = self.push_page_view(url.unwrap_or("(unknown page)"), time, true, None);
+        let id = self.push_page_view(url.unwrap_or("(unknown page)"), time, true, None, None);
         self.journey.page_views[id].made_by_page = placer == Placer::Page;
         id
     }
 
-    fn push_page_view(&mut self, url: &str, time: f64, inferred: bool, tab_id: Option<i64>) -> usize {
+    /// The page view a record at `time` naming the page `key` belongs to, if
+    /// one of the latest shows it.
+    fn known_pv(&self, time: f64, key: &str) -> Option<usize> {
+        self.journey
+            .page_views
+            .iter()
+            .rev()
+            .take(PAGE_LOOKBACK)
+            .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key))
+            .map(|p| p.id)
+    }
+
+    /// Adds a page view; `document` when it continues an earlier page view's
+    /// document (else it begins its own), whose gesture watch it shares.
+    fn push_page_view(
+        &mut self,
+        url: &str,
+        time: f64,
+        inferred: bool,
+        tab_id: Option<i64>,
+        document: Option<usize>,
+    ) -> usize {
         let id = self.journey.page_views.len();
         // One parse of the page URL for its kind and its origin.
         let parsed = url::Url::parse(url).ok();
@@ -706,8 +813,14 @@ impl Session {
             origin,
             made_by_page: false,
             kind_from_page: false,
+            document: document.unwrap_or(id),
+            shown_instead: None,
         });
-        self.journey.pages.push(PageSummary::default());
+        let watched = document.is_some_and(|d| self.journey.pages[d].gestures_watched);
+        self.journey.pages.push(PageSummary {
+            gestures_watched: watched,
+            ..PageSummary::default()
+        });
         self.page_findings.push(Vec::new());
         // The page before this one is no longer the newest: its in-flight grace ends.
         if let Some(prev) = id.checked_sub(1) {

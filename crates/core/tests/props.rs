@@ -194,22 +194,33 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
         "Lead",
     ];
     let mut t = 1.7e12;
-    let mut page = pages[0];
+    let mut page = pages[0].to_owned();
     let mut out = Vec::new();
     for (kind, ev, variant, dt) in spec {
         t += f64::from(dt);
         let ctx = Context {
             tab_id: Some(1),
             frame_type: Some(FrameType::Main),
-            top_url: Some(page.into()),
-            document_url: Some(page.into()),
+            top_url: Some(page.clone()),
+            document_url: Some(page.clone()),
             ..Context::default()
         };
         match kind {
-            0 => {
-                page = pages[usize::from(variant) % pages.len()];
+            // A URL change within the document (replaceState, pushState).
+            0 if variant == 3 && ev % 2 == 0 => {
+                page = format!("{}?variant={ev}", page.split('?').next().unwrap_or_default());
                 out.push(Record::Navigation(Navigation {
-                    url: page.into(),
+                    url: page.clone(),
+                    time: t,
+                    tab_id: Some(1),
+                    transition: Some("history".into()),
+                    ..Navigation::default()
+                }));
+            }
+            0 => {
+                page = pages[usize::from(variant) % pages.len()].to_owned();
+                out.push(Record::Navigation(Navigation {
+                    url: page.clone(),
                     time: t,
                     ..Navigation::default()
                 }));
@@ -227,9 +238,15 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                     2 => "&a=tmgoogletagmanager&cd[order_id]=9&fbc=fb.1.1700000000.iwar2f4",
                     _ => "&ud[em]=x%40y.z&fbp=fb.1.1700000000000.7",
                 };
+                // Now and then a request the page built with a page URL of its own.
+                let dl = if kind == 3 && variant == 3 {
+                    "https://shop.test/made-up"
+                } else {
+                    page.as_str()
+                };
                 let url = format!(
                     "https://www.facebook.com/tr/?id=1&ev={ev}&dl={}{eid}{extra}",
-                    form_urlencoded::byte_serialize(page.as_bytes()).collect::<String>()
+                    form_urlencoded::byte_serialize(dl.as_bytes()).collect::<String>()
                 );
                 out.push(Record::Request(CapturedRequest {
                     url,

@@ -58,7 +58,7 @@ impl RuleTrait for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::journal::{Gesture, Origin, Record};
+    use crate::journal::{Gesture, GestureWatch, Origin, Record};
     use crate::rules::testkit::*;
 
     fn watched(j: J) -> J {
@@ -107,6 +107,79 @@ mod tests {
         });
         let j = j.record(forged).wait(20.0).hit("AddToCart", &[]);
         assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+    }
+
+    /// A page that changes its URL (replaceState) before its AddToCart is
+    /// still the document the extension watches.
+    #[test]
+    fn a_url_change_within_the_document_stays_watched() {
+        let j = watched(J::new().nav("https://shop.test/products/tee"))
+            .history("https://shop.test/products/tee?variant=42")
+            .hit("AddToCart", &[]);
+        assert_eq!(j.only("add_to_cart_without_action").len(), 1);
+        // The watch may be recorded after the URL changed, under either URL:
+        // it covers every page view of the document, before and after.
+        for watch_url in [
+            "https://shop.test/products/tee",
+            "https://shop.test/products/tee?variant=42",
+        ] {
+            let j = J::new().nav("https://shop.test/products/tee");
+            let start = j.t;
+            let j = j
+                .hit("AddToCart", &[("eid", "before")])
+                .history("https://shop.test/products/tee?variant=42")
+                .hit("AddToCart", &[("eid", "after")]);
+            let mut ctx = j.ctx();
+            ctx.top_url = Some(watch_url.into());
+            let j = j.record(Record::GestureWatch(GestureWatch {
+                context: ctx,
+                time: start,
+                origin: Origin::Isolated,
+            }));
+            let f = j.only("add_to_cart_without_action");
+            assert_eq!(
+                f.iter().map(|f| f.hit_ids.clone()).collect::<Vec<_>>(),
+                vec![vec![1], vec![2]],
+                "watch recorded under {watch_url}"
+            );
+        }
+    }
+
+    /// A new document is watched on its own: a page load never inherits the
+    /// watch of the page before it.
+    #[test]
+    fn a_page_load_is_not_covered_by_the_previous_document() {
+        let j = watched(J::new().nav("https://shop.test/products/tee"))
+            .nav("https://shop.test/cart")
+            .hit("AddToCart", &[]);
+        assert!(j.only("add_to_cart_without_action").is_empty());
+    }
+
+    /// A hit the page sent itself, naming a page nobody navigated to: judged
+    /// under the document it came from, which is watched.
+    #[test]
+    fn a_made_up_dl_is_judged_under_the_page_it_came_from() {
+        let j = watched(J::new().nav("https://shop.test/cart")).wait(50.0);
+        let dl = |u: &str| {
+            format!(
+                "dl={}",
+                form_urlencoded::byte_serialize(u.as_bytes()).collect::<String>()
+            )
+        };
+        let j = j.hit_with("AddToCart", &[], |r| {
+            r.url = r
+                .url
+                .replace(&dl("https://shop.test/cart"), &dl("https://shop.test/made-up"));
+        });
+        let mut s = j.session();
+        let pv = s.journey().hits[0].page_view;
+        assert_eq!(s.journey().page_views[pv].url, "https://shop.test/made-up");
+        let codes: Vec<_> = s.findings().iter().map(|f| f.code).collect();
+        assert!(codes.contains(&"add_to_cart_without_action"), "{codes:?}");
+        assert!(
+            codes.contains(&"page_url_mismatch"),
+            "and the mismatch is said: {codes:?}"
+        );
     }
 
     /// The page hook's own reports do not turn the rule on or off: only the

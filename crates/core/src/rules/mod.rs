@@ -317,6 +317,8 @@ registry! {
     missing_content_type => TestEvents,
     invalid_contents => TestEvents,
     add_to_cart_without_action => TestEvents,
+    // A script that builds pixel requests with a page URL of its own.
+    page_url_mismatch => TriggerSources,
     unhashed_user_data => TestEvents,
     nonstandard_event => TestEvents,
     duplicate_pixel_script => TriggerSources,

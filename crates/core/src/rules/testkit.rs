@@ -45,6 +45,21 @@ impl J {
         self
     }
 
+    /// A URL change within the document (pushState, replaceState), as the
+    /// browser reports it: a page view of the same document.
+    pub fn history(mut self, url: &str) -> J {
+        self.t += 50.0;
+        self.page = url.into();
+        self.records.push(Record::Navigation(Navigation {
+            url: url.into(),
+            time: self.t,
+            tab_id: Some(1),
+            transition: Some("history".into()),
+            origin: Origin::Network,
+        }));
+        self
+    }
+
     /// A GET image hit as fbevents sends it, with extra params appended.
     pub fn hit(self, ev: &str, params: &[(&str, &str)]) -> J {
         self.hit_with(ev, params, |_| {})
