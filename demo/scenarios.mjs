@@ -51,6 +51,8 @@ export const SCENARIOS = {
         'fail unhashed_user_data Purchase',
         'warn conflicting_pixel_versions',
         'warn duplicate_pixel_script',
+        'warn missing_content_type AddToCart',
+        'warn missing_content_type Purchase',
         'warn missing_event_id AddToCart',
         'warn pixel_initialized_twice',
         'warn server_event_missing AddToCart',

@@ -283,7 +283,7 @@ describe('the panel', () => {
     assert.equal((await t.journal(tabId)).filter((r) => r.kind === 'order').length, before, 'nothing stored');
     await panel.fill('#pp-order-name', '#1001');
     await panel.click('#pp-order-add');
-    await panel.waitForFunction(() => /Added order figures \(total 78\.00\) of order #1001\./.test(document.querySelector('#pp-status').textContent));
+    await panel.waitForFunction(() => /Stored order figures \(total 78\.00\) of order #1001\./.test(document.querySelector('#pp-status').textContent));
     assert.equal(await panel.textContent('#pp-order-error'), '');
     const stored = (await t.journal(tabId)).filter((r) => r.kind === 'order').at(-1);
     assert.equal(stored.label, 'orders_export.csv');

@@ -251,14 +251,17 @@ fn loss_of(d: &Dropped) -> Loss {
     }
 }
 
-/// Captured hits of the documents that reported their Resource Timing count,
-/// of the kinds that count lists. Summed over the documents that reported, not
-/// compared one by one: a beacon a page sends as it unloads is placed in the
-/// next page view (its `dl` matches a reload of the same URL), and would
-/// otherwise count as missing there and surplus here. Requests the timing does
-/// not list (hidden-iframe form POSTs, workers, privacy-sandbox copies) are
-/// left out of both sides.
+/// Captured hits of the frames that reported their Resource Timing count, of
+/// the kinds that count lists. Summed over every document of those frames, not
+/// compared document by document: a request a page sends as it unloads (an
+/// AddToCart beacon as the cart opens) is listed by the page that sent it but
+/// may be placed in the next page view, and a document that leaves before its
+/// relay reports lists nothing while its hits are kept, so a per-document
+/// comparison calls a captured hit lost. Requests the timing does not list
+/// (hidden-iframe form POSTs, workers, privacy-sandbox copies) are left out of
+/// both sides.
 fn listed_hits(j: &Journey) -> u64 {
+    let frames: std::collections::BTreeSet<i64> = j.request_counts.keys().map(|(_, f)| *f).collect();
     j.hits
         .iter()
         .filter(|h| {
@@ -266,13 +269,7 @@ fn listed_hits(j: &Journey) -> u64 {
                 && h.request_type.as_deref() != Some("sub_frame")
                 && h.context.frame_type != Some(FrameType::Worker)
         })
-        .filter(|h| {
-            // Counts are kept per document, whichever of its URLs a hit named.
-            let document = j.page_views[h.page_view].document;
-            h.context
-                .frame_id
-                .is_some_and(|f| j.request_counts.contains_key(&(document, f)))
-        })
+        .filter(|h| h.context.frame_id.is_some_and(|f| frames.contains(&f)))
         .count() as u64
 }
 
