@@ -4,42 +4,12 @@
 // Test helpers may panic: a panic is a failed test here.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
+use common::{fixture, packet, run, run_ok};
 use serde_json::Value;
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pixelproof"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// Runs the binary and fails the test unless it exits 0: output from a run
-/// that failed proves nothing.
-fn run_ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn packet(args: &[&str]) -> Value {
-    serde_json::from_slice(&run_ok(args).stdout).expect("stdout is JSON")
-}
 
 /// Every finding of a v2 packet: the instances of each code's group.
 fn instances(p: &Value) -> Vec<(&str, &Value)> {

@@ -846,7 +846,7 @@ mod tests {
 mod v2_tests {
     use super::*;
     use crate::journal::{FbqCall, ScriptInventory, ScriptLoad, UserText};
-    use crate::rules::testkit::{clean_journey, J, PIXEL};
+    use crate::rules::testkit::{clean_journey, go_journey, J, PIXEL};
 
     fn packet(j: J, review: &Review) -> Packet {
         let mut s = j.session();
@@ -1255,26 +1255,8 @@ mod v2_tests {
         assert_eq!(c.reconciliation.head.state, CardState::Unverified);
         assert_eq!(c.test_events.purchase_actions, 1);
         // Everything supplied and agreeing: every card passes.
-        // As a correct server sends them: Unix seconds, the page, the user agent.
-        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"client_user_agent":"Mozilla/5.0","client_ip_address":"203.0.113.7"}"#;
-        let server = format!(
-            r#"{{"data":[
-            {{"event_name":"ViewContent","event_id":"vc-1",{web}}},
-            {{"event_name":"AddToCart","event_id":"atc-1",{web}}},
-            {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
-            {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
-        );
-        let order =
-            r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
-        let review = Review {
-            owners: CORE_EVENTS
-                .iter()
-                .map(|e| ((*e).to_owned(), "theme".to_owned()))
-                .collect(),
-            gaps_note: Some("Meta and Shopify both show the one test order.".into()),
-            ..Review::default()
-        };
-        let p = packet(clean_journey().server(&server).order(order), &review);
+        let (j, review) = go_journey();
+        let p = packet(j, &review);
         let c = &p.cards;
         for h in [
             &c.test_events.head,
@@ -1315,17 +1297,14 @@ mod v2_tests {
         );
         // A second Purchase without an id fails the Test Events card by its finding.
         let p = packet(
-            clean_journey()
-                .hit(
-                    "Purchase",
-                    &[
-                        ("cd[value]", "68.00"),
-                        ("cd[currency]", "USD"),
-                        ("cd[order_id]", "1001"),
-                    ],
-                )
-                .server(&server)
-                .order(order),
+            go_journey().0.hit(
+                "Purchase",
+                &[
+                    ("cd[value]", "68.00"),
+                    ("cd[currency]", "USD"),
+                    ("cd[order_id]", "1001"),
+                ],
+            ),
             &review,
         );
         assert_eq!(p.cards.test_events.head.state, CardState::Fail);

@@ -678,7 +678,7 @@ fn gaps_check(review: &Review) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{clean_journey, with_upsell, J};
+    use crate::rules::testkit::{clean_journey, go_journey, with_upsell, J};
 
     fn money(j: J) -> Check {
         let mut s = j.session();
@@ -872,29 +872,6 @@ mod tests {
             ),
             "{md}"
         );
-    }
-
-    /// Everything supplied and agreeing: the gate says go.
-    fn go_journey() -> (J, Review) {
-        let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"],"client_user_agent":"Mozilla/5.0"}"#;
-        let server = format!(
-            r#"{{"data":[
-            {{"event_name":"ViewContent","event_id":"vc-1",{web}}},
-            {{"event_name":"AddToCart","event_id":"atc-1",{web}}},
-            {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
-            {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
-        );
-        let order =
-            r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
-        let review = Review {
-            owners: CORE_EVENTS
-                .iter()
-                .map(|e| ((*e).to_owned(), "theme".to_owned()))
-                .collect(),
-            gaps_note: Some("Meta and Shopify both show the one test order.".into()),
-            ..Review::default()
-        };
-        (clean_journey().server(&server).order(order), review)
     }
 
     fn gate_of(j: J, review: &Review) -> Gate {

@@ -296,3 +296,29 @@ fn clean_journey_has_no_findings_of_note() {
     let notable: Vec<_> = f.iter().filter(|f| f.severity != Severity::Info).collect();
     assert!(notable.is_empty(), "{notable:#?}");
 }
+
+/// The clean journey with everything supplied and agreeing — server twins
+/// sharing every event id, the order, an owner per event and the gaps note —
+/// so the gate says go.
+pub fn go_journey() -> (J, crate::review::Review) {
+    // As a correct server sends them: Unix seconds, the page, a hashed e-mail
+    // and the user agent.
+    let web = r#""event_time":1700000001,"action_source":"website","event_source_url":"https://shop.test/","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"],"client_user_agent":"Mozilla/5.0","client_ip_address":"203.0.113.7"}"#;
+    let server = format!(
+        r#"{{"data":[
+        {{"event_name":"ViewContent","event_id":"vc-1",{web}}},
+        {{"event_name":"AddToCart","event_id":"atc-1",{web}}},
+        {{"event_name":"InitiateCheckout","event_id":"ic-1",{web}}},
+        {{"event_name":"Purchase","event_id":"order-1001",{web},"custom_data":{{"value":68.0,"currency":"USD","order_id":"1001"}}}}]}}"#
+    );
+    let order = r#"{"order":{"order_number":1001,"financial_status":"paid","currency":"USD","total_price":"68.00"}}"#;
+    let review = crate::review::Review {
+        owners: crate::tables::CORE_EVENTS
+            .iter()
+            .map(|e| ((*e).to_owned(), "theme".to_owned()))
+            .collect(),
+        gaps_note: Some("Meta and Shopify both show the one test order.".into()),
+        ..crate::review::Review::default()
+    };
+    (clean_journey().server(&server).order(order), review)
+}
