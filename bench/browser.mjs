@@ -9,8 +9,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { EXTENSION, launch, ROOT, sleep } from '../tests/e2e/helpers.mjs';
-import { startServer } from '../tests/e2e/server.mjs';
+import { EXTENSION, launch } from '../support/drivers/chromium.mjs';
+import { ROOT, sleep } from '../support/drivers/common.mjs';
+import { startServer } from '../support/server.mjs';
 import { pixelLibrary } from './pixel-library.mjs';
 import { GOALS, verdict } from './goals.mjs';
 

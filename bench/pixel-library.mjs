@@ -13,7 +13,7 @@
 // in a 274 KB library and a 1,074 KB config.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../tests/e2e/helpers.mjs';
+import { ROOT } from '../support/drivers/common.mjs';
 
 // The sizes of the copies measured on 2026-11-30 (fbevents 2.9.15 and its config).
 const FBEVENTS_BYTES = 274086;

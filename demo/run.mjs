@@ -9,14 +9,14 @@
 //   node demo/run.mjs [--list] [--headed] [--scenario NAME] [--browser chromium|firefox] [--out DIR]
 //
 // `./build.sh demo` builds first and runs this. The browser is a driver
-// (tests/drivers/): the Chromium and Firefox test tiers play the same script,
+// (support/drivers/): the Chromium and Firefox test tiers play the same script,
 // all scenarios in one browser (`openDemo`), each in a tab of its own.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as chromium from '../tests/drivers/chromium.mjs';
-import * as firefox from '../tests/drivers/firefox.mjs';
-import { sleep, until } from '../tests/drivers/common.mjs';
+import * as chromium from '../support/drivers/chromium.mjs';
+import * as firefox from '../support/drivers/firefox.mjs';
+import { sleep, until } from '../support/drivers/common.mjs';
 import { adminOrder, configScript, SCENARIOS, serverPayload } from './scenarios.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

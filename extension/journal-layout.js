@@ -10,11 +10,7 @@
 import { chunkRecords, chunkText, recordTexts } from './journal-text.js';
 import { KEY, LIMITS } from './storage.js';
 
-/**
- * What is kept per journal beside its chunks.
- * @typedef {{ first: number, next: number, count: number, evicted: number, evictedKinds: Record<string, number>,
- *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number>, updated?: number }} Meta
- */
+/** @typedef {import('./storage.js').Meta} Meta */
 /** The worker's inbox key of a record: worker name and number. @typedef {{ w: string, n: number }} Seq */
 /**
  * A record on its way to storage, with its JSON text; `settle` when the caller

@@ -25,6 +25,11 @@ import { KEY_PREFIXES as P, LIMITS } from './wasm/contract.js';
 export { LIMITS };
 
 /** @typedef {number | string} JournalId a tab id, or the id of a kept journey */
+/**
+ * What is kept per journal beside its chunks.
+ * @typedef {{ first: number, next: number, count: number, evicted: number, evictedKinds: Record<string, number>,
+ *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number>, updated?: number }} Meta
+ */
 
 // The shapes of the keys come from the core (wasm/contract.js, generated).
 export const KEY = {
@@ -181,7 +186,7 @@ async function keepRecent(now) {
   /** @type {Record<string, any>} */
   const metas = metaKeys.length ? await chrome.storage.local.get(metaKeys) : {};
   const found = metaKeys
-    .map((k) => ({ id: k.slice(P.meta.length), meta: /** @type {import('./journal-layout.js').Meta | undefined} */ (metas[k]) }))
+    .map((k) => ({ id: k.slice(P.meta.length), meta: /** @type {Meta | undefined} */ (metas[k]) }))
     .flatMap((j) => (j.meta && j.meta.count > 0 ? [{ id: j.id, meta: j.meta }] : []))
     .sort((a, b) => (b.meta.updated || 0) - (a.meta.updated || 0));
   /** @type {Recent[]} */

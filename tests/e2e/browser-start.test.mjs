@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, EXTENSION, launch, ROOT, serverHits, sleep } from './helpers.mjs';
-import { chromiumArgs, startServer } from './server.mjs';
+import { chromiumArgs, startServer } from '../../support/server.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';
 

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import * as chromium from '../drivers/chromium.mjs';
+import * as chromium from '../../support/drivers/chromium.mjs';
 import { captureSuite, isPixel, param, PRODUCT } from '../suites/capture.mjs';
 import { EXTENSION, launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
 

@@ -1,6 +1,6 @@
 // The demo store in Chromium: every scenario of the library, with the suite
 // shared with the Firefox tier.
-import * as chromium from '../drivers/chromium.mjs';
+import * as chromium from '../../support/drivers/chromium.mjs';
 import { demoSuite } from '../suites/demo.mjs';
 
 demoSuite(chromium);

@@ -1,11 +1,11 @@
 // Shared setup for the browser tests. The browser itself is a driver
-// (../drivers/chromium.mjs here; ../drivers/firefox.mjs for the Firefox tier),
+// (../../support/drivers/chromium.mjs here; ../../support/drivers/firefox.mjs for the Firefox tier),
 // so the same test and demo code can drive either.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../drivers/common.mjs';
+import { sleep } from '../../support/drivers/common.mjs';
 
-export { launch, EXTENSION, STORE_EXTENSION, CHROMIUM } from '../drivers/chromium.mjs';
+export { launch, EXTENSION, STORE_EXTENSION, CHROMIUM } from '../../support/drivers/chromium.mjs';
 export { sleep };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,5 +1,5 @@
 // The live panel in Chromium: the suite shared with the Firefox tier.
-import * as chromium from '../drivers/chromium.mjs';
+import * as chromium from '../../support/drivers/chromium.mjs';
 import { liveSuite } from '../suites/live.mjs';
 
 liveSuite(chromium);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { until } from '../drivers/common.mjs';
+import { until } from '../../support/drivers/common.mjs';
 import { launch, ROOT, serverHits, sleep } from './helpers.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';

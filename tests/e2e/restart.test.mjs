@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { until } from '../drivers/common.mjs';
+import { until } from '../../support/drivers/common.mjs';
 import { launch, ROOT, serverHits, sleep } from './helpers.mjs';
-import { startServer } from './server.mjs';
+import { startServer } from '../../support/server.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';
 const isPixel = (r) => r.kind === 'request' && /facebook\.com\/tr/.test(r.url);

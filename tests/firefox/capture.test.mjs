@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as firefox from '../drivers/firefox.mjs';
+import * as firefox from '../../support/drivers/firefox.mjs';
 import { captureSuite, PRODUCT } from '../suites/capture.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');

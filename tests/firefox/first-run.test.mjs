@@ -6,8 +6,8 @@
 // the prompt — and capture after the reload.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as firefox from '../drivers/firefox.mjs';
-import { until } from '../drivers/common.mjs';
+import * as firefox from '../../support/drivers/firefox.mjs';
+import { until } from '../../support/drivers/common.mjs';
 
 const STORE = 'https://store2.test/products/tee';
 const pixelHits = (server) => server.hits.filter((h) => /\/tr\/?$/.test(new URL(h.url).pathname));

@@ -10,7 +10,7 @@
 // (goto, click, evaluate, $eval, $$eval); fields are filled through evaluate.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { until } from '../drivers/common.mjs';
+import { until } from '../../support/drivers/common.mjs';
 import { PRODUCT, isPixel, param, serverHits } from './capture.mjs';
 
 const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
@@ -19,7 +19,7 @@ const setValue = (page, selector, value) =>
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /**
- * Registers the response tests for `driver` (tests/drivers/*.mjs).
+ * Registers the response tests for `driver` (support/drivers/*.mjs).
  */
 export function capiResponseSuite(driver) {
   describe(`${driver.name}: Meta's response beside the server payload`, () => {

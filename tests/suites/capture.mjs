@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { until } from '../drivers/common.mjs';
+import { until } from '../../support/drivers/common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PRODUCT = 'https://shop.test/products/tee';
@@ -29,7 +29,7 @@ const BEACON_TYPE = { chromium: 'ping', firefox: 'beacon' };
 export const serverHits = (server, n, timeout = 10000) => until(() => server.hits.length >= n, `${n} pixel requests at the server (seen ${server.hits.length})`, timeout, 50);
 
 /**
- * Registers the capture tests for `driver` (tests/drivers/*.mjs). `more(state)`
+ * Registers the capture tests for `driver` (support/drivers/*.mjs). `more(state)`
  * may register further tests on the same journey; `state` holds `t` (the
  * launched browser), `tabId` and `records` once the journey is done.
  */

@@ -9,14 +9,14 @@
 // evaluate, whose signature is the same in both.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { sleep, until } from '../drivers/common.mjs';
+import { sleep, until } from '../../support/drivers/common.mjs';
 import { serverHits } from './capture.mjs';
 
 const requests = (rs) => rs.filter((r) => r.kind === 'request');
 const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
 
 /**
- * Registers the hostile-page tests for `driver` (tests/drivers/*.mjs).
+ * Registers the hostile-page tests for `driver` (support/drivers/*.mjs).
  * `contentScript: false` leaves out the test that runs code in the relay's
  * world, for a driver that cannot reach that world.
  */

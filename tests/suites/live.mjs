@@ -6,7 +6,7 @@
 // tests/e2e/live.test.mjs; Firefox: tests/firefox/live.test.mjs.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { until } from '../drivers/common.mjs';
+import { until } from '../../support/drivers/common.mjs';
 import { assertFirstScreen, axe, CORE, emulateDark, firstScreen, resize, SCREEN, serious } from './look.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';

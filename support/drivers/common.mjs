@@ -3,6 +3,9 @@
 // A driver (chromium.mjs, firefox.mjs) exports `name` and `launch(options)`;
 // `launch` starts the test server and a browser with the test build installed
 // and returns the object `withControl` completes.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a truthy value; throws naming `what` after `timeout` ms. */
@@ -97,3 +100,6 @@ export function withControl(t) {
   });
   return t;
 }
+
+/** The repository's root folder. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { firefoxPrefs, startServer } from '../e2e/server.mjs';
+import { firefoxPrefs, startServer } from '../server.mjs';
 import { until, withControl } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
