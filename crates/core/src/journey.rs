@@ -202,14 +202,6 @@ impl Journey {
         self.order.is_none() && self.page_order.is_some()
     }
 
-    /// Pixel requests documents listed in their Resource Timing that the
-    /// journal accounts for nowhere (not captured, evicted, oversized or
-    /// refused): what the browser never handed the extension (its worker
-    /// stopped in a burst). See [`crate::losses`].
-    pub fn uncaptured_requests(&self) -> u64 {
-        crate::losses::Losses::of(self).requests.uncaptured
-    }
-
     /// Whether the page hook reported anything at all in this journey.
     pub fn hook_seen(&self) -> bool {
         self.pages.iter().any(|p| p.hook_seen)
@@ -262,14 +254,14 @@ mod tests {
         let s = j.session();
         let journey = s.journey();
         assert_eq!(journey.page_views.len(), 2, "two page views, one document");
-        assert_eq!(journey.uncaptured_requests(), 0);
+        assert_eq!(crate::losses::Losses::of(&journey).requests.uncaptured, 0);
         let j = J::new()
             .nav("https://shop.test/products/tee")
             .hit("PageView", &[])
             .history("https://shop.test/products/tee?variant=42")
             .request_count(2);
         assert_eq!(
-            j.session().journey().uncaptured_requests(),
+            crate::losses::Losses::of(j.session().journey()).requests.uncaptured,
             1,
             "one listed and never captured"
         );

@@ -29,6 +29,7 @@ pub mod losses;
 pub mod match_keys;
 pub mod model;
 pub mod money;
+pub mod number;
 pub mod packet;
 pub mod pairing;
 pub mod privacy;

@@ -226,8 +226,8 @@ impl Losses {
             .lost
             .iter()
             .map(|l| match l.cause {
-                Cause::Uncaptured => crate::packet::describe_uncaptured(l.count),
-                _ => crate::packet::describe_drop(&Dropped {
+                Cause::Uncaptured => describe_uncaptured(l.count),
+                _ => describe_drop(&Dropped {
                     count: l.count,
                     time: None,
                     kinds: l.kinds.clone(),
@@ -271,6 +271,32 @@ fn listed_hits(j: &Journey) -> u64 {
         })
         .filter(|h| h.context.frame_id.is_some_and(|f| frames.contains(&f)))
         .count() as u64
+}
+
+/// Requests the pages listed and the extension never saw, in words.
+pub fn describe_uncaptured(n: u64) -> String {
+    format!(
+        "{n} pixel requests not captured: the pages' own Resource Timing lists them, the browser did not hand them to PixelProof (its worker was stopped, or not yet running)"
+    )
+}
+
+/// A `dropped` record in words: how many, of which kinds, and why.
+pub fn describe_drop(d: &Dropped) -> String {
+    let kinds: Vec<String> = d.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let what = if kinds.is_empty() {
+        format!("{} records", d.count)
+    } else {
+        format!("{} records ({})", d.count, kinds.join(", "))
+    };
+    let why = match d.reason.as_deref() {
+        Some("journal_budget") | None => "the oldest, past the journal's size budget",
+        Some("page_budget") => "page-reported, past the budget the page may use",
+        Some("oversized") => "each larger than a record may be",
+        Some("relay_caps") => "page-reported, refused by the relay (too large or too many per second)",
+        Some("hook_caps") => "page-reported, past the page hook's limit of 5,000 records per page",
+        Some(_) => "for a reason this version does not know",
+    };
+    format!("{what} not kept: {why}")
 }
 
 #[cfg(test)]

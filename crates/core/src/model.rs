@@ -57,7 +57,7 @@ impl Hit {
 
     /// `cd[value]` parsed as a plain decimal; `None` when absent or invalid.
     pub fn value(&self) -> Option<f64> {
-        self.custom("value").and_then(crate::money::parse_plain_decimal)
+        self.custom("value").and_then(crate::number::parse_plain_decimal)
     }
 
     pub fn currency(&self) -> Option<&str> {

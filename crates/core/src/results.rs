@@ -810,7 +810,7 @@ mod tests {
             .hit("ViewContent", &[])
             .request_count(3);
         assert_eq!(
-            j.session().journey().uncaptured_requests(),
+            crate::losses::Losses::of(j.session().journey()).requests.uncaptured,
             1,
             "three listed, two captured"
         );
@@ -824,17 +824,20 @@ mod tests {
             .hit("PageView", &[])
             .request_count(1);
         assert_eq!(
-            j.session().journey().uncaptured_requests(),
+            crate::losses::Losses::of(j.session().journey()).requests.uncaptured,
             0,
             "a reload's beacon balances out"
         );
         assert_eq!(
-            J::new()
-                .nav("https://shop.test/")
-                .hit("PageView", &[])
-                .session()
-                .journey()
-                .uncaptured_requests(),
+            crate::losses::Losses::of(
+                J::new()
+                    .nav("https://shop.test/")
+                    .hit("PageView", &[])
+                    .session()
+                    .journey()
+            )
+            .requests
+            .uncaptured,
             0,
             "no report, nothing to compare"
         );
@@ -856,7 +859,11 @@ mod tests {
             j = j.hit("PageView", &[]);
         }
         let mut s = j.request_count(30).session();
-        assert_eq!(s.journey().uncaptured_requests(), 0, "20 evicted, 10 kept, 30 listed");
+        assert_eq!(
+            crate::losses::Losses::of(s.journey()).requests.uncaptured,
+            0,
+            "20 evicted, 10 kept, 30 listed"
+        );
         let p = crate::Packet::build(&mut s, &Review::default(), &crate::PacketOptions::default());
         assert_eq!(p.capture.dropped_records, 20, "{:?}", p.capture.dropped);
         assert_eq!(p.capture.uncaptured_requests, 0);

@@ -171,7 +171,7 @@ fn item(s: &State, j: &Journey, idx: usize) -> Option<Element> {
         (Record::Order(t), _) => format!("order figures added: {}", t.label),
         (Record::Dropped(d), _) => {
             li.set_class_name("t-dropped");
-            pixelproof_core::packet::describe_drop(d)
+            pixelproof_core::losses::describe_drop(d)
         }
     };
     li.set_text_content(Some(&text));

@@ -426,7 +426,36 @@ impl Diff {
     /// text` writes it): the headline, each finding resolved or introduced, the
     /// gate checks that changed.
     pub fn to_text(&self) -> String {
-        crate::packet::text::render_diff(self)
+        use super::text::{pad, tail, trim_lines, CODE};
+        use std::fmt::Write;
+        let mut s = format!("  {}", tail(&self.headline()));
+        for (what, list) in [("resolved", &self.resolved), ("introduced", &self.introduced)] {
+            for c in list.iter() {
+                let _ = write!(
+                    s,
+                    "\n    {} {} {} {}",
+                    pad(what, 11),
+                    pad(&c.severity, 4),
+                    pad(&c.code, CODE),
+                    tail(c.event.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        let gate: Vec<String> = self
+            .gate
+            .iter()
+            .map(|c| format!("{} {}→{}", tail(&c.name), tail(&c.before), tail(&c.after)))
+            .collect();
+        let _ = write!(
+            s,
+            "\n  gate: {}",
+            if gate.is_empty() {
+                "no check changed".to_owned()
+            } else {
+                gate.join("  ")
+            }
+        );
+        trim_lines(&s)
     }
 
     pub fn to_markdown(&self) -> String {

@@ -4,11 +4,10 @@
 //! with what holds it. Fixed-width columns; the Markdown has the evidence. The
 //! demo prints it for each scenario and the CLI writes it with `--format
 //! text`, so the one renderer lives here rather than in each of them; the
-//! before/after diff's text ([`render_diff`]) too.
+//! before/after diff uses its column helpers for its own text.
 
 use std::fmt::Write;
 
-use super::diff::Diff;
 use super::Packet;
 
 /// Widths of the event table's columns and of a finding code (the longest
@@ -17,11 +16,11 @@ const EVENT: usize = 17;
 const STATUS: usize = 9;
 const SENDERS: usize = 38;
 const EVENT_ID: usize = 22;
-const CODE: usize = 38;
+pub(super) const CODE: usize = 38;
 
 /// `s` in exactly `width` characters: cut or padded with spaces. Characters
 /// that do not print as themselves ([`shown`]) become `?`.
-fn pad(s: &str, width: usize) -> String {
+pub(super) fn pad(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width).map(|c| if shown(c) { c } else { '?' }).collect();
     let n = out.chars().count();
     out.extend(std::iter::repeat_n(' ', width - n));
@@ -29,7 +28,7 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 /// Text of unknown length for the end of a line, with control characters made visible.
-fn tail(s: &str) -> String {
+pub(super) fn tail(s: &str) -> String {
     s.chars().map(|c| if shown(c) { c } else { '?' }).collect()
 }
 
@@ -72,7 +71,7 @@ pub fn render(p: &Packet) -> String {
 }
 
 /// Without the spaces padding leaves at the end of a line.
-fn trim_lines(s: &str) -> String {
+pub(super) fn trim_lines(s: &str) -> String {
     s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n")
 }
 
@@ -150,39 +149,6 @@ fn findings(s: &mut String, p: &Packet) {
     if p.findings.is_empty() {
         s.push_str("    none\n");
     }
-}
-
-/// A before/after diff: the headline, each finding resolved or introduced
-/// (severity, code, event), and the gate checks that changed.
-pub fn render_diff(d: &Diff) -> String {
-    let mut s = format!("  {}", tail(&d.headline()));
-    for (what, list) in [("resolved", &d.resolved), ("introduced", &d.introduced)] {
-        for c in list.iter() {
-            let _ = write!(
-                s,
-                "\n    {} {} {} {}",
-                pad(what, 11),
-                pad(&c.severity, 4),
-                pad(&c.code, CODE),
-                tail(c.event.as_deref().unwrap_or(""))
-            );
-        }
-    }
-    let gate: Vec<String> = d
-        .gate
-        .iter()
-        .map(|c| format!("{} {}→{}", tail(&c.name), tail(&c.before), tail(&c.after)))
-        .collect();
-    let _ = write!(
-        s,
-        "\n  gate: {}",
-        if gate.is_empty() {
-            "no check changed".to_owned()
-        } else {
-            gate.join("  ")
-        }
-    );
-    trim_lines(&s)
 }
 
 #[cfg(test)]

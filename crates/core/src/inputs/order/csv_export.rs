@@ -157,7 +157,7 @@ fn figures(cols: &Columns, o: &OrderRows) -> Result<OrderFigures, (String, Strin
         let Some(c) = c else { return Ok(None) };
         match cell(c) {
             None => Ok(None),
-            Some(v) => crate::money::parse_plain_decimal(v)
+            Some(v) => crate::number::parse_plain_decimal(v)
                 .map(Some)
                 .ok_or_else(|| (cols.place(o.line, c), format!("\"{v}\" is not an amount like 59.00"))),
         }
