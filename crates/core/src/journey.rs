@@ -254,7 +254,7 @@ mod tests {
         let s = j.session();
         let journey = s.journey();
         assert_eq!(journey.page_views.len(), 2, "two page views, one document");
-        assert_eq!(crate::losses::Losses::of(&journey).requests.uncaptured, 0);
+        assert_eq!(crate::losses::Losses::of(journey).requests.uncaptured, 0);
         let j = J::new()
             .nav("https://shop.test/products/tee")
             .hit("PageView", &[])
