@@ -16,7 +16,7 @@
 use gloo::events::EventListener;
 use web_sys::Element;
 
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 use crate::dom::*;
 use crate::{compare, export, inputs, live, review, summary};
 

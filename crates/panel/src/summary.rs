@@ -13,7 +13,7 @@ use pixelproof_core::rules::Finding;
 use pixelproof_core::tables::CORE_EVENTS;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::State;
 
