@@ -100,6 +100,19 @@ impl App {
         }
     }
 
+    /// The first screen alone: the verdict, the four core events, the newest hits.
+    fn render_first_screen(self: &Rc<Self>) {
+        let findings = self.state.borrow_mut().session.findings();
+        let mut s = self.state.borrow_mut();
+        s.findings = findings;
+        live::render_hits(&mut s);
+        let j = s.session.journey();
+        let g = gate(j, &s.findings, &s.review);
+        let rows = acceptance(j, &s.findings);
+        summary::render_header(&s, &s.findings, &g);
+        live::render(&s, &s.findings, &rows, &g);
+    }
+
     /// Everything, now (after a user action).
     fn render(self: &Rc<Self>) {
         self.render_summary();
@@ -210,8 +223,15 @@ pub fn update(app: &Ctx, msg: Msg) {
             }
             review::fill(&app.state.borrow().review);
             mark("pp:loaded");
-            // The first paint shows everything at once: the summary is not held
-            // back by the throttle that coalesces live updates (up to 500 ms).
+            // The first screen (verdict, core events, newest hits) is painted
+            // before the rest is built, which follows in the next task, not
+            // held back by the throttle that coalesces live updates (up to 500 ms).
+            app.render_first_screen();
+            mark("pp:first-screen");
+            let rest = app.clone();
+            Timeout::new(0, move || rest.send(Msg::RenderRest)).forget();
+        }
+        Msg::RenderRest => {
             app.render();
             mark("pp:rendered");
         }

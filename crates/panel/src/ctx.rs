@@ -31,6 +31,8 @@ pub enum Msg {
     /// Scheduled renders (see [`App::schedule`]).
     RenderTimeline,
     RenderSummary,
+    /// After the first screen: everything else, at once.
+    RenderRest,
     /// Fill the next few timeline items with what they open to (see `timeline`).
     FillTimeline,
     /// A click in the timeline: an item's summary (filled now if it is not yet) or its copy button.

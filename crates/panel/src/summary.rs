@@ -20,18 +20,10 @@ use crate::state::State;
 /// Hits listed under an expanded acceptance row.
 const ROW_HITS_SHOWN: usize = 50;
 
-pub fn render(
-    app: &Ctx,
-    s: &State,
-    findings: &[Finding],
-    rows: &[AcceptanceRow],
-    g: &Gate,
-    owners: &TriggerSourcesCard,
-    listeners: &mut Vec<EventListener>,
-) {
-    let j = s.session.journey();
+/// The header: the verdict and the counts.
+pub fn render_header(s: &State, findings: &[Finding], g: &Gate) {
     if let Some(v) = by_id("pp-verdict") {
-        // Written only when it changes: it is a status region, and a screen
+        // Written only when it changes: it is a live region, and a screen
         // reader would announce each rewrite.
         let text = format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase());
         if v.text_content().as_deref() != Some(text.as_str()) {
@@ -42,11 +34,24 @@ pub fn render(
     if let Some(c) = by_id("pp-counts") {
         c.set_text_content(Some(&format!(
             "{} hits · {} records · {} findings",
-            j.hits.len(),
+            s.session.journey().hits.len(),
             s.session.records().len(),
             findings.len()
         )));
     }
+}
+
+pub fn render(
+    app: &Ctx,
+    s: &State,
+    findings: &[Finding],
+    rows: &[AcceptanceRow],
+    g: &Gate,
+    owners: &TriggerSourcesCard,
+    listeners: &mut Vec<EventListener>,
+) {
+    let j = s.session.journey();
+    render_header(s, findings, g);
     // What was not kept or not captured is said where the user looks first.
     if let Some(d) = by_id("pp-dropped") {
         // Each loss once, with its cause, and where every pixel request ended.
