@@ -16,6 +16,7 @@ use std::rc::Rc;
 use gloo::timers::callback::Timeout;
 use pixelproof_core::packet::{cards as packet_cards, decision_record, group_findings, order_input};
 use pixelproof_core::results::{acceptance, gate};
+use pixelproof_core::rules::Finding;
 use pixelproof_core::{Packet, PacketOptions, Review};
 use web_sys::Element;
 
@@ -47,6 +48,11 @@ impl App {
 
     fn render_summary(self: &Rc<Self>) {
         let findings = self.state.borrow_mut().session.findings();
+        self.render_summary_of(findings);
+    }
+
+    /// The summary sections from `findings`, the session's findings as they are now.
+    fn render_summary_of(self: &Rc<Self>, findings: Vec<Finding>) {
         let mut listeners = Vec::new();
         {
             let s = self.state.borrow();
@@ -229,10 +235,19 @@ pub fn update(app: &Ctx, msg: Msg) {
             app.render_first_screen();
             mark("pp:first-screen");
             let rest = app.clone();
-            Timeout::new(0, move || rest.send(Msg::RenderRest)).forget();
+            let applied = app.state.borrow().applied;
+            Timeout::new(0, move || rest.send(Msg::RenderRest { applied })).forget();
         }
-        Msg::RenderRest => {
-            app.render();
+        Msg::RenderRest { applied } => {
+            // The first screen's findings, unless a live batch came in between.
+            let same = app.state.borrow().applied == applied;
+            if same {
+                let findings = app.state.borrow().findings.clone();
+                app.render_summary_of(findings);
+            } else {
+                app.render_summary();
+            }
+            app.render_timeline();
             mark("pp:rendered");
         }
         Msg::Records { start, records } => {

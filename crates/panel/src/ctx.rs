@@ -31,8 +31,11 @@ pub enum Msg {
     /// Scheduled renders (see [`App::schedule`]).
     RenderTimeline,
     RenderSummary,
-    /// After the first screen: everything else, at once.
-    RenderRest,
+    /// After the first screen: everything else, at once (`applied`: the
+    /// records the first screen showed).
+    RenderRest {
+        applied: f64,
+    },
     /// Fill the next few timeline items with what they open to (see `timeline`).
     FillTimeline,
     /// A click in the timeline: an item's summary (filled now if it is not yet) or its copy button.
