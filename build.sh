@@ -97,6 +97,16 @@ ensure_firefox() {
   fi
 }
 
+# wasm-opt's level, per module: each is chosen by measuring its own work
+# (PANEL_WASM_OPT overrides the panel's, to measure another).
+wasm_opt_level() {
+  case "$1" in
+    # The panel: compiled on every open, so its size counts as much as its speed.
+    pixelproof_panel) echo "${PANEL_WASM_OPT:--Oz}" ;;
+    *) echo "-Oz" ;;
+  esac
+}
+
 cmd_build() {
   require_tools cargo rustup node npm
   ensure_node_modules
@@ -115,8 +125,8 @@ cmd_build() {
   rm -rf "$gen" && mkdir -p "$gen"
   for module in $WASM_MODULES; do
     target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/wasm-release/$module.wasm" "$gen"
-    log "wasm-opt -Oz $module"
-    node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    log "wasm-opt $(wasm_opt_level "$module") $module"
+    node_modules/.bin/wasm-opt "$(wasm_opt_level "$module")" --enable-reference-types --enable-bulk-memory --enable-sign-ext \
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
       "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
   done

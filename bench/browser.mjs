@@ -268,7 +268,10 @@ const FIRST_PAINT = `(() => {
       document.querySelector('#pp-timeline-list > li') && document.querySelector('#pp-events > li[data-status]') &&
       document.querySelector('#pp-live-hits > li');
   };
-  const check = () => { if (done()) window.__paint = performance.now(); else requestAnimationFrame(check); };
+  // The first screen: the verdict and the four core events' statuses, and the newest hits.
+  window.__first = null;
+  const first = () => document.querySelectorAll('#pp-events > li[data-status]').length === 4 && document.querySelector('#pp-live-hits > li') && !/…/.test(document.getElementById('pp-verdict')?.textContent || '…');
+  const check = () => { if (window.__first === null && first()) window.__first = performance.now(); if (done()) window.__paint = performance.now(); else requestAnimationFrame(check); };
   requestAnimationFrame(check);
 })();`;
 
@@ -281,7 +284,7 @@ async function openPanel(t, tabId) {
   await panel.waitForFunction(() => window.__paint !== null, null, { timeout: 60000, polling: 50 });
   const out = await panel.evaluate(() => {
     const mark = (name) => { const m = performance.getEntriesByName(name)[0]; return m ? m.startTime : null; };
-    return { paint: window.__paint, compiled: mark('pp:compiled'), written: mark('pp:written'), read: mark('pp:journal'), loaded: mark('pp:loaded'), rendered: mark('pp:rendered') };
+    return { paint: window.__paint, first: window.__first, compiled: mark('pp:compiled'), instantiated: mark('pp:instantiated'), written: mark('pp:written'), read: mark('pp:journal'), loaded: mark('pp:loaded'), rendered: mark('pp:rendered') };
   });
   return { panel, ...out };
 }
@@ -289,7 +292,9 @@ async function openPanel(t, tabId) {
 function splitOf(opens) {
   const part = (a, b) => opens.filter((o) => o[a] != null && o[b] != null).map((o) => o[b] - o[a]);
   return {
+    firstScreen: stats(opens.map((o) => o.first).filter((x) => x != null)),
     compiled: stats(opens.map((o) => o.compiled).filter((x) => x != null)),
+    instantiated: stats(opens.map((o) => o.instantiated).filter((x) => x != null)),
     journalRead: stats(opens.map((o) => o.read).filter((x) => x != null)),
     takenIn: stats(part('read', 'loaded')),
     rendered: stats(part('loaded', 'rendered')),
@@ -368,7 +373,7 @@ async function scale() {
   for (const which of ['small', 'large']) {
     const s = results.panelOpen[`${which}Split`];
     const n = which === 'small' ? SMALL_HITS : SCALE_HITS;
-    console.log(`${n.toLocaleString()} hits: ${fmt(opens[which].map((o) => o.paint))} — wasm compiled at ${s.compiled.median.toFixed(0)}, journal read at ${s.journalRead.median.toFixed(0)}, taken in ${s.takenIn.median.toFixed(0)}, rendered ${s.rendered.median.toFixed(0)} ms (medians)`);
+    console.log(`${n.toLocaleString()} hits: ${fmt(opens[which].map((o) => o.paint))} (first screen ${s.firstScreen.n ? s.firstScreen.median.toFixed(0) : '–'} ms) — wasm compiled at ${s.compiled.median.toFixed(0)}, instantiated at ${s.instantiated.n ? s.instantiated.median.toFixed(0) : '–'}, journal read at ${s.journalRead.median.toFixed(0)}, taken in ${s.takenIn.median.toFixed(0)}, rendered ${s.rendered.median.toFixed(0)} ms (medians)`);
     results.panelOpen[`${which}Verdict`] = against(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', results.panelOpen[which].median);
   }
   await t.close();

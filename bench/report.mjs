@@ -89,7 +89,8 @@ if (b && b.panelOpen) {
   const o = b.panelOpen;
   for (const which of ['small', 'large']) {
     const s = o[`${which}Split`];
-    const split = s ? ` — wasm compiled at ${s.compiled.median.toFixed(0)}, journal read at ${s.journalRead.median.toFixed(0)}, records taken in at ${s.takenIn.median.toFixed(0)} ms` : '';
+    const first = s && s.firstScreen && s.firstScreen.n ? `first screen at ${s.firstScreen.median.toFixed(0)}, ` : '';
+    const split = s ? ` — ${first}wasm compiled at ${s.compiled.median.toFixed(0)}, journal read at ${s.journalRead.median.toFixed(0)}, records taken in at ${s.takenIn.median.toFixed(0)} ms` : '';
     add('Panel', `opening: first full paint, ${o[`${which}Hits`].toLocaleString('en')} hits (${o[which].n} opens)`, `${iqr(o[which])}${split}`, ...goal(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', o[which].median));
   }
 }

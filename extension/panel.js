@@ -16,6 +16,14 @@ const compiled = WebAssembly.compileStreaming(fetch(new URL('wasm/pixelproof_pan
   return m;
 });
 const glue = import('./wasm/pixelproof_panel.js');
+// Instantiated as soon as both are in, while the tab is looked up and its
+// journal read: nothing of it waits for those.
+const ready = Promise.all([glue, compiled]).then(async ([g, m]) => {
+  await g.default({ module_or_path: m });
+  performance.mark('pp:instantiated');
+  return g;
+});
+ready.catch(() => {}); // awaited below, where a failure is shown
 
 const params = new URLSearchParams(location.search);
 /** @param {string | null | undefined} u */
@@ -119,8 +127,7 @@ async function readFile(input) {
 /** A journey kept from an earlier browser session, opened read-only (`?journey=ID`). */
 async function mainKept(/** @type {string} */ id) {
   const read = readKept(id);
-  const [{ default: init, mountPanel }, base] = await Promise.all([glue, keptBridge(id, read)]);
-  await init({ module_or_path: await compiled });
+  const [{ mountPanel }, base] = await Promise.all([ready, keptBridge(id, read)]);
   mountPanel(app, { ...base, copy: (text) => navigator.clipboard.writeText(text), download, readFile });
 }
 
@@ -149,8 +156,7 @@ async function main() {
   let watched = false;
   const origin = originOf(url);
   if (origin && /^https?:/.test(origin)) watched = await chrome.permissions.contains({ origins: [origin + '/*'] });
-  const { default: init, mountPanel } = await glue;
-  await init({ module_or_path: await compiled });
+  const { mountPanel } = await ready;
   /** @type {import('./wasm/pixelproof_panel.js').PanelBridge} */
   const bridge = {
     tabId: tab.id,

@@ -2,12 +2,13 @@
 // tab while the shopper browses, it keeps the verdict and the four core
 // events in the first screen as 100 hits arrive, shows the newest hit on top,
 // opens an event or a hit in place, and works with the keyboard, at 320 px and
-// in the dark scheme (axe-core: no serious or critical violation). Chromium:
+// in the dark scheme (axe-core: no serious or critical violation, at 400 and
+// 320 px), and reaches the verdict, the section bar and the events by keyboard. Chromium:
 // tests/e2e/live.test.mjs; Firefox: tests/firefox/live.test.mjs.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { until } from '../../support/drivers/common.mjs';
-import { assertFirstScreen, axe, CORE, emulateDark, firstScreen, resize, SCREEN, serious } from './look.mjs';
+import { assertFirstScreen, assertStatusWords, assertTabOrder, axe, CORE, emulateDark, firstScreen, resize, scheme, SCREEN, serious, statusWords, tabOrder } from './look.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';
 const SOAK = 'https://shop.test/soak';
@@ -163,22 +164,26 @@ export function liveSuite(driver) {
 
     test('dark scheme respected, and axe-core finds no serious or critical violation after the live hits', async () => {
       await emulateDark(panel);
-      const scheme = await panel.evaluate(() => {
-        const bg = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
-        return { dark: matchMedia('(prefers-color-scheme: dark)').matches, luminance: (0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2]) / 255 };
-      });
-      assert.equal(scheme.dark, true, 'the browser reports the dark scheme');
-      assert.ok(scheme.luminance < 0.2, `a dark background (luminance ${scheme.luminance.toFixed(2)})`);
+      const drawn = await scheme(panel);
+      assert.equal(drawn.dark, true, 'the browser reports the dark scheme');
+      assert.ok(drawn.luminance < 0.2, `a dark background (luminance ${drawn.luminance.toFixed(2)})`);
       // With an event and a hit open, so what they open to is audited too.
       assert.deepEqual(serious(await axe(panel)), []);
     });
 
-    test('readable at 320 px: nothing scrolls sideways, the statuses stay whole', async () => {
+    test('readable at 320 px in the dark scheme: nothing scrolls sideways, the statuses stay whole, axe-core finds no serious or critical violation', async () => {
       await resize(panel, 320, SCREEN.height);
       const v = await firstScreen(panel);
       assert.ok(v.scrollWidth <= 320, `the panel is ${v.scrollWidth} px wide at 320`);
       for (const ev of CORE) assert.ok(v.events[ev].right <= 320 && v.events[ev].left >= 0, `${ev}'s status within 320 px: ${JSON.stringify(v.events[ev])}`);
+      assert.equal((await scheme(panel)).dark, true, 'still the dark scheme');
+      assert.deepEqual(serious(await axe(panel)), []);
       await resize(panel, SCREEN.width, SCREEN.height);
+    });
+
+    test('from the top, after the live hits: the keyboard reaches the verdict, the section bar, then the core events, the focus seen at each; statuses in words', async () => {
+      assertTabOrder(await tabOrder(panel, 16), `${driver.name} live`);
+      assertStatusWords(await statusWords(panel), `${driver.name} live`);
     });
 
     test('no console error from the extension', () => {

@@ -3,209 +3,30 @@
 //! place that changes the [`State`] and decides what to render (the shape of
 //! wasm-bindgen's todomvc example: an enum of messages and one update function).
 //!
-//! Messages are queued: one sent while another is handled (a DOM event fired
-//! by a render, a listener of an element being replaced) runs after it, never
-//! inside it, so no handler sees the state half-changed.
+//! The message type and the queue that runs it live in `ctx`, which the view
+//! modules build on; this module depends on them, never they on it.
 //!
 //! Rendering is incremental: the summary sections (the comparison, decision
 //! record, gate, cards, match keys, findings) are small and are rebuilt at
 //! most every 50 ms; the timeline only prepends new items and shows one page
 //! (200) at a time.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, VecDeque};
 use std::rc::Rc;
 
-use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use pixelproof_core::packet::{cards as packet_cards, decision_record, group_findings, order_input};
 use pixelproof_core::results::{acceptance, gate};
+use pixelproof_core::rules::Finding;
 use pixelproof_core::{Packet, PacketOptions, Review};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
-use crate::bridge::{self, Bridge, JournalReply};
+use crate::bridge::{self, Bridge};
+use crate::ctx::{App, Copy, Ctx, Msg};
 use crate::dom::{attr, by_id, clear, mark, status};
 use crate::state::{HarPacket, State, Watch};
 use crate::{cards, compare, export, findings, inputs, layout, live, match_keys, review, summary, timeline, watch};
 
-pub enum Msg {
-    /// The worker's reply to `get-journal`, read once at mount.
-    JournalRead(Result<JournalReply, String>),
-    /// A live batch from the worker: records (a JS array) from position `start`.
-    Records {
-        start: f64,
-        records: wasm_bindgen::JsValue,
-    },
-    /// Scheduled renders (see [`App::schedule`]).
-    RenderTimeline,
-    RenderSummary,
-    /// Fill the next few timeline items with what they open to (see `timeline`).
-    FillTimeline,
-    /// A click in the timeline: an item's summary (filled now if it is not yet) or its copy button.
-    TimelineClicked(web_sys::Event),
-
-    /// "Watch https://origin": asks the browser for that origin, in the click's own task.
-    Watch(String),
-    /// The prompt's answer, or a grant heard through `onGranted` (the browser's
-    /// own site-access menu, or the prompt again: handling it twice is harmless).
-    WatchAnswered {
-        origin: String,
-        granted: bool,
-    },
-    /// Registered for the origin: say so and offer the reload.
-    WatchRegistered(String),
-    ReloadTab,
-
-    /// An acceptance row's event name was clicked.
-    ToggleRow(String),
-    /// A core event of the live part was opened or closed.
-    EventToggled {
-        event: String,
-        open: bool,
-    },
-    /// A finding's code was opened or closed.
-    FindingToggled {
-        code: String,
-        open: bool,
-    },
-    /// Show only these hits in the timeline; `None` shows everything again.
-    FilterHits(Option<BTreeSet<u32>>),
-    ShowOlder,
-
-    /// A packet file was chosen under "Compare with a saved packet"; its bytes come back as `CompareRead`.
-    ComparePicked,
-    CompareRead(Option<(String, Vec<u8>)>),
-
-    /// "Add server payload": the text (pasted, or the chosen file's) comes back as `CapiRead`.
-    AddCapi,
-    CapiRead {
-        text: String,
-        label: String,
-    },
-    /// "Add order": the text (pasted, or the chosen file's) comes back as `OrderRead`.
-    AddOrder,
-    OrderRead {
-        text: String,
-        label: String,
-    },
-    /// The worker stored the evidence (or could not); what to say on success.
-    EvidenceStored {
-        result: Result<(), String>,
-        done: String,
-        field: &'static str,
-    },
-    /// A HAR file was chosen; its bytes come back as `HarRead`.
-    HarPicked,
-    HarRead(Option<(String, Vec<u8>)>),
-    DownloadHar,
-
-    /// A review field or an owner changed: read them all and store them with the tab.
-    ReviewEdited,
-    ReviewSaved(Result<(), String>),
-
-    Copy(Copy),
-    Copied {
-        what: &'static str,
-        ok: bool,
-    },
-    Download,
-
-    ClearAsked,
-    ClearKept,
-    ClearConfirmed,
-    Cleared(bool),
-}
-
-/// What a copy button copies.
-pub enum Copy {
-    Markdown,
-    Json,
-    /// A hit's raw request, as shown.
-    Payload(String),
-}
-
-/// Listeners of the parts that are rebuilt: dropping one unregisters it.
-#[derive(Default)]
-struct Listeners {
-    fixed: Vec<EventListener>,
-    watch: Vec<EventListener>,
-    har: Vec<EventListener>,
-    confirm: Vec<EventListener>,
-    summary: Vec<EventListener>,
-    /// Listeners of timeline items: kept until the timeline is rebuilt from scratch.
-    timeline: Vec<EventListener>,
-    /// The timeline section's one click listener.
-    timeline_click: Option<EventListener>,
-}
-
-pub struct App {
-    pub bridge: Bridge,
-    root: Element,
-    state: RefCell<State>,
-    queue: RefCell<VecDeque<Msg>>,
-    busy: Cell<bool>,
-    listeners: RefCell<Listeners>,
-    summary_pending: RefCell<Option<Timeout>>,
-    timeline_pending: RefCell<Option<Timeout>>,
-    fill_pending: RefCell<Option<Timeout>>,
-}
-
-pub type Ctx = Rc<App>;
-
 impl App {
-    pub fn new(root: Element, bridge: Bridge, state: State) -> Ctx {
-        Rc::new(App {
-            bridge,
-            root,
-            state: RefCell::new(state),
-            queue: RefCell::new(VecDeque::new()),
-            busy: Cell::new(false),
-            listeners: RefCell::new(Listeners::default()),
-            summary_pending: RefCell::new(None),
-            timeline_pending: RefCell::new(None),
-            fill_pending: RefCell::new(None),
-        })
-    }
-
-    /// The one way in: handles `msg` now, or after the message being handled.
-    pub fn send(self: &Rc<Self>, msg: Msg) {
-        self.queue.borrow_mut().push_back(msg);
-        if self.busy.replace(true) {
-            return;
-        }
-        loop {
-            let next = self.queue.borrow_mut().pop_front();
-            let Some(msg) = next else { break };
-            update(self, msg);
-        }
-        self.busy.set(false);
-    }
-
-    /// A listener that sends the message `f` makes of the event (if any).
-    pub fn on(
-        self: &Rc<Self>,
-        target: &Element,
-        event: &'static str,
-        f: impl Fn(&web_sys::Event) -> Option<Msg> + 'static,
-    ) -> EventListener {
-        let app = self.clone();
-        EventListener::new(target, event, move |e| {
-            if let Some(msg) = f(e) {
-                app.send(msg);
-            }
-        })
-    }
-
-    /// Sends `msg` when `future` is done.
-    fn later(self: &Rc<Self>, future: impl std::future::Future<Output = Msg> + 'static) {
-        let app = self.clone();
-        spawn_local(async move {
-            let msg = future.await;
-            app.send(msg);
-        });
-    }
-
     /// Coalesces renders. New timeline rows go out at once (they are appended, not
     /// rebuilt); the summary sections are rebuilt at most every 50 ms, or every
     /// 500 ms on journeys of thousands of hits where a rebuild costs more.
@@ -227,6 +48,11 @@ impl App {
 
     fn render_summary(self: &Rc<Self>) {
         let findings = self.state.borrow_mut().session.findings();
+        self.render_summary_of(findings);
+    }
+
+    /// The summary sections from `findings`, the session's findings as they are now.
+    fn render_summary_of(self: &Rc<Self>, findings: Vec<Finding>) {
         let mut listeners = Vec::new();
         {
             let s = self.state.borrow();
@@ -278,6 +104,19 @@ impl App {
             let app = self.clone();
             *self.fill_pending.borrow_mut() = Some(Timeout::new(0, move || app.send(Msg::FillTimeline)));
         }
+    }
+
+    /// The first screen alone: the verdict, the four core events, the newest hits.
+    fn render_first_screen(self: &Rc<Self>) {
+        let findings = self.state.borrow_mut().session.findings();
+        let mut s = self.state.borrow_mut();
+        s.findings = findings;
+        live::render_hits(&mut s);
+        let j = s.session.journey();
+        let g = gate(j, &s.findings, &s.review);
+        let rows = acceptance(j, &s.findings);
+        summary::render_header(&s, &s.findings, &g);
+        live::render(&s, &s.findings, &rows, &g);
     }
 
     /// Everything, now (after a user action).
@@ -341,7 +180,7 @@ pub fn mount(root: Element, bridge: Bridge) {
         Watch::Offer(origin) => Some(origin.clone()),
         _ => None,
     };
-    let app = App::new(root.clone(), bridge, State::new(tab, watch));
+    let app = App::new(root.clone(), bridge, State::new(tab, watch), update);
     app.listeners.borrow_mut().fixed = layout::build(&app, &root);
     app.listeners.borrow_mut().timeline_click = timeline::listen(&app);
     app.render_watch();
@@ -390,9 +229,25 @@ pub fn update(app: &Ctx, msg: Msg) {
             }
             review::fill(&app.state.borrow().review);
             mark("pp:loaded");
-            // The first paint shows everything at once: the summary is not held
-            // back by the throttle that coalesces live updates (up to 500 ms).
-            app.render();
+            // The first screen (verdict, core events, newest hits) is painted
+            // before the rest is built, which follows in the next task, not
+            // held back by the throttle that coalesces live updates (up to 500 ms).
+            app.render_first_screen();
+            mark("pp:first-screen");
+            let rest = app.clone();
+            let applied = app.state.borrow().applied;
+            Timeout::new(0, move || rest.send(Msg::RenderRest { applied })).forget();
+        }
+        Msg::RenderRest { applied } => {
+            // The first screen's findings, unless a live batch came in between.
+            let same = app.state.borrow().applied == applied;
+            if same {
+                let findings = app.state.borrow().findings.clone();
+                app.render_summary_of(findings);
+            } else {
+                app.render_summary();
+            }
+            app.render_timeline();
             mark("pp:rendered");
         }
         Msg::Records { start, records } => {

@@ -10,7 +10,7 @@ use pixelproof_core::packet::diff::{diff, read_packet, view_of, Diff, PacketView
 use pixelproof_core::Packet;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 
 pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {

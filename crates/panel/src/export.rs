@@ -4,7 +4,7 @@
 use gloo::events::EventListener;
 use web_sys::Element;
 
-use crate::app::{Copy, Ctx, Msg};
+use crate::ctx::{Copy, Ctx, Msg};
 use crate::dom::*;
 
 pub fn build(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {

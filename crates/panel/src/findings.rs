@@ -10,8 +10,8 @@ use pixelproof_core::packet::FindingGroup;
 use pixelproof_core::rules::Severity;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
 use crate::cards::page_reported_tag;
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::State;
 

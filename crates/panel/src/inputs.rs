@@ -10,8 +10,8 @@ use pixelproof_core::inputs::{parse_capi_requests, parse_capi_response, parse_or
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
 use crate::bridge::{self, Bridge};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::HarPacket;
 

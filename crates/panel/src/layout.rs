@@ -16,7 +16,7 @@
 use gloo::events::EventListener;
 use web_sys::Element;
 
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 use crate::dom::*;
 use crate::{compare, export, inputs, live, review, summary};
 
@@ -66,10 +66,13 @@ pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
     let header = el("header", "top", "");
     let bar = el("div", "topline", "");
     append(&bar, &el("h1", "", "PixelProof"));
-    let verdict = el("span", "verdict", "…");
+    // The verdict is the first stop of the keyboard, and leads to the gate
+    // that explains it; announced when it changes (it is written only then).
+    let verdict = el("a", "verdict", "…");
     attr(&verdict, "id", "pp-verdict");
-    // Announced when it changes (it is written only then).
-    attr(&verdict, "role", "status");
+    attr(&verdict, "href", "#pp-gate");
+    attr(&verdict, "aria-live", "polite");
+    attr(&verdict, "aria-atomic", "true");
     append(&bar, &verdict);
     let counts = el("span", "muted counts", "");
     attr(&counts, "id", "pp-counts");

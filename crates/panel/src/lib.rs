@@ -10,7 +10,8 @@
 //! |---|---|
 //! | `bridge` | the JS bridge panel.js hands over, and the control messages to the worker |
 //! | `state` | all UI state in one struct: the session, review, the packet compared with, what is open, filtered, asked |
-//! | `app` | the one message type (`Msg`), the one `update`, the render schedule |
+//! | `ctx` | the one message type (`Msg`) and `App`, which queues messages; what every view builds on |
+//! | `app` | the one `update` (handed to `App` as a function), the render schedule |
 //! | `layout` | the static parts, built once: the sticky header (verdict, section bar), the sections, forms |
 //! | `live` | the first screen: the four core events with status and why, the newest hits; each opens in place |
 //! | `watch` | the Watch flow: "Watch https://origin" (or a grant from elsewhere), then "Reload the page" |
@@ -30,6 +31,7 @@ mod app;
 mod bridge;
 mod cards;
 mod compare;
+mod ctx;
 mod dom;
 mod export;
 mod findings;

@@ -21,7 +21,7 @@ use pixelproof_core::tables::CORE_EVENTS;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::State;
 use crate::summary::hit_line;

@@ -8,7 +8,7 @@ use pixelproof_core::tables::CORE_EVENTS;
 use pixelproof_core::Review;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 
 /// The review: decision, reviewer, next review, the owner per core event,

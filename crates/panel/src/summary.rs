@@ -13,12 +13,33 @@ use pixelproof_core::rules::Finding;
 use pixelproof_core::tables::CORE_EVENTS;
 use web_sys::Element;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::State;
 
 /// Hits listed under an expanded acceptance row.
 const ROW_HITS_SHOWN: usize = 50;
+
+/// The header: the verdict and the counts.
+pub fn render_header(s: &State, findings: &[Finding], g: &Gate) {
+    if let Some(v) = by_id("pp-verdict") {
+        // Written only when it changes: it is a live region, and a screen
+        // reader would announce each rewrite.
+        let text = format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase());
+        if v.text_content().as_deref() != Some(text.as_str()) {
+            v.set_text_content(Some(&text));
+            v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
+        }
+    }
+    if let Some(c) = by_id("pp-counts") {
+        c.set_text_content(Some(&format!(
+            "{} hits · {} records · {} findings",
+            s.session.journey().hits.len(),
+            s.session.records().len(),
+            findings.len()
+        )));
+    }
+}
 
 pub fn render(
     app: &Ctx,
@@ -30,23 +51,7 @@ pub fn render(
     listeners: &mut Vec<EventListener>,
 ) {
     let j = s.session.journey();
-    if let Some(v) = by_id("pp-verdict") {
-        // Written only when it changes: it is a status region, and a screen
-        // reader would announce each rewrite.
-        let text = format!("Verdict: {}", g.verdict.as_str().to_ascii_uppercase());
-        if v.text_content().as_deref() != Some(text.as_str()) {
-            v.set_text_content(Some(&text));
-            v.set_class_name(&format!("verdict v-{}", g.verdict.as_str()));
-        }
-    }
-    if let Some(c) = by_id("pp-counts") {
-        c.set_text_content(Some(&format!(
-            "{} hits · {} records · {} findings",
-            j.hits.len(),
-            s.session.records().len(),
-            findings.len()
-        )));
-    }
+    render_header(s, findings, g);
     // What was not kept or not captured is said where the user looks first.
     if let Some(d) = by_id("pp-dropped") {
         // Each loss once, with its cause, and where every pixel request ended.

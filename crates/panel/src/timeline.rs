@@ -20,7 +20,7 @@ use pixelproof_core::rules::Finding;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::app::{Copy, Ctx, Msg};
+use crate::ctx::{Copy, Ctx, Msg};
 use crate::dom::*;
 use crate::state::{State, PAGE};
 use crate::summary::hit_line;

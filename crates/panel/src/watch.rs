@@ -4,7 +4,7 @@
 
 use gloo::events::EventListener;
 
-use crate::app::{Ctx, Msg};
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::state::Watch;
 
