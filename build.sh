@@ -121,12 +121,15 @@ cmd_build() {
       "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
   done
   node tools/contract.mjs "$gen"
+  # The page hook: its sources joined into the one classic script the page runs.
+  node tools/page-hook.mjs target/ext/page-hook.js
   rm -rf dist && mkdir -p dist
   for variant in chrome chrome-test firefox firefox-test; do
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
-    rm -rf "$out/platform" "$out/worker/doors-test.js" "$out/worker/doors-store.js"
+    rm -rf "$out/platform" "$out/page-hook" "$out/worker/doors-test.js" "$out/worker/doors-store.js"
+    cp target/ext/page-hook.js "$out/page-hook.js"
     # The Firefox tests' control channel (see test-bridge.js): no other build carries it.
     [ "$variant" = firefox-test ] || rm -f "$out/test-bridge.js"
     # Test doors (the tests' and the demo's control messages, and the panel's
