@@ -57,6 +57,7 @@ test('the joined hook declares no page global but the fbq traps', () => {
 
 test("the page's fbq keeps its behaviour; its calls and the idle inventory reach the relay by pagehide", () => {
   const { g, doc, idle, sent, pagehide } = page();
+  const prepare = Error.prepareStackTrace;
   vm.runInContext(joinPageHook(), g);
   // The Meta base code, as a theme pastes it.
   vm.runInContext(`!function (f) {
@@ -64,7 +65,7 @@ test("the page's fbq keeps its behaviour; its calls and the idle inventory reach
     if (!f._fbq) f._fbq = n; n.push = n; n.loaded = true; n.version = '2.0'; n.queue = [];
   }(window);
   fbq('init', '123');
-  fbq('track', 'Purchase', { value: 5, currency: 'EUR' }, { eventID: 'order-1' });`, g);
+  fbq('track', 'Purchase', { value: 5, currency: 'EUR' }, { eventID: 'order-1' });`, g, { filename: 'https://shop.test/cdn/theme.js' });
   assert.equal(vm.runInContext('fbq.queue.length', g), 2, 'the stub queued both calls');
   assert.equal(vm.runInContext('fbq === _fbq && fbq.push === fbq', g), true);
   doc.readyState = 'interactive';
@@ -79,6 +80,8 @@ test("the page's fbq keeps its behaviour; its calls and the idle inventory reach
   assert.deepEqual(purchase.args, ['Purchase', { value: 5, currency: 'EUR' }, { eventID: 'order-1' }]);
   assert.equal(purchase.event_id_location, 'options');
   assert.equal(purchase.queued, true);
+  assert.equal(purchase.caller, 'https://shop.test/cdn/theme.js', 'the calling script, from the stack');
+  assert.equal(vm.runInContext('Error.prepareStackTrace', g), prepare, "the page's Error is left as it was");
   assert.equal(sent[2].base_code_runs, 1);
   assert.equal(sent[2].queued_calls, 2);
 });
