@@ -15,7 +15,10 @@
 #                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy,
 #                       fuzz or tsc check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json, the CLI's
-#                       peak memory on a 200,000-hit HAR
+#                       peak memory on a 200,000-hit HAR, the browser figures (page cost on
+#                       a store-like page too: BENCH_DAWN=a Dawn checkout, else a clone is
+#                       tried, else that page is skipped; BENCH_FBEVENTS/BENCH_FBCONFIG: Meta's
+#                       pixel library, else a generated one of its size)
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
 #   ./build.sh soak     the journey property tests with 20,000 cases each (SOAK_CASES)
