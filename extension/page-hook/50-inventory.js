@@ -5,11 +5,14 @@
 const TRACKING = /\/fbevents(\.[a-z]+)?\.js|\/signals\/config\/|googletagmanager\.com\/gtm\.js|\/gtm\.js\?id=|\/wpm@|web-pixels-manager/;
 const inventory = () => {
   try {
-    const scripts = Array.from(document.scripts || [])
-      .map((s) => s.src)
-      .filter((src) => src && TRACKING.test(src))
-      .slice(0, 50)
-      .map((src) => src.slice(0, 300));
+    /** @type {string[]} */
+    const scripts = [];
+    const all = document.scripts || [];
+    // A theme lists dozens of scripts: one pass, no copies of the list.
+    for (let i = 0; i < all.length && scripts.length < 50; i++) {
+      const src = all[i].src;
+      if (src && TRACKING.test(src)) scripts.push(src.slice(0, 300));
+    }
     let target;
     let alias;
     try { target = window.fbq; alias = window._fbq; } catch (_) { /* a throwing getter the page installed */ }

@@ -82,6 +82,7 @@ test("the page's fbq keeps its behaviour; its calls and the idle inventory reach
   fbq('track', 'Purchase', { value: 5, currency: 'EUR' }, { eventID: 'order-1' });`, g, { filename: 'https://shop.test/cdn/theme.js' });
   assert.equal(vm.runInContext('fbq.queue.length', g), 2, 'the stub queued both calls');
   assert.equal(vm.runInContext('fbq === _fbq && fbq.push === fbq', g), true);
+  doc.scripts = [{ src: 'https://shop.test/cdn/theme.js' }, { src: '' }, { src: 'https://connect.facebook.net/en_US/fbevents.js' }];
   doc.readyState = 'interactive';
   doc.dispatchEvent(new Event('DOMContentLoaded'));
   assert.equal(idle.length, 1, 'the inventory waits for an idle moment');
@@ -96,6 +97,7 @@ test("the page's fbq keeps its behaviour; its calls and the idle inventory reach
   assert.equal(purchase.queued, true);
   assert.equal(purchase.caller, 'https://shop.test/cdn/theme.js', 'the calling script, from the stack');
   assert.equal(vm.runInContext('Error.prepareStackTrace', g), prepare, "the page's Error is left as it was");
+  assert.deepEqual(sent[2].scripts, ['https://connect.facebook.net/en_US/fbevents.js']);
   assert.equal(sent[2].base_code_runs, 1);
   assert.equal(sent[2].queued_calls, 2);
 });
