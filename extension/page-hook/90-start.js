@@ -13,11 +13,12 @@ trap('_fbq', false);
 const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback.bind(window) : null;
 // The longest a read waits for an idle moment on a page that is never idle.
 const IDLE_TIMEOUT_MS = 1000;
-let due = false;
+// Reads asked for and not yet done: one after parsing, one after the load
+// (each is its own inventory, even when both wait for the same idle moment).
+let due = 0;
 let loaded = false;
 let watching = false;
 const readPage = () => {
-  due = false;
   inventory();
   shopify();
   readConsent();
@@ -25,6 +26,7 @@ const readPage = () => {
 const readDue = () => {
   try {
     if (!due) return;
+    due -= 1;
     readPage();
     if (loaded && !watching) {
       watching = true;
@@ -34,8 +36,7 @@ const readDue = () => {
 };
 const readWhenIdle = () => {
   try {
-    if (due) return;
-    due = true;
+    due += 1;
     if (idle) idle(readDue, { timeout: IDLE_TIMEOUT_MS });
     else setTimer(readDue, 50);
   } catch (_) { /* never throw into the page */ }
@@ -45,7 +46,12 @@ try {
   // Capture phase: at the window, capture listeners run before the relay's
   // own pagehide listener, so this last batch is in the relay's last message.
   addEventListener('pagehide', () => {
-    try { if (due) readPage(); } catch (_) { /* never throw into the page */ }
+    try {
+      if (due) {
+        due = 0;
+        readPage();
+      }
+    } catch (_) { /* never throw into the page */ }
     flush();
   }, { capture: true });
 } catch (_) { /* ignore */ }
