@@ -15,7 +15,10 @@
 #                       Firefox); ends with one line "N passed, N failed" (a failed fmt, clippy,
 #                       fuzz or tsc check counts as one)
 #   ./build.sh bench    criterion benches for the core, HAR audit vs serde_json, the CLI's
-#                       peak memory on a 200,000-hit HAR
+#                       peak memory on a 200,000-hit HAR, the browser figures (page cost on
+#                       a store-like page too: BENCH_DAWN=a Dawn checkout, else a clone is
+#                       tried, else that page is skipped; BENCH_FBEVENTS/BENCH_FBCONFIG: Meta's
+#                       pixel library, else a generated one of its size)
 #   ./build.sh fuzz     each cargo-fuzz target for a bounded time (FUZZ_SECONDS, default 60)
 #   ./build.sh codes    the finding-code table (Markdown) from the rule registry
 #   ./build.sh soak     the journey property tests with 20,000 cases each (SOAK_CASES)
@@ -131,12 +134,15 @@ cmd_build() {
       "$gen/${module}_bg.wasm" -o "$gen/${module}_bg.wasm"
   done
   node tools/contract.mjs "$gen"
+  # The page hook: its sources joined into the one classic script the page runs.
+  node tools/page-hook.mjs target/ext/page-hook.js
   rm -rf dist && mkdir -p dist
   for variant in chrome chrome-test firefox firefox-test; do
     local out="dist/$variant"
     mkdir -p "$out/wasm"
     cp -r extension/. "$out/"
-    rm -rf "$out/platform" "$out/worker/doors-test.js" "$out/worker/doors-store.js"
+    rm -rf "$out/platform" "$out/page-hook" "$out/worker/doors-test.js" "$out/worker/doors-store.js"
+    cp target/ext/page-hook.js "$out/page-hook.js"
     # The Firefox tests' control channel (see test-bridge.js): no other build carries it.
     [ "$variant" = firefox-test ] || rm -f "$out/test-bridge.js"
     # Test doors (the tests' and the demo's control messages, and the panel's

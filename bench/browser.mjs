@@ -1,6 +1,7 @@
 // Browser benchmarks (prints figures against their goals; no assertions): page
-// cost with and without the extension on the demo page and on a page with a
-// real-sized pixel library, panel latency, opening the panel, a woken worker's
+// cost with and without the extension on the demo page, on a page with a
+// real-sized pixel library and on a store-like page (Dawn's product page, see
+// bench/store-page.mjs), panel latency, opening the panel, a woken worker's
 // first badge, a 10,000-hit journey, wasm size. Run by `./build.sh bench`
 // after a build. Every comparison is measured side by side in the same run,
 // arms alternating. Figures are medians with their interquartile range; they
@@ -13,6 +14,8 @@ import { EXTENSION, launch } from '../support/drivers/chromium.mjs';
 import { ROOT, sleep } from '../support/drivers/common.mjs';
 import { startServer } from '../support/server.mjs';
 import { pixelLibrary } from './pixel-library.mjs';
+import { storePage } from './store-page.mjs';
+import { configScript } from '../demo/scenarios.mjs';
 import { GOALS, verdict } from './goals.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS || 10);
@@ -35,8 +38,9 @@ const kept = process.env.BENCH_ONLY && existsSync(OUT) ? JSON.parse(readFileSync
 /** Prints a figure against its goal (bench/goals.mjs) and keeps the verdict. */
 const against = (key, value) => { const v = verdict(key, value); console.log(`  → ${v.text}`); return v; };
 
-// The demo store's settings for the page-cost loads (the clean scenario).
-const demoConfig = "window.DEMO={scenario:'clean',description:'',pixelId:'1234567890',customer:{email:'a@b.c'},order:{number:1,subtotal:60,shipping:10,tax:8,discount:0,total:78,currency:'USD',items:2}};window.DEMO.eid=function(k){return k+'-1'};";
+// The demo store's settings for the page-cost loads: the clean scenario, as
+// the demo serves it (its theme's base code loads the pixel library).
+const demoConfig = configScript('clean');
 // Long tasks of the page, observed from before any of its scripts (or ours) run.
 const LONG_TASKS = "window.__longTasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){window.__longTasks.push(e.duration)})}).observe({type:'longtask',buffered:true})}catch(e){}";
 
@@ -44,8 +48,7 @@ const LONG_TASKS = "window.__longTasks=[];try{new PerformanceObserver(function(l
  * A browser on the demo store (clean scenario), its own server serving
  * `library` as the pixel (the demo's stand-in when null); watching when it is PixelProof.
  */
-async function demoBrowser(extension, library = null) {
-  const siteRoot = join(ROOT, 'demo', 'store');
+async function demoBrowser(extension, library = null, siteRoot = join(ROOT, 'demo', 'store')) {
   const server = await startServer(library ? { siteRoot, pixelText: library.fbevents, signalsConfig: library.config } : { siteRoot });
   const t = await launch({ extension, siteRoot, server });
   if (extension === true) await t.watching();
@@ -65,13 +68,22 @@ function idleExtension() {
   return dir;
 }
 
-/** The two pages page cost is measured on. */
+const PRODUCT = '/products/classic-tee';
+let pagesMade = null;
+/** The pages page cost is measured on (the store-like one when Dawn can be had). */
 function pages() {
+  if (pagesMade) return pagesMade;
   const lib = pixelLibrary();
-  return {
-    demo: { label: 'demo product page (the ~7 KB pixel stand-in)', library: null },
-    real: { label: `product page with a real-sized pixel library (${(lib.bytes / 1e6).toFixed(2)} MB: ${lib.source})`, library: lib },
+  const mb = `${(lib.bytes / 1e6).toFixed(2)} MB: ${lib.source}`;
+  pagesMade = {
+    demo: { label: 'demo product page (the ~7 KB pixel stand-in)', library: null, path: PRODUCT },
+    real: { label: `product page with a real-sized pixel library (${mb})`, library: lib, path: PRODUCT },
   };
+  const store = storePage();
+  results.storeSkipped = store.skipped || null;
+  if (store.skipped) console.log(`\n(store-like page skipped: ${store.skipped})`);
+  else pagesMade.store = { label: `store-like page: Dawn's product page, ${(store.themeBytes / 1e3).toFixed(0)} KB of its HTML, CSS and JS (${store.source}), with the real-sized pixel library (${mb})`, library: lib, path: store.path, siteRoot: store.siteRoot };
+  return pagesMade;
 }
 
 // Page cost: the product page in three browsers — without an extension, with
@@ -90,7 +102,7 @@ async function pageCost() {
       const names = Object.keys(arms);
       for (let r = 0; r < round; r++) names.push(names.shift());
       const browsers = {};
-      for (const name of names) browsers[name] = await demoBrowser(arms[name], page.library);
+      for (const name of names) browsers[name] = await demoBrowser(arms[name], page.library, page.siteRoot);
       for (let i = 0; i <= LOADS; i++) {
         for (const name of names) {
           const t = browsers[name];
@@ -98,7 +110,7 @@ async function pageCost() {
           await p.addInitScript(LONG_TASKS);
           const cdp = await t.context.newCDPSession(p);
           await cdp.send('Performance.enable');
-          await p.goto('https://shop.test/products/classic-tee', { waitUntil: 'load' });
+          await p.goto(`https://shop.test${page.path}`, { waitUntil: 'load' });
           // Long enough for work the extension defers (the relay sends a second after a record) to count.
           await sleep(1500);
           const { metrics } = await cdp.send('Performance.getMetrics');
@@ -144,14 +156,16 @@ async function pageCost() {
 
 // PixelProof's own scripts in the page (page hook and relay, their observers
 // and listeners included), from the V8 CPU profile of each load: the self time
-// of every function whose script is ours. The profile also splits the main
+// of every function whose script is ours, the page hook's (page-hook.js, the
+// page's MAIN world) apart from the relay's. The profile also splits the main
 // thread into tasks (runs of samples between idle ones): a long task (> 50 ms)
 // is PixelProof's doing when it would not be long without our time in it.
 async function ownScripts() {
   results.ownScripts = {};
   for (const [key, page] of Object.entries(pages())) {
-    const t = await demoBrowser(true, page.library);
+    const t = await demoBrowser(true, page.library, page.siteRoot);
     const own = [];
+    const hook = [];
     const worstTask = [];
     let caused = 0;
     let long = 0;
@@ -163,11 +177,12 @@ async function ownScripts() {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
       await cdp.send('Profiler.start');
-      await p.goto('https://shop.test/products/classic-tee', { waitUntil: 'load' });
+      await p.goto(`https://shop.test${page.path}`, { waitUntil: 'load' });
       await sleep(1500);
       const { profile } = await cdp.send('Profiler.stop');
       const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
       let ms = 0;
+      let hookMs = 0;
       let task = { total: 0, own: 0 };
       const tasks = [];
       profile.samples.forEach((id, k) => {
@@ -179,11 +194,16 @@ async function ownScripts() {
           return;
         }
         task.total += dt;
-        if (frame.url.startsWith('chrome-extension://')) { ms += dt; task.own += dt; }
+        if (frame.url.startsWith('chrome-extension://')) {
+          ms += dt;
+          task.own += dt;
+          if (frame.url.endsWith('/page-hook.js')) hookMs += dt;
+        }
       });
       if (task.total > 0) tasks.push(task);
       if (i > 0) {
         own.push(ms);
+        hook.push(hookMs);
         worstTask.push(Math.max(0, ...tasks.map((x) => x.own)));
         long += tasks.filter((x) => x.total > 50).length;
         caused += tasks.filter((x) => x.total > 50 && x.total - x.own <= 50).length;
@@ -192,20 +212,28 @@ async function ownScripts() {
     }
     await t.close();
     const costs = (results.pageCost || kept.pageCost || {})[key];
-    const r = { label: page.label, self: stats(own), worstTask: stats(worstTask), longTasks: long, caused, loads: own.length };
+    const r = { label: page.label, self: stats(own), hook: stats(hook), worstTask: stats(worstTask), longTasks: long, caused, loads: own.length };
     if (costs) {
       r.ofScript = r.self.median / costs.pixelproof.script.median;
       r.ofTask = r.self.median / costs.pixelproof.task.median;
+      r.hookOfScript = r.hook.median / costs.pixelproof.script.median;
+      r.hookOfTask = r.hook.median / costs.pixelproof.task.median;
     }
     results.ownScripts[key] = r;
     console.log(`\n## PixelProof's own scripts: ${page.label}\n(CPU profile, 50 µs sampling, ${own.length} loads)`);
     console.log(`page hook + relay self time ${fmt(own)} per load${costs ? ` = ${(100 * r.ofScript).toFixed(1)} % of the page's script time, ${(100 * r.ofTask).toFixed(1)} % of its task time (PixelProof arm medians)` : ''}`);
+    console.log(`of which the page hook ${fmt(hook)} per load${costs ? ` = ${(100 * r.hookOfScript).toFixed(1)} % of the page's script time, ${(100 * r.hookOfTask).toFixed(1)} % of its task time` : ''}`);
     console.log(`most of ours in one task: ${fmt(worstTask)}; tasks over 50 ms: ${long} in ${own.length} loads, ${caused} of them long because of PixelProof`);
     if (key === 'real' && costs) {
       r.verdictScript = against('ownShareScript', r.ofScript);
       r.verdictTask = against('ownShareTask', r.ofTask);
     }
     if (key === 'real') r.verdictLong = against('longTasksCaused', caused);
+    if (key === 'real') r.verdictHook = against('hookSelfReal', r.hook.median);
+    if (key === 'store') {
+      r.verdictHook = against('hookSelfStore', r.hook.median);
+      if (costs) r.verdictHookScript = against('hookShareStore', r.hookOfScript);
+    }
   }
 }
 

@@ -61,10 +61,11 @@ const b = readJson(join(ROOT, 'target', 'bench', 'browser.json'));
 const iqr = (s, unit = 'ms') => `${s.median.toFixed(1)} ${unit} (IQR ${s.p25.toFixed(1)}–${s.p75.toFixed(1)})`;
 const goal = (key, value) => [goalText(key), verdict(key, value).held];
 const pagesMeasured = [];
+const PAGE_NAMES = { demo: 'demo page', real: 'real-sized page', store: 'store-like page' };
 const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
 for (const [key, p] of Object.entries((b && b.pageCost) || {})) {
   if (!p || !p.without) continue;
-  const page = key === 'real' ? 'real-sized page' : 'demo page';
+  const page = PAGE_NAMES[key] || key;
   pagesMeasured.push(`the ${page} is the ${p.label}, ${p.rounds} rounds × ${p.loads / p.rounds} loads per arm`);
   add('Page cost', `${page}: main-thread script time without → with PixelProof`, `${iqr(p.without.script)} → ${iqr(p.pixelproof.script)} = ${p.scriptRatio.toFixed(2)}×`, ...(key === 'demo' ? goal('pageCostDemo', p.scriptRatio) : ['–', null]));
   add('Page cost', `${page}: task time`, `${iqr(p.without.task)} → ${iqr(p.pixelproof.task)} = ${p.taskRatio.toFixed(2)}×`, '–', null);
@@ -73,14 +74,21 @@ for (const [key, p] of Object.entries((b && b.pageCost) || {})) {
 }
 for (const [key, o] of Object.entries((b && b.ownScripts) || {})) {
   if (!o || !o.self) continue;
-  const page = key === 'real' ? 'real-sized page' : 'demo page';
+  const page = PAGE_NAMES[key] || key;
   add('Page cost', `${page}: page hook + relay (CPU profile self time, ${o.loads} loads)`, `${iqr(o.self)} per load`, '–', null);
+  if (o.hook) {
+    const share = o.hookOfScript != null ? ` = ${(100 * o.hookOfScript).toFixed(1)} % of the page's script time, ${(100 * o.hookOfTask).toFixed(1)} % of its task time` : '';
+    const hookGoal = key === 'real' ? 'hookSelfReal' : key === 'store' ? 'hookSelfStore' : null;
+    add('Page cost', `${page}: page hook alone (CPU profile self time)`, `${iqr(o.hook)} per load${share}`, ...(hookGoal ? goal(hookGoal, o.hook.median) : ['–', null]));
+    if (key === 'store' && o.hookOfScript != null) add('Page cost', `${page}: page hook, share of the page's script time`, `${(100 * o.hookOfScript).toFixed(1)} %`, ...goal('hookShareStore', o.hookOfScript));
+  }
   if (key === 'real' && o.ofScript != null) {
     add('Page cost', `${page}: page hook + relay, share of the page's script time`, `${(100 * o.ofScript).toFixed(1)} %`, ...goal('ownShareScript', o.ofScript));
     add('Page cost', `${page}: page hook + relay, share of the page's task time`, `${(100 * o.ofTask).toFixed(1)} %`, ...goal('ownShareTask', o.ofTask));
   }
   if (key === 'real') add('Page cost', `${page}: long tasks (> 50 ms) PixelProof caused`, `${o.caused} (of ${o.longTasks} long tasks in ${o.loads} loads)`, ...goal('longTasksCaused', o.caused));
 }
+if (b && b.storeSkipped) add('Page cost', 'store-like page (Dawn)', `not measured: ${b.storeSkipped}`, goalText('hookShareStore'), null);
 if (b && b.panelLatency) {
   const l = b.panelLatency;
   add('Panel', `latency, request leaves the page → row in the panel (${l.n} hits)`, `p50 ${l.median} ms, p95 ${l.p95} ms`, 'p95 < 100 ms', l.p95 < 100);

@@ -1,0 +1,120 @@
+// @ts-check
+// Page hook: every call of the page's fbq, seen through a Proxy that changes
+// nothing the page can observe.
+
+// The relay refuses records over 16 KB: an fbq call with larger arguments is
+// recorded with its arguments cut to this marker rather than lost.
+const MAX_RECORD_CHARS = 12 * 1024;
+
+const proxies = new WeakMap(); // page function → our proxy
+/** @param {any} fn */
+const wrap = (fn) => {
+  if (typeof fn !== 'function') return fn;
+  const known = proxies.get(fn);
+  if (known) return known;
+  const proxy = new Proxy(fn, {
+    apply(target, thisArg, args) {
+      try {
+        const method = typeof args[0] === 'string' ? args[0] : String(args[0]);
+        const rest = Array.prototype.slice.call(args, 1);
+        const record = {
+          kind: 'fbq_call',
+          method: method.slice(0, 100),
+          args: rest.map((a) => safe(a)),
+          event_id_location: eventIdLocation(method, rest),
+          caller: caller(),
+          queued: typeof target.callMethod !== 'function',
+        };
+        const size = stringify(record.args).length;
+        if (size > MAX_RECORD_CHARS) record.args = [`[arguments too large to record: ${size} characters]`];
+        emit(record);
+      } catch (_) { /* never throw into the page */ }
+      return Reflect.apply(target, thisArg, args);
+    },
+    // The base code sets fbq.push = fbq; reading it must give the same object
+    // the page sees as fbq (our proxy), or fbq.push === fbq would turn false.
+    // Runs for every property the page or fbevents reads on fbq: one lookup.
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (typeof value !== 'function') return value;
+      const known = proxies.get(value);
+      return known === undefined ? value : known;
+    },
+  });
+  proxies.set(fn, proxy);
+  return proxy;
+};
+
+// Meta's library reads window.fbq once per module bundle and then works on it
+// thousands of times (registering and requiring its modules): through the
+// proxy each of those reads would run the get trap. While a script from Meta's
+// CDN is the one running, window.fbq answers with the page's own function,
+// which is what that library would see without the hook; every other reader
+// (the page, its tag managers, Meta's library later, from its callbacks) gets
+// the proxy. The getters are taken now, before any page script could replace
+// them, so only a script Meta's CDN really served is answered so.
+const META_CDN = 'https://connect.facebook.net/';
+/**
+ * @param {() => object} proto
+ * @param {string} name
+ * @returns {((this: any) => any) | undefined}
+ */
+const getterOf = (proto, name) => {
+  try {
+    const d = Object.getOwnPropertyDescriptor(proto(), name);
+    return d && d.get;
+  } catch (_) {
+    return undefined; // no DOM here
+  }
+};
+const currentScriptOf = getterOf(() => Document.prototype, 'currentScript');
+const scriptSrcOf = getterOf(() => HTMLScriptElement.prototype, 'src');
+const metaRunning = () => {
+  try {
+    const script = currentScriptOf && scriptSrcOf ? currentScriptOf.call(document) : null;
+    return Boolean(script) && String(/** @type {(this: any) => any} */ (scriptSrcOf).call(script)).startsWith(META_CDN);
+  } catch (_) {
+    return false; // an SVG script
+  }
+};
+
+// How many times the base code ran (each run assigns a new stub to fbq).
+let baseCodeRuns = 0;
+const seenStubs = new WeakSet();
+/**
+ * @param {'fbq' | '_fbq'} name
+ * @param {boolean} countsBaseCode
+ */
+const trap = (name, countsBaseCode) => {
+  try {
+    const existing = Object.getOwnPropertyDescriptor(window, name);
+    if (existing && !existing.configurable) return;
+    let current = existing ? existing.value : undefined;
+    // The proxy of `current`, looked up once per value the page sets (the
+    // page and fbevents read window.fbq far more often than they set it).
+    let read = current;
+    let answer = wrap(current);
+    Object.defineProperty(window, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        if (metaRunning()) return current;
+        if (read !== current) {
+          read = current;
+          answer = wrap(current);
+        }
+        return answer;
+      },
+      set(value) {
+        try {
+          if (countsBaseCode && typeof value === 'function' && !seenStubs.has(value)) {
+            seenStubs.add(value);
+            baseCodeRuns += 1;
+          }
+        } catch (_) { /* ignore */ }
+        // Store the page's own value: reads return the proxy of exactly this function.
+        current = value;
+      },
+    });
+  } catch (_) { /* a page that locked window.fbq keeps it; we just see less */ }
+};
