@@ -45,39 +45,6 @@ const wrap = (fn) => {
   return proxy;
 };
 
-// Meta's library reads window.fbq once per module bundle and then works on it
-// thousands of times (registering and requiring its modules): through the
-// proxy each of those reads would run the get trap. While a script from Meta's
-// CDN is the one running, window.fbq answers with the page's own function,
-// which is what that library would see without the hook; every other reader
-// (the page, its tag managers, Meta's library later, from its callbacks) gets
-// the proxy. The getters are taken now, before any page script could replace
-// them, so only a script Meta's CDN really served is answered so.
-const META_CDN = 'https://connect.facebook.net/';
-/**
- * @param {() => object} proto
- * @param {string} name
- * @returns {((this: any) => any) | undefined}
- */
-const getterOf = (proto, name) => {
-  try {
-    const d = Object.getOwnPropertyDescriptor(proto(), name);
-    return d && d.get;
-  } catch (_) {
-    return undefined; // no DOM here
-  }
-};
-const currentScriptOf = getterOf(() => Document.prototype, 'currentScript');
-const scriptSrcOf = getterOf(() => HTMLScriptElement.prototype, 'src');
-const metaRunning = () => {
-  try {
-    const script = currentScriptOf && scriptSrcOf ? currentScriptOf.call(document) : null;
-    return Boolean(script) && String(/** @type {(this: any) => any} */ (scriptSrcOf).call(script)).startsWith(META_CDN);
-  } catch (_) {
-    return false; // an SVG script
-  }
-};
-
 // How many times the base code ran (each run assigns a new stub to fbq).
 let baseCodeRuns = 0;
 const seenStubs = new WeakSet();
@@ -98,7 +65,6 @@ const trap = (name, countsBaseCode) => {
       configurable: true,
       enumerable: true,
       get() {
-        if (metaRunning()) return current;
         if (read !== current) {
           read = current;
           answer = wrap(current);
