@@ -117,7 +117,7 @@ fn generate(path: &Path) {
             40000 + i / PAGE_EVERY
         );
         let ms = 1_795_000_000_000u64 + i as u64 * 50;
-        let (url, rtype, dest) = if i % PAGE_EVERY == 0 {
+        let (url, rtype, dest) = if i.is_multiple_of(PAGE_EVERY) {
             (page.clone(), "document", "document")
         } else {
             hits += 1;

@@ -367,7 +367,7 @@ impl Packet {
             Some(at) if self.hits.is_empty() => at,
             _ => return w.write_all(text.as_bytes()),
         };
-        w.write_all(text[..at].as_bytes())?;
+        w.write_all(&text.as_bytes()[..at])?;
         w.write_all(b"\n  \"hits\": [")?;
         let hits = &session.journey().hits;
         for (i, h) in hits.iter().enumerate() {
@@ -377,7 +377,7 @@ impl Packet {
             w.write_all(one.replace('\n', "\n    ").as_bytes())?;
         }
         w.write_all(if hits.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
-        w.write_all(text[at + marker.len()..].as_bytes())
+        w.write_all(&text.as_bytes()[at + marker.len()..])
     }
 
     /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its

@@ -273,6 +273,37 @@ pub fn core_rank(ev: &str) -> Option<usize> {
     CORE_EVENTS.iter().position(|c| *c == ev)
 }
 
+/// Characters that change how text around them reads without showing
+/// themselves: the Unicode bidirectional controls (UAX #9: ALM, LRM, RLM, the
+/// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069) and the
+/// invisible format characters (soft hyphen, combining grapheme joiner, the
+/// Mongolian vowel separator, zero-width space and joiners, word joiner and
+/// invisible operators, the byte-order mark, interlinear annotation marks and
+/// the tag characters). The Markdown packet writes each as `[U+XXXX]`, so a
+/// page's `U+202E` cannot make "USD differs from DSU" read "USD differs from USD".
+pub const INVISIBLE_OR_BIDI: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0000}', '\u{E007F}'),
+];
+
+/// Whether `c` is in [`INVISIBLE_OR_BIDI`].
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    INVISIBLE_OR_BIDI.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,35 +376,4 @@ mod tests {
             assert!(c.chars().all(|ch| ch.is_ascii_uppercase()), "{c}");
         }
     }
-}
-
-/// Characters that change how text around them reads without showing
-/// themselves: the Unicode bidirectional controls (UAX #9: ALM, LRM, RLM, the
-/// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069) and the
-/// invisible format characters (soft hyphen, combining grapheme joiner, the
-/// Mongolian vowel separator, zero-width space and joiners, word joiner and
-/// invisible operators, the byte-order mark, interlinear annotation marks and
-/// the tag characters). The Markdown packet writes each as `[U+XXXX]`, so a
-/// page's `U+202E` cannot make "USD differs from DSU" read "USD differs from USD".
-pub const INVISIBLE_OR_BIDI: &[(char, char)] = &[
-    ('\u{00AD}', '\u{00AD}'),
-    ('\u{034F}', '\u{034F}'),
-    ('\u{061C}', '\u{061C}'),
-    ('\u{115F}', '\u{1160}'),
-    ('\u{17B4}', '\u{17B5}'),
-    ('\u{180B}', '\u{180F}'),
-    ('\u{200B}', '\u{200F}'),
-    ('\u{202A}', '\u{202E}'),
-    ('\u{2060}', '\u{206F}'),
-    ('\u{3164}', '\u{3164}'),
-    ('\u{FEFF}', '\u{FEFF}'),
-    ('\u{FFA0}', '\u{FFA0}'),
-    ('\u{FFF9}', '\u{FFFB}'),
-    ('\u{1D173}', '\u{1D17A}'),
-    ('\u{E0000}', '\u{E007F}'),
-];
-
-/// Whether `c` is in [`INVISIBLE_OR_BIDI`].
-pub fn is_invisible_or_bidi(c: char) -> bool {
-    INVISIBLE_OR_BIDI.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
 }

@@ -197,7 +197,7 @@ fn figures(cols: &Columns, o: &OrderRows) -> Result<OrderFigures, (String, Strin
         discount: amount(cols.discount)?,
         currency: cell(cols.currency).map(str::to_owned),
         item_count,
-        payment_status: cols.financial_status.and_then(|c| cell(c)).map(str::to_ascii_lowercase),
+        payment_status: cols.financial_status.and_then(cell).map(str::to_ascii_lowercase),
         format: Some("csv".into()),
         ..OrderFigures::default()
     })
