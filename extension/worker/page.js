@@ -16,6 +16,8 @@ import { originMatches, watchedOrigins } from './watch.js';
 const PAGE_KINDS = new Set(PAGE);
 /** @type {Set<string>} */
 const RELAY_KINDS = new Set(RELAY);
+// A GET pixel request's URL, as the relay lists it from Resource Timing.
+const LISTED_URL = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?\?/;
 
 /**
  * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean },
@@ -79,6 +81,12 @@ export async function onPageRecords({ sender, msg, at, ...entry }) {
     } else if (r.kind === 'request_count') {
       if (!Number.isInteger(r.count) || r.count < 0) continue;
       record.count = Math.min(r.count, 1e7);
+    } else if (r.kind === 'listed_request') {
+      // A URL from the page's Resource Timing: page-reported (it only ever
+      // adds doubt), held to the page's budget, redacted like a request.
+      if (typeof r.url !== 'string' || r.url.length > LIMITS.pageRecordMax || !LISTED_URL.test(r.url)) continue;
+      record.url = r.url;
+      record.origin = 'page';
     }
     records.push(record);
   }

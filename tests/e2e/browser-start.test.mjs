@@ -139,10 +139,12 @@ test('a worker stopped in the middle of a burst loses no hit it was handed, and 
     // has, those hits count as not captured).
     let packet = null;
     let stable = 0;
-    for (let end = Date.now() + 90000, last = -1; Date.now() < end; await sleep(250)) {
+    for (let end = Date.now() + 90000, last = ''; Date.now() < end; await sleep(250)) {
       packet = (await t.send({ type: 'get-packet', tabId })).packet;
-      stable = packet.hits.length === last ? stable + 1 : 0;
-      last = packet.hits.length;
+      // The relay's Resource Timing URLs come in batches of their own.
+      const now = `${packet.hits.length}/${packet.capture.uncaptured_requests}/${packet.capture.recovered.length}`;
+      stable = now === last ? stable + 1 : 0;
+      last = now;
       if (packet.hits.length + packet.capture.uncaptured_requests >= N + M && stable >= 12) break;
     }
     const sent = pixelHits(t.server);
@@ -158,6 +160,27 @@ test('a worker stopped in the middle of a burst loses no hit it was handed, and 
     const missing = sent.filter((k) => !kept.includes(k));
     assert.equal(packet.capture.uncaptured_requests, missing.length, `the packet says how many were not captured (${missing.length} missing)`);
     if (missing.length) assert.match(packet.capture.dropped.join(' '), new RegExp(`^${missing.length} pixel requests not captured`));
+    // Every hit was a GET image: each one the worker missed is recovered from
+    // the page's Resource Timing, named, and still counted as not captured.
+    const recovered = packet.capture.recovered.map((r) => serverKey({ url: r.url })).sort();
+    assert.deepEqual(recovered, [...missing].sort(), 'every GET hit the worker missed is recovered from Resource Timing, and nothing it captured');
+    assert.ok(packet.capture.recovered.every((r) => r.event === 'ViewContent' && r.pixel_id === '1234567890'), 'recovered as the hits they were');
+    assert.equal(packet.capture.requests.recovered, missing.length);
+    // The relay lists every GET hit's URL, missed or not, once each, stored as
+    // page-reported: recovery is there even in a run where nothing was missed.
+    const { records } = await t.send({ type: 'get-journal', tabId });
+    const listed = records.filter((r) => r.kind === 'listed_request');
+    assert.deepEqual(listed.map((r) => serverKey({ url: r.url })).sort(), sent, 'each GET hit listed once');
+    assert.ok(listed.every((r) => r.origin === 'page'), 'listed URLs are page-reported');
+    const { sent: total, captured, evicted, oversized, refused, uncaptured } = packet.capture.requests;
+    assert.equal(total, captured + evicted + oversized + refused + uncaptured, 'the counts add up');
+    const named = packet.capture.dropped.filter((l) => l.includes("recovered from the page's Resource Timing (page-reported, never captured): GET https://www.facebook.com/tr/?"));
+    assert.equal(named.length, Math.min(missing.length, 50), 'the packet names each recovered hit (the first 50 in words, all in its JSON)');
+    if (missing.length) {
+      const chain = packet.gate.checks.find((c) => c.name === 'chain');
+      assert.notEqual(chain.state, 'go');
+      assert.match(chain.detail, new RegExp(`seen by the page only \\(recovered from its Resource Timing, never captured\\): ${missing.length} hits? \\(ViewContent\\)`));
+    }
     tc.diagnostic(`${missing.length} of ${N} not handed to the worker: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
   } finally {
     await t.close();

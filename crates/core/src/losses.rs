@@ -135,6 +135,9 @@ pub struct RequestTally {
     pub refused: u64,
     /// Listed by the pages' Resource Timing and accounted for nowhere else.
     pub uncaptured: u64,
+    /// Of the uncaptured, those whose URL the pages' Resource Timing gave
+    /// (GET hits): recovered as page-reported, still not captured.
+    pub recovered: u64,
     /// What the pages' Resource Timing listed (`None`: no page reported).
     pub listed: Option<u64>,
 }
@@ -145,6 +148,40 @@ pub struct Losses {
     pub requests: RequestTally,
     /// Each `dropped` record of the journal, then the uncaptured requests.
     pub lost: Vec<Loss>,
+    /// The uncaptured GET hits recovered from the pages' Resource Timing.
+    pub recovered: Vec<Recovered>,
+}
+
+/// A pixel hit the browser never handed to the extension, recovered from the
+/// URL a page's Resource Timing listed. Page-reported: it may name a missing
+/// hit, it never stands in for a captured one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recovered {
+    pub url: String,
+    pub event: Option<String>,
+    pub pixel_id: Option<String>,
+    /// Index into the page views.
+    pub page_view: usize,
+    pub time: f64,
+}
+
+impl Recovered {
+    /// The hit in words: event, pixel, page view and URL.
+    pub fn describe(&self) -> String {
+        const URL_CHARS: usize = 300;
+        let url: String = self.url.chars().take(URL_CHARS).collect();
+        let cut = if self.url.chars().count() > URL_CHARS {
+            "…"
+        } else {
+            ""
+        };
+        format!(
+            "{} to pixel {} on page view #{}, seen by the page only: recovered from the page's Resource Timing (page-reported, never captured): GET {url}{cut}",
+            self.event.as_deref().unwrap_or("(no event)"),
+            self.pixel_id.as_deref().unwrap_or("(none)"),
+            self.page_view + 1,
+        )
+    }
 }
 
 impl Losses {
@@ -169,6 +206,8 @@ impl Losses {
             let accounted = listed_hits(j) + t.evicted + t.oversized + t.refused;
             t.uncaptured = listed.saturating_sub(accounted);
         }
+        let recovered = recover(j, t.uncaptured);
+        t.recovered = recovered.len() as u64;
         if t.uncaptured > 0 {
             lost.push(Loss {
                 count: t.uncaptured,
@@ -178,7 +217,11 @@ impl Losses {
             });
         }
         t.sent = t.captured + t.evicted + t.oversized + t.refused + t.uncaptured;
-        Losses { requests: t, lost }
+        Losses {
+            requests: t,
+            lost,
+            recovered,
+        }
     }
 
     /// Records lost, all causes.
@@ -213,8 +256,12 @@ impl Losses {
             Some(n) => format!(" (their Resource Timing listed {n})"),
             None => String::new(),
         };
+        let recovered = match t.recovered {
+            0 => String::new(),
+            n => format!(" ({n} of them recovered from the pages' Resource Timing, page-reported)"),
+        };
         Some(format!(
-            "{} pixel requests the pages sent{listed} = {} captured + {} evicted (journal size budget) + {} oversized + {} refused (caps) + {} never handed to PixelProof",
+            "{} pixel requests the pages sent{listed} = {} captured + {} evicted (journal size budget) + {} oversized + {} refused (caps) + {} never handed to PixelProof{recovered}",
             t.sent, t.captured, t.evicted, t.oversized, t.refused, t.uncaptured
         ))
     }
@@ -235,6 +282,14 @@ impl Losses {
                 }),
             })
             .collect();
+        const NAMED: usize = 50;
+        out.extend(self.recovered.iter().take(NAMED).map(Recovered::describe));
+        if self.recovered.len() > NAMED {
+            out.push(format!(
+                "and {} more hits recovered from the pages' Resource Timing (the packet's JSON lists each)",
+                self.recovered.len() - NAMED
+            ));
+        }
         if !self.lost.is_empty() {
             out.extend(self.requests_line());
         }
@@ -249,6 +304,53 @@ fn loss_of(d: &Dropped) -> Loss {
         reason: d.reason.clone().unwrap_or_else(|| "journal_budget".into()),
         kinds: d.kinds.clone(),
     }
+}
+
+/// The uncaptured GET hits whose URLs the pages listed: each listed URL that
+/// no captured hit has (a URL listed twice and captured once leaves one), that
+/// decodes as a pixel hit, at most as many as the counts say went uncaptured
+/// (a URL whose hit the journal evicted is not captured either, and eviction
+/// takes the oldest: the newest are kept).
+fn recover(j: &Journey, uncaptured: u64) -> Vec<Recovered> {
+    if uncaptured == 0 || j.listed.is_empty() {
+        return Vec::new();
+    }
+    let mut captured: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for h in &j.hits {
+        *captured.entry(h.url.as_str()).or_default() += 1;
+    }
+    let config = crate::decode::DecodeConfig::default();
+    let mut out: Vec<Recovered> = Vec::new();
+    for l in &j.listed {
+        if let Some(n) = captured.get_mut(l.url.as_str()).filter(|n| **n > 0) {
+            *n -= 1;
+            continue;
+        }
+        let req = crate::journal::CapturedRequest {
+            url: l.url.clone(),
+            method: "GET".into(),
+            time: l.time,
+            ..Default::default()
+        };
+        let Some(d) = crate::decode::decode(&req, &config) else {
+            continue;
+        };
+        if d.endpoint == Endpoint::PrivacySandbox || d.get("ev").is_none() {
+            continue;
+        }
+        out.push(Recovered {
+            url: l.url.clone(),
+            event: d.get("ev").map(str::to_owned),
+            pixel_id: d.get("id").map(str::to_owned),
+            page_view: l.page_view,
+            time: l.time,
+        });
+    }
+    let keep = usize::try_from(uncaptured).unwrap_or(usize::MAX);
+    if out.len() > keep {
+        out.drain(..out.len() - keep);
+    }
+    out
 }
 
 /// Captured hits of the frames that reported their Resource Timing count, of
@@ -374,6 +476,123 @@ mod tests {
         );
         assert_eq!(l.for_check("owners").map(|(n, _)| n), Some(20));
         assert_eq!(l.for_check("gaps"), None);
+    }
+
+    /// The worker missed one GET hit of two: the page's Resource Timing
+    /// listed both URLs, the one nobody captured is recovered and named, and
+    /// the requests still add up (the recovered one is among the uncaptured).
+    #[test]
+    fn a_get_hit_the_worker_missed_is_recovered_from_resource_timing() {
+        let j = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("PageView", &[])
+            .listed_last()
+            .missed("ViewContent", &[("cd[content_ids]", "[\"a\"]")])
+            .request_count(2);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.sent, t.captured, t.uncaptured, t.recovered), (2, 1, 1, 1), "{t:?}");
+        assert_eq!(t.sent, t.captured + t.evicted + t.oversized + t.refused + t.uncaptured);
+        assert_eq!(l.recovered.len(), 1);
+        let r = &l.recovered[0];
+        assert_eq!(r.event.as_deref(), Some("ViewContent"));
+        assert_eq!(r.pixel_id.as_deref(), Some(crate::rules::testkit::PIXEL));
+        assert!(r.url.starts_with("https://www.facebook.com/tr/?id="), "{}", r.url);
+        let lines = l.lines();
+        assert!(
+            lines.iter().any(|s| s.contains("1 pixel requests not captured")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|s| s.starts_with(
+                "ViewContent to pixel 1234567890 on page view #1, seen by the page only: recovered from the page's Resource Timing (page-reported, never captured): GET https://www.facebook.com/tr/?id=1234567890&ev=ViewContent"
+            )),
+            "{lines:?}"
+        );
+        assert!(
+            lines.last().is_some_and(|s| s.ends_with(
+                "+ 1 never handed to PixelProof (1 of them recovered from the pages' Resource Timing, page-reported)"
+            )),
+            "{lines:?}"
+        );
+        // Still lost: every check that reads hits stays in doubt.
+        assert_eq!(l.for_check("chain").map(|(n, _)| n), Some(1));
+    }
+
+    /// A URL listed twice and captured once is a second request only when the
+    /// page's count says two went out; a URL nobody listed (a POST beacon,
+    /// whose data is in its body) stays counted and named as not captured.
+    #[test]
+    fn duplicates_count_only_as_the_count_says_and_posts_stay_uncaptured() {
+        let twice = |count| {
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .listed_last()
+                .listed_last()
+                .request_count(count)
+        };
+        let l = losses(twice(2));
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 1), "{l:?}");
+        assert_eq!(l.recovered[0].event.as_deref(), Some("PageView"));
+        let l = losses(twice(1));
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (0, 0), "{l:?}");
+        assert!(l.recovered.is_empty());
+
+        // Two requests the worker missed: a GET it can recover, a POST it cannot.
+        let j = J::new()
+            .nav("https://shop.test/checkouts/c/thank-you")
+            .hit("PageView", &[])
+            .listed_last()
+            .missed("Purchase", &[("cd[value]", "10.00"), ("cd[currency]", "EUR")])
+            .request_count(3);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.sent, t.captured, t.uncaptured, t.recovered), (3, 1, 2, 1), "{t:?}");
+        assert_eq!(l.recovered[0].event.as_deref(), Some("Purchase"));
+        assert!(
+            l.lines().iter().any(|s| s.starts_with("2 pixel requests not captured")),
+            "{:?}",
+            l.lines()
+        );
+    }
+
+    /// A listed URL recovers nothing the counts do not say is missing, nor
+    /// anything that is not a pixel hit: the page cannot add hits this way.
+    #[test]
+    fn listed_urls_recover_only_what_the_count_says_is_missing() {
+        let forged = Record::ListedRequest(crate::journal::ListedRequest {
+            url: "https://www.facebook.com/tr/?id=1234567890&ev=Purchase&cd[value]=1".into(),
+            context: J::new().ctx(),
+            time: 1_700_000_000_700.0,
+            origin: crate::journal::Origin::Page,
+        });
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .listed_last()
+            .record(forged.clone())
+            .request_count(1);
+        let l = losses(j);
+        assert!(l.recovered.is_empty(), "{l:?}");
+        assert_eq!(l.total(), 0);
+        // A POST's URL has no event: nothing to recover from it.
+        let post = Record::ListedRequest(crate::journal::ListedRequest {
+            url: "https://www.facebook.com/tr/".into(),
+            ..match forged {
+                Record::ListedRequest(r) => r,
+                _ => unreachable!(),
+            }
+        });
+        let l = losses(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .listed_last()
+                .record(post)
+                .request_count(2),
+        );
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 0), "{l:?}");
     }
 
     #[test]
