@@ -46,7 +46,8 @@
   /** @type {object[]} */
   let pageRecords = [];
   // What the relay observed itself (gestures, the gesture watch, the Resource
-  // Timing count and GET pixel URLs), kept apart from what the page handed over.
+  // Timing count, GET pixel URLs the worker asked for), kept apart from what
+  // the page handed over.
   /** @type {object[]} */
   let observed = [];
   /** @type {ReturnType<typeof setTimeout> | 0} */
@@ -64,7 +65,7 @@
         reported = pixelRequests;
         observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: pixelproofTiming.doc };
       pageRecords = [];
       observed = [];
       refused = 0;
@@ -178,45 +179,14 @@
   }
 
   // ---- what the page itself says it sent ----------------------------------------
-  // The document's Resource Timing lists every pixel request it made (image,
-  // beacon, fetch). The worker can miss requests the browser never handed it
-  // (its worker stopped mid-burst); the count lets the core say how many went
-  // uncaptured instead of losing them silently. A page cannot add entries
-  // without really sending a request, and clearing its buffer does not reach
-  // an observer.
-  const PIXEL_ENDPOINT = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?(?:[?#]|$)/;
-  // A GET hit carries its whole event in its URL, which Resource Timing keeps
-  // (a POST's or a beacon's is in a body it does not): each such URL goes to
-  // the worker as a `listed_request`, so the core can name a hit the worker
-  // never got. At most so many per document, each at most so long (fbevents
-  // switches to POST well before that), and sent in small batches.
-  const GET_HIT = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?\?/;
-  const MAX_LISTED = 2000;
-  const MAX_LISTED_CHARS = 4096;
-  let listed = 0;
-  /** @param {PerformanceEntry} e */
-  const listUrl = (e) => {
-    const type = /** @type {PerformanceResourceTiming} */ (e).initiatorType;
-    if (type === 'beacon' || listed >= MAX_LISTED || e.name.length > MAX_LISTED_CHARS || !GET_HIT.test(e.name)) return;
-    listed += 1;
-    observed.push({ kind: 'listed_request', url: e.name, time: now() });
-    if (observed.length >= SEND_AT) send();
-  };
-  try {
-    new PerformanceObserver((list) => {
-      try {
-        let more = 0;
-        for (const e of list.getEntries()) {
-          if (!PIXEL_ENDPOINT.test(e.name)) continue;
-          more += 1;
-          pixelRequests += 1;
-          listUrl(e);
-        }
-        if (!more) return;
-        queued();
-      } catch (_) { /* never throw into the page */ }
-    }).observe({ type: 'resource', buffered: true });
-  } catch (_) { /* no Resource Timing here: nothing to compare */ }
+  // relay-timing.js (run just before this script, in this world) watches the
+  // document's Resource Timing: its count of pixel requests, and the URLs of
+  // GET hits the worker asks for, go out with this script's records.
+  pixelproofTiming.start({
+    counted: (more) => { pixelRequests += more; queued(); },
+    listed: (record) => { observed.push(record); if (observed.length >= SEND_AT) send(); },
+    flush: queued,
+  });
 
   // ---- page-hook records -------------------------------------------------------
 

@@ -7,6 +7,7 @@ import { PAGE_KINDS as PAGE, RELAY_KINDS as RELAY } from '../wasm/contract.js';
 import { LIMITS } from '../storage.js';
 import { learnTopUrl, tabTopUrl } from './capture.js';
 import { append, journal } from './journal.js';
+import { askForListing } from './listing.js';
 import { previousTop } from './tab-state.js';
 import { originMatches, watchedOrigins } from './watch.js';
 
@@ -21,7 +22,7 @@ const LISTED_URL = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\
 
 /**
  * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean },
- *   msg: { records: unknown, observed: unknown, refused: unknown, hook_caps?: unknown } }} PageEntry
+ *   msg: { records: unknown, observed: unknown, refused: unknown, hook_caps?: unknown, doc?: unknown } }} PageEntry
  * @typedef {import('./journal.js').JournalRecord} JournalRecord
  */
 
@@ -106,5 +107,9 @@ export async function onPageRecords({ sender, msg, at, ...entry }) {
   }
   // Appended in one task, they land in one storage write.
   for (const r of records) append(tab, r, entry);
+  // A count from a document still there: the relay may hold URLs of hits never handed over.
+  if (!sender.leaving && sender.frameId !== undefined && records.some((r) => r.kind === 'request_count')) {
+    askForListing(tab, sender.frameId, msg.doc).catch(() => {});
+  }
   return records.length > 0;
 }

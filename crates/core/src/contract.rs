@@ -55,6 +55,9 @@ pub const MESSAGES: &[Message] = &[
     msg("delete-journey", "panel"),
     msg("records", "worker"),
     msg("journal-reset", "worker"),
+    // To a document's relay: the keys of what the worker captured from it,
+    // when it wants the URLs of GET hits it never got.
+    msg("listed-wanted", "worker"),
     msg("get-packet", "test"),
     msg("get-summary", "test"),
     msg("tabs", "test"),

@@ -353,6 +353,74 @@ fn recover(j: &Journey, uncaptured: u64) -> Vec<Recovered> {
     out
 }
 
+/// What a document's relay needs to send the URLs of GET hits nobody
+/// captured, and only those: the keys ([`listing_key`]) of the hits captured
+/// in its frame `frame` at or after `since` (when the document began, ms), so
+/// it can leave out every URL the worker has. `None` while nothing is missing
+/// that a URL could still name (every uncaptured request already recovered, or
+/// none uncaptured): then the relay is not asked and sends no URL at all.
+pub fn listing_wanted(j: &Journey, frame: i64, since: f64) -> Option<Vec<String>> {
+    let l = Losses::of(j);
+    if l.requests.uncaptured <= l.requests.recovered {
+        return None;
+    }
+    Some(
+        j.hits
+            .iter()
+            .filter(|h| h.context.frame_id == Some(frame) && h.time >= since)
+            .map(|h| listing_key(&h.url))
+            .collect(),
+    )
+}
+
+/// The key the relay and the worker compare a pixel URL by: the URL without
+/// its fragment and with the value of every user-data pair (`ud[..]`,
+/// `udff[..]`, as the raw key starts) left out, so the stored URL (its
+/// user data masked) and the page's own (plain) give the same key; hashed with
+/// cyrb53 over UTF-16 code units to 53 bits, in hex. The relay
+/// (extension/relay.js, `listingKey`) computes it the same way. Two URLs with
+/// one key only make the relay leave out a URL: a missed hit stays counted as
+/// not captured, unnamed.
+pub fn listing_key(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    let text = match url.split_once('?') {
+        None => url.to_owned(),
+        Some((head, query)) => {
+            let pairs: Vec<&str> = query
+                .split('&')
+                .map(|pair| {
+                    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+                    let user_data = ["ud[", "ud%5B", "ud%5b", "udff[", "udff%5B", "udff%5b"]
+                        .iter()
+                        .any(|p| key.starts_with(p));
+                    if user_data && key.len() < pair.len() {
+                        &pair[..=key.len()]
+                    } else {
+                        pair
+                    }
+                })
+                .collect();
+            format!("{head}?{}", pairs.join("&"))
+        }
+    };
+    format!("{:x}", cyrb53(&text))
+}
+
+/// cyrb53 (a public-domain 53-bit string hash), over UTF-16 code units as
+/// JavaScript's `charCodeAt` gives them.
+fn cyrb53(s: &str) -> u64 {
+    let (mut h1, mut h2) = (0xdead_beef_u32, 0x41c6_ce57_u32);
+    for ch in s.encode_utf16() {
+        h1 = (h1 ^ u32::from(ch)).wrapping_mul(2_654_435_761);
+        h2 = (h2 ^ u32::from(ch)).wrapping_mul(1_597_334_677);
+    }
+    h1 = (h1 ^ (h1 >> 16)).wrapping_mul(2_246_822_507);
+    h1 ^= (h2 ^ (h2 >> 13)).wrapping_mul(3_266_489_909);
+    h2 = (h2 ^ (h2 >> 16)).wrapping_mul(2_246_822_507);
+    h2 ^= (h1 ^ (h1 >> 13)).wrapping_mul(3_266_489_909);
+    (u64::from(h2 & 0x1f_ffff) << 32) | u64::from(h1)
+}
+
 /// Captured hits of the frames that reported their Resource Timing count, of
 /// the kinds that count lists. Summed over every document of those frames, not
 /// compared document by document: a request a page sends as it unloads (an
@@ -593,6 +661,72 @@ mod tests {
                 .request_count(2),
         );
         assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 0), "{l:?}");
+    }
+
+    /// The relay computes the same key in JavaScript (extension/relay.js):
+    /// these values are what it gives for the same URLs.
+    #[test]
+    fn the_listing_key_is_the_relays_and_ignores_user_data_values() {
+        assert_eq!(cyrb53("a"), 7_929_297_801_672_961, "cyrb53's published value");
+        assert_eq!(cyrb53("é€😀"), 7_085_986_628_057_341);
+        assert_eq!(
+            listing_key("https://www.facebook.com/tr/?id=1234567890&ev=PageView&eid=e1"),
+            "1c566120bf8285"
+        );
+        let plain = "https://www.facebook.com/tr/?id=1&ev=Purchase&ud[em]=jane%40example.com&ud%5Bph%5D=123#x";
+        assert_eq!(listing_key(plain), "191b79ca146b9e");
+        // The stored URL has its user data masked: same key as the page's own.
+        let mut stored = serde_json::json!({"kind": "request", "url": plain, "method": "GET"});
+        assert!(crate::privacy::redact_record(&mut stored));
+        let stored = stored["url"].as_str().unwrap_or_default().to_owned();
+        assert_ne!(stored, plain);
+        assert_eq!(listing_key(&stored), listing_key(plain));
+        // Anything else in the URL tells two hits apart.
+        assert_ne!(
+            listing_key("https://www.facebook.com/tr/?id=1&ev=Purchase&ud[em]=x"),
+            listing_key("https://www.facebook.com/tr/?id=1&ev=Lead&ud[em]=x")
+        );
+    }
+
+    /// Nothing lost, or everything lost already recovered: the relay is not
+    /// asked (it sends no URL). A shortfall: it is told the keys of what its
+    /// frame captured since it began, and nothing from before or from other frames.
+    #[test]
+    fn the_relay_is_asked_for_urls_only_while_a_shortfall_is_unnamed() {
+        let whole = || {
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .hit("ViewContent", &[])
+        };
+        let j = whole().request_count(2).session();
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None, "nothing missing");
+
+        let missed = || {
+            whole()
+                .missed("AddToCart", &[])
+                .record_without_listed()
+                .request_count(3)
+        };
+        let j = missed().session();
+        let hits = &j.journey().hits;
+        let since = hits[1].time;
+        assert_eq!(
+            listing_wanted(j.journey(), 0, since),
+            Some(vec![listing_key(&hits[1].url)]),
+            "the keys of what the frame captured since the document began"
+        );
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0).map(|k| k.len()), Some(2));
+        assert_eq!(
+            listing_wanted(j.journey(), 7, 0.0),
+            Some(vec![]),
+            "another frame captured nothing"
+        );
+
+        // Once the missed hit's URL came, there is nothing more to ask for.
+        let j = whole().missed("AddToCart", &[]).request_count(3).session();
+        assert_eq!(Losses::of(j.journey()).requests.recovered, 1);
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None);
     }
 
     #[test]

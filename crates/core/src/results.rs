@@ -953,10 +953,25 @@ mod tests {
             chain(&with).detail
         );
         assert!(!chain(&without).detail.contains("seen by the page only"));
-        // A go journey with one hit recovered is go no longer.
+        // A go journey with one hit recovered is go no longer: incomplete, as
+        // it is with that hit missing and nothing recovered, never better.
         let (j, review) = go_journey();
         let g = gate_of(j.listed_last().missed("Lead", &[]).request_count(100), &review);
-        assert_ne!(g.verdict, Verdict::Go);
+        assert_eq!(g.verdict, Verdict::Incomplete);
+        let (j, review) = go_journey();
+        let unnamed = gate_of(
+            j.listed_last()
+                .missed("Lead", &[])
+                .record_without_listed()
+                .request_count(100),
+            &review,
+        );
+        assert_eq!(unnamed.verdict, Verdict::Incomplete);
+        assert_eq!(
+            g.checks.iter().map(|c| (c.name, c.state)).collect::<Vec<_>>(),
+            unnamed.checks.iter().map(|c| (c.name, c.state)).collect::<Vec<_>>(),
+            "every check as it is with the hit missing"
+        );
         assert!(
             chain(&g).detail.contains("never captured): 1 hit (Lead)"),
             "{}",
