@@ -37,6 +37,8 @@
   let hookCaps = {};
   let hookCapped = false;
   const top = window === window.top;
+  // relay-timing.js's part, run just before this script in this world.
+  const timing = typeof pixelproofTiming === 'object' ? pixelproofTiming : null;
 
   // Records go out together (extension messaging is the dearest thing this
   // script does to a page): a second after the first one, at 50, or when the
@@ -65,7 +67,7 @@
         reported = pixelRequests;
         observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: pixelproofTiming.doc };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: timing && timing.doc };
       pageRecords = [];
       observed = [];
       refused = 0;
@@ -182,7 +184,8 @@
   // relay-timing.js (run just before this script, in this world) watches the
   // document's Resource Timing: its count of pixel requests, and the URLs of
   // GET hits the worker asks for, go out with this script's records.
-  pixelproofTiming.start({
+  // (Absent only if that script did not run: then this one still does its jobs.)
+  if (timing) timing.start({
     counted: (more) => { pixelRequests += more; queued(); },
     listed: (record) => { observed.push(record); if (observed.length >= SEND_AT) send(); },
     flush: queued,
