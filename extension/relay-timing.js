@@ -115,5 +115,9 @@ var pixelproofTiming = (() => {
     } catch (_) { /* no extension messaging here */ }
   };
 
-  return { doc, start };
+  // What goes with each of the relay's messages: this document, and how many
+  // URLs it still holds (none: the worker need not ask).
+  const info = () => ({ id: doc.id, since: doc.since, held: held.length });
+
+  return { doc, info, start };
 })();

@@ -67,7 +67,7 @@
         reported = pixelRequests;
         observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: timing && timing.doc };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: timing && timing.info() };
       pageRecords = [];
       observed = [];
       refused = 0;

@@ -14,12 +14,14 @@ import { sessionFor } from './sessions.js';
 /**
  * @param {number} tab
  * @param {number} frameId the relay's frame
- * @param {unknown} doc the relay's `{ id, since }` as it sent it: checked here
+ * @param {unknown} doc the relay's `{ id, since, held }` as it sent it: checked here
  */
 export async function askForListing(tab, frameId, doc) {
   if (!doc || typeof doc !== 'object') return;
-  const { id, since } = /** @type {{ id?: unknown, since?: unknown }} */ (doc);
+  const { id, since, held } = /** @type {{ id?: unknown, since?: unknown, held?: unknown }} */ (doc);
   if (typeof id !== 'string' || id.length > 20 || typeof since !== 'number' || !Number.isFinite(since)) return;
+  // A relay that holds no URL has nothing to send.
+  if (held === 0) return;
   await journal.idle(tab);
   const have = (await sessionFor(tab)).listingWanted(frameId, since);
   if (!have) return;

@@ -51,6 +51,7 @@ test('GET pixel URLs are counted and held, and sent only when the worker asks, o
     ['https://www.facebook.com/tr/?id=1&ev=Lead', 'beacon'],
   ]);
   assert.equal(out.counted, 4, 'every pixel request counted, beacons too; other requests not');
+  assert.deepEqual({ ...timing.info() }, { id: timing.doc.id, since: timing.doc.since, held: 2 }, 'the two GET hits held');
   assert.deepEqual(out.listed, [], 'nothing sent unasked');
 
   // A question for another document, or without keys, is not answered.
@@ -63,9 +64,10 @@ test('GET pixel URLs are counted and held, and sent only when the worker asks, o
   ask({ type: 'listed-wanted', doc: timing.doc.id, have: [KEYS[PAGE_VIEW]] });
   assert.deepEqual(out.listed.map((r) => [r.kind, r.url]), [['listed_request', PLAIN]]);
   assert.equal(out.flushed, 1);
-  // Asked again: nothing twice.
+  // Asked again: nothing twice; it holds nothing more, and says so.
   ask({ type: 'listed-wanted', doc: timing.doc.id, have: [] });
   assert.equal(out.listed.length, 1);
+  assert.equal(timing.info().held, 0);
 });
 
 test('the relay\'s key is the core\'s, user-data values left out', () => {
