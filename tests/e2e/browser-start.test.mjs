@@ -140,8 +140,8 @@ test('a worker stopped in the middle of a burst keeps every hit it was handed, a
     // Settled when every request the page sent is in the packet or counted as
     // not captured, every one not captured is recovered from the page's
     // Resource Timing (all of them are GET images, so their URLs are there),
-    // and that has held for 3 s (of wall time: a packet of 1,550 hits takes
-    // seconds to make on a busy machine). A fixed point of what the product
+    // and that has held for 3 s of wall time (not a number of polls: a packet
+    // this size is slow to make on a busy machine). A fixed point of what the product
     // does, however many the browser never handed over; a run that never
     // gets there fails on the assertions below.
     let packet = null;
