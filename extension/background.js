@@ -9,6 +9,7 @@
 //   inbox.js      every event in storage.session first, handled in order, replayed after a stop
 //   capture.js    pixel requests and page views from the network
 //   page.js       page-hook records and trusted gestures from the relay
+//   listing.js    asks a relay for the URLs of GET hits never handed over
 //   journal.js    the journal store, redaction through the core
 //   sessions.js   each tab's core session, rebuilt from its journal
 //   badge.js      the toolbar badge

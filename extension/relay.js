@@ -37,6 +37,8 @@
   let hookCaps = {};
   let hookCapped = false;
   const top = window === window.top;
+  // relay-timing.js's part, run just before this script in this world.
+  const timing = typeof pixelproofTiming === 'object' ? pixelproofTiming : null;
 
   // Records go out together (extension messaging is the dearest thing this
   // script does to a page): a second after the first one, at 50, or when the
@@ -46,7 +48,8 @@
   /** @type {object[]} */
   let pageRecords = [];
   // What the relay observed itself (gestures, the gesture watch, the Resource
-  // Timing count), kept apart from what the page handed over.
+  // Timing count, GET pixel URLs the worker asked for), kept apart from what
+  // the page handed over.
   /** @type {object[]} */
   let observed = [];
   /** @type {ReturnType<typeof setTimeout> | 0} */
@@ -64,7 +67,7 @@
         reported = pixelRequests;
         observed.push({ kind: 'request_count', count: reported, time: now() });
       }
-      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps };
+      const msg = { type: 'page-records', records: pageRecords, observed, refused, hook_caps: hookCaps, doc: timing && timing.info() };
       pageRecords = [];
       observed = [];
       refused = 0;
@@ -178,24 +181,15 @@
   }
 
   // ---- what the page itself says it sent ----------------------------------------
-  // The document's Resource Timing lists every pixel request it made (image,
-  // beacon, fetch). The worker can miss requests the browser never handed it
-  // (its worker stopped mid-burst); the count lets the core say how many went
-  // uncaptured instead of losing them silently. A page cannot add entries
-  // without really sending a request, and clearing its buffer does not reach
-  // an observer.
-  const PIXEL_ENDPOINT = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?(?:[?#]|$)/;
-  try {
-    new PerformanceObserver((list) => {
-      try {
-        let more = 0;
-        for (const e of list.getEntries()) if (PIXEL_ENDPOINT.test(e.name)) more += 1;
-        if (!more) return;
-        pixelRequests += more;
-        queued();
-      } catch (_) { /* never throw into the page */ }
-    }).observe({ type: 'resource', buffered: true });
-  } catch (_) { /* no Resource Timing here: nothing to compare */ }
+  // relay-timing.js (run just before this script, in this world) watches the
+  // document's Resource Timing: its count of pixel requests, and the URLs of
+  // GET hits the worker asks for, go out with this script's records.
+  // (Absent only if that script did not run: then this one still does its jobs.)
+  if (timing) timing.start({
+    counted: (more) => { pixelRequests += more; queued(); },
+    listed: (record) => { observed.push(record); if (observed.length >= SEND_AT) send(); },
+    flush: queued,
+  });
 
   // ---- page-hook records -------------------------------------------------------
 

@@ -27,7 +27,7 @@ export async function handle(msg, sender) {
   if (door) return door;
   if (type === MSG.pageRecords) {
     if (!fromContentScript(sender)) return { error: 'refused: page records come from the relay of a tab' };
-    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, observed: msg.observed, refused: msg.refused, hook_caps: msg.hook_caps } });
+    enqueue({ t: 'page', sender: { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url || null, leaving: platform.senderLeaving(sender) }, msg: { records: msg.records, observed: msg.observed, refused: msg.refused, hook_caps: msg.hook_caps, doc: msg.doc } });
     return { ok: true };
   }
   if (!fromExtensionPage(sender)) return { error: `refused: "${String(type).slice(0, 40)}" is answered for the extension's own pages only` };

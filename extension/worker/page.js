@@ -7,6 +7,7 @@ import { PAGE_KINDS as PAGE, RELAY_KINDS as RELAY } from '../wasm/contract.js';
 import { LIMITS } from '../storage.js';
 import { learnTopUrl, tabTopUrl } from './capture.js';
 import { append, journal } from './journal.js';
+import { askForListing } from './listing.js';
 import { previousTop } from './tab-state.js';
 import { originMatches, watchedOrigins } from './watch.js';
 
@@ -16,10 +17,12 @@ import { originMatches, watchedOrigins } from './watch.js';
 const PAGE_KINDS = new Set(PAGE);
 /** @type {Set<string>} */
 const RELAY_KINDS = new Set(RELAY);
+// A GET pixel request's URL, as the relay lists it from Resource Timing.
+const LISTED_URL = /^https:\/\/(?:[a-z0-9-]+\.)*(?:facebook|instagram)\.com\/tr\/?\?/;
 
 /**
  * @typedef {{ t: 'page', sender: { tabId: number, frameId: number | undefined, url: string | null, leaving?: boolean },
- *   msg: { records: unknown, observed: unknown, refused: unknown, hook_caps?: unknown } }} PageEntry
+ *   msg: { records: unknown, observed: unknown, refused: unknown, hook_caps?: unknown, doc?: unknown } }} PageEntry
  * @typedef {import('./journal.js').JournalRecord} JournalRecord
  */
 
@@ -79,6 +82,12 @@ export async function onPageRecords({ sender, msg, at, ...entry }) {
     } else if (r.kind === 'request_count') {
       if (!Number.isInteger(r.count) || r.count < 0) continue;
       record.count = Math.min(r.count, 1e7);
+    } else if (r.kind === 'listed_request') {
+      // A URL from the page's Resource Timing: page-reported (it only ever
+      // adds doubt), held to the page's budget, redacted like a request.
+      if (typeof r.url !== 'string' || r.url.length > LIMITS.pageRecordMax || !LISTED_URL.test(r.url)) continue;
+      record.url = r.url;
+      record.origin = 'page';
     }
     records.push(record);
   }
@@ -98,5 +107,9 @@ export async function onPageRecords({ sender, msg, at, ...entry }) {
   }
   // Appended in one task, they land in one storage write.
   for (const r of records) append(tab, r, entry);
+  // A count from a document still there: the relay may hold URLs of hits never handed over.
+  if (!sender.leaving && sender.frameId !== undefined && records.some((r) => r.kind === 'request_count')) {
+    askForListing(tab, sender.frameId, msg.doc).catch(() => {});
+  }
   return records.length > 0;
 }

@@ -94,7 +94,7 @@ async function syncPageScripts() {
     const common = { matches, runAt: 'document_start', allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: false };
     await chrome.scripting.registerContentScripts([
       { id: 'pixelproof-hook', js: ['page-hook.js'], world: 'MAIN', ...common },
-      { id: 'pixelproof-relay', js: ['relay.js'], world: 'ISOLATED', ...common },
+      { id: 'pixelproof-relay', js: ['relay-timing.js', 'relay.js'], world: 'ISOLATED', ...common },
     ]);
   }
   await writeRegistered(matches);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { firefoxPrefs, startServer } from '../server.mjs';
-import { until, withControl } from './common.mjs';
+import { sleep, until, withControl } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const name = 'firefox';
@@ -31,10 +31,11 @@ function bridgePage(dir) {
  * Same options as the Chromium driver's launch, and `prefs`: more Firefox
  * preferences for this run.
  */
-export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, hosts = {}, headed = false, prefs = {} } = {}) {
+export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 'e2e', 'site'), dynamic = {}, hosts = {}, headed = false, prefs = {}, server: given = null, profile = null } = {}) {
   const dir = extension === true ? EXTENSION : extension || null;
   const control = dir ? bridgePage(dir) : null;
-  const server = await startServer({ siteRoot, dynamic, hosts, proxy: true });
+  const server = given || (await startServer({ siteRoot, dynamic, hosts, proxy: true }));
+  const closeServer = () => (given ? Promise.resolve() : server.close());
   let browser;
   try {
     browser = await puppeteer.launch({
@@ -43,6 +44,8 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       headless: !headed,
       acceptInsecureCerts: true,
       defaultViewport: { width: 1100, height: 800 },
+      // A profile of the caller's (kept for a restart on it), else puppeteer's own.
+      ...(profile ? { userDataDir: profile } : {}),
       extraPrefsFirefox: {
         ...firefoxPrefs(server.proxyPort),
         // Console output of web content, extension pages included, goes to
@@ -52,12 +55,12 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       },
     });
   } catch (e) {
-    await server.close();
+    await closeServer();
     throw e;
   }
   const proc = browser.process();
   const args = proc.spawnargs;
-  const profile = args[args.indexOf('--profile') + 1];
+  const usedProfile = args[args.indexOf('--profile') + 1];
   const consoleErrors = [];
   // BiDi shows no extension context, so the extension's errors are read from
   // the browser's own output: uncaught errors name their moz-extension: script,
@@ -82,7 +85,7 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       await browser.installExtension(dir);
     } catch (e) {
       await browser.close();
-      await server.close();
+      await closeServer();
       throw e;
     }
   }
@@ -154,16 +157,31 @@ export async function launch({ extension = true, siteRoot = join(ROOT, 'tests', 
       await panel.waitForSelector(ready);
       return panel;
     },
+    /**
+     * Quits Firefox the way the system asks an application to (SIGTERM, which
+     * Firefox answers with its own quit), for a restart on the same profile.
+     * Not BiDi's browser.close: that closes the tabs one by one first, which
+     * the extension is told as tabs the user closed (their journeys go).
+     */
+    async quit() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((resolve) => proc.once('exit', resolve));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      await Promise.race([browser.close().catch(() => {}), sleep(3000)]);
+      await closeServer();
+    },
     async close() {
       try {
         await browser.close();
       } finally {
-        await server.close();
+        await closeServer();
       }
       // puppeteer removes the temporary profile once Firefox has exited; a run
-      // must leave neither behind.
+      // must leave neither behind (a profile of the caller's is the caller's).
       if (proc.exitCode === null && proc.signalCode === null) throw new Error(`Firefox (pid ${proc.pid}) still runs after close`);
-      if (existsSync(profile)) throw new Error(`Firefox profile ${profile} left behind`);
+      if (!profile && existsSync(usedProfile)) throw new Error(`Firefox profile ${usedProfile} left behind`);
     },
   };
   return withControl(t);

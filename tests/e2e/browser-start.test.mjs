@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, EXTENSION, launch, ROOT, serverHits, sleep } from './helpers.mjs';
 import { chromiumArgs, startServer } from '../../support/server.mjs';
+import { until } from '../../support/drivers/common.mjs';
 
 const PRODUCT = 'https://shop.test/products/tee';
 
@@ -109,7 +110,7 @@ test('a browser started and sent straight to the store keeps its first page', as
   }
 });
 
-test('a worker stopped in the middle of a burst loses no hit it was handed, and says what the browser never handed it', async (tc) => {
+test('a worker stopped in the middle of a burst keeps every hit it was handed, and counts, names and recovers every one the browser never handed it', async (tc) => {
   const t = await launch();
   try {
     await t.watching();
@@ -120,7 +121,9 @@ test('a worker stopped in the middle of a burst loses no hit it was handed, and 
     await cdp.send('ServiceWorker.enable');
     const N = 1500;
     await page.evaluate((n) => window.soak(n, 0), N);
-    // Stopped three times while hits are still leaving the page.
+    // Stopped three times while hits are still leaving the page. How many
+    // the browser then never hands the worker depends on the machine's speed
+    // (none, on some runs): nothing below depends on that number.
     for (const at of [N / 5, N / 2, (4 * N) / 5]) {
       while (t.server.hits.length < at) await sleep(5);
       await cdp.send('ServiceWorker.stopAllWorkers');
@@ -133,19 +136,23 @@ test('a worker stopped in the middle of a burst loses no hit it was handed, and 
     const M = 50;
     await page.evaluate(([n, from]) => window.soak(n, from), [M, N]);
     await serverHits(t.server, N + M, 60000);
-    // Settled when every request the server saw is either in the packet or
-    // counted as not captured, and the packet has stopped growing for 3 s (a
-    // restarted worker replays its predecessor's inbox meanwhile, and until it
-    // has, those hits count as not captured).
-    let packet = null;
-    let stable = 0;
-    for (let end = Date.now() + 90000, last = -1; Date.now() < end; await sleep(250)) {
-      packet = (await t.send({ type: 'get-packet', tabId })).packet;
-      stable = packet.hits.length === last ? stable + 1 : 0;
-      last = packet.hits.length;
-      if (packet.hits.length + packet.capture.uncaptured_requests >= N + M && stable >= 12) break;
-    }
     const sent = pixelHits(t.server);
+    // Settled when every request the page sent is in the packet or counted as
+    // not captured, every one not captured is recovered from the page's
+    // Resource Timing (all of them are GET images, so their URLs are there),
+    // and that has held for 3 s of wall time (not a number of polls: a packet
+    // this size is slow to make on a busy machine). A fixed point of what the product
+    // does, however many the browser never handed over; a run that never
+    // gets there fails on the assertions below.
+    let packet = null;
+    const settling = Date.now();
+    for (let end = Date.now() + 300000, last = '', since = 0; Date.now() < end; await sleep(250)) {
+      packet = (await t.send({ type: 'get-packet', tabId })).packet;
+      const { uncaptured, recovered } = packet.capture.requests;
+      const now = `${packet.hits.length}/${uncaptured}/${recovered}`;
+      if (now !== last) [last, since] = [now, Date.now()];
+      if (packet.hits.length + uncaptured === sent.length && recovered === uncaptured && Date.now() - since >= 3000) break;
+    }
     const kept = packetKeys(packet);
     // Every hit the packet holds was sent, and once.
     assert.equal(new Set(kept).size, kept.length, 'no hit twice');
@@ -158,7 +165,66 @@ test('a worker stopped in the middle of a burst loses no hit it was handed, and 
     const missing = sent.filter((k) => !kept.includes(k));
     assert.equal(packet.capture.uncaptured_requests, missing.length, `the packet says how many were not captured (${missing.length} missing)`);
     if (missing.length) assert.match(packet.capture.dropped.join(' '), new RegExp(`^${missing.length} pixel requests not captured`));
-    tc.diagnostic(`${missing.length} of ${N} not handed to the worker: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
+    const { sent: total, captured, evicted, oversized, refused, uncaptured } = packet.capture.requests;
+    assert.equal(total, sent.length, 'the packet accounts for every request the page sent');
+    assert.equal(total, captured + evicted + oversized + refused + uncaptured, 'the counts add up');
+    // Each one missed is recovered from the page's Resource Timing as the hit
+    // it was, named, page-reported and still counted as not captured; nothing
+    // the worker captured is recovered.
+    const recovered = packet.capture.recovered.map((r) => serverKey({ url: r.url })).sort();
+    assert.deepEqual(recovered, [...missing].sort(), 'every hit the worker missed is recovered, and nothing it captured');
+    assert.ok(packet.capture.recovered.every((r) => r.event === 'ViewContent' && r.pixel_id === '1234567890'), 'recovered as the hits they were');
+    assert.equal(packet.capture.requests.recovered, missing.length);
+    const named = packet.capture.dropped.filter((l) => l.includes("recovered from the page's Resource Timing (page-reported, never captured): GET https://www.facebook.com/tr/?"));
+    assert.equal(named.length, Math.min(missing.length, 50), 'the packet names each recovered hit (the first 50 in words, all in its JSON)');
+    // The relay sent the URL of each missed hit, once, page-reported (the
+    // diagnostic says how many of hits the worker had went too: handed over
+    // after it asked).
+    const { records } = await t.send({ type: 'get-journal', tabId });
+    const listed = records.filter((r) => r.kind === 'listed_request');
+    const listedKeys = listed.map((r) => serverKey({ url: r.url }));
+    assert.ok(listed.every((r) => r.origin === 'page'), 'listed URLs are page-reported');
+    assert.equal(new Set(listedKeys).size, listedKeys.length, 'no URL sent twice');
+    assert.deepEqual(missing.filter((k) => !listedKeys.includes(k)), [], 'the URL of every missed hit was sent');
+    assert.ok(listedKeys.every((k) => sent.includes(k)), 'only URLs of hits the page sent');
+    if (missing.length) {
+      const chain = packet.gate.checks.find((c) => c.name === 'chain');
+      assert.notEqual(chain.state, 'go');
+      assert.notEqual(packet.gate.verdict, 'go');
+      assert.match(chain.detail, new RegExp(`seen by the page only \\(recovered from its Resource Timing, never captured\\): ${missing.length} hits? \\(ViewContent\\)`));
+    } else {
+      assert.deepEqual(listed, [], 'nothing missed: no URL sent');
+    }
+    const extra = listedKeys.filter((k) => !missing.includes(k));
+    tc.diagnostic(`settled in ${Date.now() - settling} ms; ${missing.length} of ${N} not handed to the worker, all recovered; ${listed.length} URLs sent (${extra.length} of hits it had): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a journey that lost nothing sends no Resource Timing URL: the page budget pays nothing for recovery', async () => {
+  const t = await launch();
+  try {
+    await t.watching();
+    const page = await t.context.newPage();
+    await page.goto('https://shop.test/soak');
+    const tabId = await t.tabIdOf('https://shop.test/soak');
+    const N = 300;
+    await page.evaluate((n) => window.soak(n, 0), N);
+    await serverHits(t.server, N, 60000);
+    const sent = pixelHits(t.server);
+    // Every hit captured, and the page's count in (its relay reports within a second).
+    const packet = await until(async () => {
+      const p = (await t.send({ type: 'get-packet', tabId })).packet;
+      return p.hits.length === N && p.capture.requests.listed === N ? p : null;
+    }, 'every hit and the page count', 60000);
+    assert.deepEqual(packetKeys(packet), sent);
+    assert.equal(packet.capture.requests.uncaptured, 0);
+    // Given time to ask, had it wanted to: no URL was sent or stored.
+    await sleep(2500);
+    const { records } = await t.send({ type: 'get-journal', tabId });
+    assert.ok(records.some((r) => r.kind === 'request_count' && r.count === N), 'the relay reported its count');
+    assert.deepEqual(records.filter((r) => r.kind === 'listed_request'), [], 'no URL listed');
   } finally {
     await t.close();
   }

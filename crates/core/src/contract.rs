@@ -18,7 +18,9 @@ use serde::Serialize;
 pub const PAGE_KINDS: &[&str] = &["fbq_call", "scripts", "fb_log", "shopify", "consent"];
 
 /// Record kinds the relay observes itself, in the extension's isolated world.
-pub const RELAY_KINDS: &[&str] = &["gesture", "gesture_watch", "request_count"];
+/// A `listed_request` is read from the page's Resource Timing and stored as
+/// page-reported.
+pub const RELAY_KINDS: &[&str] = &["gesture", "gesture_watch", "request_count", "listed_request"];
 
 /// Record kinds the user supplies in the panel (pastes, files).
 pub const USER_KINDS: &[&str] = &["server_payload", "server_response", "order"];
@@ -53,6 +55,9 @@ pub const MESSAGES: &[Message] = &[
     msg("delete-journey", "panel"),
     msg("records", "worker"),
     msg("journal-reset", "worker"),
+    // To a document's relay: the keys of what the worker captured from it,
+    // when it wants the URLs of GET hits it never got.
+    msg("listed-wanted", "worker"),
     msg("get-packet", "test"),
     msg("get-summary", "test"),
     msg("tabs", "test"),

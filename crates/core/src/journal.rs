@@ -58,6 +58,11 @@ pub enum Record {
     /// How many pixel requests a document's own Resource Timing listed so far
     /// (a running count): what the page sent, to compare with what was captured.
     RequestCount(RequestCount),
+    /// A GET pixel request a document's own Resource Timing listed, with its
+    /// full URL (redacted like a captured request's). Page-reported: what the
+    /// core recovers from it when the browser never handed the request to the
+    /// extension may add doubt, never clear it.
+    ListedRequest(ListedRequest),
     /// A `FB_LOG` message posted by fbevents.
     FbLog(FbLog),
     /// What a Shopify page exposes about the shop, cart and order.
@@ -125,6 +130,7 @@ impl Record {
             Record::Gesture(r) => Some(r.time),
             Record::GestureWatch(r) => Some(r.time),
             Record::RequestCount(r) => Some(r.time),
+            Record::ListedRequest(r) => Some(r.time),
             Record::FbLog(r) => Some(r.time),
             Record::Shopify(r) => Some(r.time),
             Record::Consent(r) => Some(r.time),
@@ -193,7 +199,7 @@ struct WireRecord {
 
 /// The `kind` names, for the message about an unknown one.
 const KINDS: &str = "request, script_load, navigation, fbq_call, scripts, gesture, gesture_watch, \
-                     request_count, fb_log, shopify, consent, server_payload, server_response, order, dropped";
+                     request_count, listed_request, fb_log, shopify, consent, server_payload, server_response, order, dropped";
 
 impl TryFrom<WireRecord> for Record {
     type Error = String;
@@ -270,6 +276,12 @@ impl TryFrom<WireRecord> for Record {
                 context: w.context,
                 time,
                 count: w.count,
+                origin: w.origin,
+            }),
+            "listed_request" => Record::ListedRequest(ListedRequest {
+                url: w.url,
+                context: w.context,
+                time,
                 origin: w.origin,
             }),
             "fb_log" => Record::FbLog(FbLog {
@@ -512,6 +524,16 @@ pub struct RequestCount {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+pub struct ListedRequest {
+    /// The entry's name: the request's full URL.
+    pub url: String,
+    pub context: Context,
+    pub time: f64,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GestureWatch {
     pub context: Context,
     pub time: f64,
@@ -714,6 +736,11 @@ mod tests {
             Record::GestureWatch(GestureWatch::default()),
             Record::RequestCount(RequestCount {
                 count: 7,
+                ..Default::default()
+            }),
+            Record::ListedRequest(ListedRequest {
+                url: "https://www.facebook.com/tr/?id=1&ev=PageView".into(),
+                origin: Origin::Page,
                 ..Default::default()
             }),
             Record::FbLog(FbLog {

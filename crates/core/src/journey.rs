@@ -99,6 +99,15 @@ impl ServerRequest {
     }
 }
 
+/// A pixel request a document's Resource Timing listed: its URL (redacted as a
+/// captured one's is), the page view it was placed in and when it arrived.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub url: String,
+    pub page_view: usize,
+    pub time: f64,
+}
+
 /// All derived data. Rules read it; only [`crate::Session`] writes it.
 #[derive(Debug, Default)]
 pub struct Journey {
@@ -162,6 +171,9 @@ pub struct Journey {
     /// view that began the document, frame id): the highest running count
     /// reported.
     pub request_counts: BTreeMap<(usize, i64), u64>,
+    /// GET pixel requests the documents' Resource Timing listed with their
+    /// URLs (page-reported), in journal order.
+    pub listed: Vec<Listed>,
     /// Latest record time seen (ms).
     pub last_time: f64,
     /// Earliest and latest time of a counted hit (ms): the capture as the

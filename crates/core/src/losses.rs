@@ -135,6 +135,9 @@ pub struct RequestTally {
     pub refused: u64,
     /// Listed by the pages' Resource Timing and accounted for nowhere else.
     pub uncaptured: u64,
+    /// Of the uncaptured, those whose URL the pages' Resource Timing gave
+    /// (GET hits): recovered as page-reported, still not captured.
+    pub recovered: u64,
     /// What the pages' Resource Timing listed (`None`: no page reported).
     pub listed: Option<u64>,
 }
@@ -145,6 +148,40 @@ pub struct Losses {
     pub requests: RequestTally,
     /// Each `dropped` record of the journal, then the uncaptured requests.
     pub lost: Vec<Loss>,
+    /// The uncaptured GET hits recovered from the pages' Resource Timing.
+    pub recovered: Vec<Recovered>,
+}
+
+/// A pixel hit the browser never handed to the extension, recovered from the
+/// URL a page's Resource Timing listed. Page-reported: it may name a missing
+/// hit, it never stands in for a captured one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recovered {
+    pub url: String,
+    pub event: Option<String>,
+    pub pixel_id: Option<String>,
+    /// Index into the page views.
+    pub page_view: usize,
+    pub time: f64,
+}
+
+impl Recovered {
+    /// The hit in words: event, pixel, page view and URL.
+    pub fn describe(&self) -> String {
+        const URL_CHARS: usize = 300;
+        let url: String = self.url.chars().take(URL_CHARS).collect();
+        let cut = if self.url.chars().count() > URL_CHARS {
+            "…"
+        } else {
+            ""
+        };
+        format!(
+            "{} to pixel {} on page view #{}, seen by the page only: recovered from the page's Resource Timing (page-reported, never captured): GET {url}{cut}",
+            self.event.as_deref().unwrap_or("(no event)"),
+            self.pixel_id.as_deref().unwrap_or("(none)"),
+            self.page_view + 1,
+        )
+    }
 }
 
 impl Losses {
@@ -169,6 +206,8 @@ impl Losses {
             let accounted = listed_hits(j) + t.evicted + t.oversized + t.refused;
             t.uncaptured = listed.saturating_sub(accounted);
         }
+        let recovered = recover(j, t.uncaptured);
+        t.recovered = recovered.len() as u64;
         if t.uncaptured > 0 {
             lost.push(Loss {
                 count: t.uncaptured,
@@ -178,7 +217,11 @@ impl Losses {
             });
         }
         t.sent = t.captured + t.evicted + t.oversized + t.refused + t.uncaptured;
-        Losses { requests: t, lost }
+        Losses {
+            requests: t,
+            lost,
+            recovered,
+        }
     }
 
     /// Records lost, all causes.
@@ -213,8 +256,12 @@ impl Losses {
             Some(n) => format!(" (their Resource Timing listed {n})"),
             None => String::new(),
         };
+        let recovered = match t.recovered {
+            0 => String::new(),
+            n => format!(" ({n} of them recovered from the pages' Resource Timing, page-reported)"),
+        };
         Some(format!(
-            "{} pixel requests the pages sent{listed} = {} captured + {} evicted (journal size budget) + {} oversized + {} refused (caps) + {} never handed to PixelProof",
+            "{} pixel requests the pages sent{listed} = {} captured + {} evicted (journal size budget) + {} oversized + {} refused (caps) + {} never handed to PixelProof{recovered}",
             t.sent, t.captured, t.evicted, t.oversized, t.refused, t.uncaptured
         ))
     }
@@ -235,6 +282,14 @@ impl Losses {
                 }),
             })
             .collect();
+        const NAMED: usize = 50;
+        out.extend(self.recovered.iter().take(NAMED).map(Recovered::describe));
+        if self.recovered.len() > NAMED {
+            out.push(format!(
+                "and {} more hits recovered from the pages' Resource Timing (the packet's JSON lists each)",
+                self.recovered.len() - NAMED
+            ));
+        }
         if !self.lost.is_empty() {
             out.extend(self.requests_line());
         }
@@ -249,6 +304,121 @@ fn loss_of(d: &Dropped) -> Loss {
         reason: d.reason.clone().unwrap_or_else(|| "journal_budget".into()),
         kinds: d.kinds.clone(),
     }
+}
+
+/// The uncaptured GET hits whose URLs the pages listed: each listed URL that
+/// no captured hit has (a URL listed twice and captured once leaves one), that
+/// decodes as a pixel hit, at most as many as the counts say went uncaptured
+/// (a URL whose hit the journal evicted is not captured either, and eviction
+/// takes the oldest: the newest are kept).
+fn recover(j: &Journey, uncaptured: u64) -> Vec<Recovered> {
+    if uncaptured == 0 || j.listed.is_empty() {
+        return Vec::new();
+    }
+    let mut captured: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for h in &j.hits {
+        *captured.entry(h.url.as_str()).or_default() += 1;
+    }
+    let config = crate::decode::DecodeConfig::default();
+    let mut out: Vec<Recovered> = Vec::new();
+    for l in &j.listed {
+        if let Some(n) = captured.get_mut(l.url.as_str()).filter(|n| **n > 0) {
+            *n -= 1;
+            continue;
+        }
+        let req = crate::journal::CapturedRequest {
+            url: l.url.clone(),
+            method: "GET".into(),
+            time: l.time,
+            ..Default::default()
+        };
+        let Some(d) = crate::decode::decode(&req, &config) else {
+            continue;
+        };
+        if d.endpoint == Endpoint::PrivacySandbox || d.get("ev").is_none() {
+            continue;
+        }
+        out.push(Recovered {
+            url: l.url.clone(),
+            event: d.get("ev").map(str::to_owned),
+            pixel_id: d.get("id").map(str::to_owned),
+            page_view: l.page_view,
+            time: l.time,
+        });
+    }
+    let keep = usize::try_from(uncaptured).unwrap_or(usize::MAX);
+    if out.len() > keep {
+        out.drain(..out.len() - keep);
+    }
+    out
+}
+
+/// What a document's relay needs to send the URLs of GET hits nobody
+/// captured, and only those: the keys ([`listing_key`]) of the hits captured
+/// in its frame `frame` at or after `since` (when the document began, ms), so
+/// it can leave out every URL the worker has. `None` while nothing is missing
+/// that a URL could still name (every uncaptured request already recovered, or
+/// none uncaptured): then the relay is not asked and sends no URL at all.
+pub fn listing_wanted(j: &Journey, frame: i64, since: f64) -> Option<Vec<String>> {
+    let l = Losses::of(j);
+    if l.requests.uncaptured <= l.requests.recovered {
+        return None;
+    }
+    Some(
+        j.hits
+            .iter()
+            .filter(|h| h.context.frame_id == Some(frame) && h.time >= since)
+            .map(|h| listing_key(&h.url))
+            .collect(),
+    )
+}
+
+/// The key the relay and the worker compare a pixel URL by: the URL without
+/// its fragment and with the value of every user-data pair (`ud[..]`,
+/// `udff[..]`, as the raw key starts) left out, so the stored URL (its
+/// user data masked) and the page's own (plain) give the same key; hashed with
+/// cyrb53 over UTF-16 code units to 53 bits, in hex. The relay
+/// (extension/relay.js, `listingKey`) computes it the same way. Two URLs with
+/// one key only make the relay leave out a URL: a missed hit stays counted as
+/// not captured, unnamed.
+pub fn listing_key(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    let text = match url.split_once('?') {
+        None => url.to_owned(),
+        Some((head, query)) => {
+            let pairs: Vec<&str> = query
+                .split('&')
+                .map(|pair| {
+                    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+                    let user_data = ["ud[", "ud%5B", "ud%5b", "udff[", "udff%5B", "udff%5b"]
+                        .iter()
+                        .any(|p| key.starts_with(p));
+                    if user_data && key.len() < pair.len() {
+                        &pair[..=key.len()]
+                    } else {
+                        pair
+                    }
+                })
+                .collect();
+            format!("{head}?{}", pairs.join("&"))
+        }
+    };
+    format!("{:x}", cyrb53(&text))
+}
+
+/// cyrb53 (a public-domain 53-bit string hash), over UTF-16 code units as
+/// JavaScript's `charCodeAt` gives them.
+fn cyrb53(s: &str) -> u64 {
+    let (mut h1, mut h2) = (0xdead_beef_u32, 0x41c6_ce57_u32);
+    for ch in s.encode_utf16() {
+        h1 = (h1 ^ u32::from(ch)).wrapping_mul(2_654_435_761);
+        h2 = (h2 ^ u32::from(ch)).wrapping_mul(1_597_334_677);
+    }
+    h1 = (h1 ^ (h1 >> 16)).wrapping_mul(2_246_822_507);
+    h1 ^= (h2 ^ (h2 >> 13)).wrapping_mul(3_266_489_909);
+    h2 = (h2 ^ (h2 >> 16)).wrapping_mul(2_246_822_507);
+    h2 ^= (h1 ^ (h1 >> 13)).wrapping_mul(3_266_489_909);
+    (u64::from(h2 & 0x1f_ffff) << 32) | u64::from(h1)
 }
 
 /// Captured hits of the frames that reported their Resource Timing count, of
@@ -400,6 +570,189 @@ mod tests {
         );
         assert_eq!(l.for_check("owners").map(|(n, _)| n), Some(20));
         assert_eq!(l.for_check("gaps"), None);
+    }
+
+    /// The worker missed one GET hit of two: the page's Resource Timing
+    /// listed both URLs, the one nobody captured is recovered and named, and
+    /// the requests still add up (the recovered one is among the uncaptured).
+    #[test]
+    fn a_get_hit_the_worker_missed_is_recovered_from_resource_timing() {
+        let j = J::new()
+            .nav("https://shop.test/products/a")
+            .hit("PageView", &[])
+            .listed_last()
+            .missed("ViewContent", &[("cd[content_ids]", "[\"a\"]")])
+            .request_count(2);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.sent, t.captured, t.uncaptured, t.recovered), (2, 1, 1, 1), "{t:?}");
+        assert_eq!(t.sent, t.captured + t.evicted + t.oversized + t.refused + t.uncaptured);
+        assert_eq!(l.recovered.len(), 1);
+        let r = &l.recovered[0];
+        assert_eq!(r.event.as_deref(), Some("ViewContent"));
+        assert_eq!(r.pixel_id.as_deref(), Some(crate::rules::testkit::PIXEL));
+        assert!(r.url.starts_with("https://www.facebook.com/tr/?id="), "{}", r.url);
+        let lines = l.lines();
+        assert!(
+            lines.iter().any(|s| s.contains("1 pixel requests not captured")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|s| s.starts_with(
+                "ViewContent to pixel 1234567890 on page view #1, seen by the page only: recovered from the page's Resource Timing (page-reported, never captured): GET https://www.facebook.com/tr/?id=1234567890&ev=ViewContent"
+            )),
+            "{lines:?}"
+        );
+        assert!(
+            lines.last().is_some_and(|s| s.ends_with(
+                "+ 1 never handed to PixelProof (1 of them recovered from the pages' Resource Timing, page-reported)"
+            )),
+            "{lines:?}"
+        );
+        // Still lost: every check that reads hits stays in doubt.
+        assert_eq!(l.for_check("chain").map(|(n, _)| n), Some(1));
+    }
+
+    /// A URL listed twice and captured once is a second request only when the
+    /// page's count says two went out; a URL nobody listed (a POST beacon,
+    /// whose data is in its body) stays counted and named as not captured.
+    #[test]
+    fn duplicates_count_only_as_the_count_says_and_posts_stay_uncaptured() {
+        let twice = |count| {
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .listed_last()
+                .listed_last()
+                .request_count(count)
+        };
+        let l = losses(twice(2));
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 1), "{l:?}");
+        assert_eq!(l.recovered[0].event.as_deref(), Some("PageView"));
+        let l = losses(twice(1));
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (0, 0), "{l:?}");
+        assert!(l.recovered.is_empty());
+
+        // Two requests the worker missed: a GET it can recover, a POST it cannot.
+        let j = J::new()
+            .nav("https://shop.test/checkouts/c/thank-you")
+            .hit("PageView", &[])
+            .listed_last()
+            .missed("Purchase", &[("cd[value]", "10.00"), ("cd[currency]", "EUR")])
+            .request_count(3);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.sent, t.captured, t.uncaptured, t.recovered), (3, 1, 2, 1), "{t:?}");
+        assert_eq!(l.recovered[0].event.as_deref(), Some("Purchase"));
+        assert!(
+            l.lines().iter().any(|s| s.starts_with("2 pixel requests not captured")),
+            "{:?}",
+            l.lines()
+        );
+    }
+
+    /// A listed URL recovers nothing the counts do not say is missing, nor
+    /// anything that is not a pixel hit: the page cannot add hits this way.
+    #[test]
+    fn listed_urls_recover_only_what_the_count_says_is_missing() {
+        let forged = Record::ListedRequest(crate::journal::ListedRequest {
+            url: "https://www.facebook.com/tr/?id=1234567890&ev=Purchase&cd[value]=1".into(),
+            context: J::new().ctx(),
+            time: 1_700_000_000_700.0,
+            origin: crate::journal::Origin::Page,
+        });
+        let j = J::new()
+            .nav("https://shop.test/")
+            .hit("PageView", &[])
+            .listed_last()
+            .record(forged.clone())
+            .request_count(1);
+        let l = losses(j);
+        assert!(l.recovered.is_empty(), "{l:?}");
+        assert_eq!(l.total(), 0);
+        // A POST's URL has no event: nothing to recover from it.
+        let post = Record::ListedRequest(crate::journal::ListedRequest {
+            url: "https://www.facebook.com/tr/".into(),
+            ..match forged {
+                Record::ListedRequest(r) => r,
+                _ => unreachable!(),
+            }
+        });
+        let l = losses(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .listed_last()
+                .record(post)
+                .request_count(2),
+        );
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 0), "{l:?}");
+    }
+
+    /// The relay computes the same key in JavaScript (extension/relay.js):
+    /// these values are what it gives for the same URLs.
+    #[test]
+    fn the_listing_key_is_the_relays_and_ignores_user_data_values() {
+        assert_eq!(cyrb53("a"), 7_929_297_801_672_961, "cyrb53's published value");
+        assert_eq!(cyrb53("é€😀"), 7_085_986_628_057_341);
+        assert_eq!(
+            listing_key("https://www.facebook.com/tr/?id=1234567890&ev=PageView&eid=e1"),
+            "1c566120bf8285"
+        );
+        let plain = "https://www.facebook.com/tr/?id=1&ev=Purchase&ud[em]=jane%40example.com&ud%5Bph%5D=123#x";
+        assert_eq!(listing_key(plain), "191b79ca146b9e");
+        // The stored URL has its user data masked: same key as the page's own.
+        let mut stored = serde_json::json!({"kind": "request", "url": plain, "method": "GET"});
+        assert!(crate::privacy::redact_record(&mut stored));
+        let stored = stored["url"].as_str().unwrap_or_default().to_owned();
+        assert_ne!(stored, plain);
+        assert_eq!(listing_key(&stored), listing_key(plain));
+        // Anything else in the URL tells two hits apart.
+        assert_ne!(
+            listing_key("https://www.facebook.com/tr/?id=1&ev=Purchase&ud[em]=x"),
+            listing_key("https://www.facebook.com/tr/?id=1&ev=Lead&ud[em]=x")
+        );
+    }
+
+    /// Nothing lost, or everything lost already recovered: the relay is not
+    /// asked (it sends no URL). A shortfall: it is told the keys of what its
+    /// frame captured since it began, and nothing from before or from other frames.
+    #[test]
+    fn the_relay_is_asked_for_urls_only_while_a_shortfall_is_unnamed() {
+        let whole = || {
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .hit("ViewContent", &[])
+        };
+        let j = whole().request_count(2).session();
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None, "nothing missing");
+
+        let missed = || {
+            whole()
+                .missed("AddToCart", &[])
+                .record_without_listed()
+                .request_count(3)
+        };
+        let j = missed().session();
+        let hits = &j.journey().hits;
+        let since = hits[1].time;
+        assert_eq!(
+            listing_wanted(j.journey(), 0, since),
+            Some(vec![listing_key(&hits[1].url)]),
+            "the keys of what the frame captured since the document began"
+        );
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0).map(|k| k.len()), Some(2));
+        assert_eq!(
+            listing_wanted(j.journey(), 7, 0.0),
+            Some(vec![]),
+            "another frame captured nothing"
+        );
+
+        // Once the missed hit's URL came, there is nothing more to ask for.
+        let j = whole().missed("AddToCart", &[]).request_count(3).session();
+        assert_eq!(Losses::of(j.journey()).requests.recovered, 1);
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None);
     }
 
     #[test]

@@ -127,6 +127,10 @@ pub struct Capture {
     pub requests: crate::losses::RequestTally,
     /// Each loss with its cause, record kinds and reason.
     pub lost: Vec<crate::losses::Loss>,
+    /// Uncaptured GET hits recovered from the pages' Resource Timing
+    /// (page-reported: they name what is missing, they are not evidence that
+    /// it arrived).
+    pub recovered: Vec<crate::losses::Recovered>,
     /// Requests recorded that were not pixel hits.
     pub ignored_requests: u64,
 }
@@ -295,6 +299,7 @@ impl Packet {
                 uncaptured_requests: losses.requests.uncaptured,
                 requests: losses.requests.clone(),
                 lost: losses.lost,
+                recovered: losses.recovered,
                 ignored_requests: j.ignored_requests,
             },
             pixels: pixels

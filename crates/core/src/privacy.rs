@@ -141,13 +141,22 @@ pub fn redact_record(record: &mut Value) -> bool {
 /// redaction for (a test keeps the two equal). The extension's contract
 /// carries this list, so the worker hands the core every record of these kinds
 /// and no other.
-pub const REDACTED_KINDS: &[&str] = &["request", "fbq_call", "server_payload", "server_response", "order"];
+pub const REDACTED_KINDS: &[&str] = &[
+    "request",
+    "listed_request",
+    "fbq_call",
+    "server_payload",
+    "server_response",
+    "order",
+];
 
 /// What redacts a record of `kind`; `None` for kinds that never carry customer
 /// data.
 fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
     let redact: fn(&mut Value) -> bool = match kind {
-        "request" => redact_request,
+        // A listed request's URL is masked exactly as a captured one's, so the
+        // two still compare equal.
+        "request" | "listed_request" => redact_request,
         "fbq_call" => redact_fbq_call,
         "server_payload" => |r| redact_text(r, redact_capi_text),
         "server_response" => |r| redact_text(r, response_fields_only),
@@ -1050,6 +1059,20 @@ mod tests {
         );
     }
 
+    /// The page's Resource Timing lists a request's URL as sent, plain e-mail
+    /// and all: masked exactly as the captured request's, so no plain value is
+    /// kept and the two URLs still compare equal.
+    #[test]
+    fn a_listed_url_is_masked_like_the_captured_request() {
+        let url = "https://www.facebook.com/tr/?id=1&ev=Purchase&ud[em]=jane%40example.com";
+        let mut captured = json!({"kind": "request", "url": url, "method": "GET"});
+        let mut listed = json!({"kind": "listed_request", "url": url});
+        assert!(redact_record(&mut captured));
+        assert!(redact_record(&mut listed));
+        assert_eq!(listed["url"], captured["url"]);
+        assert!(!listed["url"].as_str().unwrap_or_default().contains("jane"), "{listed}");
+    }
+
     #[test]
     fn the_redacted_kinds_are_the_kinds_with_a_redaction() {
         let known = [
@@ -1061,6 +1084,7 @@ mod tests {
             "gesture",
             "gesture_watch",
             "request_count",
+            "listed_request",
             "fb_log",
             "shopify",
             "server_payload",

@@ -369,6 +369,27 @@ pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
             mark_lost(c, n, &causes);
         }
     }
+    // Hits recovered from the pages' Resource Timing are named in the chain
+    // as seen by the page only; they are among the losses above, so they
+    // never make it go.
+    if let Some(c) = checks.iter_mut().find(|c| c.name == "chain") {
+        if !losses.recovered.is_empty() {
+            let mut events: Vec<&str> = losses
+                .recovered
+                .iter()
+                .map(|r| r.event.as_deref().unwrap_or("(no event)"))
+                .collect();
+            events.sort_unstable();
+            events.dedup();
+            c.detail = format!(
+                "{}; seen by the page only (recovered from its Resource Timing, never captured): {} hit{} ({})",
+                c.detail,
+                losses.recovered.len(),
+                if losses.recovered.len() == 1 { "" } else { "s" },
+                events.join(", ")
+            );
+        }
+    }
     let mut blocking: Vec<&'static str> = Vec::new();
     for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
         if !blocking.contains(&f.code) {
@@ -894,6 +915,75 @@ mod tests {
             kinds: [(kind.to_owned(), count)].into_iter().collect(),
             reason: Some(reason.into()),
         })
+    }
+
+    /// A Purchase the worker never got, recovered from the thank-you page's
+    /// Resource Timing: named in the chain as seen by the page only, and the
+    /// chain is no better for it than without it.
+    #[test]
+    fn a_recovered_hit_names_the_gap_and_never_makes_the_chain_go() {
+        let journey = |recover: bool| {
+            let j = J::new()
+                .nav("https://shop.test/products/tee")
+                .hit("PageView", &[])
+                .hit("ViewContent", &[("cd[content_ids]", "[\"tee-1\"]")])
+                .wait(2000.0)
+                .gesture()
+                .hit("AddToCart", &[("cd[content_ids]", "[\"tee-1\"]")])
+                .nav("https://shop.test/checkouts/c/thank-you")
+                .hit("PageView", &[]);
+            let j = if recover { j.listed_last() } else { j };
+            let j = j.missed(
+                "Purchase",
+                &[
+                    ("cd[value]", "25.00"),
+                    ("cd[currency]", "USD"),
+                    ("cd[order_id]", "1001"),
+                ],
+            );
+            let j = if recover { j } else { j.record_without_listed() };
+            // The frame's documents sent five: four captured, the Purchase not.
+            j.request_count(5)
+        };
+        let review = Review::default();
+        let without = gate_of(journey(false), &review);
+        let with = gate_of(journey(true), &review);
+        let chain = |g: &Gate| g.checks.iter().find(|c| c.name == "chain").expect("chain").clone();
+        assert_ne!(chain(&with).state, CheckState::Go, "{:?}", chain(&with));
+        assert_eq!(chain(&with).state, chain(&without).state);
+        assert_eq!(with.verdict, without.verdict);
+        assert!(
+            chain(&with).detail.ends_with(
+                "; seen by the page only (recovered from its Resource Timing, never captured): 1 hit (Purchase)"
+            ),
+            "{}",
+            chain(&with).detail
+        );
+        assert!(!chain(&without).detail.contains("seen by the page only"));
+        // A go journey with one hit recovered is go no longer: incomplete, as
+        // it is with that hit missing and nothing recovered, never better.
+        let (j, review) = go_journey();
+        let g = gate_of(j.listed_last().missed("Lead", &[]).request_count(100), &review);
+        assert_eq!(g.verdict, Verdict::Incomplete);
+        let (j, review) = go_journey();
+        let unnamed = gate_of(
+            j.listed_last()
+                .missed("Lead", &[])
+                .record_without_listed()
+                .request_count(100),
+            &review,
+        );
+        assert_eq!(unnamed.verdict, Verdict::Incomplete);
+        assert_eq!(
+            g.checks.iter().map(|c| (c.name, c.state)).collect::<Vec<_>>(),
+            unnamed.checks.iter().map(|c| (c.name, c.state)).collect::<Vec<_>>(),
+            "every check as it is with the hit missing"
+        );
+        assert!(
+            chain(&g).detail.contains("never captured): 1 hit (Lead)"),
+            "{}",
+            chain(&g).detail
+        );
     }
 
     /// Lost evidence is a gate fact: a journey that lost records is never go,

@@ -246,6 +246,14 @@ impl Session {
                     *n = (*n).max(c.count);
                 }
             }
+            Record::ListedRequest(l) => {
+                let pv = self.pv_for(l.time, l.context.top_url.as_deref(), Placer::Other);
+                self.journey.listed.push(crate::journey::Listed {
+                    url: l.url.clone(),
+                    page_view: pv,
+                    time: l.time,
+                });
+            }
             Record::Dropped(d) => {
                 self.journey.dropped += d.count;
                 self.journey.drops.push(d.clone());

@@ -145,7 +145,8 @@ fn item(s: &State, j: &Journey, idx: usize) -> Option<Element> {
         ),
         // Bookkeeping, not events: the start of gesture watching, and the
         // worker's count of requests the browser never handed it (said under the status).
-        (Record::GestureWatch(_) | Record::RequestCount(_), _) => return None,
+        // A listed request is said under the status when it was recovered.
+        (Record::GestureWatch(_) | Record::RequestCount(_) | Record::ListedRequest(_), _) => return None,
         (Record::FbLog(l), _) => format!("{} FB_LOG {}: {}", clock(l.time), l.level, l.message),
         (Record::Shopify(shop), _) => format!(
             "{} Shopify {} {}",

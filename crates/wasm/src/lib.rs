@@ -134,6 +134,22 @@ impl Session {
     }
 }
 
+/// Resource Timing recovery: what the worker asks a document's relay.
+#[wasm_bindgen]
+impl Session {
+    /// For the relay of the document in frame `frame` that began at `since`
+    /// (ms since the epoch): the keys of the hits captured from that frame
+    /// since then, when pixel requests went uncaptured that no URL the pages
+    /// listed recovers yet; `undefined` when the relay need send nothing.
+    #[wasm_bindgen(js_name = listingWanted)]
+    pub fn listing_wanted(&self, frame: f64, since: f64) -> Option<Vec<String>> {
+        if !frame.is_finite() || !since.is_finite() {
+            return None;
+        }
+        pixelproof_core::losses::listing_wanted(self.inner.journey(), frame as i64, since)
+    }
+}
+
 /// The extension's contract with the core (`pixelproof_core::contract`) as
 /// JSON: the build writes it into wasm/contract.js (tools/contract.mjs).
 #[wasm_bindgen]

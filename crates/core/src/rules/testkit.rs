@@ -144,6 +144,46 @@ impl J {
         self
     }
 
+    /// The page's Resource Timing lists the last captured request's URL too
+    /// (what the relay reports for every GET pixel request it sees).
+    pub fn listed_last(mut self) -> J {
+        let url = self
+            .records
+            .iter()
+            .rev()
+            .find_map(|r| match r {
+                Record::Request(q) => Some(q.url.clone()),
+                _ => None,
+            })
+            .expect("a captured request to list");
+        self.records.push(Record::ListedRequest(ListedRequest {
+            url,
+            context: self.ctx(),
+            time: self.t,
+            origin: Origin::Page,
+        }));
+        self
+    }
+
+    /// A GET hit the page sent and the worker never got: only the page's
+    /// Resource Timing lists its URL.
+    pub fn missed(self, ev: &str, params: &[(&str, &str)]) -> J {
+        let mut j = self.hit(ev, params).listed_last();
+        let at = j
+            .records
+            .iter()
+            .rposition(|r| matches!(r, Record::Request(_)))
+            .expect("the hit just made");
+        j.records.remove(at);
+        j
+    }
+
+    /// Drops the page's Resource Timing URLs: the relay reported only the count.
+    pub fn record_without_listed(mut self) -> J {
+        self.records.retain(|r| !matches!(r, Record::ListedRequest(_)));
+        self
+    }
+
     pub fn record(mut self, r: Record) -> J {
         self.records.push(r);
         self
