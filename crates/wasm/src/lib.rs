@@ -68,6 +68,36 @@ fn journal_error(e: serde_json::Error) -> JsError {
     JsError::new(&format!("journal JSON, line {}, column {}: {e}", e.line(), e.column()))
 }
 
+/// What separates the record texts of a batch (`Session.addTexts`): ASCII's
+/// record separator, which a JSON text never holds (unescaped control
+/// characters are not allowed in its strings, and outside them only spaces,
+/// tabs and line breaks are), the way JSON text sequences (RFC 7464) use it.
+pub const BATCH_SEPARATOR: char = '\u{1e}';
+
+/// One journal record from its JSON text, or why the core refuses it.
+fn record_from_text(text: &str) -> Result<Record, String> {
+    serde_json::from_str(text).map_err(|e| format!("journal record refused: {e}"))
+}
+
+/// How many record texts a batch holds.
+fn batch_len(texts: &str) -> usize {
+    texts.bytes().filter(|&b| b == BATCH_SEPARATOR as u8).count() + 1
+}
+
+/// Adds each record text of a batch (joined by [`BATCH_SEPARATOR`]) to the
+/// session in order, as `Session.addText` of each would; returns the position
+/// in the batch and the message of each one refused.
+fn add_batch(session: &mut pixelproof_core::Session, texts: &str) -> Vec<(usize, String)> {
+    let mut refused = Vec::new();
+    for (index, text) in texts.split(BATCH_SEPARATOR).enumerate() {
+        match record_from_text(text) {
+            Ok(record) => session.add(record),
+            Err(message) => refused.push((index, message)),
+        }
+    }
+    refused
+}
+
 fn review_from(value: JsValue) -> Result<Review, JsError> {
     from_js(value, "review fields")
 }
@@ -108,10 +138,44 @@ impl Session {
     #[wasm_bindgen(js_name = addText)]
     pub fn add_text(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<(), JsError> {
         let text = utf8(&text).ok_or_else(|| JsError::new("journal record refused: not a string"))?;
-        let record: Record =
-            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        let record = record_from_text(&text).map_err(|e| JsError::new(&e))?;
         self.inner.add(record);
         Ok(())
+    }
+
+    /// Adds `count` journal records given as their JSON texts joined by
+    /// [`BATCH_SEPARATOR`] (`texts.join('\x1e')`), in one call: the same as
+    /// `addText` of each in turn, for one crossing and one copy of the text
+    /// per batch instead of per record. Returns the records the core refused,
+    /// as `{ index, message }` in the batch's order (an empty array when it took
+    /// all); a refused record never costs the others. Refuses the whole batch,
+    /// adding nothing, when it does not hold `count` texts (a text held the
+    /// separator, so it was no record's JSON): the caller then adds them one by one.
+    #[wasm_bindgen(js_name = addTexts, unchecked_return_type = "{ index: number, message: string }[]")]
+    pub fn add_texts(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] texts: JsValue,
+        count: usize,
+    ) -> Result<JsValue, JsError> {
+        let refused = js_sys::Array::new();
+        if count == 0 {
+            return Ok(refused.into());
+        }
+        let texts = utf8(&texts).ok_or_else(|| JsError::new("journal records refused: not a string"))?;
+        let held = batch_len(&texts);
+        if held != count {
+            return Err(JsError::new(&format!(
+                "journal records refused: the batch holds {held} texts, not {count} (a record's text holds U+001E); add them one by one"
+            )));
+        }
+        for (index, message) in add_batch(&mut self.inner, &texts) {
+            let r = js_sys::Object::new();
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&r, &"index".into(), &JsValue::from(index as u32));
+            let _ = js_sys::Reflect::set(&r, &"message".into(), &JsValue::from_str(&message));
+            refused.push(&r);
+        }
+        Ok(refused.into())
     }
 
     /// Adds a JSON array of journal records (as stored). Returns how many were
@@ -182,6 +246,120 @@ pub fn is_meta_host(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::{add_batch, batch_len, record_from_text, BATCH_SEPARATOR};
+    use pixelproof_core::results::gate;
+    use pixelproof_core::{DecodeConfig, Review, Session};
+
+    /// Real-shaped records as the journal stores them (each one's JSON text):
+    /// every record of the CLI's HAR fixtures and stored journals.
+    fn fixture_texts() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../cli/tests/fixtures");
+        let mut texts = Vec::new();
+        for har in ["messy.har", "markets.har", "identity-messy.har", "clean.har"] {
+            let bytes = std::fs::read(format!("{dir}/{har}")).expect("fixture HAR");
+            let import = pixelproof_core::har::read_har(har, &bytes, &DecodeConfig::default()).expect("HAR reads");
+            texts.extend(
+                import
+                    .records
+                    .iter()
+                    .map(|r| serde_json::to_string(r).expect("record writes")),
+            );
+        }
+        for journal in ["consent-granted.journal.json", "consent-revoked.journal.json"] {
+            let text = std::fs::read_to_string(format!("{dir}/{journal}")).expect("fixture journal");
+            let records: Vec<serde_json::Value> = serde_json::from_str(&text).expect("journal parses");
+            texts.extend(records.iter().map(|r| r.to_string()));
+        }
+        texts
+    }
+
+    /// What one session holds, compared: its records, its findings (each
+    /// with the hits it is about) and the badge's count.
+    fn state(session: &mut Session) -> (String, Vec<pixelproof_core::rules::Finding>, usize) {
+        let records = serde_json::to_string(session.records()).expect("records write");
+        let findings = session.findings();
+        let failing = gate(session.journey(), &findings, &Review::default()).failing();
+        (records, findings, failing)
+    }
+
+    /// A batch gives the session exactly what adding its records one at a time
+    /// gives, and refuses the same records with the same messages at the same
+    /// places, without losing the records around them.
+    #[test]
+    fn a_batch_adds_what_one_by_one_adds_and_reports_each_refused_record() {
+        let good = fixture_texts();
+        assert!(good.len() > 40, "the fixtures hold {} records", good.len());
+        let bad = [
+            r#"{"kind":"request","url":"https://www.facebook.com/tr/?id=1&ev=Purchase""#.to_owned(),
+            r#"{"kind":"teleport","time":1}"#.to_owned(),
+            "not a record".to_owned(),
+            r#"[{"kind":"request"}]"#.to_owned(),
+            String::new(),
+        ];
+        // Bad records first, in the middle and last; one good record written
+        // pretty (line breaks are whitespace, not separators).
+        let mut texts: Vec<String> = Vec::new();
+        texts.push(bad[0].clone());
+        for (i, t) in good.iter().enumerate() {
+            texts.push(t.clone());
+            if i == good.len() / 3 {
+                texts.push(bad[1].clone());
+                texts.push(bad[2].clone());
+            }
+            if i == good.len() / 2 {
+                let value: serde_json::Value = serde_json::from_str(t).expect("a good record parses");
+                texts.push(serde_json::to_string_pretty(&value).expect("writes"));
+                texts.push(bad[3].clone());
+            }
+        }
+        texts.push(bad[4].clone());
+
+        let mut one_by_one = Session::new(DecodeConfig::default());
+        let mut refused_alone = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            match record_from_text(t) {
+                Ok(r) => one_by_one.add(r),
+                Err(e) => refused_alone.push((i, e)),
+            }
+        }
+        let joined = texts.join(&BATCH_SEPARATOR.to_string());
+        assert_eq!(batch_len(&joined), texts.len());
+        let mut batched = Session::new(DecodeConfig::default());
+        let refused = add_batch(&mut batched, &joined);
+
+        assert_eq!(refused, refused_alone);
+        let places: Vec<usize> = refused.iter().map(|(i, _)| *i).collect();
+        let expected: Vec<usize> = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| bad.contains(t))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            places, expected,
+            "each bad record is reported at its place, and only those"
+        );
+        assert!(refused.iter().all(|(_, m)| m.starts_with("journal record refused: ")));
+        assert_eq!(batched.records().len(), good.len() + 1, "every good record is kept");
+        let state_batched = state(&mut batched);
+        assert_eq!(state_batched, state(&mut one_by_one));
+        assert!(
+            !state_batched.1.is_empty(),
+            "the fixtures make findings: the comparison sees them"
+        );
+        assert!(
+            state_batched.2 > 0,
+            "the fixtures fail checks: the comparison sees them"
+        );
+    }
+
+    /// A text holding the separator would shift every record after it: the
+    /// count of texts tells.
+    #[test]
+    fn a_text_holding_the_separator_changes_the_batch_count() {
+        let texts = ["{\"kind\":\"x\u{1e}\"}", "{}"];
+        assert_eq!(batch_len(&texts.join("\u{1e}")), 3);
+    }
     /// Every URL pattern the worker hands `webRequest` is on a host the
     /// manifest grants at install: webRequest reports nothing for the others.
     #[test]
