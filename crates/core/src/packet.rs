@@ -682,11 +682,11 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
     let mut params: BTreeMap<String, Value> = BTreeMap::new();
     for p in &h.decoded.params {
         let value = if p.user_data && !opts.raw_user_data {
-            redact_value(&p.value)
+            redact_value(p.value)
         } else {
-            p.value.clone()
+            p.value.to_owned()
         };
-        match params.get_mut(p.key.as_ref()) {
+        match params.get_mut(p.key) {
             None => {
                 params.insert(p.key.to_string(), Value::String(value));
             }

@@ -88,10 +88,13 @@ impl Session {
         self
     }
 
-    /// Room for `n` more records, made once: a journal read whole (the CLI's
-    /// HAR) need not double its record list, and hold both copies, as it grows.
-    pub fn reserve(&mut self, n: usize) {
-        self.records.reserve_exact(n);
+    /// Room for `records` and the hits they may make, made once: a journal
+    /// read whole (the CLI's HAR) need not double its lists, and hold both
+    /// copies, as they grow (nor keep up to half of them as room never used).
+    pub fn reserve(&mut self, records: &[Record]) {
+        self.records.reserve_exact(records.len());
+        let requests = records.iter().filter(|r| matches!(r, Record::Request(_))).count();
+        self.journey.hits.reserve_exact(requests);
     }
 
     pub fn records(&self) -> &[Record] {
