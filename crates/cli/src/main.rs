@@ -272,11 +272,10 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     // are skipped as they pass.
     let cannot_read = |e: &dyn std::fmt::Display| format!("{label}: cannot read the file ({e})");
     let file = std::fs::File::open(&args.capture).map_err(|e| cannot_read(&e))?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(cannot_read(&"it is a directory"));
-    }
-    let import =
-        read_har_from(&label, std::io::BufReader::with_capacity(1 << 16, file), &config).map_err(|e| e.to_string())?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    // A directory opens; its first read fails.
+    std::io::BufRead::fill_buf(&mut reader).map_err(|e| cannot_read(&e))?;
+    let import = read_har_from(&label, reader, &config).map_err(|e| e.to_string())?;
     // Requests that became hits are kept once, in their hits.
     let mut session = Session::new(config).slim_hit_records();
     // Records move into the session one at a time, and the list they leave is

@@ -1032,8 +1032,10 @@ mod compact_params {
     /// it, says so, and drops none silently: the raw request keeps the rest.
     #[test]
     fn past_the_limit_parameters_are_reported_not_kept_half() {
-        let mut b = ParamsBuilder::default();
-        b.limit = 20;
+        let mut b = ParamsBuilder {
+            limit: 20,
+            ..ParamsBuilder::default()
+        };
         b.push("ev", "PageView", false);
         b.push("cd[long]", "0123456789abcdef", false);
         b.push("id", "1", false);
