@@ -422,7 +422,8 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     };
     let endpoint = endpoint_of(base, config)?;
     let mut issues = Vec::new();
-    // Decoding never lengthens text: the query's length is room enough for it.
+    // Room for the decoded query: decoding shortens text (only bytes that are
+    // not UTF-8 grow, into U+FFFD), and `finish` gives back what is unused.
     let mut params = ParamsBuilder::with_capacity(32, query.map_or(0, str::len));
     if let Some(query) = query {
         decode_form(query.as_bytes(), "query", &mut params, &mut issues);
