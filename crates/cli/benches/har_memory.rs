@@ -54,8 +54,11 @@ fn main() {
         if let Some(peak) = peak {
             let per_hit = (peak - file_mb) * 1e6 / HITS as f64;
             println!(
-                "{format:>8}: peak {peak:.1} MB = file + {per_hit:.0} bytes per hit (target ≤ 1024) → {}",
-                if peak <= budget_mb { "met" } else { "not met" }
+                "{format:>8}: peak {peak:.1} MB = file {} {:.0} bytes per hit (goal: file + ≤ 1024 bytes per hit, {budget_mb:.1} MB) → {}, {:.0} bytes per hit in all",
+                if per_hit < 0.0 { "−" } else { "+" },
+                per_hit.abs(),
+                if peak <= budget_mb { "met" } else { "not met" },
+                peak * 1e6 / HITS as f64
             );
         }
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use pixelproof_core::har::read_har;
+use pixelproof_core::har::read_har_from;
 use pixelproof_core::journal::{Record, UserText};
 use pixelproof_core::results::Verdict;
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
@@ -268,16 +268,21 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         gateway_prefixes: args.gateway.clone(),
     };
     let label = args.capture.display().to_string();
-    let bytes = read(&args.capture)?;
-    let import = read_har(&label, &bytes, &config).map_err(|e| e.to_string())?;
-    drop(bytes);
+    // Read as a stream, never whole: a HAR is mostly response bodies, which
+    // are skipped as they pass.
+    let cannot_read = |e: &dyn std::fmt::Display| format!("{label}: cannot read the file ({e})");
+    let file = std::fs::File::open(&args.capture).map_err(|e| cannot_read(&e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    // A directory opens; its first read fails.
+    std::io::BufRead::fill_buf(&mut reader).map_err(|e| cannot_read(&e))?;
+    let import = read_har_from(&label, reader, &config).map_err(|e| e.to_string())?;
     // Requests that became hits are kept once, in their hits.
     let mut session = Session::new(config).slim_hit_records();
     // Records move into the session one at a time, and the list they leave is
     // given back as it empties, so the two lists are never both whole.
     let mut records = import.records;
     records.reverse();
-    session.reserve(records.len());
+    session.reserve(&records);
     while let Some(r) = records.pop() {
         session.add(r);
         if records.len() < records.capacity() / 2 {

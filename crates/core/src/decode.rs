@@ -5,8 +5,6 @@
 //! `cd[contents]` JSON, a multipart body without its boundary) is kept raw with a
 //! [`DecodeIssue`] beside it. It never panics and never drops a parameter.
 
-use std::borrow::Cow;
-
 use base64::Engine;
 use serde::Serialize;
 use url::Url;
@@ -74,16 +72,212 @@ pub struct DecodeIssue {
     pub message: String,
 }
 
-/// One decoded parameter, in the order it appeared (query first, then body).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Param {
-    /// Common keys are shared static strings: a hit has ~30 keys and most are
-    /// the same short names, so this saves an allocation per parameter.
-    pub key: Cow<'static, str>,
-    pub value: String,
+/// One decoded parameter, as [`Params`] hands it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Param<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
     /// `ud[…]`/`udff[…]`: redacted in the packet unless raw values are requested.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub user_data: bool,
+}
+
+/// A hit's decoded parameters, in the order they appeared (query first, then
+/// body), repeated keys repeated.
+///
+/// A session keeps every hit's parameters for as long as it lives, and a hit
+/// has ~30 of them, so they are held in two allocations rather than two per
+/// parameter: one text with every value (and every key that is not one of
+/// the names fbevents sends on nearly every hit, [`KNOWN_KEYS`]) end to end,
+/// and one small record per parameter saying where its key and value are.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    text: Box<str>,
+    spans: Box<[Span]>,
+}
+
+/// Where one parameter is: it starts where the one before it ends (`0` for
+/// the first); its key is a known key or the text's next `key` bytes; its
+/// value runs from there to `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    /// [`KNOWN`] plus an index into [`KNOWN_KEYS`], or the key's length in `text`.
+    key: u32,
+    /// [`USER_DATA`] plus the byte of `text` where the value ends.
+    end: u32,
+}
+
+const KNOWN: u32 = 1 << 31;
+const USER_DATA: u32 = 1 << 31;
+/// Most text the parameters of one request may decode to (keys and values);
+/// what lies past it is not decoded, with an issue, and stays in the raw view.
+pub const PARAMS_TEXT_LIMIT: usize = (1 << 31) - 1;
+
+impl Params {
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The parameters in order (`.rev()` for the last first).
+    pub fn iter(&self) -> ParamIter<'_> {
+        ParamIter {
+            params: self,
+            front: 0,
+            back: self.spans.len(),
+        }
+    }
+
+    fn at(&self, i: usize) -> Param<'_> {
+        let span = self.spans[i];
+        let start = match i.checked_sub(1) {
+            Some(before) => (self.spans[before].end & !USER_DATA) as usize,
+            None => 0,
+        };
+        let end = (span.end & !USER_DATA) as usize;
+        let (key, value_start) = if span.key & KNOWN != 0 {
+            (KNOWN_KEYS[(span.key & !KNOWN) as usize], start)
+        } else {
+            let key_end = start + span.key as usize;
+            (&self.text[start..key_end], key_end)
+        };
+        Param {
+            key,
+            value: &self.text[value_start..end],
+            user_data: span.end & USER_DATA != 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Params {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'a> IntoIterator for &'a Params {
+    type Item = Param<'a>;
+    type IntoIter = ParamIter<'a>;
+    fn into_iter(self) -> ParamIter<'a> {
+        self.iter()
+    }
+}
+
+/// The parameters of a [`Params`], in order.
+#[derive(Clone)]
+pub struct ParamIter<'a> {
+    params: &'a Params,
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Iterator for ParamIter<'a> {
+    type Item = Param<'a>;
+    fn next(&mut self) -> Option<Param<'a>> {
+        if self.front == self.back {
+            return None;
+        }
+        self.front += 1;
+        Some(self.params.at(self.front - 1))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.back - self.front, Some(self.back - self.front))
+    }
+}
+
+impl DoubleEndedIterator for ParamIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        Some(self.params.at(self.back))
+    }
+}
+
+impl ExactSizeIterator for ParamIter<'_> {}
+
+/// Builds a [`Params`] one parameter at a time.
+pub struct ParamsBuilder {
+    text: String,
+    spans: Vec<Span>,
+    /// [`PARAMS_TEXT_LIMIT`] (smaller in tests).
+    limit: usize,
+    overflowed: bool,
+}
+
+impl Default for ParamsBuilder {
+    fn default() -> Self {
+        ParamsBuilder::with_capacity(0, 0)
+    }
+}
+
+impl ParamsBuilder {
+    pub fn with_capacity(params: usize, text: usize) -> ParamsBuilder {
+        ParamsBuilder {
+            text: String::with_capacity(text),
+            spans: Vec::with_capacity(params),
+            limit: PARAMS_TEXT_LIMIT,
+            overflowed: false,
+        }
+    }
+
+    /// Adds a parameter (a known key is recognised and kept as its index).
+    pub fn push(&mut self, key: &str, value: &str, user_data: bool) {
+        let mark = self.text.len();
+        let key = match known_key(key.as_bytes()) {
+            Some(known) => KNOWN as usize | known as usize,
+            None => {
+                self.text.push_str(key);
+                key.len()
+            }
+        };
+        self.text.push_str(value);
+        self.close(mark, key, user_data);
+    }
+
+    /// A parameter was left out for want of room (see [`PARAMS_TEXT_LIMIT`]).
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// Closes the parameter begun at `mark`, whose key (`KNOWN | index`, or
+    /// the length of its text) and value are already in `text`; undone, with
+    /// `overflowed` set, when the text would pass the limit.
+    fn close(&mut self, mark: usize, key: usize, user_data: bool) {
+        let end = self.text.len();
+        let (Ok(key), Ok(end)) = (u32::try_from(key), u32::try_from(end)) else {
+            return self.undo(mark);
+        };
+        // The limit keeps `end`, and so a key's length, below the flag bits.
+        if end as usize > self.limit.min(PARAMS_TEXT_LIMIT) {
+            return self.undo(mark);
+        }
+        let end = end | if user_data { USER_DATA } else { 0 };
+        self.spans.push(Span { key, end });
+    }
+
+    fn undo(&mut self, mark: usize) {
+        self.text.truncate(mark);
+        self.overflowed = true;
+    }
+
+    pub fn finish(self) -> Params {
+        Params {
+            text: self.text.into_boxed_str(),
+            spans: self.spans.into_boxed_slice(),
+        }
+    }
 }
 
 /// `cd[contents]` parsed.
@@ -107,7 +301,7 @@ pub struct DecodeConfig {
 pub struct Decoded {
     pub endpoint: Endpoint,
     pub transport: Transport,
-    pub params: Vec<Param>,
+    pub params: Params,
     pub contents: Option<Contents>,
     pub issues: Vec<DecodeIssue>,
     /// The body as text for the raw payload view (lossy when not UTF-8).
@@ -117,11 +311,7 @@ pub struct Decoded {
 impl Decoded {
     /// Last value of `key` (a body value overrides the query's).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .rev()
-            .find(|p| p.key == key)
-            .map(|p| p.value.as_str())
+        self.params.iter().rev().find(|p| p.key == key).map(|p| p.value)
     }
 
     /// Value of `cd[name]`.
@@ -131,15 +321,15 @@ impl Decoded {
         self.params
             .iter()
             .rev()
-            .find_map(|p| (p.key.len() == len && bracket_inner(&p.key, "cd") == Some(name)).then_some(p.value.as_str()))
+            .find_map(|p| (p.key.len() == len && bracket_inner(p.key, "cd") == Some(name)).then_some(p.value))
     }
 
     /// `ud[k]` and `udff[k]` pairs.
     pub fn user_data(&self) -> impl Iterator<Item = (&str, &str)> {
         self.params.iter().filter(|p| p.user_data).filter_map(|p| {
-            bracket_inner(&p.key, "ud")
-                .or_else(|| bracket_inner(&p.key, "udff"))
-                .map(|k| (k, p.value.as_str()))
+            bracket_inner(p.key, "ud")
+                .or_else(|| bracket_inner(p.key, "udff"))
+                .map(|k| (k, p.value))
         })
     }
 }
@@ -232,29 +422,36 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     };
     let endpoint = endpoint_of(base, config)?;
     let mut issues = Vec::new();
-    let mut params = Vec::with_capacity(32);
+    // Room for the decoded query: decoding shortens text (only bytes that are
+    // not UTF-8 grow, into U+FFFD), and `finish` gives back what is unused.
+    let mut params = ParamsBuilder::with_capacity(32, query.map_or(0, str::len));
     if let Some(query) = query {
         decode_form(query.as_bytes(), "query", &mut params, &mut issues);
     }
     let raw_body = req.body.as_ref().map(|b| decode_body(b, &mut params, &mut issues));
+    if params.overflowed() {
+        issues.push(DecodeIssue {
+            place: if raw_body.is_some() { "body" } else { "query" }.into(),
+            message: format!(
+                "the parameters decode to more than {PARAMS_TEXT_LIMIT} bytes; those past that are not decoded (the raw request keeps them)"
+            ),
+        });
+    }
+    // A session holds every hit's params for as long as it lives: no room
+    // kept for parameters that never came.
+    let params = params.finish();
     let contents = params
         .iter()
         .rev()
         .find(|p| p.key == "cd[contents]")
-        .map(|p| parse_contents(&p.value));
+        .map(|p| parse_contents(p.value));
     if let Some(Contents::Invalid { reason }) = &contents {
         issues.push(DecodeIssue {
             place: "cd[contents]".into(),
             message: reason.clone(),
         });
     }
-    let transport = transport_of(
-        params.iter().rev().find(|p| p.key == "rqm").map(|p| p.value.as_str()),
-        req,
-    );
-    // A session holds every hit's params for as long as it lives: no room
-    // kept for parameters that never came.
-    params.shrink_to_fit();
+    let transport = transport_of(params.iter().rev().find(|p| p.key == "rqm").map(|p| p.value), req);
     Some(Decoded {
         endpoint,
         transport,
@@ -290,9 +487,10 @@ fn transport_of(rqm: Option<&str>, req: &CapturedRequest) -> Transport {
 /// Decodes `application/x-www-form-urlencoded` bytes (a query string or body).
 /// Bad percent-escapes and non-UTF-8 text are kept (escape verbatim, bytes
 /// replaced with U+FFFD) and reported once per place.
-pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+pub fn decode_form(input: &[u8], place: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
     let mut bad_escape = false;
     let mut bad_utf8 = false;
+    let mut scratch = Vec::new();
     // memchr finds the separators a word at a time; most of a pixel URL is long values.
     let mut rest = input;
     while !rest.is_empty() {
@@ -308,13 +506,18 @@ pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut
             Some(i) => (&segment[..i], &segment[i + 1..]),
             None => (segment, &b""[..]),
         };
-        let key = match known_key(k) {
-            Some(known) => Cow::Borrowed(known),
-            None => Cow::Owned(decode_component(k, &mut bad_escape, &mut bad_utf8)),
+        // Key and value are decoded straight into the parameters' text.
+        let mark = out.text.len();
+        let (key, user_data) = match known_key(k) {
+            Some(known) => (KNOWN as usize | known as usize, false),
+            None => {
+                decode_component(k, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+                let key = &out.text[mark..];
+                (key.len(), key.starts_with("ud[") || key.starts_with("udff["))
+            }
         };
-        let value = decode_component(v, &mut bad_escape, &mut bad_utf8);
-        let user_data = key.starts_with("ud[") || key.starts_with("udff[");
-        out.push(Param { key, value, user_data });
+        decode_component(v, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        out.close(mark, key, user_data);
     }
     if bad_escape {
         issues.push(DecodeIssue {
@@ -331,50 +534,94 @@ pub fn decode_form(input: &[u8], place: &str, out: &mut Vec<Param>, issues: &mut
 }
 
 /// Parameter names fbevents sends on (nearly) every hit (docs/product-rules.md,
-/// "Pixel parameters"), as shared static strings. A `match` on bytes compiles
-/// to a length switch, so a miss costs almost nothing.
-fn known_key(raw: &[u8]) -> Option<&'static str> {
+/// "Pixel parameters"): [`Params`] keeps these as their index here, not as text.
+pub const KNOWN_KEYS: [&str; 40] = [
+    "id",
+    "ev",
+    "eid",
+    "dl",
+    "rl",
+    "if",
+    "ts",
+    "sw",
+    "sh",
+    "v",
+    "r",
+    "a",
+    "ec",
+    "o",
+    "fbp",
+    "fbc",
+    "it",
+    "coo",
+    "es",
+    "tm",
+    "rqm",
+    "exp",
+    "ler",
+    "cdl",
+    "pmd",
+    "plt",
+    "dpo",
+    "dpoco",
+    "dpost",
+    "noscript",
+    "cs_est",
+    "cd[value]",
+    "cd[currency]",
+    "cd[content_ids]",
+    "cd[content_type]",
+    "cd[contents]",
+    "cd[content_name]",
+    "cd[num_items]",
+    "cd[order_id]",
+    "cd[content_category]",
+];
+
+/// The index of a key in [`KNOWN_KEYS`]. A `match` on bytes compiles to a
+/// length switch, so a miss costs almost nothing.
+fn known_key(raw: &[u8]) -> Option<u32> {
     Some(match raw {
-        b"id" => "id",
-        b"ev" => "ev",
-        b"eid" => "eid",
-        b"dl" => "dl",
-        b"rl" => "rl",
-        b"if" => "if",
-        b"ts" => "ts",
-        b"sw" => "sw",
-        b"sh" => "sh",
-        b"v" => "v",
-        b"r" => "r",
-        b"a" => "a",
-        b"ec" => "ec",
-        b"o" => "o",
-        b"fbp" => "fbp",
-        b"fbc" => "fbc",
-        b"it" => "it",
-        b"coo" => "coo",
-        b"es" => "es",
-        b"tm" => "tm",
-        b"rqm" => "rqm",
-        b"exp" => "exp",
-        b"ler" => "ler",
-        b"cdl" => "cdl",
-        b"pmd" => "pmd",
-        b"plt" => "plt",
-        b"dpo" => "dpo",
-        b"dpoco" => "dpoco",
-        b"dpost" => "dpost",
-        b"noscript" => "noscript",
-        b"cs_est" => "cs_est",
-        b"cd[value]" => "cd[value]",
-        b"cd[currency]" => "cd[currency]",
-        b"cd[content_ids]" => "cd[content_ids]",
-        b"cd[content_type]" => "cd[content_type]",
-        b"cd[contents]" => "cd[contents]",
-        b"cd[content_name]" => "cd[content_name]",
-        b"cd[num_items]" => "cd[num_items]",
-        b"cd[order_id]" => "cd[order_id]",
-        b"cd[content_category]" => "cd[content_category]",
+        b"id" => 0,
+        b"ev" => 1,
+        b"eid" => 2,
+        b"dl" => 3,
+        b"rl" => 4,
+        b"if" => 5,
+        b"ts" => 6,
+        b"sw" => 7,
+        b"sh" => 8,
+        b"v" => 9,
+        b"r" => 10,
+        b"a" => 11,
+        b"ec" => 12,
+        b"o" => 13,
+        b"fbp" => 14,
+        b"fbc" => 15,
+        b"it" => 16,
+        b"coo" => 17,
+        b"es" => 18,
+        b"tm" => 19,
+        b"rqm" => 20,
+        b"exp" => 21,
+        b"ler" => 22,
+        b"cdl" => 23,
+        b"pmd" => 24,
+        b"plt" => 25,
+        b"dpo" => 26,
+        b"dpoco" => 27,
+        b"dpost" => 28,
+        b"noscript" => 29,
+        b"cs_est" => 30,
+        b"cd[value]" => 31,
+        b"cd[currency]" => 32,
+        b"cd[content_ids]" => 33,
+        b"cd[content_type]" => 34,
+        b"cd[contents]" => 35,
+        b"cd[content_name]" => 36,
+        b"cd[num_items]" => 37,
+        b"cd[order_id]" => 38,
+        b"cd[content_category]" => 39,
         _ => return None,
     })
 }
@@ -390,18 +637,13 @@ fn known_key(raw: &[u8]) -> Option<&'static str> {
 /// little (2 %) but costs nothing. It decodes exactly as that did (a `%` without two hex digits after it is
 /// kept verbatim; `+` is a space, `%2B` a plus); a property test checks the
 /// two agree on any input.
-fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> String {
+fn decode_component(raw: &[u8], out: &mut String, scratch: &mut Vec<u8>, bad_escape: &mut bool, bad_utf8: &mut bool) {
     let Some(first) = memchr::memchr2(b'%', b'+', raw) else {
-        return match std::str::from_utf8(raw) {
-            Ok(s) => s.to_owned(),
-            Err(_) => {
-                *bad_utf8 = true;
-                String::from_utf8_lossy(raw).into_owned()
-            }
-        };
+        return push_utf8(raw, out, bad_utf8);
     };
     let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
-    let mut bytes = Vec::with_capacity(raw.len());
+    let bytes = scratch;
+    bytes.clear();
     bytes.extend_from_slice(&raw[..first]);
     let mut rest = &raw[first..];
     loop {
@@ -434,25 +676,26 @@ fn decode_component(raw: &[u8], bad_escape: &mut bool, bad_utf8: &mut bool) -> S
             }
         }
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
+    push_utf8(bytes, out, bad_utf8);
+}
+
+/// Appends `bytes` to `out` as text: U+FFFD for what is not UTF-8 (and `bad_utf8` set).
+fn push_utf8(bytes: &[u8], out: &mut String, bad_utf8: &mut bool) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => out.push_str(s),
+        Err(_) => {
             *bad_utf8 = true;
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
+            out.push_str(&String::from_utf8_lossy(bytes));
         }
     }
 }
 
 /// Decodes a body into `out`; returns its text for the raw view.
-fn decode_body(body: &Body, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) -> String {
+fn decode_body(body: &Body, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) -> String {
     match body {
         Body::Form { fields } => {
             for (k, v) in fields {
-                out.push(Param {
-                    key: Cow::Owned(k.clone()),
-                    value: v.clone(),
-                    user_data: k.starts_with("ud[") || k.starts_with("udff["),
-                });
+                out.push(k, v, k.starts_with("ud[") || k.starts_with("udff["));
             }
             form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -478,7 +721,7 @@ fn decode_body(body: &Body, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>)
     }
 }
 
-fn decode_bytes(bytes: &[u8], content_type: Option<&str>, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+fn decode_bytes(bytes: &[u8], content_type: Option<&str>, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
     if ct.starts_with("multipart/") {
         decode_multipart(bytes, content_type.unwrap_or(""), out, issues);
@@ -495,7 +738,7 @@ fn decode_bytes(bytes: &[u8], content_type: Option<&str>, out: &mut Vec<Param>, 
 }
 
 #[cfg(not(feature = "multipart"))]
-fn decode_multipart(_bytes: &[u8], _content_type: &str, _out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+fn decode_multipart(_bytes: &[u8], _content_type: &str, _out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
     issues.push(DecodeIssue {
         place: "body".into(),
         message: "raw multipart body: this build does not parse multipart (the browser hands the extension \
@@ -505,7 +748,7 @@ fn decode_multipart(_bytes: &[u8], _content_type: &str, _out: &mut Vec<Param>, i
 }
 
 #[cfg(feature = "multipart")]
-fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
     let boundary = match multer::parse_boundary(content_type) {
         Ok(b) => b,
         Err(e) => {
@@ -524,19 +767,13 @@ fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut Vec<Param>, issu
         while let Some(field) = multipart.next_field().await? {
             let key = field.name().unwrap_or_default().to_owned();
             let data = field.bytes().await?;
-            let value = match std::str::from_utf8(&data) {
-                Ok(s) => s.to_owned(),
-                Err(_) => {
+            let value = std::str::from_utf8(&data)
+                .map(std::borrow::Cow::Borrowed)
+                .unwrap_or_else(|_| {
                     bad_utf8 = true;
-                    String::from_utf8_lossy(&data).into_owned()
-                }
-            };
-            let user_data = key.starts_with("ud[") || key.starts_with("udff[");
-            out.push(Param {
-                key: Cow::Owned(key),
-                value,
-                user_data,
-            });
+                    String::from_utf8_lossy(&data)
+                });
+            out.push(&key, &value, key.starts_with("ud[") || key.starts_with("udff["));
         }
         Ok(())
     });
@@ -556,7 +793,7 @@ fn decode_multipart(bytes: &[u8], content_type: &str, out: &mut Vec<Param>, issu
 
 /// Some gateways post the event as JSON. Flatten the top level into params
 /// (nested objects become `outer[inner]`), keeping unknown keys verbatim.
-fn decode_json_body(bytes: &[u8], out: &mut Vec<Param>, issues: &mut Vec<DecodeIssue>) {
+fn decode_json_body(bytes: &[u8], out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(serde_json::Value::Object(map)) => {
             for (k, v) in map {
@@ -564,19 +801,10 @@ fn decode_json_body(bytes: &[u8], out: &mut Vec<Param>, issues: &mut Vec<DecodeI
                     serde_json::Value::Object(inner) => {
                         for (ik, iv) in inner {
                             let key = format!("{k}[{ik}]");
-                            let user_data = k == "ud" || k == "udff";
-                            out.push(Param {
-                                key: Cow::Owned(key),
-                                value: json_scalar(&iv),
-                                user_data,
-                            });
+                            out.push(&key, &json_scalar(&iv), k == "ud" || k == "udff");
                         }
                     }
-                    other => out.push(Param {
-                        key: Cow::Owned(k),
-                        value: json_scalar(&other),
-                        user_data: false,
-                    }),
+                    other => out.push(&k, &json_scalar(&other), false),
                 }
             }
         }
@@ -710,8 +938,10 @@ mod component_decoding {
 
     fn decoded(raw: &[u8]) -> (String, bool, bool) {
         let (mut bad_escape, mut bad_utf8) = (false, false);
-        let s = decode_component(raw, &mut bad_escape, &mut bad_utf8);
-        (s, bad_escape, bad_utf8)
+        // Appended after text already there, with a scratch buffer that held other bytes.
+        let (mut out, mut scratch) = ("before".to_owned(), b"stale".to_vec());
+        decode_component(raw, &mut out, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        (out.split_off("before".len()), bad_escape, bad_utf8)
     }
 
     #[test]
@@ -743,5 +973,101 @@ mod component_decoding {
         )) {
             prop_assert_eq!(decoded(&raw), reference(&raw));
         }
+    }
+}
+
+#[cfg(test)]
+mod compact_params {
+    use super::*;
+
+    #[test]
+    fn every_known_key_is_found_at_its_index() {
+        for (i, k) in KNOWN_KEYS.iter().enumerate() {
+            assert_eq!(known_key(k.as_bytes()), Some(i as u32), "{k}");
+        }
+        assert_eq!(known_key(b"cd[colour]"), None);
+        assert_eq!(known_key(b""), None);
+    }
+
+    /// What the parameters held as one struct each (key, value, user data)
+    /// gave back: every one, in order, repeated keys repeated, from either end.
+    #[test]
+    fn parameters_come_back_as_pushed() {
+        let pushed = [
+            ("id", "1234567890", false),
+            ("ev", "", false),
+            ("cd[colour]", "blå / M", false),
+            ("", "no key", false),
+            ("ud[em]", "f1a2", true),
+            ("cd[colour]", "again", false),
+            ("ev", "Purchase", false),
+            ("udff[ph]", "", true),
+        ];
+        let mut b = ParamsBuilder::default();
+        for (k, v, u) in pushed {
+            b.push(k, v, u);
+        }
+        let params = b.finish();
+        let got: Vec<(&str, &str, bool)> = params.iter().map(|p| (p.key, p.value, p.user_data)).collect();
+        assert_eq!(got, pushed);
+        let back: Vec<(&str, &str, bool)> = params.iter().rev().map(|p| (p.key, p.value, p.user_data)).collect();
+        assert_eq!(back, pushed.iter().rev().copied().collect::<Vec<_>>());
+        assert_eq!(params.len(), pushed.len());
+        assert!(ParamsBuilder::default().finish().is_empty());
+    }
+
+    /// The packet and the panel read the parameters as JSON the same as
+    /// before they were held compactly.
+    #[test]
+    fn serialises_as_a_list_of_key_value_records() {
+        let mut b = ParamsBuilder::default();
+        b.push("ev", "Purchase", false);
+        b.push("ud[em]", "f1a2", true);
+        assert_eq!(
+            serde_json::to_string(&b.finish()).expect("JSON"),
+            r#"[{"key":"ev","value":"Purchase"},{"key":"ud[em]","value":"f1a2","user_data":true}]"#
+        );
+    }
+
+    /// A request whose parameters decode past the limit keeps those before
+    /// it, says so, and drops none silently: the raw request keeps the rest.
+    #[test]
+    fn past_the_limit_parameters_are_reported_not_kept_half() {
+        let mut b = ParamsBuilder {
+            limit: 20,
+            ..ParamsBuilder::default()
+        };
+        b.push("ev", "PageView", false);
+        b.push("cd[long]", "0123456789abcdef", false);
+        b.push("id", "1", false);
+        assert!(b.overflowed());
+        let params = b.finish();
+        let got: Vec<(&str, &str)> = params.iter().map(|p| (p.key, p.value)).collect();
+        assert_eq!(got, [("ev", "PageView"), ("id", "1")]);
+    }
+
+    /// Hostile input: many parameters, long ones, bad escapes and bytes that
+    /// are not UTF-8 are all kept, each where it was, with the issues named.
+    #[test]
+    fn many_long_and_broken_parameters_are_all_kept() {
+        let mut url = String::from("https://www.facebook.com/tr/?id=1&ev=PageView");
+        for i in 0..20_000 {
+            url.push_str(&format!("&cd[k{i}]=v{i}"));
+        }
+        url.push_str("&cd[bad]=%zz%E2%80&cd[big]=");
+        url.push_str(&"x".repeat(100_000));
+        let req = CapturedRequest {
+            url,
+            method: "GET".into(),
+            ..CapturedRequest::default()
+        };
+        let d = decode(&req, &DecodeConfig::default()).expect("a pixel hit");
+        assert_eq!(d.params.len(), 2 + 20_000 + 2);
+        assert_eq!(d.custom("k19999"), Some("v19999"));
+        assert_eq!(d.custom("bad"), Some("%zz\u{fffd}"));
+        assert_eq!(d.custom("big").map(str::len), Some(100_000));
+        let places: Vec<&str> = d.issues.iter().map(|i| i.message.as_str()).collect();
+        assert!(places.iter().any(|m| m.contains("bad percent-encoding")), "{places:?}");
+        assert!(places.iter().any(|m| m.contains("not UTF-8")), "{places:?}");
     }
 }

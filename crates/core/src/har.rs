@@ -39,8 +39,32 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
     // A UTF-8 byte-order mark (some editors and Windows tools write one) is
     // not JSON but says nothing false: skipped. A UTF-16 one means the whole
     // file is in an encoding JSON readers do not take: named.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    check_not_utf16(label, bytes)?;
+    read_from(label, serde_json::Deserializer::from_slice(bytes), config)
+}
+
+/// [`read_har`] from a reader (the CLI's file), which is never held whole:
+/// memory is what the kept records take, however large the file (response
+/// bodies are most of a real HAR). The same records and messages.
+pub fn read_har_from(
+    label: &str,
+    mut reader: impl std::io::BufRead,
+    config: &DecodeConfig,
+) -> Result<HarImport, InputError> {
+    let head = reader.fill_buf().map_err(|e| read_error(label, &e))?;
+    if head.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
+    } else {
+        check_not_utf16(label, head)?;
+    }
+    read_from(label, serde_json::Deserializer::from_reader(reader), config)
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn check_not_utf16(label: &str, head: &[u8]) -> Result<(), InputError> {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err(InputError {
             input: label.into(),
             place: "byte 1".into(),
@@ -49,10 +73,31 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
                 .into(),
         });
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Ok(())
+}
+
+fn read_error(label: &str, e: &std::io::Error) -> InputError {
+    InputError {
+        input: label.into(),
+        place: "(reading)".into(),
+        problem: format!("the file could not be read ({e})"),
+        hint: "check that the file is still there and readable, then run again".into(),
+    }
+}
+
+fn read_from<'de, R: serde_json::de::Read<'de>>(
+    label: &str,
+    mut de: serde_json::Deserializer<R>,
+    config: &DecodeConfig,
+) -> Result<HarImport, InputError> {
     let seed = HarSeed { config };
     let mut import = de::DeserializeSeed::deserialize(seed, &mut de).map_err(|e| {
-        if e.is_data() && e.to_string().starts_with("HAR:") {
+        if e.is_io() {
+            InputError {
+                place: format!("line {}, column {}", e.line(), e.column()),
+                ..read_error(label, &std::io::Error::other(e.to_string()))
+            }
+        } else if e.is_data() && e.to_string().starts_with("HAR:") {
             InputError {
                 input: label.into(),
                 place: format!("line {}, column {}", e.line(), e.column()),
@@ -72,11 +117,15 @@ pub fn read_har(label: &str, bytes: &[u8], config: &DecodeConfig) -> Result<HarI
     de.end().map_err(|e| json_error(label, &e, HAR_HINT))?;
     // Through the shared sort: the panel imports HAR files too, and a std sort
     // here would be one more copy of the sort code in the wasm (see sort.rs).
-    crate::sort::sort_by(&mut import.records, |a, b| {
-        let ta = a.time().unwrap_or(0.0);
-        let tb = b.time().unwrap_or(0.0);
-        ta.total_cmp(&tb)
-    });
+    // Exports list entries by start time, so this is nearly always a check.
+    let time = |r: &Record| r.time().unwrap_or(0.0);
+    if import
+        .records
+        .windows(2)
+        .any(|w| time(&w[0]).total_cmp(&time(&w[1])).is_gt())
+    {
+        crate::sort::sort_by(&mut import.records, |a, b| time(a).total_cmp(&time(b)));
+    }
     Ok(import)
 }
 
@@ -484,6 +533,91 @@ mod tests {
         assert!(e.problem.contains("no \"log\""), "{e}");
         let e = read_har("bad.har", b"{\"log\": {\"entries\": [", &DecodeConfig::default()).expect_err("truncated");
         assert!(e.problem.contains("not valid JSON"), "{e}");
+    }
+
+    /// Read from a stream (the CLI), a HAR gives the same records, in the same
+    /// order, as read whole (the panel), and the same messages when bad.
+    #[test]
+    fn streamed_reads_equal_whole_reads() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&dir).expect("the CLI's fixtures") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_none_or(|e| e != "har") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("a fixture");
+            let config = DecodeConfig::default();
+            let whole = read_har("f.har", &bytes, &config).expect("reads whole");
+            // A small buffer, so entries straddle its refills.
+            let streamed = read_har_from("f.har", std::io::BufReader::with_capacity(7, bytes.as_slice()), &config)
+                .expect("reads streamed");
+            let json = |i: &HarImport| serde_json::to_string(&i.records).expect("records as JSON");
+            assert_eq!(json(&streamed), json(&whole), "{}", path.display());
+            assert_eq!((streamed.entries, streamed.undated), (whole.entries, whole.undated));
+            read += 1;
+        }
+        assert!(read >= 5, "only {read} fixtures read");
+        let text = har(&entry(
+            "https://www.facebook.com/tr/?id=1&ev=PageView",
+            r#","_resourceType":"image""#,
+        ));
+        let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        let imp = read_har_from("bom.har", with_bom.as_slice(), &DecodeConfig::default()).expect("BOM skipped");
+        assert_eq!(imp.records.len(), 1);
+        for bad in [&b"\xFF\xFE{"[..], b"{\"log\": {\"entries\": [", b"{\"nolog\": 1}"] {
+            let whole = read_har("bad.har", bad, &DecodeConfig::default()).expect_err("bad");
+            let streamed = read_har_from("bad.har", bad, &DecodeConfig::default()).expect_err("bad");
+            assert_eq!(streamed.to_string(), whole.to_string());
+        }
+    }
+
+    /// A file that fails while being read says so, not "invalid JSON".
+    #[test]
+    fn a_read_failure_is_named() {
+        struct Failing(usize);
+        impl std::io::Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("device gone"));
+                }
+                self.0 = 0;
+                buf[..9].copy_from_slice(b"{\"log\": {");
+                Ok(9)
+            }
+        }
+        let e = read_har_from(
+            "gone.har",
+            std::io::BufReader::new(Failing(1)),
+            &DecodeConfig::default(),
+        )
+        .expect_err("fails");
+        assert!(
+            e.problem.contains("could not be read") && e.problem.contains("device gone"),
+            "{e}"
+        );
+    }
+
+    /// Entries out of time order are sorted (stably: equal times keep file order).
+    #[test]
+    fn records_come_out_in_time_order() {
+        let at = |url: &str, t: &str| entry(url, r#","_resourceType":"image""#).replace("2026-11-20T10:00:00.000Z", t);
+        let text = har(&[
+            at("https://www.facebook.com/tr/?id=1&ev=B", "2026-11-20T10:00:02.000Z"),
+            at("https://www.facebook.com/tr/?id=1&ev=A", "2026-11-20T10:00:01.000Z"),
+            at("https://www.facebook.com/tr/?id=1&ev=C", "2026-11-20T10:00:02.000Z"),
+        ]
+        .join(","));
+        let imp = read_har("t.har", text.as_bytes(), &DecodeConfig::default()).expect("reads");
+        let urls: Vec<&str> = imp
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Request(q) => q.url.rsplit('=').next(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(urls, ["A", "B", "C"]);
     }
 
     #[test]

@@ -252,13 +252,10 @@ impl Packet {
 
     fn build_with(session: &mut Session, review: &Review, opts: &PacketOptions, with_hits: bool) -> Packet {
         let findings = session.findings();
-        let records = session.records();
-        let record_count = records.len();
-        let order_input = order_input(records);
-        let times = records.iter().filter_map(|r| r.time()).filter(|t| t.is_finite());
-        let (started, ended) = times.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), t| {
-            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
-        });
+        let record_count = session.record_count();
+        let order_input = order_input(session.records());
+        let span = session.time_span();
+        let (started, ended) = (span.map(|s| s.0), span.map(|s| s.1));
         let j = session.journey();
         let gate = gate(j, &findings, review);
         let losses = crate::losses::Losses::of(j);
@@ -687,11 +684,11 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
     let mut params: BTreeMap<String, Value> = BTreeMap::new();
     for p in &h.decoded.params {
         let value = if p.user_data && !opts.raw_user_data {
-            redact_value(&p.value)
+            redact_value(p.value)
         } else {
-            p.value.clone()
+            p.value.to_owned()
         };
-        match params.get_mut(p.key.as_ref()) {
+        match params.get_mut(p.key) {
             None => {
                 params.insert(p.key.to_string(), Value::String(value));
             }
@@ -951,15 +948,14 @@ mod v2_tests {
                 let opts = PacketOptions { raw_user_data };
                 let mut whole = journey().session();
                 let built = Packet::build(&mut whole, &Review::default(), &opts);
-                // As the CLI builds it: requests that became hits kept slim.
+                // As the CLI builds it: requests that became hits not kept as records.
                 let mut s = Session::new(crate::DecodeConfig::default()).slim_hit_records();
                 for r in journey().records {
                     s.add(r);
                 }
-                assert!(s.journey().hits.iter().all(|h| match &s.records()[h.record] {
-                    Record::Request(r) => r.url.is_empty() && r.stack.is_empty(),
-                    _ => false,
-                }));
+                assert_eq!(s.record_count(), whole.record_count());
+                assert_eq!(s.records().len(), whole.records().len() - s.journey().hits.len());
+                assert_eq!(s.time_span(), whole.time_span());
                 let lean = Packet::build_lean(&mut s, &Review::default(), &opts);
                 assert!(lean.hits.is_empty());
                 let mut json = Vec::new();

@@ -34,6 +34,10 @@ pub struct Session {
     journey_dirty: bool,
     /// See [`Session::slim_hit_records`].
     slim_hit_records: bool,
+    /// The records that mode did not keep: how many, and the earliest and
+    /// latest of their (finite) times.
+    unkept: usize,
+    unkept_times: Option<(f64, f64)>,
     /// The requests (indices into `Journey::server_requests`) of the latest
     /// server payload, which a response record answers; `None` before any
     /// payload, or when the latest could not be read.
@@ -78,20 +82,40 @@ impl Session {
         s
     }
 
-    /// Keeps a request that became a hit in [`Session::records`] as its time,
-    /// method and status only: the hit holds its URL, body and context. For a
-    /// one-shot audit of a large HAR (the CLI), whose packet reads the records
-    /// only for their count and times; the panel's timeline and a stored
-    /// journal keep them whole.
+    /// Keeps a request that became a hit out of [`Session::records`]: the hit
+    /// holds its URL, body and context, and the session counts it and its time
+    /// ([`Session::record_count`], [`Session::time_span`]). For a one-shot
+    /// audit of a large HAR (the CLI), whose packet reads the records only for
+    /// their count and times; the panel's timeline and a stored journal keep
+    /// them whole.
     pub fn slim_hit_records(mut self) -> Session {
         self.slim_hit_records = true;
         self
     }
 
-    /// Room for `n` more records, made once: a journal read whole (the CLI's
-    /// HAR) need not double its record list, and hold both copies, as it grows.
-    pub fn reserve(&mut self, n: usize) {
-        self.records.reserve_exact(n);
+    /// Records added, kept or not (see [`Session::slim_hit_records`]).
+    pub fn record_count(&self) -> usize {
+        self.records.len() + self.unkept
+    }
+
+    /// The earliest and latest finite record time, kept records or not.
+    pub fn time_span(&self) -> Option<(f64, f64)> {
+        self.records
+            .iter()
+            .filter_map(Record::time)
+            .filter(|t| t.is_finite())
+            .map(|t| (t, t))
+            .chain(self.unkept_times)
+            .reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)))
+    }
+
+    /// Room for `records` and the hits they may make, made once: a journal
+    /// read whole (the CLI's HAR) need not double its lists, and hold both
+    /// copies, as they grow (nor keep up to half of them as room never used).
+    pub fn reserve(&mut self, records: &[Record]) {
+        self.records.reserve_exact(records.len());
+        let requests = records.iter().filter(|r| matches!(r, Record::Request(_))).count();
+        self.journey.hits.reserve_exact(requests);
     }
 
     pub fn records(&self) -> &[Record] {
@@ -119,7 +143,7 @@ impl Session {
     /// [`Session::refresh`] (or [`Session::findings`]) to bring group and journey
     /// findings up to date.
     pub fn add(&mut self, mut record: Record) {
-        let index = self.records.len();
+        let index = self.record_count();
         let hits_before = self.journey.hits.len();
         // A credential in a pasted request is a secret, never evidence: gone from
         // what the session keeps and exports, whoever stored it before.
@@ -265,14 +289,12 @@ impl Session {
             self.dirty_pages.insert(newest);
         }
         if self.slim_hit_records && self.journey.hits.len() > hits_before {
-            if let Record::Request(r) = &mut record {
-                r.url = String::new();
-                r.body = None;
-                r.request_type = None;
-                r.context = crate::journal::Context::default();
-                r.initiator = None;
-                r.stack = Vec::new();
+            self.unkept += 1;
+            if let Some(t) = record.time().filter(|t| t.is_finite()) {
+                let (lo, hi) = self.unkept_times.get_or_insert((t, t));
+                (*lo, *hi) = (lo.min(t), hi.max(t));
             }
+            return;
         }
         self.records.push(record);
     }

@@ -12,7 +12,7 @@
 use std::cmp::Ordering;
 
 /// A stable sort, like `v.sort_by(cmp)`.
-pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
+pub fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;
     }
@@ -21,12 +21,25 @@ pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
         let items: &[T] = v;
         sort_positions(&mut order, &mut |a: &usize, b: &usize| cmp(&items[*a], &items[*b]));
     }
-    let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
-    v.extend(order.iter().filter_map(|&i| slots[i].take()));
+    // Into that order in place, one cycle of the permutation at a time: a
+    // second list of the items would double the memory of a large one (a
+    // HAR's records).
+    for start in 0..order.len() {
+        let mut at = start;
+        // Position `at` takes the item now at `order[at]`; a settled position points at itself.
+        while order[at] != at {
+            let from = std::mem::replace(&mut order[at], at);
+            if from == start {
+                break;
+            }
+            v.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// A stable sort by a key, like `v.sort_by_key(key)`.
-pub fn sort_by_key<T, K: Ord>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }
 

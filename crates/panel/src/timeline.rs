@@ -203,13 +203,13 @@ pub fn fill(d: &Element, j: &Journey, h: &Hit, findings: &[Finding]) {
     append(&table, &caption);
     for p in &h.decoded.params {
         let tr = el("tr", "", "");
-        let th = el("th", "mono", &p.key);
+        let th = el("th", "mono", p.key);
         attr(&th, "scope", "row");
         append(&tr, &th);
         let v = if p.user_data {
-            pixelproof_core::packet::redact_value(&p.value)
+            pixelproof_core::packet::redact_value(p.value)
         } else {
-            p.value.clone()
+            p.value.to_owned()
         };
         append(&tr, &el("td", "mono", &v));
         append(&table, &tr);

@@ -37,7 +37,7 @@ impl RuleTrait for Rule {
             .params
             .iter()
             .filter(|p| (11..=12).contains(&p.key.len())) // `cd[` + a key of KEYS + `]`
-            .find_map(|p| crate::decode::bracket_inner(&p.key, "cd").filter(|inner| KEYS.contains(inner)));
+            .find_map(|p| crate::decode::bracket_inner(p.key, "cd").filter(|inner| KEYS.contains(inner)));
         if let Some(k) = found {
             out.push(Finding::about(
                 CODE,
