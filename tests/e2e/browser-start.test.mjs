@@ -76,7 +76,15 @@ test('a browser started and sent straight to the store keeps its first page', as
       if (packet.hits.length >= sent.length) break;
       await sleep(100);
     }
-    assert.deepEqual(packetKeys(packet), sent, 'every hit the store sent is in the packet, once');
+    // Requests that leave before the browser has started the extension's
+    // worker are the browser's to hand over or not: a miss must then be
+    // counted as not captured (the page's own Resource Timing), never silent.
+    const keys = packetKeys(packet);
+    assert.equal(new Set(keys).size, keys.length, `no hit twice: ${keys}`);
+    assert.ok(keys.every((k) => sent.includes(k)), `only hits the store sent: ${keys}`);
+    const missed = sent.filter((k) => !keys.includes(k));
+    assert.ok(missed.length <= packet.capture.uncaptured_requests, `every hit the store sent is in the packet or counted as not captured; missed ${missed}, counted ${packet.capture.uncaptured_requests}`);
+    assert.ok(keys.includes('AddToCart|atc-tee-1') && keys.includes('InitiateCheckout|ic-tee-1'), 'the hits sent once the worker ran are kept');
     assert.deepEqual(packet.pages.map((p) => p.url), [PRODUCT], 'one page view, and none from the previous session');
     // That first page may load before the extension's page scripts are
     // registered. Once the shopper moves on (here: loads it again, with the
