@@ -29,7 +29,7 @@ import { enqueue, replayInbox } from './worker/inbox.js';
 import { journal } from './worker/journal.js';
 import { clearTab, handle } from './worker/messages.js';
 import { lastTabByOrigin } from './worker/tab-state.js';
-import { onPermissionsChanged, registerPageScripts } from './worker/watch.js';
+import { onPermissionsChanged, registerPageScripts, relayIntoOpenPages } from './worker/watch.js';
 
 async function prepareStorage() {
   closeToContentScripts();
@@ -41,13 +41,18 @@ async function prepareStorage() {
   const kept = await startBrowserSession();
   journal.reset();
   for (const [origin, tab] of Object.entries(kept.lastTabByOrigin)) lastTabByOrigin.set(origin, tab);
+  return kept.started;
 }
 
 // Page-script registration runs beside the events (it matters to pages loaded
-// later, not to the events already in hand); each tab's journal is read when
-// its first event arrives.
-boot(prepareStorage(), async () => {
-  registerPageScripts().catch((e) => console.warn('PixelProof: registration failed', e));
+// later, not to the events already in hand), then, at a session's start, the
+// late relay for pages already open; each tab's journal is read when its first
+// event arrives.
+const sessionStart = prepareStorage();
+boot(sessionStart.then(() => {}), async () => {
+  registerPageScripts()
+    .then(async () => { if (await sessionStart) await relayIntoOpenPages(); })
+    .catch((e) => console.warn('PixelProof: registration failed', e));
   await wasmReady;
   await replayInbox();
 }).catch((e) => console.warn('PixelProof: init failed', e));
@@ -77,4 +82,10 @@ chrome.tabs.onRemoved.addListener((tab, info) => {
 });
 chrome.permissions.onAdded.addListener(() => { onPermissionsChanged().catch((e) => console.warn('PixelProof: registration failed', e)); });
 chrome.permissions.onRemoved.addListener(() => { onPermissionsChanged().catch((e) => console.warn('PixelProof: registration failed', e)); });
+// Listened to so the browser starts this worker as it starts, and as the
+// extension is installed, updated or reloaded, not at the first event it has
+// for it: a restored session's pages are heard sooner, and store pages left
+// open get their late relay at once.
+chrome.runtime.onStartup.addListener(() => {});
+chrome.runtime.onInstalled.addListener(() => {});
 platform.init();

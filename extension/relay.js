@@ -15,6 +15,16 @@
 //     fills tab, frame and document URL from the browser's own sender data.
 (() => {
   'use strict';
+  // One relay per document. The worker injects a late copy into the store
+  // pages a browser or extension start left open (worker/watch.js): the copy
+  // leaves if a relay registered for the document runs and still reaches the
+  // extension, and otherwise watches what it still can.
+  const g = /** @type {any} */ (globalThis);
+  if (typeof g.pixelproofRelay === 'function' && g.pixelproofRelay()) return;
+  const runtime = chrome.runtime;
+  g.pixelproofRelay = () => { try { return typeof runtime.id === 'string'; } catch (_) { return false; } };
+  // A late copy saw nothing of the document before it came: not its gestures.
+  const late = g.pixelproofLate === true;
   // Kinds the hook may report. Gestures are not among them: only this script
   // records gestures.
   const KINDS = new Set(['fbq_call', 'scripts', 'fb_log', 'shopify', 'consent']);
@@ -175,7 +185,8 @@
   // The top document says once that gestures are watched here, so a journey
   // without clicks is told apart from one where gestures were never observed
   // (a HAR file, a page the extension did not reach).
-  if (top) {
+  // (A late copy does not say so: gestures before it came went unseen.)
+  if (top && !late) {
     observed.push({ kind: 'gesture_watch', time: now() });
     queued();
   }

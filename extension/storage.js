@@ -138,18 +138,21 @@ export async function loadEpoch() {
  * The worker's start: reads the session marker, or, at a browser start (no
  * marker: storage.session is emptied then), keeps the journeys of earlier
  * sessions that fit (`keepRecent`), removes everything else a previous session
- * left, and sets the marker. Returns what the worker keeps across its own restarts.
+ * left, and sets the marker. Returns whether this start began the browser
+ * session (or the extension's: an update or reload empties storage.session
+ * too) and what the worker keeps across its own restarts.
  */
 export async function startBrowserSession() {
   const got = await chrome.storage.session.get([KEY.session, KEY.lastTabByOrigin]);
   let marker = /** @type {number | undefined} */ (got[KEY.session]);
+  const started = typeof marker !== 'number';
   if (typeof marker !== 'number') {
     marker = Date.now();
     await keepRecent(marker);
     await chrome.storage.session.set({ [KEY.session]: marker });
   }
   epoch = marker.toString(36);
-  return { lastTabByOrigin: /** @type {Record<string, number>} */ (got[KEY.lastTabByOrigin] || {}) };
+  return { started, lastTabByOrigin: /** @type {Record<string, number>} */ (got[KEY.lastTabByOrigin] || {}) };
 }
 
 /** Every key in storage.local (getKeys where the browser has it). @returns {Promise<string[]>} */

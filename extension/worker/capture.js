@@ -48,17 +48,25 @@ function bodyOf(details) {
 }
 
 /**
+ * The tab of a request: a dedicated worker's carries none, and belongs to the
+ * watched tab of its origin that was active last. Asked again when the entry
+ * is handled: at a start, the navigation that names that tab can still be
+ * waiting in the inbox when the worker's first hits arrive.
+ * @param {number} tab
+ * @param {string | null} initiator
+ */
+export const tabOfRequest = (tab, initiator) => (tab >= 0 || !initiator ? tab : lastTabByOrigin.get(initiator) ?? -1);
+
+/**
  * The part of a webRequest event the journal needs, as an inbox entry.
  * @param {RequestDetails} details
  * @returns {RequestEntry}
  */
 export function requestEntry(details) {
   const initiator = platform.initiator(details);
-  let tab = details.tabId;
-  if (tab < 0 && initiator) tab = lastTabByOrigin.get(initiator) ?? -1;
   return {
     t: 'request',
-    tab,
+    tab: tabOfRequest(details.tabId, initiator),
     d: {
       url: details.url,
       method: details.method,
@@ -133,7 +141,8 @@ export async function learnTopUrl(tab, time, entry) {
  * @param {RequestEntry & Stamp} entry
  * @returns {Promise<boolean>} whether a record was appended
  */
-export async function onRequest({ tab, d, ...entry }) {
+export async function onRequest({ tab: heard, d, ...entry }) {
+  const tab = tabOfRequest(heard, d.initiator);
   if (tab < 0) return false;
   const watched = await watchedOrigins();
   let top = await tabTopUrl(tab);

@@ -5,7 +5,7 @@
 // inbox of its predecessor when it starts again, so nothing it was handed is lost.
 import { inboxAll, inboxDone, inboxPut, KEY } from '../storage.js';
 import { ready, WORKER } from './boot.js';
-import { onNavigation, onRequest } from './capture.js';
+import { onNavigation, onRequest, tabOfRequest } from './capture.js';
 import { journal } from './journal.js';
 import { onPageRecords } from './page.js';
 import { hasSession, sessionFor } from './sessions.js';
@@ -60,7 +60,7 @@ export async function replayInbox() {
   if (!entries.length) return;
   const stale = [];
   for (const entry of entries) {
-    const tab = entry.tab ?? entry.d?.tabId ?? entry.sender?.tabId;
+    const tab = entry.t === 'request' ? tabOfRequest(entry.tab, entry.d.initiator) : entry.d?.tabId ?? entry.sender?.tabId;
     if (tab != null && tab >= 0 && entry.n <= (await journal.committed(tab, entry.w))) {
       stale.push(KEY.inbox(entry.w, entry.n));
       continue;

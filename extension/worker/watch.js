@@ -100,6 +100,35 @@ async function syncPageScripts() {
   await writeRegistered(matches);
 }
 
+/**
+ * At a browser or extension start, store pages already open loaded before
+ * the page scripts were registered (a restored session, a link that opened
+ * the browser, an update mid-journey). The relay is injected into them late:
+ * it counts from their Resource Timing the pixel requests they sent before
+ * the worker could hear them, so a miss is counted and, for a GET hit,
+ * recovered instead of silent. Late, it watches no earlier gestures, and the
+ * page hook is not injected (fbq's earlier calls are gone): such a page stays
+ * one the page scripts never watched.
+ */
+export async function relayIntoOpenPages() {
+  const matches = await watchedOrigins();
+  if (!matches.length) return;
+  for (const tab of await chrome.tabs.query({ url: matches })) {
+    if (tab.id === undefined) continue;
+    // The frames registration would have reached: those of the watched
+    // origins (not a Meta frame the extension may also read), one at a time
+    // (a frame that refuses costs only itself).
+    const frames = (await chrome.webNavigation.getAllFrames({ tabId: tab.id }).catch(() => null)) || [];
+    for (const frame of frames.filter((f) => originMatches(f.url, matches))) {
+      const target = { tabId: tab.id, frameIds: [frame.frameId] };
+      try {
+        await chrome.scripting.executeScript({ target, func: () => { /** @type {any} */ (globalThis).pixelproofLate = true; } });
+        await chrome.scripting.executeScript({ target, files: ['relay-timing.js', 'relay.js'] });
+      } catch (_) { /* the frame is gone, or shut to extensions */ }
+    }
+  }
+}
+
 export async function onPermissionsChanged() {
   watchedCache = null;
   await ready;

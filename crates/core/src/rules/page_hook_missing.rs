@@ -10,7 +10,10 @@
 //! reader should know why. Told by the relay's own gesture watch (isolated
 //! world, which a page cannot forge), not by page records, so a page cannot
 //! hide it; judged only when the page scripts ran somewhere in the journey (a
-//! HAR file has none anywhere).
+//! HAR file has none anywhere). A relay the worker injects late into a page a
+//! start left open sends no gesture watch (it saw no earlier gestures), so
+//! such a page is named too; its Resource Timing count is what tells the
+//! hits the extension never heard.
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::identity::clip;
@@ -29,7 +32,7 @@ pub(super) static INFO: RuleInfo = RuleInfo {
     code: CODE,
     severity: SEVERITY,
     when: "a page view has pixel hits but the extension's page scripts never ran in it (e.g. the first page after a browser start)",
-    explanation: "The page's pixel hits were captured from the network, but the page hook and relay never ran there: no fbq callers, script inventory, gestures or consent state. Sender attribution rests on the network alone for it, and the rules that need page evidence said nothing about it.",
+    explanation: "The page's pixel hits were captured from the network, but the page hook and relay did not watch it from its start: no fbq callers, script inventory, gestures or consent state. Sender attribution rests on the network alone for it, and the rules that need page evidence said nothing about it. Hits it sent before the extension's worker was running never reached the extension: the relay, injected late into a page a start left open, counts them from the page's Resource Timing (a Web Worker's are not there).",
     probably_broke: "The page loaded before the extension's page scripts were registered (the first page after the browser started, or after the extension was updated or granted the store), or it is on an origin the extension does not watch.",
     first_check: "Reload the page named in the message (or repeat that step of the test) with the extension already running, so its page scripts watch it too.",
     not_yet: "Do not read the missing page evidence as a clean page: add-to-cart gestures, fbq calls and duplicate base code there were not checked.",
@@ -64,7 +67,7 @@ impl RuleTrait for Rule {
                     SEVERITY.of_any_event(),
                     &counted,
                     format!(
-                        "page view #{} ({}): {} pixel hit{} captured from the network, but the extension's page scripts never ran in this page: its fbq calls, scripts, gestures and consent state are unknown",
+                        "page view #{} ({}): {} pixel hit{} captured from the network, but the extension's page scripts did not watch this page from its start: its fbq calls, scripts, gestures and consent state are unknown, and hits it sent before the extension was running can be missing (counted as not captured where its Resource Timing lists them)",
                         pv + 1,
                         clip(&view.url),
                         counted.len(),
@@ -102,7 +105,7 @@ mod tests {
         assert_eq!(f[0].hit_ids, vec![1, 2]);
         assert_eq!(
             f[0].message,
-            "page view #1 (https://shop.test/products/tee): 2 pixel hits captured from the network, but the extension's page scripts never ran in this page: its fbq calls, scripts, gestures and consent state are unknown"
+            "page view #1 (https://shop.test/products/tee): 2 pixel hits captured from the network, but the extension's page scripts did not watch this page from its start: its fbq calls, scripts, gestures and consent state are unknown, and hits it sent before the extension was running can be missing (counted as not captured where its Resource Timing lists them)"
         );
     }
 
