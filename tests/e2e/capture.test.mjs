@@ -156,6 +156,32 @@ describe('a tag manager that waits', () => {
   });
 });
 
+describe('script URLs written oddly', () => {
+  // The hook asks the browser for the script elements whose src attribute can
+  // name a tracking script, then checks the URL as the browser resolved it:
+  // it must list exactly what a look at every script of the page lists.
+  test('the inventory lists every script whose resolved URL is a tracking script, and no other', async () => {
+    const url = 'https://shop.test/odd-scripts';
+    const t = await launch();
+    try {
+      await t.watching();
+      const page = await t.context.newPage();
+      await page.goto(url);
+      const tabId = await t.tabIdOf(url);
+      const expected = await page.evaluate(() => {
+        const tracking = /\/fbevents(\.[a-z]+)?\.js|\/signals\/config\/|googletagmanager\.com\/gtm\.js|\/gtm\.js\?id=|\/wpm@|web-pixels-manager/;
+        return [...document.scripts].map((s) => s.src).filter((src) => src && tracking.test(src));
+      });
+      assert.equal(expected.length, 10, `the page's own scan: ${JSON.stringify(expected)}`);
+      const records = await t.journalUntil(tabId, (rs) => rs.some((r) => r.kind === 'scripts' && r.context?.frame_type === 'main'), 'an inventory');
+      const inventory = records.find((r) => r.kind === 'scripts' && r.context?.frame_type === 'main');
+      assert.deepEqual(inventory.scripts, expected);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('service worker restart', () => {
   /** Stops the worker after the product page's load hits, then plays add-to-cart and checkout. */
   async function restartMidJourney(extension) {
