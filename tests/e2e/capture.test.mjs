@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as chromium from '../../support/drivers/chromium.mjs';
-import { captureSuite, isPixel, param, PRODUCT } from '../suites/capture.mjs';
+import { captureSuite, isPixel, oddScriptUrls, param, PRODUCT } from '../suites/capture.mjs';
 import { EXTENSION, launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
 
 /** Opens the product page in a watched browser and waits for its four load hits. */
@@ -39,6 +39,7 @@ async function productJourney(t, page) {
 }
 
 captureSuite(chromium);
+oddScriptUrls(chromium);
 
 describe('transparency', () => {
   async function run(extension) {
@@ -150,32 +151,6 @@ describe('a tag manager that waits', () => {
       const added = await page.evaluate(() => window.__added);
       assert.equal(typeof added, 'number', 'the page inserted the script');
       assert.ok(all[first].time >= added - 50, `listed after it was inserted (${all[first].time} vs ${added})`);
-    } finally {
-      await t.close();
-    }
-  });
-});
-
-describe('script URLs written oddly', () => {
-  // The hook asks the browser for the script elements whose src attribute can
-  // name a tracking script, then checks the URL as the browser resolved it:
-  // it must list exactly what a look at every script of the page lists.
-  test('the inventory lists every script whose resolved URL is a tracking script, and no other', async () => {
-    const url = 'https://shop.test/odd-scripts';
-    const t = await launch();
-    try {
-      await t.watching();
-      const page = await t.context.newPage();
-      await page.goto(url);
-      const tabId = await t.tabIdOf(url);
-      const expected = await page.evaluate(() => {
-        const tracking = /\/fbevents(\.[a-z]+)?\.js|\/signals\/config\/|googletagmanager\.com\/gtm\.js|\/gtm\.js\?id=|\/wpm@|web-pixels-manager/;
-        return [...document.scripts].map((s) => s.src).filter((src) => src && tracking.test(src));
-      });
-      assert.equal(expected.length, 10, `the page's own scan: ${JSON.stringify(expected)}`);
-      const records = await t.journalUntil(tabId, (rs) => rs.some((r) => r.kind === 'scripts' && r.context?.frame_type === 'main'), 'an inventory');
-      const inventory = records.find((r) => r.kind === 'scripts' && r.context?.frame_type === 'main');
-      assert.deepEqual(inventory.scripts, expected);
     } finally {
       await t.close();
     }
