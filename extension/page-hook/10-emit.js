@@ -50,6 +50,19 @@ let queue = null;
 let timer = 0;
 /** Records held back by the ceiling since the last report, per kind. @type {Record<string, number> | null} */
 let capped = null;
+// The relay refuses records over 16 KB: an fbq call with larger arguments is
+// recorded with its arguments cut to this marker rather than lost. Checked
+// here, where each record is made text anyway, not in the page's call.
+const MAX_ARGS_CHARS = 12 * 1024;
+/** A record as JSON text, its `args` cut to a marker when they are too large. @param {any} record */
+const recordText = (record) => {
+  const text = stringify(record);
+  if (text.length <= MAX_ARGS_CHARS || !record.args) return text;
+  const size = stringify(record.args).length;
+  if (size <= MAX_ARGS_CHARS) return text;
+  record.args = [`[arguments too large to record: ${size} characters]`];
+  return stringify(record);
+};
 const flush = () => {
   const batch = queue;
   const held = capped;
@@ -58,7 +71,8 @@ const flush = () => {
   try {
     clearTimer(timer);
     timer = 0;
-    if (batch) dispatch.call(document, new Custom(EVENT, { detail: stringify(batch) }));
+    // The same text as stringify(batch), one record at a time.
+    if (batch) dispatch.call(document, new Custom(EVENT, { detail: `[${batch.map(recordText).join(',')}]` }));
     // On its own: the relay takes at most one full batch per event.
     if (held) dispatch.call(document, new Custom(EVENT, { detail: stringify([{ kind: 'hook_caps', kinds: held, time: now() }]) }));
   } catch (_) { /* never throw into the page */ }

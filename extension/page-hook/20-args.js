@@ -32,10 +32,10 @@ const safe = (value, depth = 0) => {
  */
 const eventIdLocation = (method, args) => {
   try {
-    const [paramsAt, optionsAt] = method.startsWith('trackSingle') ? [2, 3] : [1, 2];
-    const opts = /** @type {any} */ (args[optionsAt]);
+    const single = method.startsWith('trackSingle') ? 1 : 0;
+    const opts = /** @type {any} */ (args[2 + single]);
     if (opts && typeof opts === 'object' && opts.eventID != null) return 'options';
-    const params = args[paramsAt];
+    const params = args[1 + single];
     if (params && typeof params === 'object' && ('eventID' in params || 'event_id' in params)) return 'custom_data';
   } catch (_) { /* ignore */ }
   return null;

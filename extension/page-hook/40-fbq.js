@@ -2,11 +2,12 @@
 // Page hook: every call of the page's fbq, seen through a Proxy that changes
 // nothing the page can observe.
 
-// The relay refuses records over 16 KB: an fbq call with larger arguments is
-// recorded with its arguments cut to this marker rather than lost.
-const MAX_RECORD_CHARS = 12 * 1024;
-
 const proxies = new WeakMap(); // page function → our proxy
+// How many functions have been wrapped: while it is one (a page makes one
+// stub), a function read on fbq that is not fbq itself is none of ours, and
+// the get trap below, which runs for every function the page or Meta's library
+// reads on fbq, answers without a lookup.
+let wrapped = 0;
 /** @param {any} fn */
 const wrap = (fn) => {
   if (typeof fn !== 'function') return fn;
@@ -25,8 +26,6 @@ const wrap = (fn) => {
           caller: caller(),
           queued: typeof target.callMethod !== 'function',
         };
-        const size = stringify(record.args).length;
-        if (size > MAX_RECORD_CHARS) record.args = [`[arguments too large to record: ${size} characters]`];
         emit(record);
       } catch (_) { /* never throw into the page */ }
       return Reflect.apply(target, thisArg, args);
@@ -37,11 +36,14 @@ const wrap = (fn) => {
     get(target, prop) {
       const value = Reflect.get(target, prop);
       if (typeof value !== 'function') return value;
+      if (value === target) return proxy;
+      if (wrapped === 1) return value;
       const known = proxies.get(value);
       return known === undefined ? value : known;
     },
   });
   proxies.set(fn, proxy);
+  wrapped += 1;
   return proxy;
 };
 

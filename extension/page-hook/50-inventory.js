@@ -3,12 +3,30 @@
 
 // One expression (compiled once per document) for every tracking-script URL we list.
 const TRACKING = /\/fbevents(\.[a-z]+)?\.js|\/signals\/config\/|googletagmanager\.com\/gtm\.js|\/gtm\.js\?id=|\/wpm@|web-pixels-manager/;
+// The script elements whose URL can match it, found by the browser in one
+// call instead of a look at every script of the page: the words of TRACKING in
+// the src attribute in any case, or a src the URL parser rewrites (escapes,
+// tabs, line breaks). TRACKING then decides on the URL as the browser resolved
+// it. A document whose own base URL has one of the words resolves a relative
+// src into a match: there every script is looked at.
+const CANDIDATES = 'script[src*="fbevents" i],script[src*="signals" i],script[src*="gtm.js" i],script[src*="wpm@" i],' +
+  'script[src*="web-pixels-manager" i],script[src*="%"],script[src*="\\9"],script[src*="\\a"],script[src*="\\d"]';
+const WORDS = /fbevents|signals|gtm\.js|wpm@|web-pixels-manager/i;
+/** @type {((this: ParentNode, selectors: string) => NodeListOf<Element>) | null} */
+const selectAll = (() => {
+  try { return Document.prototype.querySelectorAll; } catch (_) { return null; }
+})();
 const inventory = () => {
   try {
     /** @type {string[]} */
     const scripts = [];
-    const all = document.scripts || [];
-    // A theme lists dozens of scripts: one pass, no copies of the list.
+    /** @type {ArrayLike<any>} */
+    let all = [];
+    try {
+      all = selectAll && !WORDS.test(String(document.baseURI)) ? selectAll.call(document, CANDIDATES) : document.scripts || [];
+    } catch (_) {
+      all = document.scripts || [];
+    }
     for (let i = 0; i < all.length && scripts.length < 50; i++) {
       const src = all[i].src;
       if (src && TRACKING.test(src)) scripts.push(src.slice(0, 300));

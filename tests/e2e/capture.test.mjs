@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as chromium from '../../support/drivers/chromium.mjs';
-import { captureSuite, isPixel, param, PRODUCT } from '../suites/capture.mjs';
+import { captureSuite, isPixel, oddScriptUrls, param, PRODUCT } from '../suites/capture.mjs';
 import { EXTENSION, launch, normaliseHits, serverHits, sleep } from './helpers.mjs';
 
 /** Opens the product page in a watched browser and waits for its four load hits. */
@@ -39,6 +39,7 @@ async function productJourney(t, page) {
 }
 
 captureSuite(chromium);
+oddScriptUrls(chromium);
 
 describe('transparency', () => {
   async function run(extension) {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as firefox from '../../support/drivers/firefox.mjs';
-import { captureSuite, PRODUCT } from '../suites/capture.mjs';
+import { captureSuite, oddScriptUrls, PRODUCT } from '../suites/capture.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 
@@ -37,3 +37,5 @@ captureSuite(firefox, (state) => {
     await panel.screenshot({ path: join(SHOTS, 'panel-firefox.png') });
   });
 });
+
+oddScriptUrls(firefox);

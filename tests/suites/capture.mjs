@@ -155,3 +155,34 @@ export function captureSuite(driver, more = () => {}) {
     });
   });
 }
+
+/**
+ * The hook asks the browser for the script elements whose src attribute can
+ * name a tracking script, then checks the URL as the browser resolved it: on
+ * a page of oddly written script URLs it must list exactly what a look at
+ * every script of the page lists.
+ */
+export function oddScriptUrls(driver) {
+  describe(`${driver.name}: script URLs written oddly`, () => {
+    test('the inventory lists every script whose resolved URL is a tracking script, and no other', async () => {
+      const url = 'https://shop.test/odd-scripts';
+      const t = await driver.launch();
+      try {
+        await t.watching();
+        const page = await t.newPage();
+        await page.goto(url);
+        const tabId = await t.tabIdOf(url);
+        const expected = await page.evaluate(() => {
+          const tracking = /\/fbevents(\.[a-z]+)?\.js|\/signals\/config\/|googletagmanager\.com\/gtm\.js|\/gtm\.js\?id=|\/wpm@|web-pixels-manager/;
+          return [...document.scripts].map((s) => s.src).filter((src) => src && tracking.test(src));
+        });
+        assert.equal(expected.length, 10, `the page's own scan: ${JSON.stringify(expected)}`);
+        const main = (r) => r.kind === 'scripts' && r.context?.frame_type === 'main';
+        const records = await t.journalUntil(tabId, (rs) => rs.some(main), 'an inventory');
+        assert.deepEqual(records.find(main).scripts, expected);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}

@@ -97,3 +97,19 @@ test('a page whose fbq throws still gets its exception, and the hook throws noth
   assert.doesNotThrow(pagehide);
   assert.ok(sent.some((r) => r.kind === 'fbq_call' && r.args[0] === 'ViewContent'));
 });
+
+test('an fbq call whose arguments are too large is recorded with a marker in their place, the rest of its batch whole', () => {
+  const { g, sent, pagehide } = page();
+  vm.runInContext(joinPageHook(), g);
+  vm.runInContext(`window.fbq = function () {};
+    var big = {}; for (var i = 0; i < 10; i++) big['k' + i] = 'x'.repeat(1500);
+    fbq('track', 'ViewContent', { value: 1 });
+    fbq('trackCustom', 'Huge', big);`, g);
+  pagehide();
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[0].args, ['ViewContent', { value: 1 }]);
+  assert.equal(sent[1].method, 'trackCustom');
+  assert.equal(sent[1].args.length, 1);
+  const size = JSON.stringify(['Huge', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'x'.repeat(1500)]))]).length;
+  assert.equal(sent[1].args[0], `[arguments too large to record: ${size} characters]`);
+});
