@@ -39,10 +39,13 @@ WASM_MODULES="pixelproof_wasm pixelproof_panel"
 # compiles it and at once takes in the tab's journal, and side by side level 3
 # took records in clearly faster than "s" or "z" for a compile that costs a
 # little more CPU, while wasm-opt -O3 over it was no faster than -Oz and left a
-# larger module that compiles a little slower. The panel's module keeps
-# wasm-release and -Oz: it is compiled on every open, so its size counts as much
-# as its speed (PANEL_WASM_OPT sets another level, to measure it).
-wasm_profile() { case "$1" in pixelproof_wasm) echo wasm-worker ;; *) echo wasm-release ;; esac; }
+# larger module that compiles a little slower. The panel's module
+# (wasm-panel) has its core and the journal's parsers at level 3 and its own UI
+# code at "z", then -Oz: every open takes in the whole journal, and panel.html
+# has the module fetched while its head is parsed, so its compile is off the
+# opening's critical path and its ingest on it (PANEL_WASM_OPT sets another
+# wasm-opt level, to measure it).
+wasm_profile() { case "$1" in pixelproof_wasm) echo wasm-worker ;; *) echo wasm-panel ;; esac; }
 wasm_opt_level() { case "$1" in pixelproof_panel) echo "${PANEL_WASM_OPT:--Oz}" ;; *) echo -Oz ;; esac; }
 
 log() { printf '\n==> %s\n' "$*" >&2; }

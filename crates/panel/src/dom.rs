@@ -5,12 +5,20 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
-/// The panel's document. Only panel.html loads this module, so there always is one.
-#[allow(clippy::expect_used)]
-pub fn document() -> Document {
-    web_sys::window()
+thread_local! {
+    /// The panel's document, looked up once: each lookup crosses to JS twice
+    /// (the global as a `Window`, then its document), and the panel creates
+    /// thousands of elements when it opens. Only panel.html loads this
+    /// module, so there always is one.
+    #[allow(clippy::expect_used)]
+    static DOCUMENT: Document = web_sys::window()
         .and_then(|w| w.document())
-        .expect("the panel runs in a page with a document")
+        .expect("the panel runs in a page with a document");
+}
+
+/// The panel's document.
+pub fn document() -> Document {
+    DOCUMENT.with(Document::clone)
 }
 
 /// Creates `<tag class=…>` with text content.
@@ -27,7 +35,7 @@ pub fn el(tag: &str, class: &str, text: &str) -> Element {
 
 pub fn create(tag: &str) -> Element {
     #[allow(clippy::expect_used)]
-    document().create_element(tag).expect("valid tag name")
+    DOCUMENT.with(|d| d.create_element(tag).expect("valid tag name"))
 }
 
 pub fn append(parent: &Element, child: &Element) {
@@ -43,7 +51,7 @@ pub fn clear(e: &Element) {
 }
 
 pub fn by_id(id: &str) -> Option<Element> {
-    document().get_element_by_id(id)
+    DOCUMENT.with(|d| d.get_element_by_id(id))
 }
 
 pub fn button(text: &str, class: &str) -> Element {
