@@ -337,7 +337,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
                 packet.write_json(&session, &opts, &mut w)?;
                 w.write_all(b"\n")?;
             }
-            Format::Markdown => w.write_all(packet.to_markdown_from(&session, &opts).as_bytes())?,
+            Format::Markdown => packet.write_markdown(&session, &opts, &mut w)?,
             Format::Text => writeln!(w, "{}", packet.to_text())?,
         }
         w.flush()

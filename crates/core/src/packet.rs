@@ -380,13 +380,28 @@ impl Packet {
     /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its
     /// hit rows made one at a time from `session`.
     pub fn to_markdown_from(&self, session: &Session, opts: &PacketOptions) -> String {
-        crate::packet::markdown::render(
+        let mut out = Vec::new();
+        // Writing to memory cannot fail, and every piece written is a `str`.
+        let _ = self.write_markdown(session, opts, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Packet::to_markdown_from`], written to `w` a hit row at a time: the
+    /// whole text is never held (a large capture's is mostly hit rows).
+    pub fn write_markdown(
+        &self,
+        session: &Session,
+        opts: &PacketOptions,
+        w: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        crate::packet::markdown::write(
             self,
             &mut session
                 .journey()
                 .hits
                 .iter()
                 .map(|h| std::borrow::Cow::Owned(hit_out(h, opts))),
+            w,
         )
     }
 
@@ -736,7 +751,7 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         contents: h.decoded.contents.clone(),
         issues: h.decoded.issues.clone(),
         raw: Raw {
-            method: h.method.clone(),
+            method: h.method.to_string(),
             url,
             body,
         },

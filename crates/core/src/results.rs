@@ -646,7 +646,7 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
         let senders = distinct(j.hits_of(ev).map(|h| h.sender.label.as_str()));
         // By network evidence alone too: fbq calls the page reported may tell
         // one sender apart from another, never merge two into one.
-        let by_network = distinct(j.hits_of(ev).map(|h| h.network_sender.as_str()));
+        let by_network = distinct(j.hits_of(ev).map(|h| &*h.network_sender));
         match (senders.len(), by_network.len()) {
             (0, _) => problems.push(format!("{ev} has no sender")),
             (1, 0 | 1) => {}
