@@ -17,8 +17,9 @@ pub struct Hit {
     pub id: u32,
     /// Index of the record in the journal.
     pub record: usize,
-    pub pixel_id: Option<String>,
-    pub event: Option<String>,
+    /// Shared with other hits, as `sender` is.
+    pub pixel_id: Option<Arc<str>>,
+    pub event: Option<Arc<str>>,
     /// `eid`, when present and non-empty.
     pub event_id: Option<String>,
     pub time: f64,

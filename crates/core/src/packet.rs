@@ -262,7 +262,7 @@ impl Packet {
         let mut pixels: BTreeMap<String, (std::collections::BTreeSet<String>, usize)> = BTreeMap::new();
         for h in j.hits.iter().filter(|h| h.counted) {
             if let Some(id) = &h.pixel_id {
-                let e = pixels.entry(id.clone()).or_default();
+                let e = pixels.entry(id.to_string()).or_default();
                 e.1 += 1;
                 if let Some(v) = h.decoded.get("v") {
                     e.0.insert(v.to_owned());
@@ -731,8 +731,8 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
     });
     HitOut {
         id: h.id,
-        pixel_id: h.pixel_id.clone(),
-        event: h.event.clone(),
+        pixel_id: h.pixel_id.as_deref().map(str::to_owned),
+        event: h.event.as_deref().map(str::to_owned),
         event_id: h.event_id.clone(),
         transport: h.decoded.transport.as_str(),
         endpoint: h.decoded.endpoint.clone(),

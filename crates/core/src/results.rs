@@ -197,10 +197,15 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
     let mut by_sender: BTreeMap<String, Tally> = BTreeMap::new();
     for h in j.hits.iter().filter(|h| h.counted) {
         let e = by_sender.entry(h.sender.label.clone()).or_default();
-        *e.0.entry(h.event.clone().unwrap_or_else(|| "(no event)".into()))
-            .or_default() += 1;
+        *e.0.entry(
+            h.event
+                .as_deref()
+                .map(str::to_owned)
+                .unwrap_or_else(|| "(no event)".into()),
+        )
+        .or_default() += 1;
         if let Some(p) = &h.pixel_id {
-            e.1.insert(p.clone());
+            e.1.insert(p.to_string());
         }
         for line in &h.sender.evidence {
             if e.2.len() < EVIDENCE_LINES && !e.2.contains(line) {

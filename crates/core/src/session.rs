@@ -69,7 +69,7 @@ impl<T: ?Sized> Default for Recent<T> {
 }
 
 /// How many recent values of each kind a new hit's are compared with.
-const RECENT_SHARED: usize = 8;
+const RECENT_SHARED: usize = 16;
 
 impl<T: ?Sized + PartialEq> Recent<T> {
     /// The recent value equal to `value`.
@@ -225,7 +225,7 @@ impl Session {
         if let Some(t) = record.time().filter(|t| t.is_finite()) {
             self.journey.last_time = self.journey.last_time.max(t);
         }
-        match &record {
+        match &mut record {
             Record::Request(req) => self.add_request(index, req),
             Record::ScriptLoad(s) => self.add_script_load(s.clone()),
             Record::Navigation(n) => self.add_navigation(n),
@@ -399,7 +399,9 @@ impl Session {
         }
     }
 
-    fn add_request(&mut self, index: usize, req: &CapturedRequest) {
+    /// A request that becomes a hit gives it its URL when the session does
+    /// not keep it ([`Session::slim_hit_records`]): never copied.
+    fn add_request(&mut self, index: usize, req: &mut CapturedRequest) {
         let Some(decoded) = decode(req, &self.config) else {
             if tables::tracking_script_kind(&req.url).is_some() {
                 self.add_script_load(ScriptLoad {
@@ -437,8 +439,8 @@ impl Session {
         let page_origin = self.journey.page_views[pv].origin.clone();
         let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
         let network_sender = self.shared.text(&sender.label);
-        let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(str::to_owned);
-        let event = decoded.get("ev").filter(|s| !s.is_empty()).map(str::to_owned);
+        let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
+        let event = decoded.get("ev").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
         let event_id = decoded.get("eid").filter(|s| !s.trim().is_empty()).map(str::to_owned);
         let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
         if sender.provisional {
@@ -461,7 +463,11 @@ impl Session {
             sender,
             network_sender,
             counted,
-            url: req.url.clone(),
+            url: if self.slim_hit_records {
+                std::mem::take(&mut req.url)
+            } else {
+                req.url.clone()
+            },
             method: self.shared.text(&req.method),
             request_type: req.request_type.as_deref().map(|t| self.shared.text(t)),
             context: self.shared.context(&req.context),
@@ -495,7 +501,7 @@ impl Session {
                 page.purchase_hits += 1;
             }
             if let Some(p) = &hit.pixel_id {
-                self.journey.pixel_ids.insert(p.clone());
+                self.journey.pixel_ids.insert(p.to_string());
             }
             if let Some(cur) = hit.currency().filter(|_| hit.is_core()) {
                 let cur = cur.trim().to_ascii_uppercase();
@@ -541,8 +547,8 @@ impl Session {
                     *first = Some(hi);
                 }
             }
-            let pixel = hit.pixel_id.clone().unwrap_or_default();
-            let event = hit.event.clone().unwrap_or_default();
+            let pixel = hit.pixel_id.as_deref().map(str::to_owned).unwrap_or_default();
+            let event = hit.event.as_deref().map(str::to_owned).unwrap_or_default();
             let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
             let key = (scope, pixel.clone(), event.clone());
             self.journey.groups.entry(key.clone()).or_default().push(hi);
@@ -679,8 +685,8 @@ impl Session {
                     && (eid.is_none() || h.event_id.is_none() || h.event_id == eid);
                 if h.sender.provisional && in_window && same {
                     let refined = sender::from_fbq_caller(&caller, page_origin.as_deref(), h.sender.evidence.clone());
-                    let pixel = h.pixel_id.clone().unwrap_or_default();
-                    let event = h.event.clone().unwrap_or_default();
+                    let pixel = h.pixel_id.as_deref().map(str::to_owned).unwrap_or_default();
+                    let event = h.event.as_deref().map(str::to_owned).unwrap_or_default();
                     let refined = self.shared.sender(refined);
                     let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
                     let before = std::mem::replace(&mut self.journey.hits[hi].sender, refined);
