@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use pixelproof_core::har::read_har_from;
+use pixelproof_core::har::{self, read_har_each, read_har_from};
 use pixelproof_core::journal::{Record, UserText};
 use pixelproof_core::results::Verdict;
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
@@ -271,22 +271,44 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     // Read as a stream, never whole: a HAR is mostly response bodies, which
     // are skipped as they pass.
     let cannot_read = |e: &dyn std::fmt::Display| format!("{label}: cannot read the file ({e})");
-    let file = std::fs::File::open(&args.capture).map_err(|e| cannot_read(&e))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-    // A directory opens; its first read fails.
-    std::io::BufRead::fill_buf(&mut reader).map_err(|e| cannot_read(&e))?;
-    let import = read_har_from(&label, reader, &config).map_err(|e| e.to_string())?;
+    let open = || -> Result<_, String> {
+        let file = std::fs::File::open(&args.capture).map_err(|e| cannot_read(&e))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        // A directory opens; its first read fails.
+        std::io::BufRead::fill_buf(&mut reader).map_err(|e| cannot_read(&e))?;
+        Ok(reader)
+    };
     // Requests that became hits are kept once, in their hits.
-    let mut session = Session::new(config).slim_hit_records();
-    // Records move into the session one at a time, and the list they leave is
-    // given back as it empties, so the two lists are never both whole.
-    let mut records = import.records;
-    records.reverse();
-    session.reserve(&records);
-    while let Some(r) = records.pop() {
-        session.add(r);
-        if records.len() < records.capacity() / 2 {
-            records.shrink_to_fit();
+    let mut session = Session::new(config.clone()).slim_hit_records();
+    // Each record goes into the session as it is read, and no list of them
+    // is ever held, while they come in time order (exports list entries by
+    // start time): the session then gets them in the order a whole read
+    // sorts them into.
+    let mut last: Option<f64> = None;
+    let mut in_order = true;
+    read_har_each(&label, open()?, &config, &mut |r| {
+        let time = r.time().unwrap_or(0.0);
+        in_order &= last.is_none_or(|last| har::in_order(last, time));
+        last = Some(time);
+        if in_order {
+            session.add(r);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if !in_order {
+        // Read again, whole and sorted.
+        session = Session::new(config.clone()).slim_hit_records();
+        let import = read_har_from(&label, open()?, &config).map_err(|e| e.to_string())?;
+        // Records move into the session one at a time, and the list they leave is
+        // given back as it empties, so the two lists are never both whole.
+        let mut records = import.records;
+        records.reverse();
+        session.reserve(&records);
+        while let Some(r) = records.pop() {
+            session.add(r);
+            if records.len() < records.capacity() / 2 {
+                records.shrink_to_fit();
+            }
         }
     }
     // Server and order files are checked up front so a bad one stops the run with its
@@ -337,7 +359,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
                 packet.write_json(&session, &opts, &mut w)?;
                 w.write_all(b"\n")?;
             }
-            Format::Markdown => w.write_all(packet.to_markdown_from(&session, &opts).as_bytes())?,
+            Format::Markdown => packet.write_markdown(&session, &opts, &mut w)?,
             Format::Text => writeln!(w, "{}", packet.to_text())?,
         }
         w.flush()

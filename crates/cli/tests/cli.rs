@@ -166,6 +166,30 @@ fn files_with_a_byte_order_mark_audit_like_without() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Records go into the session as they are read while the entries come in
+/// time order; entries out of order are read again and sorted: the packet
+/// is the one of the same entries in order.
+#[test]
+fn entries_out_of_time_order_audit_like_in_order() {
+    let dir = std::env::temp_dir().join(format!("pixelproof-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut har: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("messy.har")).expect("fixture")).expect("a HAR");
+    let entries = har["log"]["entries"].as_array_mut().expect("entries");
+    // The latest entry first.
+    let last = entries.pop().expect("an entry");
+    entries.insert(0, last);
+    let moved = dir.join("messy.har");
+    std::fs::write(&moved, har.to_string()).expect("written");
+    let p = packet(&["audit", &moved.display().to_string()]);
+    let plain = packet(&["audit", &fixture("messy.har")]);
+    assert!(p["hits"].as_array().is_some_and(|h| !h.is_empty()));
+    for part in ["hits", "pages", "findings", "gate", "capture"] {
+        assert_eq!(p[part], plain[part], "{part}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn strict_exits_one_when_not_go() {
     let out = run(&["audit", &fixture("clean.har"), "--strict"]);

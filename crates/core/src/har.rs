@@ -87,11 +87,60 @@ fn read_error(label: &str, e: &std::io::Error) -> InputError {
 
 fn read_from<'de, R: serde_json::de::Read<'de>>(
     label: &str,
-    mut de: serde_json::Deserializer<R>,
+    de: serde_json::Deserializer<R>,
     config: &DecodeConfig,
 ) -> Result<HarImport, InputError> {
-    let seed = HarSeed { config };
-    let mut import = de::DeserializeSeed::deserialize(seed, &mut de).map_err(|e| {
+    let mut records = Vec::new();
+    let (entries, undated) = read_each(label, de, config, &mut |r| records.push(r))?;
+    let mut import = HarImport {
+        records,
+        entries,
+        undated,
+    };
+    // Through the shared sort: the panel imports HAR files too, and a std sort
+    // here would be one more copy of the sort code in the wasm (see sort.rs).
+    // Exports list entries by start time, so this is nearly always a check.
+    let time = |r: &Record| r.time().unwrap_or(0.0);
+    if import.records.windows(2).any(|w| !in_order(time(&w[0]), time(&w[1]))) {
+        crate::sort::sort_by(&mut import.records, |a, b| time(a).total_cmp(&time(b)));
+    }
+    Ok(import)
+}
+
+/// Whether a record at time `b` may follow one at `a` as [`read_har`]
+/// orders records (by time, equal times in file order).
+pub fn in_order(a: f64, b: f64) -> bool {
+    !a.total_cmp(&b).is_gt()
+}
+
+/// [`read_har_from`] without the sort: each record handed to `each` as it is
+/// read, in file order, and none kept. What [`read_har_from`] gives when the
+/// records come in time order (exports list entries by start time; check
+/// with [`in_order`] on each record's time, `0` when it has none), at the
+/// memory of one entry. Returns the entries read, and how many were undated.
+pub fn read_har_each(
+    label: &str,
+    mut reader: impl std::io::BufRead,
+    config: &DecodeConfig,
+    each: &mut dyn FnMut(Record),
+) -> Result<(usize, usize), InputError> {
+    let head = reader.fill_buf().map_err(|e| read_error(label, &e))?;
+    if head.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
+    } else {
+        check_not_utf16(label, head)?;
+    }
+    read_each(label, serde_json::Deserializer::from_reader(reader), config, each)
+}
+
+fn read_each<'de, R: serde_json::de::Read<'de>>(
+    label: &str,
+    mut de: serde_json::Deserializer<R>,
+    config: &DecodeConfig,
+    each: &mut dyn FnMut(Record),
+) -> Result<Counts, InputError> {
+    let seed = HarSeed { config, sink: each };
+    let counts = de::DeserializeSeed::deserialize(seed, &mut de).map_err(|e| {
         if e.is_io() {
             InputError {
                 place: format!("line {}, column {}", e.line(), e.column()),
@@ -115,45 +164,48 @@ fn read_from<'de, R: serde_json::de::Read<'de>>(
         }
     })?;
     de.end().map_err(|e| json_error(label, &e, HAR_HINT))?;
-    // Through the shared sort: the panel imports HAR files too, and a std sort
-    // here would be one more copy of the sort code in the wasm (see sort.rs).
-    // Exports list entries by start time, so this is nearly always a check.
-    let time = |r: &Record| r.time().unwrap_or(0.0);
-    if import
-        .records
-        .windows(2)
-        .any(|w| time(&w[0]).total_cmp(&time(&w[1])).is_gt())
-    {
-        crate::sort::sort_by(&mut import.records, |a, b| time(a).total_cmp(&time(b)));
-    }
-    Ok(import)
+    Ok(counts)
 }
 
-struct HarSeed<'c> {
+/// Entries read, and of them undated (see [`HarImport`]).
+type Counts = (usize, usize);
+
+/// Where the records read go, in file order.
+type Sink<'s> = &'s mut dyn FnMut(Record);
+
+struct HarSeed<'c, 's> {
     config: &'c DecodeConfig,
+    sink: Sink<'s>,
 }
 
-impl<'de> de::DeserializeSeed<'de> for HarSeed<'_> {
-    type Value = HarImport;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
-        d.deserialize_map(TopVisitor { config: self.config })
+impl<'de> de::DeserializeSeed<'de> for HarSeed<'_, '_> {
+    type Value = Counts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Counts, D::Error> {
+        d.deserialize_map(TopVisitor {
+            config: self.config,
+            sink: self.sink,
+        })
     }
 }
 
-struct TopVisitor<'c> {
+struct TopVisitor<'c, 's> {
     config: &'c DecodeConfig,
+    sink: Sink<'s>,
 }
 
-impl<'de> Visitor<'de> for TopVisitor<'_> {
-    type Value = HarImport;
+impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
+    type Value = Counts;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a HAR object with \"log\"")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HarImport, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Counts, A::Error> {
         let mut out = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "log" {
-                out = Some(map.next_value_seed(LogSeed { config: self.config })?);
+                out = Some(map.next_value_seed(LogSeed {
+                    config: self.config,
+                    sink: &mut *self.sink,
+                })?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -162,31 +214,39 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
     }
 }
 
-struct LogSeed<'c> {
+struct LogSeed<'c, 's> {
     config: &'c DecodeConfig,
+    sink: Sink<'s>,
 }
 
-impl<'de> de::DeserializeSeed<'de> for LogSeed<'_> {
-    type Value = HarImport;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
-        d.deserialize_map(LogVisitor { config: self.config })
+impl<'de> de::DeserializeSeed<'de> for LogSeed<'_, '_> {
+    type Value = Counts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Counts, D::Error> {
+        d.deserialize_map(LogVisitor {
+            config: self.config,
+            sink: self.sink,
+        })
     }
 }
 
-struct LogVisitor<'c> {
+struct LogVisitor<'c, 's> {
     config: &'c DecodeConfig,
+    sink: Sink<'s>,
 }
 
-impl<'de> Visitor<'de> for LogVisitor<'_> {
-    type Value = HarImport;
+impl<'de> Visitor<'de> for LogVisitor<'_, '_> {
+    type Value = Counts;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the HAR \"log\" object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HarImport, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Counts, A::Error> {
         let mut out = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "entries" {
-                out = Some(map.next_value_seed(EntriesSeed { config: self.config })?);
+                out = Some(map.next_value_seed(EntriesSeed {
+                    config: self.config,
+                    sink: &mut *self.sink,
+                })?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -195,44 +255,41 @@ impl<'de> Visitor<'de> for LogVisitor<'_> {
     }
 }
 
-struct EntriesSeed<'c> {
+struct EntriesSeed<'c, 's> {
     config: &'c DecodeConfig,
+    sink: Sink<'s>,
 }
 
-impl<'de> de::DeserializeSeed<'de> for EntriesSeed<'_> {
-    type Value = HarImport;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HarImport, D::Error> {
+impl<'de> de::DeserializeSeed<'de> for EntriesSeed<'_, '_> {
+    type Value = Counts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Counts, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for EntriesSeed<'_> {
-    type Value = HarImport;
+impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
+    type Value = Counts;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of HAR entries")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HarImport, A::Error> {
-        let mut import = HarImport {
-            records: Vec::new(),
-            entries: 0,
-            undated: 0,
-        };
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counts, A::Error> {
+        let (mut entries, mut undated) = (0, 0);
         let mut last_time = 0.0;
         while let Some(entry) = seq.next_element::<Entry>()? {
-            import.entries += 1;
+            entries += 1;
             let time = match parse_time(&entry.started_date_time) {
                 Some(t) => t,
                 None => {
-                    import.undated += 1;
+                    undated += 1;
                     last_time
                 }
             };
             last_time = time;
             if let Some(r) = to_record(entry, time, self.config) {
-                import.records.push(r);
+                (self.sink)(r);
             }
         }
-        Ok(import)
+        Ok((entries, undated))
     }
 }
 
@@ -570,6 +627,35 @@ mod tests {
             let streamed = read_har_from("bad.har", bad, &DecodeConfig::default()).expect_err("bad");
             assert_eq!(streamed.to_string(), whole.to_string());
         }
+    }
+
+    /// Read record by record (the CLI), a HAR gives its records in file
+    /// order: those of a whole read when the file is in time order, and
+    /// entries out of order are told by `in_order`.
+    #[test]
+    fn records_read_one_by_one_come_in_file_order() {
+        let config = DecodeConfig::default();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures");
+        let bytes = std::fs::read(dir.join("messy.har")).expect("a fixture");
+        let mut each = Vec::new();
+        let counts = read_har_each("f.har", bytes.as_slice(), &config, &mut |r| each.push(r)).expect("reads");
+        let whole = read_har("f.har", &bytes, &config).expect("reads whole");
+        let json = |r: &[Record]| serde_json::to_string(r).expect("records as JSON");
+        assert_eq!(json(&each), json(&whole.records));
+        assert_eq!(counts, (whole.entries, whole.undated));
+        let at = |url: &str, t: &str| entry(url, r#","_resourceType":"image""#).replace("2026-11-20T10:00:00.000Z", t);
+        let text = har(&[
+            at("https://www.facebook.com/tr/?id=1&ev=B", "2026-11-20T10:00:02.000Z"),
+            at("https://www.facebook.com/tr/?id=1&ev=A", "2026-11-20T10:00:01.000Z"),
+        ]
+        .join(","));
+        let mut times = Vec::new();
+        read_har_each("t.har", text.as_bytes(), &config, &mut |r| {
+            times.push(r.time().unwrap_or(0.0))
+        })
+        .expect("reads");
+        assert!(!in_order(times[0], times[1]), "{times:?}");
+        assert!(in_order(times[1], times[0]) && in_order(times[0], times[0]));
     }
 
     /// A file that fails while being read says so, not "invalid JSON".

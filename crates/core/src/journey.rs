@@ -31,10 +31,45 @@ pub struct EventSummary {
     pub senders: BTreeMap<String, usize>,
     /// The same by network evidence alone (labels before page refinement).
     pub network_senders: BTreeMap<String, usize>,
-    /// eid → hits carrying it.
-    pub by_eid: HashMap<String, Vec<usize>>,
-    /// eids seen more than once.
-    pub repeated: BTreeSet<String>,
+    /// The first hit of each eid: what tells a repeat.
+    pub by_eid: EidIndex,
+    /// eids seen more than once → every hit carrying them, in arrival order.
+    pub repeated: BTreeMap<String, Vec<usize>>,
+}
+
+/// The first hit carrying each eid, kept by a hash of the eid rather than
+/// the eid itself: nearly every hit has an eid of its own, and a copy of each
+/// (its text, a list of hits with one entry) was a tenth of the memory a
+/// large capture's session takes. The hit holds the eid; the index compares
+/// with it, so two eids of one hash are still told apart (the second is kept
+/// by its text).
+#[derive(Debug, Clone, Default)]
+pub struct EidIndex {
+    by_hash: HashMap<u64, usize>,
+    /// eids whose hash an earlier, different eid has.
+    others: HashMap<String, usize>,
+}
+
+impl EidIndex {
+    /// Notes that hit `hit` carries `eid`; the first earlier hit that carried
+    /// it, if one did. `hits` holds every earlier hit noted.
+    pub fn first_or_insert(&mut self, eid: &str, hit: usize, hits: &[Hit]) -> Option<usize> {
+        use std::collections::hash_map::Entry;
+        match self.by_hash.entry(eid_hash(eid)) {
+            Entry::Vacant(v) => {
+                v.insert(hit);
+                None
+            }
+            Entry::Occupied(o) if hits[*o.get()].event_id.as_deref() == Some(eid) => Some(*o.get()),
+            Entry::Occupied(_) => match self.others.entry(eid.to_owned()) {
+                Entry::Vacant(v) => {
+                    v.insert(hit);
+                    None
+                }
+                Entry::Occupied(o) => Some(*o.get()),
+            },
+        }
+    }
 }
 
 /// Per-page-view summaries the journey rules read.
@@ -97,6 +132,13 @@ impl ServerRequest {
             if n == 1 { "" } else { "s" }
         )
     }
+}
+
+fn eid_hash(eid: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    eid.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A pixel request a document's Resource Timing listed: its URL (redacted as a
@@ -249,7 +291,32 @@ impl Journey {
 
 #[cfg(test)]
 mod tests {
+    use super::{eid_hash, EidIndex};
     use crate::rules::testkit::*;
+
+    /// Repeats are told by the eid, not its hash: an eid whose hash an
+    /// earlier, different eid has is no repeat of it, and is one of itself.
+    #[test]
+    fn eids_of_one_hash_are_told_apart() {
+        let s = J::new()
+            .nav("https://shop.test/thank_you")
+            .hit("Purchase", &[("eid", "o-1")])
+            .hit("Purchase", &[("eid", "o-2")])
+            .hit("Purchase", &[("eid", "o-2")])
+            .hit("Purchase", &[("eid", "o-1")])
+            .session();
+        let hits = &s.journey().hits;
+        let mut index = EidIndex::default();
+        assert_eq!(index.first_or_insert("o-1", 0, hits), None);
+        // As if "o-2" hashed to what "o-1" does.
+        index.by_hash.insert(eid_hash("o-2"), 0);
+        assert_eq!(index.first_or_insert("o-2", 1, hits), None, "not a repeat of o-1");
+        assert_eq!(index.first_or_insert("o-2", 2, hits), Some(1));
+        assert_eq!(index.first_or_insert("o-1", 3, hits), Some(0));
+        let repeated = &s.journey().events[&(PIXEL.to_owned(), "Purchase".to_owned())].repeated;
+        assert_eq!(repeated["o-1"], [0, 3]);
+        assert_eq!(repeated["o-2"], [1, 2]);
+    }
 
     /// A document's running count of pixel requests covers its hits under
     /// every URL it had: a theme that puts the chosen variant in the URL

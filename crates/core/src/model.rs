@@ -2,6 +2,8 @@
 //! in a page view, with its sender) and a page view. Built by [`crate::Session`]
 //! from journal records and collected in [`crate::journey::Journey`].
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::decode::Decoded;
@@ -9,24 +11,26 @@ use crate::journal::{Context, Origin};
 use crate::tables;
 
 /// A pixel request, decoded and placed in the journey.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Hit {
     /// 1-based, in journal order.
     pub id: u32,
     /// Index of the record in the journal.
     pub record: usize,
-    pub pixel_id: Option<String>,
-    pub event: Option<String>,
+    /// Shared with other hits, as `sender` is.
+    pub pixel_id: Option<Arc<str>>,
+    pub event: Option<Arc<str>>,
     /// `eid`, when present and non-empty.
     pub event_id: Option<String>,
     pub time: f64,
     /// Index into the page views.
     pub page_view: usize,
-    pub sender: Sender,
+    /// Shared: a capture's hits have a handful of senders between them, and
+    /// the session gives equal ones one copy.
+    pub sender: Arc<Sender>,
     /// The sender label network evidence alone gives (before an fbq call the
     /// page reported refined it): what a page cannot talk the rules out of.
-    #[serde(skip)]
-    pub network_sender: String,
+    pub network_sender: Arc<str>,
     /// The products the hit names (content_ids, else contents ids), joined:
     /// computed once because duplicate detection compares it often.
     pub content_key: String,
@@ -35,9 +39,10 @@ pub struct Hit {
     /// False for privacy-sandbox trigger copies: recorded, never counted as an event.
     pub counted: bool,
     pub url: String,
-    pub method: String,
-    pub request_type: Option<String>,
-    pub context: Context,
+    /// Shared with other hits, as `sender` is.
+    pub method: Arc<str>,
+    pub request_type: Option<Arc<str>>,
+    pub context: Arc<Context>,
     pub origin: Origin,
     pub decoded: Decoded,
 }

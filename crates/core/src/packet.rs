@@ -262,7 +262,7 @@ impl Packet {
         let mut pixels: BTreeMap<String, (std::collections::BTreeSet<String>, usize)> = BTreeMap::new();
         for h in j.hits.iter().filter(|h| h.counted) {
             if let Some(id) = &h.pixel_id {
-                let e = pixels.entry(id.clone()).or_default();
+                let e = pixels.entry(id.to_string()).or_default();
                 e.1 += 1;
                 if let Some(v) = h.decoded.get("v") {
                     e.0.insert(v.to_owned());
@@ -380,13 +380,28 @@ impl Packet {
     /// [`Packet::to_markdown`] of a packet from [`Packet::build_lean`], its
     /// hit rows made one at a time from `session`.
     pub fn to_markdown_from(&self, session: &Session, opts: &PacketOptions) -> String {
-        crate::packet::markdown::render(
+        let mut out = Vec::new();
+        // Writing to memory cannot fail, and every piece written is a `str`.
+        let _ = self.write_markdown(session, opts, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Packet::to_markdown_from`], written to `w` a hit row at a time: the
+    /// whole text is never held (a large capture's is mostly hit rows).
+    pub fn write_markdown(
+        &self,
+        session: &Session,
+        opts: &PacketOptions,
+        w: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        crate::packet::markdown::write(
             self,
             &mut session
                 .journey()
                 .hits
                 .iter()
                 .map(|h| std::borrow::Cow::Owned(hit_out(h, opts))),
+            w,
         )
     }
 
@@ -716,8 +731,8 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
     });
     HitOut {
         id: h.id,
-        pixel_id: h.pixel_id.clone(),
-        event: h.event.clone(),
+        pixel_id: h.pixel_id.as_deref().map(str::to_owned),
+        event: h.event.as_deref().map(str::to_owned),
         event_id: h.event_id.clone(),
         transport: h.decoded.transport.as_str(),
         endpoint: h.decoded.endpoint.clone(),
@@ -736,7 +751,7 @@ fn hit_out(h: &crate::model::Hit, opts: &PacketOptions) -> HitOut {
         contents: h.decoded.contents.clone(),
         issues: h.decoded.issues.clone(),
         raw: Raw {
-            method: h.method.clone(),
+            method: h.method.to_string(),
             url,
             body,
         },

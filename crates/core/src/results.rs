@@ -197,10 +197,15 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
     let mut by_sender: BTreeMap<String, Tally> = BTreeMap::new();
     for h in j.hits.iter().filter(|h| h.counted) {
         let e = by_sender.entry(h.sender.label.clone()).or_default();
-        *e.0.entry(h.event.clone().unwrap_or_else(|| "(no event)".into()))
-            .or_default() += 1;
+        *e.0.entry(
+            h.event
+                .as_deref()
+                .map(str::to_owned)
+                .unwrap_or_else(|| "(no event)".into()),
+        )
+        .or_default() += 1;
         if let Some(p) = &h.pixel_id {
-            e.1.insert(p.clone());
+            e.1.insert(p.to_string());
         }
         for line in &h.sender.evidence {
             if e.2.len() < EVIDENCE_LINES && !e.2.contains(line) {
@@ -646,7 +651,7 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
         let senders = distinct(j.hits_of(ev).map(|h| h.sender.label.as_str()));
         // By network evidence alone too: fbq calls the page reported may tell
         // one sender apart from another, never merge two into one.
-        let by_network = distinct(j.hits_of(ev).map(|h| h.network_sender.as_str()));
+        let by_network = distinct(j.hits_of(ev).map(|h| &*h.network_sender));
         match (senders.len(), by_network.len()) {
             (0, _) => problems.push(format!("{ev} has no sender")),
             (1, 0 | 1) => {}

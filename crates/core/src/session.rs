@@ -10,6 +10,7 @@
 //! journeys of many thousand hits. This is the only writer of the journey.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::decode::{decode, DecodeConfig};
 use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
@@ -42,6 +43,71 @@ pub struct Session {
     /// server payload, which a response record answers; `None` before any
     /// payload, or when the latest could not be read.
     last_payload: Option<std::ops::Range<usize>>,
+    /// What hits were given lately, which the next hits share when theirs
+    /// is equal (see [`Hit::sender`]).
+    shared: Shared,
+}
+
+/// The senders, contexts and short texts last given to hits: a capture's
+/// hits have a handful of each between them, so each is held once and the
+/// hits point to it.
+#[derive(Debug, Default)]
+struct Shared {
+    senders: Recent<crate::model::Sender>,
+    contexts: Recent<crate::journal::Context>,
+    texts: Recent<str>,
+}
+
+/// The last few values given out, newest last.
+#[derive(Debug)]
+struct Recent<T: ?Sized>(Vec<Arc<T>>);
+
+impl<T: ?Sized> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Vec::new())
+    }
+}
+
+/// How many recent values of each kind a new hit's are compared with.
+const RECENT_SHARED: usize = 16;
+
+impl<T: ?Sized + PartialEq> Recent<T> {
+    /// The recent value equal to `value`.
+    fn find(&self, value: &T) -> Option<Arc<T>> {
+        self.0.iter().rev().find(|v| ***v == *value).cloned()
+    }
+
+    /// Keeps `made` as the newest (the oldest goes when there are enough).
+    fn keep(&mut self, made: Arc<T>) -> Arc<T> {
+        if self.0.len() >= RECENT_SHARED {
+            self.0.remove(0);
+        }
+        self.0.push(made.clone());
+        made
+    }
+}
+
+impl Shared {
+    fn sender(&mut self, sender: crate::model::Sender) -> Arc<crate::model::Sender> {
+        match self.senders.find(&sender) {
+            Some(known) => known,
+            None => self.senders.keep(Arc::new(sender)),
+        }
+    }
+
+    fn context(&mut self, context: &crate::journal::Context) -> Arc<crate::journal::Context> {
+        match self.contexts.find(context) {
+            Some(known) => known,
+            None => self.contexts.keep(Arc::new(context.clone())),
+        }
+    }
+
+    fn text(&mut self, text: &str) -> Arc<str> {
+        match self.texts.find(text) {
+            Some(known) => known,
+            None => self.texts.keep(Arc::from(text)),
+        }
+    }
 }
 
 /// Who is asking [`Session::pv_for`] for a page view.
@@ -159,7 +225,7 @@ impl Session {
         if let Some(t) = record.time().filter(|t| t.is_finite()) {
             self.journey.last_time = self.journey.last_time.max(t);
         }
-        match &record {
+        match &mut record {
             Record::Request(req) => self.add_request(index, req),
             Record::ScriptLoad(s) => self.add_script_load(s.clone()),
             Record::Navigation(n) => self.add_navigation(n),
@@ -333,7 +399,9 @@ impl Session {
         }
     }
 
-    fn add_request(&mut self, index: usize, req: &CapturedRequest) {
+    /// A request that becomes a hit gives it its URL when the session does
+    /// not keep it ([`Session::slim_hit_records`]): never copied.
+    fn add_request(&mut self, index: usize, req: &mut CapturedRequest) {
         let Some(decoded) = decode(req, &self.config) else {
             if tables::tracking_script_kind(&req.url).is_some() {
                 self.add_script_load(ScriptLoad {
@@ -370,9 +438,9 @@ impl Session {
         );
         let page_origin = self.journey.page_views[pv].origin.clone();
         let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
-        let network_sender = sender.label.clone();
-        let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(str::to_owned);
-        let event = decoded.get("ev").filter(|s| !s.is_empty()).map(str::to_owned);
+        let network_sender = self.shared.text(&sender.label);
+        let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
+        let event = decoded.get("ev").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
         let event_id = decoded.get("eid").filter(|s| !s.trim().is_empty()).map(str::to_owned);
         let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
         if sender.provisional {
@@ -380,6 +448,7 @@ impl Session {
                 sender = sender::from_fbq_caller(&call, page_origin.as_deref(), sender.evidence);
             }
         }
+        let sender = self.shared.sender(sender);
         let id = self.journey.hits.len() as u32 + 1;
         let mut hit = Hit {
             id,
@@ -394,10 +463,14 @@ impl Session {
             sender,
             network_sender,
             counted,
-            url: req.url.clone(),
-            method: req.method.clone(),
-            request_type: req.request_type.clone(),
-            context: req.context.clone(),
+            url: if self.slim_hit_records {
+                std::mem::take(&mut req.url)
+            } else {
+                req.url.clone()
+            },
+            method: self.shared.text(&req.method),
+            request_type: req.request_type.as_deref().map(|t| self.shared.text(t)),
+            context: self.shared.context(&req.context),
             origin: req.origin,
             decoded,
         };
@@ -428,7 +501,7 @@ impl Session {
                 page.purchase_hits += 1;
             }
             if let Some(p) = &hit.pixel_id {
-                self.journey.pixel_ids.insert(p.clone());
+                self.journey.pixel_ids.insert(p.to_string());
             }
             if let Some(cur) = hit.currency().filter(|_| hit.is_core()) {
                 let cur = cur.trim().to_ascii_uppercase();
@@ -474,8 +547,8 @@ impl Session {
                     *first = Some(hi);
                 }
             }
-            let pixel = hit.pixel_id.clone().unwrap_or_default();
-            let event = hit.event.clone().unwrap_or_default();
+            let pixel = hit.pixel_id.as_deref().map(str::to_owned).unwrap_or_default();
+            let event = hit.event.as_deref().map(str::to_owned).unwrap_or_default();
             let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
             let key = (scope, pixel.clone(), event.clone());
             self.journey.groups.entry(key.clone()).or_default().push(hi);
@@ -483,12 +556,17 @@ impl Session {
             self.journey.by_event.entry(event.clone()).or_default().push(hi);
             let summary = self.journey.events.entry((pixel, event)).or_default();
             summary.senders.entry(hit.sender.label.clone()).or_insert(hi);
-            summary.network_senders.entry(hit.network_sender.clone()).or_insert(hi);
+            summary
+                .network_senders
+                .entry(hit.network_sender.to_string())
+                .or_insert(hi);
             if let Some(eid) = &hit.event_id {
-                let with = summary.by_eid.entry(eid.clone()).or_default();
-                with.push(hi);
-                if with.len() > 1 {
-                    summary.repeated.insert(eid.clone());
+                if let Some(first) = summary.by_eid.first_or_insert(eid, hi, &self.journey.hits) {
+                    summary
+                        .repeated
+                        .entry(eid.clone())
+                        .or_insert_with(|| vec![first])
+                        .push(hi);
                 }
             }
         }
@@ -607,15 +685,16 @@ impl Session {
                     && (eid.is_none() || h.event_id.is_none() || h.event_id == eid);
                 if h.sender.provisional && in_window && same {
                     let refined = sender::from_fbq_caller(&caller, page_origin.as_deref(), h.sender.evidence.clone());
-                    let pixel = h.pixel_id.clone().unwrap_or_default();
-                    let event = h.event.clone().unwrap_or_default();
+                    let pixel = h.pixel_id.as_deref().map(str::to_owned).unwrap_or_default();
+                    let event = h.event.as_deref().map(str::to_owned).unwrap_or_default();
+                    let refined = self.shared.sender(refined);
                     let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
                     let before = std::mem::replace(&mut self.journey.hits[hi].sender, refined);
                     if self.journey.hits[hi].counted {
                         let h = &self.journey.hits[hi];
                         let (sender, network, context) =
                             (h.sender.clone(), h.network_sender.clone(), h.context.clone());
-                        self.note_retiring(Some(&before), hi, &sender, &network, &context, pv);
+                        self.note_retiring(Some(&*before), hi, &sender, &network, &context, pv);
                     }
                     self.rebuild_senders(&pixel, &event);
                     self.dirty_groups.insert((scope, pixel, event));

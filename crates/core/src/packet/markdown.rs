@@ -209,14 +209,35 @@ const PAGE_REPORTED: &str = "*(page-reported)*";
 /// The packet as Markdown, its hit rows from `hits` (the packet's own, or
 /// made one at a time from the session).
 pub fn render<'a>(p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and every piece written is a `str`.
+    let _ = write(p, hits, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], written to `w` as it is made: the hit rows (one per hit, most
+/// of a large capture's packet) one at a time, never the whole text at once.
+pub fn write<'a>(
+    p: &Packet,
+    hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut s = String::new();
     header(&mut s, p);
     decision(&mut s, p);
     gate(&mut s, p);
     cards(&mut s, p);
     findings(&mut s, &p.findings);
-    evidence(&mut s, p, hits);
-    s
+    evidence_head(&mut s, p);
+    w.write_all(s.as_bytes())?;
+    for h in hits {
+        s.clear();
+        hit_row(&mut s, &h);
+        w.write_all(s.as_bytes())?;
+    }
+    s.clear();
+    evidence_tail(&mut s, p);
+    w.write_all(s.as_bytes())
 }
 
 fn header(s: &mut String, p: &Packet) {
@@ -784,7 +805,7 @@ fn findings(s: &mut String, groups: &[FindingGroup]) {
     }
 }
 
-fn evidence<'a>(s: &mut String, p: &Packet, hits: &mut dyn Iterator<Item = std::borrow::Cow<'a, super::HitOut>>) {
+fn evidence_head(s: &mut String, p: &Packet) {
     let _ = writeln!(s, "## Page views\n\n| page view | kind | URL |\n|---|---|---|");
     for pv in &p.pages {
         let kind = serde_json::to_value(pv.kind)
@@ -804,35 +825,39 @@ fn evidence<'a>(s: &mut String, p: &Packet, hits: &mut dyn Iterator<Item = std::
         s,
         "\n## Hits\n\nDecoded parameters and raw payloads are in the JSON packet.\n\n| # | time | event | pixel | eid | transport | sender | value | currency | page view |\n|---|---|---|---|---|---|---|---|---|---|"
     );
-    for h in hits {
-        let val = |k: &str| {
-            h.params
-                .get(k)
-                .and_then(|v| v.as_str())
-                .map(code)
-                .unwrap_or_else(|| "—".into())
-        };
-        let _ = writeln!(
-            s,
-            "| {}{} | {} | {} | {} | {} | {} | {}{} | {} | {} | `#{}` |",
-            h.id,
-            if h.counted { "" } else { " (copy)" },
-            super::clock(h.time),
-            opt_code(&h.event),
-            opt_code(&h.pixel_id),
-            opt_code(&h.event_id),
-            h.transport,
-            code(&h.sender),
-            if h.evidence == crate::journal::Origin::Page {
-                format!(" {PAGE_REPORTED}")
-            } else {
-                String::new()
-            },
-            val("cd[value]"),
-            val("cd[currency]"),
-            h.page_view
-        );
-    }
+}
+
+fn hit_row(s: &mut String, h: &super::HitOut) {
+    let val = |k: &str| {
+        h.params
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(code)
+            .unwrap_or_else(|| "—".into())
+    };
+    let _ = writeln!(
+        s,
+        "| {}{} | {} | {} | {} | {} | {} | {}{} | {} | {} | `#{}` |",
+        h.id,
+        if h.counted { "" } else { " (copy)" },
+        super::clock(h.time),
+        opt_code(&h.event),
+        opt_code(&h.pixel_id),
+        opt_code(&h.event_id),
+        h.transport,
+        code(&h.sender),
+        if h.evidence == crate::journal::Origin::Page {
+            format!(" {PAGE_REPORTED}")
+        } else {
+            String::new()
+        },
+        val("cd[value]"),
+        val("cd[currency]"),
+        h.page_view
+    );
+}
+
+fn evidence_tail(s: &mut String, p: &Packet) {
     if !p.server.events.is_empty() {
         let _ = writeln!(
             s,

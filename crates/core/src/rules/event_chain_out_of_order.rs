@@ -44,7 +44,7 @@ impl RuleTrait for Rule {
                         a.id
                     ),
                 );
-                f.event = b.event.clone();
+                f.event = b.event.as_deref().map(str::to_owned);
                 out.push(f);
             }
         }

@@ -74,8 +74,8 @@ impl Finding {
         Finding {
             code,
             severity,
-            event: first.and_then(|h| h.event.clone()),
-            pixel_id: first.and_then(|h| h.pixel_id.clone()),
+            event: first.and_then(|h| h.event.as_deref().map(str::to_owned)),
+            pixel_id: first.and_then(|h| h.pixel_id.as_deref().map(str::to_owned)),
             hit_ids: hits.iter().map(|h| h.id).collect(),
             page_view: first.map(|h| h.page_view),
             message,

@@ -58,7 +58,7 @@ impl RuleTrait for Rule {
             let mut examples: Vec<&Hit> = first.into_iter().map(|i| j.hit(i)).collect();
             crate::sort::sort_by_key(&mut examples, |h| h.id);
             let names: Vec<&str> = senders.keys().map(String::as_str).collect();
-            let refined = examples.iter().any(|h| h.sender.label != h.network_sender);
+            let refined = examples.iter().any(|h| *h.sender.label != *h.network_sender);
             out.push(
                 Finding::about(
                     CODE,

@@ -32,7 +32,7 @@ impl RuleTrait for Rule {
         // `upsell_event_id_reused`'s (one cause, one finding).
         let mut upsell_ids: Option<Vec<(String, String)>> = None;
         for ((pixel, event), summary) in &j.events {
-            for eid in &summary.repeated {
+            for (eid, hits) in &summary.repeated {
                 if event == "Purchase" {
                     let reused = upsell_ids.get_or_insert_with(|| {
                         crate::purchases::orders(j)
@@ -49,13 +49,7 @@ impl RuleTrait for Rule {
                         continue;
                     }
                 }
-                let hs: Vec<&Hit> = summary
-                    .by_eid
-                    .get(eid)
-                    .into_iter()
-                    .flatten()
-                    .map(|&i| j.hit(i))
-                    .collect();
+                let hs: Vec<&Hit> = hits.iter().map(|&i| j.hit(i)).collect();
                 out.push(Finding::about(
                     CODE,
                     SEVERITY.of(event),
