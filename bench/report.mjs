@@ -4,7 +4,7 @@
 // writes docs/benchmarks.md, which the README links. A part that did not run
 // is listed as such.
 import { execSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/drivers/common.mjs';
@@ -153,6 +153,20 @@ if (ing) {
   }
 } else add('Ingest in V8', 'wasm in node vs Omnibug', 'not run', '≥ 1.5× Omnibug', null);
 
+// When each part was measured: a part re-run alone (e.g. one cargo bench) is
+// newer than the rest, and the page says so rather than pass for one run.
+const parts = [
+  ['core (criterion)', join(ROOT, 'target', 'criterion', 'decode', 'typical_600_byte_url', 'new', 'estimates.json')],
+  ['HAR audit', join(ROOT, 'target', 'bench', 'har.json')],
+  ['CLI memory', join(ROOT, 'target', 'bench', 'har-memory.json')],
+  ['browser', join(ROOT, 'target', 'bench', 'browser.json')],
+  ['ingest in V8', join(ROOT, 'target', 'bench', 'ingest.json')],
+].flatMap(([what, path]) => (existsSync(path) ? [[what, statSync(path).mtime]] : []));
+const times = parts.map(([, t]) => t.getTime());
+const stamp = (t) => t.toISOString().slice(0, 16).replace('T', ' ');
+const mixed = times.length && Math.max(...times) - Math.min(...times) > 3600e3
+  ? `Not one run: the parts were measured at ${parts.map(([what, t]) => `${what} ${stamp(t)} UTC`).join(', ')}; a part measured later ran on the code of that time.\n`
+  : '';
 const machine = `${cpus().length} × ${cpus()[0] ? cpus()[0].model.trim() : 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${sh('uname -sr')}; ${sh('rustc --version')}; ${sh('/usr/bin/chromium --version')}`;
 const table = [
   '| Area | Measure | Figure | Target | |',
@@ -162,7 +176,7 @@ const table = [
 const md = `# Benchmarks
 
 Written by \`./build.sh bench\` (bench/report.mjs) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${machine}.
+${mixed}Machine: ${machine}.
 
 Core figures are criterion medians ± the median absolute deviation; browser figures are medians with the
 interquartile range; every comparison (with / without the extension, audit / parse) is measured side by side
