@@ -86,6 +86,7 @@ chrome.permissions.onRemoved.addListener(() => { onPermissionsChanged().catch((e
 // extension is installed, updated or reloaded, not at the first event it has
 // for it: a restored session's pages are heard sooner, and store pages left
 // open get their late relay at once.
+// https://developer.chrome.com/docs/extensions/reference/api/runtime#event-onStartup
 chrome.runtime.onStartup.addListener(() => {});
 chrome.runtime.onInstalled.addListener(() => {});
 platform.init();

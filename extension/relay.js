@@ -7,7 +7,9 @@
 //     page script runs. `isTrusted` seen from this world cannot be forged by the
 //     page (a dispatched or scripted event is never trusted), and a page
 //     listener cannot stop ours from running: at the window, in the capture
-//     phase, ours was registered first.
+//     phase, ours was registered first. (A copy the worker injects late into
+//     a page a start left open came after the page's scripts: it claims no
+//     watch over gestures, see the gesture watch below.)
 //   * Page-hook records. The MAIN-world hook hands its records over as JSON
 //     text in a DOM event, which the page can dispatch too: everything arriving
 //     that way is page-reported evidence. This script checks shape and size and

@@ -71,8 +71,13 @@ const flush = () => {
   try {
     clearTimer(timer);
     timer = 0;
-    // The same text as stringify(batch), one record at a time.
-    if (batch) dispatch.call(document, new Custom(EVENT, { detail: `[${batch.map(recordText).join(',')}]` }));
+    // The same text as stringify(batch), one record at a time (a loop, not
+    // the Array methods a page script may have replaced since).
+    if (batch) {
+      let text = '';
+      for (let i = 0; i < batch.length; i++) text += (i ? ',' : '') + recordText(batch[i]);
+      dispatch.call(document, new Custom(EVENT, { detail: `[${text}]` }));
+    }
     // On its own: the relay takes at most one full batch per event.
     if (held) dispatch.call(document, new Custom(EVENT, { detail: stringify([{ kind: 'hook_caps', kinds: held, time: now() }]) }));
   } catch (_) { /* never throw into the page */ }

@@ -49,13 +49,27 @@ function bodyOf(details) {
 
 /**
  * The tab of a request: a dedicated worker's carries none, and belongs to the
- * watched tab of its origin that was active last. Asked again when the entry
+ * tab that last showed a watched page of its origin. Asked again when the entry
  * is handled: at a start, the navigation that names that tab can still be
  * waiting in the inbox when the worker's first hits arrive.
  * @param {number} tab
  * @param {string | null} initiator
  */
 export const tabOfRequest = (tab, initiator) => (tab >= 0 || !initiator ? tab : lastTabByOrigin.get(initiator) ?? -1);
+
+/**
+ * The tab that last showed a watched page of `url`'s origin (what a Web
+ * Worker's hit is given), kept for a restarted worker too.
+ * @param {string} url
+ * @param {number} tab
+ */
+function noteTabOfOrigin(url, tab) {
+  const origin = originOf(url);
+  if (origin && lastTabByOrigin.get(origin) !== tab) {
+    lastTabByOrigin.set(origin, tab);
+    writeLastTabs(lastTabByOrigin).catch(() => {});
+  }
+}
 
 /**
  * The part of a webRequest event the journal needs, as an inbox entry.
@@ -133,6 +147,7 @@ export async function learnTopUrl(tab, time, entry) {
   topUrls.set(tab, url);
   lastWatchedTop.set(tab, url);
   await writeTop(tab, url);
+  noteTabOfOrigin(url, tab);
   append(tab, { kind: 'navigation', url, time, tab_id: tab, transition: null, origin: 'network' }, entry);
   return url;
 }
@@ -203,11 +218,7 @@ export async function onNavigation({ d, ...entry }) {
   topUrls.set(tab, d.url);
   lastWatchedTop.set(tab, d.url);
   await writeTop(tab, d.url);
-  const origin = originOf(d.url);
-  if (origin && lastTabByOrigin.get(origin) !== tab) {
-    lastTabByOrigin.set(origin, tab);
-    writeLastTabs(lastTabByOrigin).catch(() => {});
-  }
+  noteTabOfOrigin(d.url, tab);
   append(tab, { kind: 'navigation', url: d.url, time: d.timeStamp, tab_id: tab, transition: d.transition, origin: 'network' }, entry);
   return true;
 }

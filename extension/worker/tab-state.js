@@ -17,8 +17,8 @@ export const lastWatchedTop = new Map();
 // was part of, not to the one that replaced it.
 /** @type {Map<number, {url: string, at: number}>} */
 export const previousTop = new Map();
-// Requests from dedicated workers carry no tab; the worker belongs to the
-// watched tab of the same origin that was active last.
+// Requests from dedicated workers carry no tab; the worker belongs to the tab
+// that last showed a watched page of the same origin.
 /** @type {Map<string, number>} */
 export const lastTabByOrigin = new Map();
 

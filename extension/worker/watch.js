@@ -68,8 +68,8 @@ export const originOf = (url) => {
 // across browser restarts: with persistAcrossSessions the start page of a
 // browser never loaded (the extension loaded unpacked; see
 // tests/e2e/browser-start.test.mjs). So a page open before this worker first
-// runs in a browser session is captured from the network only; every worker
-// start re-syncs the registrations. One at a time: a grant reaches the worker
+// runs in a browser session has no page scripts, only the relay injected late
+// (`relayIntoOpenPages`); every worker start re-syncs the registrations. One at a time: a grant reaches the worker
 // twice (permissions.onAdded and the panel's watch-changed), and two
 // interleaved runs registered the same id twice.
 let registering = Promise.resolve();
@@ -115,9 +115,10 @@ export async function relayIntoOpenPages() {
   if (!matches.length) return;
   for (const tab of await chrome.tabs.query({ url: matches })) {
     if (tab.id === undefined) continue;
-    // The frames registration would have reached: those of the watched
-    // origins (not a Meta frame the extension may also read), one at a time
-    // (a frame that refuses costs only itself).
+    // The frames whose URL is on a watched origin (not a Meta frame the
+    // extension may also read; blank and srcdoc frames, which registration
+    // reaches through their parent's origin, are left out), one at a time (a
+    // frame that refuses costs only itself).
     const frames = (await chrome.webNavigation.getAllFrames({ tabId: tab.id }).catch(() => null)) || [];
     for (const frame of frames.filter((f) => originMatches(f.url, matches))) {
       const target = { tabId: tab.id, frameIds: [frame.frameId] };

@@ -177,12 +177,12 @@ test('a store page left open across a start gets the relay late: what it sent be
     const records = await t.journal(tabId);
     assert.ok(records.some((r) => r.kind === 'request_count' && r.origin === 'isolated'), 'the relay counted');
     assert.ok(!records.some((r) => r.kind === 'gesture_watch'), 'a late relay claims no watch over gestures it never saw');
-    // Clicked now, AddToCart is captured, and not judged against gestures
-    // from before the relay came.
-    await page.click('#add');
+    // An AddToCart the page sends with no click now is captured, and not
+    // judged on gestures: the late relay never saw the page's earlier ones.
+    await page.evaluate(() => window.fbq('track', 'AddToCart', { content_ids: ['tee-blue-m'], content_type: 'product', value: 30, currency: 'USD' }, { eventID: 'atc-late' }));
     const after = await until(async () => {
       const p = (await t.send({ type: 'get-packet', tabId })).packet;
-      return p.hits.some((h) => h.event === 'AddToCart') ? p : null;
+      return p.hits.some((h) => h.event_id === 'atc-late') ? p : null;
     }, 'the AddToCart');
     assert.equal(after.findings.find((f) => f.code === 'add_to_cart_without_action'), undefined);
     // The page that had its relay keeps just that one: a click is one gesture.

@@ -284,19 +284,24 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     // is ever held, while they come in time order (exports list entries by
     // start time): the session then gets them in the order a whole read
     // sorts them into.
+    // Only a regular file can be read again (not a pipe such as <(zcat …)):
+    // anything else is read whole and sorted at once.
+    let regular = std::fs::metadata(&args.capture).is_ok_and(|m| m.is_file());
     let mut last: Option<f64> = None;
-    let mut in_order = true;
-    read_har_each(&label, open()?, &config, &mut |r| {
-        let time = r.time().unwrap_or(0.0);
-        in_order &= last.is_none_or(|last| har::in_order(last, time));
-        last = Some(time);
-        if in_order {
-            session.add(r);
-        }
-    })
-    .map_err(|e| e.to_string())?;
+    let mut in_order = regular;
+    if regular {
+        read_har_each(&label, open()?, &config, &mut |r| {
+            let time = r.time().unwrap_or(0.0);
+            in_order &= last.is_none_or(|last| har::in_order(last, time));
+            last = Some(time);
+            if in_order {
+                session.add(r);
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    }
     if !in_order {
-        // Read again, whole and sorted.
+        // Read (again), whole and sorted.
         session = Session::new(config.clone()).slim_hit_records();
         let import = read_har_from(&label, open()?, &config).map_err(|e| e.to_string())?;
         // Records move into the session one at a time, and the list they leave is

@@ -187,7 +187,38 @@ fn entries_out_of_time_order_audit_like_in_order() {
     for part in ["hits", "pages", "findings", "gate", "capture"] {
         assert_eq!(p[part], plain[part], "{part}");
     }
+    // The same HAR through a pipe (as `audit <(zcat x.har.gz)`), which cannot
+    // be read twice: read whole and sorted at once, the same packet.
+    let piped = piped_packet(&har.to_string());
+    for part in ["hits", "pages", "findings", "gate", "capture"] {
+        assert_eq!(piped[part], plain[part], "{part} through a pipe");
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The packet of a HAR the binary reads from a pipe (/dev/stdin).
+fn piped_packet(har: &str) -> Value {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pixelproof"))
+        .args(["audit", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    let text = har.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("it ends");
+    writer.join().expect("the writer").expect("the HAR written");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
 #[test]

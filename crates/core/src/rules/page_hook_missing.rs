@@ -9,8 +9,8 @@
 //! consent state. The rules that need that evidence stay silent on it, and the
 //! reader should know why. Told by the relay's own gesture watch (isolated
 //! world, which a page cannot forge), not by page records, so a page cannot
-//! hide it; judged only when the page scripts ran somewhere in the journey (a
-//! HAR file has none anywhere). A relay the worker injects late into a page a
+//! hide it; judged only when the relay ran somewhere in the journey (a HAR
+//! file has none anywhere). A relay the worker injects late into a page a
 //! start left open sends no gesture watch (it saw no earlier gestures), so
 //! such a page is named too; its Resource Timing count is what tells the
 //! hits the extension never heard.
@@ -31,7 +31,7 @@ const REPORT_GRACE_MS: f64 = 5000.0;
 pub(super) static INFO: RuleInfo = RuleInfo {
     code: CODE,
     severity: SEVERITY,
-    when: "a page view has pixel hits but the extension's page scripts never ran in it (e.g. the first page after a browser start)",
+    when: "a page view has pixel hits but the extension's page scripts did not watch it from its start (e.g. the first page after a browser start)",
     explanation: "The page's pixel hits were captured from the network, but the page hook and relay did not watch it from its start: no fbq callers, script inventory, gestures or consent state. Sender attribution rests on the network alone for it, and the rules that need page evidence said nothing about it. Hits it sent before the extension's worker was running never reached the extension: the relay, injected late into a page a start left open, counts them from the page's Resource Timing (a Web Worker's are not there).",
     probably_broke: "The page loaded before the extension's page scripts were registered (the first page after the browser started, or after the extension was updated or granted the store), or it is on an origin the extension does not watch.",
     first_check: "Reload the page named in the message (or repeat that step of the test) with the extension already running, so its page scripts watch it too.",
@@ -47,8 +47,11 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        if j.watched_pages == 0 {
-            return; // a HAR file, or a capture without page scripts anywhere
+        // A HAR file has no page scripts anywhere. The relay ran where it
+        // watched gestures or counted the page's requests (a relay injected
+        // late does only the second: the one page it reached is still named).
+        if j.watched_pages == 0 && j.request_counts.is_empty() {
+            return;
         }
         let newest = j.page_views.len().saturating_sub(1);
         for &pv in &j.unwatched_hit_pages {
@@ -107,6 +110,24 @@ mod tests {
             f[0].message,
             "page view #1 (https://shop.test/products/tee): 2 pixel hits captured from the network, but the extension's page scripts did not watch this page from its start: its fbq calls, scripts, gestures and consent state are unknown, and hits it sent before the extension was running can be missing (counted as not captured where its Resource Timing lists them)"
         );
+    }
+
+    #[test]
+    fn the_one_page_a_late_relay_reached_is_named() {
+        // A store page open at a browser start, the whole journey: the relay
+        // injected late counts its requests and watches no gestures.
+        let late = || {
+            J::new()
+                .nav("https://shop.test/products/tee")
+                .hit("PageView", &[])
+                .hit("ViewContent", &[])
+                .request_count(4)
+        };
+        assert!(late().only("page_hook_missing").is_empty(), "its report may still come");
+        let f = late().wait(6000.0).hit("AddToCart", &[]).only("page_hook_missing");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].page_view, Some(0));
+        assert_eq!(f[0].hit_ids, vec![1, 2, 3]);
     }
 
     #[test]
