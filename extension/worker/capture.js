@@ -123,6 +123,12 @@ export async function tabTopUrl(tab) {
   return url;
 }
 
+// Page views learnt from their first evidence, by tab. At a start the browser
+// can deliver a page's commit after a hit from that page: a commit of the same
+// URL from before the hit is that page view, not a second one.
+/** @type {Map<number, { url: string, time: number }>} */
+const learnt = new Map();
+
 /**
  * The top URL of a tab whose navigation this worker never heard of. At browser
  * start a start page (a restored session, a link that opened the browser) can
@@ -148,6 +154,7 @@ export async function learnTopUrl(tab, time, entry) {
   lastWatchedTop.set(tab, url);
   await writeTop(tab, url);
   noteTabOfOrigin(url, tab);
+  learnt.set(tab, { url, time });
   append(tab, { kind: 'navigation', url, time, tab_id: tab, transition: null, origin: 'network' }, entry);
   return url;
 }
@@ -206,6 +213,9 @@ export async function onRequest({ tab: heard, d, ...entry }) {
 export async function onNavigation({ d, ...entry }) {
   const watched = await watchedOrigins();
   const tab = d.tabId;
+  const taught = learnt.get(tab);
+  learnt.delete(tab);
+  if (taught && taught.url === d.url && d.timeStamp <= taught.time) return false;
   previousTop.set(tab, { url: topUrls.get(tab) || '', at: Date.now() });
   if (!originMatches(d.url, watched)) {
     // Leaving the store: the tab's requests stop counting for its journey.
