@@ -107,6 +107,7 @@ if (b && b.workerWake) {
   const s = w.split;
   const at = (x) => (x && x.median != null ? x.median.toFixed(0) : '?');
   add('Worker', `a woken worker's first badge, ${w.hits.toLocaleString('en')}-hit journey (${w.badge.n} wakes)`, `${iqr(w.badge)} — in the worker: wasm ready at ${at(s.wasm)}, journal read at ${at(s.journalRead)}, session built at ${at(s.built)}, badge at ${at(s.badge)} ms`, ...goal('workerWake', w.badge.median));
+  if (w.floor) add('Worker', "a woken worker's first badge: the floor (the same wakes, PixelProof's worker swapped)", `a worker that only sets the badge on the hit ${iqr(w.floor.any)}; one that first gets PixelProof's wasm ready and calls it once ${iqr(w.floor.wasm)}`, '–', null);
 }
 if (b && b.scale) {
   const s = b.scale;
