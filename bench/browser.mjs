@@ -405,6 +405,35 @@ async function scale() {
     results.panelOpen[`${which}Verdict`] = against(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', results.panelOpen[which].median);
   }
   await t.close();
+  results.panelOpen.floor = await panelFloor();
+  const f = results.panelOpen.floor;
+  console.log(`floor: an extension page whose one script writes a line of text, to the first frame showing it: ${f.median.toFixed(1)} ms (IQR ${f.p25.toFixed(1)}–${f.p75.toFixed(1)}), ${f.n} opens`);
+}
+
+// The floor of opening the panel: an extension page of the same extension
+// whose one module script writes one line of text, opened and timed the same
+// way (to the first frame that shows it), in a browser of its own.
+async function panelFloor() {
+  const dir = mkdtempSync(join(tmpdir(), 'pixelproof-floor-page-'));
+  cpSync(EXTENSION, dir, { recursive: true });
+  writeFileSync(join(dir, 'floor.html'), '<!doctype html>\n<meta charset="utf-8">\n<title>floor</title>\n<main id="app"></main>\n<script type="module" src="floor.js"></script>\n');
+  writeFileSync(join(dir, 'floor.js'), "document.getElementById('app').textContent = 'ready';\n");
+  const t = await launch({ extension: dir });
+  try {
+    const paints = [];
+    for (let k = 0; k < OPENS; k++) {
+      const page = await t.context.newPage();
+      await page.addInitScript("window.__paint = null; const check = () => { if (document.getElementById('app')?.textContent === 'ready') window.__paint = performance.now(); else requestAnimationFrame(check); }; requestAnimationFrame(check);");
+      await page.goto(`chrome-extension://${t.extensionId}/floor.html`);
+      await page.waitForFunction(() => window.__paint !== null, null, { timeout: 20000, polling: 50 });
+      paints.push(await page.evaluate(() => window.__paint));
+      await page.close();
+    }
+    return stats(paints);
+  } finally {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // A woken worker's first badge: MV3 stops an idle worker (CDP

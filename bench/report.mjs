@@ -101,6 +101,7 @@ if (b && b.panelOpen) {
     const split = s ? ` — ${first}wasm compiled at ${s.compiled.median.toFixed(0)}, journal read at ${s.journalRead.median.toFixed(0)}, records taken in at ${s.takenIn.median.toFixed(0)} ms` : '';
     add('Panel', `opening: first full paint, ${o[`${which}Hits`].toLocaleString('en')} hits (${o[which].n} opens)`, `${iqr(o[which])}${split}`, ...goal(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', o[which].median));
   }
+  if (o.floor) add('Panel', `opening: the floor, an extension page whose one script writes a line of text (${o.floor.n} opens)`, iqr(o.floor), '–', null);
 }
 if (b && b.workerWake) {
   const w = b.workerWake;
