@@ -390,6 +390,8 @@ async function scale() {
     await panel.waitForFunction((open) => Boolean(document.querySelector('tr.row-hits')) === open, k % 2 === 0, { timeout: 20000 });
     clicks.push(Date.now() - c0);
   }
+  // A woken worker's first badge on the 10,000-hit journey (as workerWake does at 1,000).
+  const woken = await wakes(t, page, tabId);
   const paint = (which) => stats(opens[which].map((o) => o.paint));
   results.panelOpen = { smallHits: SMALL_HITS, largeHits: SCALE_HITS, small: paint('small'), large: paint('large'), smallSplit: splitOf(opens.small), largeSplit: splitOf(opens.large) };
   results.scale = { hits: SCALE_HITS, captureSeconds: captured / 1000, storageMB: bytes / 1e6, sessionBuildMs: addCost.build, addOneMs: addCost.addOnly, addBadgeP50: addCost.addBadgeP50, addBadgeP95: addCost.addBadgeP95, badgeP50: addCost.badgeP50, lastHitMs: lastLatency, rowToggle: stats(clicks) };
@@ -397,6 +399,10 @@ async function scale() {
   console.log(`capture of ${SCALE_HITS - 1} hits sent 20 at a time: ${(captured / 1000).toFixed(1)} s; storage ${(bytes / 1e6).toFixed(1)} MB`);
   console.log(`worker wasm session from the whole journal: ${addCost.build.toFixed(0)} ms; one more hit: add ${addCost.addOnly.toFixed(3)} ms; add + badge count (failing) p50 ${addCost.addBadgeP50.toFixed(1)} ms, p95 ${addCost.addBadgeP95.toFixed(1)} ms`);
   console.log(`panel: the 10,000th hit on screen ${lastLatency} ms after it left the page; expanding or collapsing a row ${fmt(clicks)}`);
+  const built = stats(woken.splits.map((m) => m['pp:session']).filter((x) => x != null));
+  results.scale.wake = { badge: stats(woken.times), built };
+  console.log(`a woken worker's first badge: ${fmt(woken.times)} (${WAKES} wakes; session built at ${built.median?.toFixed(0)} ms in the worker)`);
+  results.scale.wakeVerdict = against('workerWakeLarge', results.scale.wake.badge.median);
   console.log(`\n## Opening the panel (first full paint, ${OPENS} opens each, alternating)`);
   for (const which of ['small', 'large']) {
     const s = results.panelOpen[`${which}Split`];

@@ -115,6 +115,7 @@ if (b && b.scale) {
   add('Scale', `${s.hits.toLocaleString('en')}-hit journey: capture, storage`, `${s.captureSeconds.toFixed(1)} s, ${s.storageMB.toFixed(1)} MB`, '–', null);
   if (s.sessionBuildMs != null) add('Scale', "worker's wasm: a session from the whole journal", `${s.sessionBuildMs.toFixed(0)} ms`, '–', null);
   add('Scale', "worker's wasm: add one hit to it", `${s.addOneMs.toFixed(3)} ms`, '< 1 ms', s.addOneMs < 1);
+  if (s.wake) add('Scale', `a woken worker's first badge, ${s.hits.toLocaleString('en')}-hit journey (${s.wake.badge.n} wakes)`, `${iqr(s.wake.badge)} — session built at ${s.wake.built.median != null ? s.wake.built.median.toFixed(0) : '?'} ms in the worker`, ...goal('workerWakeLarge', s.wake.badge.median));
   if (s.addBadgeP50 != null) add('Scale', "worker's wasm: add one hit + the badge's count", `p50 ${s.addBadgeP50.toFixed(1)} ms, p95 ${s.addBadgeP95.toFixed(1)} ms`, '–', null);
   add('Scale', 'panel: expand or collapse a row (6 clicks)', iqr(s.rowToggle), 'interactive', null);
   add('Scale', 'panel: the last hit on screen after it leaves the page', `${s.lastHitMs} ms`, '< 100 ms', s.lastHitMs < 100);
