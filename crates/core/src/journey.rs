@@ -72,6 +72,51 @@ impl EidIndex {
     }
 }
 
+/// A key of [`Journey::browser_ids`] as borrowed text, so a hit whose
+/// browser id is already known is filed without a copy of it.
+pub trait BrowserIdKey {
+    fn parts(&self) -> (&str, &str);
+}
+
+impl BrowserIdKey for (&'static str, String) {
+    fn parts(&self) -> (&str, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl BrowserIdKey for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn BrowserIdKey + 'a> for (&'static str, String) {
+    fn borrow(&self) -> &(dyn BrowserIdKey + 'a) {
+        self
+    }
+}
+
+// Ordered as the owned keys are (a tuple compares its parts in turn).
+impl PartialEq for dyn BrowserIdKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn BrowserIdKey + '_ {}
+
+impl PartialOrd for dyn BrowserIdKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn BrowserIdKey + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// Per-page-view summaries the journey rules read.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PageSummary {
