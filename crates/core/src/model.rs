@@ -133,7 +133,13 @@ pub enum PageKind {
 impl PageKind {
     /// The kind of a page from its parsed URL (`None`: it did not parse).
     pub fn from_parsed(url: Option<&url::Url>) -> PageKind {
-        let path = url.map(|u| u.path().to_ascii_lowercase()).unwrap_or_default();
+        // Store paths are nearly always lower case already: no copy for those.
+        let path: std::borrow::Cow<str> = match url.map(url::Url::path) {
+            Some(p) if p.bytes().any(|b| b.is_ascii_uppercase()) => p.to_ascii_lowercase().into(),
+            Some(p) => p.into(),
+            None => "".into(),
+        };
+        let path = &*path;
         if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
             PageKind::ThankYou
         } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {

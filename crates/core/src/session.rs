@@ -46,6 +46,16 @@ pub struct Session {
     /// What hits were given lately, which the next hits share when theirs
     /// is equal (see [`Hit::sender`]).
     shared: Shared,
+    /// A hash of each page view's page key, in page-view order: placing a
+    /// record compares these, and the URLs only where they are equal.
+    page_key_hashes: Vec<u64>,
+}
+
+/// The hash of a page key kept in [`Session::page_key_hashes`]. Unkeyed: two
+/// keys of one hash cost only the exact comparison the look-back made anyway.
+fn page_key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(key)
 }
 
 /// The senders, contexts and short texts last given to hits: a capture's
@@ -890,13 +900,17 @@ impl Session {
     /// The page view a record at `time` naming the page `key` belongs to, if
     /// one of the latest shows it.
     fn known_pv(&self, time: f64, key: &str) -> Option<usize> {
-        self.journey
-            .page_views
-            .iter()
+        let views = &self.journey.page_views;
+        let fits = |p: &PageView| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key);
+        if self.page_key_hashes.len() != views.len() {
+            return views.iter().rev().take(PAGE_LOOKBACK).find(|p| fits(p)).map(|p| p.id);
+        }
+        let hash = page_key_hash(key);
+        let from = views.len().saturating_sub(PAGE_LOOKBACK);
+        (from..views.len())
             .rev()
-            .take(PAGE_LOOKBACK)
-            .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key))
-            .map(|p| p.id)
+            .find(|&i| self.page_key_hashes[i] == hash && fits(&views[i]))
+            .map(|i| views[i].id)
     }
 
     /// Adds a page view; `document` when it continues an earlier page view's
@@ -920,6 +934,9 @@ impl Session {
                 .entry(page_key(url).to_owned())
                 .or_default()
                 .push(id);
+        }
+        if self.page_key_hashes.len() == id {
+            self.page_key_hashes.push(page_key_hash(page_key(url)));
         }
         self.journey.page_views.push(PageView {
             id,
