@@ -213,7 +213,10 @@ pub struct Journey {
     pub gestures: Vec<(usize, Gesture)>,
     pub fb_logs: Vec<(usize, FbLog)>,
     /// Order confirmation pages by URL (without fragment) → their page views.
-    pub order_pages: BTreeMap<String, Vec<usize>>,
+    /// Hashed, not ordered: order pages' URLs share a long prefix, and each
+    /// new one was compared with a dozen others byte by byte; a reader that
+    /// needs them in URL order sorts what it reports.
+    pub order_pages: HashMap<String, Vec<usize>>,
     pub shopify: Vec<(usize, ShopifyContext)>,
     /// Consent states the page's Customer Privacy API reported (page evidence).
     pub consents: Vec<(usize, Consent)>,
