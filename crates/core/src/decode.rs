@@ -1136,7 +1136,17 @@ mod compact_params {
         }
 
         const KEYS: [&str; 12] = [
-            "id", "ev", "dl", "cd[value]", "cd[currency]", "cd[colour]", "cd[]", "cd[value", "value", "", "ud[em]",
+            "id",
+            "ev",
+            "dl",
+            "cd[value]",
+            "cd[currency]",
+            "cd[colour]",
+            "cd[]",
+            "cd[value",
+            "value",
+            "",
+            "ud[em]",
             "cd[content_ids]",
         ];
         const NAMES: [&str; 7] = ["value", "currency", "colour", "", "content_ids", "value]", "x"];

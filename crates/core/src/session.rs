@@ -518,9 +518,13 @@ impl Session {
             if let Some(cur) = hit.currency().filter(|_| hit.is_core()) {
                 let cur = cur.trim();
                 // A code already in capitals (nearly all) is looked up as it is.
-                let known = !cur.bytes().any(|b| b.is_ascii_lowercase()) && self.journey.core_currencies.contains_key(cur);
+                let known =
+                    !cur.bytes().any(|b| b.is_ascii_lowercase()) && self.journey.core_currencies.contains_key(cur);
                 if !cur.is_empty() && !known {
-                    self.journey.core_currencies.entry(cur.to_ascii_uppercase()).or_insert(hi);
+                    self.journey
+                        .core_currencies
+                        .entry(cur.to_ascii_uppercase())
+                        .or_insert(hi);
                 }
             }
             if hit.time.is_finite() {
@@ -532,7 +536,11 @@ impl Session {
             for param in ["fbp", "fbc"] {
                 if let Some(v) = hit.decoded.get(param).filter(|v| !v.is_empty()) {
                     // A journey's hits share their browser ids: the key is made once.
-                    match self.journey.browser_ids.get_mut(&(param, v) as &dyn crate::journey::BrowserIdKey) {
+                    match self
+                        .journey
+                        .browser_ids
+                        .get_mut(&(param, v) as &dyn crate::journey::BrowserIdKey)
+                    {
                         Some(hits) => hits.push(hi),
                         None => {
                             self.journey.browser_ids.insert((param, v.to_owned()), vec![hi]);
@@ -560,7 +568,11 @@ impl Session {
             // nothing else is copied unless it is new.
             let event = hit.event.as_deref().unwrap_or_default();
             let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
-            let mut key = (scope, hit.pixel_id.as_deref().unwrap_or_default().to_owned(), event.to_owned());
+            let mut key = (
+                scope,
+                hit.pixel_id.as_deref().unwrap_or_default().to_owned(),
+                event.to_owned(),
+            );
             match self.journey.groups.get_mut(&key) {
                 Some(members) => members.push(hi),
                 None => {
