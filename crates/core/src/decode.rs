@@ -132,6 +132,61 @@ impl Params {
         }
     }
 
+    /// The value of the last parameter named `key` (a body value overrides
+    /// the query's). A hit is asked for a dozen names as it is taken in:
+    /// a known name is found by its index, without reading any text, and
+    /// another name only by the keys of its length.
+    pub fn last(&self, key: &str) -> Option<&str> {
+        let known = known_key(key.as_bytes()).map(|k| KNOWN | k);
+        self.last_where(known, key.len(), |k| k == key.as_bytes())
+    }
+
+    /// The value of the last `cd[name]` parameter.
+    pub fn last_custom(&self, name: &str) -> Option<&str> {
+        // `cd[` + name + `]`, for the known-key look-up: custom names are short.
+        let mut buf = [0u8; 32];
+        let len = name.len() + 4;
+        let known = (len <= buf.len())
+            .then(|| {
+                buf[..3].copy_from_slice(b"cd[");
+                buf[3..len - 1].copy_from_slice(name.as_bytes());
+                buf[len - 1] = b']';
+                known_key(&buf[..len])
+            })
+            .flatten()
+            .map(|k| KNOWN | k);
+        self.last_where(known, len, |k| {
+            k.starts_with(b"cd[") && k.ends_with(b"]") && &k[3..len - 1] == name.as_bytes()
+        })
+    }
+
+    /// The value of the last parameter whose key is the known key `known`,
+    /// or is kept as text of `len` bytes that `matches`.
+    fn last_where(&self, known: Option<u32>, len: usize, matches: impl Fn(&[u8]) -> bool) -> Option<&str> {
+        let text = self.text.as_bytes();
+        for i in (0..self.spans.len()).rev() {
+            let span = self.spans[i];
+            let start = match i.checked_sub(1) {
+                Some(before) => (self.spans[before].end & !USER_DATA) as usize,
+                None => 0,
+            };
+            let value_start = if span.key & KNOWN != 0 {
+                if Some(span.key) != known {
+                    continue;
+                }
+                start
+            } else {
+                let key_end = start + span.key as usize;
+                if span.key as usize != len || !matches(&text[start..key_end]) {
+                    continue;
+                }
+                key_end
+            };
+            return Some(&self.text[value_start..(span.end & !USER_DATA) as usize]);
+        }
+        None
+    }
+
     fn at(&self, i: usize) -> Param<'_> {
         let span = self.spans[i];
         let start = match i.checked_sub(1) {
@@ -311,17 +366,12 @@ pub struct Decoded {
 impl Decoded {
     /// Last value of `key` (a body value overrides the query's).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.params.iter().rev().find(|p| p.key == key).map(|p| p.value)
+        self.params.last(key)
     }
 
     /// Value of `cd[name]`.
     pub fn custom(&self, name: &str) -> Option<&str> {
-        // `cd[` + name + `]`: the length check skips most keys without comparing text.
-        let len = name.len() + 4;
-        self.params
-            .iter()
-            .rev()
-            .find_map(|p| (p.key.len() == len && bracket_inner(p.key, "cd") == Some(name)).then_some(p.value))
+        self.params.last_custom(name)
     }
 
     /// `ud[k]` and `udff[k]` pairs.
@@ -440,18 +490,14 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // A session holds every hit's params for as long as it lives: no room
     // kept for parameters that never came.
     let params = params.finish();
-    let contents = params
-        .iter()
-        .rev()
-        .find(|p| p.key == "cd[contents]")
-        .map(|p| parse_contents(p.value));
+    let contents = params.last("cd[contents]").map(parse_contents);
     if let Some(Contents::Invalid { reason }) = &contents {
         issues.push(DecodeIssue {
             place: "cd[contents]".into(),
             message: reason.clone(),
         });
     }
-    let transport = transport_of(params.iter().rev().find(|p| p.key == "rqm").map(|p| p.value), req);
+    let transport = transport_of(params.last("rqm"), req);
     Some(Decoded {
         endpoint,
         transport,
@@ -1069,5 +1115,78 @@ mod compact_params {
         let places: Vec<&str> = d.issues.iter().map(|i| i.message.as_str()).collect();
         assert!(places.iter().any(|m| m.contains("bad percent-encoding")), "{places:?}");
         assert!(places.iter().any(|m| m.contains("not UTF-8")), "{places:?}");
+    }
+
+    /// The look-ups by name find what a scan of every parameter from the
+    /// end finds, whether a key was kept as a known index or as text (a
+    /// known name percent-encoded in the query decodes to text).
+    mod lookups {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn scan<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+            params.iter().rev().find(|p| p.key == key).map(|p| p.value)
+        }
+
+        fn scan_custom<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+            params
+                .iter()
+                .rev()
+                .find_map(|p| (bracket_inner(p.key, "cd") == Some(name)).then_some(p.value))
+        }
+
+        const KEYS: [&str; 12] = [
+            "id",
+            "ev",
+            "dl",
+            "cd[value]",
+            "cd[currency]",
+            "cd[colour]",
+            "cd[]",
+            "cd[value",
+            "value",
+            "",
+            "ud[em]",
+            "cd[content_ids]",
+        ];
+        const NAMES: [&str; 7] = ["value", "currency", "colour", "", "content_ids", "value]", "x"];
+
+        proptest! {
+            #[test]
+            fn find_what_a_scan_finds(
+                pushed in proptest::collection::vec((0..KEYS.len(), "[a-z]{0,3}", any::<bool>()), 0..12),
+                query in proptest::collection::vec((0..KEYS.len(), any::<bool>()), 0..8),
+            ) {
+                let mut b = ParamsBuilder::default();
+                let mut issues = Vec::new();
+                // Query keys as fbevents writes them, or percent-encoded (kept as text).
+                let raw: Vec<String> = query
+                    .iter()
+                    .map(|&(k, encode)| {
+                        let key = if encode { KEYS[k].replace('d', "%64") } else { KEYS[k].to_owned() };
+                        format!("{key}=q{k}")
+                    })
+                    .collect();
+                decode_form(raw.join("&").as_bytes(), "query", &mut b, &mut issues);
+                for (k, v, u) in &pushed {
+                    b.push(KEYS[*k], v, *u);
+                }
+                let params = b.finish();
+                for key in KEYS {
+                    prop_assert_eq!(params.last(key), scan(&params, key), "{}", key);
+                }
+                for name in NAMES {
+                    prop_assert_eq!(params.last_custom(name), scan_custom(&params, name), "{}", name);
+                }
+            }
+        }
+
+        #[test]
+        fn a_long_custom_name_is_found_as_text() {
+            let name = "n".repeat(40);
+            let mut b = ParamsBuilder::default();
+            b.push(&format!("cd[{name}]"), "v", false);
+            assert_eq!(b.finish().last_custom(&name), Some("v"));
+        }
     }
 }

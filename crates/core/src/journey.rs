@@ -72,6 +72,51 @@ impl EidIndex {
     }
 }
 
+/// A key of [`Journey::browser_ids`] as borrowed text, so a hit whose
+/// browser id is already known is filed without a copy of it.
+pub trait BrowserIdKey {
+    fn parts(&self) -> (&str, &str);
+}
+
+impl BrowserIdKey for (&'static str, String) {
+    fn parts(&self) -> (&str, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl BrowserIdKey for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn BrowserIdKey + 'a> for (&'static str, String) {
+    fn borrow(&self) -> &(dyn BrowserIdKey + 'a) {
+        self
+    }
+}
+
+// Ordered as the owned keys are (a tuple compares its parts in turn).
+impl PartialEq for dyn BrowserIdKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn BrowserIdKey + '_ {}
+
+impl PartialOrd for dyn BrowserIdKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn BrowserIdKey + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// Per-page-view summaries the journey rules read.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PageSummary {
@@ -168,7 +213,10 @@ pub struct Journey {
     pub gestures: Vec<(usize, Gesture)>,
     pub fb_logs: Vec<(usize, FbLog)>,
     /// Order confirmation pages by URL (without fragment) → their page views.
-    pub order_pages: BTreeMap<String, Vec<usize>>,
+    /// Hashed, not ordered: order pages' URLs share a long prefix, and each
+    /// new one was compared with a dozen others byte by byte; a reader that
+    /// needs them in URL order sorts what it reports.
+    pub order_pages: HashMap<String, Vec<usize>>,
     pub shopify: Vec<(usize, ShopifyContext)>,
     /// Consent states the page's Customer Privacy API reported (page evidence).
     pub consents: Vec<(usize, Consent)>,

@@ -133,16 +133,32 @@ pub enum PageKind {
 impl PageKind {
     /// The kind of a page from its parsed URL (`None`: it did not parse).
     pub fn from_parsed(url: Option<&url::Url>) -> PageKind {
-        let path = url.map(|u| u.path().to_ascii_lowercase()).unwrap_or_default();
-        if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+        // Store paths are nearly always lower case already: no copy for those.
+        let path: std::borrow::Cow<str> = match url.map(url::Url::path) {
+            Some(p) if p.bytes().any(|b| b.is_ascii_uppercase()) => p.to_ascii_lowercase().into(),
+            Some(p) => p.into(),
+            None => "".into(),
+        };
+        let path = &*path;
+        // Every pattern begins with '/': one pass over the path's slashes
+        // tells them all, rather than a substring search per pattern.
+        let (mut thank_you, mut checkout, mut product, mut collection) = (false, false, false, false);
+        for i in memchr::memchr_iter(b'/', path.as_bytes()) {
+            let at = &path[i..];
+            thank_you |= tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
+            checkout |= tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
+            product |= at.starts_with("/products/");
+            collection |= at.starts_with("/collections/");
+        }
+        if thank_you {
             PageKind::ThankYou
-        } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+        } else if checkout {
             PageKind::Checkout
         } else if path.starts_with("/cart") {
             PageKind::Cart
-        } else if path.contains("/products/") {
+        } else if product {
             PageKind::Product
-        } else if path.contains("/collections/") {
+        } else if collection {
             PageKind::Collection
         } else if path == "/" || path.is_empty() {
             PageKind::Home
@@ -252,6 +268,46 @@ pub fn origin_of_parsed(url: &url::Url) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a substring search per pattern said.
+    fn kind_by_search(path: &str) -> PageKind {
+        let path = path.to_ascii_lowercase();
+        let path = path.as_str();
+        if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+            PageKind::ThankYou
+        } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+            PageKind::Checkout
+        } else if path.starts_with("/cart") {
+            PageKind::Cart
+        } else if path.contains("/products/") {
+            PageKind::Product
+        } else if path.contains("/collections/") {
+            PageKind::Collection
+        } else if path == "/" || path.is_empty() {
+            PageKind::Home
+        } else {
+            PageKind::Other
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn page_kind_is_what_a_search_per_pattern_finds(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("/"), proptest::strategy::Just("thank_you"), proptest::strategy::Just("Thank-You"),
+                proptest::strategy::Just("thankyou"), proptest::strategy::Just("orders/"), proptest::strategy::Just("order-status"),
+                proptest::strategy::Just("checkouts/c/thank"), proptest::strategy::Just("checkout"), proptest::strategy::Just("checkouts/"),
+                proptest::strategy::Just("cart"), proptest::strategy::Just("products/"), proptest::strategy::Just("Collections/"),
+                proptest::strategy::Just("tee"), proptest::strategy::Just("x"),
+            ],
+            0..8,
+        )) {
+            let path = parts.concat();
+            let url = url::Url::parse(&format!("https://shop.test/{}", path.trim_start_matches('/'))).ok();
+            let parsed_path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_default();
+            proptest::prop_assert_eq!(PageKind::from_parsed(url.as_ref()), kind_by_search(&parsed_path), "{}", parsed_path);
+        }
+    }
 
     #[test]
     fn has_page_key_is_page_key_equality() {

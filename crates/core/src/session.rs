@@ -46,6 +46,16 @@ pub struct Session {
     /// What hits were given lately, which the next hits share when theirs
     /// is equal (see [`Hit::sender`]).
     shared: Shared,
+    /// A hash of each page view's page key, in page-view order: placing a
+    /// record compares these, and the URLs only where they are equal.
+    page_key_hashes: Vec<u64>,
+}
+
+/// The hash of a page key kept in [`Session::page_key_hashes`]. Unkeyed: two
+/// keys of one hash cost only the exact comparison the look-back made anyway.
+fn page_key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(key)
 }
 
 /// The senders, contexts and short texts last given to hits: a capture's
@@ -416,11 +426,9 @@ impl Session {
             }
             return;
         };
-        let dl = decoded.get("dl").map(str::to_owned);
+        let dl = decoded.get("dl");
         let top = !matches!(req.context.frame_type, Some(FrameType::Sub) | Some(FrameType::Worker))
-            && dl
-                .as_deref()
-                .is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
+            && dl.is_none_or(|d| tables::shopify_sandbox_sender(d).is_none());
         let placer = if top { Placer::TopHit } else { Placer::Other };
         // The page the browser says the top frame showed when it sent this: a
         // `dl` the page wrote that names no page view of the journey makes
@@ -430,12 +438,7 @@ impl Session {
         } else {
             None
         };
-        let pv = self.pv_for_hit(
-            req.time,
-            dl.as_deref().or(req.context.top_url.as_deref()),
-            placer,
-            shown,
-        );
+        let pv = self.pv_for_hit(req.time, dl.or(req.context.top_url.as_deref()), placer, shown);
         let page_origin = self.journey.page_views[pv].origin.clone();
         let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
         let network_sender = self.shared.text(&sender.label);
@@ -493,20 +496,35 @@ impl Session {
         let page = &mut self.journey.pages[pv];
         page.hits.push(hi);
         if let Some(v) = hit.decoded.get("v").filter(|v| !v.is_empty()) {
-            let doc = hit.context.document_url.clone().unwrap_or_default();
-            page.versions.entry(doc).or_default().insert(v.to_owned());
+            // Nearly every hit repeats its document's version: no copies for those.
+            let doc = hit.context.document_url.as_deref().unwrap_or_default();
+            match page.versions.get_mut(doc) {
+                Some(versions) if versions.contains(v) => {}
+                Some(versions) => {
+                    versions.insert(v.to_owned());
+                }
+                None => {
+                    page.versions.insert(doc.to_owned(), BTreeSet::from([v.to_owned()]));
+                }
+            }
         }
         if hit.counted {
             if hit.event.as_deref() == Some("Purchase") {
                 page.purchase_hits += 1;
             }
-            if let Some(p) = &hit.pixel_id {
-                self.journey.pixel_ids.insert(p.to_string());
+            if let Some(p) = hit.pixel_id.as_deref().filter(|p| !self.journey.pixel_ids.contains(*p)) {
+                self.journey.pixel_ids.insert(p.to_owned());
             }
             if let Some(cur) = hit.currency().filter(|_| hit.is_core()) {
-                let cur = cur.trim().to_ascii_uppercase();
-                if !cur.is_empty() {
-                    self.journey.core_currencies.entry(cur).or_insert(hi);
+                let cur = cur.trim();
+                // A code already in capitals (nearly all) is looked up as it is.
+                let known =
+                    !cur.bytes().any(|b| b.is_ascii_lowercase()) && self.journey.core_currencies.contains_key(cur);
+                if !cur.is_empty() && !known {
+                    self.journey
+                        .core_currencies
+                        .entry(cur.to_ascii_uppercase())
+                        .or_insert(hi);
                 }
             }
             if hit.time.is_finite() {
@@ -517,29 +535,27 @@ impl Session {
             }
             for param in ["fbp", "fbc"] {
                 if let Some(v) = hit.decoded.get(param).filter(|v| !v.is_empty()) {
-                    self.journey
+                    // A journey's hits share their browser ids: the key is made once.
+                    match self
+                        .journey
                         .browser_ids
-                        .entry((param, v.to_owned()))
-                        .or_default()
-                        .push(hi);
+                        .get_mut(&(param, v) as &dyn crate::journey::BrowserIdKey)
+                    {
+                        Some(hits) => hits.push(hi),
+                        None => {
+                            self.journey.browser_ids.insert((param, v.to_owned()), vec![hi]);
+                        }
+                    }
                 }
             }
             if matches!(hit.event_name(), "ViewContent" | "AddToCart" | "Purchase")
                 && (hit.custom("content_ids").is_some() || hit.custom("contents").is_some())
                 && hit.custom("content_type").is_none_or(|t| t.trim().is_empty())
             {
-                self.journey
-                    .products_without_type
-                    .entry(hit.event_name().to_owned())
-                    .or_default()
-                    .push(hi);
+                push_to(&mut self.journey.products_without_type, hit.event_name(), hi);
             }
             if hit.is_core() && hit.decoded.get("fbc").is_none_or(str::is_empty) {
-                self.journey
-                    .core_without_fbc
-                    .entry(hit.event_name().to_owned())
-                    .or_default()
-                    .push(hi);
+                push_to(&mut self.journey.core_without_fbc, hit.event_name(), hi);
             }
             if let Some(rank) = tables::core_rank(hit.event_name()) {
                 let first = &mut self.journey.first_core[rank];
@@ -547,19 +563,34 @@ impl Session {
                     *first = Some(hi);
                 }
             }
-            let pixel = hit.pixel_id.as_deref().map(str::to_owned).unwrap_or_default();
-            let event = hit.event.as_deref().map(str::to_owned).unwrap_or_default();
+            // Most hits join a group, an event and senders already known: the
+            // group key is made once and its texts end in the event key, and
+            // nothing else is copied unless it is new.
+            let event = hit.event.as_deref().unwrap_or_default();
             let scope = if event == "Purchase" { ORDER_SCOPE } else { pv };
-            let key = (scope, pixel.clone(), event.clone());
-            self.journey.groups.entry(key.clone()).or_default().push(hi);
-            self.dirty_groups.insert(key);
-            self.journey.by_event.entry(event.clone()).or_default().push(hi);
-            let summary = self.journey.events.entry((pixel, event)).or_default();
-            summary.senders.entry(hit.sender.label.clone()).or_insert(hi);
-            summary
-                .network_senders
-                .entry(hit.network_sender.to_string())
-                .or_insert(hi);
+            let mut key = (
+                scope,
+                hit.pixel_id.as_deref().unwrap_or_default().to_owned(),
+                event.to_owned(),
+            );
+            match self.journey.groups.get_mut(&key) {
+                Some(members) => members.push(hi),
+                None => {
+                    self.journey.groups.insert(key.clone(), vec![hi]);
+                }
+            }
+            if !self.dirty_groups.contains(&key) {
+                self.dirty_groups.insert(key.clone());
+            }
+            push_to(&mut self.journey.by_event, event, hi);
+            let event_key = (std::mem::take(&mut key.1), std::mem::take(&mut key.2));
+            let summary = self.journey.events.entry(event_key).or_default();
+            if !summary.senders.contains_key(&hit.sender.label) {
+                summary.senders.insert(hit.sender.label.clone(), hi);
+            }
+            if !summary.network_senders.contains_key(&*hit.network_sender) {
+                summary.network_senders.insert(hit.network_sender.to_string(), hi);
+            }
             if let Some(eid) = &hit.event_id {
                 if let Some(first) = summary.by_eid.first_or_insert(eid, hi, &self.journey.hits) {
                     summary
@@ -881,13 +912,17 @@ impl Session {
     /// The page view a record at `time` naming the page `key` belongs to, if
     /// one of the latest shows it.
     fn known_pv(&self, time: f64, key: &str) -> Option<usize> {
-        self.journey
-            .page_views
-            .iter()
+        let views = &self.journey.page_views;
+        let fits = |p: &PageView| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key);
+        if self.page_key_hashes.len() != views.len() {
+            return views.iter().rev().take(PAGE_LOOKBACK).find(|p| fits(p)).map(|p| p.id);
+        }
+        let hash = page_key_hash(key);
+        let from = views.len().saturating_sub(PAGE_LOOKBACK);
+        (from..views.len())
             .rev()
-            .take(PAGE_LOOKBACK)
-            .find(|p| (p.made_by_page || p.time <= time + REORDER_SLACK_MS) && has_page_key(&p.url, key))
-            .map(|p| p.id)
+            .find(|&i| self.page_key_hashes[i] == hash && fits(&views[i]))
+            .map(|i| views[i].id)
     }
 
     /// Adds a page view; `document` when it continues an earlier page view's
@@ -911,6 +946,9 @@ impl Session {
                 .entry(page_key(url).to_owned())
                 .or_default()
                 .push(id);
+        }
+        if self.page_key_hashes.len() == id {
+            self.page_key_hashes.push(page_key_hash(page_key(url)));
         }
         self.journey.page_views.push(PageView {
             id,
@@ -1029,6 +1067,16 @@ impl Session {
         self.dirty_pages = (0..self.journey.page_views.len()).collect();
         self.journey_dirty = true;
         self.refresh();
+    }
+}
+
+/// Adds `hit` to the list of `key`; the key is copied only when it is new.
+fn push_to(map: &mut BTreeMap<String, Vec<usize>>, key: &str, hit: usize) {
+    match map.get_mut(key) {
+        Some(hits) => hits.push(hit),
+        None => {
+            map.insert(key.to_owned(), vec![hit]);
+        }
     }
 }
 

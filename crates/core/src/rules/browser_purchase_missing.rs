@@ -28,21 +28,24 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         // Reloading the order page does not fire Purchase again, so judge by URL.
-        for (url, pvs) in &j.order_pages {
-            let purchases: usize = pvs.iter().map(|&pv| j.pages[pv].purchase_hits).sum();
-            let pv = pvs[0];
-            if purchases == 0 {
-                out.push(
-                    Finding::journey(
-                        CODE,
-                        SEVERITY.of("Purchase"),
-                        format!("the order page {url} was reached but no browser Purchase left it"),
-                    )
-                    .with_event("Purchase")
-                    .with_page_view(pv)
-                    .page_reported(pvs.iter().all(|&p| j.page_views[p].kind_from_page)),
-                );
-            }
+        let mut missing: Vec<(&String, &Vec<usize>)> = j
+            .order_pages
+            .iter()
+            .filter(|(_, pvs)| pvs.iter().all(|&pv| j.pages[pv].purchase_hits == 0))
+            .collect();
+        // By URL, as the findings have always come.
+        missing.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (url, pvs) in missing {
+            out.push(
+                Finding::journey(
+                    CODE,
+                    SEVERITY.of("Purchase"),
+                    format!("the order page {url} was reached but no browser Purchase left it"),
+                )
+                .with_event("Purchase")
+                .with_page_view(pvs[0])
+                .page_reported(pvs.iter().all(|&p| j.page_views[p].kind_from_page)),
+            );
         }
     }
 }
@@ -76,5 +79,26 @@ mod tests {
             .hit("PageView", &[])
             .only("browser_purchase_missing")
             .is_empty());
+    }
+
+    /// Order pages are kept hashed; their findings still come in URL order,
+    /// whichever was reached first.
+    #[test]
+    fn order_pages_without_purchase_come_in_url_order() {
+        let mut j = J::new();
+        for order in ["c", "a", "d", "b"] {
+            j = j
+                .nav(&format!("https://shop.test/checkouts/cn/{order}/thank_you"))
+                .hit("PageView", &[]);
+        }
+        let urls: Vec<String> = j
+            .only("browser_purchase_missing")
+            .iter()
+            .map(|f| f.message.split(' ').nth(3).unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            urls,
+            ["a", "b", "c", "d"].map(|o| format!("https://shop.test/checkouts/cn/{o}/thank_you"))
+        );
     }
 }
