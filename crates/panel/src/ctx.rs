@@ -21,7 +21,10 @@ use crate::bridge::{Bridge, JournalReply};
 use crate::state::State;
 
 pub enum Msg {
-    /// The worker's reply to `get-journal`, read once at mount.
+    /// A part of the stored journal, read once at mount (JSON text); `None`:
+    /// the parts so far are void, they start again.
+    JournalPart(Option<String>),
+    /// The stored journal is read: its total and the review fields.
     JournalRead(Result<JournalReply, String>),
     /// A live batch from the worker: records (a JS array) from position `start`.
     Records {
