@@ -5,7 +5,7 @@
 // layout is journal-store.js's (journal-layout.js places the chunks), the keys
 // storage.js's; readJournalText (journal-text.js) reads the same journal as
 // one text, with the same guarantees.
-import { KEY } from './storage.js';
+import { KEY, LIMITS } from './storage.js';
 
 /** @typedef {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number }} StoredMeta */
 /** A `get` asked for: its keys (the meta first when `withMeta`), its answer, and the meta's `next` known when it was asked. @typedef {{ keys: string[], withMeta: boolean, got: Promise<Record<string, any>>, next: number }} Asked */
@@ -14,6 +14,12 @@ import { KEY } from './storage.js';
 const chunkJson = (value) => (typeof value === 'string' ? value : JSON.stringify(Array.isArray(value) ? value : []));
 /** A journal written before budgets were kept in bytes: `dropped` counted evictions. @param {StoredMeta} meta */
 const evictedOf = (meta) => meta.evicted ?? meta.dropped ?? 0;
+/**
+ * Whether two metas name one state of the journal (every append counts).
+ * @param {StoredMeta | null} a
+ * @param {StoredMeta} b
+ */
+const sameState = (a, b) => !!a && a.count === b.count && a.next === b.next && a.first === b.first && evictedOf(a) === evictedOf(b);
 /**
  * @param {number} from
  * @param {number} to
@@ -32,19 +38,23 @@ const range = (from, to) => Array.from({ length: Math.max(0, to - from) }, (_, i
  * Never mixes two states of the journal: a chunk is handed on only once a
  * later chunk is known to exist (only the newest chunk is ever rewritten, by
  * appends; older ones stay until evicted), and the newest one only from the
- * same `get` as the meta that names it. `atLeast` resolves to a total the
+ * same `get` as the meta that names it, or an earlier one whose meta names
+ * the same state (the same count of records appended). `atLeast` resolves to a total the
  * read must reach (the worker's, once all it appended is written; null when
  * unknown): when the read holds less, the newest chunk is read once more.
- * The first `get` asks for the meta and the first `guess` chunks; the rest
- * are asked for in `gets` `get`s at once, whose answers come one after
- * another and are each handed on as they come.
+ * Before the meta is known, the first `get` asks for it and the first
+ * `guess` chunks, and others at once for it and the chunks up to `ahead`
+ * (about a full journal's worth), `aheadGet` a `get` (a chunk is judged by
+ * the meta of its own `get`); what
+ * is still missing then is asked for in `gets` `get`s at once. Their
+ * answers come one after another and each is handed on as it comes.
  * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
  * @param {import('./storage.js').JournalId} tab
  * @param {(text: string | null) => void} onPart
- * @param {{ guess?: number, gets?: number, atLeast?: Promise<number | null> }} [options]
+ * @param {{ guess?: number, ahead?: number, aheadGet?: number, gets?: number, atLeast?: Promise<number | null> }} [options]
  * @returns {Promise<{ total: number }>}
  */
-export async function readJournalParts(storage, tab, onPart, { guess = 8, gets = 4, atLeast = Promise.resolve(null) } = {}) {
+export async function readJournalParts(storage, tab, onPart, { guess = 8, ahead = guess + Math.ceil(LIMITS.journalBudget / LIMITS.chunkBytes), aheadGet = 32, gets = 4, atLeast = Promise.resolve(null) } = {}) {
   const metaKey = KEY.meta(tab);
   /** @param {number} n */
   const chunkKey = (n) => KEY.chunk(tab, n);
@@ -56,6 +66,7 @@ export async function readJournalParts(storage, tab, onPart, { guess = 8, gets =
   let wanted;
   /** @type {Asked[]} */
   let asked = [ask([metaKey, ...range(0, guess).map(chunkKey)], true, 0)];
+  for (let n = guess; n < ahead; n += aheadGet) asked.push(ask([metaKey, ...range(n, Math.min(ahead, n + aheadGet)).map(chunkKey)], true, 0));
   for (let round = 0; ; round++) {
     /** @type {StoredMeta | null} */
     let meta = null;
@@ -65,6 +76,7 @@ export async function readJournalParts(storage, tab, onPart, { guess = 8, gets =
       const got = await a.got;
       let next = a.next;
       if (a.withMeta) {
+        const before = meta;
         meta = /** @type {StoredMeta | undefined} */ (got[metaKey]) || null;
         if (!meta) {
           if (handed.started) onPart(null);
@@ -72,7 +84,9 @@ export async function readJournalParts(storage, tab, onPart, { guess = 8, gets =
         }
         next = meta.next ?? 0;
         follow(meta);
-        newest = chunkKey(next - 1) in got ? { value: got[chunkKey(next - 1)] } : null;
+        // A meta of the same state as the one before keeps its newest chunk.
+        const here = chunkKey(next - 1) in got ? { value: got[chunkKey(next - 1)] } : null;
+        if (here || !sameState(before, meta)) newest = here;
       }
       for (const k of a.keys) {
         const n = Number(k.slice(k.lastIndexOf(':') + 1));
