@@ -2,7 +2,7 @@
 // Panel shell: loads the wasm and hands the Rust panel a small bridge to the
 // extension APIs it needs. Everything the user sees is built in Rust
 // (crates/panel), with text nodes only.
-import { readJournalParts } from './journal-parts.js';
+import { readJournalText } from './journal-text.js';
 import { keptBridge, readKept, showRecent } from './recent.js';
 import { journalId, loadEpoch, local, readReview } from './storage.js';
 
@@ -70,27 +70,14 @@ chrome.runtime.onMessage.addListener((m) => {
   }
 });
 
-// The journal's parts read before the panel takes them, and where they go
-// once it does: the panel takes each in as it comes, while the rest is read.
-/** @type {string[]} */
-let parts = [];
-/** @type {((text: string | null) => void) | null} */
-let onPart = null;
-/** @param {string | null} text */
-function part(text) {
-  if (onPart) onPart(text);
-  else if (text === null) parts = [];
-  else parts.push(text);
-}
-
 /**
- * The tab's journal, read straight from storage in parts (handed to `part`):
- * no copy of it goes through the worker's messaging, which is slow for a long
+ * The tab's journal, read straight from storage as one JSON text: no copy of
+ * it goes through the worker's messaging, which is slow for a long
  * journey. What the worker appends from now on comes as live
  * batches (heard since this page started), placed by position; what it
  * appended before must be in what is read. So the worker is asked for its
  * total once everything appended so far is written, and a read that holds
- * less reads the newest chunk again. The worker deals with journals a previous browser
+ * less is read again. The worker deals with journals a previous browser
  * session left before it sets storage.session's marker (which names this
  * session's journals): without the marker, the read waits for the worker's answer.
  * @param {number} tab
@@ -101,13 +88,19 @@ async function readJournal(tab) {
     await asked;
     await loadEpoch();
   }
-  const atLeast = asked.then((answer) => {
-    performance.mark('pp:written');
-    return answer && typeof answer.total === 'number' ? answer.total : null;
-  });
-  const [{ total }, review] = await Promise.all([readJournalParts(local(), journalId(tab), part, { atLeast }), readReview(tab)]);
+  let read = readStored(tab);
+  const answer = await asked;
+  performance.mark('pp:written');
+  let journal = await read;
+  if (answer && typeof answer.total === 'number' && journal.total < answer.total) journal = await readStored(tab);
   performance.mark('pp:journal');
-  return { total, review };
+  return journal;
+}
+
+/** @param {number} tab */
+async function readStored(tab) {
+  const [{ text, total }, review] = await Promise.all([readJournalText(local(), journalId(tab)), readReview(tab)]);
+  return { text, total, review };
 }
 
 /**
@@ -170,12 +163,7 @@ async function main() {
     tabUrl: url,
     watched,
     send: (m) => chrome.runtime.sendMessage(m),
-    journal(cb) {
-      for (const text of parts) cb(text);
-      parts = [];
-      onPart = cb;
-      return read;
-    },
+    journal: () => read,
     copy: (text) => navigator.clipboard.writeText(text),
     download,
     // One origin, asked at the moment the user clicks "Watch".

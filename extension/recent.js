@@ -96,10 +96,7 @@ export async function keptBridge(id, read) {
     send: async (m) => (m && m.type === 'clear'
       ? chrome.runtime.sendMessage({ type: 'delete-journey', id })
       : { error: 'this journey is kept from an earlier browser session and is read-only' }),
-    journal: (part) => read.then(({ text, total, review }) => {
-      part(text);
-      return { total, review };
-    }),
+    journal: () => read,
     requestOrigin: async () => false,
     reloadTab() {},
     onGranted() {},

@@ -205,28 +205,26 @@ pub fn mount(root: Element, bridge: Bridge) {
     app.bridge.on_records(&cb);
     cb.forget(); // lives as long as the panel page
     let bridge = app.bridge.clone();
-    let parts = app.clone();
-    app.later(async move {
-        Msg::JournalRead(bridge::get_journal(&bridge, move |text| parts.send(Msg::JournalPart(text))).await)
-    });
+    app.later(async move { Msg::JournalRead(bridge::get_journal(&bridge).await) });
 }
 
 pub fn update(app: &Ctx, msg: Msg) {
     let tab = app.state.borrow().tab;
     match msg {
-        Msg::JournalPart(text) => app.state.borrow_mut().take_part(text.as_deref()),
         Msg::JournalRead(reply) => {
-            let loaded = reply.and_then(|j| app.state.borrow_mut().load(j));
-            match loaded {
-                Ok(0) => {}
-                Ok(unreadable) => status(&format!(
-                    "{unreadable} journal record(s) did not fit the journal format and were skipped; the rest is shown."
-                )),
+            match reply {
+                Ok(j) => {
+                    let unreadable = j.unreadable;
+                    app.state.borrow_mut().load(j);
+                    if unreadable > 0 {
+                        status(&format!(
+                            "{unreadable} journal record(s) did not fit the journal format and were skipped; the rest is shown."
+                        ));
+                    }
+                }
                 Err(e) => {
                     status(&format!("Could not read the journal: {e}"));
-                    let mut s = app.state.borrow_mut();
-                    s.take_part(None);
-                    s.replay_early();
+                    app.state.borrow_mut().replay_early();
                 }
             }
             review::fill(&app.state.borrow().review);

@@ -2,6 +2,7 @@
 //! panel needs, nothing more) and the control messages it sends the service
 //! worker. The worker answers them for extension pages only.
 
+use pixelproof_core::journal::Record;
 use pixelproof_core::Review;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -22,15 +23,11 @@ export interface PanelBridge {
   /** A control message to the service worker; resolves to its answer. */
   send(msg: { type: string; tabId: number; [key: string]: unknown }): Promise<any>;
   /**
-   * Reads the tab's stored journal, once, at mount, after `onRecords` is
-   * subscribed: `part(text)` with each part, oldest first (a JSON array of
-   * records; the first led by the `dropped` record when some were evicted),
-   * as it is read; `part(null)` when the parts so far are void (the journal
-   * changed under the read) and start again. Resolves, after the last part,
-   * with how many records were ever appended (`total`, the position after
-   * the last) and the review fields.
+   * The tab's stored journal as one JSON text (an array of records), how many
+   * records were ever appended (`total`, the position after the last) and the
+   * review fields; read once, at mount, after `onRecords` is subscribed.
    */
-  journal(part: (text: string | null) => void): Promise<{ total: number; review: object | null }>;
+  journal(): Promise<{ text: string; total: number; review: object | null }>;
   copy(text: string): Promise<void>;
   download(name: string, text: string, mime: string): void;
   /** Asks the browser for one origin; must be called in a click's own task. */
@@ -59,7 +56,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn send(this: &Bridge, msg: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(method)]
-    fn journal(this: &Bridge, part: &Closure<dyn FnMut(JsValue)>) -> js_sys::Promise;
+    fn journal(this: &Bridge) -> js_sys::Promise;
     #[wasm_bindgen(method)]
     fn copy(this: &Bridge, text: &str) -> js_sys::Promise;
     #[wasm_bindgen(method)]
@@ -125,15 +122,21 @@ async fn call(bridge: &Bridge, request: &Request<'_>) -> Result<JsValue, String>
     Ok(v)
 }
 
-/// The tab's journal as read at mount, once its parts are all handed over:
-/// the running total and the review fields.
+/// The tab's journal as read at mount: records, the running total, review fields.
 pub struct JournalReply {
+    pub records: Vec<Record>,
+    /// Records that did not fit the journal format (skipped, and said so).
+    pub unreadable: usize,
     pub total: Option<f64>,
     pub review: Option<Review>,
 }
 
 fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    // One JSON text, as stored: nothing is built as JS objects on the way in.
+    let text = crate::utf8(&get("text")).ok_or("the journal is not a list of records")?;
+    let (records, unreadable) = pixelproof_core::journal::lenient_records(&text)
+        .map_err(|e| format!("the journal is not a list of records: {e}"))?;
     let review = get("review");
     let review = if review.is_object() {
         Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
@@ -141,20 +144,15 @@ fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
         None
     };
     Ok(JournalReply {
+        records,
+        unreadable,
         total: get("total").as_f64(),
         review,
     })
 }
 
-/// Reads the journal: `part` gets each part as it is read (JSON text, as
-/// stored: nothing is built as JS objects on the way in), `None` when the
-/// parts so far are void.
-pub async fn get_journal(bridge: &Bridge, part: impl FnMut(Option<String>) + 'static) -> Result<JournalReply, String> {
-    let mut part = part;
-    let cb = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| part(crate::utf8(&text)));
-    let v = JsFuture::from(bridge.journal(&cb))
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+pub async fn get_journal(bridge: &Bridge) -> Result<JournalReply, String> {
+    let v = JsFuture::from(bridge.journal()).await.map_err(|e| format!("{e:?}"))?;
     journal_reply(&v)
 }
 

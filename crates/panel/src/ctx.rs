@@ -21,10 +21,7 @@ use crate::bridge::{Bridge, JournalReply};
 use crate::state::State;
 
 pub enum Msg {
-    /// A part of the stored journal, read once at mount (JSON text); `None`:
-    /// the parts so far are void, they start again.
-    JournalPart(Option<String>),
-    /// The stored journal is read: its total and the review fields.
+    /// The worker's reply to `get-journal`, read once at mount.
     JournalRead(Result<JournalReply, String>),
     /// A live batch from the worker: records (a JS array) from position `start`.
     Records {

@@ -36,15 +36,6 @@ pub struct HarPacket {
     pub json: String,
 }
 
-/// What the stored journal's parts brought so far: records taken in, records
-/// that did not fit the journal format, a part that was not a list.
-#[derive(Default)]
-pub struct Taken {
-    pub records: usize,
-    pub unreadable: usize,
-    pub error: Option<String>,
-}
-
 pub struct State {
     pub tab: f64,
     pub session: Session,
@@ -53,8 +44,6 @@ pub struct State {
     /// Live batches (start, records as JSON text) that arrive before the
     /// journal itself is read wait here: applied first, they would be added twice.
     pub early: Option<Vec<(f64, String)>>,
-    /// The stored journal's parts taken in so far, while it is read.
-    pub taken: Taken,
     pub review: Review,
     pub watch: Watch,
     /// Timeline: how many of the newest records are shown, and an optional hit filter.
@@ -90,7 +79,6 @@ impl State {
             session: Session::new(DecodeConfig::default()),
             applied: 0.0,
             early: Some(Vec::new()),
-            taken: Taken::default(),
             review: Review::default(),
             watch,
             shown: PAGE,
@@ -107,46 +95,18 @@ impl State {
         }
     }
 
-    /// Takes in a part of the stored journal as it is read (a JSON array of
-    /// records, in the journal's order); `None`: the parts so far are void
-    /// (the journal changed under the read), so the session starts again.
-    pub fn take_part(&mut self, part: Option<&str>) {
-        let Some(text) = part else {
-            self.session = Session::new(DecodeConfig::default());
-            self.taken = Taken::default();
-            return;
-        };
-        match pixelproof_core::journal::lenient_records(text) {
-            Ok((records, unreadable)) => {
-                self.taken.records += records.len();
-                self.taken.unreadable += unreadable;
-                for rec in records {
-                    self.session.add(rec);
-                }
-            }
-            Err(e) => {
-                if self.taken.error.is_none() {
-                    self.taken.error = Some(format!("the journal is not a list of records: {e}"));
-                }
-            }
+    /// Takes in the stored journal, then the live batches heard while it was
+    /// read (those the journal already had are skipped by position).
+    pub fn load(&mut self, reply: JournalReply) {
+        let n = reply.records.len() as f64;
+        for rec in reply.records {
+            self.session.add(rec);
         }
-    }
-
-    /// The stored journal is all taken in: its total and review, then the
-    /// live batches heard while it was read (those the journal already had
-    /// are skipped by position). How many records did not fit the journal
-    /// format, or why the journal could not be read.
-    pub fn load(&mut self, reply: JournalReply) -> Result<usize, String> {
-        let taken = std::mem::take(&mut self.taken);
-        if let Some(e) = taken.error {
-            return Err(e);
-        }
-        self.applied = reply.total.unwrap_or(taken.records as f64);
+        self.applied = reply.total.unwrap_or(n);
         if let Some(r) = reply.review {
             self.review = r;
         }
         self.replay_early();
-        Ok(taken.unreadable)
     }
 
     /// After a journal that could not be read: live batches still count.
@@ -246,8 +206,14 @@ mod tests {
 
     fn loaded(records: usize, total: Option<f64>) -> State {
         let mut s = State::new(1.0, Watch::Watched);
-        s.take_part(Some(&batch(&(1..=records as u32).collect::<Vec<_>>())));
-        assert_eq!(s.load(JournalReply { total, review: None }), Ok(0));
+        let text = batch(&(1..=records as u32).collect::<Vec<_>>());
+        let (records, _) = pixelproof_core::journal::lenient_records(&text).expect("records");
+        s.load(JournalReply {
+            records,
+            unreadable: 0,
+            total,
+            review: None,
+        });
         s
     }
 
@@ -257,87 +223,15 @@ mod tests {
         assert!(!s.apply_batch(0.0, &batch(&[1, 2])), "waits for the journal");
         assert!(!s.apply_batch(2.0, &batch(&[3])));
         // The journal already holds the first two: only the third is new.
-        s.take_part(Some(&batch(&[1, 2])));
-        assert_eq!(
-            s.load(JournalReply {
-                total: Some(2.0),
-                review: None
-            }),
-            Ok(0)
-        );
+        let (records, _) = pixelproof_core::journal::lenient_records(&batch(&[1, 2])).expect("records");
+        s.load(JournalReply {
+            records,
+            unreadable: 0,
+            total: Some(2.0),
+            review: None,
+        });
         assert_eq!(s.applied, 3.0);
         assert_eq!(s.session.records().len(), 3);
-    }
-
-    /// What a session holds, to compare two: every record, and the findings.
-    fn seen(s: &mut State) -> String {
-        let findings = s.session.findings();
-        format!("{:?} {:?} {}", s.session.records(), findings, s.applied)
-    }
-
-    #[test]
-    fn a_journal_taken_in_parts_is_the_journal_taken_whole() {
-        let dropped = r#"{"kind":"dropped","count":3,"kinds":{"navigation":3},"reason":"journal_budget","time":null}"#;
-        let hit = |t: u32| {
-            format!(
-                r#"{{"kind":"request","url":"https://www.facebook.com/tr/?id=1&ev=PageView&eid=e{t}","method":"GET","type":"image","time":{t},"tabId":1,"frameId":0,"initiator":"https://shop.test"}}"#
-            )
-        };
-        let records: Vec<String> = (4..40).map(|t| if t % 3 == 0 { nav(t) } else { hit(t) }).collect();
-        let mut whole = State::new(1.0, Watch::Watched);
-        whole.take_part(Some(&format!("[{dropped},{}]", records.join(","))));
-        assert_eq!(
-            whole.load(JournalReply {
-                total: Some(39.0),
-                review: None
-            }),
-            Ok(0)
-        );
-        let mut parts = State::new(1.0, Watch::Watched);
-        // A first reading, void: the oldest chunk went while it was read.
-        parts.take_part(Some(
-            r#"[{"kind":"dropped","count":1,"kinds":{"navigation":1},"reason":"journal_budget","time":null}]"#,
-        ));
-        parts.take_part(Some(&batch(&[2, 3])));
-        parts.take_part(None);
-        parts.take_part(Some(&format!("[{dropped}]")));
-        for chunk in records.chunks(5) {
-            parts.take_part(Some(&format!("[{}]", chunk.join(","))));
-        }
-        parts.take_part(Some("[]"));
-        assert_eq!(
-            parts.load(JournalReply {
-                total: Some(39.0),
-                review: None
-            }),
-            Ok(0)
-        );
-        assert!(!whole.session.records().is_empty());
-        assert_eq!(seen(&mut parts), seen(&mut whole));
-    }
-
-    #[test]
-    fn a_part_that_is_no_list_fails_the_read_and_unreadable_records_are_counted() {
-        let mut s = State::new(1.0, Watch::Watched);
-        s.take_part(Some(&format!(r#"[{},{{"kind":"teleport"}}]"#, nav(1))));
-        s.take_part(Some(&format!(r#"[{{"kind":"teleport"}},{}]"#, nav(2))));
-        assert_eq!(
-            s.load(JournalReply {
-                total: None,
-                review: None
-            }),
-            Ok(2)
-        );
-        assert_eq!(s.applied, 2.0, "without a total, the records read");
-        let mut bad = State::new(1.0, Watch::Watched);
-        bad.take_part(Some(&batch(&[1])));
-        bad.take_part(Some("not json"));
-        assert!(bad
-            .load(JournalReply {
-                total: Some(2.0),
-                review: None
-            })
-            .is_err());
     }
 
     #[test]
