@@ -58,15 +58,23 @@ async function demoBrowser(extension, library = null, siteRoot = join(ROOT, 'dem
   return t;
 }
 
+/**
+ * A copy of the test build (its manifest, permissions and host access) with
+ * `files` (name → text) written over it, for a floor arm: the caller removes it.
+ * @param {string} name
+ * @param {Record<string, string>} files
+ */
+function extensionWith(name, files) {
+  const dir = mkdtempSync(join(tmpdir(), `pixelproof-${name}-`));
+  cpSync(EXTENSION, dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
 // The floor any extension pays: PixelProof's own files and manifest (same
 // permissions, same host access) with a worker that does nothing, so it
 // registers no page script and listens to nothing.
-function idleExtension() {
-  const dir = mkdtempSync(join(tmpdir(), 'pixelproof-idle-'));
-  cpSync(EXTENSION, dir, { recursive: true });
-  writeFileSync(join(dir, 'background.js'), '// benchmark floor: an installed extension that does nothing\n');
-  return dir;
-}
+const idleExtension = () => extensionWith('idle', { 'background.js': '// benchmark floor: an installed extension that does nothing\n' });
 
 const PRODUCT = '/products/classic-tee';
 let pagesMade = null;
@@ -420,10 +428,10 @@ async function scale() {
 // whose one module script writes one line of text, opened and timed the same
 // way (to the first frame that shows it), in a browser of its own.
 async function panelFloor() {
-  const dir = mkdtempSync(join(tmpdir(), 'pixelproof-floor-page-'));
-  cpSync(EXTENSION, dir, { recursive: true });
-  writeFileSync(join(dir, 'floor.html'), '<!doctype html>\n<meta charset="utf-8">\n<title>floor</title>\n<main id="app"></main>\n<script type="module" src="floor.js"></script>\n');
-  writeFileSync(join(dir, 'floor.js'), "document.getElementById('app').textContent = 'ready';\n");
+  const dir = extensionWith('floor-page', {
+    'floor.html': '<!doctype html>\n<meta charset="utf-8">\n<title>floor</title>\n<main id="app"></main>\n<script type="module" src="floor.js"></script>\n',
+    'floor.js': "document.getElementById('app').textContent = 'ready';\n",
+  });
   const t = await launch({ extension: dir });
   try {
     const paints = [];
@@ -493,9 +501,7 @@ const FLOOR_WORKERS = {
 };
 
 async function wakeFloor(kind) {
-  const dir = mkdtempSync(join(tmpdir(), `pixelproof-floor-${kind}-`));
-  cpSync(EXTENSION, dir, { recursive: true });
-  writeFileSync(join(dir, 'background.js'), `// benchmark floor of a woken worker's first badge\n${FLOOR_WORKERS[kind]}`);
+  const dir = extensionWith(`floor-${kind}`, { 'background.js': `// benchmark floor of a woken worker's first badge\n${FLOOR_WORKERS[kind]}` });
   const t = await launch({ extension: dir });
   try {
     const page = await t.context.newPage();
