@@ -13,12 +13,14 @@
 // A GET hit carries its whole event in its URL, which Resource Timing keeps (a
 // POST's or a beacon's is in a body it does not). This part holds each such
 // URL of the document (at most so many, each at most so long: fbevents
-// switches to POST well before that) and sends none unless the worker asks. It
-// asks only when the counts say pixel requests went uncaptured that no URL
-// names yet, and tells the keys of the hits it captured from this frame since
-// the document began: only the URLs it never got are sent, each once, as
-// `listed_request` records (page-reported: they can only add doubt). A journey
-// that lost nothing sends no URL.
+// switches to POST well before that) and sends none unless the worker asks.
+// Each message carries the keys of the URLs newly held (a hash, without the
+// user data). The worker asks when one of them is no hit it captured, or when
+// the counts say pixel requests went uncaptured that no URL names yet, and
+// tells the keys of the hits it captured from this frame since the document
+// began: only the URLs it never got are sent, each once, as `listed_request`
+// records (page-reported: they can only add doubt). A journey that lost
+// nothing sends no URL.
 // A `var`: relay.js, a script of its own in this world, reads it.
 // eslint-disable-next-line no-unused-vars, no-var
 var pixelproofTiming = (() => {
@@ -33,6 +35,10 @@ var pixelproofTiming = (() => {
   const doc = { id: Math.random().toString(36).slice(2, 12), since: performance.timeOrigin };
   /** @type {string[]} */
   let held = [];
+  // The keys of the URLs held since the last message: the worker asks for
+  // URLs when one of them is no hit it captured.
+  /** @type {string[]} */
+  let fresh = [];
 
   // cyrb53 over UTF-16 code units, and the key of a pixel URL: what the core's
   // `losses::listing_key` computes from the stored URL, whose user-data values
@@ -79,7 +85,10 @@ var pixelproofTiming = (() => {
             if (!PIXEL_ENDPOINT.test(e.name)) continue;
             more += 1;
             const type = /** @type {PerformanceResourceTiming} */ (e).initiatorType;
-            if (type !== 'beacon' && held.length < MAX_HELD && e.name.length <= MAX_HELD_CHARS && GET_HIT.test(e.name)) held.push(e.name);
+            if (type !== 'beacon' && held.length < MAX_HELD && e.name.length <= MAX_HELD_CHARS && GET_HIT.test(e.name)) {
+              held.push(e.name);
+              fresh.push(listingKey(e.name));
+            }
           }
           if (more) to.counted(more);
         } catch (_) { /* never throw into the page */ }
@@ -115,9 +124,14 @@ var pixelproofTiming = (() => {
     } catch (_) { /* no extension messaging here */ }
   };
 
-  // What goes with each of the relay's messages: this document, and how many
-  // URLs it still holds (none: the worker need not ask).
-  const info = () => ({ id: doc.id, since: doc.since, held: held.length });
+  // What goes with each of the relay's messages: this document, how many URLs
+  // it still holds (none: the worker need not ask), and the keys of those it
+  // began holding since the last message.
+  const info = () => {
+    const keys = fresh;
+    fresh = [];
+    return { id: doc.id, since: doc.since, held: held.length, fresh: keys };
+  };
 
   return { doc, info, start };
 })();

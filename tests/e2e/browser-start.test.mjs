@@ -174,6 +174,18 @@ test('a store page left open across a start gets the relay late: what it sent be
     assert.equal(packet.capture.requests.captured, 0, 'nothing was captured in this session yet');
     assert.equal(packet.capture.requests.sent, packet.capture.requests.uncaptured, 'what the page sent is what it never handed over');
     assert.notEqual(packet.gate.verdict, 'go');
+    // The store's Web Worker sends a hit now, which the running worker
+    // captures. The browser reports it as the page's (same tab, frame 0), yet
+    // it is in no page's Resource Timing: it must not stand in for one the
+    // page sent and nobody captured (in a tally it would: CI once lost a
+    // recovered PageView that way).
+    await page.evaluate(() => { window.appPixelAgain = new Worker('/wpm@abc123/app/web-pixel-7@2/sandbox/worker.modern.js'); });
+    const balanced = await until(async () => {
+      const p = (await t.send({ type: 'get-packet', tabId })).packet;
+      return p.capture.requests.captured === 1 ? p : null;
+    }, 'the Web Worker\'s hit');
+    assert.deepEqual(balanced.capture.recovered.map((r) => serverKey({ url: r.url })).sort(), recovered, 'every recovered hit is still named');
+    assert.equal(balanced.capture.requests.uncaptured, recovered.length, 'and still counted as not captured');
     const records = await t.journal(tabId);
     assert.ok(records.some((r) => r.kind === 'request_count' && r.origin === 'isolated'), 'the relay counted');
     assert.ok(!records.some((r) => r.kind === 'gesture_watch'), 'a late relay claims no watch over gestures it never saw');

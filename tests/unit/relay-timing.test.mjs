@@ -51,7 +51,9 @@ test('GET pixel URLs are counted and held, and sent only when the worker asks, o
     ['https://www.facebook.com/tr/?id=1&ev=Lead', 'beacon'],
   ]);
   assert.equal(out.counted, 4, 'every pixel request counted, beacons too; other requests not');
-  assert.deepEqual({ ...timing.info() }, { id: timing.doc.id, since: timing.doc.since, held: 2 }, 'the two GET hits held');
+  assert.deepEqual(JSON.parse(JSON.stringify(timing.info())), { id: timing.doc.id, since: timing.doc.since, held: 2, fresh: [KEYS[PAGE_VIEW], KEYS[PLAIN]] },
+    'the two GET hits held, and their keys told (the worker asks when one is no hit it captured)');
+  assert.deepEqual([...timing.info().fresh], [], 'each key told once');
   assert.deepEqual(out.listed, [], 'nothing sent unasked');
 
   // A question for another document, or without keys, is not answered.

@@ -206,7 +206,20 @@ impl Losses {
             let accounted = listed_hits(j) + t.evicted + t.oversized + t.refused;
             t.uncaptured = listed.saturating_sub(accounted);
         }
-        let recovered = recover(j, t.uncaptured);
+        // The counts are a tally: a hit of the store's Web Worker is reported
+        // as its page's (the browser cannot tell them apart), yet it is in no
+        // page's Resource Timing, so when it is captured it balances one the
+        // page sent and nobody captured. A URL the page listed that matches no
+        // captured hit is that request itself: at least that many went
+        // uncaptured, less those the journal evicted (their hits are gone from
+        // it, and counted above). Eviction takes the oldest: the newest are kept.
+        let mut recovered = recover(j);
+        let named = (recovered.len() as u64).saturating_sub(t.evicted);
+        t.uncaptured = t.uncaptured.max(named);
+        let keep = usize::try_from(t.uncaptured).unwrap_or(usize::MAX);
+        if recovered.len() > keep {
+            recovered.drain(..recovered.len() - keep);
+        }
         t.recovered = recovered.len() as u64;
         if t.uncaptured > 0 {
             lost.push(Loss {
@@ -306,13 +319,11 @@ fn loss_of(d: &Dropped) -> Loss {
     }
 }
 
-/// The uncaptured GET hits whose URLs the pages listed: each listed URL that
-/// no captured hit has (a URL listed twice and captured once leaves one), that
-/// decodes as a pixel hit, at most as many as the counts say went uncaptured
-/// (a URL whose hit the journal evicted is not captured either, and eviction
-/// takes the oldest: the newest are kept).
-fn recover(j: &Journey, uncaptured: u64) -> Vec<Recovered> {
-    if uncaptured == 0 || j.listed.is_empty() {
+/// The GET hits whose URLs the pages listed and nobody captured: each listed
+/// URL that no captured hit has (a URL listed twice and captured once leaves
+/// one) and that decodes as a pixel hit, oldest first.
+fn recover(j: &Journey) -> Vec<Recovered> {
+    if j.listed.is_empty() {
         return Vec::new();
     }
     let mut captured: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
@@ -346,31 +357,36 @@ fn recover(j: &Journey, uncaptured: u64) -> Vec<Recovered> {
             time: l.time,
         });
     }
-    let keep = usize::try_from(uncaptured).unwrap_or(usize::MAX);
-    if out.len() > keep {
-        out.drain(..out.len() - keep);
-    }
     out
 }
 
 /// What a document's relay needs to send the URLs of GET hits nobody
 /// captured, and only those: the keys ([`listing_key`]) of the hits captured
 /// in its frame `frame` at or after `since` (when the document began, ms), so
-/// it can leave out every URL the worker has. `None` while nothing is missing
-/// that a URL could still name (every uncaptured request already recovered, or
-/// none uncaptured): then the relay is not asked and sends no URL at all.
-pub fn listing_wanted(j: &Journey, frame: i64, since: f64) -> Option<Vec<String>> {
+/// it can leave out every URL the worker has. `fresh`: the keys of the URLs the
+/// relay began holding since its last message. `None` while nothing is missing
+/// that a URL could still name (the counts show no shortfall left unnamed, and
+/// every fresh key is a captured hit's): then the relay is not asked and sends
+/// no URL at all. The fresh keys catch what the counts cannot: a captured hit
+/// of the store's Web Worker balances, in the tally, one the page sent and
+/// nobody captured.
+pub fn listing_wanted(j: &Journey, frame: i64, since: f64, fresh: &[String]) -> Option<Vec<String>> {
     let l = Losses::of(j);
-    if l.requests.uncaptured <= l.requests.recovered {
+    let shortfall = l.requests.uncaptured > l.requests.recovered;
+    if !shortfall && fresh.is_empty() {
         return None;
     }
-    Some(
-        j.hits
-            .iter()
-            .filter(|h| h.context.frame_id == Some(frame) && h.time >= since)
-            .map(|h| listing_key(&h.url))
-            .collect(),
-    )
+    let have: Vec<String> = j
+        .hits
+        .iter()
+        .filter(|h| h.context.frame_id == Some(frame) && h.time >= since)
+        .map(|h| listing_key(&h.url))
+        .collect();
+    if shortfall {
+        return Some(have);
+    }
+    let known: std::collections::HashSet<&str> = have.iter().map(String::as_str).collect();
+    fresh.iter().any(|k| !known.contains(k.as_str())).then_some(have)
 }
 
 /// The key the relay and the worker compare a pixel URL by: the URL without
@@ -613,11 +629,12 @@ mod tests {
         assert_eq!(l.for_check("chain").map(|(n, _)| n), Some(1));
     }
 
-    /// A URL listed twice and captured once is a second request only when the
-    /// page's count says two went out; a URL nobody listed (a POST beacon,
-    /// whose data is in its body) stays counted and named as not captured.
+    /// A URL the page listed twice and the worker captured once is a second
+    /// request (the page's Resource Timing holds one entry per request sent),
+    /// whatever the count says; a URL nobody listed (a POST beacon, whose data
+    /// is in its body) stays counted and named as not captured.
     #[test]
-    fn duplicates_count_only_as_the_count_says_and_posts_stay_uncaptured() {
+    fn a_url_listed_twice_and_captured_once_is_a_second_request_and_posts_stay_uncaptured() {
         let twice = |count| {
             J::new()
                 .nav("https://shop.test/")
@@ -626,12 +643,23 @@ mod tests {
                 .listed_last()
                 .request_count(count)
         };
-        let l = losses(twice(2));
-        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 1), "{l:?}");
-        assert_eq!(l.recovered[0].event.as_deref(), Some("PageView"));
-        let l = losses(twice(1));
-        assert_eq!((l.requests.uncaptured, l.requests.recovered), (0, 0), "{l:?}");
-        assert!(l.recovered.is_empty());
+        for count in [1, 2] {
+            let l = losses(twice(count));
+            assert_eq!(
+                (l.requests.uncaptured, l.requests.recovered),
+                (1, 1),
+                "count {count}: {l:?}"
+            );
+            assert_eq!(l.recovered[0].event.as_deref(), Some("PageView"));
+        }
+        let once = losses(
+            J::new()
+                .nav("https://shop.test/")
+                .hit("PageView", &[])
+                .listed_last()
+                .request_count(1),
+        );
+        assert_eq!((once.requests.uncaptured, once.requests.recovered), (0, 0), "{once:?}");
 
         // Two requests the worker missed: a GET it can recover, a POST it cannot.
         let j = J::new()
@@ -651,41 +679,93 @@ mod tests {
         );
     }
 
-    /// A listed URL recovers nothing the counts do not say is missing, nor
-    /// anything that is not a pixel hit: the page cannot add hits this way.
+    /// What a browser start left in CI once: the store's Web Worker sent a
+    /// ViewContent the worker captured (the browser reports it as the page's:
+    /// same tab and frame), while the page's own PageView and ViewContent went
+    /// uncaptured. The page's Resource Timing lists only its own two, so the
+    /// tally says one went missing; both URLs it listed match no captured hit,
+    /// so both are uncaptured, both recovered and named.
     #[test]
-    fn listed_urls_recover_only_what_the_count_says_is_missing() {
-        let forged = Record::ListedRequest(crate::journal::ListedRequest {
-            url: "https://www.facebook.com/tr/?id=1234567890&ev=Purchase&cd[value]=1".into(),
-            context: J::new().ctx(),
-            time: 1_700_000_000_700.0,
-            origin: crate::journal::Origin::Page,
-        });
+    fn a_listed_url_nobody_captured_is_uncaptured_even_when_a_web_workers_hit_balances_the_count() {
+        let j = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("ViewContent", &[("eid", "vc-tee-app")])
+            .missed("PageView", &[("eid", "pv-tee-1")])
+            .missed("ViewContent", &[("eid", "vc-tee-1")])
+            .request_count(2);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.sent, t.captured, t.uncaptured, t.recovered), (3, 1, 2, 2), "{t:?}");
+        let named: Vec<_> = l.recovered.iter().map(|r| r.event.as_deref()).collect();
+        assert_eq!(named, [Some("PageView"), Some("ViewContent")]);
+        assert!(
+            l.recovered[1].url.contains("eid=vc-tee-1"),
+            "the page's own, not the worker's: {}",
+            l.recovered[1].url
+        );
+        // Balanced exactly (one page hit missed, one worker hit captured): the
+        // tally says nothing is missing; the URL still does.
+        let j = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("ViewContent", &[("eid", "vc-tee-app")])
+            .missed("PageView", &[("eid", "pv-tee-1")])
+            .request_count(1);
+        let l = losses(j);
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 1), "{l:?}");
+        assert_eq!(
+            l.for_check("chain").map(|(n, _)| n),
+            Some(1),
+            "it keeps the chain in doubt"
+        );
+    }
+
+    /// A listed URL whose hit the journal evicted is no longer among the hits,
+    /// but it was captured: counted as evicted, not again as uncaptured (the
+    /// oldest are evicted, so the newest listed URLs are the ones kept).
+    #[test]
+    fn a_listed_url_of_an_evicted_hit_is_not_uncaptured_again() {
+        let j = J::new()
+            .record(dropped(1, "request", "journal_budget"))
+            .nav("https://shop.test/")
+            .missed("PageView", &[("eid", "evicted")])
+            .hit("ViewContent", &[])
+            .listed_last()
+            .request_count(2);
+        let l = losses(j);
+        let t = &l.requests;
+        assert_eq!((t.evicted, t.uncaptured, t.recovered), (1, 0, 0), "{t:?}");
+        let j = J::new()
+            .record(dropped(1, "request", "journal_budget"))
+            .nav("https://shop.test/")
+            .missed("PageView", &[("eid", "evicted")])
+            .missed("ViewContent", &[("eid", "missed")])
+            .request_count(2);
+        let l = losses(j);
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 1), "{l:?}");
+        assert!(l.recovered[0].url.contains("eid=missed"), "{:?}", l.recovered);
+    }
+
+    /// A listed URL that is not a pixel hit recovers nothing: a URL the page
+    /// listed can only add doubt (a request really sent, that nobody
+    /// captured), never a hit.
+    #[test]
+    fn a_listed_url_without_an_event_recovers_nothing() {
+        let listed = |url: &str| {
+            Record::ListedRequest(crate::journal::ListedRequest {
+                url: url.into(),
+                context: J::new().ctx(),
+                time: 1_700_000_000_700.0,
+                origin: crate::journal::Origin::Page,
+            })
+        };
         let j = J::new()
             .nav("https://shop.test/")
             .hit("PageView", &[])
             .listed_last()
-            .record(forged.clone())
-            .request_count(1);
+            .record(listed("https://www.facebook.com/tr/"))
+            .record(listed("https://www.facebook.com/tr/?id=1234567890"))
+            .request_count(2);
         let l = losses(j);
-        assert!(l.recovered.is_empty(), "{l:?}");
-        assert_eq!(l.total(), 0);
-        // A POST's URL has no event: nothing to recover from it.
-        let post = Record::ListedRequest(crate::journal::ListedRequest {
-            url: "https://www.facebook.com/tr/".into(),
-            ..match forged {
-                Record::ListedRequest(r) => r,
-                _ => unreachable!(),
-            }
-        });
-        let l = losses(
-            J::new()
-                .nav("https://shop.test/")
-                .hit("PageView", &[])
-                .listed_last()
-                .record(post)
-                .request_count(2),
-        );
         assert_eq!((l.requests.uncaptured, l.requests.recovered), (1, 0), "{l:?}");
     }
 
@@ -726,7 +806,7 @@ mod tests {
                 .hit("ViewContent", &[])
         };
         let j = whole().request_count(2).session();
-        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None, "nothing missing");
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0, &[]), None, "nothing missing");
 
         let missed = || {
             whole()
@@ -738,13 +818,13 @@ mod tests {
         let hits = &j.journey().hits;
         let since = hits[1].time;
         assert_eq!(
-            listing_wanted(j.journey(), 0, since),
+            listing_wanted(j.journey(), 0, since, &[]),
             Some(vec![listing_key(&hits[1].url)]),
             "the keys of what the frame captured since the document began"
         );
-        assert_eq!(listing_wanted(j.journey(), 0, 0.0).map(|k| k.len()), Some(2));
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0, &[]).map(|k| k.len()), Some(2));
         assert_eq!(
-            listing_wanted(j.journey(), 7, 0.0),
+            listing_wanted(j.journey(), 7, 0.0, &[]),
             Some(vec![]),
             "another frame captured nothing"
         );
@@ -752,7 +832,32 @@ mod tests {
         // Once the missed hit's URL came, there is nothing more to ask for.
         let j = whole().missed("AddToCart", &[]).request_count(3).session();
         assert_eq!(Losses::of(j.journey()).requests.recovered, 1);
-        assert_eq!(listing_wanted(j.journey(), 0, 0.0), None);
+        assert_eq!(listing_wanted(j.journey(), 0, 0.0, &[]), None);
+    }
+
+    /// The counts balance (a Web Worker's captured hit stands in for one the
+    /// page sent), yet a URL the relay began holding is no captured hit's: the
+    /// relay is asked. When every fresh key is a captured hit's, it is not.
+    #[test]
+    fn the_relay_is_asked_when_a_url_it_holds_is_no_captured_hits() {
+        let j = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("ViewContent", &[("eid", "vc-tee-app")])
+            .hit("PageView", &[("eid", "pv-tee-1")])
+            .request_count(1)
+            .session();
+        let hits = &j.journey().hits;
+        let captured = listing_key(&hits[1].url);
+        let missed = listing_key(&hits[1].url.replace("pv-tee-1", "pv-tee-2"));
+        assert_eq!(
+            listing_wanted(j.journey(), 0, 0.0, std::slice::from_ref(&captured)),
+            None
+        );
+        assert_eq!(
+            listing_wanted(j.journey(), 0, 0.0, &[captured.clone(), missed]),
+            Some(vec![listing_key(&hits[0].url), captured]),
+            "asked, with the keys of everything the frame captured"
+        );
     }
 
     #[test]

@@ -204,13 +204,15 @@ impl Session {
     /// For the relay of the document in frame `frame` that began at `since`
     /// (ms since the epoch): the keys of the hits captured from that frame
     /// since then, when pixel requests went uncaptured that no URL the pages
-    /// listed recovers yet; `undefined` when the relay need send nothing.
+    /// listed recovers yet, or when one of `fresh` (the keys of the URLs the
+    /// relay began holding since its last message) is no captured hit's;
+    /// `undefined` when the relay need send nothing.
     #[wasm_bindgen(js_name = listingWanted)]
-    pub fn listing_wanted(&self, frame: f64, since: f64) -> Option<Vec<String>> {
+    pub fn listing_wanted(&self, frame: f64, since: f64, fresh: Vec<String>) -> Option<Vec<String>> {
         if !frame.is_finite() || !since.is_finite() {
             return None;
         }
-        pixelproof_core::losses::listing_wanted(self.inner.journey(), frame as i64, since)
+        pixelproof_core::losses::listing_wanted(self.inner.journey(), frame as i64, since, &fresh)
     }
 }
 
