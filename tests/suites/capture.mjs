@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { until } from '../../support/drivers/common.mjs';
+import { sleep, until } from '../../support/drivers/common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PRODUCT = 'https://shop.test/products/tee';
@@ -146,6 +146,22 @@ export function captureSuite(driver, more = () => {}) {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test('a journey that lost nothing counts no request as not captured and sends no Resource Timing URL', async () => {
+      // The Web Worker's hit is reported as the page's and is in no page's
+      // Resource Timing; the form POST is a navigation of a hidden iframe: the
+      // relays' keys and counts must still add up to nothing missing, or the
+      // worker would ask for URLs (each relay message carries the keys of those
+      // it holds, and the worker asks when one is no captured hit's).
+      const { t, tabId } = state;
+      await until(async () => (await t.journal(tabId)).some((r) => r.kind === 'request_count'), "the relays' counts", 10000);
+      await sleep(2500); // given time to ask, had the worker wanted to
+      const records = await t.journal(tabId);
+      assert.deepEqual(records.filter((r) => r.kind === 'listed_request').map((r) => r.url), [], 'no URL listed');
+      const { packet } = await t.send({ type: 'get-packet', tabId });
+      assert.equal(packet.capture.requests.uncaptured, 0, JSON.stringify(packet.capture.requests));
+      assert.ok(packet.capture.requests.listed >= 3, `the relays counted the page's own hits: ${JSON.stringify(packet.capture.requests)}`);
     });
 
     more(state);
