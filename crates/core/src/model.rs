@@ -214,6 +214,12 @@ pub struct PageView {
     /// when a navigation to this URL confirms it (the hit raced its record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shown_instead: Option<String>,
+    /// The URL is Shopify's legacy order status page
+    /// ([`crate::sender::is_legacy_order_status_page`]), told from the parse
+    /// that gave `kind`: every hit placed here asks, and parsing the page URL
+    /// again per hit was a twentieth of ingest.
+    #[serde(skip)]
+    pub legacy_order_status: bool,
 }
 
 /// URL without its fragment, for matching `dl` against navigations.

@@ -206,10 +206,12 @@ pub fn is_script_tag_url(url: &str) -> bool {
 /// `/<shop id>/checkouts/<token>/thank_you` or `/<shop id>/orders/<token>`.
 /// Upgraded pages (`/checkouts/c/…`, `/checkouts/cn/…`) run neither.
 pub fn is_legacy_order_status_page(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else {
-        return false;
-    };
-    let parts: Vec<&str> = u.path().trim_matches('/').split('/').collect();
+    url::Url::parse(url).is_ok_and(|u| is_legacy_order_status_path(u.path()))
+}
+
+/// [`is_legacy_order_status_page`] of a parsed URL's path.
+pub fn is_legacy_order_status_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let shop_id = parts
         .first()
         .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
@@ -251,7 +253,7 @@ pub fn retiring_source(
         if let Some(t) = tag {
             return Some(("pixel_in_order_status_script", t.to_owned()));
         }
-        if own_document && !shopify && is_legacy_order_status_page(&page.url) {
+        if own_document && !shopify && page.legacy_order_status {
             let what = script.map_or_else(|| crate::model::page_key(&page.url).to_owned(), str::to_owned);
             return Some(("pixel_in_order_status_script", what));
         }

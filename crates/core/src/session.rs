@@ -209,6 +209,7 @@ impl Session {
     pub fn add_journal_json(&mut self, text: &str) -> Result<usize, serde_json::Error> {
         let (records, _) = crate::journal::lenient_records(text)?;
         let n = records.len();
+        self.reserve(&records);
         for r in records {
             self.add(r);
         }
@@ -962,6 +963,9 @@ impl Session {
             kind_from_page: false,
             document: document.unwrap_or(id),
             shown_instead: None,
+            legacy_order_status: parsed
+                .as_ref()
+                .is_some_and(|u| crate::sender::is_legacy_order_status_path(u.path())),
         });
         let watched = document.is_some_and(|d| self.journey.pages[d].gestures_watched);
         self.journey.pages.push(PageSummary {
