@@ -4,7 +4,9 @@
 // the worker did not name, each once. The keys are the core's
 // (`losses::listing_key`, whose test pins the same values).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +86,57 @@ test('the relay\'s key is the core\'s, user-data values left out', () => {
   again.entries([[masked, 'img']]);
   again.ask({ type: 'listed-wanted', doc: again.timing.doc.id, have: [KEYS[PLAIN]] });
   assert.deepEqual(again.out.listed, [], 'the masked URL has the plain one\'s key');
+});
+
+// The worker's module as built, for the question the worker asks.
+const WASM = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'chrome', 'wasm');
+async function loadCore() {
+  if (!existsSync(join(WASM, 'pixelproof_wasm_bg.wasm'))) throw new Error(`no worker module in ${WASM}: run ./build.sh build first`);
+  const mod = await import(join(WASM, 'pixelproof_wasm.js'));
+  mod.initSync({ module: readFileSync(join(WASM, 'pixelproof_wasm_bg.wasm')) });
+  return mod;
+}
+
+test('a Web Worker\'s captured hit balances the count: the keys the relay sends still get the page\'s missed URL asked for and named', async () => {
+  const { Session } = await loadCore();
+  const { timing, out, entries, ask } = load();
+  const page = 'https://shop.test/products/tee';
+  const context = { tab_id: 7, frame_id: 0, frame_type: 'main', document_url: page, top_url: page };
+  const at = timing.doc.since + 100;
+  // The shape of the app pixel's hit (tests/e2e/site/wpm@abc123/app: fetch from
+  // a Web Worker, agent plshopify1.2), which Chrome reports as frame 0's.
+  const fromWorker = 'https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&dl=https%3A%2F%2Fshop.test%2Fproducts%2Ftee&rl=&if=false&ts=1700000000150&cd[content_ids]=%5B%22tee-blue-m%22%5D&cd[value]=30.00&cd[currency]=USD&v=2.9.179&r=stable&a=plshopify1.2&ec=0&eid=vc-tee-app&rqm=FGET';
+  const missed = 'https://www.facebook.com/tr/?id=1234567890&ev=PageView&dl=https%3A%2F%2Fshop.test%2Fproducts%2Ftee&rl=&if=false&ts=1700000000120&v=2.9.179&r=stable&ec=0&o=4126&eid=pv-tee-1&rqm=GET';
+  const s = new Session(undefined);
+  const journal = [];
+  const add = (r) => { journal.push(r); s.addText(JSON.stringify(r)); };
+  add({ kind: 'navigation', url: page, time: at - 50, tab_id: 7, transition: 'link', origin: 'network' });
+  add({ kind: 'request', url: fromWorker, method: 'GET', body: null, request_type: 'xmlhttprequest', context, initiator: 'https://shop.test', stack: [], time: at, origin: 'network' });
+  // The page's own document sent one request: its PageView, which the worker never got.
+  entries([[missed, 'img']]);
+  const info = timing.info();
+  add({ kind: 'request_count', count: out.counted, context, time: at + 900, origin: 'isolated' });
+  assert.equal(out.counted, 1);
+  assert.equal(s.listingWanted(0, info.since, []), undefined, 'by the tally alone nothing is missing (one listed, one captured)');
+  assert.equal(s.listingWanted(0, info.since, ['zz', 42, 'not a key', {}]), undefined, 'what cannot be a key is left out');
+  const have = s.listingWanted(0, info.since, info.fresh);
+  assert.ok(Array.isArray(have) && have.length === 1, `the relay's key of the PageView is asked about: ${have}`);
+  ask({ type: 'listed-wanted', doc: timing.doc.id, have });
+  assert.deepEqual(out.listed.map((r) => r.url), [missed], 'only the URL the worker never got comes');
+  add({ ...out.listed[0], context, origin: 'page' });
+  assert.equal(s.listingWanted(0, info.since, []), undefined, 'named now: nothing more to ask');
+  s.free();
+  // The packet (the native core, as the CLI reads a stored journal): the
+  // PageView is not captured and recovered, though the tally balanced.
+  const dir = mkdtempSync(join(tmpdir(), 'pixelproof-listing-'));
+  try {
+    writeFileSync(join(dir, 'journal.json'), JSON.stringify(journal));
+    const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'debug', 'pixelproof');
+    const packet = JSON.parse(execFileSync(cli, ['journal', join(dir, 'journal.json')], { encoding: 'utf8' }));
+    const { captured, uncaptured, recovered } = packet.capture.requests;
+    assert.deepEqual({ captured, uncaptured, recovered }, { captured: 1, uncaptured: 1, recovered: 1 });
+    assert.deepEqual(packet.capture.recovered.map((r) => r.event), ['PageView']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

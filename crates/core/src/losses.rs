@@ -6,9 +6,11 @@
 //! hand over) or never handed to the extension (the page's own Resource Timing
 //! lists it, the browser never gave it to the worker). The journal says the
 //! first four itself (`dropped` records name their reason and record kinds);
-//! the last is what the pages listed minus everything else. Counting an evicted
-//! hit again as uncaptured was how a flood whose every request was captured
-//! read as "21932 pixel requests not captured".
+//! the last is what the pages listed minus everything else, and at least every
+//! GET URL a page listed that no captured hit has (the tally can be balanced
+//! by hits no page lists: see [`listed_hits`]). Counting an evicted hit again
+//! as uncaptured was how a flood whose every request was captured read as
+//! "21932 pixel requests not captured".
 //!
 //! Lost evidence is a gate fact ([`crate::results::gate`]): each loss names the
 //! gate checks whose evidence it may have held ([`checks_for_kind`]), and those
@@ -326,14 +328,17 @@ fn recover(j: &Journey) -> Vec<Recovered> {
     if j.listed.is_empty() {
         return Vec::new();
     }
-    let mut captured: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    // Compared without a fragment, as the relay's key does (the network
+    // never sees one; a page's Resource Timing may).
+    let bare = |url: &str| url.split_once('#').map_or(url, |(u, _)| u).to_owned();
+    let mut captured: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for h in &j.hits {
-        *captured.entry(h.url.as_str()).or_default() += 1;
+        *captured.entry(bare(&h.url)).or_default() += 1;
     }
     let config = crate::decode::DecodeConfig::default();
     let mut out: Vec<Recovered> = Vec::new();
     for l in &j.listed {
-        if let Some(n) = captured.get_mut(l.url.as_str()).filter(|n| **n > 0) {
+        if let Some(n) = captured.get_mut(&bare(&l.url)).filter(|n| **n > 0) {
             *n -= 1;
             continue;
         }
@@ -444,8 +449,12 @@ fn cyrb53(s: &str) -> u64 {
 /// may be placed in the next page view, and a document that leaves before its
 /// relay reports lists nothing while its hits are kept, so a per-document
 /// comparison calls a captured hit lost. Requests the timing does not list
-/// (hidden-iframe form POSTs, workers, privacy-sandbox copies) are left out of
-/// both sides.
+/// (hidden-iframe form POSTs, privacy-sandbox copies, workers the browser
+/// names as such) are left out of both sides. Chrome and Firefox report a
+/// dedicated Web Worker's request as its page's (same tab, frame 0): that hit
+/// stays on the captured side though no page lists it, so it can balance a
+/// request the page sent and nobody captured; [`Losses::of`] then counts the
+/// page's listed URL that no captured hit has.
 fn listed_hits(j: &Journey) -> u64 {
     let frames: std::collections::BTreeSet<i64> = j.request_counts.keys().map(|(_, f)| *f).collect();
     j.hits

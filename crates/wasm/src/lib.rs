@@ -205,15 +205,36 @@ impl Session {
     /// (ms since the epoch): the keys of the hits captured from that frame
     /// since then, when pixel requests went uncaptured that no URL the pages
     /// listed recovers yet, or when one of `fresh` (the keys of the URLs the
-    /// relay began holding since its last message) is no captured hit's;
-    /// `undefined` when the relay need send nothing.
+    /// relay began holding since its last message, as the relay sent them:
+    /// anything else in it is left out) is no captured hit's; `undefined` when
+    /// the relay need send nothing.
     #[wasm_bindgen(js_name = listingWanted)]
-    pub fn listing_wanted(&self, frame: f64, since: f64, fresh: Vec<String>) -> Option<Vec<String>> {
+    pub fn listing_wanted(
+        &self,
+        frame: f64,
+        since: f64,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] fresh: JsValue,
+    ) -> Option<Vec<String>> {
         if !frame.is_finite() || !since.is_finite() {
             return None;
         }
+        let fresh = listing_keys(&fresh);
         pixelproof_core::losses::listing_wanted(self.inner.journey(), frame as i64, since, &fresh)
     }
+}
+
+/// The keys a relay sent (page-side data, checked here): the strings of an
+/// array that can be listing keys (cyrb53's 53 bits in lower-case hex, at most
+/// 14 digits), at most as many as a relay holds URLs.
+fn listing_keys(value: &JsValue) -> Vec<String> {
+    const MAX_KEYS: u32 = 2000;
+    let Some(array) = value.dyn_ref::<js_sys::Array>() else {
+        return Vec::new();
+    };
+    (0..array.length().min(MAX_KEYS))
+        .filter_map(|i| array.get(i).as_string())
+        .filter(|k| (1..=14).contains(&k.len()) && k.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .collect()
 }
 
 /// The extension's contract with the core (`pixelproof_core::contract`) as
