@@ -209,7 +209,6 @@ impl Session {
     pub fn add_journal_json(&mut self, text: &str) -> Result<usize, serde_json::Error> {
         let (records, _) = crate::journal::lenient_records(text)?;
         let n = records.len();
-        self.reserve(&records);
         for r in records {
             self.add(r);
         }
