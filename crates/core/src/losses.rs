@@ -754,6 +754,22 @@ mod tests {
         assert!(l.recovered[0].url.contains("eid=missed"), "{:?}", l.recovered);
     }
 
+    /// The network never carries a fragment; a page's Resource Timing may: a
+    /// listed URL that differs from a captured hit's only there is that hit.
+    #[test]
+    fn a_listed_url_with_a_fragment_is_the_captured_hit_without_it() {
+        let mut j = J::new().nav("https://shop.test/").hit("PageView", &[]).listed_last();
+        if let Some(Record::ListedRequest(l)) = j.records.last_mut() {
+            l.url.push_str("#frag");
+        }
+        assert!(
+            matches!(j.records.last(), Some(Record::ListedRequest(l)) if l.url.ends_with("#frag")),
+            "the listed URL has a fragment"
+        );
+        let l = losses(j.request_count(1));
+        assert_eq!((l.requests.uncaptured, l.requests.recovered), (0, 0), "{l:?}");
+    }
+
     /// A listed URL that is not a pixel hit recovers nothing: a URL the page
     /// listed can only add doubt (a request really sent, that nobody
     /// captured), never a hit.
