@@ -59,12 +59,14 @@ var pixelproofTiming = (() => {
     return 4294967296 * (2097151 & h2) + (h1 >>> 0);
   };
   const USER_DATA_KEY = /^ud(?:ff)?(?:\[|%5[bB])/;
+  // Where a user-data pair could begin: a URL without one is its own text.
+  const ANY_USER_DATA = /[?&]ud(?:ff)?(?:\[|%5[bB])/;
   /** @param {string} url */
   const listingKey = (url) => {
     const hash = url.indexOf('#');
     const bare = hash < 0 ? url : url.slice(0, hash);
     const q = bare.indexOf('?');
-    const text = q < 0 ? bare : bare.slice(0, q + 1) + bare.slice(q + 1).split('&').map((pair) => {
+    const text = q < 0 || !ANY_USER_DATA.test(bare) ? bare : bare.slice(0, q + 1) + bare.slice(q + 1).split('&').map((pair) => {
       const eq = pair.indexOf('=');
       return eq >= 0 && USER_DATA_KEY.test(pair.slice(0, eq)) ? pair.slice(0, eq + 1) : pair;
     }).join('&');
