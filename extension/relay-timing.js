@@ -35,8 +35,9 @@ var pixelproofTiming = (() => {
   const doc = { id: Math.random().toString(36).slice(2, 12), since: performance.timeOrigin };
   /** @type {string[]} */
   let held = [];
-  // The keys of the URLs held since the last message: the worker asks for
-  // URLs when one of them is no hit it captured.
+  // The URLs held since the last message, whose keys go with it (hashed
+  // then, in a timer's task, not as the page loads): the worker asks for URLs
+  // when one of them is no hit it captured.
   /** @type {string[]} */
   let fresh = [];
 
@@ -89,7 +90,7 @@ var pixelproofTiming = (() => {
             const type = /** @type {PerformanceResourceTiming} */ (e).initiatorType;
             if (type !== 'beacon' && held.length < MAX_HELD && e.name.length <= MAX_HELD_CHARS && GET_HIT.test(e.name)) {
               held.push(e.name);
-              fresh.push(listingKey(e.name));
+              fresh.push(e.name);
             }
           }
           if (more) to.counted(more);
@@ -130,7 +131,7 @@ var pixelproofTiming = (() => {
   // it still holds (none: the worker need not ask), and the keys of those it
   // began holding since the last message.
   const info = () => {
-    const keys = fresh;
+    const keys = fresh.map(listingKey);
     fresh = [];
     return { id: doc.id, since: doc.since, held: held.length, fresh: keys };
   };

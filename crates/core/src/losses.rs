@@ -330,15 +330,17 @@ fn recover(j: &Journey) -> Vec<Recovered> {
     }
     // Compared without a fragment, as the relay's key does (the network
     // never sees one; a page's Resource Timing may).
-    let bare = |url: &str| url.split_once('#').map_or(url, |(u, _)| u).to_owned();
-    let mut captured: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    fn bare(url: &str) -> &str {
+        url.split_once('#').map_or(url, |(u, _)| u)
+    }
+    let mut captured: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     for h in &j.hits {
         *captured.entry(bare(&h.url)).or_default() += 1;
     }
     let config = crate::decode::DecodeConfig::default();
     let mut out: Vec<Recovered> = Vec::new();
     for l in &j.listed {
-        if let Some(n) = captured.get_mut(&bare(&l.url)).filter(|n| **n > 0) {
+        if let Some(n) = captured.get_mut(bare(&l.url)).filter(|n| **n > 0) {
             *n -= 1;
             continue;
         }
