@@ -17,6 +17,7 @@ import { pixelLibrary } from './pixel-library.mjs';
 import { storePage } from './store-page.mjs';
 import { configScript } from '../demo/scenarios.mjs';
 import { GOALS, verdict } from './goals.mjs';
+import { journey, wakes } from './wake.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS || 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 4);
@@ -275,17 +276,6 @@ async function panelLatency() {
   await t.close();
 }
 
-/** A tab on the soak page (`tag` tells tabs apart) holding `n` hits. */
-async function journey(t, tag, n) {
-  const page = await t.context.newPage();
-  const url = `https://shop.test/soak?${tag}`;
-  await page.goto(url);
-  const tabId = await t.tabIdOf(url);
-  await page.evaluate((k) => window.soak(k, 0), n);
-  await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= n, `${n} hits`, 300000);
-  return { page, tabId };
-}
-
 // "First full paint" of the panel: the first frame in which its root's
 // data-applied equals the journal's total (every record is in its session and
 // on the page) and the live part (the core events' statuses, the newest
@@ -399,7 +389,7 @@ async function scale() {
     clicks.push(Date.now() - c0);
   }
   // A woken worker's first badge on the 10,000-hit journey (as workerWake does at 1,000).
-  const woken = await wakes(t, page, tabId);
+  const woken = await wakes(t, page, tabId, WAKES);
   const paint = (which) => stats(opens[which].map((o) => o.paint));
   results.panelOpen = { smallHits: SMALL_HITS, largeHits: SCALE_HITS, small: paint('small'), large: paint('large'), smallSplit: splitOf(opens.small), largeSplit: splitOf(opens.large) };
   results.scale = { hits: SCALE_HITS, captureSeconds: captured / 1000, storageMB: bytes / 1e6, sessionBuildMs: addCost.build, addOneMs: addCost.addOnly, addBadgeP50: addCost.addBadgeP50, addBadgeP95: addCost.addBadgeP95, badgeP50: addCost.badgeP50, lastHitMs: lastLatency, rowToggle: stats(clicks) };
@@ -450,46 +440,6 @@ async function panelFloor() {
   }
 }
 
-// A woken worker's first badge: MV3 stops an idle worker (CDP
-// ServiceWorker.stopAllWorkers does it here); the next pixel hit starts it
-// again, and the time is from the hit leaving the page to the tab's badge
-// changing, read by an extension page polling chrome.action.getBadgeText
-// every 2 ms (the badge is first set to a mark the worker never writes). The
-// worker's own marks split it: wasm ready, journal read, session built.
-/** Wakes `t`'s stopped worker with a hit from `page` WAKES times: each time to the badge, and the worker's marks. */
-async function wakes(t, page, tabId) {
-  const control = await t.control();
-  const cdp = await t.context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const times = [];
-  const splits = [];
-  for (let k = 0; k < WAKES; k++) {
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await sleep(500);
-    await control.evaluate((tab) => chrome.action.setBadgeText({ tabId: tab, text: '…' }), tabId);
-    const poll = control.evaluate(async (tab) => {
-      const end = Date.now() + 15000;
-      while (Date.now() < end) {
-        const text = await chrome.action.getBadgeText({ tabId: tab });
-        if (text !== '…') return Date.now();
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      return null;
-    }, tabId);
-    const sent = await page.evaluate((i) => { const t0 = Date.now(); new Image().src = `https://www.facebook.com/tr/?id=1234567890&ev=ViewContent&eid=wake-${i}&rqm=GET`; return t0; }, k);
-    const at = await poll;
-    if (at === null) throw new Error('the badge never changed after the wake');
-    times.push(at - sent);
-    const worker = t.context.serviceWorkers()[0];
-    if (worker) {
-      const marks = await worker.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))).catch(() => null);
-      if (marks) splits.push(marks);
-    }
-    await sleep(1000);
-  }
-  return { times, splits };
-}
-
 // The floor of a first badge: the same wakes with PixelProof's worker swapped
 // for one that only sets the badge on the hit (what any extension pays to be
 // started by an event), and for one that first gets PixelProof's wasm ready
@@ -509,7 +459,7 @@ async function wakeFloor(kind) {
     const control = await t.control();
     const tabId = await control.evaluate(async () => (await chrome.tabs.query({ url: 'https://shop.test/*' }))[0]?.id);
     if (typeof tabId !== 'number') throw new Error('the floor arm found no store tab');
-    return stats((await wakes(t, page, tabId)).times);
+    return stats((await wakes(t, page, tabId, WAKES)).times);
   } finally {
     await t.close();
     rmSync(dir, { recursive: true, force: true });
@@ -521,7 +471,7 @@ async function workerWake() {
   await t.watching();
   const { page, tabId } = await journey(t, 'wake', WAKE_HITS);
   await sleep(1500);
-  const { times, splits } = await wakes(t, page, tabId);
+  const { times, splits } = await wakes(t, page, tabId, WAKES);
   await t.close();
   const mark = (name) => stats(splits.map((m) => m[name]).filter((x) => x != null));
   const floor = { any: await wakeFloor('any'), wasm: await wakeFloor('wasm') };
