@@ -34,12 +34,13 @@ ROOT=$(pwd)
 WASM_MODULES="pixelproof_wasm pixelproof_panel"
 
 # Each module's cargo profile (Cargo.toml) and wasm-opt level, chosen by
-# measurement. The worker's module (pixelproof_wasm) is built for speed
-# (wasm-worker: opt-level 3) and then shrunk (wasm-opt -Oz): a woken worker
-# compiles it and at once takes in the tab's journal, and side by side level 3
-# took records in clearly faster than "s" or "z" for a compile that costs a
-# little more CPU, while wasm-opt -O3 over it was no faster than -Oz and left a
-# larger module that compiles a little slower. The panel's module
+# measurement. The worker's module (pixelproof_wasm) has its core at "s" and
+# its parsers at 3 (wasm-worker), then wasm-opt -Oz: a woken worker compiles
+# each function on its first call (V8 compiles wasm lazily) and runs most of
+# them once, so a woken worker's first badge (bench/wake-ab.mjs, builds side
+# by side) came sooner with the core at "s" than at 3 or 2, and no later than
+# at "z", though warm ingest (bench/ingest.mjs) is faster at 3. wasm-opt -O3
+# was no faster than -Oz and left a larger module. The panel's module
 # (wasm-panel) has its core and the journal's parsers at level 3 and its own UI
 # code at "z", then -Oz: every open takes in the whole journal, and panel.html
 # has the module fetched while its head is parsed, so its compile is off the
