@@ -98,6 +98,13 @@ export function liveSuite(driver) {
       // It repeats ViewContent for one product on one page view: its codes come with guidance.
       const codes = packet.findings.filter((g) => g.instances.some((i) => i.hit_ids.includes(id))).map((g) => g.code);
       for (const code of codes) assert.ok(text.includes(code), `${code} on the hit`);
+      // A finding on many hits names its first ten and counts the rest, so an
+      // open row does not grow with the journey.
+      const wide = packet.findings.flatMap((g) => g.instances).find((i) => i.hit_ids.includes(id) && i.hit_ids.length > 10);
+      assert.ok(wide, 'a finding on more than ten hits, this one among them');
+      const named = `${wide.hit_ids.slice(0, 10).map((h) => `#${h}`).join(' ')} and ${wide.hit_ids.length - 10} more`;
+      assert.ok(text.includes(named), `the finding's line says "${named}"`);
+      assert.ok(!text.includes(`#${wide.hit_ids[9]} #${wide.hit_ids[10]}`), 'no eleventh hit named');
     });
 
     test('keyboard: the section bar, then the events; Enter opens one, focus stays visible and survives live updates', async () => {

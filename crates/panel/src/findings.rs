@@ -73,17 +73,44 @@ fn group(app: &Ctx, s: &State, g: &FindingGroup, sev: Severity, listeners: &mut 
         ids.extend(i.hit_ids.iter().copied());
     }
     if !ids.is_empty() {
-        let b = button(
-            &format!(
-                "Show hits {} in the timeline",
-                ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
-            ),
-            "link",
-        );
+        let b = button(&show_hits_label(&ids), "link");
         append(&d, &b);
         listeners.push(app.on(&b, "click", move |_| Some(Msg::FilterHits(Some(ids.clone())))));
     }
     d
+}
+
+/// How many of a finding's hits its line names; the rest are counted (the
+/// code's button shows them all in the timeline). A finding on every hit of a
+/// long journey would otherwise write thousands of numbers into each view of
+/// it, one in every timeline row it concerns.
+const HITS_NAMED: usize = 10;
+
+/// A finding's hits as its line names them: `#1 #2 #3`, or the first
+/// [`HITS_NAMED`] and how many more.
+fn hit_refs(ids: &[u32]) -> String {
+    let mut out = ids
+        .iter()
+        .take(HITS_NAMED)
+        .map(|h| format!("#{h}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if ids.len() > HITS_NAMED {
+        out.push_str(&format!(" and {} more", ids.len() - HITS_NAMED));
+    }
+    out
+}
+
+/// The label of the button that filters the timeline to a code's hits: the
+/// hits by number when few, else how many.
+fn show_hits_label(ids: &BTreeSet<u32>) -> String {
+    if ids.len() > HITS_NAMED {
+        return format!("Show these {} hits in the timeline", ids.len());
+    }
+    format!(
+        "Show hits {} in the timeline",
+        ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// A code's group, inside its `<details>`: why it matters and the guidance
@@ -111,7 +138,7 @@ pub fn group_body(g: &FindingGroup, details: &Element) {
             head.push(p.clone());
         }
         if !i.hit_ids.is_empty() {
-            head.push(i.hit_ids.iter().map(|h| format!("#{h}")).collect::<Vec<_>>().join(" "));
+            head.push(hit_refs(&i.hit_ids));
         }
         append(&li, &el("span", "mono", &head.join(" · ")));
         append(&li, &el("div", "", &i.message));
@@ -156,5 +183,31 @@ fn group_summary(g: &FindingGroup, summary: &Element) {
     }
     if g.page_reported {
         append(summary, &page_reported_tag());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_names_its_first_hits_and_counts_the_rest() {
+        assert_eq!(hit_refs(&[4]), "#4");
+        let ten: Vec<u32> = (1..=10).collect();
+        assert_eq!(hit_refs(&ten), "#1 #2 #3 #4 #5 #6 #7 #8 #9 #10");
+        let many: Vec<u32> = (1..=10_000).collect();
+        assert_eq!(hit_refs(&many), "#1 #2 #3 #4 #5 #6 #7 #8 #9 #10 and 9990 more");
+    }
+
+    #[test]
+    fn the_filter_button_names_few_hits_and_counts_many() {
+        assert_eq!(
+            show_hits_label(&BTreeSet::from([3, 7])),
+            "Show hits #3, #7 in the timeline"
+        );
+        assert_eq!(
+            show_hits_label(&(1..=11).collect()),
+            "Show these 11 hits in the timeline"
+        );
     }
 }
