@@ -26,14 +26,18 @@ function chunkBody(value) {
  * rewrite) is always taken from the same `get` as the meta that names it;
  * older chunks never change until evicted, so they may come from an earlier
  * `get`. The first `get` asks for the meta and the first `guess` chunks
- * together (a short journal is read in one round trip); a second asks for
- * what is still missing, and so on while writes land in between.
+ * together (a short journal is read in one round trip); then the meta and the
+ * newest chunks are asked again in one `get`, and the older chunks still
+ * missing in `get`s of at most `part` keys asked at the same time (storage
+ * answers a few smaller `get`s sooner than one large one), and so on while
+ * writes land in between.
  * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
  * @param {import('./storage.js').JournalId} tab
  * @param {number} [guess] chunks asked for before the meta is known
+ * @param {number} [part] older chunks asked for in one `get`, once the meta is known
  * @returns {Promise<{ text: string, total: number }>}
  */
-export async function readJournalText(storage, tab, guess = 8) {
+export async function readJournalText(storage, tab, guess = 8, part = 32) {
   const metaKey = KEY.meta(tab);
   /** @param {number} n */
   const chunkKey = (n) => KEY.chunk(tab, n);
@@ -41,8 +45,13 @@ export async function readJournalText(storage, tab, guess = 8) {
   const settled = new Map();
   const keys = [metaKey];
   for (let n = 0; n < guess; n++) keys.push(chunkKey(n));
+  /** Older chunks to ask for beside `keys`, in `get`s of their own. @type {string[]} */
+  let older = [];
   for (let attempt = 0; ; attempt++) {
-    const got = await storage.get(keys);
+    const asked = [storage.get(keys)];
+    for (let i = 0; i < older.length; i += part) asked.push(storage.get(older.slice(i, i + part)));
+    // The meta and the newest chunk come from the same `get` (the first).
+    const got = Object.assign({}, ...(await Promise.all(asked)).reverse());
     /** @type {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number } | undefined} */
     const meta = got[metaKey];
     if (!meta) return { text: '[]', total: 0 };
@@ -72,8 +81,9 @@ export async function readJournalText(storage, tab, guess = 8) {
     // What is missing, the meta again, and the newest chunk with two after it
     // (writes landing meanwhile rarely add more).
     keys.length = 0;
-    keys.push(metaKey, ...missing.filter((n) => n < next - 1).map(chunkKey));
+    keys.push(metaKey);
     for (let n = next - 1; n < next + 2; n++) keys.push(chunkKey(n));
+    older = missing.filter((n) => n < next - 1).map(chunkKey);
   }
 }
 

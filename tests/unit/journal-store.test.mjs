@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createJournalStore, readJournalText } from '../../dist/chrome-test/journal-store.js';
+import { KEY } from '../../dist/chrome-test/storage.js';
 
 function memoryStorage() {
   const data = new Map();
@@ -235,17 +236,55 @@ test('a reader of the stored text never sees meta and chunks of different writes
   assert.deepEqual(await readJournalText(storage, 99), { text: '[]', total: 0 });
 });
 
+test('a long journal is read whole, its older chunks asked for in parts at the same time, writes landing meanwhile', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 41; i++) store.append(8, rec(i));
+  await store.idle(8);
+  const realGet = storage.get;
+  const sizes = [];
+  let inFlight = 0;
+  let most = 0;
+  let next = 41;
+  storage.get = async (keys) => {
+    const list = [].concat(keys);
+    const withMeta = list.includes(KEY.meta(8));
+    sizes.push({ withMeta, n: list.length });
+    inFlight++;
+    most = Math.max(most, inFlight);
+    // The first part of older chunks asked: records land (the newest chunk grows, new ones appear).
+    if (!withMeta && sizes.filter((s) => !s.withMeta).length === 1) {
+      for (const end = next + 3; next < end; next++) store.append(8, rec(next));
+      await store.idle(8);
+    }
+    const got = await realGet(keys);
+    inFlight--;
+    return got;
+  };
+  const { text, total } = await readJournalText(storage, 8, 1, 4);
+  storage.get = realGet;
+  const times = JSON.parse(text).map((r) => r.time);
+  assert.equal(times.length, total, 'the total counts exactly the records read');
+  assert.deepEqual(times, [...Array(total).keys()], 'every record once, in order, none of a later write without its meta');
+  assert.ok(total >= 41, `at least what was there before the read (${total})`);
+  const parts = sizes.filter((s) => !s.withMeta);
+  assert.ok(parts.length >= 5, `the 19 older chunks in parts (${parts.length} gets)`);
+  assert.ok(parts.every((s) => s.n <= 4), `no part over 4 keys: ${JSON.stringify(parts)}`);
+  assert.ok(most >= 2, 'parts asked at the same time');
+});
+
 test('a journal cleared between two reads of its text reads as empty, never as a mix', async () => {
   const storage = memoryStorage();
   const store = createJournalStore({ storage, chunk: 2 });
   for (let i = 0; i < 7; i++) store.append(7, rec(i));
   await store.idle(7);
   const realGet = storage.get;
+  // Gets that ask for the meta: one per attempt (older chunks may come in gets of their own).
   let calls = 0;
   storage.get = async (keys) => {
     const got = await realGet(keys);
     // After the first get (the meta and chunk 0 only): the panel's Clear.
-    if (++calls === 1) await store.clear(7);
+    if ([].concat(keys).includes(KEY.meta(7)) && ++calls === 1) await store.clear(7);
     return got;
   };
   const read = await readJournalText(storage, 7, 1);
