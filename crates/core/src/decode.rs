@@ -94,7 +94,25 @@ pub struct Param<'a> {
 pub struct Params {
     text: Box<str>,
     spans: Box<[Span]>,
+    /// Where the last parameter named each of [`KNOWN_KEYS`] is, however its
+    /// key was kept (see [`LastKnown`]): a hit is asked for a dozen of these
+    /// as it is taken in and by its rules.
+    last_known: LastKnown,
 }
+
+/// Per [`KNOWN_KEYS`] index: 0 when no parameter has that name, `n` when the
+/// last one is parameter `n - 1`, and [`UNINDEXED`] when that is too far in to
+/// say in a byte (then it is searched for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LastKnown([u8; KNOWN_KEYS.len()]);
+
+impl Default for LastKnown {
+    fn default() -> Self {
+        LastKnown([0; KNOWN_KEYS.len()])
+    }
+}
+
+const UNINDEXED: u8 = u8::MAX;
 
 /// Where one parameter is: it starts where the one before it ends (`0` for
 /// the first); its key is a known key or the text's next `key` bytes; its
@@ -137,8 +155,21 @@ impl Params {
     /// a known name is found by its index, without reading any text, and
     /// another name only by the keys of its length.
     pub fn last(&self, key: &str) -> Option<&str> {
-        let known = known_key(key.as_bytes()).map(|k| KNOWN | k);
-        self.last_where(known, key.len(), |k| k == key.as_bytes())
+        let known = known_key(key.as_bytes());
+        if let Some(found) = known.and_then(|k| self.indexed(k)) {
+            return found;
+        }
+        self.last_where(known.map(|k| KNOWN | k), key.len(), |k| k == key.as_bytes())
+    }
+
+    /// The value of the last parameter named `KNOWN_KEYS[known]`, when
+    /// [`Params::last_known`] says where it is (`Some(None)`: there is none).
+    fn indexed(&self, known: u32) -> Option<Option<&str>> {
+        match self.last_known.0[known as usize] {
+            UNINDEXED => None,
+            0 => Some(None),
+            n => Some(Some(self.at(n as usize - 1).value)),
+        }
     }
 
     /// The value of the last `cd[name]` parameter.
@@ -153,9 +184,11 @@ impl Params {
                 buf[len - 1] = b']';
                 known_key(&buf[..len])
             })
-            .flatten()
-            .map(|k| KNOWN | k);
-        self.last_where(known, len, |k| {
+            .flatten();
+        if let Some(found) = known.and_then(|k| self.indexed(k)) {
+            return found;
+        }
+        self.last_where(known.map(|k| KNOWN | k), len, |k| {
             k.starts_with(b"cd[") && k.ends_with(b"]") && &k[3..len - 1] == name.as_bytes()
         })
     }
@@ -185,6 +218,23 @@ impl Params {
             return Some(&self.text[value_start..(span.end & !USER_DATA) as usize]);
         }
         None
+    }
+
+    /// The `ud[…]`/`udff[…]` parameters, in order: told by a flag, so the
+    /// others are not read.
+    pub fn user_data(&self) -> impl Iterator<Item = Param<'_>> {
+        (0..self.spans.len())
+            .filter(|&i| self.spans[i].end & USER_DATA != 0)
+            .map(|i| self.at(i))
+    }
+
+    /// The parameters whose key is none of [`KNOWN_KEYS`], in order: what a
+    /// search for another name need read.
+    pub fn others(&self) -> impl Iterator<Item = Param<'_>> {
+        (0..self.spans.len())
+            .filter(|&i| self.spans[i].key & KNOWN == 0)
+            .map(|i| self.at(i))
+            .filter(|p| known_key(p.key.as_bytes()).is_none())
     }
 
     fn at(&self, i: usize) -> Param<'_> {
@@ -266,6 +316,7 @@ impl ExactSizeIterator for ParamIter<'_> {}
 pub struct ParamsBuilder {
     text: String,
     spans: Vec<Span>,
+    last_known: LastKnown,
     /// [`PARAMS_TEXT_LIMIT`] (smaller in tests).
     limit: usize,
     overflowed: bool,
@@ -282,6 +333,7 @@ impl ParamsBuilder {
         ParamsBuilder {
             text: String::with_capacity(text),
             spans: Vec::with_capacity(params),
+            last_known: LastKnown::default(),
             limit: PARAMS_TEXT_LIMIT,
             overflowed: false,
         }
@@ -319,6 +371,17 @@ impl ParamsBuilder {
             return self.undo(mark);
         }
         let end = end | if user_data { USER_DATA } else { 0 };
+        // A known name percent-encoded in a query is kept as text: indexed too.
+        let known = match key & KNOWN {
+            0 => known_key(&self.text.as_bytes()[mark..mark + key as usize]),
+            _ => Some(key & !KNOWN),
+        };
+        if let Some(k) = known {
+            self.last_known.0[k as usize] = u8::try_from(self.spans.len() + 1)
+                .ok()
+                .filter(|&n| n != UNINDEXED)
+                .unwrap_or(UNINDEXED);
+        }
         self.spans.push(Span { key, end });
     }
 
@@ -331,6 +394,7 @@ impl ParamsBuilder {
         Params {
             text: self.text.into_boxed_str(),
             spans: self.spans.into_boxed_slice(),
+            last_known: self.last_known,
         }
     }
 }
@@ -376,7 +440,7 @@ impl Decoded {
 
     /// `ud[k]` and `udff[k]` pairs.
     pub fn user_data(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.params.iter().filter(|p| p.user_data).filter_map(|p| {
+        self.params.user_data().filter_map(|p| {
             bracket_inner(p.key, "ud")
                 .or_else(|| bracket_inner(p.key, "udff"))
                 .map(|k| (k, p.value))
@@ -690,6 +754,8 @@ fn decode_component(raw: &[u8], out: &mut String, scratch: &mut Vec<u8>, bad_esc
     let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
     let bytes = scratch;
     bytes.clear();
+    // Decoding never lengthens: room for all of it at once.
+    bytes.reserve(raw.len());
     bytes.extend_from_slice(&raw[..first]);
     let mut rest = &raw[first..];
     loop {
@@ -1179,6 +1245,27 @@ mod compact_params {
                     prop_assert_eq!(params.last_custom(name), scan_custom(&params, name), "{}", name);
                 }
             }
+        }
+
+        /// Past the parameters whose place the index can hold, a name is
+        /// still found where it last is.
+        #[test]
+        fn names_far_in_are_found() {
+            let mut b = ParamsBuilder::default();
+            b.push("ev", "first", false);
+            b.push("cd[value]", "1", false);
+            for i in 0..300 {
+                b.push(&format!("x{i}"), "", false);
+            }
+            b.push("ev", "last", false);
+            b.push("cd%5Bcurrency%5D", "", false);
+            let mut issues = Vec::new();
+            decode_form(b"cd%5Bcurrency%5D=EUR", "query", &mut b, &mut issues);
+            let params = b.finish();
+            assert_eq!(params.last("ev"), Some("last"));
+            assert_eq!(params.last_custom("value"), Some("1"));
+            assert_eq!(params.last_custom("currency"), Some("EUR"));
+            assert_eq!(params.last("id"), None);
         }
 
         #[test]

@@ -211,14 +211,24 @@ pub fn is_legacy_order_status_page(url: &str) -> bool {
 
 /// [`is_legacy_order_status_page`] of a parsed URL's path.
 pub fn is_legacy_order_status_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let shop_id = parts
-        .first()
-        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    // The first five parts tell it (a fifth means too many): no list made.
+    let mut parts = path.trim_matches('/').split('/');
+    let mut first = [""; 5];
+    for slot in &mut first {
+        match parts.next() {
+            Some(p) => *slot = p,
+            None => break,
+        }
+    }
+    let shop_id = !first[0].is_empty() && first[0].bytes().all(|b| b.is_ascii_digit());
+    let [_, a, token, b, more] = first;
     shop_id
-        && match parts.as_slice() {
-            [_, "checkouts", token, "thank_you"] => !token.is_empty(),
-            [_, "orders", token] => !token.is_empty(),
+        && more.is_empty()
+        && parts.next().is_none()
+        && !token.is_empty()
+        && match (a, b) {
+            ("checkouts", "thank_you") => true,
+            ("orders", "") => true,
             _ => false,
         }
 }
@@ -326,6 +336,35 @@ mod tests {
         assert!(s.provisional);
         r.initiator = Some("https://tags.example.net".into());
         assert_eq!(sender_of(&r).label, "other:https://tags.example.net");
+    }
+
+    /// What the legacy order status check said when it listed the path's parts.
+    fn legacy_by_list(path: &str) -> bool {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let shop_id = parts
+            .first()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        shop_id
+            && match parts.as_slice() {
+                [_, "checkouts", token, "thank_you"] => !token.is_empty(),
+                [_, "orders", token] => !token.is_empty(),
+                _ => false,
+            }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn legacy_order_status_path_is_what_the_list_said(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(""), proptest::strategy::Just("/"), proptest::strategy::Just("123"),
+                proptest::strategy::Just("checkouts"), proptest::strategy::Just("orders"),
+                proptest::strategy::Just("thank_you"), proptest::strategy::Just("tok"), proptest::strategy::Just("c"),
+            ],
+            0..9,
+        )) {
+            let path = parts.join("/");
+            proptest::prop_assert_eq!(is_legacy_order_status_path(&path), legacy_by_list(&path), "{}", path);
+        }
     }
 
     #[test]

@@ -439,8 +439,8 @@ impl Session {
             None
         };
         let pv = self.pv_for_hit(req.time, dl.or(req.context.top_url.as_deref()), placer, shown);
-        let page_origin = self.journey.page_views[pv].origin.clone();
-        let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
+        let page_origin = self.journey.page_views[pv].origin.as_deref();
+        let mut sender = sender::attribute(req, &decoded, page_origin);
         let network_sender = self.shared.text(&sender.label);
         let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
         let event = decoded.get("ev").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
@@ -448,7 +448,7 @@ impl Session {
         let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
         if sender.provisional {
             if let Some(call) = self.matching_fbq_call(pv, event.as_deref(), event_id.as_deref(), req.time) {
-                sender = sender::from_fbq_caller(&call, page_origin.as_deref(), sender.evidence);
+                sender = sender::from_fbq_caller(&call, page_origin, sender.evidence);
             }
         }
         let sender = self.shared.sender(sender);
