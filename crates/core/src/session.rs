@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::decode::{decode, DecodeConfig};
 use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
-use crate::journey::{GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
+use crate::journey::{BrowserId, GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
 use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
@@ -533,17 +533,14 @@ impl Session {
                 let last = self.journey.last_hit_time.get_or_insert(hit.time);
                 *last = last.max(hit.time);
             }
-            for param in ["fbp", "fbc"] {
-                if let Some(v) = hit.decoded.get(param).filter(|v| !v.is_empty()) {
+            for param in [BrowserId::Fbp, BrowserId::Fbc] {
+                if let Some(v) = hit.decoded.get(param.param()).filter(|v| !v.is_empty()) {
                     // A journey's hits share their browser ids: the key is made once.
-                    match self
-                        .journey
-                        .browser_ids
-                        .get_mut(&(param, v) as &dyn crate::journey::BrowserIdKey)
-                    {
+                    let ids = self.journey.browser_ids.of_mut(param);
+                    match ids.get_mut(v) {
                         Some(hits) => hits.push(hi),
                         None => {
-                            self.journey.browser_ids.insert((param, v.to_owned()), vec![hi]);
+                            ids.insert(v.to_owned(), vec![hi]);
                         }
                     }
                 }
