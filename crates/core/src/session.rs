@@ -30,7 +30,7 @@ pub struct Session {
     group_findings: HashMap<GroupKey, Vec<Finding>>,
     dirty_groups: HashSet<GroupKey>,
     page_findings: Vec<Vec<Finding>>,
-    dirty_pages: BTreeSet<usize>,
+    dirty_pages: DirtyPages,
     journey_findings: Vec<Finding>,
     journey_dirty: bool,
     /// See [`Session::slim_hit_records`].
@@ -117,6 +117,37 @@ impl Shared {
             Some(known) => known,
             None => self.texts.keep(Arc::from(text)),
         }
+    }
+}
+
+/// The page views whose page rules must run again. Every record marks one or
+/// more, nearly always ones already marked: a flag per page view answers that
+/// without a search (a B-tree set of them did one per mark).
+#[derive(Debug, Default)]
+struct DirtyPages {
+    marked: Vec<bool>,
+    list: Vec<usize>,
+}
+
+impl DirtyPages {
+    fn insert(&mut self, pv: usize) {
+        if self.marked.len() <= pv {
+            self.marked.resize(pv + 1, false);
+        }
+        if !self.marked[pv] {
+            self.marked[pv] = true;
+            self.list.push(pv);
+        }
+    }
+
+    /// The marked page views in ascending order; none are marked after.
+    fn take(&mut self) -> Vec<usize> {
+        let mut list = std::mem::take(&mut self.list);
+        for &pv in &list {
+            self.marked[pv] = false;
+        }
+        list.sort_unstable();
+        list
     }
 }
 
@@ -989,8 +1020,7 @@ impl Session {
             }
             self.group_findings.insert(key, out);
         }
-        let pages: Vec<usize> = std::mem::take(&mut self.dirty_pages).into_iter().collect();
-        for pv in pages {
+        for pv in self.dirty_pages.take() {
             let mut out = Vec::new();
             for rule in rules::of_scope(Scope::Page) {
                 rule.check_page(&self.journey, pv, &mut out);
@@ -1064,7 +1094,9 @@ impl Session {
             }
         }
         self.dirty_groups.clear();
-        self.dirty_pages = (0..self.journey.page_views.len()).collect();
+        for pv in 0..self.journey.page_views.len() {
+            self.dirty_pages.insert(pv);
+        }
         self.journey_dirty = true;
         self.refresh();
     }
