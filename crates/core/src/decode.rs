@@ -968,6 +968,11 @@ pub fn parse_contents(raw: &str) -> Contents {
 /// `cd[content_ids]` as a list: fbevents sends a JSON array string; hand-written
 /// code sometimes sends a bare id or a comma list.
 pub fn parse_content_ids(raw: &str) -> Vec<String> {
+    // An array of strings (what fbevents sends) is read as one, without a
+    // JSON value made of each id first.
+    if let Ok(ids) = serde_json::from_str::<Vec<String>>(raw) {
+        return ids;
+    }
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(raw) {
         return items
             .iter()
