@@ -16,7 +16,7 @@ use crate::decode::{decode, DecodeConfig};
 use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
 use crate::journey::{BrowserId, GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
-use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
+use crate::model::{has_page_key, page_key, Hit, PageFacts, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
 
@@ -964,10 +964,12 @@ impl Session {
         document: Option<usize>,
     ) -> usize {
         let id = self.journey.page_views.len();
-        // One parse of the page URL for its kind and its origin.
-        let parsed = url::Url::parse(url).ok();
-        let kind = PageKind::from_parsed(parsed.as_ref());
-        let origin = parsed.as_ref().and_then(origin_of_parsed);
+        // One read of the page URL for its kind, its origin and more.
+        let PageFacts {
+            kind,
+            origin,
+            legacy_order_status,
+        } = PageFacts::of(url);
         if kind == PageKind::ThankYou {
             self.journey
                 .order_pages
@@ -990,9 +992,7 @@ impl Session {
             kind_from_page: false,
             document: document.unwrap_or(id),
             shown_instead: None,
-            legacy_order_status: parsed
-                .as_ref()
-                .is_some_and(|u| crate::sender::is_legacy_order_status_path(u.path())),
+            legacy_order_status,
         });
         let watched = document.is_some_and(|d| self.journey.pages[d].gestures_watched);
         self.journey.pages.push(PageSummary {
