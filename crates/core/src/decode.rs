@@ -540,7 +540,7 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // not UTF-8 grow, into U+FFFD), and `finish` gives back what is unused.
     let mut params = ParamsBuilder::with_capacity(32, query.map_or(0, str::len));
     if let Some(query) = query {
-        decode_form(query.as_bytes(), "query", &mut params, &mut issues);
+        decode_query(query, &mut params, &mut issues);
     }
     let raw_body = req.body.as_ref().map(|b| decode_body(b, &mut params, &mut issues));
     if params.overflowed() {
@@ -598,35 +598,53 @@ fn transport_of(rqm: Option<&str>, req: &CapturedRequest) -> Transport {
 /// Bad percent-escapes and non-UTF-8 text are kept (escape verbatim, bytes
 /// replaced with U+FFFD) and reported once per place.
 pub fn decode_form(input: &[u8], place: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
+    decode_form_of(input, None, place, out, issues);
+}
+
+/// [`decode_form`] of text (a URL's query): its keys and values that need no
+/// decoding are text already, cut at ASCII separators, so they are copied
+/// without checking their UTF-8 again.
+fn decode_query(query: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
+    decode_form_of(query.as_bytes(), Some(query), "query", out, issues);
+}
+
+/// [`decode_form`] of `input`, which is `text` when that is given.
+fn decode_form_of(
+    input: &[u8],
+    text: Option<&str>,
+    place: &str,
+    out: &mut ParamsBuilder,
+    issues: &mut Vec<DecodeIssue>,
+) {
     let mut bad_escape = false;
     let mut bad_utf8 = false;
     let mut scratch = Vec::new();
+    // A part of the input by its place, with its text when the input is text.
+    let part = |r: std::ops::Range<usize>| (&input[r.clone()], text.and_then(|t| t.get(r)));
     // memchr finds the separators a word at a time; most of a pixel URL is long values.
-    let mut rest = input;
-    while !rest.is_empty() {
-        let (segment, next) = match memchr::memchr(b'&', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &b""[..]),
-        };
-        rest = next;
+    let mut at = 0;
+    while at < input.len() {
+        let len = memchr::memchr(b'&', &input[at..]).unwrap_or(input.len() - at);
+        let segment = at..at + len;
+        at += len + 1;
         if segment.is_empty() {
             continue;
         }
-        let (k, v) = match memchr::memchr(b'=', segment) {
-            Some(i) => (&segment[..i], &segment[i + 1..]),
-            None => (segment, &b""[..]),
+        let (k, v) = match memchr::memchr(b'=', &input[segment.clone()]) {
+            Some(i) => (segment.start..segment.start + i, segment.start + i + 1..segment.end),
+            None => (segment.clone(), segment.end..segment.end),
         };
         // Key and value are decoded straight into the parameters' text.
         let mark = out.text.len();
-        let (key, user_data) = match known_key(k) {
+        let (key, user_data) = match known_key(&input[k.clone()]) {
             Some(known) => (KNOWN as usize | known as usize, false),
             None => {
-                decode_component(k, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+                decode_component(part(k), &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
                 let key = &out.text[mark..];
                 (key.len(), key.starts_with("ud[") || key.starts_with("udff["))
             }
         };
-        decode_component(v, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        decode_component(part(v), &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
         out.close(mark, key, user_data);
     }
     if bad_escape {
@@ -746,9 +764,19 @@ fn known_key(raw: &[u8]) -> Option<u32> {
 /// decodes exactly as `percent_encoding::percent_decode` after a pass for
 /// `+` did (a `%` without two hex digits after it is kept verbatim; `+` is a
 /// space, `%2B` a plus); a property test checks the two agree on any input.
-fn decode_component(raw: &[u8], out: &mut String, scratch: &mut Vec<u8>, bad_escape: &mut bool, bad_utf8: &mut bool) {
+/// `text` is `raw` when it is known to be text.
+fn decode_component(
+    (raw, text): (&[u8], Option<&str>),
+    out: &mut String,
+    scratch: &mut Vec<u8>,
+    bad_escape: &mut bool,
+    bad_utf8: &mut bool,
+) {
     let Some(first) = raw.iter().position(|&b| b == b'%' || b == b'+') else {
-        return push_utf8(raw, out, bad_utf8);
+        return match text {
+            Some(text) => out.push_str(text),
+            None => push_utf8(raw, out, bad_utf8),
+        };
     };
     let hex = |at: usize| raw.get(at).map_or(NOT_HEX, |&b| HEX[b as usize]);
     let bytes = scratch;
@@ -1060,8 +1088,22 @@ mod component_decoding {
         let (mut bad_escape, mut bad_utf8) = (false, false);
         // Appended after text already there, with a scratch buffer that held other bytes.
         let (mut out, mut scratch) = ("before".to_owned(), b"stale".to_vec());
-        decode_component(raw, &mut out, &mut scratch, &mut bad_escape, &mut bad_utf8);
-        (out.split_off("before".len()), bad_escape, bad_utf8)
+        decode_component((raw, None), &mut out, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        let decoded = (out.split_off("before".len()), bad_escape, bad_utf8);
+        // Given as text (when it is), the same.
+        if let Ok(text) = std::str::from_utf8(raw) {
+            let (mut bad_escape, mut bad_utf8) = (false, false);
+            let mut out = String::new();
+            decode_component(
+                (raw, Some(text)),
+                &mut out,
+                &mut scratch,
+                &mut bad_escape,
+                &mut bad_utf8,
+            );
+            assert_eq!((out, bad_escape, bad_utf8), decoded);
+        }
+        decoded
     }
 
     #[test]
@@ -1252,6 +1294,23 @@ mod compact_params {
                 for name in NAMES {
                     prop_assert_eq!(params.last_custom(name), scan_custom(&params, name), "{}", name);
                 }
+            }
+        }
+
+        proptest! {
+            /// A query read as text decodes as its bytes do.
+            #[test]
+            fn a_query_as_text_decodes_as_its_bytes(parts in proptest::collection::vec(
+                proptest::sample::select(vec!["&", "=", "%", "%2", "%41", "%C3%A9", "%FF", "+", "é", "ev", "cd[value]", "ud[em]", "x", "€"]),
+                0..16,
+            )) {
+                let query = parts.concat();
+                let (mut by_bytes, mut by_text) = (ParamsBuilder::default(), ParamsBuilder::default());
+                let (mut issues_by_bytes, mut issues_by_text) = (Vec::new(), Vec::new());
+                decode_form(query.as_bytes(), "query", &mut by_bytes, &mut issues_by_bytes);
+                decode_query(&query, &mut by_text, &mut issues_by_text);
+                prop_assert_eq!(by_bytes.finish(), by_text.finish(), "{}", query);
+                prop_assert_eq!(issues_by_bytes, issues_by_text, "{}", query);
             }
         }
 
