@@ -226,11 +226,7 @@ pub fn is_legacy_order_status_path(path: &str) -> bool {
         && more.is_empty()
         && parts.next().is_none()
         && !token.is_empty()
-        && match (a, b) {
-            ("checkouts", "thank_you") => true,
-            ("orders", "") => true,
-            _ => false,
-        }
+        && matches!((a, b), ("checkouts", "thank_you") | ("orders", ""))
 }
 
 /// Whether a counted hit was sent by a source Shopify is switching off, as
