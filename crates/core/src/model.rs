@@ -246,16 +246,14 @@ impl PageFacts {
             return PageFacts {
                 kind: PageKind::from_path(Some(plain.path)),
                 origin: Some([plain.scheme, "://", plain.host].concat()),
-                legacy_order_status: crate::sender::is_legacy_order_status_path(plain.path),
+                legacy_order_status: is_legacy_order_status_path(plain.path),
             };
         }
         let parsed = url::Url::parse(url).ok();
         PageFacts {
             kind: PageKind::from_parsed(parsed.as_ref()),
             origin: parsed.as_ref().and_then(origin_of_parsed),
-            legacy_order_status: parsed
-                .as_ref()
-                .is_some_and(|u| crate::sender::is_legacy_order_status_path(u.path())),
+            legacy_order_status: parsed.as_ref().is_some_and(|u| is_legacy_order_status_path(u.path())),
         }
     }
 }
@@ -311,6 +309,26 @@ fn plain_web_url(url: &str) -> Option<PlainWebUrl<'_>> {
     let dot_segment = |s: &[u8]| s == b"." || s == b"..";
     let plain_path = path.as_bytes().iter().all(kept) && !path.as_bytes().split(|&b| b == b'/').any(dot_segment);
     plain_path.then_some(PlainWebUrl { scheme, host, path })
+}
+
+/// [`crate::sender::is_legacy_order_status_page`] of a parsed URL's path.
+pub fn is_legacy_order_status_path(path: &str) -> bool {
+    // The first five parts tell it (a fifth means too many): no list made.
+    let mut parts = path.trim_matches('/').split('/');
+    let mut first = [""; 5];
+    for slot in &mut first {
+        match parts.next() {
+            Some(p) => *slot = p,
+            None => break,
+        }
+    }
+    let shop_id = !first[0].is_empty() && first[0].bytes().all(|b| b.is_ascii_digit());
+    let [_, a, token, b, more] = first;
+    shop_id
+        && more.is_empty()
+        && parts.next().is_none()
+        && !token.is_empty()
+        && matches!((a, b), ("checkouts", "thank_you") | ("orders", ""))
 }
 
 /// URL without its fragment, for matching `dl` against navigations.
@@ -429,9 +447,7 @@ mod tests {
                 origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
                 url::Origin::Opaque(_) => None,
             }),
-            legacy_order_status: parsed
-                .as_ref()
-                .is_some_and(|u| crate::sender::is_legacy_order_status_path(u.path())),
+            legacy_order_status: parsed.as_ref().is_some_and(|u| is_legacy_order_status_path(u.path())),
         }
     }
 

@@ -9,7 +9,7 @@
 
 use crate::decode::{Decoded, Endpoint};
 use crate::journal::{CapturedRequest, Context, FrameType};
-use crate::model::{origin_of, PageKind, PageView, Sender};
+use crate::model::{is_legacy_order_status_path, origin_of, PageKind, PageView, Sender};
 use crate::tables;
 
 /// Attributes a hit. `page_origin` is the origin of the page view's URL (the
@@ -207,26 +207,6 @@ pub fn is_script_tag_url(url: &str) -> bool {
 /// Upgraded pages (`/checkouts/c/…`, `/checkouts/cn/…`) run neither.
 pub fn is_legacy_order_status_page(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| is_legacy_order_status_path(u.path()))
-}
-
-/// [`is_legacy_order_status_page`] of a parsed URL's path.
-pub fn is_legacy_order_status_path(path: &str) -> bool {
-    // The first five parts tell it (a fifth means too many): no list made.
-    let mut parts = path.trim_matches('/').split('/');
-    let mut first = [""; 5];
-    for slot in &mut first {
-        match parts.next() {
-            Some(p) => *slot = p,
-            None => break,
-        }
-    }
-    let shop_id = !first[0].is_empty() && first[0].bytes().all(|b| b.is_ascii_digit());
-    let [_, a, token, b, more] = first;
-    shop_id
-        && more.is_empty()
-        && parts.next().is_none()
-        && !token.is_empty()
-        && matches!((a, b), ("checkouts", "thank_you") | ("orders", ""))
 }
 
 /// Whether a counted hit was sent by a source Shopify is switching off, as
