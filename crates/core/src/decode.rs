@@ -94,7 +94,25 @@ pub struct Param<'a> {
 pub struct Params {
     text: Box<str>,
     spans: Box<[Span]>,
+    /// Where the last parameter named each of [`KNOWN_KEYS`] is, however its
+    /// key was kept (see [`LastKnown`]): a hit is asked for a dozen of these
+    /// as it is taken in and by its rules.
+    last_known: LastKnown,
 }
+
+/// Per [`KNOWN_KEYS`] index: 0 when no parameter has that name, `n` when the
+/// last one is parameter `n - 1`, and [`UNINDEXED`] when that is too far in to
+/// say in a byte (then it is searched for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LastKnown([u8; KNOWN_KEYS.len()]);
+
+impl Default for LastKnown {
+    fn default() -> Self {
+        LastKnown([0; KNOWN_KEYS.len()])
+    }
+}
+
+const UNINDEXED: u8 = u8::MAX;
 
 /// Where one parameter is: it starts where the one before it ends (`0` for
 /// the first); its key is a known key or the text's next `key` bytes; its
@@ -137,8 +155,21 @@ impl Params {
     /// a known name is found by its index, without reading any text, and
     /// another name only by the keys of its length.
     pub fn last(&self, key: &str) -> Option<&str> {
-        let known = known_key(key.as_bytes()).map(|k| KNOWN | k);
-        self.last_where(known, key.len(), |k| k == key.as_bytes())
+        let known = known_key(key.as_bytes());
+        if let Some(found) = known.and_then(|k| self.indexed(k)) {
+            return found;
+        }
+        self.last_where(known.map(|k| KNOWN | k), key.len(), |k| k == key.as_bytes())
+    }
+
+    /// The value of the last parameter named `KNOWN_KEYS[known]`, when
+    /// [`Params::last_known`] says where it is (`Some(None)`: there is none).
+    fn indexed(&self, known: u32) -> Option<Option<&str>> {
+        match self.last_known.0[known as usize] {
+            UNINDEXED => None,
+            0 => Some(None),
+            n => Some(Some(self.at(n as usize - 1).value)),
+        }
     }
 
     /// The value of the last `cd[name]` parameter.
@@ -153,9 +184,11 @@ impl Params {
                 buf[len - 1] = b']';
                 known_key(&buf[..len])
             })
-            .flatten()
-            .map(|k| KNOWN | k);
-        self.last_where(known, len, |k| {
+            .flatten();
+        if let Some(found) = known.and_then(|k| self.indexed(k)) {
+            return found;
+        }
+        self.last_where(known.map(|k| KNOWN | k), len, |k| {
             k.starts_with(b"cd[") && k.ends_with(b"]") && &k[3..len - 1] == name.as_bytes()
         })
     }
@@ -185,6 +218,23 @@ impl Params {
             return Some(&self.text[value_start..(span.end & !USER_DATA) as usize]);
         }
         None
+    }
+
+    /// The `ud[…]`/`udff[…]` parameters, in order: told by a flag, so the
+    /// others are not read.
+    pub fn user_data(&self) -> impl Iterator<Item = Param<'_>> {
+        (0..self.spans.len())
+            .filter(|&i| self.spans[i].end & USER_DATA != 0)
+            .map(|i| self.at(i))
+    }
+
+    /// The parameters whose key is none of [`KNOWN_KEYS`], in order: what a
+    /// search for another name need read.
+    pub fn others(&self) -> impl Iterator<Item = Param<'_>> {
+        (0..self.spans.len())
+            .filter(|&i| self.spans[i].key & KNOWN == 0)
+            .map(|i| self.at(i))
+            .filter(|p| known_key(p.key.as_bytes()).is_none())
     }
 
     fn at(&self, i: usize) -> Param<'_> {
@@ -266,6 +316,7 @@ impl ExactSizeIterator for ParamIter<'_> {}
 pub struct ParamsBuilder {
     text: String,
     spans: Vec<Span>,
+    last_known: LastKnown,
     /// [`PARAMS_TEXT_LIMIT`] (smaller in tests).
     limit: usize,
     overflowed: bool,
@@ -282,6 +333,7 @@ impl ParamsBuilder {
         ParamsBuilder {
             text: String::with_capacity(text),
             spans: Vec::with_capacity(params),
+            last_known: LastKnown::default(),
             limit: PARAMS_TEXT_LIMIT,
             overflowed: false,
         }
@@ -319,6 +371,17 @@ impl ParamsBuilder {
             return self.undo(mark);
         }
         let end = end | if user_data { USER_DATA } else { 0 };
+        // A known name percent-encoded in a query is kept as text: indexed too.
+        let known = match key & KNOWN {
+            0 => known_key(&self.text.as_bytes()[mark..mark + key as usize]),
+            _ => Some(key & !KNOWN),
+        };
+        if let Some(k) = known {
+            self.last_known.0[k as usize] = u8::try_from(self.spans.len() + 1)
+                .ok()
+                .filter(|&n| n != UNINDEXED)
+                .unwrap_or(UNINDEXED);
+        }
         self.spans.push(Span { key, end });
     }
 
@@ -331,6 +394,7 @@ impl ParamsBuilder {
         Params {
             text: self.text.into_boxed_str(),
             spans: self.spans.into_boxed_slice(),
+            last_known: self.last_known,
         }
     }
 }
@@ -376,7 +440,7 @@ impl Decoded {
 
     /// `ud[k]` and `udff[k]` pairs.
     pub fn user_data(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.params.iter().filter(|p| p.user_data).filter_map(|p| {
+        self.params.user_data().filter_map(|p| {
             bracket_inner(p.key, "ud")
                 .or_else(|| bracket_inner(p.key, "udff"))
                 .map(|k| (k, p.value))
@@ -476,7 +540,7 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // not UTF-8 grow, into U+FFFD), and `finish` gives back what is unused.
     let mut params = ParamsBuilder::with_capacity(32, query.map_or(0, str::len));
     if let Some(query) = query {
-        decode_form(query.as_bytes(), "query", &mut params, &mut issues);
+        decode_query(query, &mut params, &mut issues);
     }
     let raw_body = req.body.as_ref().map(|b| decode_body(b, &mut params, &mut issues));
     if params.overflowed() {
@@ -534,35 +598,53 @@ fn transport_of(rqm: Option<&str>, req: &CapturedRequest) -> Transport {
 /// Bad percent-escapes and non-UTF-8 text are kept (escape verbatim, bytes
 /// replaced with U+FFFD) and reported once per place.
 pub fn decode_form(input: &[u8], place: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
+    decode_form_of(input, None, place, out, issues);
+}
+
+/// [`decode_form`] of text (a URL's query): its keys and values that need no
+/// decoding are text already, cut at ASCII separators, so they are copied
+/// without checking their UTF-8 again.
+fn decode_query(query: &str, out: &mut ParamsBuilder, issues: &mut Vec<DecodeIssue>) {
+    decode_form_of(query.as_bytes(), Some(query), "query", out, issues);
+}
+
+/// [`decode_form`] of `input`, which is `text` when that is given.
+fn decode_form_of(
+    input: &[u8],
+    text: Option<&str>,
+    place: &str,
+    out: &mut ParamsBuilder,
+    issues: &mut Vec<DecodeIssue>,
+) {
     let mut bad_escape = false;
     let mut bad_utf8 = false;
     let mut scratch = Vec::new();
+    // A part of the input by its place, with its text when the input is text.
+    let part = |r: std::ops::Range<usize>| (&input[r.clone()], text.and_then(|t| t.get(r)));
     // memchr finds the separators a word at a time; most of a pixel URL is long values.
-    let mut rest = input;
-    while !rest.is_empty() {
-        let (segment, next) = match memchr::memchr(b'&', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &b""[..]),
-        };
-        rest = next;
+    let mut at = 0;
+    while at < input.len() {
+        let len = memchr::memchr(b'&', &input[at..]).unwrap_or(input.len() - at);
+        let segment = at..at + len;
+        at += len + 1;
         if segment.is_empty() {
             continue;
         }
-        let (k, v) = match memchr::memchr(b'=', segment) {
-            Some(i) => (&segment[..i], &segment[i + 1..]),
-            None => (segment, &b""[..]),
+        let (k, v) = match memchr::memchr(b'=', &input[segment.clone()]) {
+            Some(i) => (segment.start..segment.start + i, segment.start + i + 1..segment.end),
+            None => (segment.clone(), segment.end..segment.end),
         };
         // Key and value are decoded straight into the parameters' text.
         let mark = out.text.len();
-        let (key, user_data) = match known_key(k) {
+        let (key, user_data) = match known_key(&input[k.clone()]) {
             Some(known) => (KNOWN as usize | known as usize, false),
             None => {
-                decode_component(k, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+                decode_component(part(k), &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
                 let key = &out.text[mark..];
                 (key.len(), key.starts_with("ud[") || key.starts_with("udff["))
             }
         };
-        decode_component(v, &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        decode_component(part(v), &mut out.text, &mut scratch, &mut bad_escape, &mut bad_utf8);
         out.close(mark, key, user_data);
     }
     if bad_escape {
@@ -675,55 +757,70 @@ fn known_key(raw: &[u8]) -> Option<u32> {
 /// Decodes one form component. Most pixel keys and values need no decoding at
 /// all, so that case costs one copy.
 ///
-/// The others are decoded in one pass that jumps (memchr) from one `%` or `+`
-/// to the next and copies the text between in whole slices. This replaced
-/// `percent_encoding::percent_decode` after a pass for `+` and another for bad
-/// escapes: in the extension's size-optimised wasm those passes were half of
-/// the decoder's time (profile in docs/ingest.md); this one pass gained
-/// little (2 %) but costs nothing. It decodes exactly as that did (a `%` without two hex digits after it is
-/// kept verbatim; `+` is a space, `%2B` a plus); a property test checks the
-/// two agree on any input.
-fn decode_component(raw: &[u8], out: &mut String, scratch: &mut Vec<u8>, bad_escape: &mut bool, bad_utf8: &mut bool) {
-    let Some(first) = memchr::memchr2(b'%', b'+', raw) else {
-        return push_utf8(raw, out, bad_utf8);
+/// The others are decoded in one pass, a byte at a time: the values that
+/// need it (the page URLs, `cd[contents]`, `cd[content_ids]`) are mostly
+/// escapes, a few bytes apart, where a search for the next `%` or `+` (the
+/// memchr-driven pass this replaced) cost more to start than it skipped. It
+/// decodes exactly as `percent_encoding::percent_decode` after a pass for
+/// `+` did (a `%` without two hex digits after it is kept verbatim; `+` is a
+/// space, `%2B` a plus); a property test checks the two agree on any input.
+/// `text` is `raw` when it is known to be text.
+fn decode_component(
+    (raw, text): (&[u8], Option<&str>),
+    out: &mut String,
+    scratch: &mut Vec<u8>,
+    bad_escape: &mut bool,
+    bad_utf8: &mut bool,
+) {
+    let Some(first) = raw.iter().position(|&b| b == b'%' || b == b'+') else {
+        return match text {
+            Some(text) => out.push_str(text),
+            None => push_utf8(raw, out, bad_utf8),
+        };
     };
-    let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+    let hex = |at: usize| raw.get(at).map_or(NOT_HEX, |&b| HEX[b as usize]);
     let bytes = scratch;
     bytes.clear();
+    // Decoding never lengthens: room for all of it at once.
+    bytes.reserve(raw.len());
     bytes.extend_from_slice(&raw[..first]);
-    let mut rest = &raw[first..];
-    loop {
-        // `rest` starts at a '%' or '+'.
-        let step = match (rest.first(), hex(rest.get(1)), hex(rest.get(2))) {
-            (Some(b'+'), _, _) => {
-                bytes.push(b' ');
-                1
-            }
-            (_, Some(hi), Some(lo)) => {
-                // Two hex digits: at most 0xff.
-                bytes.push((hi * 16 + lo) as u8);
-                3
-            }
-            _ => {
-                *bad_escape = true;
-                bytes.push(b'%');
-                1
-            }
+    let mut i = first;
+    while let Some(&b) = raw.get(i) {
+        let (byte, step) = match b {
+            b'+' => (b' ', 1),
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (hi, lo) if hi != NOT_HEX && lo != NOT_HEX => (hi << 4 | lo, 3),
+                _ => {
+                    *bad_escape = true;
+                    (b'%', 1)
+                }
+            },
+            other => (other, 1),
         };
-        rest = &rest[step..];
-        match memchr::memchr2(b'%', b'+', rest) {
-            Some(i) => {
-                bytes.extend_from_slice(&rest[..i]);
-                rest = &rest[i..];
-            }
-            None => {
-                bytes.extend_from_slice(rest);
-                break;
-            }
-        }
+        bytes.push(byte);
+        i += step;
     }
     push_utf8(bytes, out, bad_utf8);
 }
+
+/// [`HEX`] of a byte that is no hex digit.
+const NOT_HEX: u8 = u8::MAX;
+
+/// The value of each byte as a hex digit (either case), or [`NOT_HEX`].
+const HEX: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            d @ b'0'..=b'9' => d - b'0',
+            l @ b'a'..=b'f' => l - b'a' + 10,
+            u @ b'A'..=b'F' => u - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Appends `bytes` to `out` as text: U+FFFD for what is not UTF-8 (and `bad_utf8` set).
 fn push_utf8(bytes: &[u8], out: &mut String, bad_utf8: &mut bool) {
@@ -899,6 +996,11 @@ pub fn parse_contents(raw: &str) -> Contents {
 /// `cd[content_ids]` as a list: fbevents sends a JSON array string; hand-written
 /// code sometimes sends a bare id or a comma list.
 pub fn parse_content_ids(raw: &str) -> Vec<String> {
+    // An array of strings (what fbevents sends) is read as one, without a
+    // JSON value made of each id first.
+    if let Ok(ids) = serde_json::from_str::<Vec<String>>(raw) {
+        return ids;
+    }
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(raw) {
         return items
             .iter()
@@ -986,8 +1088,22 @@ mod component_decoding {
         let (mut bad_escape, mut bad_utf8) = (false, false);
         // Appended after text already there, with a scratch buffer that held other bytes.
         let (mut out, mut scratch) = ("before".to_owned(), b"stale".to_vec());
-        decode_component(raw, &mut out, &mut scratch, &mut bad_escape, &mut bad_utf8);
-        (out.split_off("before".len()), bad_escape, bad_utf8)
+        decode_component((raw, None), &mut out, &mut scratch, &mut bad_escape, &mut bad_utf8);
+        let decoded = (out.split_off("before".len()), bad_escape, bad_utf8);
+        // Given as text (when it is), the same.
+        if let Ok(text) = std::str::from_utf8(raw) {
+            let (mut bad_escape, mut bad_utf8) = (false, false);
+            let mut out = String::new();
+            decode_component(
+                (raw, Some(text)),
+                &mut out,
+                &mut scratch,
+                &mut bad_escape,
+                &mut bad_utf8,
+            );
+            assert_eq!((out, bad_escape, bad_utf8), decoded);
+        }
+        decoded
     }
 
     #[test]
@@ -1179,6 +1295,44 @@ mod compact_params {
                     prop_assert_eq!(params.last_custom(name), scan_custom(&params, name), "{}", name);
                 }
             }
+        }
+
+        proptest! {
+            /// A query read as text decodes as its bytes do.
+            #[test]
+            fn a_query_as_text_decodes_as_its_bytes(parts in proptest::collection::vec(
+                proptest::sample::select(vec!["&", "=", "%", "%2", "%41", "%C3%A9", "%FF", "+", "é", "ev", "cd[value]", "ud[em]", "x", "€"]),
+                0..16,
+            )) {
+                let query = parts.concat();
+                let (mut by_bytes, mut by_text) = (ParamsBuilder::default(), ParamsBuilder::default());
+                let (mut issues_by_bytes, mut issues_by_text) = (Vec::new(), Vec::new());
+                decode_form(query.as_bytes(), "query", &mut by_bytes, &mut issues_by_bytes);
+                decode_query(&query, &mut by_text, &mut issues_by_text);
+                prop_assert_eq!(by_bytes.finish(), by_text.finish(), "{}", query);
+                prop_assert_eq!(issues_by_bytes, issues_by_text, "{}", query);
+            }
+        }
+
+        /// Past the parameters whose place the index can hold, a name is
+        /// still found where it last is.
+        #[test]
+        fn names_far_in_are_found() {
+            let mut b = ParamsBuilder::default();
+            b.push("ev", "first", false);
+            b.push("cd[value]", "1", false);
+            for i in 0..300 {
+                b.push(&format!("x{i}"), "", false);
+            }
+            b.push("ev", "last", false);
+            b.push("cd%5Bcurrency%5D", "", false);
+            let mut issues = Vec::new();
+            decode_form(b"cd%5Bcurrency%5D=EUR", "query", &mut b, &mut issues);
+            let params = b.finish();
+            assert_eq!(params.last("ev"), Some("last"));
+            assert_eq!(params.last_custom("value"), Some("1"));
+            assert_eq!(params.last_custom("currency"), Some("EUR"));
+            assert_eq!(params.last("id"), None);
         }
 
         #[test]

@@ -72,48 +72,47 @@ impl EidIndex {
     }
 }
 
-/// A key of [`Journey::browser_ids`] as borrowed text, so a hit whose
-/// browser id is already known is filed without a copy of it.
-pub trait BrowserIdKey {
-    fn parts(&self) -> (&str, &str);
+/// Distinct `fbp` and `fbc` values of counted hits → the hits carrying them,
+/// a map per parameter: a hit's value is looked up as the text it is (one
+/// map of (parameter, value) keys was searched through a trait object).
+#[derive(Debug, Clone, Default)]
+pub struct BrowserIds {
+    pub fbc: BTreeMap<String, Vec<usize>>,
+    pub fbp: BTreeMap<String, Vec<usize>>,
 }
 
-impl BrowserIdKey for (&'static str, String) {
-    fn parts(&self) -> (&str, &str) {
-        (self.0, &self.1)
+impl BrowserIds {
+    /// The map of `param` (`fbp` or `fbc`).
+    pub fn of_mut(&mut self, param: BrowserId) -> &mut BTreeMap<String, Vec<usize>> {
+        match param {
+            BrowserId::Fbc => &mut self.fbc,
+            BrowserId::Fbp => &mut self.fbp,
+        }
+    }
+
+    /// Every (parameter, value) with its hits: the `fbc` values, then the
+    /// `fbp` values, each in text order.
+    pub fn iter(&self) -> impl Iterator<Item = ((&'static str, &String), &Vec<usize>)> {
+        self.fbc
+            .iter()
+            .map(|(v, hits)| (("fbc", v), hits))
+            .chain(self.fbp.iter().map(|(v, hits)| (("fbp", v), hits)))
     }
 }
 
-impl BrowserIdKey for (&str, &str) {
-    fn parts(&self) -> (&str, &str) {
-        *self
-    }
+/// The browser id parameters [`BrowserIds`] files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserId {
+    Fbp,
+    Fbc,
 }
 
-impl<'a> std::borrow::Borrow<dyn BrowserIdKey + 'a> for (&'static str, String) {
-    fn borrow(&self) -> &(dyn BrowserIdKey + 'a) {
-        self
-    }
-}
-
-// Ordered as the owned keys are (a tuple compares its parts in turn).
-impl PartialEq for dyn BrowserIdKey + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
-    }
-}
-
-impl Eq for dyn BrowserIdKey + '_ {}
-
-impl PartialOrd for dyn BrowserIdKey + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for dyn BrowserIdKey + '_ {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.parts().cmp(&other.parts())
+impl BrowserId {
+    pub fn param(self) -> &'static str {
+        match self {
+            BrowserId::Fbp => "fbp",
+            BrowserId::Fbc => "fbc",
+        }
     }
 }
 
@@ -272,7 +271,7 @@ pub struct Journey {
     pub last_hit_time: Option<f64>,
     /// Distinct `fbp` and `fbc` values of counted hits → the hits carrying
     /// them: the identity rules judge each value once, not each hit.
-    pub browser_ids: BTreeMap<(&'static str, String), Vec<usize>>,
+    pub browser_ids: BrowserIds,
     /// Counted core hits without an `fbc`, per event.
     pub core_without_fbc: BTreeMap<String, Vec<usize>>,
     /// Requests the decoder did not treat as pixel hits.

@@ -133,8 +133,14 @@ pub enum PageKind {
 impl PageKind {
     /// The kind of a page from its parsed URL (`None`: it did not parse).
     pub fn from_parsed(url: Option<&url::Url>) -> PageKind {
+        PageKind::from_path(url.map(url::Url::path))
+    }
+
+    /// The kind of a page from its URL's path as the URL parser gives it
+    /// (`None`: the URL did not parse).
+    fn from_path(path: Option<&str>) -> PageKind {
         // Store paths are nearly always lower case already: no copy for those.
-        let path: std::borrow::Cow<str> = match url.map(url::Url::path) {
+        let path: std::borrow::Cow<str> = match path {
             Some(p) if p.bytes().any(|b| b.is_ascii_uppercase()) => p.to_ascii_lowercase().into(),
             Some(p) => p.into(),
             None => "".into(),
@@ -222,6 +228,109 @@ pub struct PageView {
     pub legacy_order_status: bool,
 }
 
+/// What a page view takes from its URL: its kind, its origin and whether it
+/// is Shopify's legacy order status page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFacts {
+    pub kind: PageKind,
+    pub origin: Option<String>,
+    pub legacy_order_status: bool,
+}
+
+impl PageFacts {
+    /// The facts of a page URL, as the URL parser reads it. A plain web URL
+    /// ([`plain_web_url`]), nearly every store page, is read without it: the
+    /// parser spent more on each new page view than the rest of placing it.
+    pub fn of(url: &str) -> PageFacts {
+        if let Some(plain) = plain_web_url(url) {
+            return PageFacts {
+                kind: PageKind::from_path(Some(plain.path)),
+                origin: Some([plain.scheme, "://", plain.host].concat()),
+                legacy_order_status: is_legacy_order_status_path(plain.path),
+            };
+        }
+        let parsed = url::Url::parse(url).ok();
+        PageFacts {
+            kind: PageKind::from_parsed(parsed.as_ref()),
+            origin: parsed.as_ref().and_then(origin_of_parsed),
+            legacy_order_status: parsed.as_ref().is_some_and(|u| is_legacy_order_status_path(u.path())),
+        }
+    }
+}
+
+/// The parts of a URL the URL parser would leave as they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PlainWebUrl<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    path: &'a str,
+}
+
+/// `url` split as the URL parser would parse it, when it is a plain web URL:
+/// `http://` or `https://`, a host of lower-case labels that each begin with a
+/// letter (no port, no user, no IP address, no IDNA `xn--` label), and a path
+/// of characters the parser keeps as they are, without `.` or `..` segments
+/// (what follows the path, a query or fragment, is the parser's to encode and
+/// changes none of these). `None` for anything else, which the parser reads.
+fn plain_web_url(url: &str) -> Option<PlainWebUrl<'_>> {
+    let (scheme, rest) = match url.strip_prefix("https://") {
+        Some(rest) => ("https", rest),
+        None => ("http", url.strip_prefix("http://")?),
+    };
+    // One pass over the bytes of each part: this runs for every new page view.
+    let bytes = rest.as_bytes();
+    let host_end = bytes
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(bytes.len());
+    let host = &rest[..host_end];
+    let plain_label = |label: &[u8]| {
+        label.first().is_some_and(u8::is_ascii_lowercase)
+            && !label.starts_with(b"xn--")
+            && label
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if !host.as_bytes().split(|&b| b == b'.').all(plain_label) {
+        return None;
+    }
+    let path = match bytes.get(host_end) {
+        Some(b'/') => {
+            let after = &bytes[host_end..];
+            let len = after
+                .iter()
+                .position(|b| matches!(b, b'?' | b'#'))
+                .unwrap_or(after.len());
+            &rest[host_end..host_end + len]
+        }
+        _ => "/",
+    };
+    let kept = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(b);
+    let dot_segment = |s: &[u8]| s == b"." || s == b"..";
+    let plain_path = path.as_bytes().iter().all(kept) && !path.as_bytes().split(|&b| b == b'/').any(dot_segment);
+    plain_path.then_some(PlainWebUrl { scheme, host, path })
+}
+
+/// [`crate::sender::is_legacy_order_status_page`] of a parsed URL's path.
+pub fn is_legacy_order_status_path(path: &str) -> bool {
+    // The first five parts tell it (a fifth means too many): no list made.
+    let mut parts = path.trim_matches('/').split('/');
+    let mut first = [""; 5];
+    for slot in &mut first {
+        match parts.next() {
+            Some(p) => *slot = p,
+            None => break,
+        }
+    }
+    let shop_id = !first[0].is_empty() && first[0].bytes().all(|b| b.is_ascii_digit());
+    let [_, a, token, b, more] = first;
+    shop_id
+        && more.is_empty()
+        && parts.next().is_none()
+        && !token.is_empty()
+        && matches!((a, b), ("checkouts", "thank_you") | ("orders", ""))
+}
+
 /// URL without its fragment, for matching `dl` against navigations.
 pub fn page_key(url: &str) -> &str {
     url.split('#').next().unwrap_or(url)
@@ -265,6 +374,20 @@ pub fn origin_of(url: &str) -> Option<String> {
 
 /// The origin of a parsed URL; `None` when it is opaque (`data:`, `about:`, …).
 pub fn origin_of_parsed(url: &url::Url) -> Option<String> {
+    // A web page's origin is its scheme, host and port as the URL already
+    // spells them (the parser leaves out a default port): no tuple of copies
+    // formatted again, for every new page view.
+    if let ("http" | "https", Some(host)) = (url.scheme(), url.host_str()) {
+        let mut origin = String::with_capacity(url.scheme().len() + 3 + host.len() + 6);
+        origin.push_str(url.scheme());
+        origin.push_str("://");
+        origin.push_str(host);
+        if let Some(port) = url.port() {
+            origin.push(':');
+            origin.push_str(&port.to_string());
+        }
+        return Some(origin);
+    }
     match url.origin() {
         origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
         url::Origin::Opaque(_) => None,
@@ -312,6 +435,96 @@ mod tests {
             let url = url::Url::parse(&format!("https://shop.test/{}", path.trim_start_matches('/'))).ok();
             let parsed_path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_default();
             proptest::prop_assert_eq!(PageKind::from_parsed(url.as_ref()), kind_by_search(&parsed_path), "{}", parsed_path);
+        }
+    }
+
+    /// What the URL parser reads from a page URL.
+    fn facts_by_parser(url: &str) -> PageFacts {
+        let parsed = url::Url::parse(url).ok();
+        PageFacts {
+            kind: PageKind::from_parsed(parsed.as_ref()),
+            origin: parsed.as_ref().and_then(|u| match u.origin() {
+                origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
+                url::Origin::Opaque(_) => None,
+            }),
+            legacy_order_status: parsed.as_ref().is_some_and(|u| is_legacy_order_status_path(u.path())),
+        }
+    }
+
+    proptest::proptest! {
+        /// A URL read as plain is what the parser makes of it, and the
+        /// facts of any URL are the parser's.
+        #[test]
+        fn plain_web_urls_are_what_the_parser_reads(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("https://"), proptest::strategy::Just("http://"), proptest::strategy::Just("HTTPS://"),
+                proptest::strategy::Just("shop"), proptest::strategy::Just("."), proptest::strategy::Just(".test"),
+                proptest::strategy::Just("xn--"), proptest::strategy::Just("1"), proptest::strategy::Just("0x"),
+                proptest::strategy::Just("-"), proptest::strategy::Just(":"), proptest::strategy::Just("8080"),
+                proptest::strategy::Just("@"), proptest::strategy::Just("/"), proptest::strategy::Just("%2e"),
+                proptest::strategy::Just(".."), proptest::strategy::Just("?"), proptest::strategy::Just("#"),
+                proptest::strategy::Just("A"), proptest::strategy::Just(" "), proptest::strategy::Just("\t"),
+                proptest::strategy::Just("\\"), proptest::strategy::Just("^"),
+                proptest::strategy::Just("'"), proptest::strategy::Just("thank_you"), proptest::strategy::Just("checkouts"),
+                proptest::strategy::Just("orders"), proptest::strategy::Just("products"), proptest::strategy::Just("~!$&()*+,;=@"),
+            ],
+            0..12,
+        )) {
+            let url = parts.concat();
+            for url in [url.clone(), format!("https://shop.test/{url}"), format!("https://shop{url}")] {
+                if let Some(plain) = plain_web_url(&url) {
+                    let parsed = url::Url::parse(&url);
+                    proptest::prop_assert!(parsed.is_ok(), "{}", url);
+                    let parsed = parsed.expect("checked");
+                    proptest::prop_assert_eq!(plain.scheme, parsed.scheme(), "{}", url);
+                    proptest::prop_assert_eq!(Some(plain.host), parsed.host_str(), "{}", url);
+                    proptest::prop_assert_eq!(None, parsed.port(), "{}", url);
+                    proptest::prop_assert_eq!(plain.path, parsed.path(), "{}", url);
+                }
+                proptest::prop_assert_eq!(PageFacts::of(&url), facts_by_parser(&url), "{}", url);
+            }
+        }
+    }
+
+    #[test]
+    fn store_pages_are_plain() {
+        for url in [
+            "https://shop.test/checkouts/c/ba8996/thank-you",
+            "https://shop.test/",
+            "https://shop.test",
+            "https://my-store.myshopify.com/products/tee?variant=1#reviews",
+            "https://shop.test/12345/orders/abc",
+        ] {
+            assert!(plain_web_url(url).is_some(), "{url}");
+            assert_eq!(PageFacts::of(url), facts_by_parser(url), "{url}");
+        }
+    }
+
+    /// A web page's origin is what the URL parser's serialisation of its
+    /// origin says.
+    #[test]
+    fn web_origins_are_the_parsers() {
+        for url in [
+            "https://shop.test/products/tee",
+            "HTTPS://Shop.Test:443/x?y#z",
+            "http://shop.test:80/",
+            "http://shop.test:8080/",
+            "https://user:pass@shop.test:8443/a",
+            "https://[::1]:9000/",
+            "https://[0:0:0:0:0:0:0:1]/",
+            "http://192.168.000.1/",
+            "https://xn--bcher-kva.example./",
+            "blob:https://shop.test/uuid",
+            "ws://shop.test/",
+            "file:///tmp/x",
+            "data:text/plain,x",
+        ] {
+            let parsed = url::Url::parse(url).expect("a URL");
+            let by_parser = match parsed.origin() {
+                origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
+                url::Origin::Opaque(_) => None,
+            };
+            assert_eq!(origin_of_parsed(&parsed), by_parser, "{url}");
         }
     }
 

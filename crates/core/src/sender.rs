@@ -9,7 +9,7 @@
 
 use crate::decode::{Decoded, Endpoint};
 use crate::journal::{CapturedRequest, Context, FrameType};
-use crate::model::{origin_of, PageKind, PageView, Sender};
+use crate::model::{is_legacy_order_status_path, origin_of, PageKind, PageView, Sender};
 use crate::tables;
 
 /// Attributes a hit. `page_origin` is the origin of the page view's URL (the
@@ -209,20 +209,6 @@ pub fn is_legacy_order_status_page(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| is_legacy_order_status_path(u.path()))
 }
 
-/// [`is_legacy_order_status_page`] of a parsed URL's path.
-pub fn is_legacy_order_status_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let shop_id = parts
-        .first()
-        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    shop_id
-        && match parts.as_slice() {
-            [_, "checkouts", token, "thank_you"] => !token.is_empty(),
-            [_, "orders", token] => !token.is_empty(),
-            _ => false,
-        }
-}
-
 /// Whether a counted hit was sent by a source Shopify is switching off, as
 /// (finding code, the script or page that sent it). A script-tag script
 /// (`is_script_tag_url`) on a storefront page is `pixel_in_script_tag`; on an
@@ -326,6 +312,35 @@ mod tests {
         assert!(s.provisional);
         r.initiator = Some("https://tags.example.net".into());
         assert_eq!(sender_of(&r).label, "other:https://tags.example.net");
+    }
+
+    /// What the legacy order status check said when it listed the path's parts.
+    fn legacy_by_list(path: &str) -> bool {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let shop_id = parts
+            .first()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        shop_id
+            && match parts.as_slice() {
+                [_, "checkouts", token, "thank_you"] => !token.is_empty(),
+                [_, "orders", token] => !token.is_empty(),
+                _ => false,
+            }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn legacy_order_status_path_is_what_the_list_said(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(""), proptest::strategy::Just("/"), proptest::strategy::Just("123"),
+                proptest::strategy::Just("checkouts"), proptest::strategy::Just("orders"),
+                proptest::strategy::Just("thank_you"), proptest::strategy::Just("tok"), proptest::strategy::Just("c"),
+            ],
+            0..9,
+        )) {
+            let path = parts.join("/");
+            proptest::prop_assert_eq!(is_legacy_order_status_path(&path), legacy_by_list(&path), "{}", path);
+        }
     }
 
     #[test]

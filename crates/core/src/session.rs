@@ -15,8 +15,8 @@ use std::sync::Arc;
 use crate::decode::{decode, DecodeConfig};
 use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
-use crate::journey::{GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
-use crate::model::{has_page_key, origin_of_parsed, page_key, Hit, PageKind, PageView};
+use crate::journey::{BrowserId, GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
+use crate::model::{has_page_key, page_key, Hit, PageFacts, PageKind, PageView};
 use crate::rules::{self, Finding, Scope};
 use crate::{sender, tables};
 
@@ -30,7 +30,7 @@ pub struct Session {
     group_findings: HashMap<GroupKey, Vec<Finding>>,
     dirty_groups: HashSet<GroupKey>,
     page_findings: Vec<Vec<Finding>>,
-    dirty_pages: BTreeSet<usize>,
+    dirty_pages: DirtyPages,
     journey_findings: Vec<Finding>,
     journey_dirty: bool,
     /// See [`Session::slim_hit_records`].
@@ -117,6 +117,37 @@ impl Shared {
             Some(known) => known,
             None => self.texts.keep(Arc::from(text)),
         }
+    }
+}
+
+/// The page views whose page rules must run again. Every record marks one or
+/// more, nearly always ones already marked: a flag per page view answers that
+/// without a search (a B-tree set of them did one per mark).
+#[derive(Debug, Default)]
+struct DirtyPages {
+    marked: Vec<bool>,
+    list: Vec<usize>,
+}
+
+impl DirtyPages {
+    fn insert(&mut self, pv: usize) {
+        if self.marked.len() <= pv {
+            self.marked.resize(pv + 1, false);
+        }
+        if !self.marked[pv] {
+            self.marked[pv] = true;
+            self.list.push(pv);
+        }
+    }
+
+    /// The marked page views in ascending order; none are marked after.
+    fn take(&mut self) -> Vec<usize> {
+        let mut list = std::mem::take(&mut self.list);
+        for &pv in &list {
+            self.marked[pv] = false;
+        }
+        list.sort_unstable();
+        list
     }
 }
 
@@ -439,8 +470,8 @@ impl Session {
             None
         };
         let pv = self.pv_for_hit(req.time, dl.or(req.context.top_url.as_deref()), placer, shown);
-        let page_origin = self.journey.page_views[pv].origin.clone();
-        let mut sender = sender::attribute(req, &decoded, page_origin.as_deref());
+        let page_origin = self.journey.page_views[pv].origin.as_deref();
+        let mut sender = sender::attribute(req, &decoded, page_origin);
         let network_sender = self.shared.text(&sender.label);
         let pixel_id = decoded.get("id").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
         let event = decoded.get("ev").filter(|s| !s.is_empty()).map(|s| self.shared.text(s));
@@ -448,7 +479,7 @@ impl Session {
         let counted = decoded.endpoint != crate::decode::Endpoint::PrivacySandbox;
         if sender.provisional {
             if let Some(call) = self.matching_fbq_call(pv, event.as_deref(), event_id.as_deref(), req.time) {
-                sender = sender::from_fbq_caller(&call, page_origin.as_deref(), sender.evidence);
+                sender = sender::from_fbq_caller(&call, page_origin, sender.evidence);
             }
         }
         let sender = self.shared.sender(sender);
@@ -533,17 +564,14 @@ impl Session {
                 let last = self.journey.last_hit_time.get_or_insert(hit.time);
                 *last = last.max(hit.time);
             }
-            for param in ["fbp", "fbc"] {
-                if let Some(v) = hit.decoded.get(param).filter(|v| !v.is_empty()) {
+            for param in [BrowserId::Fbp, BrowserId::Fbc] {
+                if let Some(v) = hit.decoded.get(param.param()).filter(|v| !v.is_empty()) {
                     // A journey's hits share their browser ids: the key is made once.
-                    match self
-                        .journey
-                        .browser_ids
-                        .get_mut(&(param, v) as &dyn crate::journey::BrowserIdKey)
-                    {
+                    let ids = self.journey.browser_ids.of_mut(param);
+                    match ids.get_mut(v) {
                         Some(hits) => hits.push(hi),
                         None => {
-                            self.journey.browser_ids.insert((param, v.to_owned()), vec![hi]);
+                            ids.insert(v.to_owned(), vec![hi]);
                         }
                     }
                 }
@@ -936,10 +964,12 @@ impl Session {
         document: Option<usize>,
     ) -> usize {
         let id = self.journey.page_views.len();
-        // One parse of the page URL for its kind and its origin.
-        let parsed = url::Url::parse(url).ok();
-        let kind = PageKind::from_parsed(parsed.as_ref());
-        let origin = parsed.as_ref().and_then(origin_of_parsed);
+        // One read of the page URL for its kind, its origin and more.
+        let PageFacts {
+            kind,
+            origin,
+            legacy_order_status,
+        } = PageFacts::of(url);
         if kind == PageKind::ThankYou {
             self.journey
                 .order_pages
@@ -962,9 +992,7 @@ impl Session {
             kind_from_page: false,
             document: document.unwrap_or(id),
             shown_instead: None,
-            legacy_order_status: parsed
-                .as_ref()
-                .is_some_and(|u| crate::sender::is_legacy_order_status_path(u.path())),
+            legacy_order_status,
         });
         let watched = document.is_some_and(|d| self.journey.pages[d].gestures_watched);
         self.journey.pages.push(PageSummary {
@@ -992,8 +1020,7 @@ impl Session {
             }
             self.group_findings.insert(key, out);
         }
-        let pages: Vec<usize> = std::mem::take(&mut self.dirty_pages).into_iter().collect();
-        for pv in pages {
+        for pv in self.dirty_pages.take() {
             let mut out = Vec::new();
             for rule in rules::of_scope(Scope::Page) {
                 rule.check_page(&self.journey, pv, &mut out);
@@ -1067,7 +1094,9 @@ impl Session {
             }
         }
         self.dirty_groups.clear();
-        self.dirty_pages = (0..self.journey.page_views.len()).collect();
+        for pv in 0..self.journey.page_views.len() {
+            self.dirty_pages.insert(pv);
+        }
         self.journey_dirty = true;
         self.refresh();
     }

@@ -31,11 +31,12 @@ impl RuleTrait for Rule {
         Scope::Hit
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
-        // One pass over the parameters (four `custom` lookups each scanned them all).
+        // One pass over the parameters (four `custom` lookups each scanned
+        // them all), and only those not named as fbevents names its own.
         let found = hit
             .decoded
             .params
-            .iter()
+            .others()
             .filter(|p| (11..=12).contains(&p.key.len())) // `cd[` + a key of KEYS + `]`
             .find_map(|p| crate::decode::bracket_inner(p.key, "cd").filter(|inner| KEYS.contains(inner)));
         if let Some(k) = found {
@@ -56,6 +57,14 @@ impl RuleTrait for Rule {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
+
+    /// The rule reads only parameters of other names than fbevents' own.
+    #[test]
+    fn no_key_it_looks_for_is_a_known_key() {
+        for k in super::KEYS {
+            assert!(!crate::decode::KNOWN_KEYS.contains(&format!("cd[{k}]").as_str()), "{k}");
+        }
+    }
 
     #[test]
     fn id_in_custom_data_fails() {

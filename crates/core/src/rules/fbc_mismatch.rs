@@ -32,10 +32,7 @@ impl RuleTrait for Rule {
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         if let Some(landing) = landing_fbclid(j) {
             // Browser: each distinct fbc once, naming the hits that carry it.
-            for ((param, fbc), hits) in j.browser_ids.range(("fbc", String::new())..) {
-                if *param != "fbc" {
-                    break;
-                }
+            for (fbc, hits) in &j.browser_ids.fbc {
                 let Some(clicked) = fbclid_of_fbc(fbc) else { continue };
                 if clicked != landing {
                     let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();

@@ -30,7 +30,7 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         // Browser: each distinct value once, naming the hits that carry it.
-        for ((param, value), hits) in &j.browser_ids {
+        for ((param, value), hits) in j.browser_ids.iter() {
             let Some(problem) = format_problem(value) else { continue };
             let hits: Vec<&crate::model::Hit> = hits.iter().map(|&i| j.hit(i)).collect();
             out.push(Finding::about(
