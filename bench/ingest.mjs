@@ -27,8 +27,11 @@
 //   add        Session.add(record) per record: the same from the JS object
 //              (what the worker did before addText; JSON.stringify inside)
 //   addJson    Session.addJson(text) once: the stored journal array as JSON text
-//              (a woken worker rebuilding a tab's session; the panel reads it the
-//              same way in its module); the text is made outside the clock
+//              (a woken worker rebuilding a tab's session); the text is made
+//              outside the clock
+//   panelJson  the same text through the panel's module (Packets.addJson), as
+//              the panel takes in the journal at every open: the panel's module
+//              is built with its own cargo profile, its core at another level
 // Figures are medians over the rounds with their range (min–max); the ratios
 // are taken within each round (same moment, same machine state), then their
 // median and range.
@@ -205,6 +208,15 @@ async function armThread({ arm, dir }) {
       const [ms] = time(() => { for (const u of urls) fields += provider.parseUrl(u).data.length; });
       return [ms, fields];
     };
+  } else if (arm.split('@')[0] === 'panelJson') {
+    const panel = await loadPanel(dir);
+    run = (check) => {
+      const p = new panel.Packets();
+      const [ms] = time(() => p.addJson(journalText));
+      const hits = check ? p.summary(undefined).hits : null;
+      p.free();
+      return [ms, hits];
+    };
   } else {
     const pp = await loadPixelProof(dir);
     // The panel's module, when the build has one: since the worker's module
@@ -272,6 +284,7 @@ async function main() {
     if (glue.includes('addText(')) armDirs[`addText${suffix}`] = dir;
     if (glue.includes('addTexts(')) armDirs[`addTexts${suffix}`] = dir;
     armDirs[`addJson${suffix}`] = dir;
+    if (existsSync(join(dir, 'pixelproof_panel.js'))) armDirs[`panelJson${suffix}`] = dir;
   };
   if (!existsSync(join(WASM_DIR, 'pixelproof_wasm.js'))) throw new Error(`no wasm in ${WASM_DIR}: run ./build.sh first (or pass --wasm DIR)`);
   armsOf(WASM_DIR, '');
@@ -328,6 +341,7 @@ function report(names, ms, lengths) {
     addText: "PixelProof Session.addText, one record's stored JSON at a time",
     addTexts: `PixelProof Session.addTexts, stored JSON in batches of ${BATCH}`,
     addJson: 'PixelProof Session.addJson, the stored array',
+    panelJson: "PixelProof panel's Packets.addJson, the stored array",
   };
   for (const n of names) labels[n] ??= `${labels[n.split('@')[0]]} (${n.split('@')[1]})`;
   console.log(`\nmedian of ${ROUNDS} alternating rounds (min–max), per second:`);

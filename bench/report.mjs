@@ -140,7 +140,8 @@ if (ing) {
   const what = {
     addTexts: [`each batch the journal store wrote in one call, as the service worker (Session.addTexts, the stored JSON, batches of ${ing.batch})`, true],
     addText: ['one record at a time (Session.addText, the stored JSON)', false],
-    addJson: ['the stored journal array (Session.addJson: a woken worker rebuilding a tab\'s session; the panel reads its journal the same way in its module)', true],
+    addJson: ['the stored journal array (Session.addJson: a woken worker rebuilding a tab\'s session)', true],
+    panelJson: ['the stored journal array through the panel\'s module (Packets.addJson: the panel opening; its core built at level 3, the worker\'s at "s")', false],
     add: ['one record object at a time (Session.add)', false],
   };
   for (const [arm, [measure, targeted]] of Object.entries(what)) {
