@@ -73,6 +73,17 @@ describe('the panel', () => {
     await panel.click('tr[data-event="AddToCart"] button');
     await panel.waitForSelector('tr.row-hits li');
     assert.match(await panel.textContent('tr.row-hits'), /AddToCart beacon · theme · eid atc-tee-1/);
+    // The table is redrawn with the row open; its button keeps the focus, so
+    // a keyboard user closes the row where they opened it.
+    const focused = () => panel.evaluate(() => document.activeElement?.closest('tr')?.dataset.event ?? null);
+    assert.equal(await focused(), 'AddToCart');
+    assert.equal(await panel.getAttribute('tr[data-event="AddToCart"] button', 'aria-expanded'), 'true');
+    await panel.keyboard.press('Enter');
+    await panel.waitForSelector('tr.row-hits', { state: 'detached' });
+    assert.equal(await focused(), 'AddToCart');
+    assert.equal(await panel.getAttribute('tr[data-event="AddToCart"] button', 'aria-expanded'), 'false');
+    await panel.keyboard.press('Enter');
+    await panel.waitForSelector('tr.row-hits li');
   });
 
   test('clicking a finding shows its hits in the timeline', async () => {

@@ -65,10 +65,14 @@ impl App {
             let rows = acceptance(j, &findings);
             live::render(&s, &findings, &rows, &g);
             live::mark_hits(&findings);
-            summary::render(self, &s, &findings, &rows, &g, &c.trigger_sources, &mut listeners);
+            summary::render(&s, &findings, &rows, &g, &c.trigger_sources);
             cards::render(&decision_record(j, &s.review, order.as_deref()), &g, &c, &groups);
             match_keys::render(j);
             findings::render(self, &s, &groups, &mut listeners);
+            drop(s);
+            let mut s = self.state.borrow_mut();
+            s.rows = rows;
+            s.gate = Some(g);
         }
         // The comparison reads this journey's whole packet, when a saved one is loaded.
         let comparing = self.state.borrow().compare.is_some();
@@ -117,6 +121,8 @@ impl App {
         let rows = acceptance(j, &s.findings);
         summary::render_header(&s, &s.findings, &g);
         live::render(&s, &s.findings, &rows, &g);
+        s.rows = rows;
+        s.gate = Some(g);
     }
 
     /// Everything, now (after a user action).
@@ -306,17 +312,26 @@ pub fn update(app: &Ctx, msg: Msg) {
             status("Capturing: browse the store and place a test order.");
         }
 
+        Msg::AcceptanceClicked(e) => {
+            if let Some(msg) = summary::clicked(&e) {
+                app.send(msg);
+            }
+        }
         Msg::ToggleRow(event) => {
             app.state.borrow_mut().toggle_row(&event);
-            // A click is answered at once, not at the next throttled refresh.
-            app.render_summary();
+            // A click is answered at once, not at the next throttled refresh,
+            // and redraws the table alone, from the last render's rows (the
+            // rest of the summary does not change with it).
+            summary::render_acceptance(&app.state.borrow());
         }
         Msg::FindingToggled { code, open } => app.state.borrow_mut().finding_toggled(&code, open),
         Msg::EventToggled { event, open } => {
             app.state.borrow_mut().event_toggled(&event, open);
-            // Its details are filled now, not at the next throttled refresh.
-            if open {
-                app.render_summary();
+            // Its details are filled now, not at the next throttled refresh,
+            // from the last render's rows and findings.
+            let s = app.state.borrow();
+            if let (true, Some(g)) = (open, &s.gate) {
+                live::render(&s, &s.findings, &s.rows, g);
             }
         }
         Msg::FilterHits(hits) => {

@@ -54,6 +54,8 @@ pub enum Msg {
     ReloadTab,
 
     /// An acceptance row's event name was clicked.
+    /// A click in the acceptance table (one listener for its rows' buttons).
+    AcceptanceClicked(web_sys::Event),
     ToggleRow(String),
     /// A core event of the live part was opened or closed.
     EventToggled {

@@ -16,7 +16,7 @@
 use gloo::events::EventListener;
 use web_sys::Element;
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Msg};
 use crate::dom::*;
 use crate::{compare, export, inputs, live, review, summary};
 
@@ -115,7 +115,7 @@ pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
     let live = section(root, "pp-live", "Core events");
     let hits = section(root, "pp-hits", "Newest hits");
     section(root, "pp-gate", "Stop/Go gate");
-    card_section(root, "pp-acceptance", "1. Test Events");
+    let acceptance = card_section(root, "pp-acceptance", "1. Test Events");
     // Part of the Test Events card's question: can Meta tie the action to a person.
     section(root, "pp-matchkeys", "Match keys");
     card_section(root, "pp-order", "2. Shopify order");
@@ -130,6 +130,7 @@ pub fn build(app: &Ctx, root: &Element) -> Vec<EventListener> {
 
     let mut fixed = Vec::new();
     live::build(app, &live, &hits, &mut fixed);
+    fixed.push(app.on(&acceptance, "click", |e| Some(Msg::AcceptanceClicked(e.clone()))));
     summary::build_inventory(&inventory);
     review::build_reconciliation(app, &reconciliation, &mut fixed);
     inputs::build(app, &evidence, &mut fixed);

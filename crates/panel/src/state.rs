@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::packet::diff::PacketView;
+use pixelproof_core::results::{AcceptanceRow, Gate};
 use pixelproof_core::rules::Finding;
 use pixelproof_core::{DecodeConfig, Review, Session};
 
@@ -62,6 +63,10 @@ pub struct State {
     /// The findings of the last summary render: what an opened hit shows
     /// its codes from, without computing them again.
     pub findings: Vec<Finding>,
+    /// The acceptance rows and the gate of the last summary render (from
+    /// `findings`): a row or an event opened redraws its part from these.
+    pub rows: Vec<AcceptanceRow>,
+    pub gate: Option<Gate>,
     /// Finding codes the user opened (findings are grouped by code): they stay
     /// open when a live update re-renders the list, as expanded rows do.
     pub open_findings: BTreeSet<String>,
@@ -88,6 +93,8 @@ impl State {
             open_events: BTreeSet::new(),
             live_hits: 0,
             findings: Vec::new(),
+            rows: Vec::new(),
+            gate: None,
             open_findings: BTreeSet::new(),
             compare: None,
             confirm_clear: false,

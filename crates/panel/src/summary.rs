@@ -11,6 +11,7 @@ use pixelproof_core::packet::cards::TriggerSourcesCard;
 use pixelproof_core::results::{AcceptanceRow, CheckState, Gate, RowStatus};
 use pixelproof_core::rules::Finding;
 use pixelproof_core::tables::CORE_EVENTS;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::ctx::{Ctx, Msg};
@@ -41,15 +42,9 @@ pub fn render_header(s: &State, findings: &[Finding], g: &Gate) {
     }
 }
 
-pub fn render(
-    app: &Ctx,
-    s: &State,
-    findings: &[Finding],
-    rows: &[AcceptanceRow],
-    g: &Gate,
-    owners: &TriggerSourcesCard,
-    listeners: &mut Vec<EventListener>,
-) {
+/// The header, losses, gate and the Test Events table (from `rows`, which the
+/// caller keeps in the state afterwards) and the owners beside their senders.
+pub fn render(s: &State, findings: &[Finding], rows: &[AcceptanceRow], g: &Gate, owners: &TriggerSourcesCard) {
     let j = s.session.journey();
     render_header(s, findings, g);
     // What was not kept or not captured is said where the user looks first.
@@ -97,7 +92,7 @@ pub fn render(
             );
         }
     }
-    render_acceptance(app, s, rows, listeners);
+    acceptance_table(s, rows);
     render_owners(owners);
 }
 
@@ -132,10 +127,31 @@ pub fn hit_line(h: &Hit) -> String {
     )
 }
 
-fn render_acceptance(app: &Ctx, s: &State, rows: &[AcceptanceRow], listeners: &mut Vec<EventListener>) {
+/// The Test Events table again from the last render's rows (a row opened or closed).
+pub fn render_acceptance(s: &State) {
+    acceptance_table(s, &s.rows);
+}
+
+/// Which row's button a click in the Test Events table was on: its rows are
+/// redrawn with each render, so the section listens once for all of them.
+pub fn clicked(e: &web_sys::Event) -> Option<Msg> {
+    let target = e.target()?.dyn_into::<Element>().ok()?;
+    let button = target.closest("tr[data-event] > td > button").ok()??;
+    let row = button.closest("tr[data-event]").ok()??;
+    Some(Msg::ToggleRow(row.get_attribute("data-event")?))
+}
+
+fn acceptance_table(s: &State, rows: &[AcceptanceRow]) {
     let Some(body) = by_id("pp-acceptance-body") else {
         return;
     };
+    // The row button that has the focus (a keyboard user just opened it, or
+    // sits on it while a live update redraws the table) keeps it.
+    let focused = document()
+        .active_element()
+        .filter(|a| body.contains(Some(a)))
+        .and_then(|a| a.closest("tr[data-event]").ok().flatten())
+        .and_then(|tr| tr.get_attribute("data-event"));
     clear(&body);
     let j = s.session.journey();
     // Three columns so it fits a 360 px side panel: the event, its status, and
@@ -151,6 +167,7 @@ fn render_acceptance(app: &Ctx, s: &State, rows: &[AcceptanceRow], listeners: &m
     append(&thead, &head);
     append(&table, &thead);
     let tbody = el("tbody", "", "");
+    let mut refocus = None;
     for row in rows {
         let expanded = s.expanded_rows.contains(&row.event);
         let tr = el("tr", if row.core { "core" } else { "other" }, "");
@@ -162,6 +179,9 @@ fn render_acceptance(app: &Ctx, s: &State, rows: &[AcceptanceRow], listeners: &m
         attr(&toggle, "title", "Show the hits of this event");
         append(&name, &toggle);
         append(&tr, &name);
+        if focused.as_deref() == Some(row.event.as_str()) {
+            refocus = Some(toggle.clone());
+        }
         append(&tr, &el("td", &format!("status {class}"), label));
         let details = el("td", "details", "");
         let line = |k: &str, v: &str| {
@@ -225,11 +245,12 @@ fn render_acceptance(app: &Ctx, s: &State, rows: &[AcceptanceRow], listeners: &m
             append(&detail, &td);
             append(&tbody, &detail);
         }
-        let event = row.event.clone();
-        listeners.push(app.on(&toggle, "click", move |_| Some(Msg::ToggleRow(event.clone()))));
     }
     append(&table, &tbody);
     append(&body, &table);
+    if let Some(b) = refocus {
+        focus(&b);
+    }
 }
 
 /// The owner per core event, in the review: built once, an input per core
