@@ -16,11 +16,38 @@ function chunkBody(value) {
 }
 
 /**
+ * What a streamed read hands on: `records(bodies)` gets chunk bodies (records'
+ * JSON texts joined by commas, no brackets) in journal order, as soon as they
+ * are known to be the journal's; `restart()` says that what it got so far is
+ * no longer the start of the journal (records were evicted, or the journal
+ * removed, while it was read): everything follows again.
+ * @typedef {{ records(bodies: string[]): void, restart(): void }} JournalSink
+ */
+
+/**
  * A tab's stored journal as one JSON text (an array of records, led by a
  * `dropped` record when the budget evicted some), and `total`: how many records
  * were ever appended, the position after the last. Read by the worker and, for
- * the panel, straight from storage (`storage` has the shape of
+ * kept journeys and exports, by the panel (`storage` has the shape of
  * chrome.storage.local).
+ * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
+ * @param {import('./storage.js').JournalId} tab
+ * @param {number} [guess] chunks asked for before the meta is known
+ * @param {number} [part] older chunks asked for in one `get`, once the meta is known
+ * @returns {Promise<{ text: string, total: number }>}
+ */
+export async function readJournalText(storage, tab, guess = 8, part = 32) {
+  /** @type {string[]} */
+  let bodies = [];
+  const sink = { records: (/** @type {string[]} */ b) => { bodies.push(...b); }, restart: () => { bodies = []; } };
+  const { total } = await streamJournal(storage, tab, sink, guess, part);
+  return { text: `[${bodies.join(',')}]`, total };
+}
+
+/**
+ * Reads a tab's stored journal into `sink`, chunk by chunk as the `get`s
+ * answer, so the reader can take in the first records while storage still
+ * reads the rest; resolves to `total` once `sink` holds the whole journal.
  *
  * Never mixes two states of the journal: the newest chunk (which appends
  * rewrite) is always taken from the same `get` as the meta that names it;
@@ -30,19 +57,24 @@ function chunkBody(value) {
  * newest chunks are asked again in one `get`, and the older chunks still
  * missing in `get`s of at most `part` keys asked at the same time (storage
  * answers a few smaller `get`s sooner than one large one), and so on while
- * writes land in between.
+ * writes land in between. Older chunks go to `sink` as each `get` answers;
+ * the newest last. When the journal's start moved meanwhile (an eviction),
+ * `sink` is told to start again.
  * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
  * @param {import('./storage.js').JournalId} tab
- * @param {number} [guess] chunks asked for before the meta is known
- * @param {number} [part] older chunks asked for in one `get`, once the meta is known
- * @returns {Promise<{ text: string, total: number }>}
+ * @param {JournalSink} sink
+ * @param {number} [guess]
+ * @param {number} [part]
+ * @returns {Promise<{ total: number }>}
  */
-export async function readJournalText(storage, tab, guess = 8, part = 32) {
+export async function streamJournal(storage, tab, sink, guess = 8, part = 32) {
   const metaKey = KEY.meta(tab);
   /** @param {number} n */
   const chunkKey = (n) => KEY.chunk(tab, n);
   /** Chunks read while they were not the newest: they stay as read. @type {Map<number, unknown>} */
   const settled = new Map();
+  /** Where what `sink` holds starts (first chunk, evictions) and the next chunk it needs. @type {{ first: number, evicted: number, next: number } | null} */
+  let given = null;
   const keys = [metaKey];
   for (let n = 0; n < guess; n++) keys.push(chunkKey(n));
   /** Older chunks to ask for beside `keys`, in `get`s of their own. @type {string[]} */
@@ -51,31 +83,52 @@ export async function readJournalText(storage, tab, guess = 8, part = 32) {
     const asked = [storage.get(keys)];
     for (let i = 0; i < older.length; i += part) asked.push(storage.get(older.slice(i, i + part)));
     // The meta and the newest chunk come from the same `get` (the first).
-    const got = Object.assign({}, ...(await Promise.all(asked)).reverse());
+    const head = await asked[0];
     /** @type {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number } | undefined} */
-    const meta = got[metaKey];
-    if (!meta) return { text: '[]', total: 0 };
+    const meta = head[metaKey];
+    if (!meta) {
+      await Promise.all(asked);
+      if (given) sink.restart();
+      return { total: 0 };
+    }
     const first = meta.first ?? 0;
     const next = meta.next ?? 0;
-    const missing = [];
-    for (let n = first; n < next; n++) {
-      const k = chunkKey(n);
-      if (k in got && n < next - 1) settled.set(n, got[k]);
-      else if (!(k in got) && !settled.has(n)) missing.push(n);
-      else if (!(k in got) && n === next - 1) missing.push(n);
+    // A journal written before budgets were kept in bytes: `dropped` counted evictions.
+    const evicted = meta.evicted ?? meta.dropped ?? 0;
+    if (given && (given.first !== first || given.evicted !== evicted)) {
+      sink.restart();
+      given = null;
     }
-    if (missing.length === 0) {
-      // A journal written before budgets were kept in bytes: `dropped` counted evictions.
-      const evicted = meta.evicted ?? meta.dropped ?? 0;
-      const parts = [];
+    if (!given) {
+      given = { first, evicted, next: first };
       if (evicted > 0) {
-        parts.push(JSON.stringify({ kind: 'dropped', count: evicted, kinds: meta.evictedKinds || {}, reason: 'journal_budget', time: null }));
+        sink.records([JSON.stringify({ kind: 'dropped', count: evicted, kinds: meta.evictedKinds || {}, reason: 'journal_budget', time: null })]);
       }
-      for (let n = first; n < next; n++) {
-        const body = chunkBody(n === next - 1 ? got[chunkKey(n)] : settled.get(n));
-        if (body) parts.push(body);
+    }
+    const from = given;
+    /** Keeps the older chunks `got` holds and hands on those next in line. @param {Record<string, unknown>} got */
+    const take = (got) => {
+      for (let n = from.next; n < next - 1; n++) {
+        const k = chunkKey(n);
+        if (k in got && !settled.has(n)) settled.set(n, got[k]);
       }
-      return { text: `[${parts.join(',')}]`, total: (meta.count ?? 0) + evicted };
+      const bodies = [];
+      for (; from.next < next - 1 && settled.has(from.next); from.next++) {
+        const body = chunkBody(settled.get(from.next));
+        settled.delete(from.next);
+        if (body) bodies.push(body);
+      }
+      if (bodies.length) sink.records(bodies);
+    };
+    take(head);
+    for (const more of asked.slice(1)) take(await more);
+    const newest = chunkKey(next - 1);
+    if (from.next >= next - 1 && (next <= first || newest in head)) {
+      if (next > first) {
+        const body = chunkBody(head[newest]);
+        if (body) sink.records([body]);
+      }
+      return { total: (meta.count ?? 0) + evicted };
     }
     if (attempt > 20) throw new Error('the journal kept changing while it was read');
     // What is missing, the meta again, and the newest chunk with two after it
@@ -83,8 +136,47 @@ export async function readJournalText(storage, tab, guess = 8, part = 32) {
     keys.length = 0;
     keys.push(metaKey);
     for (let n = next - 1; n < next + 2; n++) keys.push(chunkKey(n));
-    older = missing.filter((n) => n < next - 1).map(chunkKey);
+    older = [];
+    for (let n = from.next; n < next - 1; n++) if (!settled.has(n)) older.push(chunkKey(n));
   }
+}
+
+/**
+ * A journal handed to the Rust panel as it is read (the bridge's `journal()`):
+ * `next()` resolves to the next part, in order: `{ records }` (a JSON array
+ * text; parts waiting together are joined into one), `{ restart: true }`,
+ * then `{ done: true, total, review }` or `{ error }`. `sink` is what
+ * `streamJournal` writes to; `put` adds any part.
+ */
+export function journalFeed() {
+  /** @type {({ records: string[] } | { restart: true } | { done: true, total: number, review: object | null } | { error: string })[]} */
+  const parts = [];
+  /** @type {(() => void) | null} */
+  let wake = null;
+  /** @param {(typeof parts)[number]} part */
+  const put = (part) => {
+    // Records a restart drops need not cross into the panel at all.
+    if ('restart' in part) while (parts.length && 'records' in parts[parts.length - 1]) parts.pop();
+    const last = parts[parts.length - 1];
+    if (last && 'records' in last && 'records' in part) last.records.push(...part.records);
+    else parts.push(part);
+    if (wake) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  /** @type {JournalSink} */
+  const sink = { records: (bodies) => put({ records: [...bodies] }), restart: () => put({ restart: true }) };
+  return {
+    put,
+    sink,
+    async next() {
+      while (!parts.length) await new Promise((r) => { wake = () => r(undefined); });
+      const part = /** @type {(typeof parts)[number]} */ (parts.shift());
+      return 'records' in part ? { records: `[${part.records.join(',')}]` } : part;
+    },
+  };
 }
 
 /** A chunk as stored: its records' JSON texts joined. @param {string[]} texts */

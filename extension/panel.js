@@ -2,7 +2,7 @@
 // Panel shell: loads the wasm and hands the Rust panel a small bridge to the
 // extension APIs it needs. Everything the user sees is built in Rust
 // (crates/panel), with text nodes only.
-import { readJournalText } from './journal-text.js';
+import { journalFeed, streamJournal } from './journal-text.js';
 import { keptBridge, readKept, showRecent } from './recent.js';
 import { journalId, loadEpoch, local, readReview } from './storage.js';
 
@@ -70,10 +70,13 @@ chrome.runtime.onMessage.addListener((m) => {
   }
 });
 
+/** The tab's journal on its way to the panel, part by part as storage answers. */
+const feed = journalFeed();
+
 /**
- * The tab's journal, read straight from storage as one JSON text: no copy of
- * it goes through the worker's messaging, which is slow for a long
- * journey. What the worker appends from now on comes as live
+ * Reads the tab's journal into `feed`, straight from storage as JSON text: no
+ * copy of it goes through the worker's messaging, which is slow for a long
+ * journey, and the panel takes in each part as it comes. What the worker appends from now on comes as live
  * batches (heard since this page started), placed by position; what it
  * appended before must be in what is read. So the worker is asked for its
  * total once everything appended so far is written, and a read that holds
@@ -88,19 +91,17 @@ async function readJournal(tab) {
     await asked;
     await loadEpoch();
   }
-  let read = readStored(tab);
+  const review = readReview(tab);
+  let read = streamJournal(local(), journalId(tab), feed.sink);
   const answer = await asked;
   performance.mark('pp:written');
-  let journal = await read;
-  if (answer && typeof answer.total === 'number' && journal.total < answer.total) journal = await readStored(tab);
+  let { total } = await read;
+  if (answer && typeof answer.total === 'number' && total < answer.total) {
+    feed.sink.restart();
+    ({ total } = await streamJournal(local(), journalId(tab), feed.sink));
+  }
   performance.mark('pp:journal');
-  return journal;
-}
-
-/** @param {number} tab */
-async function readStored(tab) {
-  const [{ text, total }, review] = await Promise.all([readJournalText(local(), journalId(tab)), readReview(tab)]);
-  return { text, total, review };
+  feed.put({ done: true, total, review: await review });
 }
 
 /**
@@ -142,8 +143,8 @@ async function main() {
   tabId = tab.id;
   if (resets.has(tabId)) location.reload();
   if (!journal) journal = readJournal(tab.id);
-  const read = journal;
-  read.catch(() => {}); // handed to the panel below, which says what went wrong
+  // The panel says what went wrong.
+  journal.catch((e) => feed.put({ error: e && e.message ? e.message : String(e) }));
   const url = await topUrl(tab);
   // Switching tabs switches journeys. Page loads within the tab are one journey
   // and arrive live; only a move to another site reloads (for its Watch button).
@@ -163,7 +164,7 @@ async function main() {
     tabUrl: url,
     watched,
     send: (m) => chrome.runtime.sendMessage(m),
-    journal: () => read,
+    journal: () => feed.next(),
     copy: (text) => navigator.clipboard.writeText(text),
     download,
     // One origin, asked at the moment the user clicks "Watch".

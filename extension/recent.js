@@ -96,7 +96,12 @@ export async function keptBridge(id, read) {
     send: async (m) => (m && m.type === 'clear'
       ? chrome.runtime.sendMessage({ type: 'delete-journey', id })
       : { error: 'this journey is kept from an earlier browser session and is read-only' }),
-    journal: () => read,
+    // The whole journal in one part, then its total and review.
+    journal: (() => {
+      /** @type {({ records: string } | { done: true, total: number, review: object | null })[]} */
+      const parts = [{ records: journal.text }, { done: true, total: journal.total, review: journal.review }];
+      return async () => parts.shift() ?? { error: 'the journal was read already' };
+    })(),
     requestOrigin: async () => false,
     reloadTab() {},
     onGranted() {},

@@ -3,7 +3,7 @@
 // on demand (after a wake, or after the budget evicted records): the journal
 // is the only state.
 import { Session } from '../wasm/pixelproof_wasm.js';
-import { readJournalText } from '../journal-text.js';
+import { streamJournal } from '../journal-text.js';
 import { journalId, local } from '../storage.js';
 import { markOnce, storageReady, wasmReady } from './boot.js';
 import { readReview } from './reviews.js';
@@ -98,8 +98,9 @@ export async function sessionFor(tab) {
 }
 
 /**
- * Reads the journal as one JSON text (no writes are waited for: what they add
- * comes through `written`, by position) and hands it to the core in one call.
+ * Reads the journal (no writes are waited for: what they add comes through
+ * `written`, by position) and hands it to the core part by part as storage
+ * answers, so the first records are taken in while the rest is still read.
  * @param {number} tab
  * @param {Building} b
  * @returns {Promise<Held>}
@@ -109,16 +110,42 @@ async function build(tab, b) {
     await storageReady;
     // The badge asks for the review fields next: read them meanwhile.
     readReview(tab).catch(() => {});
+    let wasmIn = false;
+    wasmReady.then(() => { wasmIn = true; }, () => {});
     for (;;) {
-      const [{ text, total }] = await Promise.all([readJournalText(local(), journalId(tab)).then((j) => { markOnce('pp:journal-read'); return j; }), wasmReady]);
-      const held = { session: new Session(undefined), applied: total };
-      try {
-        // A record the core refuses is skipped there and costs no other.
-        held.session.addJson(text);
-      } catch (e) {
-        // Only a stored text that is no list at all: the journal stays as it is.
-        console.warn('PixelProof: stored journal unreadable', e);
-      }
+      /** @type {Session | null} */
+      let session = null;
+      /** Parts read before the wasm was ready. @type {string[]} */
+      let waiting = [];
+      /** @param {string[]} bodies */
+      const add = (bodies) => {
+        try {
+          // A record the core refuses is skipped there and costs no other.
+          /** @type {Session} */ (session).addJson(`[${bodies.join(',')}]`);
+        } catch (e) {
+          // Only a stored text that is no list at all: the journal stays as it is.
+          console.warn('PixelProof: stored journal unreadable', e);
+        }
+      };
+      /** @type {import('../journal-text.js').JournalSink} */
+      const sink = {
+        records(bodies) {
+          if (!session && wasmIn) session = new Session(undefined);
+          if (session) add(bodies);
+          else waiting.push(...bodies);
+        },
+        restart() {
+          if (session) session.free();
+          session = null;
+          waiting = [];
+        },
+      };
+      const { total } = await streamJournal(local(), journalId(tab), sink);
+      markOnce('pp:journal-read');
+      await wasmReady;
+      if (!session) session = new Session(undefined);
+      if (waiting.length) add(waiting);
+      const held = { session, applied: total };
       if (b.stale) {
         // Evicted or cleared while it was read: read again.
         held.session.free();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createJournalStore, readJournalText } from '../../dist/chrome-test/journal-store.js';
 import { KEY } from '../../dist/chrome-test/storage.js';
+import { journalFeed, streamJournal } from '../../dist/chrome-test/journal-text.js';
 
 function memoryStorage() {
   const data = new Map();
@@ -271,6 +272,93 @@ test('a long journal is read whole, its older chunks asked for in parts at the s
   assert.ok(parts.length >= 5, `the 19 older chunks in parts (${parts.length} gets)`);
   assert.ok(parts.every((s) => s.n <= 4), `no part over 4 keys: ${JSON.stringify(parts)}`);
   assert.ok(most >= 2, 'parts asked at the same time');
+});
+
+/** A sink that keeps what a streamed read handed on: `bodies` since the last restart. */
+function keepingSink() {
+  const sink = { bodies: [], restarts: 0, records(b) { sink.bodies.push(...b); }, restart() { sink.restarts++; sink.bodies = []; } };
+  return sink;
+}
+
+test('a streamed read hands on the older chunks as each get answers, before the last one has', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 41; i++) store.append(9, rec(i));
+  await store.idle(9);
+  const realGet = storage.get;
+  // The gets of older chunks answer one at a time, when the test lets them.
+  const held = [];
+  storage.get = (keys) => ([].concat(keys).includes(KEY.meta(9)) ? realGet(keys) : new Promise((r) => held.push(() => r(realGet(keys)))));
+  const sink = keepingSink();
+  let done = false;
+  const read = streamJournal(storage, 9, sink, 1, 4).then((r) => { done = true; return r; });
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  await settle();
+  const handed = () => JSON.parse(`[${sink.bodies.join(',')}]`).map((r) => r.time);
+  // The first get (the meta and chunk 0) is in: chunk 0's records are handed on.
+  assert.deepEqual(handed(), [0, 1]);
+  assert.ok(held.length >= 4, `the older chunks asked for in parts (${held.length} gets)`);
+  held.shift()();
+  await settle();
+  assert.deepEqual(handed(), [...Array(10).keys()], 'the first part handed on while the others are still out');
+  assert.equal(done, false);
+  while (held.length) { held.shift()(); await settle(); }
+  const { total } = await read;
+  storage.get = realGet;
+  assert.deepEqual(handed(), [...Array(41).keys()]);
+  assert.equal(total, 41);
+  assert.equal(sink.restarts, 0);
+});
+
+test('a streamed read starts again when evictions move the start of the journal while it is read', async () => {
+  const storage = memoryStorage();
+  const size = JSON.stringify(rec(0)).length;
+  const store = createJournalStore({ storage, chunk: 2, budget: { journal: 30 * size, page: 100 } });
+  for (let i = 0; i < 30; i++) store.append(10, rec(i));
+  await store.idle(10);
+  const realGet = storage.get;
+  let olderGets = 0;
+  let next = 30;
+  storage.get = async (keys) => {
+    // Once the first part of older chunks has been asked for: enough lands to evict the oldest chunks.
+    if (![].concat(keys).includes(KEY.meta(10)) && ++olderGets === 1) {
+      for (const end = next + 8; next < end; next++) store.append(10, rec(next));
+      await store.idle(10);
+    }
+    return realGet(keys);
+  };
+  const sink = keepingSink();
+  const { total } = await streamJournal(storage, 10, sink, 1, 4);
+  storage.get = realGet;
+  assert.ok(sink.restarts >= 1, 'told to start again');
+  const got = JSON.parse(`[${sink.bodies.join(',')}]`);
+  assert.equal(got[0].kind, 'dropped');
+  const kept = got.slice(1).map((r) => r.time);
+  assert.equal(got[0].count + kept.length, total, 'dropped + kept = the total');
+  assert.deepEqual(kept, [...Array(kept.length).keys()].map((i) => total - kept.length + i), 'what is kept, once each, in order');
+  // The same as a read of the journal now, which nothing changes.
+  assert.deepEqual({ text: `[${sink.bodies.join(',')}]`, total }, await streamRead(storage, 10));
+});
+
+const streamRead = async (storage, tab) => {
+  const sink = keepingSink();
+  const { total } = await streamJournal(storage, tab, sink);
+  return { text: `[${sink.bodies.join(',')}]`, total };
+};
+
+test('the panel feed joins the parts waiting together, drops records a restart voids, and ends with the total', async () => {
+  const feed = journalFeed();
+  feed.sink.records(['{"time":1}', '{"time":2}']);
+  feed.sink.records(['{"time":3}']);
+  assert.deepEqual(await feed.next(), { records: '[{"time":1},{"time":2},{"time":3}]' });
+  feed.sink.records(['{"time":4}']);
+  feed.sink.restart();
+  feed.sink.records(['{"time":1}']);
+  assert.deepEqual(await feed.next(), { restart: true }, 'record 4, voided, never crosses');
+  assert.deepEqual(await feed.next(), { records: '[{"time":1}]' });
+  const waiting = feed.next();
+  feed.put({ done: true, total: 1, review: null });
+  assert.deepEqual(await waiting, { done: true, total: 1, review: null });
 });
 
 test('a journal cleared between two reads of its text reads as empty, never as a mix', async () => {

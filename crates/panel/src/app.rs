@@ -20,7 +20,7 @@ use pixelproof_core::rules::Finding;
 use pixelproof_core::{Packet, PacketOptions, Review};
 use web_sys::Element;
 
-use crate::bridge::{self, Bridge};
+use crate::bridge::{self, Bridge, JournalPart};
 use crate::ctx::{App, Copy, Ctx, Msg};
 use crate::dom::{attr, by_id, clear, mark, status};
 use crate::state::{HarPacket, State, Watch};
@@ -210,18 +210,34 @@ pub fn mount(root: Element, bridge: Bridge) {
     );
     app.bridge.on_records(&cb);
     cb.forget(); // lives as long as the panel page
+    read_journal(&app);
+}
+
+/// Asks for the stored journal's next part: each is taken in as it comes, so
+/// the first records are in while storage still reads the rest.
+fn read_journal(app: &Ctx) {
     let bridge = app.bridge.clone();
-    app.later(async move { Msg::JournalRead(bridge::get_journal(&bridge).await) });
+    app.later(async move { Msg::JournalPart(bridge::journal_next(&bridge).await) });
 }
 
 pub fn update(app: &Ctx, msg: Msg) {
     let tab = app.state.borrow().tab;
     match msg {
-        Msg::JournalRead(reply) => {
-            match reply {
-                Ok(j) => {
-                    let unreadable = j.unreadable;
-                    app.state.borrow_mut().load(j);
+        Msg::JournalPart(part) => {
+            match part {
+                Ok(JournalPart::Records { records, unreadable }) => {
+                    app.state.borrow_mut().add_stored(records, unreadable);
+                    return read_journal(app);
+                }
+                Ok(JournalPart::Restart) => {
+                    app.state.borrow_mut().restart_stored();
+                    return read_journal(app);
+                }
+                Ok(JournalPart::Done { total, review }) => {
+                    let mut s = app.state.borrow_mut();
+                    s.stored_done(total, review);
+                    let unreadable = s.stored_unreadable;
+                    drop(s);
                     if unreadable > 0 {
                         status(&format!(
                             "{unreadable} journal record(s) did not fit the journal format and were skipped; the rest is shown."
@@ -230,7 +246,10 @@ pub fn update(app: &Ctx, msg: Msg) {
                 }
                 Err(e) => {
                     status(&format!("Could not read the journal: {e}"));
-                    app.state.borrow_mut().replay_early();
+                    // Nothing of a journal half read is shown as if it were the journey.
+                    let mut s = app.state.borrow_mut();
+                    s.restart_stored();
+                    s.replay_early();
                 }
             }
             review::fill(&app.state.borrow().review);

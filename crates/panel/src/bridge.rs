@@ -23,11 +23,13 @@ export interface PanelBridge {
   /** A control message to the service worker; resolves to its answer. */
   send(msg: { type: string; tabId: number; [key: string]: unknown }): Promise<any>;
   /**
-   * The tab's stored journal as one JSON text (an array of records), how many
-   * records were ever appended (`total`, the position after the last) and the
-   * review fields; read once, at mount, after `onRecords` is subscribed.
+   * The tab's stored journal as it is read, one part per call, in order:
+   * records (a JSON array text), `restart` (what came before is no longer the
+   * journal's start: drop it), and last `done` with how many records were ever
+   * appended (`total`, the position after the last) and the review fields.
+   * Read once, from mount on, after `onRecords` is subscribed.
    */
-  journal(): Promise<{ text: string; total: number; review: object | null }>;
+  journal(): Promise<{ records: string } | { restart: true } | { done: true; total: number; review: object | null } | { error: string }>;
   copy(text: string): Promise<void>;
   download(name: string, text: string, mime: string): void;
   /** Asks the browser for one origin; must be called in a click's own task. */
@@ -122,38 +124,48 @@ async fn call(bridge: &Bridge, request: &Request<'_>) -> Result<JsValue, String>
     Ok(v)
 }
 
-/// The tab's journal as read at mount: records, the running total, review fields.
-pub struct JournalReply {
-    pub records: Vec<Record>,
-    /// Records that did not fit the journal format (skipped, and said so).
-    pub unreadable: usize,
-    pub total: Option<f64>,
-    pub review: Option<Review>,
+/// One part of the tab's journal as the bridge reads it (see `journal()`).
+pub enum JournalPart {
+    /// Records in journal order; `unreadable`: those that did not fit the
+    /// journal format (skipped, and said so).
+    Records { records: Vec<Record>, unreadable: usize },
+    /// Drop the records given so far: the journal is read again from its start.
+    Restart,
+    /// The whole journal was given: the running total and the review fields.
+    Done { total: Option<f64>, review: Option<Review> },
 }
 
-fn journal_reply(v: &JsValue) -> Result<JournalReply, String> {
+fn journal_part(v: &JsValue) -> Result<JournalPart, String> {
     let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    // One JSON text, as stored: nothing is built as JS objects on the way in.
-    let text = crate::utf8(&get("text")).ok_or("the journal is not a list of records")?;
+    if let Some(e) = get("error").as_string() {
+        return Err(e);
+    }
+    if get("restart").is_truthy() {
+        return Ok(JournalPart::Restart);
+    }
+    if get("done").is_truthy() {
+        let review = get("review");
+        let review = if review.is_object() {
+            Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
+        } else {
+            None
+        };
+        return Ok(JournalPart::Done {
+            total: get("total").as_f64(),
+            review,
+        });
+    }
+    // JSON text, as stored: nothing is built as JS objects on the way in.
+    let text = crate::utf8(&get("records")).ok_or("the journal is not a list of records")?;
     let (records, unreadable) = pixelproof_core::journal::lenient_records(&text)
         .map_err(|e| format!("the journal is not a list of records: {e}"))?;
-    let review = get("review");
-    let review = if review.is_object() {
-        Some(serde_wasm_bindgen::from_value(review).map_err(|e| format!("review fields: {e}"))?)
-    } else {
-        None
-    };
-    Ok(JournalReply {
-        records,
-        unreadable,
-        total: get("total").as_f64(),
-        review,
-    })
+    Ok(JournalPart::Records { records, unreadable })
 }
 
-pub async fn get_journal(bridge: &Bridge) -> Result<JournalReply, String> {
+/// The next part of the tab's journal (parsed here, as it arrives).
+pub async fn journal_next(bridge: &Bridge) -> Result<JournalPart, String> {
     let v = JsFuture::from(bridge.journal()).await.map_err(|e| format!("{e:?}"))?;
-    journal_reply(&v)
+    journal_part(&v)
 }
 
 /// Stores a pasted server payload or order as a journal record of the tab

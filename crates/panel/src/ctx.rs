@@ -17,12 +17,12 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
-use crate::bridge::{Bridge, JournalReply};
+use crate::bridge::{Bridge, JournalPart};
 use crate::state::State;
 
 pub enum Msg {
-    /// The worker's reply to `get-journal`, read once at mount.
-    JournalRead(Result<JournalReply, String>),
+    /// The next part of the stored journal, read from mount on.
+    JournalPart(Result<JournalPart, String>),
     /// A live batch from the worker: records (a JS array) from position `start`.
     Records {
         start: f64,

@@ -9,11 +9,10 @@ use std::collections::BTreeSet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::packet::diff::PacketView;
-use pixelproof_core::results::{AcceptanceRow, Gate};
 use pixelproof_core::rules::Finding;
+use pixelproof_core::results::{AcceptanceRow, Gate};
 use pixelproof_core::{DecodeConfig, Review, Session};
 
-use crate::bridge::JournalReply;
 
 /// Timeline records shown at first, and added by each "Show older records".
 pub const PAGE: usize = 200;
@@ -45,6 +44,10 @@ pub struct State {
     /// Live batches (start, records as JSON text) that arrive before the
     /// journal itself is read wait here: applied first, they would be added twice.
     pub early: Option<Vec<(f64, String)>>,
+    /// Records taken in from the stored journal so far, and those of it that
+    /// did not fit the journal format.
+    pub stored: usize,
+    pub stored_unreadable: usize,
     pub review: Review,
     pub watch: Watch,
     /// Timeline: how many of the newest records are shown, and an optional hit filter.
@@ -84,6 +87,8 @@ impl State {
             session: Session::new(DecodeConfig::default()),
             applied: 0.0,
             early: Some(Vec::new()),
+            stored: 0,
+            stored_unreadable: 0,
             review: Review::default(),
             watch,
             shown: PAGE,
@@ -102,15 +107,30 @@ impl State {
         }
     }
 
-    /// Takes in the stored journal, then the live batches heard while it was
-    /// read (those the journal already had are skipped by position).
-    pub fn load(&mut self, reply: JournalReply) {
-        let n = reply.records.len() as f64;
-        for rec in reply.records {
+    /// Takes in records of the stored journal, in order, as its parts are
+    /// read (`unreadable`: records of the part that did not fit the format).
+    pub fn add_stored(&mut self, records: Vec<Record>, unreadable: usize) {
+        self.stored += records.len();
+        self.stored_unreadable += unreadable;
+        for rec in records {
             self.session.add(rec);
         }
-        self.applied = reply.total.unwrap_or(n);
-        if let Some(r) = reply.review {
+    }
+
+    /// The stored journal is read again from its start (it changed while it
+    /// was read, or could not be read): what was taken in from it goes.
+    pub fn restart_stored(&mut self) {
+        self.session = Session::new(DecodeConfig::default());
+        self.stored = 0;
+        self.stored_unreadable = 0;
+    }
+
+    /// The whole stored journal is in: its running total and the review
+    /// fields, then the live batches heard while it was read (those the
+    /// journal already had are skipped by position).
+    pub fn stored_done(&mut self, total: Option<f64>, review: Option<Review>) {
+        self.applied = total.unwrap_or(self.stored as f64);
+        if let Some(r) = review {
             self.review = r;
         }
         self.replay_early();
@@ -215,12 +235,8 @@ mod tests {
         let mut s = State::new(1.0, Watch::Watched);
         let text = batch(&(1..=records as u32).collect::<Vec<_>>());
         let (records, _) = pixelproof_core::journal::lenient_records(&text).expect("records");
-        s.load(JournalReply {
-            records,
-            unreadable: 0,
-            total,
-            review: None,
-        });
+        s.add_stored(records, 0);
+        s.stored_done(total, None);
         s
     }
 
@@ -231,14 +247,26 @@ mod tests {
         assert!(!s.apply_batch(2.0, &batch(&[3])));
         // The journal already holds the first two: only the third is new.
         let (records, _) = pixelproof_core::journal::lenient_records(&batch(&[1, 2])).expect("records");
-        s.load(JournalReply {
-            records,
-            unreadable: 0,
-            total: Some(2.0),
-            review: None,
-        });
-        assert_eq!(s.applied, 3.0);
-        assert_eq!(s.session.records().len(), 3);
+        s.add_stored(records, 0);
+        assert!(!s.apply_batch(3.0, &batch(&[4])), "still waits while the journal is read");
+        s.stored_done(Some(2.0), None);
+        assert_eq!(s.applied, 4.0);
+        assert_eq!(s.session.records().len(), 4);
+    }
+
+    #[test]
+    fn a_journal_read_again_from_its_start_keeps_only_what_the_second_read_gave() {
+        let mut s = State::new(1.0, Watch::Watched);
+        let part = |times: &[u32]| pixelproof_core::journal::lenient_records(&batch(times)).expect("records").0;
+        s.add_stored(part(&[1, 2, 3]), 1);
+        // Records 1 and 2 were evicted while the rest was read: it starts again.
+        s.restart_stored();
+        s.add_stored(part(&[3]), 0);
+        s.add_stored(part(&[4, 5]), 0);
+        s.stored_done(Some(5.0), None);
+        let times: Vec<f64> = s.session.records().iter().filter_map(|r| r.time()).collect();
+        assert_eq!(times, [3.0, 4.0, 5.0]);
+        assert_eq!((s.stored, s.stored_unreadable, s.applied), (3, 0, 5.0));
     }
 
     #[test]
