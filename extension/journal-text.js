@@ -36,7 +36,7 @@ function chunkBody(value) {
  * @param {number} [part] older chunks asked for in one `get`, once the meta is known
  * @returns {Promise<{ text: string, total: number }>}
  */
-export async function readJournalText(storage, tab, guess = 8, part = 32) {
+export async function readJournalText(storage, tab, guess = 16, part = 32) {
   /** @type {string[]} */
   let bodies = [];
   const sink = { records: (/** @type {string[]} */ b) => { bodies.push(...b); }, restart: () => { bodies = []; } };
@@ -67,7 +67,7 @@ export async function readJournalText(storage, tab, guess = 8, part = 32) {
  * @param {number} [part]
  * @returns {Promise<{ total: number }>}
  */
-export async function streamJournal(storage, tab, sink, guess = 8, part = 32) {
+export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
   const metaKey = KEY.meta(tab);
   /** @param {number} n */
   const chunkKey = (n) => KEY.chunk(tab, n);
