@@ -9,10 +9,9 @@ use std::collections::BTreeSet;
 
 use pixelproof_core::journal::Record;
 use pixelproof_core::packet::diff::PacketView;
-use pixelproof_core::rules::Finding;
 use pixelproof_core::results::{AcceptanceRow, Gate};
+use pixelproof_core::rules::Finding;
 use pixelproof_core::{DecodeConfig, Review, Session};
-
 
 /// Timeline records shown at first, and added by each "Show older records".
 pub const PAGE: usize = 200;
@@ -248,7 +247,10 @@ mod tests {
         // The journal already holds the first two: only the third is new.
         let (records, _) = pixelproof_core::journal::lenient_records(&batch(&[1, 2])).expect("records");
         s.add_stored(records, 0);
-        assert!(!s.apply_batch(3.0, &batch(&[4])), "still waits while the journal is read");
+        assert!(
+            !s.apply_batch(3.0, &batch(&[4])),
+            "still waits while the journal is read"
+        );
         s.stored_done(Some(2.0), None);
         assert_eq!(s.applied, 4.0);
         assert_eq!(s.session.records().len(), 4);
@@ -257,7 +259,11 @@ mod tests {
     #[test]
     fn a_journal_read_again_from_its_start_keeps_only_what_the_second_read_gave() {
         let mut s = State::new(1.0, Watch::Watched);
-        let part = |times: &[u32]| pixelproof_core::journal::lenient_records(&batch(times)).expect("records").0;
+        let part = |times: &[u32]| {
+            pixelproof_core::journal::lenient_records(&batch(times))
+                .expect("records")
+                .0
+        };
         s.add_stored(part(&[1, 2, 3]), 1);
         // Records 1 and 2 were evicted while the rest was read: it starts again.
         s.restart_stored();
