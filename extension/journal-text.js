@@ -142,6 +142,35 @@ export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
 }
 
 /**
+ * A sink for a reader that is not ready when the first parts come (a woken
+ * worker's wasm still loading): parts wait and go first, in order, once
+ * `open()` is called; after that each goes on as it comes. `restart` drops
+ * what waits, and tells the reader to start over once it was open.
+ * @param {{ add(bodies: string[]): void, restart(): void }} reader
+ * @returns {JournalSink & { open(): void }}
+ */
+export function lateSink(reader) {
+  let open = false;
+  /** @type {string[]} */
+  let waiting = [];
+  return {
+    records(bodies) {
+      if (open) reader.add(bodies);
+      else waiting.push(...bodies);
+    },
+    restart() {
+      waiting = [];
+      if (open) reader.restart();
+    },
+    open() {
+      if (open) return;
+      open = true;
+      if (waiting.length) reader.add(waiting.splice(0));
+    },
+  };
+}
+
+/**
  * A journal handed to the Rust panel as it is read (the bridge's `journal()`):
  * `next()` resolves to the next part, in order: `{ records }` (a JSON array
  * text; parts waiting together are joined into one), `{ restart: true }`,

@@ -3,7 +3,7 @@
 // on demand (after a wake, or after the budget evicted records): the journal
 // is the only state.
 import { Session } from '../wasm/pixelproof_wasm.js';
-import { streamJournal } from '../journal-text.js';
+import { lateSink, streamJournal } from '../journal-text.js';
 import { journalId, local } from '../storage.js';
 import { markOnce, storageReady, wasmReady } from './boot.js';
 import { readReview } from './reviews.js';
@@ -115,36 +115,30 @@ async function build(tab, b) {
     for (;;) {
       /** @type {Session | null} */
       let session = null;
-      /** Parts read before the wasm was ready. @type {string[]} */
-      let waiting = [];
-      /** @param {string[]} bodies */
-      const add = (bodies) => {
-        try {
-          // A record the core refuses is skipped there and costs no other.
-          /** @type {Session} */ (session).addJson(`[${bodies.join(',')}]`);
-        } catch (e) {
-          // Only a stored text that is no list at all: the journal stays as it is.
-          console.warn('PixelProof: stored journal unreadable', e);
-        }
-      };
-      /** @type {import('../journal-text.js').JournalSink} */
-      const sink = {
-        records(bodies) {
-          if (!session && wasmIn) session = new Session(undefined);
-          if (session) add(bodies);
-          else waiting.push(...bodies);
+      const sink = lateSink({
+        add(bodies) {
+          session ??= new Session(undefined);
+          try {
+            // A record the core refuses is skipped there and costs no other.
+            session.addJson(`[${bodies.join(',')}]`);
+          } catch (e) {
+            // Only a stored text that is no list at all: the journal stays as it is.
+            console.warn('PixelProof: stored journal unreadable', e);
+          }
         },
         restart() {
-          if (session) session.free();
+          session?.free();
           session = null;
-          waiting = [];
         },
-      };
+      });
+      // Parts read before the wasm is ready wait for it, then go first.
+      if (wasmIn) sink.open();
+      else wasmReady.then(() => sink.open(), () => {});
       const { total } = await streamJournal(local(), journalId(tab), sink);
       markOnce('pp:journal-read');
       await wasmReady;
-      if (!session) session = new Session(undefined);
-      if (waiting.length) add(waiting);
+      sink.open();
+      session ??= new Session(undefined);
       const held = { session, applied: total };
       if (b.stale) {
         // Evicted or cleared while it was read: read again.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createJournalStore, readJournalText } from '../../dist/chrome-test/journal-store.js';
 import { KEY } from '../../dist/chrome-test/storage.js';
-import { journalFeed, streamJournal } from '../../dist/chrome-test/journal-text.js';
+import { journalFeed, lateSink, streamJournal } from '../../dist/chrome-test/journal-text.js';
 
 function memoryStorage() {
   const data = new Map();
@@ -345,6 +345,40 @@ const streamRead = async (storage, tab) => {
   const { total } = await streamJournal(storage, tab, sink);
   return { text: `[${sink.bodies.join(',')}]`, total };
 };
+
+test('a reader that opens late (a waking worker\'s wasm) gets the parts that waited first, in order', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 41; i++) store.append(11, rec(i));
+  await store.idle(11);
+  const realGet = storage.get;
+  const held = [];
+  storage.get = (keys) => ([].concat(keys).includes(KEY.meta(11)) ? realGet(keys) : new Promise((r) => held.push(() => r(realGet(keys)))));
+  const taken = [];
+  const reader = { add: (bodies) => taken.push(...JSON.parse(`[${bodies.join(',')}]`).map((r) => r.time)), restart: () => taken.splice(0) };
+  const sink = lateSink(reader);
+  const read = streamJournal(storage, 11, sink, 1, 4);
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  await settle();
+  held.shift()();
+  await settle();
+  assert.deepEqual(taken, [], 'nothing reaches a reader that is not open');
+  sink.open();
+  assert.deepEqual(taken, [...Array(10).keys()], 'what waited, in order, at once');
+  while (held.length) { held.shift()(); await settle(); }
+  await read;
+  storage.get = realGet;
+  assert.deepEqual(taken, [...Array(41).keys()]);
+  sink.restart();
+  assert.deepEqual(taken, [], 'an open reader is told to start over');
+  const early = lateSink(reader);
+  early.records(['{"time":1}']);
+  early.restart();
+  early.records(['{"time":2}']);
+  early.open();
+  early.open();
+  assert.deepEqual(taken, [2], 'a restart before it opens drops what waited; opening twice adds nothing twice');
+});
 
 test('the panel feed joins the parts waiting together, drops records a restart voids, and ends with the total', async () => {
   const feed = journalFeed();
