@@ -284,7 +284,8 @@ async function panelLatency() {
 // meanwhile); checked on every animation frame from the panel's
 // first script on, and timed from its navigation start. The panel's own
 // performance marks split it: wasm compiled, journal read (the worker's
-// answer that everything is written, then storage), records taken in, rendered.
+// answer that everything is written, then storage; each part is taken in as it
+// comes), the last part taken in, rendered.
 const FIRST_PAINT = `(() => {
   window.__paint = null;
   const done = () => {

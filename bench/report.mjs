@@ -98,7 +98,7 @@ if (b && b.panelOpen) {
   for (const which of ['small', 'large']) {
     const s = o[`${which}Split`];
     const first = s && s.firstScreen && s.firstScreen.n ? `first screen at ${s.firstScreen.median.toFixed(0)}, ` : '';
-    const split = s ? ` — ${first}wasm compiled at ${s.compiled.median.toFixed(0)}, journal read at ${s.journalRead.median.toFixed(0)}, records taken in at ${s.takenIn.median.toFixed(0)} ms` : '';
+    const split = s ? ` — ${first}wasm compiled at ${s.compiled.median.toFixed(0)}, journal read (taken in part by part as it came) at ${s.journalRead.median.toFixed(0)}, the last part taken in ${s.takenIn.median.toFixed(0)} ms after` : '';
     add('Panel', `opening: first full paint, ${o[`${which}Hits`].toLocaleString('en')} hits (${o[which].n} opens)`, `${iqr(o[which])}${split}`, ...goal(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', o[which].median));
   }
   if (o.floor) add('Panel', `opening: the floor, an extension page whose one script writes a line of text (${o.floor.n} opens)`, iqr(o.floor), '–', null);
