@@ -125,10 +125,19 @@ describe('the panel', () => {
   test('a new hit appears live', async () => {
     const before = await hitCount();
     const items = await panel.$$eval('#pp-timeline-list > li.t-hit', (l) => l.length);
+    // A Test Events row button keeps the focus while the user reads the end of
+    // the panel: the table redrawn live must not scroll the panel back to it.
+    await panel.focus('tr[data-event="AddToCart"] button');
+    await panel.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const table = await panel.getAttribute('#pp-acceptance-body', 'data-key');
     await store.goto(PRODUCT);
     await panel.waitForFunction((n) => document.querySelectorAll('#pp-timeline-list > li.t-hit').length > n, items, { timeout: 10000 });
     // The timeline row is added at once; the summary above it follows within its refresh interval.
     await panel.waitForFunction((n) => Number((document.querySelector('#pp-counts').textContent.match(/(\d+) hits/) || [])[1]) > n, before, { timeout: 5000 });
+    await panel.waitForFunction((k) => document.getElementById('pp-acceptance-body').dataset.key !== k, table, { timeout: 5000 });
+    const focus = await panel.evaluate(() => ({ row: document.activeElement?.closest('tr')?.dataset.event ?? null, top: document.activeElement?.getBoundingClientRect().top ?? 0 }));
+    assert.equal(focus.row, 'AddToCart', 'the redrawn row button has the focus');
+    assert.ok(focus.top < 0, `the panel stayed at its end (the button's top at ${focus.top} px, above the view)`);
   });
 
   test('bad Conversions API JSON shows its error and keeps the journey', async () => {

@@ -53,9 +53,9 @@ pub enum Msg {
     WatchRegistered(String),
     ReloadTab,
 
-    /// An acceptance row's event name was clicked.
     /// A click in the acceptance table (one listener for its rows' buttons).
     AcceptanceClicked(web_sys::Event),
+    /// An acceptance row's event name was clicked.
     ToggleRow(String),
     /// A core event of the live part was opened or closed.
     EventToggled {

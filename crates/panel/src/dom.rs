@@ -89,6 +89,16 @@ pub fn focus(e: &Element) {
     }
 }
 
+/// Gives `e` the focus where it is, without scrolling it into view (an element
+/// redrawn under the focus keeps it while the user reads elsewhere).
+pub fn keep_focus(e: &Element) {
+    if let Some(h) = e.dyn_ref::<HtmlElement>() {
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = h.focus_with_options(&options);
+    }
+}
+
 /// A labelled form field: `<label>text <input id=…></label>`.
 pub fn field(label: &str, control: &Element) -> Element {
     let l = el("label", "field", "");

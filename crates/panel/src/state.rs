@@ -177,6 +177,8 @@ impl State {
         self.rendered_records = 0;
         self.live_hits = 0;
         self.findings.clear();
+        self.rows.clear();
+        self.gate = None;
         self.filter = None;
     }
 

@@ -145,6 +145,18 @@ fn acceptance_table(s: &State, rows: &[AcceptanceRow]) {
     let Some(body) = by_id("pp-acceptance-body") else {
         return;
     };
+    // Redrawn only when what it shows changed: a live update that changes
+    // nothing here leaves the table (and a button with the focus) as it is.
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{rows:?}").hash(&mut h);
+        s.expanded_rows.hash(&mut h);
+        h.finish().to_string()
+    };
+    if body.get_attribute("data-key").as_deref() == Some(key.as_str()) {
+        return;
+    }
     // The row button that has the focus (a keyboard user just opened it, or
     // sits on it while a live update redraws the table) keeps it.
     let focused = document()
@@ -153,6 +165,7 @@ fn acceptance_table(s: &State, rows: &[AcceptanceRow]) {
         .and_then(|a| a.closest("tr[data-event]").ok().flatten())
         .and_then(|tr| tr.get_attribute("data-event"));
     clear(&body);
+    attr(&body, "data-key", &key);
     let j = s.session.journey();
     // Three columns so it fits a 360 px side panel: the event, its status, and
     // the details stacked as labelled lines.
@@ -249,7 +262,7 @@ fn acceptance_table(s: &State, rows: &[AcceptanceRow]) {
     append(&table, &tbody);
     append(&body, &table);
     if let Some(b) = refocus {
-        focus(&b);
+        keep_focus(&b);
     }
 }
 
