@@ -20,7 +20,9 @@ import { KEY, LIMITS } from './storage.js';
  */
 
 /** @returns {Meta} */
-export const freshMeta = () => ({ first: 0, next: 0, count: 0, evicted: 0, evictedKinds: {}, bytes: 0, pageBytes: 0, sizes: {}, committed: {} });
+// `born` tells a journal from one cleared and begun again under the same key (a
+// reader that spans the two must start over).
+export const freshMeta = () => ({ born: Date.now() + Math.random(), first: 0, next: 0, count: 0, evicted: 0, evictedKinds: {}, bytes: 0, pageBytes: 0, sizes: {}, committed: {} });
 
 /**
  * The writes that add `batch` to a journal whose meta is `meta` (updated in

@@ -73,7 +73,7 @@ export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
   const chunkKey = (n) => KEY.chunk(tab, n);
   /** Chunks read while they were not the newest: they stay as read. @type {Map<number, unknown>} */
   const settled = new Map();
-  /** Where what `sink` holds starts (first chunk, evictions) and the next chunk it needs. @type {{ first: number, evicted: number, next: number } | null} */
+  /** Which journal `sink` holds, where it starts (first chunk, evictions) and the next chunk it needs. @type {{ born: number | undefined, first: number, evicted: number, next: number } | null} */
   let given = null;
   const keys = [metaKey];
   for (let n = 0; n < guess; n++) keys.push(chunkKey(n));
@@ -82,12 +82,13 @@ export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
   for (let attempt = 0; ; attempt++) {
     const asked = [storage.get(keys)];
     for (let i = 0; i < older.length; i += part) asked.push(storage.get(older.slice(i, i + part)));
+    // Each is awaited in turn; one that fails before its turn is not left unhandled meanwhile.
+    for (const p of asked) p.catch(() => {});
     // The meta and the newest chunk come from the same `get` (the first).
     const head = await asked[0];
-    /** @type {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number } | undefined} */
+    /** @type {{ first?: number, next?: number, count?: number, evicted?: number, evictedKinds?: Record<string, number>, dropped?: number, born?: number } | undefined} */
     const meta = head[metaKey];
     if (!meta) {
-      await Promise.all(asked);
       if (given) sink.restart();
       return { total: 0 };
     }
@@ -95,12 +96,15 @@ export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
     const next = meta.next ?? 0;
     // A journal written before budgets were kept in bytes: `dropped` counted evictions.
     const evicted = meta.evicted ?? meta.dropped ?? 0;
-    if (given && (given.first !== first || given.evicted !== evicted)) {
+    // Another journal (cleared and begun again: `born` differs, or, for a
+    // journal written before it was kept, one shorter than what was handed on),
+    // or records evicted: what was handed on is no longer its start.
+    if (given && (given.born !== meta.born || given.first !== first || given.evicted !== evicted || next - 1 < given.next)) {
       sink.restart();
       given = null;
     }
     if (!given) {
-      given = { first, evicted, next: first };
+      given = { born: meta.born, first, evicted, next: first };
       if (evicted > 0) {
         sink.records([JSON.stringify({ kind: 'dropped', count: evicted, kinds: meta.evictedKinds || {}, reason: 'journal_budget', time: null })]);
       }
@@ -145,27 +149,34 @@ export async function streamJournal(storage, tab, sink, guess = 16, part = 32) {
  * A sink for a reader that is not ready when the first parts come (a woken
  * worker's wasm still loading): parts wait and go first, in order, once
  * `open()` is called; after that each goes on as it comes. `restart` drops
- * what waits, and tells the reader to start over once it was open.
+ * what waits, and tells the reader to start over once it was open. After
+ * `close()` (the read failed) nothing more reaches the reader.
  * @param {{ add(bodies: string[]): void, restart(): void }} reader
- * @returns {JournalSink & { open(): void }}
+ * @returns {JournalSink & { open(): void, close(): void }}
  */
 export function lateSink(reader) {
   let open = false;
+  let closed = false;
   /** @type {string[]} */
   let waiting = [];
   return {
     records(bodies) {
+      if (closed) return;
       if (open) reader.add(bodies);
       else waiting.push(...bodies);
     },
     restart() {
       waiting = [];
-      if (open) reader.restart();
+      if (open && !closed) reader.restart();
     },
     open() {
-      if (open) return;
+      if (open || closed) return;
       open = true;
       if (waiting.length) reader.add(waiting.splice(0));
+    },
+    close() {
+      closed = true;
+      waiting = [];
     },
   };
 }
@@ -184,8 +195,8 @@ export function journalFeed() {
   let wake = null;
   /** @param {(typeof parts)[number]} part */
   const put = (part) => {
-    // Records a restart drops need not cross into the panel at all.
-    if ('restart' in part) while (parts.length && 'records' in parts[parts.length - 1]) parts.pop();
+    // What a restart voids need not cross into the panel at all.
+    if ('restart' in part) parts.length = 0;
     const last = parts[parts.length - 1];
     if (last && 'records' in last && 'records' in part) last.records.push(...part.records);
     else parts.push(part);

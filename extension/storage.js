@@ -28,7 +28,7 @@ export { LIMITS };
 /**
  * What is kept per journal beside its chunks.
  * @typedef {{ first: number, next: number, count: number, evicted: number, evictedKinds: Record<string, number>,
- *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number>, updated?: number }} Meta
+ *   bytes: number, pageBytes: number, sizes: Record<number, [number, number]>, committed: Record<string, number>, updated?: number, born?: number }} Meta
  */
 
 // The shapes of the keys come from the core (wasm/contract.js, generated).

@@ -134,9 +134,17 @@ async function build(tab, b) {
       // Parts read before the wasm is ready wait for it, then go first.
       if (wasmIn) sink.open();
       else wasmReady.then(() => sink.open(), () => {});
-      const { total } = await streamJournal(local(), journalId(tab), sink);
-      markOnce('pp:journal-read');
-      await wasmReady;
+      let total = 0;
+      try {
+        ({ total } = await streamJournal(local(), journalId(tab), sink));
+        markOnce('pp:journal-read');
+        await wasmReady;
+      } catch (e) {
+        // Nothing of a read that failed is kept, nor added later.
+        sink.close();
+        /** @type {Session | null} */ (session)?.free();
+        throw e;
+      }
       sink.open();
       session ??= new Session(undefined);
       const held = { session, applied: total };

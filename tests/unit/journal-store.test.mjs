@@ -340,6 +340,53 @@ test('a streamed read starts again when evictions move the start of the journal 
   assert.deepEqual({ text: `[${sink.bodies.join(',')}]`, total }, await streamRead(storage, 10));
 });
 
+test('a streamed read spanning a Clear and new records starts again and holds only the new journal', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 40; i++) store.append(12, rec(i));
+  await store.idle(12);
+  const realGet = storage.get;
+  let metaGets = 0;
+  storage.get = async (keys) => {
+    const got = await realGet(keys);
+    // After the first get (the meta and chunk 0): the panel's Clear, then three new records.
+    if ([].concat(keys).includes(KEY.meta(12)) && ++metaGets === 1) {
+      await store.clear(12);
+      for (let i = 1000; i < 1003; i++) store.append(12, rec(i));
+      await store.idle(12);
+    }
+    return got;
+  };
+  const sink = keepingSink();
+  const { total } = await streamJournal(storage, 12, sink, 1, 4);
+  storage.get = realGet;
+  assert.ok(sink.restarts >= 1, 'told to start again');
+  assert.deepEqual(JSON.parse(`[${sink.bodies.join(',')}]`).map((r) => r.time), [1000, 1001, 1002]);
+  assert.equal(total, 3);
+});
+
+test('a get that fails fails the read, and leaves no rejection unhandled', async () => {
+  const storage = memoryStorage();
+  const store = createJournalStore({ storage, chunk: 2 });
+  for (let i = 0; i < 41; i++) store.append(13, rec(i));
+  await store.idle(13);
+  const realGet = storage.get;
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  // The meta's get is slow; every get of older chunks fails at once.
+  storage.get = (keys) => ([].concat(keys).includes(KEY.meta(13))
+    ? new Promise((r) => setTimeout(() => r(realGet(keys)), 20))
+    : Promise.reject(new Error('storage is gone')));
+  const first = await streamJournal(storage, 13, keepingSink(), 1, 4).then(() => null, (e) => e);
+  // The first round asks for the meta and chunk 0 only; the older chunks fail in the second.
+  assert.match(String(first), /storage is gone/);
+  await new Promise((r) => setTimeout(r, 50));
+  process.off('unhandledRejection', onUnhandled);
+  storage.get = realGet;
+  assert.deepEqual(unhandled, []);
+});
+
 const streamRead = async (storage, tab) => {
   const sink = keepingSink();
   const { total } = await streamJournal(storage, tab, sink);
