@@ -408,7 +408,10 @@ pub fn is_legacy_order_status_path(path: &str) -> bool {
 
 /// URL without its fragment, for matching `dl` against navigations.
 pub fn page_key(url: &str) -> &str {
-    url.split('#').next().unwrap_or(url)
+    match memchr::memchr(b'#', url.as_bytes()) {
+        Some(at) => &url[..at],
+        None => url,
+    }
 }
 
 /// `page_key(url) == key` for a `key` that is itself a page key (no `#`),
@@ -588,6 +591,18 @@ mod tests {
             let dot = path.split('/').any(|s| s == "." || s == "..");
             proptest::prop_assert_eq!(has_dot_segment(&path), dot, "{}", path);
             proptest::prop_assert_eq!(is_legacy_order_status_path(&path), legacy_by_parts(&path), "{}", path);
+        }
+    }
+
+    proptest::proptest! {
+        /// A page key is the URL up to its first `#`, as splitting it gives.
+        #[test]
+        fn page_keys_are_the_url_before_its_fragment(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["https://shop.test/", "#", "?", "a", "é", "#x", "%23"]),
+            0..8,
+        )) {
+            let url = parts.concat();
+            proptest::prop_assert_eq!(page_key(&url), url.split('#').next().unwrap_or(&url));
         }
     }
 
