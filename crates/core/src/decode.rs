@@ -572,7 +572,10 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // are not re-encoded by the parser).
     // memchr for the two separators: a char pattern's searcher cost more to
     // set up than the search itself.
-    let without_fragment = crate::model::page_key(&req.url);
+    let without_fragment = match memchr::memchr(b'#', req.url.as_bytes()) {
+        Some(at) => &req.url[..at],
+        None => &req.url,
+    };
     let (base, query) = match memchr::memchr(b'?', without_fragment.as_bytes()) {
         Some(at) => (&without_fragment[..at], Some(&without_fragment[at + 1..])),
         None => (without_fragment, None),
