@@ -403,8 +403,49 @@ impl ParamsBuilder {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Contents {
-    Valid { items: Vec<serde_json::Value> },
+    Valid { items: ContentItems },
     Invalid { reason: String },
+}
+
+/// The items of a valid `cd[contents]`: its text, read as JSON values when
+/// asked (and serialised as those values). Every hit of a store carries one,
+/// read only for a packet's hits and for content ids a hit does not send, so
+/// a hit keeps the text rather than a tree of values made for each.
+#[derive(Debug, Clone)]
+pub struct ContentItems {
+    text: Box<str>,
+    len: usize,
+}
+
+impl ContentItems {
+    /// The items as JSON values.
+    pub fn values(&self) -> Vec<serde_json::Value> {
+        // The text was read as a JSON array when the hit was decoded.
+        match serde_json::from_str(&self.text) {
+            Ok(serde_json::Value::Array(items)) => items,
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl PartialEq for ContentItems {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text || self.values() == other.values()
+    }
+}
+
+impl Serialize for ContentItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.values().serialize(serializer)
+    }
 }
 
 /// Configuration for decoding: extra endpoints that count as pixel hits.
@@ -529,9 +570,14 @@ pub fn decode(req: &CapturedRequest, config: &DecodeConfig) -> Option<Decoded> {
     // Parse only scheme/host/path with the URL parser; the query is decoded from
     // the captured text itself so nothing is normalised away (and long queries
     // are not re-encoded by the parser).
-    let without_fragment = req.url.split('#').next().unwrap_or(&req.url);
-    let (base, query) = match without_fragment.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
+    // memchr for the two separators: a char pattern's searcher cost more to
+    // set up than the search itself.
+    let without_fragment = match memchr::memchr(b'#', req.url.as_bytes()) {
+        Some(at) => &req.url[..at],
+        None => &req.url,
+    };
+    let (base, query) = match memchr::memchr(b'?', without_fragment.as_bytes()) {
+        Some(at) => (&without_fragment[..at], Some(&without_fragment[at + 1..])),
         None => (without_fragment, None),
     };
     let endpoint = endpoint_of(base, config)?;
@@ -630,7 +676,9 @@ fn decode_form_of(
         if segment.is_empty() {
             continue;
         }
-        let (k, v) = match memchr::memchr(b'=', &input[segment.clone()]) {
+        // A key is a few bytes long: a plain loop finds its `=` sooner than
+        // memchr is set up (which pays on the long values, for `&`).
+        let (k, v) = match input[segment.clone()].iter().position(|&b| b == b'=') {
             Some(i) => (segment.start..segment.start + i, segment.start + i + 1..segment.end),
             None => (segment.clone(), segment.end..segment.end),
         };
@@ -970,26 +1018,210 @@ fn json_scalar(v: &serde_json::Value) -> String {
 }
 
 /// Parses `cd[contents]`: must be a JSON array of objects, each with an `id`.
+///
+/// Read as [`serde_json::Value`] reads it (the same parse, so the same
+/// errors), without making the values: see [`ContentItems`].
 pub fn parse_contents(raw: &str) -> Contents {
+    match serde_json::from_str::<contents_check::Top>(raw) {
+        Ok(contents_check::Top::Array { len, first_bad: None }) => Contents::Valid {
+            items: ContentItems { text: raw.into(), len },
+        },
+        Ok(contents_check::Top::Array {
+            first_bad: Some(pos), ..
+        }) => Contents::Invalid {
+            reason: format!("item {pos} of cd[contents] is not an object with an \"id\""),
+        },
+        Ok(contents_check::Top::Other) => Contents::Invalid {
+            reason: "cd[contents] is JSON but not an array".into(),
+        },
+        Err(e) => Contents::Invalid {
+            reason: format!("cd[contents] is not valid JSON ({e})"),
+        },
+    }
+}
+
+/// Readers of `cd[contents]` that keep nothing but what [`parse_contents`]
+/// asks. Each reads a value through `deserialize_any`, as
+/// `serde_json::Value` does, so the parser checks exactly what it checks
+/// for a `Value` (strings and their escapes, numbers, nesting depth).
+mod contents_check {
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// The top of `cd[contents]`: an array (its length, and the first item
+    /// that is not an object with an `id`) or anything else.
+    pub enum Top {
+        Array { len: usize, first_bad: Option<usize> },
+        Other,
+    }
+
+    /// Any value, read and dropped.
+    struct Any;
+    /// An array item: whether it is an object with an `id`.
+    struct Item(bool);
+    /// An object key: whether it is `id`.
+    struct Key(bool);
+
+    macro_rules! scalars {
+        ($value:expr) => {
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok($value)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                Any::deserialize(d).map(|_| $value)
+            }
+        };
+    }
+
+    fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<Any>()?.is_some() {}
+        Ok(())
+    }
+
+    fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<Any>()?.is_some() {
+            map.next_value::<Any>()?;
+        }
+        Ok(())
+    }
+
+    impl<'de> Deserialize<'de> for Any {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Any;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                scalars!(Any);
+                fn visit_str<E>(self, _: &str) -> Result<Any, E> {
+                    Ok(Any)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Any, A::Error> {
+                    skip_seq(seq).map(|_| Any)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Any, A::Error> {
+                    skip_map(map).map(|_| Any)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object key")
+                }
+                scalars!(Key(false));
+                fn visit_str<E>(self, key: &str) -> Result<Key, E> {
+                    Ok(Key(key == "id"))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Key, A::Error> {
+                    skip_seq(seq).map(|_| Key(false))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Key, A::Error> {
+                    skip_map(map).map(|_| Key(false))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Item {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Item;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an item")
+                }
+                scalars!(Item(false));
+                fn visit_str<E>(self, _: &str) -> Result<Item, E> {
+                    Ok(Item(false))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Item, A::Error> {
+                    skip_seq(seq).map(|_| Item(false))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+                    let mut id = false;
+                    while let Some(Key(is_id)) = map.next_key::<Key>()? {
+                        id |= is_id;
+                        map.next_value::<Any>()?;
+                    }
+                    Ok(Item(id))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Top {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Top;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("cd[contents]")
+                }
+                scalars!(Top::Other);
+                fn visit_str<E>(self, _: &str) -> Result<Top, E> {
+                    Ok(Top::Other)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top, A::Error> {
+                    let (mut len, mut first_bad) = (0, None);
+                    while let Some(Item(ok)) = seq.next_element::<Item>()? {
+                        if !ok && first_bad.is_none() {
+                            first_bad = Some(len);
+                        }
+                        len += 1;
+                    }
+                    Ok(Top::Array { len, first_bad })
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Top, A::Error> {
+                    skip_map(map).map(|_| Top::Other)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+}
+
+/// [`parse_contents`] as it read `cd[contents]` into JSON values first: what
+/// the property test holds it to.
+#[cfg(test)]
+fn parse_contents_by_value(raw: &str) -> Result<Vec<serde_json::Value>, String> {
     match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(serde_json::Value::Array(items)) => {
             if let Some(pos) = items
                 .iter()
                 .position(|i| !i.as_object().is_some_and(|o| o.contains_key("id")))
             {
-                Contents::Invalid {
-                    reason: format!("item {pos} of cd[contents] is not an object with an \"id\""),
-                }
+                Err(format!("item {pos} of cd[contents] is not an object with an \"id\""))
             } else {
-                Contents::Valid { items }
+                Ok(items)
             }
         }
-        Ok(_) => Contents::Invalid {
-            reason: "cd[contents] is JSON but not an array".into(),
-        },
-        Err(e) => Contents::Invalid {
-            reason: format!("cd[contents] is not valid JSON ({e})"),
-        },
+        Ok(_) => Err("cd[contents] is JSON but not an array".into()),
+        Err(e) => Err(format!("cd[contents] is not valid JSON ({e})")),
     }
 }
 
@@ -1341,6 +1573,104 @@ mod compact_params {
             let mut b = ParamsBuilder::default();
             b.push(&format!("cd[{name}]"), "v", false);
             assert_eq!(b.finish().last_custom(&name), Some("v"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod contents_reading {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(raw: &str) -> Result<(), TestCaseError> {
+        match (parse_contents(raw), parse_contents_by_value(raw)) {
+            (Contents::Valid { items }, Ok(values)) => {
+                prop_assert_eq!(items.len(), values.len(), "{}", raw);
+                prop_assert_eq!(
+                    serde_json::to_string(&items).expect("serialises"),
+                    serde_json::to_string(&values).expect("serialises"),
+                    "{}",
+                    raw
+                );
+                prop_assert_eq!(items.values(), values, "{}", raw);
+            }
+            (Contents::Invalid { reason }, Err(by_value)) => prop_assert_eq!(reason, by_value, "{}", raw),
+            (read, by_value) => prop_assert!(false, "{}: {:?} against {:?}", raw, read, by_value),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn edge_cases() {
+        for raw in [
+            "",
+            "[]",
+            "[{\"id\":\"tee\",\"quantity\":1,\"item_price\":30}]",
+            "[{\"\\u0069d\":1}]",
+            "[{\"id\":1},2]",
+            "[{\"ids\":1}]",
+            "{\"id\":1}",
+            "[{\"id\":\"\\ud800\"}]",
+            "[{\"id\":1e400}]",
+            "[{\"id\":18446744073709551616}]",
+            "[{\"id\":-0.0,\"a\":[null,true,{}]}] ",
+            "[{\"id\":1}] x",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        ] {
+            check(raw).expect(raw);
+        }
+    }
+
+    proptest! {
+        /// `cd[contents]` read without its values is read as the values were.
+        #[test]
+        fn reads_as_json_values_do(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "[", "]", "{", "}", ",", ":", "\"id\"", "\"i\\u0064\"", "\"x\"", "1", "-2.5e3", "1e999", "null",
+                "true", " ", "\"\\ud800\"", "\"\\n\"", "\"", "\\",
+            ]),
+            0..24,
+        )) {
+            check(&parts.concat())?;
+        }
+
+        /// The same, over arrays of whole items, valid or not.
+        #[test]
+        fn arrays_of_items_read_as_json_values_do(items in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "{\"id\":\"tee\",\"quantity\":1,\"item_price\":30}", "{\"id\":1}", "{\"quantity\":2,\"id\":[1,{}]}",
+                "{\"i\\u0064\":0.5}", "{\"x\":1}", "{}", "1", "[]", "\"id\"", "null", "{\"id\":1,\"id\":2}",
+                "{\"id\":\"\\ud800\"}", "{\"id\":1e999}", "{\"id\" 1}",
+            ]),
+            0..6,
+        ), wrap in any::<bool>()) {
+            let inner = items.join(",");
+            check(&if wrap { format!("[{inner}]") } else { inner })?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod form_splitting {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A form is cut into keys and values where the `form_urlencoded`
+        /// crate cuts it, and each decodes as that crate decodes it.
+        #[test]
+        fn cuts_as_form_urlencoded_does(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["&", "=", "&&", "==", "id", "ev", "cd[value]", "x", "%41", "+", "%3D", "%26", "é", ""]),
+            0..16,
+        )) {
+            let raw = parts.concat();
+            let mut b = ParamsBuilder::default();
+            let mut issues = Vec::new();
+            decode_query(&raw, &mut b, &mut issues);
+            let params = b.finish();
+            let ours: Vec<(String, String)> = params.iter().map(|p| (p.key.to_owned(), p.value.to_owned())).collect();
+            let theirs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+            prop_assert_eq!(ours, theirs, "{}", raw);
         }
     }
 }

@@ -75,6 +75,7 @@ impl Hit {
         }
         if let Some(crate::decode::Contents::Valid { items }) = &self.decoded.contents {
             return items
+                .values()
                 .iter()
                 .filter_map(|i| i.get("id"))
                 .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
@@ -149,7 +150,15 @@ impl PageKind {
         // Every pattern begins with '/': one pass over the path's slashes
         // tells them all, rather than a substring search per pattern.
         let (mut thank_you, mut checkout, mut product, mut collection) = (false, false, false, false);
+        // A slash whose next byte begins no pattern's name is passed over.
         for i in memchr::memchr_iter(b'/', path.as_bytes()) {
+            if !path
+                .as_bytes()
+                .get(i + 1)
+                .is_some_and(|&b| PATH_PATTERN_SECOND[b as usize])
+            {
+                continue;
+            }
             let at = &path[i..];
             thank_you |= tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
             checkout |= tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
@@ -185,6 +194,27 @@ impl PageKind {
         })
     }
 }
+
+/// The bytes that follow the slash in the path patterns of
+/// [`PageKind::from_path`].
+const PATH_PATTERN_SECOND: [bool; 256] = {
+    let mut table = [false; 256];
+    let lists = [
+        tables::THANK_YOU_PATH_NEEDLES,
+        tables::CHECKOUT_PATH_NEEDLES,
+        &["/products/", "/collections/"],
+    ];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            table[lists[l][i].as_bytes()[1] as usize] = true;
+            i += 1;
+        }
+        l += 1;
+    }
+    table
+};
 
 /// One page load (or SPA route change) of the journey.
 #[derive(Debug, Clone, Serialize)]
@@ -277,7 +307,8 @@ fn plain_web_url(url: &str) -> Option<PlainWebUrl<'_>> {
         Some(rest) => ("https", rest),
         None => ("http", url.strip_prefix("http://")?),
     };
-    // One pass over the bytes of each part: this runs for every new page view.
+    // One pass over the bytes of each part, a table look-up per byte: this
+    // runs for every new page view.
     let bytes = rest.as_bytes();
     let host_end = bytes
         .iter()
@@ -287,9 +318,7 @@ fn plain_web_url(url: &str) -> Option<PlainWebUrl<'_>> {
     let plain_label = |label: &[u8]| {
         label.first().is_some_and(u8::is_ascii_lowercase)
             && !label.starts_with(b"xn--")
-            && label
-                .iter()
-                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && label.iter().all(|&b| URL_BYTE[b as usize] & HOST_LABEL != 0)
     };
     if !host.as_bytes().split(|&b| b == b'.').all(plain_label) {
         return None;
@@ -299,20 +328,66 @@ fn plain_web_url(url: &str) -> Option<PlainWebUrl<'_>> {
             let after = &bytes[host_end..];
             let len = after
                 .iter()
-                .position(|b| matches!(b, b'?' | b'#'))
+                .position(|&b| URL_BYTE[b as usize] & PATH_KEPT == 0)
                 .unwrap_or(after.len());
+            // The path ends at a query or fragment; any other byte the
+            // parser would not keep as it is makes the URL not plain.
+            if !matches!(after.get(len), None | Some(b'?' | b'#')) {
+                return None;
+            }
             &rest[host_end..host_end + len]
         }
         _ => "/",
     };
-    let kept = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(b);
-    let dot_segment = |s: &[u8]| s == b"." || s == b"..";
-    let plain_path = path.as_bytes().iter().all(kept) && !path.as_bytes().split(|&b| b == b'/').any(dot_segment);
-    plain_path.then_some(PlainWebUrl { scheme, host, path })
+    (!has_dot_segment(path)).then_some(PlainWebUrl { scheme, host, path })
+}
+
+/// A byte of a host label [`plain_web_url`] reads itself: `a`–`z`, `0`–`9`, `-`.
+const HOST_LABEL: u8 = 1;
+/// A byte the URL parser keeps as it is in a path: ASCII letters and digits
+/// and `-._~!$&'()*+,;=:@/`.
+const PATH_KEPT: u8 = 2;
+
+/// [`HOST_LABEL`] and [`PATH_KEPT`] of each byte.
+const URL_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' {
+            table[b] |= HOST_LABEL;
+        }
+        if c.is_ascii_alphanumeric() {
+            table[b] |= PATH_KEPT;
+        }
+        b += 1;
+    }
+    let kept = b"-._~!$&'()*+,;=:@/";
+    let mut i = 0;
+    while i < kept.len() {
+        table[kept[i] as usize] |= PATH_KEPT;
+        i += 1;
+    }
+    table
+};
+
+/// Whether a path has a `.` or `..` segment (found from its dots).
+fn has_dot_segment(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    memchr::memchr_iter(b'.', bytes).any(|i| {
+        let starts = i == 0 || bytes[i - 1] == b'/';
+        let ends = |j: usize| j == bytes.len() || bytes[j] == b'/';
+        starts && (ends(i + 1) || (bytes.get(i + 1) == Some(&b'.') && ends(i + 2)))
+    })
 }
 
 /// [`crate::sender::is_legacy_order_status_page`] of a parsed URL's path.
 pub fn is_legacy_order_status_path(path: &str) -> bool {
+    // The first part is the shop's id, all digits: nearly every path is told
+    // by its first byte.
+    if !path.trim_start_matches('/').starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     // The first five parts tell it (a fifth means too many): no list made.
     let mut parts = path.trim_matches('/').split('/');
     let mut first = [""; 5];
@@ -333,7 +408,10 @@ pub fn is_legacy_order_status_path(path: &str) -> bool {
 
 /// URL without its fragment, for matching `dl` against navigations.
 pub fn page_key(url: &str) -> &str {
-    url.split('#').next().unwrap_or(url)
+    match memchr::memchr(b'#', url.as_bytes()) {
+        Some(at) => &url[..at],
+        None => url,
+    }
 }
 
 /// `page_key(url) == key` for a `key` that is itself a page key (no `#`),
@@ -483,6 +561,48 @@ mod tests {
                 }
                 proptest::prop_assert_eq!(PageFacts::of(&url), facts_by_parser(&url), "{}", url);
             }
+        }
+    }
+
+    /// The legacy order-status path as read before its first-byte check.
+    fn legacy_by_parts(path: &str) -> bool {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let shop_id = !parts[0].is_empty() && parts[0].bytes().all(|b| b.is_ascii_digit());
+        shop_id
+            && match parts.as_slice() {
+                [_, "checkouts", token, "thank_you"] | [_, "orders", token] => !token.is_empty(),
+                _ => false,
+            }
+    }
+
+    proptest::proptest! {
+        /// The table-driven reads of a path agree with the plain ones.
+        #[test]
+        fn path_reads_agree_with_splitting(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("/"), proptest::strategy::Just("."), proptest::strategy::Just(".."),
+                proptest::strategy::Just("12"), proptest::strategy::Just("orders"), proptest::strategy::Just("checkouts"),
+                proptest::strategy::Just("thank_you"), proptest::strategy::Just("a.b"), proptest::strategy::Just("x"),
+                proptest::strategy::Just(""),
+            ],
+            0..8,
+        )) {
+            let path = parts.concat();
+            let dot = path.split('/').any(|s| s == "." || s == "..");
+            proptest::prop_assert_eq!(has_dot_segment(&path), dot, "{}", path);
+            proptest::prop_assert_eq!(is_legacy_order_status_path(&path), legacy_by_parts(&path), "{}", path);
+        }
+    }
+
+    proptest::proptest! {
+        /// A page key is the URL up to its first `#`, as splitting it gives.
+        #[test]
+        fn page_keys_are_the_url_before_its_fragment(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["https://shop.test/", "#", "?", "a", "é", "#x", "%23"]),
+            0..8,
+        )) {
+            let url = parts.concat();
+            proptest::prop_assert_eq!(page_key(&url), url.split('#').next().unwrap_or(&url));
         }
     }
 

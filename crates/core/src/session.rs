@@ -970,15 +970,12 @@ impl Session {
             origin,
             legacy_order_status,
         } = PageFacts::of(url);
+        let key = page_key(url);
         if kind == PageKind::ThankYou {
-            self.journey
-                .order_pages
-                .entry(page_key(url).to_owned())
-                .or_default()
-                .push(id);
+            self.journey.order_pages.entry(key.to_owned()).or_default().push(id);
         }
         if self.page_key_hashes.len() == id {
-            self.page_key_hashes.push(page_key_hash(page_key(url)));
+            self.page_key_hashes.push(page_key_hash(key));
         }
         self.journey.page_views.push(PageView {
             id,
