@@ -58,8 +58,8 @@ export async function readJournalText(storage, tab, guess = 16, part = 32) {
  * missing in `get`s of at most `part` keys asked at the same time (storage
  * answers a few smaller `get`s sooner than one large one), and so on while
  * writes land in between. Older chunks go to `sink` as each `get` answers;
- * the newest last. When the journal's start moved meanwhile (an eviction),
- * `sink` is told to start again.
+ * the newest last. When the journal's start moved meanwhile (an eviction), or
+ * it was cleared and begun again, `sink` is told to start again.
  * @param {{ get(keys: string | string[]): Promise<Record<string, any>> }} storage
  * @param {import('./storage.js').JournalId} tab
  * @param {JournalSink} sink
