@@ -110,6 +110,8 @@ async function build(tab, b) {
     await storageReady;
     // The badge asks for the review fields next: read them meanwhile.
     readReview(tab).catch(() => {});
+    let wasmIn = false;
+    wasmReady.then(() => { wasmIn = true; }, () => {});
     for (;;) {
       /** @type {Session | null} */
       let session = null;
@@ -129,9 +131,9 @@ async function build(tab, b) {
           session = null;
         },
       });
-      // Parts read before the wasm is ready wait for it, then go first (a
-      // ready wasm opens the sink a microtask from now, before any part).
-      wasmReady.then(() => sink.open(), () => {});
+      // Parts read before the wasm is ready wait for it, then go first.
+      if (wasmIn) sink.open();
+      else wasmReady.then(() => sink.open(), () => {});
       let total = 0;
       try {
         ({ total } = await streamJournal(local(), journalId(tab), sink));
