@@ -277,6 +277,12 @@ pub struct Journey {
     /// Requests the decoder did not treat as pixel hits.
     pub ignored_requests: u64,
     pub shop: Option<String>,
+    /// Each pixel's counted Purchases split into orders and their parts
+    /// ([`crate::purchases`]), by hit index. The session recomputes a pixel's
+    /// in its next refresh once a Purchase joins it (`purchases_stale` names
+    /// those pixels until then, and the orders are then found afresh).
+    pub(crate) purchase_orders: BTreeMap<String, Vec<crate::purchases::OrderIndex>>,
+    pub(crate) purchases_stale: BTreeSet<String>,
 }
 
 impl Journey {

@@ -25,7 +25,7 @@
 //! upsell the server alone reported from the order's Purchase sent under
 //! another id (`dedup_key_mismatch`, `server_event_only` say so).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::inputs::ServerEvent;
 use crate::journey::{Journey, ORDER_SCOPE};
@@ -279,25 +279,48 @@ fn items_of(h: &Hit) -> Vec<String> {
     items
 }
 
+/// A part as [`split_by`] finds it, over hits of any handle (`&Hit` or an index).
+struct Found<T> {
+    role: Role,
+    hits: Vec<T>,
+    items: Vec<String>,
+}
+
 /// Splits the hits of one order (in arrival order) into its parts.
 pub fn split<'a>(hits: &[&'a Hit]) -> Vec<Part<'a>> {
-    let mut parts: Vec<Part<'a>> = Vec::new();
-    for &h in hits {
-        let items = items_of(h);
-        let new_part = |role: Role, items: Vec<String>| Part {
-            role,
-            hits: vec![h],
+    split_by(hits, |h| h)
+        .into_iter()
+        .map(|p| Part {
+            role: p.role,
+            hits: p.hits,
             server: Vec::new(),
+            items: p.items,
+        })
+        .collect()
+}
+
+/// [`split`] over handles `hit` resolves.
+fn split_by<'a, T: Copy>(handles: &[T], hit: impl Fn(T) -> &'a Hit) -> Vec<Found<T>> {
+    let mut parts: Vec<Found<T>> = Vec::new();
+    for &handle in handles {
+        let h = hit(handle);
+        let items = items_of(h);
+        let new_part = |role: Role, items: Vec<String>| Found {
+            role,
+            hits: vec![handle],
             items,
         };
         // Under the event id of an earlier part.
         if let Some(eid) = h.event_id.as_deref() {
-            if let Some(of) = parts.iter().position(|p| p.event_id() == Some(eid)) {
+            if let Some(of) = parts
+                .iter()
+                .position(|p| hit(p.hits[0]).event_id.as_deref() == Some(eid))
+            {
                 let known = &parts[of].items;
                 if !items.is_empty() && !known.is_empty() && items.iter().any(|i| !known.contains(i)) {
                     parts.push(new_part(Role::ReusesEventId { of }, items));
                 } else {
-                    parts[of].hits.push(h);
+                    parts[of].hits.push(handle);
                 }
                 continue;
             }
@@ -324,15 +347,16 @@ pub fn split<'a>(hits: &[&'a Hit]) -> Vec<Part<'a>> {
             .iter()
             .position(|p| !items.is_empty() && p.items == items)
             .unwrap_or(0);
-        parts[of].hits.push(h);
+        parts[of].hits.push(handle);
     }
     parts
 }
 
-/// The counted Purchase hits of one pixel grouped by order: the same order_id,
-/// or the same page view (the order page), as `duplicate_event` groups them.
-pub fn clusters<'a>(j: &'a Journey, hits: &[usize]) -> Vec<Vec<&'a Hit>> {
-    let mut clusters: Vec<Vec<&Hit>> = Vec::new();
+/// The counted Purchase hits of one pixel (indices into the journey's hits)
+/// grouped by order: the same order_id, or the same page view (the order
+/// page), as `duplicate_event` groups them.
+fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut by_order: HashMap<&str, usize> = HashMap::new();
     let mut by_page: HashMap<usize, usize> = HashMap::new();
     for &i in hits {
@@ -349,7 +373,7 @@ pub fn clusters<'a>(j: &'a Journey, hits: &[usize]) -> Vec<Vec<&'a Hit>> {
                 clusters.len() - 1
             }
         };
-        clusters[c].push(h);
+        clusters[c].push(i);
         if let Some(o) = h.order_id.as_deref() {
             by_order.entry(o).or_insert(c);
         }
@@ -358,26 +382,97 @@ pub fn clusters<'a>(j: &'a Journey, hits: &[usize]) -> Vec<Vec<&'a Hit>> {
     clusters
 }
 
+/// One order of one pixel by hit index, without its server twins: what the
+/// session keeps per pixel ([`Journey::purchase_orders`]) and recomputes only
+/// for a pixel whose Purchases changed, so that a refresh after any other hit
+/// does not split every order of the journey again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderIndex {
+    order_id: Option<String>,
+    parts: Vec<PartIndex>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PartIndex {
+    role: Role,
+    hits: Vec<usize>,
+    items: Vec<String>,
+}
+
+/// The orders of one pixel's counted Purchases (`hits`: its order-scope
+/// Purchase group).
+pub(crate) fn index(j: &Journey, hits: &[usize]) -> Vec<OrderIndex> {
+    clusters(j, hits)
+        .into_iter()
+        .map(|cluster| OrderIndex {
+            order_id: cluster.iter().find_map(|&i| j.hit(i).order_id.clone()),
+            parts: split_by(&cluster, |i| j.hit(i))
+                .into_iter()
+                .map(|p| PartIndex {
+                    role: p.role,
+                    hits: p.hits,
+                    items: p.items,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Every pixel's orders computed from the journey's groups, as the session
+/// keeps them when up to date.
+pub(crate) fn index_all(j: &Journey) -> BTreeMap<String, Vec<OrderIndex>> {
+    let from = (ORDER_SCOPE, String::new(), String::new());
+    j.groups
+        .range(from..)
+        .filter(|((_, _, ev), _)| ev == "Purchase")
+        .map(|((_, pixel, _), hits)| (pixel.clone(), index(j, hits)))
+        .collect()
+}
+
 /// Every order of the journey, per pixel, with its parts and their server
 /// twins. Empty when no browser Purchase was captured.
 pub fn orders(j: &Journey) -> Vec<Order<'_>> {
-    let mut out = Vec::new();
-    for ((scope, pixel, ev), hits) in &j.groups {
-        if *scope != ORDER_SCOPE || ev != "Purchase" {
-            continue;
+    orders_where(j, |_| true)
+}
+
+/// The orders with more than one part: what the rules and cards about
+/// post-purchase upsells read (an upsell, its faults, the sum of parts). Most
+/// orders have one part, and these are found without building the others.
+pub fn orders_with_parts(j: &Journey) -> Vec<Order<'_>> {
+    orders_where(j, |o| o.parts.len() > 1)
+}
+
+fn orders_where(j: &Journey, keep: impl Fn(&OrderIndex) -> bool) -> Vec<Order<'_>> {
+    let build = |pixel: &str, o: &OrderIndex| {
+        let mut parts: Vec<Part<'_>> = o
+            .parts
+            .iter()
+            .map(|p| Part {
+                role: p.role,
+                hits: p.hits.iter().map(|&i| j.hit(i)).collect(),
+                server: Vec::new(),
+                items: p.items.clone(),
+            })
+            .collect();
+        attach_server(j, o.order_id.as_deref(), &mut parts);
+        Order {
+            pixel: pixel.to_owned(),
+            order_id: o.order_id.clone(),
+            parts,
         }
-        for cluster in clusters(j, hits) {
-            let order_id = cluster.iter().find_map(|h| h.order_id.clone());
-            let mut parts = split(&cluster);
-            attach_server(j, order_id.as_deref(), &mut parts);
-            out.push(Order {
-                pixel: pixel.clone(),
-                order_id,
-                parts,
-            });
-        }
+    };
+    // A journey not refreshed since its Purchases changed: found afresh.
+    if !j.purchases_stale.is_empty() {
+        let fresh = index_all(j);
+        return fresh
+            .iter()
+            .flat_map(|(pixel, os)| os.iter().filter(|o| keep(o)).map(|o| build(pixel, o)))
+            .collect();
     }
-    out
+    j.purchase_orders
+        .iter()
+        .flat_map(|(pixel, os)| os.iter().filter(|o| keep(o)).map(|o| build(pixel, o)))
+        .collect()
 }
 
 /// Gives each part its server twins (same event_id, and the same order when

@@ -610,6 +610,9 @@ impl Session {
             if !self.dirty_groups.contains(&key) {
                 self.dirty_groups.insert(key.clone());
             }
+            if scope == ORDER_SCOPE && !self.journey.purchases_stale.contains(&key.1) {
+                self.journey.purchases_stale.insert(key.1.clone());
+            }
             push_to(&mut self.journey.by_event, event, hi);
             let event_key = (std::mem::take(&mut key.1), std::mem::take(&mut key.2));
             let summary = self.journey.events.entry(event_key).or_default();
@@ -1007,6 +1010,22 @@ impl Session {
 
     /// Brings group and journey findings up to date.
     pub fn refresh(&mut self) {
+        for pixel in std::mem::take(&mut self.journey.purchases_stale) {
+            let key = (ORDER_SCOPE, pixel, "Purchase".to_owned());
+            let orders = match self.journey.groups.get(&key) {
+                Some(hits) => crate::purchases::index(&self.journey, hits),
+                None => Vec::new(),
+            };
+            self.journey.purchase_orders.insert(key.1, orders);
+        }
+        #[cfg(debug_assertions)]
+        {
+            let fresh = crate::purchases::index_all(&self.journey);
+            debug_assert!(
+                fresh == self.journey.purchase_orders,
+                "orders kept apart from a fresh split"
+            );
+        }
         let dirty: Vec<GroupKey> = self.dirty_groups.drain().collect();
         for key in dirty {
             let mut out = Vec::new();
@@ -1094,6 +1113,8 @@ impl Session {
         for pv in 0..self.journey.page_views.len() {
             self.dirty_pages.insert(pv);
         }
+        self.journey.purchase_orders = crate::purchases::index_all(&self.journey);
+        self.journey.purchases_stale.clear();
         self.journey_dirty = true;
         self.refresh();
     }

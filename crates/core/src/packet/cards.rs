@@ -395,7 +395,7 @@ fn shares(j: &Journey) -> (BTreeMap<u32, Share>, Vec<(*const ServerEvent, Share)
     let mut by_hit = BTreeMap::new();
     let mut by_server = Vec::new();
     let order = j.order_figures();
-    for o in crate::purchases::orders(j).iter().filter(|o| o.has_parts()) {
+    for o in crate::purchases::orders_with_parts(j) {
         let (sum_matches, sum_detail) = match (o.counted_sum(), order) {
             (Ok(sum), Some(order)) => {
                 let r = reconcile(sum.value, sum.currency.as_deref(), order);
@@ -544,7 +544,7 @@ pub fn build(j: &Journey, findings: &[Finding], gate: &Gate, review: &Review, or
     let counts = count_rows(j, purchase_actions, order_input);
     if j.order_figures().is_some() && (j.has_hits() || j.server.is_some()) {
         // Post-purchase upsells are Purchases of the one order, each counted.
-        let upsells = crate::purchases::orders(j)
+        let upsells = crate::purchases::orders_with_parts(j)
             .iter()
             .flat_map(|o| &o.parts)
             .filter(|p| matches!(p.role, crate::purchases::Role::Upsell))

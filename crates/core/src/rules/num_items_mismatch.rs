@@ -41,7 +41,7 @@ impl RuleTrait for Rule {
         // An order with post-purchase upsells: its Purchases' num_items added up.
         let mut in_sums: Vec<u32> = Vec::new();
         if let Some(expected) = sources[0].1 {
-            for o in crate::purchases::orders(j).iter().filter(|o| o.has_parts()) {
+            for o in crate::purchases::orders_with_parts(j) {
                 let firsts: Vec<&crate::model::Hit> = o.parts.iter().filter_map(|p| p.hits.first().copied()).collect();
                 in_sums.extend(o.parts.iter().flat_map(|p| p.hits.iter().map(|h| h.id)));
                 let counts: Option<Vec<f64>> = firsts

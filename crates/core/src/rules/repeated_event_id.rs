@@ -35,7 +35,7 @@ impl RuleTrait for Rule {
             for (eid, hits) in &summary.repeated {
                 if event == "Purchase" {
                     let reused = upsell_ids.get_or_insert_with(|| {
-                        crate::purchases::orders(j)
+                        crate::purchases::orders_with_parts(j)
                             .iter()
                             .flat_map(|o| {
                                 o.parts

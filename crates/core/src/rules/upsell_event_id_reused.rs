@@ -7,7 +7,7 @@
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 use crate::model::Hit;
-use crate::purchases::{orders, Role};
+use crate::purchases::{orders_with_parts, Role};
 
 pub struct Rule;
 
@@ -33,7 +33,7 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        for o in orders(j) {
+        for o in orders_with_parts(j) {
             for p in &o.parts {
                 let Role::ReusesEventId { of } = p.role else { continue };
                 let earlier = &o.parts[of];
