@@ -361,6 +361,18 @@ fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs
 }
 
 pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
+    let mut blocking: Vec<&'static str> = Vec::new();
+    for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
+        if !blocking.contains(&f.code) {
+            blocking.push(f.code);
+        }
+    }
+    gate_blocked_by(j, blocking, review)
+}
+
+/// The gate when the codes of `fail` findings are known (`blocking`, in the
+/// order the sorted findings name them: `Session::fail_codes`).
+pub fn gate_blocked_by(j: &Journey, blocking: Vec<&'static str>, review: &Review) -> Gate {
     let mut checks = vec![
         chain_check(j),
         dedup_check(j),
@@ -393,12 +405,6 @@ pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
                 if losses.recovered.len() == 1 { "" } else { "s" },
                 events.join(", ")
             );
-        }
-    }
-    let mut blocking: Vec<&'static str> = Vec::new();
-    for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
-        if !blocking.contains(&f.code) {
-            blocking.push(f.code);
         }
     }
     let verdict = if !blocking.is_empty() || checks.iter().any(|c| c.state == CheckState::Stop) {
@@ -648,10 +654,13 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
     let mut problems = Vec::new();
     let mut unowned = Vec::new();
     for ev in CORE_EVENTS {
-        let senders = distinct(j.hits_of(ev).map(|h| h.sender.label.as_str()));
+        // Each pixel's summary of the event names the senders of its counted
+        // hits: read there, not from every hit (the badge asks at each batch).
+        let summaries = || j.events.iter().filter(|((_, e), _)| e == ev).map(|(_, s)| s);
+        let senders = distinct(summaries().flat_map(|s| s.senders.keys().map(String::as_str)));
         // By network evidence alone too: fbq calls the page reported may tell
         // one sender apart from another, never merge two into one.
-        let by_network = distinct(j.hits_of(ev).map(|h| &*h.network_sender));
+        let by_network = distinct(summaries().flat_map(|s| s.network_senders.keys().map(String::as_str)));
         match (senders.len(), by_network.len()) {
             (0, _) => problems.push(format!("{ev} has no sender")),
             (1, 0 | 1) => {}
