@@ -1056,23 +1056,43 @@ impl Session {
     /// All findings, sorted by severity, then registry order, then first hit.
     pub fn findings(&mut self) -> Vec<Finding> {
         self.refresh();
-        let mut all: Vec<Finding> = self
-            .hit_findings
+        // Each code's rank is looked up once (a search of the registry), not
+        // at every comparison.
+        let mut all: Vec<(usize, Finding)> = self
+            .cached_findings()
+            .map(|f| (crate::rules::rank(f.code), f.clone()))
+            .collect();
+        crate::sort::sort_by(&mut all, |(ra, a), (rb, b)| {
+            (a.severity, ra, a.hit_ids.first(), &a.event).cmp(&(b.severity, rb, b.hit_ids.first(), &b.event))
+        });
+        all.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// The codes of `fail` findings, each once, in the order [`Session::findings`]
+    /// names them: what the gate's blocking list and the badge need, without
+    /// copying and sorting every finding (`results::gate_blocked_by`).
+    pub fn fail_codes(&mut self) -> Vec<&'static str> {
+        self.refresh();
+        let mut codes: Vec<&'static str> = Vec::new();
+        for f in self
+            .cached_findings()
+            .filter(|f| f.severity == crate::rules::Severity::Fail)
+        {
+            if !codes.contains(&f.code) {
+                codes.push(f.code);
+            }
+        }
+        crate::sort::sort_by_key(&mut codes, |c| crate::rules::rank(c));
+        codes
+    }
+
+    /// Every finding cached, in no particular order.
+    fn cached_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.hit_findings
             .iter()
             .chain(self.group_findings.values().flatten())
             .chain(self.page_findings.iter().flatten())
             .chain(self.journey_findings.iter())
-            .cloned()
-            .collect();
-        crate::sort::sort_by(&mut all, |a, b| {
-            (a.severity, crate::rules::rank(a.code), a.hit_ids.first(), &a.event).cmp(&(
-                b.severity,
-                crate::rules::rank(b.code),
-                b.hit_ids.first(),
-                &b.event,
-            ))
-        });
-        all
     }
 
     /// Number of findings currently cached (after `refresh`), without cloning them.

@@ -18,7 +18,7 @@
 //! (extension/worker/doors-test.js).
 
 use pixelproof_core::journal::Record;
-use pixelproof_core::results::gate;
+use pixelproof_core::results::gate_blocked_by;
 use pixelproof_core::{DecodeConfig, Review};
 use pixelproof_js::{from_js, json_text, utf8};
 use wasm_bindgen::prelude::*;
@@ -193,8 +193,8 @@ impl Session {
     /// The badge number: gate checks in `stop` plus distinct fail codes.
     pub fn failing(&mut self, review: JsValue) -> Result<usize, JsError> {
         let review = review_from(review)?;
-        let findings = self.inner.findings();
-        Ok(gate(self.inner.journey(), &findings, &review).failing())
+        let blocking = self.inner.fail_codes();
+        Ok(gate_blocked_by(self.inner.journey(), blocking, &review).failing())
     }
 }
 
@@ -373,6 +373,31 @@ mod tests {
         assert!(
             state_batched.2 > 0,
             "the fixtures fail checks: the comparison sees them"
+        );
+    }
+
+    /// The badge's gate, built from the fail codes alone, is the gate the
+    /// panel and the packet build from every finding (its blocking codes in
+    /// the same order), on the fixtures' journeys.
+    #[test]
+    fn the_badge_gate_from_fail_codes_equals_the_gate_from_findings() {
+        let mut session = Session::new(DecodeConfig::default());
+        let mut most = 0;
+        for t in fixture_texts() {
+            session.add(record_from_text(&t).expect("a fixture record reads"));
+            let findings = session.findings();
+            let full = gate(session.journey(), &findings, &Review::default());
+            let codes = session.fail_codes();
+            let badge = super::gate_blocked_by(session.journey(), codes, &Review::default());
+            assert_eq!(
+                serde_json::to_string(&badge).expect("writes"),
+                serde_json::to_string(&full).expect("writes")
+            );
+            most = most.max(full.blocking.len());
+        }
+        assert!(
+            most >= 3,
+            "the fixtures fail {most} codes at most: the order is not tested"
         );
     }
 
