@@ -281,7 +281,7 @@ pub struct Journey {
     /// ([`crate::purchases`]), by hit index. The session recomputes a pixel's
     /// in its next refresh once a Purchase joins it (`purchases_stale` names
     /// those pixels until then, and the orders are then found afresh).
-    pub(crate) purchase_orders: BTreeMap<String, Vec<crate::purchases::OrderIndex>>,
+    pub(crate) purchase_orders: BTreeMap<String, Vec<crate::order_parts::OrderIndex>>,
     pub(crate) purchases_stale: BTreeSet<String>,
 }
 

@@ -30,6 +30,7 @@ pub mod match_keys;
 pub mod model;
 pub mod money;
 pub mod number;
+pub mod order_parts;
 pub mod packet;
 pub mod pairing;
 pub mod privacy;

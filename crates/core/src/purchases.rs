@@ -30,35 +30,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::inputs::ServerEvent;
 use crate::journey::{Journey, ORDER_SCOPE};
 use crate::model::Hit;
-
-/// What a part is to its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The order's first Purchase.
-    First,
-    /// A post-purchase upsell: its own event_id, only new items.
-    Upsell,
-    /// A later Purchase with new items that re-sends items of part `of` too.
-    CountedTwice { of: usize },
-    /// A later Purchase with new items under the event_id of part `of`.
-    ReusesEventId { of: usize },
-}
-
-impl Role {
-    /// Whether Meta counts this part's value (it drops a reused event_id).
-    pub fn counted(self) -> bool {
-        !matches!(self, Role::ReusesEventId { .. })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::First => "order",
-            Role::Upsell => "upsell",
-            Role::CountedTwice { .. } => "upsell_value_counted_twice",
-            Role::ReusesEventId { .. } => "upsell_event_id_reused",
-        }
-    }
-}
+pub use crate::order_parts::Role;
+use crate::order_parts::{OrderIndex, PartIndex};
 
 /// One Purchase of an order as Meta would count it.
 #[derive(Debug, Clone)]
@@ -380,23 +353,6 @@ fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
         by_page.insert(h.page_view, c);
     }
     clusters
-}
-
-/// One order of one pixel by hit index, without its server twins: what the
-/// session keeps per pixel ([`Journey::purchase_orders`]) and recomputes only
-/// for a pixel whose Purchases changed, so that a refresh after any other hit
-/// does not split every order of the journey again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderIndex {
-    order_id: Option<String>,
-    parts: Vec<PartIndex>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct PartIndex {
-    role: Role,
-    hits: Vec<usize>,
-    items: Vec<String>,
 }
 
 /// The orders of one pixel's counted Purchases (`hits`: its order-scope
