@@ -322,6 +322,31 @@ impl Journey {
             .flat_map(move |idx| idx.iter().map(move |i| &self.hits[*i]))
     }
 
+    /// The distinct senders of `event`'s counted hits, every pixel's, sorted:
+    /// read from the per-pixel event summaries (which the session keeps as
+    /// hits arrive and senders are refined), not from every hit.
+    pub fn senders_of(&self, event: &str) -> Vec<&str> {
+        self.distinct_of(event, |s| &s.senders)
+    }
+
+    /// The same by network evidence alone (labels before page refinement).
+    pub fn network_senders_of(&self, event: &str) -> Vec<&str> {
+        self.distinct_of(event, |s| &s.network_senders)
+    }
+
+    fn distinct_of<'a>(
+        &'a self,
+        event: &str,
+        of: impl Fn(&'a EventSummary) -> &'a BTreeMap<String, usize>,
+    ) -> Vec<&'a str> {
+        crate::sort::distinct(
+            self.events
+                .iter()
+                .filter(|((_, e), _)| e == event)
+                .flat_map(|(_, s)| of(s).keys().map(String::as_str)),
+        )
+    }
+
     /// Whether any counted hit was captured.
     pub fn has_hits(&self) -> bool {
         !self.by_event.is_empty()

@@ -1,7 +1,7 @@
 //! What the user reads: the acceptance table, the sender inventory and the
 //! Stop/Go gate, all computed from the journey and its findings.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
 
@@ -93,10 +93,10 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
         RowStatus::Pass
     };
     let first = hits.first();
-    let senders = distinct(hits.iter().map(|h| h.sender.label.clone()));
+    let senders = j.senders_of(ev);
     // Distinct ids in first-seen order, at most EVENT_IDS_SHOWN of them: a row is
     // read by a person, and a set (not a list scan) keeps long journeys linear.
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut seen: HashSet<&str, foldhash::fast::FixedState> = HashSet::default();
     let mut event_ids: Vec<String> = Vec::new();
     for h in &hits {
         let e = h.event_id.as_deref().unwrap_or("(none)");
@@ -135,7 +135,7 @@ fn row(j: &Journey, findings: &[Finding], ev: &str) -> AcceptanceRow {
         hit_ids: hits.iter().map(|h| h.id).collect(),
         page: first.map(|h| j.page_views[h.page_view].url.clone()),
         time: first.map(|h| h.time),
-        senders: senders.into_iter().collect(),
+        senders: senders.into_iter().map(str::to_owned).collect(),
         server,
         event_ids,
         value: first.and_then(|h| h.custom("value").map(str::to_owned)),
@@ -196,16 +196,25 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
     type Tally = (BTreeMap<String, usize>, BTreeSet<String>, Vec<String>);
     let mut by_sender: BTreeMap<String, Tally> = BTreeMap::new();
     for h in j.hits.iter().filter(|h| h.counted) {
-        let e = by_sender.entry(h.sender.label.clone()).or_default();
-        *e.0.entry(
-            h.event
-                .as_deref()
-                .map(str::to_owned)
-                .unwrap_or_else(|| "(no event)".into()),
-        )
-        .or_default() += 1;
+        // Keys are copied only when new: most hits repeat a sender, an event
+        // and a pixel already counted.
+        if !by_sender.contains_key(&h.sender.label) {
+            by_sender.insert(h.sender.label.clone(), Tally::default());
+        }
+        let Some(e) = by_sender.get_mut(&h.sender.label) else {
+            continue;
+        };
+        let event = h.event.as_deref().unwrap_or("(no event)");
+        match e.0.get_mut(event) {
+            Some(n) => *n += 1,
+            None => {
+                e.0.insert(event.to_owned(), 1);
+            }
+        }
         if let Some(p) = &h.pixel_id {
-            e.1.insert(p.to_string());
+            if !e.1.contains(&**p) {
+                e.1.insert(p.to_string());
+            }
         }
         for line in &h.sender.evidence {
             if e.2.len() < EVIDENCE_LINES && !e.2.contains(line) {
@@ -226,7 +235,7 @@ pub fn inventory(j: &Journey, review: &Review) -> Inventory {
         .iter()
         .map(|ev| EventOwner {
             event: ev.to_string(),
-            senders: distinct(j.hits_of(ev).map(|h| h.sender.label.clone())),
+            senders: j.senders_of(ev).into_iter().map(str::to_owned).collect(),
             owner: review.owners.get(*ev).filter(|o| !o.trim().is_empty()).cloned(),
         })
         .collect();
@@ -654,13 +663,10 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
     let mut problems = Vec::new();
     let mut unowned = Vec::new();
     for ev in CORE_EVENTS {
-        // Each pixel's summary of the event names the senders of its counted
-        // hits: read there, not from every hit (the badge asks at each batch).
-        let summaries = || j.events.iter().filter(|((_, e), _)| e == ev).map(|(_, s)| s);
-        let senders = distinct(summaries().flat_map(|s| s.senders.keys().map(String::as_str)));
+        let senders = j.senders_of(ev);
         // By network evidence alone too: fbq calls the page reported may tell
         // one sender apart from another, never merge two into one.
-        let by_network = distinct(summaries().flat_map(|s| s.network_senders.keys().map(String::as_str)));
+        let by_network = j.network_senders_of(ev);
         match (senders.len(), by_network.len()) {
             (0, _) => problems.push(format!("{ev} has no sender")),
             (1, 0 | 1) => {}

@@ -646,7 +646,7 @@ fn head(id: CardId, gate: &Gate, findings: &[Finding]) -> CardHead {
 /// Distinct event ids across `ids`, plus one per missing id: how many times
 /// Meta counts what was sent (it merges repeats only by event id).
 fn meta_count<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> usize {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen: std::collections::HashSet<&str, foldhash::fast::FixedState> = Default::default();
     let mut without = 0;
     for id in ids {
         match id {
