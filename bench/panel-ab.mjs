@@ -53,7 +53,7 @@ async function open(t, tabId) {
   await panel.waitForFunction(() => window.__paint !== null, null, { timeout: 120000, polling: 50 });
   const out = await panel.evaluate(() => {
     const mark = (name) => { const m = performance.getEntriesByName(name)[0]; return m ? m.startTime : null; };
-    return { paint: window.__paint, first: window.__first, compiled: mark('pp:compiled'), instantiated: mark('pp:instantiated'), read: mark('pp:journal'), loaded: mark('pp:loaded'), rendered: mark('pp:rendered') };
+    return { paint: window.__paint, first: window.__first, compiled: mark('pp:compiled'), instantiated: mark('pp:instantiated'), read: mark('pp:journal'), written: mark('pp:written'), start: mark('pp:start'), stored: mark('pp:stored'), parsed: performance.getEntriesByType('navigation')[0]?.domInteractive ?? null, loaded: mark('pp:loaded'), rendered: mark('pp:rendered') };
   });
   await panel.close();
   return out;
@@ -73,6 +73,6 @@ for (const n of SIZES) {
   for (const which of ['A', 'B']) {
     const o = got[which][n];
     const col = (f) => fmt(o.map(f).filter((x) => x != null));
-    console.log(`${String(n).padStart(6)} hits ${which}: full paint ${col((x) => x.paint)}; first screen ${col((x) => x.first)}; compiled ${col((x) => x.compiled)}; instantiated ${col((x) => x.instantiated)}; journal read ${col((x) => x.read)}; taken in ${col((x) => (x.loaded != null && x.read != null ? x.loaded - x.read : null))}; rendered ${col((x) => (x.rendered != null && x.loaded != null ? x.rendered - x.loaded : null))}`);
+    console.log(`${String(n).padStart(6)} hits ${which}: full paint ${col((x) => x.paint)}; first screen ${col((x) => x.first)}; compiled ${col((x) => x.compiled)}; instantiated ${col((x) => x.instantiated)}; page parsed ${col((x) => x.parsed)}; script ${col((x) => x.start)}; storage read ${col((x) => x.stored)}; worker's total ${col((x) => x.written)}; journal read ${col((x) => x.read)}; taken in ${col((x) => (x.loaded != null && x.read != null ? x.loaded - x.read : null))}; rendered ${col((x) => (x.rendered != null && x.loaded != null ? x.rendered - x.loaded : null))}`);
   }
 }

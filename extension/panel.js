@@ -6,6 +6,7 @@ import { journalFeed, streamJournal } from './journal-text.js';
 import { keptBridge, readKept, showRecent } from './recent.js';
 import { journalId, loadEpoch, local, readReview } from './storage.js';
 
+performance.mark('pp:start');
 // Opening the panel is measured (bench/browser.mjs, "first full paint"), so
 // everything it waits for starts at once, here: the wasm module compiles (it
 // is fetched and compiled while it streams in), the wasm-bindgen glue loads,
@@ -93,6 +94,7 @@ async function readJournal(tab) {
   }
   const review = readReview(tab);
   let read = streamJournal(local(), journalId(tab), feed.sink);
+  read.then(() => performance.mark('pp:stored'), () => {});
   const answer = await asked;
   performance.mark('pp:written');
   let { total } = await read;

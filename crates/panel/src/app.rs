@@ -213,6 +213,9 @@ pub fn mount(root: Element, bridge: Bridge) {
     read_journal(&app);
 }
 
+/// Hits up to which opening the panel builds everything in one task.
+const REST_NOW_HITS: usize = 1000;
+
 /// Asks for the stored journal's next part: each is taken in as it comes, so
 /// the first records are in while storage still reads the rest.
 fn read_journal(app: &Ctx) {
@@ -259,8 +262,13 @@ pub fn update(app: &Ctx, msg: Msg) {
             // held back by the throttle that coalesces live updates (up to 500 ms).
             app.render_first_screen();
             mark("pp:first-screen");
-            let rest = app.clone();
             let applied = app.state.borrow().applied;
+            // A short journey's rest costs less than the frame a later task
+            // would wait for: it is built now and painted with the first screen.
+            if app.state.borrow().session.journey().hits.len() <= REST_NOW_HITS {
+                return update(app, Msg::RenderRest { applied });
+            }
+            let rest = app.clone();
             Timeout::new(0, move || rest.send(Msg::RenderRest { applied })).forget();
         }
         Msg::RenderRest { applied } => {
