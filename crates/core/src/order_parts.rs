@@ -42,10 +42,13 @@ pub struct OrderIndex {
     pub(crate) parts: Vec<PartIndex>,
 }
 
-/// One part of an [`OrderIndex`]: its hits in arrival order and its items, sorted.
+/// One part of an order: its hits in arrival order, as handles (`&Hit` while
+/// an order is split, indices in an [`OrderIndex`]), and its items, sorted.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PartIndex {
+pub(crate) struct PartOf<T> {
     pub(crate) role: Role,
-    pub(crate) hits: Vec<usize>,
+    pub(crate) hits: Vec<T>,
     pub(crate) items: Vec<String>,
 }
+
+pub(crate) type PartIndex = PartOf<usize>;

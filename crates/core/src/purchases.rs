@@ -31,7 +31,7 @@ use crate::inputs::ServerEvent;
 use crate::journey::{Journey, ORDER_SCOPE};
 use crate::model::Hit;
 pub use crate::order_parts::Role;
-use crate::order_parts::{OrderIndex, PartIndex};
+use crate::order_parts::{OrderIndex, PartOf};
 
 /// One Purchase of an order as Meta would count it.
 #[derive(Debug, Clone)]
@@ -252,13 +252,6 @@ fn items_of(h: &Hit) -> Vec<String> {
     items
 }
 
-/// A part as [`split_by`] finds it, over hits of any handle (`&Hit` or an index).
-struct Found<T> {
-    role: Role,
-    hits: Vec<T>,
-    items: Vec<String>,
-}
-
 /// Splits the hits of one order (in arrival order) into its parts.
 pub fn split<'a>(hits: &[&'a Hit]) -> Vec<Part<'a>> {
     split_by(hits, |h| h)
@@ -273,12 +266,12 @@ pub fn split<'a>(hits: &[&'a Hit]) -> Vec<Part<'a>> {
 }
 
 /// [`split`] over handles `hit` resolves.
-fn split_by<'a, T: Copy>(handles: &[T], hit: impl Fn(T) -> &'a Hit) -> Vec<Found<T>> {
-    let mut parts: Vec<Found<T>> = Vec::new();
+fn split_by<'a, T: Copy>(handles: &[T], hit: impl Fn(T) -> &'a Hit) -> Vec<PartOf<T>> {
+    let mut parts: Vec<PartOf<T>> = Vec::new();
     for &handle in handles {
         let h = hit(handle);
         let items = items_of(h);
-        let new_part = |role: Role, items: Vec<String>| Found {
+        let new_part = |role: Role, items: Vec<String>| PartOf {
             role,
             hits: vec![handle],
             items,
@@ -362,14 +355,7 @@ pub(crate) fn index(j: &Journey, hits: &[usize]) -> Vec<OrderIndex> {
         .into_iter()
         .map(|cluster| OrderIndex {
             order_id: cluster.iter().find_map(|&i| j.hit(i).order_id.clone()),
-            parts: split_by(&cluster, |i| j.hit(i))
-                .into_iter()
-                .map(|p| PartIndex {
-                    role: p.role,
-                    hits: p.hits,
-                    items: p.items,
-                })
-                .collect(),
+            parts: split_by(&cluster, |i| j.hit(i)),
         })
         .collect()
 }
