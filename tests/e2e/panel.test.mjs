@@ -327,6 +327,35 @@ describe('the panel', () => {
     assert.deepEqual(await t.journal(tabId), []);
   });
 
+  test('a journey cleared while the panel still reads its journal stays cleared', async () => {
+    await store.goto(PRODUCT);
+    await t.journalUntil(tabId, (rs) => rs.filter((r) => r.kind === 'request').length >= 3, 'three hits');
+    await t.pageDone(tabId, PRODUCT);
+    // A slow disk: every answer of storage.local reaches this panel 3 s late,
+    // with what storage held when it was asked (the journal before the clear).
+    const slow = await t.context.newPage();
+    slow.on('pageerror', (e) => t.consoleErrors.push(`panel: ${e.message}`));
+    await slow.addInitScript(() => {
+      const area = chrome.storage.local;
+      const get = area.get.bind(area);
+      area.get = (keys) => { const answer = get(keys); return new Promise((r) => setTimeout(() => r(answer), 3000)); };
+    });
+    await slow.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
+    await slow.click('#pp-clear');
+    await slow.click('#pp-clear-yes');
+    assert.equal(await slow.evaluate(() => performance.getEntriesByName('pp:journal').length), 0, 'cleared before the journal was read');
+    // The read that ends now (after a reload, the read begun after the clear).
+    await slow.waitForFunction(() => performance.getEntriesByName('pp:journal').length > 0 && document.getElementById('app')?.dataset.applied !== undefined, null, { timeout: 20000 });
+    assert.deepEqual(await t.journal(tabId), []);
+    await t.panelCaughtUp(slow, tabId);
+    const hits = async () => Number((await slow.textContent('#pp-counts')).match(/(\d+) hits/)[1]);
+    assert.equal(await hits(), 0, 'nothing of the cleared journal came back');
+    // The new journal's first records are new, not skipped as already seen.
+    await store.click('#add');
+    await until(async () => (await hits()) === 1, 'the AddToCart after the clear in the panel', 10000);
+    await slow.close();
+  });
+
   test('no console error from the extension', () => {
     assert.deepEqual(t.consoleErrors, []);
   });

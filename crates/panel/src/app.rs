@@ -516,18 +516,30 @@ pub fn update(app: &Ctx, msg: Msg) {
             let bridge = app.bridge.clone();
             app.later(async move { Msg::Cleared(bridge::clear(&bridge, tab).await.is_ok()) });
         }
-        Msg::Cleared(ok) => {
+        Msg::Cleared(false) => {
+            // The journal is still there: so is what the panel shows of it.
+            app.state.borrow_mut().confirm_clear = false;
+            app.render_confirm();
+            status("Could not clear the journey.");
+        }
+        Msg::Cleared(true) => {
+            // Cleared before the stored journal was all read: the parts still
+            // to come are the old journal's, and a restart of that read could
+            // come from before the clear or after it. The panel starts again
+            // and reads the journal as it is now (empty, or what came since).
+            if app.state.borrow().reading_stored() {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+                return;
+            }
             app.state.borrow_mut().cleared();
             if let Some(t) = by_id("pp-timeline-body") {
                 clear(&t);
             }
             review::fill(&Review::default());
             app.render_confirm();
-            status(if ok {
-                "Journey cleared."
-            } else {
-                "Could not clear the journey."
-            });
+            status("Journey cleared.");
             app.schedule();
         }
     }

@@ -47,10 +47,6 @@ pub struct State {
     /// did not fit the journal format.
     pub stored: usize,
     pub stored_unreadable: usize,
-    /// The journey was cleared while its stored journal was still being read:
-    /// what is left of that read is the old journal's and is not taken in,
-    /// unless the read starts again (then it reads the journal as it is now).
-    pub stored_void: bool,
     pub review: Review,
     pub watch: Watch,
     /// Timeline: how many of the newest records are shown, and an optional hit filter.
@@ -92,7 +88,6 @@ impl State {
             early: Some(Vec::new()),
             stored: 0,
             stored_unreadable: 0,
-            stored_void: false,
             review: Review::default(),
             watch,
             shown: PAGE,
@@ -114,9 +109,6 @@ impl State {
     /// Takes in records of the stored journal, in order, as its parts are
     /// read (`unreadable`: records of the part that did not fit the format).
     pub fn add_stored(&mut self, records: Vec<Record>, unreadable: usize) {
-        if self.stored_void {
-            return;
-        }
         self.stored += records.len();
         self.stored_unreadable += unreadable;
         for rec in records {
@@ -127,7 +119,6 @@ impl State {
     /// The stored journal is read again from its start (it changed while it
     /// was read, or could not be read): what was taken in from it goes.
     pub fn restart_stored(&mut self) {
-        self.stored_void = false;
         self.session = Session::new(DecodeConfig::default());
         self.stored = 0;
         self.stored_unreadable = 0;
@@ -137,13 +128,9 @@ impl State {
     /// fields, then the live batches heard while it was read (those the
     /// journal already had are skipped by position).
     pub fn stored_done(&mut self, total: Option<f64>, review: Option<Review>) {
-        // A read the journey's clearing voided counts nothing: the new
-        // journal's records come as live batches, from position 0.
-        if !std::mem::take(&mut self.stored_void) {
-            self.applied = total.unwrap_or(self.stored as f64);
-            if let Some(r) = review {
-                self.review = r;
-            }
+        self.applied = total.unwrap_or(self.stored as f64);
+        if let Some(r) = review {
+            self.review = r;
         }
         self.replay_early();
     }
@@ -181,16 +168,14 @@ impl State {
         self.applied > before
     }
 
+    /// Whether the stored journal is still being read (its parts are still
+    /// coming): a journey cleared now would get the rest of the old one.
+    pub fn reading_stored(&self) -> bool {
+        self.early.is_some()
+    }
+
     /// The journey is gone: an empty session, review and timeline.
     pub fn cleared(&mut self) {
-        // Cleared before the stored journal was all read: the rest of that
-        // read, and the live batches heard meanwhile, are the old journal's.
-        if let Some(early) = self.early.as_mut() {
-            early.clear();
-            self.stored_void = true;
-        }
-        self.stored = 0;
-        self.stored_unreadable = 0;
         self.confirm_clear = false;
         self.session = Session::new(DecodeConfig::default());
         self.review = Review::default();
@@ -274,54 +259,11 @@ mod tests {
             !s.apply_batch(3.0, &batch(&[4])),
             "still waits while the journal is read"
         );
+        assert!(s.reading_stored(), "a Clear now reads the journal again");
         s.stored_done(Some(2.0), None);
+        assert!(!s.reading_stored());
         assert_eq!(s.applied, 4.0);
         assert_eq!(s.session.records().len(), 4);
-    }
-
-    /// Clear confirmed while a long journal is still being read: nothing of
-    /// the old journal comes back after it, neither the rest of the read, its
-    /// total (which would make the new journal's first records look old) nor
-    /// the live batches heard before the clear.
-    #[test]
-    fn a_journey_cleared_while_its_journal_is_read_stays_cleared() {
-        let part = |times: &[u32]| {
-            pixelproof_core::journal::lenient_records(&batch(times))
-                .expect("records")
-                .0
-        };
-        let owned = Review {
-            decision: Some("go".into()),
-            ..Review::default()
-        };
-        // The read ends (its parts waited in the feed) after the clear.
-        let mut s = State::new(1.0, Watch::Watched);
-        s.add_stored(part(&[1, 2]), 0);
-        assert!(!s.apply_batch(9_990.0, &batch(&[9]))); // heard while reading
-        s.cleared();
-        s.add_stored(part(&[3, 4]), 1);
-        s.stored_done(Some(10_000.0), Some(owned.clone()));
-        assert!(s.session.records().is_empty(), "nothing of the old journal");
-        assert_eq!((s.applied, s.stored), (0.0, 0));
-        assert_eq!(s.review, Review::default(), "the old review stays cleared");
-        assert!(
-            s.apply_batch(0.0, &batch(&[100])),
-            "the new journal's first record is new"
-        );
-        assert_eq!(s.session.records().len(), 1);
-        // The read noticed the clear and began again: what it reads now is the new journal.
-        let mut s = State::new(1.0, Watch::Watched);
-        s.add_stored(part(&[1, 2]), 0);
-        s.cleared();
-        s.restart_stored();
-        s.add_stored(part(&[100, 101]), 0);
-        s.stored_done(Some(2.0), None);
-        assert_eq!((s.applied, s.session.records().len()), (2.0, 2));
-        // Cleared after the read ended: as before, nothing is voided.
-        let mut s = loaded(3, Some(3.0));
-        s.cleared();
-        assert!(!s.stored_void);
-        assert!(s.apply_batch(0.0, &batch(&[100])));
     }
 
     #[test]
