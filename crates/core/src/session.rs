@@ -1107,6 +1107,8 @@ impl Session {
     /// would do on each record). Used by the benchmark and to apply new rules
     /// to an old journal; results equal the incremental ones.
     pub fn reevaluate(&mut self) {
+        self.journey.purchase_orders = crate::purchases::index_all(&self.journey);
+        self.journey.purchases_stale.clear();
         self.hit_findings.clear();
         for hit in self.journey.hits.iter().filter(|h| h.counted) {
             for rule in rules::of_scope(Scope::Hit) {
@@ -1133,8 +1135,6 @@ impl Session {
         for pv in 0..self.journey.page_views.len() {
             self.dirty_pages.insert(pv);
         }
-        self.journey.purchase_orders = crate::purchases::index_all(&self.journey);
-        self.journey.purchases_stale.clear();
         self.journey_dirty = true;
         self.refresh();
     }
