@@ -342,9 +342,12 @@ describe('the panel', () => {
     });
     await slow.goto(`chrome-extension://${t.extensionId}/panel.html?tab=${tabId}`);
     await slow.click('#pp-clear');
+    assert.equal(await slow.evaluate(() => performance.getEntriesByName('pp:journal').length), 0, 'Clear is confirmed while the journal is still read');
+    // Confirmed then, the clear reloads the panel (no evaluate may straddle that).
+    const reloaded = slow.waitForEvent('load', { timeout: 20000 });
     await slow.click('#pp-clear-yes');
-    assert.equal(await slow.evaluate(() => performance.getEntriesByName('pp:journal').length), 0, 'cleared before the journal was read');
-    // The read that ends now (after a reload, the read begun after the clear).
+    await reloaded;
+    // The read that ends now is the one begun after the clear.
     await slow.waitForFunction(() => performance.getEntriesByName('pp:journal').length > 0 && document.getElementById('app')?.dataset.applied !== undefined, null, { timeout: 20000 });
     assert.deepEqual(await t.journal(tabId), []);
     await t.panelCaughtUp(slow, tabId);
