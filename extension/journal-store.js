@@ -24,6 +24,7 @@
 // in the same write, so a restarted worker replaying its inbox skips what is stored.
 
 import { createAnnouncer, createRefusals, freshMeta, layOut, refusal } from './journal-layout.js';
+import { createHolds } from './journal-holds.js';
 import { readJournalText } from './journal-text.js';
 import { KEY, LIMITS } from './storage.js';
 
@@ -88,6 +89,7 @@ export function createJournalStore({
   /** @type {Map<number, number>} */
   const pageInFlight = new Map();
   const refusals = createRefusals();
+  const holds = createHolds();
 
   /**
    * @param {number} tab
@@ -215,7 +217,9 @@ export function createJournalStore({
   /** @param {number} tab */
   async function flush(tab) {
     try {
-      while ((pending.get(tab) || []).length || refusals.has(tab)) {
+      for (;;) {
+        if (holds.waiting(tab)) await holds.handOver(tab); // held reads go between two batches
+        if (!(pending.get(tab) || []).length && !refusals.has(tab)) break;
         const meta = await readMeta(tab);
         if (!totals.has(tab)) {
           // First write since the worker started: decide on what arrived so far,
@@ -256,8 +260,13 @@ export function createJournalStore({
       }
     } finally {
       writing.delete(tab);
+      // After a failed write, reads still waiting get their turn from a new writer.
+      if (holds.waiting(tab)) start(tab).catch(() => {});
     }
   }
+
+  /** Runs `read` (of `tab`'s journal) with the tab's writes held (journal-holds.js); it must not wait for them. @type {<T>(tab: number, read: () => Promise<T>) => Promise<T>} */
+  const holdingWrites = (tab, read) => holds.during(tab, read, () => { start(tab).catch(() => {}); });
 
   /** Resolves when every record appended so far for `tab` is written. @param {number} tab */
   async function idle(tab) {
@@ -303,6 +312,7 @@ export function createJournalStore({
     readMeta,
     committed,
     idle,
+    holdingWrites,
     clear,
     reset,
   };

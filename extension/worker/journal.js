@@ -7,7 +7,7 @@ import { redactJson } from '../wasm/pixelproof_wasm.js';
 import { createJournalStore } from '../journal-store.js';
 import { inboxDone, journalId, KEY, local } from '../storage.js';
 import { scheduleBadge } from './badge.js';
-import { forgetSession, written } from './sessions.js';
+import { forgetSession, readsHeldBy, written } from './sessions.js';
 
 /**
  * A journal record (crates/core/src/journal.rs): `kind` and that kind's fields.
@@ -37,6 +37,9 @@ export const journal = createJournalStore({
     scheduleBadge(tab);
   },
 });
+
+// A session read overtaken by evictions reads again with the tab's writes held.
+readsHeldBy((tab, read) => journal.holdingWrites(tab, read));
 
 // Plain customer data never reaches the disk: the core replaces each plain
 // advanced-matching value with the SHA-256 of its normalised form (as Meta

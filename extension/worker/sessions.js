@@ -24,6 +24,17 @@ const building = new Map();
 /** @param {number} tab */
 export const hasSession = (tab) => sessions.has(tab);
 
+/**
+ * Runs a read of a tab's journal with its writes held (the journal store's
+ * `holdingWrites`, handed over by journal.js, which imports this module).
+ * @type {<T>(tab: number, read: () => Promise<T>) => Promise<T>}
+ */
+let holdWrites = (_tab, read) => read();
+/** @param {typeof holdWrites} hold */
+export function readsHeldBy(hold) {
+  holdWrites = hold;
+}
+
 // Between the record texts of a batch handed to the core in one call
 // (Session.addTexts): no JSON text holds it.
 const SEPARATOR = '\u001e';
@@ -101,6 +112,9 @@ export async function sessionFor(tab) {
  * Reads the journal (no writes are waited for: what they add comes through
  * `written`, by position) and hands it to the core part by part as storage
  * answers, so the first records are taken in while the rest is still read.
+ * When records were evicted (or the tab cleared) while it was read, it reads
+ * again, this time with the tab's writes held, so that a steady stream of
+ * evicting writes cannot keep every read stale.
  * @param {number} tab
  * @param {Building} b
  * @returns {Promise<Held>}
@@ -112,7 +126,7 @@ async function build(tab, b) {
     readReview(tab).catch(() => {});
     let wasmIn = false;
     wasmReady.then(() => { wasmIn = true; }, () => {});
-    for (;;) {
+    for (let pass = 0; ; pass++) {
       /** @type {Session | null} */
       let session = null;
       const sink = lateSink({
@@ -136,7 +150,16 @@ async function build(tab, b) {
       else wasmReady.then(() => sink.open(), () => {});
       let total = 0;
       try {
-        ({ total } = await streamJournal(local(), journalId(tab), sink));
+        const read = () => streamJournal(local(), journalId(tab), sink);
+        ({ total } = await (pass
+          ? holdWrites(tab, () => {
+            // What was evicted before this read began is not in it: only a Clear can make it stale now.
+            markOnce('pp:held-read');
+            b.stale = false;
+            b.batches = [];
+            return read();
+          })
+          : read()));
         markOnce('pp:journal-read');
         await wasmReady;
       } catch (e) {
@@ -149,10 +172,8 @@ async function build(tab, b) {
       session ??= new Session(undefined);
       const held = { session, applied: total };
       if (b.stale) {
-        // Evicted or cleared while it was read: read again.
+        // Evicted or cleared while it was read: read again, writes held.
         held.session.free();
-        b.stale = false;
-        b.batches = [];
         continue;
       }
       for (const [start, records] of b.batches) takeIn(held, start, records);

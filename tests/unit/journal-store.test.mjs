@@ -537,3 +537,82 @@ test('a waited-for record whose write fails is rejected, never reported stored',
   storage.set = async () => { throw new Error('QUOTA_BYTES quota exceeded'); };
   await assert.rejects(store.append(8, paste(3), null, { confirm: true }), /quota/);
 });
+
+test('a read with the writes held waits for the batch being written, sees no write land while it reads, and every record appended meanwhile is written after it', async () => {
+  const storage = memoryStorage();
+  const size = JSON.stringify(rec(0)).length;
+  const written = [];
+  // At the budget: batches evict chunks, as a busy tab does once its journal is full.
+  const store = createJournalStore({ storage, chunk: 10, budget: { journal: 50 * size, page: 1000 }, onWritten: (tab, records, evictedSome) => written.push([records.length, evictedSome]) });
+  for (let i = 0; i < 80; i++) store.append(3, rec(i));
+  await store.idle(3);
+  // The next batch's write waits for `release`: it is in progress when the read asks.
+  const realSet = storage.set;
+  let release;
+  const sets = [];
+  storage.set = (obj) => { sets.push(Object.keys(obj)); return new Promise((r) => { release = () => r(realSet(obj)); }); };
+  store.append(3, rec(80));
+  while (!release) await new Promise((r) => setTimeout(r, 0));
+  let openGate;
+  const gate = new Promise((r) => { openGate = r; });
+  let during = null;
+  const held = store.holdingWrites(3, async () => {
+    const setsAtStart = sets.length;
+    const before = (await storage.get(KEY.meta(3)))[KEY.meta(3)];
+    await gate;
+    const records = JSON.parse((await readJournalText(storage, 3)).text);
+    during = { setsAtStart, before, after: (await storage.get(KEY.meta(3)))[KEY.meta(3)], records, setsAtEnd: sets.length };
+    return 'read';
+  });
+  const appended = [];
+  for (let i = 81; i < 120; i++) appended.push(store.append(3, rec(i)));
+  let stored = false;
+  const last = appended.at(-1).then(() => { stored = true; });
+  storage.set = realSet;
+  release();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(stored, false, 'an append made during the hold is not reported written');
+  openGate();
+  assert.equal(await held, 'read');
+  assert.equal(during.setsAtStart, 1, 'the read began after the batch in progress was stored');
+  assert.deepEqual(during.after, during.before, 'nothing was written while the read was held');
+  assert.equal(during.records.at(-1).time, 80, 'the read holds the batch that was in progress, and nothing after it');
+  await last;
+  const got = await store.read(3);
+  assert.equal(got.at(-1).time, 119, 'the records appended during the hold were written after it');
+  assert.equal(got[0].kind, 'dropped');
+  assert.equal(got[0].count + got.length - 1, 120, 'dropped + kept = appended: nothing lost');
+  assert.ok(written.some(([, evicted]) => evicted), 'evicting as usual');
+});
+
+test('a held read gets its turn under a steady stream of appends that never lets the writer go idle', async () => {
+  const storage = memoryStorage();
+  const realSet = storage.set;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // Each write takes a few milliseconds; two records arrive every millisecond: there is always a next batch.
+  storage.set = async (obj) => { await sleep(3); return realSet(obj); };
+  const size = JSON.stringify(rec(0)).length;
+  const store = createJournalStore({ storage, chunk: 10, budget: { journal: 50 * size, page: 1000 } });
+  let streaming = true;
+  let n = 0;
+  const stream = (async () => {
+    while (streaming) {
+      store.append(4, rec(n++));
+      store.append(4, rec(n++));
+      await sleep(1);
+    }
+  })();
+  while (!(await store.readMeta(4)).evicted) await sleep(5);
+  const read = store.holdingWrites(4, async () => JSON.parse((await readJournalText(storage, 4)).text));
+  const got = await Promise.race([read, sleep(5000).then(() => 'starved')]);
+  streaming = false;
+  await stream;
+  await store.idle(4);
+  assert.notEqual(got, 'starved', 'the held read ran while the stream went on');
+  assert.equal(got[0].kind, 'dropped', 'it read a journal at its budget');
+  const times = got.slice(1).map((r) => r.time);
+  assert.deepEqual(times, times.map((_, i) => times[0] + i), 'one state of the journal: consecutive records');
+  assert.equal(got[0].count + times.length, times.at(-1) + 1, 'dropped + kept = everything before its end');
+  const all = await store.read(4);
+  assert.equal(all[0].count + all.length - 1, n, 'every record appended is stored or counted as dropped');
+});
