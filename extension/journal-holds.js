@@ -42,6 +42,7 @@ export function createHolds() {
         h.start();
         await h.over;
       }
+      holds.delete(tab);
     },
     /** @param {number} tab */
     waiting: (tab) => (holds.get(tab)?.length ?? 0) > 0,

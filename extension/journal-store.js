@@ -268,7 +268,7 @@ export function createJournalStore({
   /** Runs `read` (of `tab`'s journal) with the tab's writes held (journal-holds.js); it must not wait for them. @type {<T>(tab: number, read: () => Promise<T>) => Promise<T>} */
   const holdingWrites = (tab, read) => holds.during(tab, read, () => { start(tab).catch(() => {}); });
 
-  /** Resolves when every record appended so far for `tab` is written. @param {number} tab */
+  /** Resolves when every record appended so far for `tab` is written (and any held read is over). @param {number} tab */
   async function idle(tab) {
     for (let w = writing.get(tab); w; w = writing.get(tab)) await w.catch(() => {});
   }

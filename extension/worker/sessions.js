@@ -153,7 +153,7 @@ async function build(tab, b) {
         const read = () => streamJournal(local(), journalId(tab), sink);
         ({ total } = await (pass
           ? holdWrites(tab, () => {
-            // What was evicted before this read began is not in it: only a Clear can make it stale now.
+            // What was evicted before this read began is in it, and nothing is written (nor cleared) during it.
             markOnce('pp:held-read');
             b.stale = false;
             b.batches = [];

@@ -12,7 +12,7 @@ import { launch, sleep } from './helpers.mjs';
 const FILL = 22000; // ~600-byte records: past the 12 MB journal budget
 const STREAM = 3000;
 
-test('at the journal budget under a steady stream, the woken worker\'s rebuilds end, the badge follows and no hit is lost', { timeout: 240000 }, async (ctx) => {
+test('at the journal budget under a steady stream, the woken worker\'s rebuilds end, the badge follows and no hit is lost', { timeout: 300000 }, async (ctx) => {
   const t = await launch();
   try {
     await t.watching();
@@ -43,41 +43,38 @@ test('at the journal budget under a steady stream, the woken worker\'s rebuilds 
       }
       await store.idle(tab);
       const meta = (await chrome.storage.local.get(KEY.meta(id)))[KEY.meta(id)];
-      return { evicted: meta.evicted, count: meta.count };
+      return { evicted: meta.evicted, count: meta.count, evictedHits: (meta.evictedKinds || {}).request || 0 };
     }, [tabId, sample, FILL]);
     assert.ok(filled.evicted > 0, `the fill went past the budget (${JSON.stringify(filled)})`);
     await cdp.send('ServiceWorker.stopAllWorkers');
     await sleep(500);
     await control.evaluate((tab) => chrome.action.setBadgeText({ tabId: tab, text: '…' }), tabId);
 
-    await page.evaluate((n) => window.soak(n, 50), STREAM);
-    // The badge changes once a rebuild ends: the stream is still being written then.
-    const atBadge = await control.evaluate(async (tab) => {
-      const { journalId, KEY } = await import(chrome.runtime.getURL('storage.js'));
-      const end = Date.now() + 120000;
+    // 20 hits every 100 ms: about 15 s of hits, far longer than a rebuild.
+    await page.evaluate((n) => window.soak(n, 50, 100), STREAM);
+    // The badge changes once a rebuild ends: the page is still sending then.
+    const badge = await control.evaluate(async (tab) => {
+      const end = Date.now() + 60000;
       while (Date.now() < end) {
         const text = await chrome.action.getBadgeText({ tabId: tab });
-        if (text !== '…') {
-          const meta = (await chrome.storage.local.get(KEY.meta(journalId(tab))))[KEY.meta(journalId(tab))];
-          return { text, appended: meta.count + meta.evicted };
-        }
+        if (text !== '…') return text;
         await new Promise((r) => setTimeout(r, 20));
       }
       return null;
     }, tabId);
-    assert.notEqual(atBadge, null, 'the badge was set');
-    const before = filled.count + filled.evicted;
-    assert.ok(atBadge.appended - before < STREAM, `the badge followed while the stream was still written (${atBadge.appended - before} of ${STREAM} hits stored then)`);
+    const sentAtBadge = await page.evaluate(() => window.__sent);
+    assert.notEqual(badge, null, 'the badge was set');
+    assert.ok(sentAtBadge < 50 + STREAM, `the badge followed while the page still sent hits (${sentAtBadge - 50} of ${STREAM} sent then)`);
 
-    const end = Date.now() + 180000;
+    const end = Date.now() + 60000;
     while (Date.now() < end && t.server.hits.length < 50 + STREAM) await sleep(200);
     assert.equal(t.server.hits.length, 50 + STREAM, 'the server saw every hit');
-    const worker = t.context.serviceWorkers()[0];
+    const worker = t.context.serviceWorkers().at(-1);
     const account = await control.evaluate(async ([tab, expected]) => {
       const { readJournalText } = await import(chrome.runtime.getURL('journal-text.js'));
       const { journalId, KEY } = await import(chrome.runtime.getURL('storage.js'));
       const id = journalId(tab);
-      const stop = Date.now() + 120000;
+      const stop = Date.now() + 60000;
       for (;;) {
         const meta = (await chrome.storage.local.get(KEY.meta(id)))[KEY.meta(id)];
         const records = JSON.parse((await readJournalText(chrome.storage.local, id)).text);
@@ -88,7 +85,7 @@ test('at the journal budget under a steady stream, the woken worker\'s rebuilds 
       }
     }, [tabId, 50 + FILL + STREAM]);
     assert.equal(account.kept + account.evicted, 50 + FILL + STREAM, `every hit kept or counted as evicted (${JSON.stringify(account)})`);
-    assert.ok(account.evicted > FILL / 10, 'the stream evicted as it was written');
+    assert.ok(account.evicted > filled.evictedHits, `the stream evicted as it was written (${filled.evictedHits} hits evicted by the fill, ${account.evicted} in the end)`);
     // Whether a rebuild's first read was overtaken (and the held one ran) is up
     // to timing here; journal-store.test.mjs holds the held read to its promise.
     const marks = await worker.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name)).catch(() => []);

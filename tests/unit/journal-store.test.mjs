@@ -549,19 +549,19 @@ test('a read with the writes held waits for the batch being written, sees no wri
   // The next batch's write waits for `release`: it is in progress when the read asks.
   const realSet = storage.set;
   let release;
-  const sets = [];
-  storage.set = (obj) => { sets.push(Object.keys(obj)); return new Promise((r) => { release = () => r(realSet(obj)); }); };
+  let landed = false;
+  storage.set = (obj) => new Promise((r) => { release = () => r(realSet(obj).then(() => { landed = true; })); });
   store.append(3, rec(80));
   while (!release) await new Promise((r) => setTimeout(r, 0));
   let openGate;
   const gate = new Promise((r) => { openGate = r; });
   let during = null;
   const held = store.holdingWrites(3, async () => {
-    const setsAtStart = sets.length;
+    const landedAtStart = landed;
     const before = (await storage.get(KEY.meta(3)))[KEY.meta(3)];
     await gate;
     const records = JSON.parse((await readJournalText(storage, 3)).text);
-    during = { setsAtStart, before, after: (await storage.get(KEY.meta(3)))[KEY.meta(3)], records, setsAtEnd: sets.length };
+    during = { landedAtStart, before, after: (await storage.get(KEY.meta(3)))[KEY.meta(3)], records };
     return 'read';
   });
   const appended = [];
@@ -574,7 +574,7 @@ test('a read with the writes held waits for the batch being written, sees no wri
   assert.equal(stored, false, 'an append made during the hold is not reported written');
   openGate();
   assert.equal(await held, 'read');
-  assert.equal(during.setsAtStart, 1, 'the read began after the batch in progress was stored');
+  assert.equal(during.landedAtStart, true, 'the read began after the batch in progress was stored');
   assert.deepEqual(during.after, during.before, 'nothing was written while the read was held');
   assert.equal(during.records.at(-1).time, 80, 'the read holds the batch that was in progress, and nothing after it');
   await last;
@@ -615,4 +615,33 @@ test('a held read gets its turn under a steady stream of appends that never lets
   assert.equal(got[0].count + times.length, times.at(-1) + 1, 'dropped + kept = everything before its end');
   const all = await store.read(4);
   assert.equal(all[0].count + all.length - 1, n, 'every record appended is stored or counted as dropped');
+});
+
+test('a held read waiting behind a write that fails still gets its turn, and a clear waits for a held read', async () => {
+  const storage = memoryStorage();
+  const realSet = storage.set;
+  const store = createJournalStore({ storage, chunk: 10 });
+  await store.append(6, rec(0));
+  let fail;
+  storage.set = () => new Promise((resolve, reject) => { fail = () => reject(new Error('quota')); });
+  const failing = store.append(6, rec(1));
+  failing.catch(() => {});
+  while (!fail) await new Promise((r) => setTimeout(r, 0));
+  const read = store.holdingWrites(6, async () => JSON.parse((await readJournalText(storage, 6)).text).map((r) => r.time));
+  storage.set = realSet;
+  fail();
+  await assert.rejects(failing, /quota/);
+  assert.deepEqual(await Promise.race([read, new Promise((r) => setTimeout(() => r('waited forever'), 2000))]), [0], 'the read ran, on the journal as stored');
+
+  let openGate;
+  const gate = new Promise((r) => { openGate = r; });
+  const slow = store.holdingWrites(6, async () => { await gate; return JSON.parse((await readJournalText(storage, 6)).text).length; });
+  let cleared = false;
+  const clearing = store.clear(6).then(() => { cleared = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(cleared, false, 'the clear waits for the held read');
+  openGate();
+  assert.equal(await slow, 1, 'the held read saw the journal before the clear');
+  await clearing;
+  assert.deepEqual(await store.read(6), [], 'then the clear emptied it');
 });
