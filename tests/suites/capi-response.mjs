@@ -16,6 +16,9 @@ import { PRODUCT, isPixel, param, serverHits } from './capture.mjs';
 const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
 const setValue = (page, selector, value) =>
   page.evaluate(([s, v]) => { document.querySelector(s).value = v; }, [selector, value]);
+// The button is pressed as a DOM click: a live render above it may move it
+// between a pointer's scroll and its click (what is tested is what a press does).
+const press = (page, selector) => page.evaluate((s) => document.querySelector(s).click(), selector);
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /**
@@ -45,12 +48,24 @@ export function capiResponseSuite(driver) {
           custom_data: { content_ids: ['tee-1'], content_type: 'product', value: 25, currency: 'USD' },
         });
         const kinds = async () => (await t.journal(tabId)).filter((r) => r.kind.startsWith('server_')).map((r) => r.kind);
+        // Waits for `n` server records; a timeout says what the panel said.
+        const storedUntil = async (n, what) => {
+          try {
+            await until(async () => (await kinds()).length === n, what);
+          } catch (e) {
+            const said = await panel.evaluate(() => ['#pp-status', '#pp-capi-error', '#pp-capi'].map((s) => {
+              const el = document.querySelector(s);
+              return `${s}: ${JSON.stringify(el ? (el.value ?? el.textContent) : null).slice(0, 200)}`;
+            }).join('; '));
+            throw new Error(`${e.message} (journal: ${JSON.stringify(await kinds())}; ${said})`);
+          }
+        };
 
         // 1. Meta accepted the one event it was sent.
         await setValue(panel, '#pp-capi', JSON.stringify({ data: [event(eid)] }));
         await setValue(panel, '#pp-capi-response', JSON.stringify({ events_received: 1, messages: [], fbtrace_id: 'AcRvWq5n1h8UJzY0fPx3BtQ' }));
-        await panel.click('#pp-capi-add');
-        await until(async () => (await kinds()).length === 2, 'the payload and its response stored');
+        await press(panel, '#pp-capi-add');
+        await storedUntil(2, 'the payload and its response stored');
         assert.deepEqual(await kinds(), ['server_payload', 'server_response'], 'the response right after its payload');
         await until(async () => /Meta accepted 1 of 1/.test(await panel.evaluate(() => document.querySelector('#pp-meta-response')?.textContent || '')),
           'the Test Events card to say what Meta accepted');
@@ -66,8 +81,8 @@ export function capiResponseSuite(driver) {
             fbtrace_id: 'A5bXk0QyR3nLm8TgHw2cVzP',
           },
         }));
-        await panel.click('#pp-capi-add');
-        await until(async () => (await kinds()).length === 4, 'the second payload and its response stored');
+        await press(panel, '#pp-capi-add');
+        await storedUntil(4, 'the second payload and its response stored');
         const stored = (await t.journal(tabId)).filter((r) => r.kind === 'server_response');
         assert.ok(!stored[1].text.includes('jane.doe'), 'the echoed e-mail is not stored');
         assert.match(stored[1].text, /plain:email:[0-9a-f]{64}/);
@@ -83,7 +98,7 @@ export function capiResponseSuite(driver) {
         // 3. A response that is neither of Meta's bodies is refused beside the field; nothing is stored.
         await setValue(panel, '#pp-capi', JSON.stringify({ data: [event(`${eid}-third`)] }));
         await setValue(panel, '#pp-capi-response', '{"success": true}');
-        await panel.click('#pp-capi-add');
+        await press(panel, '#pp-capi-add');
         await until(async () => (await text(panel, '#pp-capi-error')).length > 0, 'the error beside the field');
         assert.match(await text(panel, '#pp-capi-error'), /pasted Meta response: \(top level\): object has neither "events_received" nor "error"/);
         assert.equal((await kinds()).length, 4, 'neither the payload nor the bad response was stored');
