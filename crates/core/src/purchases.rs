@@ -404,15 +404,14 @@ fn orders_where(j: &Journey, keep: impl Fn(&OrderIndex) -> bool) -> Vec<Order<'_
         }
     };
     // A journey not refreshed since its Purchases changed: found afresh.
-    if !j.purchases_stale.is_empty() {
-        let fresh = index_all(j);
-        return fresh
-            .iter()
-            .flat_map(|(pixel, os)| os.iter().filter(|o| keep(o)).map(|o| build(pixel, o)))
-            .collect();
-    }
-    j.purchase_orders
-        .iter()
+    let fresh;
+    let kept = if j.purchases_stale.is_empty() {
+        &j.purchase_orders
+    } else {
+        fresh = index_all(j);
+        &fresh
+    };
+    kept.iter()
         .flat_map(|(pixel, os)| os.iter().filter(|o| keep(o)).map(|o| build(pixel, o)))
         .collect()
 }

@@ -370,13 +370,7 @@ fn check(name: &'static str, state: CheckState, detail: impl Into<String>, needs
 }
 
 pub fn gate(j: &Journey, findings: &[Finding], review: &Review) -> Gate {
-    let mut blocking: Vec<&'static str> = Vec::new();
-    for f in findings.iter().filter(|f| f.severity == Severity::Fail) {
-        if !blocking.contains(&f.code) {
-            blocking.push(f.code);
-        }
-    }
-    gate_blocked_by(j, blocking, review)
+    gate_blocked_by(j, crate::rules::fail_codes(findings), review)
 }
 
 /// The gate when the codes of `fail` findings are known (`blocking`, in the

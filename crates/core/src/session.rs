@@ -1073,15 +1073,7 @@ impl Session {
     /// copying and sorting every finding (`results::gate_blocked_by`).
     pub fn fail_codes(&mut self) -> Vec<&'static str> {
         self.refresh();
-        let mut codes: Vec<&'static str> = Vec::new();
-        for f in self
-            .cached_findings()
-            .filter(|f| f.severity == crate::rules::Severity::Fail)
-        {
-            if !codes.contains(&f.code) {
-                codes.push(f.code);
-            }
-        }
+        let mut codes = rules::fail_codes(self.cached_findings());
         crate::sort::sort_by_key(&mut codes, |c| crate::rules::rank(c));
         codes
     }

@@ -372,6 +372,18 @@ pub fn rank(code: &str) -> usize {
     RULES.iter().position(|r| r.code() == code).unwrap_or(usize::MAX)
 }
 
+/// The codes of the `fail` findings among `findings`, each once, in the order
+/// they first come: what the gate blocks on.
+pub fn fail_codes<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = Vec::new();
+    for f in findings.into_iter().filter(|f| f.severity == Severity::Fail) {
+        if !codes.contains(&f.code) {
+            codes.push(f.code);
+        }
+    }
+    codes
+}
+
 /// The finding-code table as Markdown, generated from the registry so the
 /// README cannot drift from the code. Each Meta documentation page is a
 /// numbered reference link, defined once below the table.
