@@ -128,13 +128,15 @@ cmd_build() {
   cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_wasm)" --locked
   cargo build -p pixelproof-panel --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_panel)" --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
-  cargo build -p pixelproof-bindgen --release --locked
+  # A dev build: it reuses much of what `cargo test` compiled, and its slower
+  # run costs seconds where compiling the release build (LTO) took minutes.
+  cargo build -p pixelproof-bindgen --locked
   # Generated files sit where the extension's sources expect them (wasm/ next
   # to background.js), so tsconfig.json can lay target/ext over extension/.
   local gen=target/ext/wasm module
   rm -rf "$gen" && mkdir -p "$gen"
   for module in $WASM_MODULES; do
-    target/release/pixelproof-bindgen "target/wasm32-unknown-unknown/$(wasm_profile "$module")/$module.wasm" "$gen"
+    target/debug/pixelproof-bindgen "target/wasm32-unknown-unknown/$(wasm_profile "$module")/$module.wasm" "$gen"
     log "wasm-opt $(wasm_opt_level "$module") $module"
     node_modules/.bin/wasm-opt "$(wasm_opt_level "$module")" --enable-reference-types --enable-bulk-memory --enable-sign-ext \
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
