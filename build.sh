@@ -239,7 +239,10 @@ cmd_test() {
   if [ "$lint" -eq 0 ]; then TOTAL_PASSED=$((TOTAL_PASSED + 1)); else TOTAL_FAILED=$((TOTAL_FAILED + 1)); fi
   out=$(mktemp)
   status=0
-  node --test --test-reporter=tap tests/unit/ tests/e2e/ tests/firefox/ 2>&1 | tee "$out" || status=$?
+  # Two test files at a time: each starts its own server on a free port and its
+  # own browser profile, and a browser test spends much of its time waiting for
+  # pages, so a second file keeps the other core busy.
+  node --test --test-concurrency=2 --test-reporter=tap tests/unit/ tests/e2e/ tests/firefox/ 2>&1 | tee "$out" || status=$?
   local p f
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
   f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
