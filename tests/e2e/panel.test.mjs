@@ -133,8 +133,8 @@ describe('the panel', () => {
     await store.goto(PRODUCT);
     await panel.waitForFunction((n) => document.querySelectorAll('#pp-timeline-list > li.t-hit').length > n, items, { timeout: 10000 });
     // The timeline row is added at once; the summary above it follows within its refresh interval.
-    await panel.waitForFunction((n) => Number((document.querySelector('#pp-counts').textContent.match(/(\d+) hits/) || [])[1]) > n, before, { timeout: 5000 });
-    await panel.waitForFunction((k) => document.getElementById('pp-acceptance-body').dataset.key !== k, table, { timeout: 5000 });
+    await panel.waitForFunction((n) => Number((document.querySelector('#pp-counts').textContent.match(/(\d+) hits/) || [])[1]) > n, before, { timeout: 10000 });
+    await panel.waitForFunction((k) => document.getElementById('pp-acceptance-body').dataset.key !== k, table, { timeout: 10000 });
     const focus = await panel.evaluate(() => ({ row: document.activeElement?.closest('tr')?.dataset.event ?? null, top: document.activeElement?.getBoundingClientRect().top ?? 0 }));
     assert.equal(focus.row, 'AddToCart', 'the redrawn row button has the focus');
     assert.ok(focus.top < 0, `the panel stayed at its end (the button's top at ${focus.top} px, above the view)`);

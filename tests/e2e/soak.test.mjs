@@ -6,7 +6,7 @@ import { launch, sleep } from './helpers.mjs';
 
 const N = 10000;
 
-test('10,000 hits with a worker restart in the middle: none lost', { timeout: 240000 }, async () => {
+test('10,000 hits with a worker restart in the middle: none lost', { timeout: 480000 }, async () => {
   const t = await launch();
   try {
     await t.watching();
