@@ -128,8 +128,8 @@ cmd_build() {
   cargo build -p pixelproof-wasm --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_wasm)" --locked
   cargo build -p pixelproof-panel --target wasm32-unknown-unknown --profile "$(wasm_profile pixelproof_panel)" --locked
   log "wasm-bindgen (pinned via crates/bindgen-runner)"
-  # A dev build: it reuses much of what `cargo test` compiled, and its slower
-  # run costs seconds where compiling the release build (LTO) took minutes.
+  # A dev build: without the release profile's LTO it compiles several times
+  # faster, and its slower run costs about a second a module (same output).
   cargo build -p pixelproof-bindgen --locked
   # Generated files sit where the extension's sources expect them (wasm/ next
   # to background.js), so tsconfig.json can lay target/ext over extension/.
