@@ -138,7 +138,9 @@ impl PageKind {
     }
 
     /// The kind of a page from its URL's path as the URL parser gives it
-    /// (`None`: the URL did not parse).
+    /// (`None`: the URL did not parse), read by whole path segments, as
+    /// Shopify lays its store out: a product called "thank-you-card" or a
+    /// page at `/pages/thank-you` is not the order page.
     fn from_path(path: Option<&str>) -> PageKind {
         // Store paths are nearly always lower case already: no copy for those.
         let path: std::borrow::Cow<str> = match path {
@@ -146,36 +148,37 @@ impl PageKind {
             Some(p) => p.into(),
             None => "".into(),
         };
-        let path = &*path;
-        // Every pattern begins with '/': one pass over the path's slashes
-        // tells them all, rather than a substring search per pattern.
-        let (mut thank_you, mut checkout, mut product, mut collection) = (false, false, false, false);
-        // A slash whose next byte begins no pattern's name is passed over.
-        for i in memchr::memchr_iter(b'/', path.as_bytes()) {
-            if !path
-                .as_bytes()
-                .get(i + 1)
-                .is_some_and(|&b| PATH_PATTERN_SECOND[b as usize])
-            {
-                continue;
+        let (mut thank_you, mut checkout, mut cart, mut product, mut collection) = (false, false, false, false, false);
+        let (mut in_checkout, mut first, mut count, mut before) = (false, "", 0usize, "");
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            // The order page inside a checkout: `/checkouts/c/<token>/thank-you`
+            // or, before checkout extensibility, `/<shop id>/checkouts/<token>/thank_you`.
+            thank_you |= in_checkout && tables::THANK_YOU_SEGMENTS.contains(&seg);
+            // The order status page: `/<shop id>/orders/<token>`.
+            thank_you |= count == 2 && before == "orders" && is_shop_id(first);
+            in_checkout |= seg == "checkouts";
+            checkout |= seg == "checkouts" || seg == "checkout";
+            // `/cart`, or `/<locale>/cart` on a store that sells in several markets.
+            cart |= seg == "cart" && (count == 0 || (count == 1 && is_locale(first)));
+            product |= before == "products";
+            collection |= before == "collections";
+            if count == 0 {
+                first = seg;
             }
-            let at = &path[i..];
-            thank_you |= tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
-            checkout |= tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| at.starts_with(n));
-            product |= at.starts_with("/products/");
-            collection |= at.starts_with("/collections/");
+            before = seg;
+            count += 1;
         }
         if thank_you {
             PageKind::ThankYou
         } else if checkout {
             PageKind::Checkout
-        } else if path.starts_with("/cart") {
+        } else if cart {
             PageKind::Cart
         } else if product {
             PageKind::Product
         } else if collection {
             PageKind::Collection
-        } else if path == "/" || path.is_empty() {
+        } else if count == 0 || (count == 1 && is_locale(first)) {
             PageKind::Home
         } else {
             PageKind::Other
@@ -195,26 +198,21 @@ impl PageKind {
     }
 }
 
-/// The bytes that follow the slash in the path patterns of
-/// [`PageKind::from_path`].
-const PATH_PATTERN_SECOND: [bool; 256] = {
-    let mut table = [false; 256];
-    let lists = [
-        tables::THANK_YOU_PATH_NEEDLES,
-        tables::CHECKOUT_PATH_NEEDLES,
-        &["/products/", "/collections/"],
-    ];
-    let mut l = 0;
-    while l < lists.len() {
-        let mut i = 0;
-        while i < lists[l].len() {
-            table[lists[l][i].as_bytes()[1] as usize] = true;
-            i += 1;
-        }
-        l += 1;
-    }
-    table
-};
+/// A shop's numeric id, the first part of its legacy checkout and order
+/// status paths.
+fn is_shop_id(seg: &str) -> bool {
+    !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A Shopify Markets locale folder: `fr`, `en-ca`, `zh-hant` (lower case: the
+/// path is lower-cased before).
+fn is_locale(seg: &str) -> bool {
+    let (lang, region) = seg.split_once('-').unwrap_or((seg, "ab"));
+    lang.len() == 2
+        && lang.bytes().all(|b| b.is_ascii_lowercase())
+        && (2..=4).contains(&region.len())
+        && region.bytes().all(|b| b.is_ascii_alphanumeric())
+}
 
 /// One page load (or SPA route change) of the journey.
 #[derive(Debug, Clone, Serialize)]
@@ -476,21 +474,38 @@ pub fn origin_of_parsed(url: &url::Url) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// What a substring search per pattern said.
-    fn kind_by_search(path: &str) -> PageKind {
+    /// The kind of a path as its list of segments says it.
+    fn kind_by_segments(path: &str) -> PageKind {
         let path = path.to_ascii_lowercase();
-        let path = path.as_str();
-        if tables::THANK_YOU_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let followed = |name: &str| segs.windows(2).any(|w| w[0] == name);
+        let locale = |s: &str| {
+            let (lang, region) = s.split_once('-').unwrap_or((s, "ab"));
+            lang.len() == 2
+                && lang.chars().all(|c| c.is_ascii_lowercase())
+                && (2..=4).contains(&region.len())
+                && region.chars().all(|c| c.is_ascii_alphanumeric())
+        };
+        let in_checkout = segs.iter().position(|s| *s == "checkouts").is_some_and(|i| {
+            segs[i + 1..]
+                .iter()
+                .any(|s| ["thank-you", "thank_you", "thankyou"].contains(s))
+        });
+        let order_status = segs.len() >= 3
+            && !segs[0].is_empty()
+            && segs[0].chars().all(|c| c.is_ascii_digit())
+            && segs[1] == "orders";
+        if in_checkout || order_status {
             PageKind::ThankYou
-        } else if tables::CHECKOUT_PATH_NEEDLES.iter().any(|n| path.contains(n)) {
+        } else if segs.iter().any(|s| *s == "checkouts" || *s == "checkout") {
             PageKind::Checkout
-        } else if path.starts_with("/cart") {
+        } else if segs.first() == Some(&"cart") || (segs.len() >= 2 && locale(segs[0]) && segs[1] == "cart") {
             PageKind::Cart
-        } else if path.contains("/products/") {
+        } else if followed("products") {
             PageKind::Product
-        } else if path.contains("/collections/") {
+        } else if followed("collections") {
             PageKind::Collection
-        } else if path == "/" || path.is_empty() {
+        } else if segs.is_empty() || (segs.len() == 1 && locale(segs[0])) {
             PageKind::Home
         } else {
             PageKind::Other
@@ -499,20 +514,70 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn page_kind_is_what_a_search_per_pattern_finds(parts in proptest::collection::vec(
+        fn page_kind_is_what_the_path_segments_say(parts in proptest::collection::vec(
             proptest::prop_oneof![
                 proptest::strategy::Just("/"), proptest::strategy::Just("thank_you"), proptest::strategy::Just("Thank-You"),
-                proptest::strategy::Just("thankyou"), proptest::strategy::Just("orders/"), proptest::strategy::Just("order-status"),
-                proptest::strategy::Just("checkouts/c/thank"), proptest::strategy::Just("checkout"), proptest::strategy::Just("checkouts/"),
-                proptest::strategy::Just("cart"), proptest::strategy::Just("products/"), proptest::strategy::Just("Collections/"),
-                proptest::strategy::Just("tee"), proptest::strategy::Just("x"),
+                proptest::strategy::Just("thankyou"), proptest::strategy::Just("orders"), proptest::strategy::Just("12345"),
+                proptest::strategy::Just("c"), proptest::strategy::Just("checkout"), proptest::strategy::Just("checkouts"),
+                proptest::strategy::Just("cart"), proptest::strategy::Just("products"), proptest::strategy::Just("Collections"),
+                proptest::strategy::Just("en-ca"), proptest::strategy::Just("fr"), proptest::strategy::Just("tee"),
+                proptest::strategy::Just("x"), proptest::strategy::Just("-card"), proptest::strategy::Just("%20"),
             ],
-            0..8,
+            0..9,
         )) {
             let path = parts.concat();
             let url = url::Url::parse(&format!("https://shop.test/{}", path.trim_start_matches('/'))).ok();
             let parsed_path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_default();
-            proptest::prop_assert_eq!(PageKind::from_parsed(url.as_ref()), kind_by_search(&parsed_path), "{}", parsed_path);
+            proptest::prop_assert_eq!(PageKind::from_parsed(url.as_ref()), kind_by_segments(&parsed_path), "{}", parsed_path);
+        }
+    }
+
+    /// Shopify's page URLs, and store pages whose names only look like them.
+    #[test]
+    fn store_urls_are_told_by_their_kind() {
+        let cases = [
+            // Checkout extensibility's thank-you page (Shopify's docs, checkout_completed).
+            ("https://shop.test/checkouts/c/ba8996e1/thank-you", PageKind::ThankYou),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVz/thank_you?locale=en",
+                PageKind::ThankYou,
+            ),
+            // The checkout before it, and its order status page.
+            (
+                "https://shop.test/55500001/checkouts/0a1b2c/thank_you",
+                PageKind::ThankYou,
+            ),
+            (
+                "https://shop.test/55500001/orders/7f3e9a/authenticate?key=k",
+                PageKind::ThankYou,
+            ),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVz/post-purchase",
+                PageKind::Checkout,
+            ),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVz/information",
+                PageKind::Checkout,
+            ),
+            ("https://shop.test/checkout", PageKind::Checkout),
+            ("https://shop.test/cart", PageKind::Cart),
+            ("https://shop.test/en-ca/cart", PageKind::Cart),
+            ("https://shop.test/en-ca/products/tee", PageKind::Product),
+            ("https://shop.test/collections/tees/products/tee", PageKind::Product),
+            ("https://shop.test/fr", PageKind::Home),
+            ("https://shop.test/", PageKind::Home),
+            // Names that only look like an order, checkout or cart page.
+            ("https://shop.test/products/thank-you-card", PageKind::Product),
+            ("https://shop.test/products/thank-you", PageKind::Product),
+            ("https://shop.test/collections/thankyou-gifts", PageKind::Collection),
+            ("https://shop.test/pages/thank-you", PageKind::Other),
+            ("https://shop.test/account/orders/5550001001", PageKind::Other),
+            ("https://shop.test/products/checkout-bag", PageKind::Product),
+            ("https://shop.test/cartoon-prints", PageKind::Other),
+            ("https://shop.test/blogs/news/order-status", PageKind::Other),
+        ];
+        for (url, kind) in cases {
+            assert_eq!(PageFacts::of(url).kind, kind, "{url}");
         }
     }
 

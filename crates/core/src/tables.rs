@@ -216,20 +216,12 @@ pub const SHOP_DOMAIN_SUFFIX: &str = ".myshopify.com";
 /// replace script tags): `cdn.shopify.com/extensions/<id>/<name>/assets/…`.
 pub const APP_EMBED_PATH: &str = "/extensions/";
 
-/// Paths of the order confirmation / order status page.
-pub const THANK_YOU_PATH_NEEDLES: &[&str] = &[
-    "/thank_you",
-    "/thank-you",
-    "/thankyou",
-    "/orders/",
-    "/order-status",
-    "/checkouts/c/thank",
-];
+/// The path segment of the order confirmation page inside a checkout:
+/// `/checkouts/c/<token>/thank-you` (checkout extensibility) and
+/// `/<shop id>/checkouts/<token>/thank_you` (the checkout before it).
+pub const THANK_YOU_SEGMENTS: &[&str] = &["thank-you", "thank_you", "thankyou"];
 
-/// Paths of the checkout.
-pub const CHECKOUT_PATH_NEEDLES: &[&str] = &["/checkout", "/checkouts/"];
-
-/// What every pattern above contains, `web-pixel`, as the text before and
+/// What every pattern of [`SHOPIFY_SANDBOX_PATTERNS`] contains, `web-pixel`, as the text before and
 /// after its hyphen: most URLs asked about (each hit's document, initiator
 /// and `dl`) are store pages, and one search for this settles them instead
 /// of one per pattern.
