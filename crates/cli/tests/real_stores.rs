@@ -65,6 +65,58 @@ fn refused(args: &[&str]) -> String {
     err
 }
 
+/// Shopify fires checkout_completed on the first post-purchase offer page,
+/// not again on the thank-you page; nor does the order status page a shopper
+/// opens later from the e-mail; and a product called "Thank-you card" is not
+/// an order page. The old reading of order pages failed all three.
+#[test]
+fn a_purchase_sent_from_the_post_purchase_page_covers_the_order_pages_after_it() {
+    let p = audit(
+        "post-purchase-page.har",
+        Some("post-purchase-page.capi.json"),
+        "store.order.graphql.json",
+        &[],
+    );
+    assert!(fails(&p).is_empty(), "{:#?}", fails(&p));
+    for c in ["chain", "dedup", "money"] {
+        assert_eq!(check(&p, c)["state"], "go", "{c}: {}", check(&p, c)["detail"]);
+    }
+    let kinds: Vec<(&str, &str)> = p["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|v| {
+            (
+                v["url"].as_str().unwrap_or_default(),
+                v["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("https://shop.test/products/thank-you-card", "product"),
+            ("https://shop.test/products/classic-tee", "product"),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVzLWNlbnRyYWwx/information",
+                "checkout"
+            ),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVzLWNlbnRyYWwx/post-purchase",
+                "checkout"
+            ),
+            (
+                "https://shop.test/checkouts/cn/Z2NwLXVzLWNlbnRyYWwx/thank_you",
+                "thank_you"
+            ),
+            (
+                "https://shop.test/55500001/orders/8f1b2c3d4e5f60718293a4b5c6d7e8f9",
+                "thank_you"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn an_upsell_with_its_own_event_id_adds_up_to_the_edited_order() {
     let p = audit("upsell.har", Some("upsell.capi.json"), "upsell.order.graphql.json", &[]);

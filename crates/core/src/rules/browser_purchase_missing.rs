@@ -27,11 +27,32 @@ impl RuleTrait for Rule {
         Scope::Journey
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
-        // Reloading the order page does not fire Purchase again, so judge by URL.
+        // Shopify sends Purchase once per checkout, from its first order page:
+        // the thank-you page or, with a post-purchase offer, the first offer
+        // page (its checkout_completed event). So an order page is judged by
+        // its checkout, and reloading it or coming back to it later does not
+        // fire Purchase again.
+        let purchase_pages: Vec<usize> = (0..j.pages.len()).filter(|&pv| j.pages[pv].purchase_hits > 0).collect();
+        let sent_for = |token: &str| {
+            purchase_pages
+                .iter()
+                .any(|&pv| checkout_token(&j.page_views[pv].url) == Some(token))
+        };
         let mut missing: Vec<(&String, &Vec<usize>)> = j
             .order_pages
             .iter()
-            .filter(|(_, pvs)| pvs.iter().all(|&pv| j.pages[pv].purchase_hits == 0))
+            .filter(|(url, pvs)| {
+                if pvs.iter().any(|&pv| j.pages[pv].purchase_hits > 0) {
+                    return false;
+                }
+                match checkout_token(url) {
+                    Some(token) => !sent_for(token),
+                    // The order status page (`/<shop id>/orders/<token>`) is
+                    // where a shopper comes back to an order from its e-mail:
+                    // a Purchase sent before it in the journey was that order's.
+                    None => !purchase_pages.iter().any(|&pv| pv < pvs[0]),
+                }
+            })
             .collect();
         // By URL, as the findings have always come.
         missing.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -47,6 +68,20 @@ impl RuleTrait for Rule {
                 .page_reported(pvs.iter().all(|&p| j.page_views[p].kind_from_page)),
             );
         }
+    }
+}
+
+/// The checkout token of a checkout page's URL: the part after `/checkouts/`
+/// (after `/checkouts/c/` or `/checkouts/cn/` in checkout extensibility).
+fn checkout_token(url: &str) -> Option<&str> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = &path[path.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    segs.by_ref().find(|s| s.eq_ignore_ascii_case("checkouts"))?;
+    match segs.next()? {
+        "c" | "cn" => segs.next(),
+        token => Some(token),
     }
 }
 
@@ -79,6 +114,56 @@ mod tests {
             .hit("PageView", &[])
             .only("browser_purchase_missing")
             .is_empty());
+    }
+
+    /// Shopify's checkout_completed fires on the first post-purchase offer
+    /// page instead of the thank-you page when the checkout has one.
+    #[test]
+    fn a_purchase_from_the_post_purchase_page_covers_its_thank_you_page() {
+        let j = J::new()
+            .nav("https://shop.test/checkouts/cn/Z2NwLXVz/post-purchase")
+            .hit_with("Purchase", &[("eid", "order-1001"), ("cd[order_id]", "1001")], |r| r.stack.clear())
+            .nav("https://shop.test/checkouts/cn/Z2NwLXVz/thank-you")
+            .hit("PageView", &[]);
+        assert!(j.only("browser_purchase_missing").is_empty());
+        // Another checkout's Purchase covers nothing.
+        let f = J::new()
+            .nav("https://shop.test/checkouts/cn/Z2NwLXVz/post-purchase")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .nav("https://shop.test/checkouts/cn/OTHER/thank-you")
+            .hit("PageView", &[])
+            .only("browser_purchase_missing");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].page_view, Some(1));
+    }
+
+    /// The order status page a shopper opens later from the order's e-mail.
+    #[test]
+    fn coming_back_to_the_order_status_page_needs_no_purchase() {
+        let j = J::new()
+            .nav("https://shop.test/checkouts/c/ba8996/thank-you")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .nav("https://shop.test/55500001/orders/7f3e9a")
+            .hit("PageView", &[]);
+        assert!(j.only("browser_purchase_missing").is_empty());
+        // Reached with no Purchase before it, it is the order page that sent none.
+        let f = J::new()
+            .nav("https://shop.test/55500001/orders/7f3e9a")
+            .hit("PageView", &[])
+            .nav("https://shop.test/products/tee")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .only("browser_purchase_missing");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn checkout_tokens_are_read_from_both_checkouts() {
+        use super::checkout_token;
+        assert_eq!(checkout_token("https://shop.test/checkouts/cn/Z2Nw/thank-you?locale=en"), Some("Z2Nw"));
+        assert_eq!(checkout_token("https://shop.test/checkouts/c/ba89/post-purchase"), Some("ba89"));
+        assert_eq!(checkout_token("https://shop.test/5550/checkouts/0a1b/thank_you"), Some("0a1b"));
+        assert_eq!(checkout_token("https://shop.test/5550/orders/0a1b"), None);
+        assert_eq!(checkout_token("https://shop.test/checkouts"), None);
     }
 
     /// Order pages are kept hashed; their findings still come in URL order,
