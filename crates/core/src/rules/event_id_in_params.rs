@@ -13,7 +13,7 @@ const SEVERITY: SeverityRule = SeverityRule::Always(Severity::Fail);
 pub(super) static INFO: RuleInfo = RuleInfo {
     code: CODE,
     severity: SEVERITY,
-    when: "an event id was put in custom data (`cd[eventID]`, `cd[event_id]`) instead of fbq's 4th argument",
+    when: "an event id was put in custom data (`cd[eventID]`, `cd[event_id]`) instead of fbq's 4th argument, and the hit has no eid",
     explanation: "Meta deduplicates on the eid parameter, which fbevents fills only from the fourth argument of fbq('track', ...). An id inside the parameters is sent as ordinary custom data and ignored for deduplication.",
     probably_broke: "The track call was written fbq('track', 'Purchase', {value, currency, eventID}) with the id in the third argument.",
     first_check: "Move the id to the fourth argument: fbq('track', 'Purchase', {value, currency}, {eventID: id}).",
@@ -31,6 +31,11 @@ impl RuleTrait for Rule {
         Scope::Hit
     }
     fn check_hit(&self, _j: &Journey, hit: &Hit, out: &mut Vec<Finding>) {
+        // With the id also in eid, deduplication has what it reads: an extra
+        // key in custom data is harmless (the dedup checks judge the eid).
+        if hit.event_id.as_deref().is_some_and(|e| !e.is_empty()) {
+            return;
+        }
         // One pass over the parameters (four `custom` lookups each scanned
         // them all), and only those not named as fbevents names its own.
         let found = hit
@@ -78,6 +83,17 @@ mod tests {
             .hit("AddToCart", &[("cd[event_id]", "a")])
             .only("event_id_in_params");
         assert_eq!(f.len(), 1);
+    }
+
+    /// An id in custom data beside the eid parameter takes nothing from
+    /// deduplication.
+    #[test]
+    fn an_id_in_custom_data_beside_eid_is_fine() {
+        let f = J::new()
+            .nav("https://shop.test/")
+            .hit("Purchase", &[("eid", "order-1001"), ("cd[event_id]", "order-1001")])
+            .only("event_id_in_params");
+        assert!(f.is_empty());
     }
 
     #[test]
