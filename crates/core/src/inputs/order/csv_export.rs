@@ -9,6 +9,8 @@
 //! and groups them. A file may hold many orders: the caller names the one to
 //! read, or the file must hold exactly one.
 
+use std::collections::HashMap;
+
 use super::{strip_hash, OrderFigures};
 use crate::inputs::InputError;
 
@@ -93,6 +95,9 @@ pub fn parse(label: &str, text: &str, wanted: Option<&str>) -> Result<OrderFigur
         )
     })?;
     let mut orders: Vec<OrderRows> = Vec::new();
+    // Where each name's rows are: an export of a whole store holds tens of
+    // thousands of orders, and a search of the list per row took minutes.
+    let mut index: HashMap<String, usize> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(label, &e))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -108,14 +113,17 @@ pub fn parse(label: &str, text: &str, wanted: Option<&str>) -> Result<OrderFigur
             .quantity
             .and_then(|c| record.get(c))
             .map(|q| (line, q.trim().to_owned()));
-        match orders.iter_mut().find(|o| o.name == name) {
-            Some(o) => o.quantities.extend(quantity),
-            None => orders.push(OrderRows {
-                name,
-                line,
-                first: record,
-                quantities: quantity.into_iter().collect(),
-            }),
+        match index.get(&name) {
+            Some(&i) => orders[i].quantities.extend(quantity),
+            None => {
+                index.insert(name.clone(), orders.len());
+                orders.push(OrderRows {
+                    name,
+                    line,
+                    first: record,
+                    quantities: quantity.into_iter().collect(),
+                });
+            }
         }
     }
     let names = || {
@@ -244,6 +252,33 @@ mod tests {
              #1001,jane@example.com,,,,,,,,,,,,,,,1,Socks,10.00,,SOCK-1,true,true,pending,,\n\
              #1002,joe@example.com,pending,,,,no,USD,20.00,0.00,0.00,20.00,,0.00,,2026-12-06 11:00:00 +0000,2,Cap,10.00,,CAP,true,true,pending,Joe Bloggs,\"2 Side St\"\n"
         )
+    }
+
+    /// An export of a whole store: the order named is found among 20,000
+    /// others (each name looked up once, not searched for per row), and its
+    /// rows are summed wherever they are.
+    #[test]
+    fn an_order_is_found_in_an_export_of_a_whole_store() {
+        let mut text = two_orders();
+        for n in 0..20_000 {
+            text.push_str(&format!(
+                "#{},a{n}@example.com,paid,,,,no,USD,10.00,0.00,0.00,10.00,,0.00,,,1,Cap,10.00,,CAP,true,true,pending,,\n",
+                5000 + n
+            ));
+        }
+        text.push_str("#1002,joe@example.com,,,,,,,,,,,,,,,3,Scarf,0.00,,SCARF,true,true,pending,,\n");
+        let o = parse_order_named("orders_export.csv", &text, Some("#1002")).expect("order #1002");
+        assert_eq!((o.total, o.item_count), (20.0, Some(5)));
+        let o = parse_order_named("orders_export.csv", &text, Some("#24999")).expect("the last but one");
+        assert_eq!((o.total, o.item_count), (10.0, Some(1)));
+        let e = parse_order_named("orders_export.csv", &text, None).expect_err("several orders");
+        assert!(
+            e.problem
+                .starts_with("the file holds 20002 orders: #1001, #1002, #5000, #5001, ")
+                && e.problem.ends_with(", #5017 and 19982 more"),
+            "{}",
+            e.problem
+        );
     }
 
     #[test]
