@@ -279,6 +279,9 @@ fn the_graphql_order_and_the_orders_export_read_like_the_rest_order() {
             money["detail"], "Purchase value equals the order total 78.00 USD",
             "{order}"
         );
+        // The file is named as the order's source, whichever order of it was picked.
+        let input = p["cards"]["shopify_order"]["input"].as_str().unwrap_or_default();
+        assert!(input.ends_with(order), "{order}: {input}");
         let o = &p["cards"]["shopify_order"]["order"];
         assert_eq!(o["format"], format);
         for field in [

@@ -240,6 +240,8 @@ pub struct Journey {
     pub products_without_type: BTreeMap<String, Vec<usize>>,
     /// Order figures supplied by the user (latest valid wins).
     pub order: Option<OrderFigures>,
+    /// The label of the input those figures came from.
+    pub order_label: Option<String>,
     /// Order figures read from the order status page.
     pub page_order: Option<OrderFigures>,
     /// Latest cart item count the page exposed.

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::decode::{Contents, DecodeIssue, Endpoint};
 use crate::inputs::{InputError, ServerEvent};
-use crate::journal::{Origin, Record};
+use crate::journal::Origin;
 use crate::journey::Journey;
 use crate::results::{gate, Gate, Verdict};
 use crate::review::Review;
@@ -253,7 +253,7 @@ impl Packet {
     fn build_with(session: &mut Session, review: &Review, opts: &PacketOptions, with_hits: bool) -> Packet {
         let findings = session.findings();
         let record_count = session.record_count();
-        let order_input = order_input(session.records());
+        let order_input = order_input(session.journey());
         let span = session.time_span();
         let (started, ended) = (span.map(|s| s.0), span.map(|s| s.1));
         let j = session.journey();
@@ -483,15 +483,10 @@ fn short_path(path: &str) -> String {
         .join("/")
 }
 
-/// The label of the order input in use: the latest order record that parses
-/// (the journey keeps the latest valid one, so this is the one it reads).
-pub fn order_input(records: &[Record]) -> Option<String> {
-    records.iter().rev().find_map(|r| match r {
-        Record::Order(t) => crate::inputs::parse_order(&t.label, &t.text)
-            .is_ok()
-            .then(|| t.label.clone()),
-        _ => None,
-    })
+/// The label of the order input in use: the latest order record that parsed,
+/// with the order name it was given (the journey keeps the latest valid one).
+pub fn order_input(j: &Journey) -> Option<String> {
+    j.order_label.clone()
 }
 
 /// The credential fields removed from a server payload, joined, if any.
@@ -836,7 +831,7 @@ mod tests {
 #[cfg(test)]
 mod v2_tests {
     use super::*;
-    use crate::journal::{FbqCall, ScriptInventory, ScriptLoad, UserText};
+    use crate::journal::{FbqCall, Record, ScriptInventory, ScriptLoad, UserText};
     use crate::rules::testkit::{clean_journey, go_journey, J, PIXEL};
 
     fn packet(j: J, review: &Review) -> Packet {

@@ -352,7 +352,10 @@ impl Session {
             },
             Record::ServerResponse(t) => self.add_server_response(&t.label, &t.text),
             Record::Order(t) => match parse_order_named(&t.label, &t.text, t.order_name.as_deref()) {
-                Ok(o) => self.journey.order = Some(o),
+                Ok(o) => {
+                    self.journey.order = Some(o);
+                    self.journey.order_label = Some(t.label.clone());
+                }
                 Err(e) => self.journey.input_errors.push(e),
             },
             Record::GestureWatch(w) => {

@@ -59,7 +59,7 @@ impl App {
             let j = s.session.journey();
             // Each part is the packet's: the same core calls Packet::build makes.
             let g = gate(j, &findings, &s.review);
-            let order = order_input(s.session.records());
+            let order = order_input(j);
             let c = packet_cards::build(j, &findings, &g, &s.review, order.as_deref());
             let groups = group_findings(j, &findings);
             let rows = acceptance(j, &findings);
