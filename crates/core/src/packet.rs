@@ -483,8 +483,8 @@ fn short_path(path: &str) -> String {
         .join("/")
 }
 
-/// The label of the order input in use: the latest order record that parsed,
-/// with the order name it was given (the journey keeps the latest valid one).
+/// The label of the order input in use: the latest order record that parsed
+/// (read with its order name; the journey keeps the latest valid one).
 pub fn order_input(j: &Journey) -> Option<String> {
     j.order_label.clone()
 }
