@@ -289,8 +289,9 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
     let regular = std::fs::metadata(&args.capture).is_ok_and(|m| m.is_file());
     let mut last: Option<f64> = None;
     let mut in_order = regular;
+    let (mut entries, mut undated) = (0, 0);
     if regular {
-        read_har_each(&label, open()?, &config, &mut |r| {
+        (entries, undated) = read_har_each(&label, open()?, &config, &mut |r| {
             let time = r.time().unwrap_or(0.0);
             in_order &= last.is_none_or(|last| har::in_order(last, time));
             last = Some(time);
@@ -304,6 +305,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         // Read (again), whole and sorted.
         session = Session::new(config.clone()).slim_hit_records();
         let import = read_har_from(&label, open()?, &config).map_err(|e| e.to_string())?;
+        (entries, undated) = (import.entries, import.undated);
         // Records move into the session one at a time, and the list they leave is
         // given back as it empties, so the two lists are never both whole.
         let mut records = import.records;
@@ -315,6 +317,13 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
                 records.shrink_to_fit();
             }
         }
+    }
+    if undated > 0 {
+        // Said, not refused: the entries are kept, and the packet's times
+        // rest on them.
+        eprintln!(
+            "pixelproof: {label}: note: {undated} of {entries} entries have no start time that can be read (startedDateTime, RFC 3339); each is timed as the entry before it in the file (the first as 1970-01-01), so times and the order of pages may be off"
+        );
     }
     // Server and order files are checked up front so a bad one stops the run with its
     // own message instead of surfacing only inside the packet.

@@ -405,6 +405,74 @@ fn text_format_prints_the_decision_gate_cards_rows_findings_and_verdict() {
     );
 }
 
+/// A page names the scripts on its own stacks (`//# sourceURL=` in code it
+/// evaluates), and a JavaScript string may hold a lone UTF-16 surrogate,
+/// which DevTools writes as `\ud800`: the capture is still read, the same as
+/// without it. Entries without a start time that can be read are kept and
+/// said; a value of the wrong type is named as such, not as broken JSON.
+#[test]
+fn what_a_page_puts_in_its_stack_cannot_make_the_capture_unreadable() {
+    let dir = std::env::temp_dir().join(format!("pixelproof-page-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let clean = std::fs::read_to_string(fixture("clean.har")).expect("fixture");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let lone = clean.replacen(r#""functionName": "","#, r#""functionName": "\udc00","#, 1);
+    // A stack frame's URL (the request's own URL, written by the browser, is
+    // percent-encoded).
+    let lone = lone.replacen(
+        "\"url\": \"https://connect.facebook.net/en_US/fbevents.js\",\n        \"lineNumber\"",
+        "\"url\": \"https://shop.test/x.js\\ud800\",\n        \"lineNumber\"",
+        1,
+    );
+    assert!(lone.contains(r#"x.js\ud800""#) && lone.contains(r#""functionName": "\udc00""#));
+    let p = packet(&["audit", &write("lone.har", &lone)]);
+    let plain = packet(&["audit", &fixture("clean.har")]);
+    assert_eq!(p["gate"], plain["gate"]);
+    assert_eq!(
+        p["hits"].as_array().map(Vec::len),
+        plain["hits"].as_array().map(Vec::len)
+    );
+
+    // The first entry's (the HAR's page has one before it).
+    let at = clean.find(r#""entries""#).expect("entries");
+    let undated = [
+        &clean[..at],
+        &clean[at..].replacen(
+            r#""startedDateTime": "2026-11-20T10:00:00.000Z""#,
+            r#""startedDateTime": "yesterday""#,
+            1,
+        ),
+    ]
+    .concat();
+    assert!(undated.contains("yesterday"));
+    let out = run_ok(&["audit", &write("undated.har", &undated)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("undated.har: note: 1 of ") && err.contains("entries have no start time that can be read"),
+        "{err}"
+    );
+    let p: Value = serde_json::from_slice(&out.stdout).expect("a packet");
+    assert_eq!(
+        p["hits"].as_array().map(Vec::len),
+        plain["hits"].as_array().map(Vec::len)
+    );
+    assert!(run_ok(&["audit", &fixture("clean.har")]).stderr.is_empty());
+
+    let typed = clean.replacen(r#""method": "GET","#, r#""method": 5,"#, 1);
+    let out = run(&["audit", &write("typed.har", &typed)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("valid JSON, but not in the shape expected (invalid type: integer `5`, expected a string)"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn unusable_input_exits_two_with_one_line_naming_file_and_place() {
     let dir = std::env::temp_dir().join(format!("pixelproof-bad-{}", std::process::id()));

@@ -363,7 +363,7 @@ struct Initiator {
     #[serde(rename = "type", default)]
     kind: Option<String>,
     #[serde(default)]
-    url: Option<String>,
+    url: Option<PageText>,
     #[serde(default)]
     stack: Option<Stack>,
 }
@@ -379,7 +379,36 @@ struct Stack {
 #[derive(Deserialize)]
 struct CallFrame {
     #[serde(default)]
-    url: String,
+    url: PageText,
+}
+
+/// A string the page chose, such as a script URL on a stack, which a page
+/// names itself with `//# sourceURL=` in code it evaluates. A JavaScript
+/// string may hold a lone UTF-16 surrogate, which DevTools writes as a `\ud800`
+/// escape that no Rust string can hold: read as U+FFFD, so that a page cannot
+/// make its own capture unreadable.
+#[derive(Default)]
+struct PageText(String);
+
+impl<'de> Deserialize<'de> for PageText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Lossy;
+        impl Visitor<'_> for Lossy {
+            type Value = PageText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            // serde_json hands a string asked for as bytes over as WTF-8,
+            // lone surrogates included.
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PageText, E> {
+                Ok(PageText(String::from_utf8_lossy(v).into_owned()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PageText, E> {
+                Ok(PageText(v.to_owned()))
+            }
+        }
+        d.deserialize_bytes(Lossy)
+    }
 }
 
 /// Most stack URLs kept per request.
@@ -407,14 +436,14 @@ fn to_record(e: Entry, time: f64, config: &DecodeConfig) -> Option<Record> {
         let mut s = init.stack.as_ref();
         while let Some(st) = s {
             for f in &st.call_frames {
-                if !f.url.is_empty() && !stack.contains(&f.url) && stack.len() < STACK_LIMIT {
-                    stack.push(f.url.clone());
+                if !f.url.0.is_empty() && !stack.contains(&f.url.0) && stack.len() < STACK_LIMIT {
+                    stack.push(f.url.0.clone());
                 }
             }
             s = st.parent.as_deref();
         }
     }
-    let initiator_url = e.initiator.as_ref().and_then(|i| i.url.clone());
+    let initiator_url = e.initiator.as_ref().and_then(|i| i.url.as_ref().map(|u| u.0.clone()));
     if classify_endpoint(&parsed, config).is_some() {
         let body = e.request.post_data.map(|pd| match pd.text {
             Some(text) => Body::Text {
@@ -472,7 +501,7 @@ fn to_record(e: Entry, time: f64, config: &DecodeConfig) -> Option<Record> {
             .initiator
             .as_ref()
             .filter(|i| i.kind.as_deref() == Some("parser"))
-            .and_then(|i| i.url.clone());
+            .and_then(|i| i.url.as_ref().map(|u| u.0.clone()));
         return Some(Record::ScriptLoad(ScriptLoad {
             url: e.request.url,
             context: Context {

@@ -345,10 +345,15 @@ pub fn audit_har(app: &Ctx, file: Option<(String, Vec<u8>)>, listeners: &mut Vec
             "p",
             "",
             &format!(
-                "{name}: {} entries, {} pixel hits, verdict {}",
+                "{name}: {} entries, {} pixel hits, verdict {}{}",
                 import.entries,
                 packet.hits.len(),
-                packet.verdict.as_str()
+                packet.verdict.as_str(),
+                match import.undated {
+                    0 => String::new(),
+                    n =>
+                        format!("; {n} entries have no start time that can be read, each timed as the entry before it"),
+                }
             ),
         ),
     );

@@ -40,7 +40,18 @@ pub(crate) fn json_error(input: &str, e: &serde_json::Error, hint: &str) -> Inpu
     InputError {
         input: input.to_owned(),
         place: format!("line {}, column {}", e.line(), e.column()),
-        problem: format!("not valid JSON ({})", strip_position(&e.to_string())),
+        problem: {
+            let msg = strip_position(&e.to_string());
+            match e.classify() {
+                // Well-formed JSON whose values are not of the types expected.
+                serde_json::error::Category::Data => format!("valid JSON, but not in the shape expected ({msg})"),
+                // What serde_json says of bytes that are not UTF-8 in a string.
+                _ if msg.starts_with("invalid unicode code point") => {
+                    format!("the file is not UTF-8 text ({msg})")
+                }
+                _ => format!("not valid JSON ({msg})"),
+            }
+        },
         hint: hint.to_owned(),
     }
 }
