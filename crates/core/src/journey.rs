@@ -331,9 +331,21 @@ impl Journey {
         self.distinct_of(event, |s| &s.senders)
     }
 
-    /// The same by network evidence alone (labels before page refinement).
-    pub fn network_senders_of(&self, event: &str) -> Vec<&str> {
-        self.distinct_of(event, |s| &s.network_senders)
+    /// Per pixel that sent `event` (by pixel id): its distinct senders, and
+    /// those by network evidence alone. Meta counts each pixel's events on
+    /// their own, so one sender per event is judged per pixel.
+    pub fn senders_by_pixel(&self, event: &str) -> Vec<(&str, Vec<&str>, Vec<&str>)> {
+        self.events
+            .iter()
+            .filter(|((_, e), _)| e == event)
+            .map(|((pixel, _), s)| {
+                (
+                    pixel.as_str(),
+                    s.senders.keys().map(String::as_str).collect(),
+                    s.network_senders.keys().map(String::as_str).collect(),
+                )
+            })
+            .collect()
     }
 
     fn distinct_of<'a>(

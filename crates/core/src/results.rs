@@ -657,18 +657,30 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
     let mut problems = Vec::new();
     let mut unowned = Vec::new();
     for ev in CORE_EVENTS {
-        let senders = j.senders_of(ev);
-        // By network evidence alone too: fbq calls the page reported may tell
-        // one sender apart from another, never merge two into one.
-        let by_network = j.network_senders_of(ev);
-        match (senders.len(), by_network.len()) {
-            (0, _) => problems.push(format!("{ev} has no sender")),
-            (1, 0 | 1) => {}
-            (1, n) => problems.push(format!(
-                "{ev} has {n} senders by network evidence ({})",
-                by_network.join(", ")
-            )),
-            (n, _) => problems.push(format!("{ev} has {n} senders ({})", senders.join(", "))),
+        // Per pixel: a store may send to two (its own and an agency's), each
+        // from one sender, and Meta counts each pixel's events on their own.
+        let per_pixel = j.senders_by_pixel(ev);
+        if per_pixel.is_empty() {
+            problems.push(format!("{ev} has no sender"));
+        }
+        let several = per_pixel.len() > 1;
+        for (pixel, senders, by_network) in per_pixel {
+            let of = if several {
+                format!("{ev} (pixel {pixel})")
+            } else {
+                ev.to_string()
+            };
+            // By network evidence alone too: fbq calls the page reported may
+            // tell one sender apart from another, never merge two into one.
+            match (senders.len(), by_network.len()) {
+                (0, _) => problems.push(format!("{of} has no sender")),
+                (1, 0 | 1) => {}
+                (1, n) => problems.push(format!(
+                    "{of} has {n} senders by network evidence ({})",
+                    by_network.join(", ")
+                )),
+                (n, _) => problems.push(format!("{of} has {n} senders ({})", senders.join(", "))),
+            }
         }
         if review.owners.get(ev).is_none_or(|o| o.trim().is_empty()) {
             unowned.push(ev);
@@ -920,6 +932,41 @@ mod tests {
         let mut s = j.session();
         let findings = s.findings();
         gate(s.journey(), &findings, review)
+    }
+
+    /// A store may send to two pixels, its own and an agency's: Meta counts
+    /// each pixel's events on their own, so one sender per core event is
+    /// judged per pixel, and two senders to one pixel still stop.
+    #[test]
+    fn one_sender_per_event_is_judged_per_pixel() {
+        let owners = |g: &Gate| g.checks.iter().find(|c| c.name == "owners").cloned().expect("owners");
+        let agency = |r: &mut crate::journal::CapturedRequest| {
+            r.url = r
+                .url
+                .replacen(&format!("id={}", crate::rules::testkit::PIXEL), "id=9876543210", 1);
+            r.stack = vec!["https://www.googletagmanager.com/gtm.js?id=GTM-AG1".into()];
+        };
+        let (j, review) = go_journey();
+        let two_pixels = j.hit_with("ViewContent", &[("eid", "vc-ag")], agency);
+        let g = gate_of(two_pixels, &review);
+        assert_eq!(owners(&g).state, CheckState::Go, "{}", owners(&g).detail);
+        let (j, review) = go_journey();
+        let g = gate_of(
+            j.hit_with("ViewContent", &[("eid", "vc-ag")], agency)
+                .hit_with("ViewContent", &[("eid", "vc-2")], |r| {
+                    r.stack = vec!["https://www.googletagmanager.com/gtm.js?id=GTM-AG1".into()]
+                }),
+            &review,
+        );
+        assert_eq!(owners(&g).state, CheckState::Stop);
+        assert!(
+            owners(&g).detail.starts_with(&format!(
+                "ViewContent (pixel {}) has 2 senders (",
+                crate::rules::testkit::PIXEL
+            )),
+            "{}",
+            owners(&g).detail
+        );
     }
 
     fn lost(count: u64, kind: &str, reason: &str) -> crate::journal::Record {
