@@ -418,6 +418,17 @@ pub struct ContentItems {
 }
 
 impl ContentItems {
+    /// The `id` of each item that has one, of the first
+    /// [`CONTENT_IDS_MAX`] items (a string as it is, anything else as its JSON).
+    pub fn ids(&self) -> Vec<String> {
+        first_items::<serde_json::Value>(&self.text, CONTENT_IDS_MAX)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.get("id"))
+            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+            .collect()
+    }
+
     /// The items as JSON values.
     pub fn values(&self) -> Vec<serde_json::Value> {
         // The text was read as a JSON array when the hit was decoded.
@@ -443,8 +454,34 @@ impl PartialEq for ContentItems {
 }
 
 impl Serialize for ContentItems {
+    /// The items one at a time, each read from the text and written before
+    /// the next: a long list costs one item's JSON values, not the whole
+    /// list's (tens of times its text).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.values().serialize(serializer)
+        use serde::de::{Deserializer as _, SeqAccess, Visitor};
+        use serde::ser::SerializeSeq;
+        struct Each<'q, Q>(&'q mut Q);
+        impl<'de, Q: SerializeSeq> Visitor<'de> for Each<'_, Q> {
+            /// What writing an item failed with, if it did.
+            type Value = Option<Q::Error>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
+                while let Some(item) = items.next_element::<serde_json::Value>()? {
+                    if let Err(e) = self.0.serialize_element(&item) {
+                        return Ok(Some(e));
+                    }
+                }
+                Ok(None)
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        // The text was read as a JSON array when the hit was decoded.
+        if let Ok(Some(e)) = serde_json::Deserializer::from_str(&self.text).deserialize_seq(Each(&mut seq)) {
+            return Err(e);
+        }
+        seq.end()
     }
 }
 
@@ -1225,27 +1262,101 @@ fn parse_contents_by_value(raw: &str) -> Result<Vec<serde_json::Value>, String> 
     }
 }
 
-/// `cd[content_ids]` as a list: fbevents sends a JSON array string; hand-written
-/// code sometimes sends a bare id or a comma list.
+/// Most content ids read from one hit: more than a checkout holds (a Shopify
+/// cart holds at most 500 lines), and a bound on what one hit can cost: the
+/// rest of a longer list is read past, not kept.
+pub const CONTENT_IDS_MAX: usize = 1000;
+
+/// `cd[content_ids]` as a list (at most [`CONTENT_IDS_MAX`]): fbevents sends a
+/// JSON array string; hand-written code sometimes sends a bare id or a comma
+/// list.
 pub fn parse_content_ids(raw: &str) -> Vec<String> {
-    // An array of strings (what fbevents sends) is read as one, without a
-    // JSON value made of each id first.
-    if let Ok(ids) = serde_json::from_str::<Vec<String>>(raw) {
-        return ids;
-    }
-    if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(raw) {
-        return items
-            .iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
+    // Each id read as it comes, with no JSON value made of a string id.
+    if let Some(ids) = first_items::<ContentId>(raw, CONTENT_IDS_MAX) {
+        return ids.into_iter().map(|id| id.0).collect();
     }
     raw.split(',')
         .map(|s| s.trim().trim_matches('"').to_string())
         .filter(|s| !s.is_empty())
+        .take(CONTENT_IDS_MAX)
         .collect()
+}
+
+/// The first `max` items of a JSON array text (the rest read past, not kept);
+/// `None` when the text is not one JSON array of such items.
+pub fn first_items<T: serde::de::DeserializeOwned>(text: &str, max: usize) -> Option<Vec<T>> {
+    use serde::de::{Deserializer as _, IgnoredAny, SeqAccess, Visitor};
+    struct First<T>(usize, std::marker::PhantomData<T>);
+    impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for First<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while items.len() < self.0 {
+                match seq.next_element()? {
+                    Some(item) => items.push(item),
+                    None => return Ok(items),
+                }
+            }
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(items)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let items = de.deserialize_seq(First(max, std::marker::PhantomData)).ok()?;
+    de.end().ok()?;
+    Some(items)
+}
+
+/// One item of `cd[content_ids]` as text: a string as it is, anything else
+/// as its JSON.
+struct ContentId(String);
+
+impl<'de> serde::Deserialize<'de> for ContentId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = ContentId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a content id")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ContentId, E> {
+                Ok(ContentId(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ContentId, E> {
+                Ok(ContentId(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ContentId, E> {
+                Ok(ContentId(Value::from(v).to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ContentId, E> {
+                Ok(ContentId(Value::from(v).to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ContentId, E> {
+                Ok(ContentId(Value::from(v).to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ContentId, E> {
+                Ok(ContentId(Value::from(v).to_string()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ContentId, E> {
+                Ok(ContentId(Value::Null.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ContentId, A::Error> {
+                let v: Value = serde::Deserialize::deserialize(SeqAccessDeserializer::new(seq))?;
+                Ok(ContentId(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ContentId, A::Error> {
+                let v: Value = serde::Deserialize::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(ContentId(v.to_string()))
+            }
+        }
+        d.deserialize_any(Text)
+    }
 }
 
 #[cfg(test)]
@@ -1672,5 +1783,70 @@ mod form_splitting {
             let theirs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
             prop_assert_eq!(ours, theirs, "{}", raw);
         }
+    }
+}
+
+#[cfg(test)]
+mod content_ids {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// How the ids were read before the bound: the whole list at once.
+    fn whole(raw: &str) -> Vec<String> {
+        if let Ok(ids) = serde_json::from_str::<Vec<String>>(raw) {
+            return ids;
+        }
+        if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(raw) {
+            return items
+                .iter()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+        }
+        raw.split(',')
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn ids_are_the_first_of_what_the_whole_list_reads(parts in proptest::collection::vec(
+            prop_oneof![
+                Just("\"tee-blue-m\""), Just("42"), Just("4.5"), Just("-7"), Just("true"), Just("null"),
+                Just("{\"id\": 1}"), Just("[1, \"a\"]"), Just("\"a,b\""), Just("\"\\u00e9\""), Just(" "),
+            ],
+            0..12,
+        ), wrapped in any::<bool>()) {
+            let raw = if wrapped { format!("[{}]", parts.join(",")) } else { parts.join(",") };
+            prop_assert_eq!(parse_content_ids(&raw), whole(&raw), "{}", raw);
+        }
+    }
+
+    /// A list longer than any checkout is read up to the bound, as the whole
+    /// list's first ids; so are the ids of `cd[contents]`.
+    #[test]
+    fn a_long_list_is_read_up_to_its_bound() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("sku-{i}")).collect();
+        let raw = serde_json::to_string(&ids).expect("json");
+        assert_eq!(parse_content_ids(&raw), ids[..CONTENT_IDS_MAX]);
+        let numbers = format!("[{}]", vec!["1"; 5000].join(","));
+        assert_eq!(parse_content_ids(&numbers), vec!["1"; CONTENT_IDS_MAX]);
+        assert_eq!(parse_content_ids(&vec!["x"; 5000].join(",")).len(), CONTENT_IDS_MAX);
+        let contents: Vec<serde_json::Value> = (0..5000)
+            .map(|i| serde_json::json!({"id": format!("sku-{i}"), "quantity": 1}))
+            .collect();
+        let items = ContentItems {
+            text: serde_json::to_string(&contents).expect("json").into(),
+            len: contents.len(),
+        };
+        assert_eq!(items.ids(), ids[..CONTENT_IDS_MAX]);
+        assert_eq!(items.values().len(), 5000, "the packet still shows every item");
+        assert_eq!(
+            serde_json::to_value(&items).expect("written item by item"),
+            serde_json::Value::Array(contents)
+        );
     }
 }

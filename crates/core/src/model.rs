@@ -74,12 +74,7 @@ impl Hit {
             return crate::decode::parse_content_ids(raw);
         }
         if let Some(crate::decode::Contents::Valid { items }) = &self.decoded.contents {
-            return items
-                .values()
-                .iter()
-                .filter_map(|i| i.get("id"))
-                .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
-                .collect();
+            return items.ids();
         }
         Vec::new()
     }
