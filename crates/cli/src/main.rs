@@ -117,10 +117,13 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Codes => {
-            print!("{}", pixelproof_core::rules::codes_markdown());
-            ExitCode::SUCCESS
-        }
+        Command::Codes => match emit(&pixelproof_core::rules::codes_markdown()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("pixelproof: {msg}");
+                ExitCode::from(2)
+            }
+        },
         Command::Diff(args) => match diff(&args) {
             Ok(true) if args.strict => ExitCode::from(1),
             Ok(_) => ExitCode::SUCCESS,
@@ -206,11 +209,11 @@ fn diff(args: &DiffArgs) -> Result<bool, String> {
     let before = read_packet(&args.before)?;
     let after = read_packet(&args.after)?;
     let d = pixelproof_core::packet::diff::diff(&before, &after);
-    match args.format {
-        Format::Json => println!("{}", d.to_json()),
-        Format::Markdown => print!("{}", d.to_markdown()),
-        Format::Text => println!("{}", d.to_text()),
-    }
+    emit(&match args.format {
+        Format::Json => format!("{}\n", d.to_json()),
+        Format::Markdown => d.to_markdown(),
+        Format::Text => format!("{}\n", d.to_text()),
+    })?;
     Ok(d.introduces_fail)
 }
 
@@ -234,12 +237,22 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
             raw_user_data: args.raw_user_data,
         },
     );
-    match args.format {
-        Format::Json => println!("{}", packet.to_json()),
-        Format::Markdown => print!("{}", packet.to_markdown()),
-        Format::Text => println!("{}", packet.to_text()),
+    emit(&match args.format {
+        Format::Json => format!("{}\n", packet.to_json()),
+        Format::Markdown => packet.to_markdown(),
+        Format::Text => format!("{}\n", packet.to_text()),
+    })
+}
+
+/// Writes `text` to stdout. A reader that stops early (`| head`) ends the
+/// output quietly, as it does for other command-line tools; any other write
+/// error is a message, never a panic.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to stdout ({e})")),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Meta's response to payload `payload` (of `requests` requests), checked, as
@@ -382,7 +395,13 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         Some(path) => std::fs::File::create(path)
             .and_then(|mut f| write(&mut f))
             .map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?,
-        None => write(&mut std::io::stdout().lock()).map_err(|e| format!("cannot write the packet ({e})"))?,
+        // A reader that stops early (`| head`) ends the output quietly.
+        None => match write(&mut std::io::stdout().lock()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(format!("cannot write the packet ({e})"));
+            }
+            _ => {}
+        },
     }
     Ok(packet.verdict)
 }

@@ -794,6 +794,76 @@ fn diff_of_what_is_not_a_packet_exits_two_naming_file_and_place() {
     }
 }
 
+/// A packet edited or damaged so that its verdict is not what its own
+/// findings and gate checks make it is refused, never compared: a diff that
+/// showed STOP → GO on an edited verdict, or missed the fails a packet lost,
+/// would vouch for what the evidence does not say.
+#[test]
+fn diff_refuses_a_packet_whose_verdict_its_own_evidence_does_not_give() {
+    let dir = Scratch::new("diff-edited");
+    let (messy, clean) = real_packets(&dir);
+    let messy_packet: Value = serde_json::from_str(&std::fs::read_to_string(&messy).expect("messy")).expect("json");
+    let edited = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let mut p = messy_packet.clone();
+        edit(&mut p);
+        let path = dir.path(name);
+        std::fs::write(&path, p.to_string()).expect("write");
+        path
+    };
+    let go = edited("go.json", &|p| p["verdict"] = "go".into());
+    let no_evidence = edited("no-evidence.json", &|p| {
+        p["findings"] = serde_json::json!([]);
+        for c in p["gate"]["checks"].as_array_mut().expect("checks") {
+            c["state"] = "go".into();
+        }
+    });
+    let odd_state = edited("odd-state.json", &|p| p["gate"]["checks"][0]["state"] = "fine".into());
+    for (path, says) in [
+        (&go, "its verdict is \"go\", but it holds "),
+        (
+            &no_evidence,
+            "its verdict is \"stop\", but it holds no fail finding and no gate check in stop, which make it go",
+        ),
+        (&odd_state, "has the state \"fine\", not go, stop or unverified"),
+    ] {
+        let out = run(&["diff", &clean, path]);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains("export it again"), "{err}");
+    }
+    // The packets as written compare.
+    assert_eq!(run(&["diff", &messy, &clean]).status.code(), Some(0));
+}
+
+/// Output to a reader that has gone (`| head`) ends quietly: exit 0, no panic.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    for args in [
+        vec!["codes"],
+        vec!["audit", "--format", "markdown"],
+        vec!["journal", "--format", "markdown"],
+    ] {
+        let mut args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        match args[0].as_str() {
+            "audit" => args.insert(1, fixture("messy.har")),
+            "journal" => args.insert(1, fixture("consent-revoked.journal.json")),
+            _ => {}
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pixelproof"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawned");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("ran");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
 /// The Conversions API and fbp/fbc checks, each code raised and
 /// silent exactly as the code table says, through HAR + server files.
 fn expected(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {

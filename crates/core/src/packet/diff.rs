@@ -153,7 +153,7 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
             });
         }
     }
-    let checks = obj
+    let checks: Vec<(String, String, String)> = obj
         .get("gate")
         .and_then(|g| g.get("checks"))
         .and_then(Value::as_array)
@@ -164,6 +164,9 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
             (s("name"), s("state"), s("detail"))
         })
         .collect();
+    if version >= 2 {
+        consistent(label, &verdict, &findings, &checks)?;
+    }
     let mut money: BTreeMap<String, Money> = BTreeMap::new();
     for h in list("hits")? {
         if h.get("counted").and_then(Value::as_bool) == Some(false) {
@@ -203,6 +206,66 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
         money,
     })
 }
+
+/// A v2 packet's verdict is what its findings and gate checks make it (as
+/// `results::gate` decides): stop with a fail finding or a check in stop, go
+/// when every check is go, else incomplete. A packet edited or damaged so
+/// that it says otherwise is refused: a diff must not report a verdict the
+/// packet's own evidence does not give, nor miss a fail it dropped.
+fn consistent(
+    label: &str,
+    verdict: &str,
+    findings: &[FindingRef],
+    checks: &[(String, String, String)],
+) -> Result<(), InputError> {
+    if let Some((name, state, _)) = checks
+        .iter()
+        .find(|(_, state, _)| !matches!(state.as_str(), "go" | "stop" | "unverified"))
+    {
+        return Err(InputError {
+            input: label.into(),
+            place: "gate.checks".into(),
+            problem: format!("the gate check {name:?} has the state {state:?}, not go, stop or unverified"),
+            hint: EDITED.into(),
+        });
+    }
+    let fails = findings.iter().filter(|f| f.severity == "fail").count();
+    let stopped: Vec<&str> = checks
+        .iter()
+        .filter(|(_, state, _)| state == "stop")
+        .map(|(name, _, _)| name.as_str())
+        .collect();
+    let given = if fails > 0 || !stopped.is_empty() {
+        "stop"
+    } else if checks.iter().all(|(_, state, _)| state == "go") {
+        "go"
+    } else {
+        "incomplete"
+    };
+    if verdict == given {
+        return Ok(());
+    }
+    let why = if given == "stop" {
+        let mut parts = Vec::new();
+        if fails > 0 {
+            parts.push(format!("{fails} fail finding{}", if fails == 1 { "" } else { "s" }));
+        }
+        if !stopped.is_empty() {
+            parts.push(format!("the gate check(s) {} in stop", stopped.join(", ")));
+        }
+        format!("it holds {}", parts.join(" and "))
+    } else {
+        format!("it holds no fail finding and no gate check in stop, which make it {given}")
+    };
+    Err(InputError {
+        input: label.into(),
+        place: "verdict".into(),
+        problem: format!("the packet contradicts itself: its verdict is {verdict:?}, but {why}"),
+        hint: EDITED.into(),
+    })
+}
+
+const EDITED: &str = "the packet was edited or damaged: export it again from the extension or pixelproof audit";
 
 fn err(label: &str, place: &str, problem: &str) -> InputError {
     InputError {
