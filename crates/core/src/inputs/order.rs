@@ -294,12 +294,12 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
             let lines = o.get("shipping_lines")?.as_array()?;
             Some(lines.iter().filter_map(|l| l.get("price").and_then(amount)).sum())
         });
-    let item_count = o.get("line_items").and_then(Value::as_array).map(|items| {
-        items
-            .iter()
-            .map(|i| i.get("quantity").and_then(Value::as_u64).unwrap_or(1) as u32)
-            .sum()
-    });
+    let item_count = match o.get("line_items").and_then(Value::as_array) {
+        Some(items) => Some(sum_quantities(items.iter(), |k| {
+            format!("{base}line_items[{k}].quantity")
+        })?),
+        None => None,
+    };
     let presentment = money_set("total_price_set", "presentment_money");
     let in_presentment = |set: &str| money_set(set, "presentment_money").map(|(a, _)| a);
     Ok(OrderFigures {
@@ -329,6 +329,27 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
     })
 }
 
+/// The units of an order's lines summed: a line without a quantity counts
+/// one; a quantity that is not a whole number of units (negative, a fraction,
+/// text) is an error at `place(line)`, not a guess.
+pub(crate) fn sum_quantities<'a>(
+    lines: impl Iterator<Item = &'a Value>,
+    place: impl Fn(usize) -> String,
+) -> Result<u32, (String, String)> {
+    let mut units: u32 = 0;
+    for (k, line) in lines.enumerate() {
+        let n = match line.get("quantity") {
+            None | Some(Value::Null) => 1,
+            Some(q) => q
+                .as_u64()
+                .and_then(|q| u32::try_from(q).ok())
+                .ok_or_else(|| (place(k), format!("{q} is not a whole quantity")))?,
+        };
+        units = units.saturating_add(n);
+    }
+    Ok(units)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +368,35 @@ mod tests {
         assert_eq!(
             e.to_string(),
             r#"typed figures: shipping: "ten" is not a number; type digits like 78.00"#
+        );
+    }
+
+    /// A line's quantity that is not a whole number of units is named, in the
+    /// REST order and in the GraphQL one, never counted as one unit; a line
+    /// without a quantity counts one.
+    #[test]
+    fn a_quantity_that_is_not_whole_units_is_named() {
+        let rest = |q: &str| {
+            format!(
+                r#"{{"order":{{"id":1,"currency":"USD","total_price":"59.00","line_items":[{{"quantity":1}},{{"quantity":{q}}}]}}}}"#
+            )
+        };
+        for (q, shown) in [("-1", "-1"), ("1.5", "1.5"), ("\"2\"", "\"2\"")] {
+            let e = parse_order("order.json", &rest(q)).expect_err(q);
+            assert_eq!(e.place, "order.line_items[1].quantity", "{q}");
+            assert_eq!(e.problem, format!("{shown} is not a whole quantity"), "{q}");
+        }
+        let o = parse_order("order.json", &rest("null")).expect("no quantity counts one");
+        assert_eq!(o.item_count, Some(2));
+        let graphql = r##"{"data":{"order":{"name":"#1001","totalPriceSet":{"shopMoney":{"amount":"59.0","currencyCode":"USD"}},
+            "lineItems":{"edges":[{"node":{"quantity":1}},{"node":{"quantity":-2}}]}}}}"##;
+        let e = parse_order("order.graphql.json", graphql).expect_err("negative");
+        assert_eq!(
+            (e.place.as_str(), e.problem.as_str()),
+            (
+                "data.order.lineItems.edges[1].node.quantity",
+                "-2 is not a whole quantity"
+            )
         );
     }
 

@@ -113,7 +113,7 @@ pub fn order(o: &Obj, base: &str) -> Result<OrderFigures, Problem> {
         tax: shop("totalTaxSet")?,
         discount: shop("totalDiscountsSet")?,
         currency,
-        item_count: item_count(o.get("lineItems")),
+        item_count: item_count(o.get("lineItems"), &format!("{base}lineItems"))?,
         presentment_currency,
         presentment_total: presentment_total.map(|(a, _)| a),
         presentment_subtotal: customer("subtotalPriceSet")?,
@@ -126,22 +126,24 @@ pub fn order(o: &Obj, base: &str) -> Result<OrderFigures, Problem> {
 }
 
 /// Units bought: the quantities of a `lineItems` connection summed
-/// (`edges[].node.quantity` or `nodes[].quantity`; a plain list too).
-fn item_count(items: Option<&Value>) -> Option<u32> {
-    let items = items?;
-    let nodes: Vec<&Value> = if let Some(edges) = items.get("edges").and_then(Value::as_array) {
-        edges.iter().filter_map(|e| e.get("node")).collect()
+/// (`edges[].node.quantity` or `nodes[].quantity`; a plain list too). A line
+/// without a quantity counts one; a quantity that is not a whole number of
+/// units (negative, a fraction, text) is an error, not a guess.
+fn item_count(items: Option<&Value>, base: &str) -> Result<Option<u32>, Problem> {
+    let Some(items) = items else { return Ok(None) };
+    let (nodes, path): (Vec<&Value>, &str) = if let Some(edges) = items.get("edges").and_then(Value::as_array) {
+        (edges.iter().filter_map(|e| e.get("node")).collect(), ".edges[{}].node")
     } else if let Some(nodes) = items.get("nodes").and_then(Value::as_array) {
-        nodes.iter().collect()
+        (nodes.iter().collect(), ".nodes[{}]")
+    } else if let Some(list) = items.as_array() {
+        (list.iter().collect(), "[{}]")
     } else {
-        items.as_array()?.iter().collect()
+        return Ok(None);
     };
-    Some(
-        nodes
-            .iter()
-            .map(|n| n.get("quantity").and_then(Value::as_u64).unwrap_or(1) as u32)
-            .sum(),
-    )
+    super::sum_quantities(nodes.into_iter(), |k| {
+        format!("{base}{}.quantity", path.replace("{}", &k.to_string()))
+    })
+    .map(Some)
 }
 
 #[cfg(test)]
