@@ -839,6 +839,27 @@ mod v2_tests {
         Packet::build(&mut s, review, &PacketOptions::default())
     }
 
+    /// The header names each pixel's library version, and no empty one when
+    /// its hits carry no `v`.
+    #[test]
+    fn a_pixel_without_a_library_version_names_none() {
+        let with = packet(
+            J::new().nav("https://shop.test/").hit("PageView", &[]),
+            &Review::default(),
+        );
+        assert!(with
+            .to_markdown()
+            .contains(&format!("pixel `{PIXEL}` (v 2.9.179; 1 hit)")));
+        let without = packet(
+            J::new()
+                .nav("https://shop.test/")
+                .hit_with("PageView", &[], |r| r.url = r.url.replace("&v=2.9.179", "")),
+            &Review::default(),
+        );
+        let md = without.to_markdown();
+        assert!(md.contains(&format!("pixel `{PIXEL}` (1 hit)")), "{md}");
+    }
+
     fn init(j: J) -> J {
         let (ctx, t) = (j.ctx(), j.t + 5.0);
         j.record(Record::FbqCall(FbqCall {

@@ -250,10 +250,14 @@ fn header(s: &mut String, p: &Packet) {
         .pixels
         .iter()
         .map(|px| {
+            // A hit without `v` names no library version.
+            let version = match px.versions.join(", ") {
+                v if v.is_empty() => String::new(),
+                v => format!("v {}; ", text(&v)),
+            };
             format!(
-                "pixel {} (v {}; {} hit{})",
+                "pixel {} ({version}{} hit{})",
                 code_inline(&px.id),
-                text(&px.versions.join(", ")),
                 px.hits,
                 if px.hits == 1 { "" } else { "s" }
             )
