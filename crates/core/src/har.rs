@@ -202,6 +202,10 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
         let mut out = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "log" {
+                // Its entries would be read twice.
+                if out.is_some() {
+                    return Err(de::Error::custom("HAR: the file has two \"log\" objects"));
+                }
                 out = Some(map.next_value_seed(LogSeed {
                     config: self.config,
                     sink: &mut *self.sink,
@@ -243,6 +247,9 @@ impl<'de> Visitor<'de> for LogVisitor<'_, '_> {
         let mut out = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "entries" {
+                if out.is_some() {
+                    return Err(de::Error::custom("HAR: \"log\" has two \"entries\" arrays"));
+                }
                 out = Some(map.next_value_seed(EntriesSeed {
                     config: self.config,
                     sink: &mut *self.sink,
@@ -544,6 +551,22 @@ mod tests {
         format!(
             r#"{{"startedDateTime":"2026-11-20T10:00:00.000Z","time":5,"request":{{"method":"GET","url":"{url}","httpVersion":"h2","headers":[],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0}},"response":{{"status":200,"statusText":"","httpVersion":"h2","headers":[],"cookies":[],"content":{{"size":4,"mimeType":"text/html","text":"<p>"}},"redirectURL":"","headersSize":-1,"bodySize":4}},"cache":{{}},"timings":{{"send":0,"wait":1,"receive":1}}{extra}}}"#
         )
+    }
+
+    /// A second `log` (or `entries`) would have its entries read twice.
+    #[test]
+    fn a_log_or_entries_named_twice_is_refused() {
+        let one = har(&entry("https://shop.test/", ""));
+        let log = one
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .expect("an object");
+        let twice = format!("{{{log},{log}}}");
+        let e = read_har("x.har", twice.as_bytes(), &DecodeConfig::default()).expect_err("two logs");
+        assert_eq!(e.problem, "the file has two \"log\" objects");
+        let entries = one.replace(r#""entries":["#, r#""entries":[],"entries":["#);
+        let e = read_har("x.har", entries.as_bytes(), &DecodeConfig::default()).expect_err("two lists");
+        assert_eq!(e.problem, "\"log\" has two \"entries\" arrays");
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
 /// [`parse_capi`], keeping which request (JSON document) each event came in:
 /// Meta takes or refuses a request whole, and answers each with one response.
 pub fn parse_capi_requests(label: &str, text: &str) -> Result<Vec<CapiRequest>, InputError> {
+    super::no_repeated_key(label, text, CAPI_HINT)?;
     let mut requests = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut doc = 0usize;
@@ -369,6 +370,7 @@ const RESPONSE_HINT: &str = "paste the body Meta's Graph API returned for the re
 /// Parses Meta's responses to Conversions API requests: one JSON body, or
 /// several one after another (one per request of the payload they answer).
 pub fn parse_capi_response(label: &str, text: &str) -> Result<Vec<CapiResponse>, InputError> {
+    super::no_repeated_key(label, text, RESPONSE_HINT)?;
     let mut out = Vec::new();
     for (doc, item) in serde_json::Deserializer::from_str(text)
         .into_iter::<Value>()
@@ -472,6 +474,44 @@ pub fn parse_capi_response(label: &str, text: &str) -> Result<Vec<CapiResponse>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key named twice in one object is refused at its place: a JSON reader
+    /// keeps the last, so the first `data` list or `event_id` would be lost
+    /// without a word. The same key in different objects is fine.
+    #[test]
+    fn a_key_named_twice_in_one_object_is_refused_at_its_place() {
+        let ev = r#"{"event_name":"Purchase","event_id":"order-1001"}"#;
+        for (text, place, key) in [
+            (format!(r#"{{"data":[{ev}],"data":[]}}"#), "data", "data"),
+            (
+                r#"{"data":[{"event_name":"Purchase","event_id":"a","event_id":"b"}]}"#.to_owned(),
+                "data[0].event_id",
+                "event_id",
+            ),
+            (
+                format!(r#"{{"data":[{ev}]}} [{ev}, {{"event_name":"x","custom_data":{{"value":1,"value":2}}}}]"#),
+                "document 2: [1].custom_data.value",
+                "value",
+            ),
+        ] {
+            let e = parse_capi("capi.json", &text).expect_err(&text);
+            assert_eq!(e.place, place, "{text}");
+            assert_eq!(
+                e.problem,
+                format!("the key \"{key}\" appears twice in one object; a JSON reader keeps only the last")
+            );
+        }
+        let fine = format!(r#"{{"data":[{ev},{ev}]}}"#);
+        assert_eq!(
+            parse_capi("capi.json", &fine)
+                .expect("the same keys in two events")
+                .len(),
+            2
+        );
+        let e = crate::inputs::parse_order("order.json", r#"{"order":{"total_price":"1.00","total_price":"2.00"}}"#)
+            .expect_err("an order too");
+        assert_eq!(e.place, "order.total_price");
+    }
 
     #[test]
     fn graph_api_body_bare_array_and_concatenated_documents() {

@@ -166,6 +166,7 @@ pub fn iso_4217(raw: &str) -> Result<String, String> {
 
 fn parse_json_order(label: &str, text: &str) -> Result<OrderFigures, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|e| json_error(label, &e, ORDER_HINT))?;
+    super::no_repeated_key(label, text, ORDER_HINT)?;
     let err = |place: &str, problem: &str| InputError {
         input: label.into(),
         place: place.into(),
