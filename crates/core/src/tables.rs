@@ -221,6 +221,12 @@ pub const APP_EMBED_PATH: &str = "/extensions/";
 /// `/<shop id>/checkouts/<token>/thank_you` (the checkout before it).
 pub const THANK_YOU_SEGMENTS: &[&str] = &["thank-you", "thank_you", "thankyou"];
 
+/// The path segment of a checkout's post-purchase offer page, shown after the
+/// order is confirmed and before the thank-you page:
+/// `/<shop id>/checkouts/<token>/post_purchase` (shopify.dev, post-purchase
+/// extensions), and the hyphenated form of checkout extensibility's paths.
+pub const POST_PURCHASE_SEGMENTS: &[&str] = &["post_purchase", "post-purchase"];
+
 /// What every pattern of [`SHOPIFY_SANDBOX_PATTERNS`] contains, `web-pixel`, as the text before and
 /// after its hyphen: most URLs asked about (each hit's document, initiator
 /// and `dl`) are store pages, and one search for this settles them instead

@@ -2,6 +2,8 @@
 
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
+use crate::model::PageKind;
+use crate::tables;
 
 pub struct Rule;
 
@@ -28,16 +30,23 @@ impl RuleTrait for Rule {
     }
     fn check_journey(&self, j: &Journey, out: &mut Vec<Finding>) {
         // Shopify sends Purchase once per checkout, from its first order page:
-        // the thank-you page or, with a post-purchase offer, the first offer
-        // page (its checkout_completed event). So an order page is judged by
-        // its checkout, and reloading it or coming back to it later does not
-        // fire Purchase again.
-        let purchase_pages: Vec<usize> = (0..j.pages.len()).filter(|&pv| j.pages[pv].purchase_hits > 0).collect();
-        let sent_for = |token: &str| {
-            purchase_pages
-                .iter()
-                .any(|&pv| checkout_token(&j.page_views[pv].url) == Some(token))
-        };
+        // the thank-you page or, with a post-purchase offer, the offer page
+        // before it (its checkout_completed event). Reloading an order page or
+        // coming back to it later does not fire Purchase again. So an order
+        // page without a Purchase of its own is covered by a Purchase sent,
+        // from a page the browser navigated to (not one a hit's `dl` names),
+        // on another order page of its checkout or on that checkout's
+        // post-purchase page before it; an order status page by one sent
+        // before it from any order or post-purchase page.
+        let senders: Vec<(usize, Option<&str>, bool)> = (0..j.pages.len())
+            .filter(|&pv| j.pages[pv].purchase_hits > 0 && !j.page_views[pv].inferred)
+            .filter_map(|pv| {
+                let url = &j.page_views[pv].url;
+                // An order page by its URL: a page that says it is one only adds doubt.
+                let order_page = j.page_views[pv].kind == PageKind::ThankYou && !j.page_views[pv].kind_from_page;
+                (order_page || is_post_purchase(url)).then(|| (pv, checkout_token(url), order_page))
+            })
+            .collect();
         let mut missing: Vec<(&String, &Vec<usize>)> = j
             .order_pages
             .iter()
@@ -45,13 +54,11 @@ impl RuleTrait for Rule {
                 if pvs.iter().any(|&pv| j.pages[pv].purchase_hits > 0) {
                     return false;
                 }
-                match checkout_token(url) {
-                    Some(token) => !sent_for(token),
-                    // The order status page (`/<shop id>/orders/<token>`) is
-                    // where a shopper comes back to an order from its e-mail:
-                    // a Purchase sent before it in the journey was that order's.
-                    None => !purchase_pages.iter().any(|&pv| pv < pvs[0]),
-                }
+                let first = pvs[0];
+                !senders.iter().any(|&(pv, token, order_page)| match checkout_token(url) {
+                    Some(own) => token == Some(own) && (order_page || pv < first),
+                    None => pv < first,
+                })
             })
             .collect();
         // By URL, as the findings have always come.
@@ -71,18 +78,31 @@ impl RuleTrait for Rule {
     }
 }
 
+/// The path of a URL: what follows its host, before its query or fragment.
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = rest.find('/').map_or("", |at| &rest[at..]);
+    path.split(['?', '#']).next().unwrap_or_default()
+}
+
 /// The checkout token of a checkout page's URL: the part after `/checkouts/`
 /// (after `/checkouts/c/` or `/checkouts/cn/` in checkout extensibility).
 fn checkout_token(url: &str) -> Option<&str> {
-    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = &path[path.find('/')?..];
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    let mut segs = path_of(url).split('/').filter(|s| !s.is_empty());
     segs.by_ref().find(|s| s.eq_ignore_ascii_case("checkouts"))?;
     match segs.next()? {
-        "c" | "cn" => segs.next(),
+        c if c.eq_ignore_ascii_case("c") || c.eq_ignore_ascii_case("cn") => segs.next(),
         token => Some(token),
     }
+}
+
+/// Whether a URL is a checkout's post-purchase offer page
+/// (`/<shop id>/checkouts/<token>/post_purchase` in Shopify's docs).
+fn is_post_purchase(url: &str) -> bool {
+    checkout_token(url).is_some()
+        && path_of(url)
+            .split('/')
+            .any(|s| tables::POST_PURCHASE_SEGMENTS.iter().any(|p| s.eq_ignore_ascii_case(p)))
 }
 
 #[cfg(test)]
@@ -156,6 +176,59 @@ mod tests {
         assert_eq!(f.len(), 1);
     }
 
+    /// What covers an order page is a Purchase sent where Shopify sends it,
+    /// from a page the browser navigated to: not one fired too early on a
+    /// checkout step, not one after it, not one whose `dl` only names the
+    /// offer page, not one from a page that says it is an order page.
+    #[test]
+    fn a_purchase_sent_anywhere_else_covers_no_order_page() {
+        const THANKS: &str = "https://shop.test/checkouts/cn/TOK/thank-you";
+        const OFFER: &str = "https://shop.test/checkouts/cn/TOK/post-purchase";
+        let fails = |j: J| j.only("browser_purchase_missing").len();
+        // A custom pixel that sends Purchase on payment_info_submitted.
+        let early = J::new()
+            .nav("https://shop.test/checkouts/cn/TOK/payment")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .nav(THANKS)
+            .hit("PageView", &[]);
+        assert_eq!(fails(early), 1);
+        // From the offer page, but after the thank-you page.
+        let after = J::new().nav(THANKS).hit("PageView", &[]).nav(OFFER).hit("Purchase", &[("eid", "order-1001")]);
+        assert_eq!(fails(after), 1);
+        // From a product page whose hit names the offer page as its page.
+        let enc = |u: &str| form_urlencoded::byte_serialize(u.as_bytes()).collect::<String>();
+        let named = J::new()
+            .nav(THANKS)
+            .hit("PageView", &[])
+            .nav("https://shop.test/products/tee")
+            .hit_with("Purchase", &[("eid", "order-1001")], |r| {
+                r.url = r.url.replace(&enc("https://shop.test/products/tee"), &enc(OFFER));
+            });
+        assert_eq!(fails(named), 1);
+        // From a checkout step whose page says it is the thank-you page.
+        let said = J::new()
+            .nav("https://shop.test/checkouts/cn/TOK/payment")
+            .page_order(59.0, "USD")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .nav(THANKS)
+            .hit("PageView", &[]);
+        assert_eq!(fails(said), 1);
+        // An order status page after a Purchase from a product page.
+        let status = J::new()
+            .nav("https://shop.test/products/tee")
+            .hit("Purchase", &[("eid", "order-1001")])
+            .nav("https://shop.test/55500001/orders/abc/authenticate")
+            .hit("PageView", &[]);
+        assert_eq!(fails(status), 1);
+        // Another order page of the same checkout covers it, before or after.
+        let other_url = J::new()
+            .nav(THANKS)
+            .hit("PageView", &[])
+            .nav(&format!("{THANKS}?locale=fr"))
+            .hit("Purchase", &[("eid", "order-1001")]);
+        assert_eq!(fails(other_url), 0);
+    }
+
     #[test]
     fn checkout_tokens_are_read_from_both_checkouts() {
         use super::checkout_token;
@@ -164,6 +237,9 @@ mod tests {
         assert_eq!(checkout_token("https://shop.test/5550/checkouts/0a1b/thank_you"), Some("0a1b"));
         assert_eq!(checkout_token("https://shop.test/5550/orders/0a1b"), None);
         assert_eq!(checkout_token("https://shop.test/checkouts"), None);
+        assert_eq!(checkout_token("https://shop.test/Checkouts/CN/Z2Nw/thank-you"), Some("Z2Nw"));
+        assert!(super::is_post_purchase("https://shop.test/5550/checkouts/0a1b/post_purchase?script_url=x"));
+        assert!(!super::is_post_purchase("https://shop.test/products/post-purchase"));
     }
 
     /// Order pages are kept hashed; their findings still come in URL order,
