@@ -143,18 +143,26 @@ impl PageKind {
             Some(p) => p.into(),
             None => "".into(),
         };
+        // What the segments read so far say the page is.
         let (mut thank_you, mut checkout, mut cart, mut product, mut collection) = (false, false, false, false, false);
+        // Whether a `checkouts` segment came before; the first segment; how
+        // many came before this one; the one just before.
         let (mut in_checkout, mut first, mut count, mut before) = (false, "", 0usize, "");
         for seg in path.split('/').filter(|s| !s.is_empty()) {
+            // Where the store's own paths begin: first, or after a Shopify
+            // Markets locale (`/en-ca/cart`) or, in the checkout before
+            // checkout extensibility, the shop's id (`/5550/checkouts/…`).
+            let top = count == 0 || (count == 1 && (is_locale(first) || is_shop_id(first)));
             // The order page inside a checkout: `/checkouts/c/<token>/thank-you`
             // or, before checkout extensibility, `/<shop id>/checkouts/<token>/thank_you`.
             thank_you |= in_checkout && tables::THANK_YOU_SEGMENTS.contains(&seg);
             // The order status page: `/<shop id>/orders/<token>`.
             thank_you |= count == 2 && before == "orders" && is_shop_id(first);
-            in_checkout |= seg == "checkouts";
-            checkout |= seg == "checkouts" || seg == "checkout";
-            // `/cart`, or `/<locale>/cart` on a store that sells in several markets.
-            cart |= seg == "cart" && (count == 0 || (count == 1 && is_locale(first)));
+            in_checkout |= top && seg == "checkouts";
+            // `/checkout` (which redirects to the checkout) or `/checkouts/…`;
+            // a product or page named "checkout" is not one.
+            checkout |= top && (seg == "checkouts" || seg == "checkout");
+            cart |= top && seg == "cart";
             product |= before == "products";
             collection |= before == "collections";
             if count == 0 {
@@ -481,7 +489,11 @@ mod tests {
                 && (2..=4).contains(&region.len())
                 && region.chars().all(|c| c.is_ascii_alphanumeric())
         };
-        let in_checkout = segs.iter().position(|s| *s == "checkouts").is_some_and(|i| {
+        let top = |i: usize, name: &str| {
+            segs.get(i) == Some(&name)
+                && (i == 0 || (i == 1 && (locale(segs[0]) || segs[0].chars().all(|c| c.is_ascii_digit()))))
+        };
+        let in_checkout = (0..2).find(|&i| top(i, "checkouts")).is_some_and(|i| {
             segs[i + 1..]
                 .iter()
                 .any(|s| ["thank-you", "thank_you", "thankyou"].contains(s))
@@ -492,9 +504,9 @@ mod tests {
             && segs[1] == "orders";
         if in_checkout || order_status {
             PageKind::ThankYou
-        } else if segs.iter().any(|s| *s == "checkouts" || *s == "checkout") {
+        } else if (0..2).any(|i| top(i, "checkouts") || top(i, "checkout")) {
             PageKind::Checkout
-        } else if segs.first() == Some(&"cart") || (segs.len() >= 2 && locale(segs[0]) && segs[1] == "cart") {
+        } else if (0..2).any(|i| top(i, "cart")) {
             PageKind::Cart
         } else if followed("products") {
             PageKind::Product
@@ -568,6 +580,8 @@ mod tests {
             ("https://shop.test/pages/thank-you", PageKind::Other),
             ("https://shop.test/account/orders/5550001001", PageKind::Other),
             ("https://shop.test/products/checkout-bag", PageKind::Product),
+            ("https://shop.test/products/checkout", PageKind::Product),
+            ("https://shop.test/pages/checkout", PageKind::Other),
             ("https://shop.test/cartoon-prints", PageKind::Other),
             ("https://shop.test/blogs/news/order-status", PageKind::Other),
         ];
