@@ -118,3 +118,22 @@ test('a batch whose texts do not match its count is refused whole, adding nothin
   for (const t of texts) reference.addText(t);
   assert.deepEqual(badges(session), badges(reference));
 });
+
+test('a page record whose text was cut inside an emoji is kept, redacted, with U+FFFD in its place', async () => {
+  const { Session, redactJson } = await load();
+  // A theme that cuts a product name to six UTF-16 units keeps half of the emoji.
+  const name = 'Café 🍵'.slice(0, 6);
+  assert.equal(name.isWellFormed(), false);
+  const at = { time: 1_764_000_000_000, origin: 'page', context: { tab_id: 7, frame_id: 0, top_url: 'https://shop.test/products/tea' } };
+  const init = JSON.stringify({ kind: 'fbq_call', method: 'init', args: ['1234567890', { em: 'jane.doe@example.com', fn: name }], ...at });
+  const track = JSON.stringify({ kind: 'fbq_call', method: 'track', args: ['ViewContent', { content_name: name }], ...at });
+  assert.match(init, /\\ud83c/, 'JSON.stringify writes the lone half as an escape');
+  const stored = [init, track].map((t) => redactJson(t) ?? t);
+  for (const s of stored) assert.doesNotMatch(s, /\\ud83c|jane/);
+  // The init call's customer data is masked as ever; the track call keeps its text.
+  assert.match(JSON.parse(stored[0]).args[1].fn, /^plain:text:[0-9a-f]{64}$/);
+  assert.equal(JSON.parse(stored[1]).args[1].content_name, 'Café \ufffd');
+  const session = new Session(undefined);
+  assert.deepEqual(session.addTexts([init, track].join(SEPARATOR), 2), [], 'read as written too, none refused');
+  assert.deepEqual(new Session(undefined).addTexts(stored.join(SEPARATOR), 2), []);
+});

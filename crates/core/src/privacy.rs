@@ -172,6 +172,11 @@ fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
 /// request whose text names no user-data parameter and has no raw body) is
 /// only scanned, never built.
 pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Error> {
+    // A lone UTF-16 surrogate from the page (see journal::record_from_json)
+    // is stored as U+FFFD, so the record is read and redacted, never refused.
+    if let Some(fixed) = crate::journal::without_lone_surrogates(text) {
+        return Ok(Some(redact_record_json(&fixed)?.unwrap_or(fixed)));
+    }
     #[derive(serde::Deserialize)]
     struct Peek<'a> {
         #[serde(borrow)]

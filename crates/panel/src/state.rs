@@ -158,7 +158,7 @@ impl State {
         let mut pos = start;
         for r in list {
             if pos >= self.applied {
-                if let Ok(rec) = serde_json::from_str::<Record>(r.get()) {
+                if let Ok(rec) = pixelproof_core::journal::record_from_json(r.get()) {
                     self.session.add(rec);
                 }
                 self.applied = pos + 1.0;

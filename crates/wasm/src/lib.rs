@@ -76,7 +76,7 @@ pub const BATCH_SEPARATOR: char = '\u{1e}';
 
 /// One journal record from its JSON text, or why the core refuses it.
 fn record_from_text(text: &str) -> Result<Record, String> {
-    serde_json::from_str(text).map_err(|e| format!("journal record refused: {e}"))
+    pixelproof_core::journal::record_from_json(text).map_err(|e| format!("journal record refused: {e}"))
 }
 
 /// How many record texts a batch holds.
@@ -126,8 +126,7 @@ impl Session {
     /// added is touched.
     pub fn add(&mut self, record: JsValue) -> Result<(), JsError> {
         let text = json_text(&record).ok_or_else(|| JsError::new("journal record refused: not JSON-representable"))?;
-        let record: Record =
-            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("journal record refused: {e}")))?;
+        let record = record_from_text(&text).map_err(|e| JsError::new(&e))?;
         self.inner.add(record);
         Ok(())
     }
