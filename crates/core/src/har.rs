@@ -405,10 +405,24 @@ impl<'de> Deserialize<'de> for PageText {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            // serde_json hands a string asked for as bytes over as WTF-8,
-            // lone surrogates included.
+            // serde_json hands a string asked for as bytes over as WTF-8:
+            // a lone surrogate is the three bytes ED A0..BF 80..BF, which
+            // no UTF-8 text holds, each written as the three of U+FFFD.
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PageText, E> {
-                Ok(PageText(String::from_utf8_lossy(v).into_owned()))
+                let mut bytes = v.to_vec();
+                let mut i = 0;
+                while i + 2 < bytes.len() {
+                    if bytes[i] == 0xED
+                        && (0xA0..=0xBF).contains(&bytes[i + 1])
+                        && (0x80..=0xBF).contains(&bytes[i + 2])
+                    {
+                        bytes[i..i + 3].copy_from_slice("\u{fffd}".as_bytes());
+                        i += 3;
+                    } else {
+                        i += 1;
+                    }
+                }
+                Ok(PageText(String::from_utf8_lossy(&bytes).into_owned()))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<PageText, E> {
                 Ok(PageText(v.to_owned()))
@@ -551,6 +565,19 @@ mod tests {
         format!(
             r#"{{"startedDateTime":"2026-11-20T10:00:00.000Z","time":5,"request":{{"method":"GET","url":"{url}","httpVersion":"h2","headers":[],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0}},"response":{{"status":200,"statusText":"","httpVersion":"h2","headers":[],"cookies":[],"content":{{"size":4,"mimeType":"text/html","text":"<p>"}},"redirectURL":"","headersSize":-1,"bodySize":4}},"cache":{{}},"timings":{{"send":0,"wait":1,"receive":1}}{extra}}}"#
         )
+    }
+
+    /// A stack frame a page named with a lone surrogate is kept, with one
+    /// U+FFFD where the surrogate was.
+    #[test]
+    fn a_lone_surrogate_in_a_stack_url_is_one_replacement_character() {
+        let initiator = r#","_initiator":{"type":"script","stack":{"callFrames":[{"functionName":"\udc00","url":"https://shop.test/x.js\ud800?v=1"}]}},"_resourceType":"image""#;
+        let text = har(&entry("https://www.facebook.com/tr/?id=1&ev=PageView", initiator));
+        let import = read_har("x.har", text.as_bytes(), &DecodeConfig::default()).expect("read");
+        let Some(Record::Request(r)) = import.records.first() else {
+            panic!("a hit: {:?}", import.records)
+        };
+        assert_eq!(r.stack, ["https://shop.test/x.js\u{fffd}?v=1"]);
     }
 
     /// A second `log` (or `entries`) would have its entries read twice.
