@@ -818,7 +818,21 @@ fn diff_refuses_a_packet_whose_verdict_its_own_evidence_does_not_give() {
         }
     });
     let odd_state = edited("odd-state.json", &|p| p["gate"]["checks"][0]["state"] = "fine".into());
+    let no_checks = edited("no-checks.json", &|p| {
+        p["findings"] = serde_json::json!([]);
+        p["gate"]["checks"] = serde_json::json!([]);
+        p["verdict"] = "go".into();
+    });
+    let v1 = edited("v1.json", &|p| {
+        p["packet_version"] = 1.into();
+        p["verdict"] = "go".into();
+    });
     for (path, says) in [
+        (
+            &no_checks,
+            "the gate has the checks (none), not chain, dedup, gaps, money, owners once each",
+        ),
+        (&v1, "its verdict is \"go\", but it holds "),
         (&go, "its verdict is \"go\", but it holds "),
         (
             &no_evidence,
@@ -837,19 +851,29 @@ fn diff_refuses_a_packet_whose_verdict_its_own_evidence_does_not_give() {
 }
 
 /// Output to a reader that has gone (`| head`) ends quietly: exit 0, no panic.
+/// The journal's packet is larger than a pipe holds (64 KB), so its write
+/// meets the closed pipe whenever the reader went.
 #[test]
 fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = Scratch::new("closed-pipe");
+    let records: Vec<Value> = (0..2000)
+        .map(|i| {
+            serde_json::json!({"kind": "navigation", "url": format!("https://shop.test/products/p{i}"),
+                "time": 1_764_000_000_000_u64 + i * 1000, "tab_id": 1, "transition": null, "origin": "network"})
+        })
+        .collect();
+    let journal = dir.path("long.journal.json");
+    std::fs::write(&journal, Value::Array(records).to_string()).expect("write");
+    let (messy, clean) = real_packets(&dir);
+    let big = run_ok(&["journal", &journal, "--format", "json"]).stdout.len();
+    assert!(big > 64 * 1024, "{big} bytes");
+    let har = fixture("messy.har");
     for args in [
+        vec!["journal", journal.as_str(), "--format", "json"],
+        vec!["audit", har.as_str(), "--format", "markdown"],
+        vec!["diff", messy.as_str(), clean.as_str(), "--format", "markdown"],
         vec!["codes"],
-        vec!["audit", "--format", "markdown"],
-        vec!["journal", "--format", "markdown"],
     ] {
-        let mut args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-        match args[0].as_str() {
-            "audit" => args.insert(1, fixture("messy.har")),
-            "journal" => args.insert(1, fixture("consent-revoked.journal.json")),
-            _ => {}
-        }
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pixelproof"))
             .args(&args)
             .stdout(std::process::Stdio::piped())

@@ -164,9 +164,7 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
             (s("name"), s("state"), s("detail"))
         })
         .collect();
-    if version >= 2 {
-        consistent(label, &verdict, &findings, &checks)?;
-    }
+    consistent(label, &verdict, &findings, &checks)?;
     let mut money: BTreeMap<String, Money> = BTreeMap::new();
     for h in list("hits")? {
         if h.get("counted").and_then(Value::as_bool) == Some(false) {
@@ -207,17 +205,38 @@ pub fn view_of(label: &str, p: &Value) -> Result<PacketView, InputError> {
     })
 }
 
-/// A v2 packet's verdict is what its findings and gate checks make it (as
-/// `results::gate` decides): stop with a fail finding or a check in stop, go
-/// when every check is go, else incomplete. A packet edited or damaged so
-/// that it says otherwise is refused: a diff must not report a verdict the
-/// packet's own evidence does not give, nor miss a fail it dropped.
+/// A packet's verdict is what its findings and gate checks make it (as
+/// `results::gate` decides, in both versions): stop with a fail finding or a
+/// check in stop, go when every check is go, else incomplete; and the gate
+/// has its five checks, each once. A packet edited or damaged so that it
+/// says otherwise is refused: a diff must not report a verdict the packet's
+/// own evidence does not give. An edit that changes the evidence and the
+/// verdict together cannot be told from a packet: this is a check of
+/// consistency, not of who wrote it.
 fn consistent(
     label: &str,
     verdict: &str,
     findings: &[FindingRef],
     checks: &[(String, String, String)],
 ) -> Result<(), InputError> {
+    let mut names: Vec<&str> = checks.iter().map(|(name, _, _)| name.as_str()).collect();
+    names.sort_unstable();
+    if names != GATE_CHECKS {
+        return Err(InputError {
+            input: label.into(),
+            place: "gate.checks".into(),
+            problem: format!(
+                "the gate has the checks {}, not {} once each",
+                if names.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    names.join(", ")
+                },
+                GATE_CHECKS.join(", ")
+            ),
+            hint: EDITED.into(),
+        });
+    }
     if let Some((name, state, _)) = checks
         .iter()
         .find(|(_, state, _)| !matches!(state.as_str(), "go" | "stop" | "unverified"))
@@ -264,6 +283,9 @@ fn consistent(
         hint: EDITED.into(),
     })
 }
+
+/// The gate's checks, sorted by name.
+const GATE_CHECKS: [&str; 5] = ["chain", "dedup", "gaps", "money", "owners"];
 
 const EDITED: &str = "the packet was edited or damaged: export it again from the extension or pixelproof audit";
 
@@ -659,12 +681,19 @@ fn findings_table(s: &mut String, title: &str, list: &[FindingChange]) {
 mod tests {
     use super::*;
 
+    /// The gate's five checks, all go but `money`.
+    fn checks(money: &str) -> Value {
+        let check = |name: &str, state: &str| serde_json::json!({"name": name, "state": state, "detail": "d"});
+        serde_json::json!({"checks": [check("chain", "go"), check("dedup", "go"), check("money", money),
+            check("owners", "go"), check("gaps", "go")]})
+    }
+
     fn v1(verdict: &str, findings: Value, value: &str) -> String {
         serde_json::json!({
             "packet_version": 1,
             "verdict": verdict,
             "findings": findings,
-            "gate": {"checks": [{"name": "money", "state": if verdict == "go" { "go" } else { "stop" }, "detail": "d"}]},
+            "gate": checks(if verdict == "go" { "go" } else { "stop" }),
             "hits": [{"event": "Purchase", "counted": true, "params": {"cd[value]": value, "cd[currency]": "USD"}}],
         })
         .to_string()
@@ -688,7 +717,7 @@ mod tests {
         .expect("v1 reads");
         let after = serde_json::json!({
             "packet_version": 2, "verdict": "stop",
-            "gate": {"checks": [{"name": "money", "state": "go", "detail": "equal"}]},
+            "gate": checks("go"),
             "findings": [
                 {"code": "missing_event_id", "severity": "fail", "instances": [
                     {"severity": "fail", "event": "AddToCart", "pixel_id": "1"}]},
@@ -725,19 +754,21 @@ mod tests {
         );
     }
 
-    /// A packet file is input like any other: a verdict that is markup stays text.
+    /// A packet file is input like any other: a verdict that is markup is no
+    /// verdict its gate gives, and is refused before anything is written.
     #[test]
     fn a_forged_verdict_cannot_write_markup_into_the_markdown() {
-        let read = |name: &str, verdict: &str| read_packet(name, &v1(verdict, serde_json::json!([]), "1.00"));
-        let before = read("before.json", "stop").expect("reads");
-        let after = read("after.json", "<img src=x onerror=alert(1)>\n# go").expect("reads");
-        let md = diff(&before, &after).to_markdown();
-        let title = md.lines().next().unwrap_or_default();
-        assert_eq!(
-            title,
-            "# PixelProof before/after — STOP → \\<IMG SRC=X ONERROR=ALERT(1)\\> \\# GO"
+        let e = read_packet(
+            "after.json",
+            &v1("<img src=x onerror=alert(1)>\n# go", serde_json::json!([]), "1.00"),
+        )
+        .expect_err("refused");
+        assert_eq!(e.place, "verdict");
+        assert!(
+            e.problem
+                .starts_with("the packet contradicts itself: its verdict is \"<img"),
+            "{e}"
         );
-        assert!(!md.contains("\n# GO"), "{md}");
     }
 
     #[test]
