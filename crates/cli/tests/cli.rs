@@ -462,6 +462,15 @@ fn what_a_page_puts_in_its_stack_cannot_make_the_capture_unreadable() {
     );
     assert!(run_ok(&["audit", &fixture("clean.har")]).stderr.is_empty());
 
+    // A journal the extension stored, with an fbq call whose product name a
+    // theme cut inside an emoji: read, with U+FFFD in its place.
+    let stored = std::fs::read_to_string(fixture("consent-revoked.journal.json")).expect("fixture");
+    let call = r#"{"kind":"fbq_call","method":"track","args":["ViewContent",{"content_name":"Caf\ud83c"}],"time":1764000000000,"origin":"page","context":{"tab_id":7}}"#;
+    let journal = format!("{},{call}]", stored.trim_end().trim_end_matches(']'));
+    let p = packet(&["journal", &write("lone.journal.json", &journal)]);
+    let plain = packet(&["journal", &fixture("consent-revoked.journal.json")]);
+    assert_eq!(p["gate"], plain["gate"]);
+
     let typed = clean.replacen(r#""method": "GET","#, r#""method": 5,"#, 1);
     let out = run(&["audit", &write("typed.har", &typed)]);
     assert_eq!(out.status.code(), Some(2));
