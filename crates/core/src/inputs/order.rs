@@ -296,9 +296,12 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
             Some(lines.iter().filter_map(|l| l.get("price").and_then(amount)).sum())
         });
     let item_count = match o.get("line_items").and_then(Value::as_array) {
-        Some(items) => Some(sum_quantities(items.iter(), |k| {
-            format!("{base}line_items[{k}].quantity")
-        })?),
+        Some(items) => Some(sum_quantities(
+            items
+                .iter()
+                .enumerate()
+                .map(|(k, line)| (format!("{base}line_items[{k}]"), line)),
+        )?),
         None => None,
     };
     let presentment = money_set("total_price_set", "presentment_money");
@@ -330,21 +333,26 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
     })
 }
 
-/// The units of an order's lines summed: a line without a quantity counts
-/// one; a quantity that is not a whole number of units (negative, a fraction,
-/// text) is an error at `place(line)`, not a guess.
-pub(crate) fn sum_quantities<'a>(
-    lines: impl Iterator<Item = &'a Value>,
-    place: impl Fn(usize) -> String,
-) -> Result<u32, (String, String)> {
+/// The units of an order's lines summed, each line with its place for a
+/// message: a line without a quantity counts one; a quantity that is not a
+/// whole number of units (negative, a fraction, text, past 4,294,967,295) is
+/// an error at its place, not a guess.
+pub(crate) fn sum_quantities<'a>(lines: impl Iterator<Item = (String, &'a Value)>) -> Result<u32, (String, String)> {
     let mut units: u32 = 0;
-    for (k, line) in lines.enumerate() {
+    for (place, line) in lines {
         let n = match line.get("quantity") {
             None | Some(Value::Null) => 1,
+            // `2` or `2.0`: JSON does not tell them apart.
             Some(q) => q
                 .as_u64()
+                .or_else(|| q.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
                 .and_then(|q| u32::try_from(q).ok())
-                .ok_or_else(|| (place(k), format!("{q} is not a whole quantity")))?,
+                .ok_or_else(|| {
+                    (
+                        format!("{place}.quantity"),
+                        format!("{q} is not a whole number of units"),
+                    )
+                })?,
         };
         units = units.saturating_add(n);
     }
@@ -385,18 +393,20 @@ mod tests {
         for (q, shown) in [("-1", "-1"), ("1.5", "1.5"), ("\"2\"", "\"2\"")] {
             let e = parse_order("order.json", &rest(q)).expect_err(q);
             assert_eq!(e.place, "order.line_items[1].quantity", "{q}");
-            assert_eq!(e.problem, format!("{shown} is not a whole quantity"), "{q}");
+            assert_eq!(e.problem, format!("{shown} is not a whole number of units"), "{q}");
         }
         let o = parse_order("order.json", &rest("null")).expect("no quantity counts one");
         assert_eq!(o.item_count, Some(2));
+        let o = parse_order("order.json", &rest("2.0")).expect("2.0 is 2");
+        assert_eq!(o.item_count, Some(3));
         let graphql = r##"{"data":{"order":{"name":"#1001","totalPriceSet":{"shopMoney":{"amount":"59.0","currencyCode":"USD"}},
-            "lineItems":{"edges":[{"node":{"quantity":1}},{"node":{"quantity":-2}}]}}}}"##;
+            "lineItems":{"edges":[{"node":{"quantity":1}},{"cursor":"x"},{"node":{"quantity":-2}}]}}}}"##;
         let e = parse_order("order.graphql.json", graphql).expect_err("negative");
         assert_eq!(
             (e.place.as_str(), e.problem.as_str()),
             (
-                "data.order.lineItems.edges[1].node.quantity",
-                "-2 is not a whole quantity"
+                "data.order.lineItems.edges[2].node.quantity",
+                "-2 is not a whole number of units"
             )
         );
     }

@@ -131,19 +131,28 @@ pub fn order(o: &Obj, base: &str) -> Result<OrderFigures, Problem> {
 /// units (negative, a fraction, text) is an error, not a guess.
 fn item_count(items: Option<&Value>, base: &str) -> Result<Option<u32>, Problem> {
     let Some(items) = items else { return Ok(None) };
-    let (nodes, path): (Vec<&Value>, &str) = if let Some(edges) = items.get("edges").and_then(Value::as_array) {
-        (edges.iter().filter_map(|e| e.get("node")).collect(), ".edges[{}].node")
+    // Each line with its place; an edge without a node is no line.
+    let lines: Vec<(String, &Value)> = if let Some(edges) = items.get("edges").and_then(Value::as_array) {
+        edges
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| Some((format!("{base}.edges[{k}].node"), e.get("node")?)))
+            .collect()
     } else if let Some(nodes) = items.get("nodes").and_then(Value::as_array) {
-        (nodes.iter().collect(), ".nodes[{}]")
+        nodes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (format!("{base}.nodes[{k}]"), n))
+            .collect()
     } else if let Some(list) = items.as_array() {
-        (list.iter().collect(), "[{}]")
+        list.iter()
+            .enumerate()
+            .map(|(k, n)| (format!("{base}[{k}]"), n))
+            .collect()
     } else {
         return Ok(None);
     };
-    super::sum_quantities(nodes.into_iter(), |k| {
-        format!("{base}{}.quantity", path.replace("{}", &k.to_string()))
-    })
-    .map(Some)
+    super::sum_quantities(lines.into_iter()).map(Some)
 }
 
 #[cfg(test)]
