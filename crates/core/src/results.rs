@@ -665,7 +665,9 @@ fn owners_check(j: &Journey, review: &Review) -> Check {
         }
         let several = per_pixel.len() > 1;
         for (pixel, senders, by_network) in per_pixel {
-            let of = if several {
+            let of = if several && pixel.is_empty() {
+                format!("{ev} (hits without a pixel id)")
+            } else if several {
                 format!("{ev} (pixel {pixel})")
             } else {
                 ev.to_string()
