@@ -221,7 +221,7 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
     let text = read_text(&args.journal)?;
     // A lone UTF-16 surrogate a page left in a record reads as U+FFFD
     // (journal::record_from_json).
-    let repaired = pixelproof_core::journal::without_lone_surrogates(&text);
+    let repaired = pixelproof_core::surrogates::repaired(&text);
     let records: Vec<Record> = serde_json::from_str(repaired.as_deref().unwrap_or(&text)).map_err(|e| {
         format!(
             "{}: line {}, column {}: not a journal ({}); give it a JSON array of journal records as the extension stores them",

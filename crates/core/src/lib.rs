@@ -41,6 +41,7 @@ pub mod rules;
 pub mod sender;
 pub mod session;
 pub mod sort;
+pub mod surrogates;
 pub mod tables;
 
 pub use decode::DecodeConfig;

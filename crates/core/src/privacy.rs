@@ -174,7 +174,7 @@ fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
 pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Error> {
     // A lone UTF-16 surrogate from the page (see journal::record_from_json)
     // is stored as U+FFFD, so the record is read and redacted, never refused.
-    if let Some(fixed) = crate::journal::without_lone_surrogates(text) {
+    if let Some(fixed) = crate::surrogates::repaired(text) {
         return Ok(Some(redact_record_json(&fixed)?.unwrap_or(fixed)));
     }
     #[derive(serde::Deserialize)]
