@@ -251,10 +251,16 @@ fn journal(args: &JournalArgs) -> Result<(), String> {
 /// output quietly, as it does for other command-line tools; any other write
 /// error is a message, never a panic.
 fn emit(text: &str) -> Result<(), String> {
+    to_stdout(|out| out.write_all(text.as_bytes())).map_err(|e| format!("cannot write to stdout ({e})"))
+}
+
+/// Runs `write` on stdout, flushed; a reader that stops early (`| head`) is
+/// no error: the output ends quietly.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to stdout ({e})")),
-        _ => Ok(()),
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
     }
 }
 
@@ -398,13 +404,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         Some(path) => std::fs::File::create(path)
             .and_then(|mut f| write(&mut f))
             .map_err(|e| format!("{}: cannot write the packet ({e})", path.display()))?,
-        // A reader that stops early (`| head`) ends the output quietly.
-        None => match write(&mut std::io::stdout().lock()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                return Err(format!("cannot write the packet ({e})"));
-            }
-            _ => {}
-        },
+        None => to_stdout(write).map_err(|e| format!("cannot write the packet ({e})"))?,
     }
     Ok(packet.verdict)
 }

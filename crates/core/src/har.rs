@@ -405,24 +405,9 @@ impl<'de> Deserialize<'de> for PageText {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            // serde_json hands a string asked for as bytes over as WTF-8:
-            // a lone surrogate is the three bytes ED A0..BF 80..BF, which
-            // no UTF-8 text holds, each written as the three of U+FFFD.
+            // serde_json hands a string asked for as bytes over as WTF-8.
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PageText, E> {
-                let mut bytes = v.to_vec();
-                let mut i = 0;
-                while i + 2 < bytes.len() {
-                    if bytes[i] == 0xED
-                        && (0xA0..=0xBF).contains(&bytes[i + 1])
-                        && (0x80..=0xBF).contains(&bytes[i + 2])
-                    {
-                        bytes[i..i + 3].copy_from_slice("\u{fffd}".as_bytes());
-                        i += 3;
-                    } else {
-                        i += 1;
-                    }
-                }
-                Ok(PageText(String::from_utf8_lossy(&bytes).into_owned()))
+                Ok(PageText(crate::surrogates::from_wtf8_lossy(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<PageText, E> {
                 Ok(PageText(v.to_owned()))

@@ -49,6 +49,27 @@ pub fn repaired(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Text from WTF-8 bytes (what serde_json gives for a string asked for as
+/// bytes): a lone surrogate, the three bytes ED A0..BF 80..BF that no UTF-8
+/// text holds, becomes one U+FFFD.
+pub fn from_wtf8_lossy(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let mut bytes = bytes.to_vec();
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        if bytes[i] == 0xED && (0xA0..=0xBF).contains(&bytes[i + 1]) && (0x80..=0xBF).contains(&bytes[i + 2]) {
+            // U+FFFD is three bytes in UTF-8 too.
+            bytes[i..i + 3].copy_from_slice("\u{fffd}".as_bytes());
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,8 +54,8 @@ impl RuleTrait for Rule {
                 if pvs.iter().any(|&pv| j.pages[pv].purchase_hits > 0) {
                     return false;
                 }
-                let first = pvs[0];
-                !senders.iter().any(|&(pv, token, order_page)| match checkout_token(url) {
+                let (first, own) = (pvs[0], checkout_token(url));
+                !senders.iter().any(|&(pv, token, order_page)| match own {
                     Some(own) => token == Some(own) && (order_page || pv < first),
                     None => pv < first,
                 })
