@@ -2,7 +2,7 @@
 // Evidence from the network: pixel requests (webRequest) and the tab's page
 // views (webNavigation) become journal records of the tab whose watched page
 // sent or showed them.
-import { requestRecordKind } from '../wasm/pixelproof_wasm.js';
+import { maskEmails, requestRecordKind } from '../wasm/pixelproof_wasm.js';
 import { platform } from '../platform.js';
 import { readTop, writeLastTabs, writeTop } from '../storage.js';
 import { append } from './journal.js';
@@ -111,6 +111,15 @@ async function frameUrl(tab, frameId) {
 }
 
 /**
+ * Keeps the tab's top URL for a later worker, with any e-mail address in it
+ * masked as the journal's records have it (a restarted worker takes it as the
+ * document URL of the tab's next hits, which are masked alike).
+ * @param {number} tab
+ * @param {string} url
+ */
+const keepTop = (tab, url) => writeTop(tab, maskEmails(url) ?? url);
+
+/**
  * The tab's top URL ('' when unwatched), from memory or, after a restart, storage.
  * @param {number} tab
  * @returns {Promise<string | null>}
@@ -152,7 +161,7 @@ export async function learnTopUrl(tab, time, entry) {
   }
   topUrls.set(tab, url);
   lastWatchedTop.set(tab, url);
-  await writeTop(tab, url);
+  await keepTop(tab, url);
   noteTabOfOrigin(url, tab);
   learnt.set(tab, { url, time });
   append(tab, { kind: 'navigation', url, time, tab_id: tab, transition: null, origin: 'network' }, entry);
@@ -227,7 +236,7 @@ export async function onNavigation({ d, ...entry }) {
   }
   topUrls.set(tab, d.url);
   lastWatchedTop.set(tab, d.url);
-  await writeTop(tab, d.url);
+  await keepTop(tab, d.url);
   noteTabOfOrigin(d.url, tab);
   append(tab, { kind: 'navigation', url: d.url, time: d.timeStamp, tab_id: tab, transition: d.transition, origin: 'network' }, entry);
   return true;

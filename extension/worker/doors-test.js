@@ -5,6 +5,8 @@
 //
 //   get-packet, get-summary   the packet and summary of a tab, computed with the
 //                             panel's wasm module (the panel computes its own)
+//   get-stored                everything in storage.local as JSON text, for
+//                             the tests that look for customer data at rest
 //   test-bridge               the Firefox tests' way in (see test-bridge.js)
 import initPackets, { Packets } from '../wasm/pixelproof_panel.js';
 import { fromExtensionPage, ready } from './boot.js';
@@ -54,6 +56,11 @@ async function packets(msg) {
   }
 }
 
+/** Everything the extension keeps at rest, as the disk would hold it. */
+async function stored() {
+  return { text: JSON.stringify(await chrome.storage.local.get(null)) };
+}
+
 // BiDi cannot open moz-extension:// pages, so the Firefox tests reach this
 // worker through extension/test-bridge.js on one control page. Its requests are
 // answered only when the running manifest declares that script (dist/firefox-test
@@ -84,6 +91,8 @@ async function bridged(m, control) {
     case 'get-packet':
     case 'get-summary':
       return packets(m);
+    case 'get-stored':
+      return stored();
     case 'test-bridge':
     case 'page-records':
       return { error: 'unknown message' };
@@ -104,6 +113,7 @@ export const doors = {
       return bridged(m, control);
     }
     if ((type === 'get-packet' || type === 'get-summary') && fromExtensionPage(sender)) return packets(msg);
+    if (type === 'get-stored' && fromExtensionPage(sender)) return stored();
     return null;
   },
 };

@@ -2,7 +2,7 @@
 // The worker's journal store (journal-store.js over storage.local): every
 // record goes through the core's redaction on its way in, an open panel hears
 // of each batch, and a written batch moves the session and the badge on.
-import { REDACTED_KINDS } from '../wasm/contract.js';
+import { EMAIL_HINTS, REDACTED_KINDS } from '../wasm/contract.js';
 import { redactJson } from '../wasm/pixelproof_wasm.js';
 import { createJournalStore } from '../journal-store.js';
 import { inboxDone, journalId, KEY, local } from '../storage.js';
@@ -42,10 +42,11 @@ export const journal = createJournalStore({
 readsHeldBy((tab, read) => journal.holdingWrites(tab, read));
 
 // Plain customer data never reaches the disk: the core replaces each plain
-// advanced-matching value with the SHA-256 of its normalised form (as Meta
-// normalises it) and keeps an order's figures only. It decides alone which
-// records need it: every record of a kind its contract lists goes through it,
-// as JSON text.
+// advanced-matching value and each e-mail address (a page URL's `?email=`)
+// with the SHA-256 of its normalised form (as Meta normalises it) and keeps an
+// order's figures only. It decides alone which records need it: every record
+// of a kind its contract lists, and any whose text holds what an address
+// holds, goes through it as JSON text.
 /** @type {Set<string>} */
 const REDACTED = new Set(REDACTED_KINDS);
 /**
@@ -55,7 +56,7 @@ const REDACTED = new Set(REDACTED_KINDS);
  */
 export function redacted(record) {
   const text = JSON.stringify(record);
-  const out = REDACTED.has(record.kind) ? redactJson(text) : undefined;
+  const out = REDACTED.has(record.kind) || EMAIL_HINTS.some((h) => text.includes(h)) ? redactJson(text) : undefined;
   return out === undefined ? { record, text } : { record: JSON.parse(out), text: out };
 }
 

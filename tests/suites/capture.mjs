@@ -3,6 +3,7 @@
 // Firefox (tests/firefox/capture.test.mjs).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,6 +165,39 @@ export function captureSuite(driver, more = () => {}) {
       const { packet } = await t.send({ type: 'get-packet', tabId });
       assert.equal(packet.capture.requests.uncaptured, 0, JSON.stringify(packet.capture.requests));
       assert.ok(packet.capture.requests.listed >= 3, `the relays counted the page's own hits: ${JSON.stringify(packet.capture.requests)}`);
+    });
+
+    test('an e-mail address in a store URL is nowhere at rest, and its page is judged as any other', async () => {
+      // A newsletter link: the address percent-encoded once, as mail tools write it.
+      const { t } = state;
+      const url = `${PRODUCT}?utm_source=newsletter&email=Jane.Doe%40Example.com`;
+      const masked = `${PRODUCT}?utm_source=newsletter&email=plain:email:${createHash('sha256').update('jane.doe@example.com').digest('hex')}`;
+      const before = t.server.hits.length;
+      const page = await t.newPage();
+      await page.goto(url);
+      await serverHits(t.server, before + 4);
+      // The page sends what it would without the extension: its address, in its dl.
+      assert.ok(t.server.hits.slice(before).some((h) => new URL(h.url).searchParams.get('dl') === url), 'the page sent its own URL');
+      const tabId = await t.tabIdOf(url);
+      const records = await t.journalUntil(tabId, (rs) => rs.filter(isPixel).length >= 4 && rs.some((r) => r.kind === 'scripts'), 'the page view, its four hits and its scripts');
+      assert.deepEqual(records.filter((r) => r.kind === 'navigation').map((r) => r.url), [masked]);
+      const theme = records.filter(isPixel).find((r) => param(r, 'eid') === 'vc-tee-1');
+      assert.ok(theme, "the theme's ViewContent");
+      assert.equal(param(theme, 'dl'), masked, 'the hit names the page as the navigation does');
+      assert.equal(theme.context.document_url, masked);
+      const { text } = await t.send({ type: 'get-stored' });
+      assert.ok(text.includes(masked), 'the page is kept, masked');
+      assert.ok(!/jane\.doe/i.test(text), 'no plain address at rest');
+      // The theme's hits are judged under the page view they name, with no
+      // mismatch (the test store's app pixel names the page without its query).
+      const { packet } = await t.send({ type: 'get-packet', tabId });
+      const shown = packet.pages.find((p) => p.url === masked);
+      assert.ok(shown, 'the page view, masked');
+      const own = packet.hits.filter((h) => h.event_id === 'pv-tee-1' || h.event_id === 'vc-tee-1');
+      assert.deepEqual(own.map((h) => h.page_view), [shown.id, shown.id]);
+      const mismatched = packet.findings.filter((g) => g.code === 'page_url_mismatch').flatMap((g) => g.instances.flatMap((f) => f.hit_ids));
+      assert.deepEqual(own.filter((h) => mismatched.includes(h.id)), []);
+      await page.close();
     });
 
     more(state);

@@ -9,7 +9,9 @@
 //! Which records may carry customer data is the core's decision alone
 //! ([`crate::privacy::REDACTED_KINDS`], which the contract carries): the worker
 //! hands every record of those kinds to the core's redaction, which decides
-//! the rest (which fields, whether anything is plain).
+//! the rest (which fields, whether anything is plain), and every other record
+//! whose JSON text holds one of [`crate::privacy::EMAIL_HINTS`] (an e-mail
+//! address in a page URL).
 
 use serde::Serialize;
 
@@ -60,6 +62,9 @@ pub const MESSAGES: &[Message] = &[
     msg("listed-wanted", "worker"),
     msg("get-packet", "test"),
     msg("get-summary", "test"),
+    // Everything the extension keeps in storage.local, as JSON text: what
+    // the privacy tests search for customer data at rest.
+    msg("get-stored", "test"),
     msg("tabs", "test"),
     msg("open-panel", "test"),
     msg("test-bridge", "test"),
@@ -176,6 +181,7 @@ pub struct Contract {
     pub relay_kinds: &'static [&'static str],
     pub user_kinds: &'static [&'static str],
     pub redacted_kinds: &'static [&'static str],
+    pub email_hints: &'static [&'static str],
     pub messages: &'static [Message],
     pub limits: Limits,
     pub key_prefixes: KeyPrefixes,
@@ -186,6 +192,7 @@ pub const CONTRACT: Contract = Contract {
     relay_kinds: RELAY_KINDS,
     user_kinds: USER_KINDS,
     redacted_kinds: crate::privacy::REDACTED_KINDS,
+    email_hints: crate::privacy::EMAIL_HINTS,
     messages: MESSAGES,
     limits: LIMITS,
     key_prefixes: KEY_PREFIXES,

@@ -134,7 +134,8 @@ pub fn mask(key: &str, value: &str) -> Option<String> {
 /// stored. Returns whether anything changed.
 pub fn redact_record(record: &mut Value) -> bool {
     let kind = record.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
-    redactor(&kind).is_some_and(|redact| redact(record))
+    let by_kind = redactor(&kind).is_some_and(|redact| redact(record));
+    mask_strings_in(record, mask_emails) | by_kind
 }
 
 /// The record kinds that can carry customer data: those [`redactor`] has a
@@ -169,8 +170,8 @@ fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
 /// A journal record's JSON text with plain customer data replaced (compact
 /// JSON), or `None` when it may be stored as it is. A record that cannot carry
 /// customer data (by its kind; an fbq call other than `init` or `set`; a
-/// request whose text names no user-data parameter and has no raw body) is
-/// only scanned, never built.
+/// request whose text names no user-data parameter and has no raw body) and
+/// holds none of the [`EMAIL_HINTS`] is only scanned, never built.
 pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Error> {
     // A lone UTF-16 surrogate from the page (see journal::record_from_json)
     // is stored as U+FFFD, so the record is read and redacted, never refused.
@@ -186,19 +187,135 @@ pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Erro
     }
     let peek = serde_json::from_str::<Peek>(text)?;
     let kind = peek.kind.unwrap_or_default();
-    let Some(redact) = redactor(&kind) else {
-        return Ok(None);
-    };
     let skip = match kind.as_ref() {
         "fbq_call" => !matches!(peek.method.as_deref(), Some("init" | "set")),
         "request" => !names_user_data(text),
         _ => false,
     };
-    if skip {
+    let redact = redactor(&kind).filter(|_| !skip);
+    let emails = may_hold_email(text);
+    if redact.is_none() && !emails {
         return Ok(None);
     }
     let mut value: Value = serde_json::from_str(text)?;
-    Ok(redact(&mut value).then(|| value.to_string()))
+    let by_kind = redact.is_some_and(|redact| redact(&mut value));
+    let masked = emails && mask_strings_in(&mut value, mask_emails);
+    Ok((by_kind || masked).then(|| value.to_string()))
+}
+
+/// What a text holding an e-mail address holds at least one of, however
+/// often it was percent-encoded as part of a URL (`dl` is the page URL
+/// encoded once; a page URL may already hold `%40`). The worker hands the
+/// core every record whose JSON text holds one, whatever its kind.
+pub const EMAIL_HINTS: &[&str] = &["@", "%40", "%2540"];
+
+fn may_hold_email(text: &str) -> bool {
+    EMAIL_HINTS.iter().any(|h| text.contains(h))
+}
+
+/// `text` with each e-mail address in it replaced by its stored marker
+/// (`plain:email:<SHA-256 of the normalised address>`), `None` when it holds
+/// none. Page URLs carry addresses (a newsletter link's `?email=`, a sign-up
+/// redirect), as they are and inside other URLs: the `dl` and `rl` of a pixel
+/// request, percent-encoded once, or twice when the page URL already was.
+/// The address is read through that encoding and the marker is the same
+/// whichever way it was written, so a navigation and the `dl` of its hits
+/// still name the same page. The marker holds no character a URL must
+/// encode. An `@` in the authority of a URL (`https://user@host/`) is a user
+/// name, not an address, and a package version (`react@18.2.0`) is no address:
+/// a domain's last label starts with a letter.
+pub fn mask_emails(text: &str) -> Option<String> {
+    if !may_hold_email(text) {
+        return None;
+    }
+    // Where an address may start: after a URL's authority, if `text` is one.
+    let from = url_authority_end(text);
+    // The text as characters, each with the bytes it was written as: `%XX`
+    // and `%25XX` are read as the one character they encode.
+    let bytes = text.as_bytes();
+    let hex = |i: usize| {
+        let h = |b: u8| char::from(b).to_digit(16);
+        Some(h(*bytes.get(i)?)? * 16 + h(*bytes.get(i + 1)?)?)
+    };
+    let mut units: Vec<(usize, usize, char)> = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        // An escape of a non-ASCII byte is part of no address.
+        let escaped = |byte: u32| char::from_u32(byte).filter(char::is_ascii).unwrap_or('\u{fffd}');
+        let (len, c) = match (hex(i + 3), hex(i + 1)) {
+            (Some(byte), _) if text[i..].starts_with("%25") => (5, escaped(byte)),
+            (_, Some(byte)) if bytes[i] == b'%' => (3, escaped(byte)),
+            _ => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                (c.len_utf8(), c)
+            }
+        };
+        units.push((i, i + len, c));
+        i += len;
+    }
+    let local = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || ".-".contains(c);
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut k = 0;
+    while k < units.len() {
+        let (at, _, c) = units[k];
+        if c != '@' || at < from {
+            k += 1;
+            continue;
+        }
+        let mut start = k;
+        while start > 0 && local(units[start - 1].2) {
+            start -= 1;
+        }
+        while start < k && units[start].2 == '.' {
+            start += 1;
+        }
+        let mut end = k + 1;
+        while end < units.len() && domain(units[end].2) {
+            end += 1;
+        }
+        while end > k + 1 && matches!(units[end - 1].2, '.' | '-') {
+            end -= 1;
+        }
+        let name: String = units[start..k].iter().map(|u| u.2).collect();
+        let host: String = units[k + 1..end].iter().map(|u| u.2).collect();
+        let labels: Vec<&str> = host.split('.').collect();
+        let is_address = !name.is_empty()
+            && labels.len() >= 2
+            && labels.iter().all(|l| !l.is_empty())
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.starts_with(|c: char| c.is_ascii_alphabetic()));
+        if !is_address {
+            k += 1;
+            continue;
+        }
+        let address = format!("{name}@{host}");
+        out.push_str(&text[copied..units[start].0]);
+        out.push_str(&mask("em", &address).unwrap_or(address));
+        copied = units[end - 1].1;
+        k = end;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+/// Where the authority of an absolute URL ends (`scheme://authority`), or 0.
+fn url_authority_end(text: &str) -> usize {
+    let Some(colon) = text.find("://") else {
+        return 0;
+    };
+    let scheme = &text[..colon];
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    if !is_scheme {
+        return 0;
+    }
+    let rest = colon + 3;
+    text[rest..].find(['/', '?', '#']).map_or(text.len(), |i| rest + i)
 }
 
 /// Whether a request record's JSON text can hold a user-data value: it names a
@@ -606,14 +723,14 @@ fn response_fields_only(text: &str) -> Option<String> {
             changed |= keep_only(e, RESPONSE_ERROR_FIELDS);
             for (k, v) in e.iter_mut() {
                 if k != "fbtrace_id" {
-                    changed |= mask_echoes_in(v);
+                    changed |= mask_strings_in(v, mask_echoes);
                 }
             }
         } else if top.get("error").is_some() {
             changed |= top.remove("error").is_some();
         }
         if let Some(m) = top.get_mut("messages") {
-            changed |= mask_echoes_in(m);
+            changed |= mask_strings_in(m, mask_echoes);
         }
     }
     changed.then(|| {
@@ -624,18 +741,18 @@ fn response_fields_only(text: &str) -> Option<String> {
     })
 }
 
-/// Masks echoed customer data in every string of `v`.
-fn mask_echoes_in(v: &mut Value) -> bool {
+/// Applies `mask` to every string of `v`; whether any changed.
+fn mask_strings_in(v: &mut Value, mask: fn(&str) -> Option<String>) -> bool {
     match v {
-        Value::String(s) => match mask_echoes(s) {
+        Value::String(s) => match mask(s) {
             Some(masked) => {
                 *s = masked;
                 true
             }
             None => false,
         },
-        Value::Array(items) => items.iter_mut().fold(false, |c, i| mask_echoes_in(i) | c),
-        Value::Object(o) => o.values_mut().fold(false, |c, i| mask_echoes_in(i) | c),
+        Value::Array(items) => items.iter_mut().fold(false, |c, i| mask_strings_in(i, mask) | c),
+        Value::Object(o) => o.values_mut().fold(false, |c, i| mask_strings_in(i, mask) | c),
         _ => false,
     }
 }
@@ -1111,11 +1228,18 @@ mod tests {
         let hit = json!({"kind": "request", "url": "https://www.facebook.com/tr/?id=1&ud[em]=jane.doe%40example.com"});
         let out = redact_record_json(&hit.to_string()).expect("JSON").expect("redacted");
         assert!(!out.contains("jane") && out.contains("plain%3Aemail%3A"), "{out}");
+        // Any kind: an e-mail address in a page URL is masked too.
         let nav = json!({"kind": "navigation", "url": "https://shop.test/?email=jane.doe@example.com", "time": 1});
+        let out = redact_record_json(&nav.to_string()).expect("JSON").expect("masked");
         assert_eq!(
-            redact_record_json(&nav.to_string()).ok(),
+            serde_json::from_str::<Value>(&out).expect("JSON")["url"],
+            json!(format!("https://shop.test/?email=plain:email:{}", sha256_hex(JANE)))
+        );
+        let plain = json!({"kind": "navigation", "url": "https://shop.test/products/tee", "time": 1});
+        assert_eq!(
+            redact_record_json(&plain.to_string()).ok(),
             Some(None),
-            "not a kind that is redacted"
+            "nothing to mask"
         );
         let hashed =
             json!({"kind": "request", "url": format!("https://www.facebook.com/tr/?ud[em]={}", sha256_hex(JANE))});
@@ -1135,8 +1259,13 @@ mod tests {
         let udff =
             json!({"kind": "request", "url": "https://www.facebook.com/tr/?udff%5Bem%5D=jane.doe%40example.com"});
         assert!(redact_record_json(&udff.to_string()).expect("JSON").is_some());
-        let track = json!({"kind": "fbq_call", "method": "track", "args": ["Lead", {"em": "jane.doe@example.com"}]});
+        let track = json!({"kind": "fbq_call", "method": "track", "args": ["Lead", {"content_name": "Tee"}]});
         assert_eq!(redact_record_json(&track.to_string()).ok(), Some(None));
+        // An address in a track call's custom data is no advanced matching,
+        // but customer data all the same.
+        let track = json!({"kind": "fbq_call", "method": "track", "args": ["Lead", {"em": "jane.doe@example.com"}]});
+        let out = redact_record_json(&track.to_string()).expect("JSON").expect("masked");
+        assert!(!out.contains("jane") && out.contains("plain:email:"), "{out}");
         let init = json!({"kind": "fbq_call", "method": "init", "args": ["1", {"em": "jane.doe@example.com"}]});
         assert!(redact_record_json(&init.to_string()).expect("JSON").is_some());
     }
@@ -1340,5 +1469,51 @@ mod tests {
         let mut ok = json!({"kind": "server_response", "label": "r", "text": "{\"events_received\": 2, \"messages\": [], \"fbtrace_id\": \"AbC\"}"});
         assert!(!redact_record(&mut ok));
         assert_eq!(mask_echoes("Object with ID '1234567890' does not exist"), None);
+    }
+
+    /// Every way a page URL carries an address: as typed, percent-encoded
+    /// once (a newsletter link), inside a pixel request's `dl` (encoded once
+    /// more), and what is no address.
+    #[test]
+    fn e_mail_addresses_in_urls_are_masked_however_they_are_encoded() {
+        let marker = format!("plain:email:{}", sha256_hex(JANE));
+        for (text, want) in [
+            ("https://shop.test/?email=Jane.Doe@Example.com&utm_source=x", format!("https://shop.test/?email={marker}&utm_source=x")),
+            ("https://shop.test/?email=jane.doe%40example.com", format!("https://shop.test/?email={marker}")),
+            ("https://shop.test/?email=jane.doe%2540example.com", format!("https://shop.test/?email={marker}")),
+            ("https://shop.test/account/jane.doe@example.com/", format!("https://shop.test/account/{marker}/")),
+            ("Write to jane.doe@example.com.", format!("Write to {marker}.")),
+            (
+                "https://www.facebook.com/tr/?id=1&dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djane.doe%40example.com%26x%3D1&rl=",
+                format!("https://www.facebook.com/tr/?id=1&dl=https%3A%2F%2Fshop.test%2F%3Femail%3D{marker}%26x%3D1&rl="),
+            ),
+        ] {
+            let masked = mask_emails(text).unwrap_or_else(|| panic!("{text}: nothing masked"));
+            assert_eq!(masked, want, "{text}");
+            assert_eq!(mask_emails(&masked), None, "masking twice changes nothing: {masked}");
+        }
+        // The `dl` above names the same page as the navigation, masked.
+        let hit = mask_emails(
+            "https://www.facebook.com/tr/?dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djane.doe%2540example.com",
+        )
+        .expect("masked");
+        let dl = url::Url::parse(&hit)
+            .expect("URL")
+            .query_pairs()
+            .find(|(k, _)| k == "dl")
+            .expect("dl")
+            .1
+            .into_owned();
+        assert_eq!(Some(dl), mask_emails("https://shop.test/?email=jane.doe%40example.com"));
+        for text in [
+            "https://jane@shop.test/products/tee",
+            "https://cdn.jsdelivr.net/npm/react@18.2.0/umd/react.js",
+            "https://shop.test/wpm@0.0.314@6f8e2e27w/custom/web-pixel-42@1/sandbox/",
+            "https://shop.test/?q=%40home",
+            "@ a@b a@.com a@b. jane@example.c",
+            "no address",
+        ] {
+            assert_eq!(mask_emails(text), None, "{text}");
+        }
     }
 }

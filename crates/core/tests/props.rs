@@ -154,6 +154,26 @@ proptest! {
         prop_assert_eq!(pixelproof_core::privacy::mask_echoes(&masked), None);
     }
 
+    /// An address in a page URL, as typed or percent-encoded once or twice,
+    /// never survives, in any encoding, and is masked to the same marker.
+    #[test]
+    fn an_address_in_a_url_never_survives_masking(user in "[a-z0-9][a-z0-9._+-]{0,12}", host in "[a-z0-9-]{1,10}", tld in "[a-z]{2,6}", path in "[a-z0-9/._-]{0,20}", tail in "\\PC{0,30}", depth in 0usize..3) {
+        prop_assume!(!tail.contains('@'));
+        let email = format!("{user}@{host}.{tld}");
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let mut value = email.clone();
+        for _ in 0..depth {
+            value = encode(&value);
+        }
+        let text = format!("https://shop.test/{path}?email={value}&next={}", encode(&tail));
+        let masked = pixelproof_core::privacy::mask_emails(&text).expect("an address to mask");
+        let decoded = percent_encoding::percent_decode_str(&percent_encoding::percent_decode_str(&masked).decode_utf8_lossy()).decode_utf8_lossy().into_owned();
+        prop_assert!(!decoded.contains(&format!("{user}@")), "{}", masked);
+        let marker = pixelproof_core::privacy::mask("em", &email).expect("a marker");
+        prop_assert!(masked.contains(&marker), "{}", masked);
+        prop_assert_eq!(pixelproof_core::privacy::mask_emails(&masked), None);
+    }
+
     #[test]
     fn capi_and_order_parsers_never_panic_on_json_shapes(v in any::<f64>(), s in "\\PC{0,20}", n in any::<i64>()) {
         let capi = serde_json::json!({"data": [{"event_name": s, "event_id": n, "custom_data": {"value": v, "currency": s}}]}).to_string();

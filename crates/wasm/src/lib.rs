@@ -42,6 +42,14 @@ pub fn redact_json(text: &str) -> Result<Option<String>, JsError> {
     pixelproof_core::privacy::redact_record_json(text).map_err(|e| JsError::new(&format!("record to redact: {e}")))
 }
 
+/// `text` (a page URL the worker keeps beside the journal) with each e-mail
+/// address in it masked as the journal's records are, or `undefined` when it
+/// holds none.
+#[wasm_bindgen(js_name = maskEmails)]
+pub fn mask_emails(text: &str) -> Option<String> {
+    pixelproof_core::privacy::mask_emails(text)
+}
+
 /// Why a pasted Conversions API payload (`kind` `server_payload`), Meta's
 /// response to one (`server_response`) or order (`order`: JSON or an Orders
 /// export CSV, `order_name` picking one order of a CSV holding several) cannot

@@ -146,4 +146,50 @@ mod tests {
         let j = records.into_iter().fold(J::new(), J::record);
         assert!(j.only("page_url_mismatch").is_empty());
     }
+
+    /// A store URL with an address (a newsletter link) is masked in every
+    /// record that holds it, alike: the page views, the hits' pages and every
+    /// finding are what they were with the address in the clear.
+    #[test]
+    fn a_page_url_with_an_address_is_masked_alike_everywhere_and_judged_the_same() {
+                for page in [
+            "https://shop.test/products/tee?utm_source=newsletter&email=Jane.Doe%40Example.com",
+            "https://shop.test/products/tee?email=jane.doe@example.com",
+        ] {
+            let plain = J::new()
+                .nav(page)
+                .hit("PageView", &[("eid", "pv-1")])
+                .hit("ViewContent", &[("eid", "vc-1")])
+                .history("https://shop.test/cart?email=jane.doe@example.com")
+                .hit("AddToCart", &[]);
+            let stored: Vec<String> = plain
+                .records
+                .iter()
+                .map(|r| {
+                    let text = serde_json::to_string(r).expect("JSON");
+                    crate::privacy::redact_record_json(&text).expect("JSON").unwrap_or(text)
+                })
+                .collect();
+            let all = stored.join("\n");
+            assert!(!all.to_lowercase().contains("jane.doe"), "{all}");
+            let masked: Vec<crate::journal::Record> = stored
+                .iter()
+                .map(|t| crate::journal::record_from_json(t).expect("a record"))
+                .collect();
+            let judged = |records: Vec<crate::journal::Record>| {
+                let mut s = crate::session::Session::from_records(Default::default(), records);
+                let pages: Vec<usize> = s.journey().hits.iter().map(|h| h.page_view).collect();
+                let codes: Vec<(String, Vec<u32>)> = s
+                    .findings()
+                    .into_iter()
+                    .map(|f| (f.code.to_owned(), f.hit_ids))
+                    .collect();
+                (pages, codes)
+            };
+            let (pages, codes) = judged(masked);
+            assert_eq!((pages.clone(), codes.clone()), judged(plain.records), "{page}");
+            assert_eq!(pages, vec![0, 0, 1], "{page}");
+            assert!(codes.iter().all(|(c, _)| c != "page_url_mismatch"), "{codes:?}");
+        }
+    }
 }
