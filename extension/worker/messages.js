@@ -70,9 +70,13 @@ async function control(msg) {
       // in the clear, and the panel shows the message instead.
       // An order may name which order of an Orders export CSV it is.
       const orderName = msg.kind === 'order' && msg.orderName ? String(msg.orderName).slice(0, 200) : undefined;
-      const problem = evidenceProblem(msg.kind, label, text, orderName);
+      // A server payload may name the pixel it was sent to.
+      const pixelId = msg.kind === 'server_payload' && msg.pixelId ? String(msg.pixelId).trim().slice(0, 200) : undefined;
+      const problem = evidenceProblem(msg.kind, label, text, orderName, pixelId);
       if (problem) return { error: problem };
-      const safe = redacted({ kind: msg.kind, label, text, origin: 'user', ...(orderName ? { order_name: orderName } : {}) });
+      const safe = redacted({
+        kind: msg.kind, label, text, origin: 'user', ...(orderName ? { order_name: orderName } : {}), ...(pixelId ? { pixel_id: pixelId } : {}),
+      });
       if (safe.text.length > LIMITS.pasteMax) {
         return { error: `${label}: not stored: ${kb(safe.text.length)} is over the ${kb(LIMITS.pasteMax)} a paste may take. Paste fewer events at a time.` };
       }

@@ -269,6 +269,34 @@ describe('Conversions API payloads and click ids in the panel', () => {
     await panel.close();
   });
 
+  test('the pixel a payload was sent to is checked, stored with it and decides what pairs', async () => {
+    await adJourney('pixel');
+    const tabId = tabs.pixel;
+    const panel = await openPanel(tabId);
+    const atc = ids('pixel', 'atc-tee-1');
+    const body = { data: [{ event_name: 'AddToCart', event_time: Math.floor(Date.now() / 1000), event_id: 'atc-tee-1', action_source: 'website',
+      event_source_url: LANDING, user_data: { em: [EM], client_user_agent: UA, fbp: atc.fbp, fbc: atc.fbc }, custom_data: { value: 30, currency: 'USD' } }] };
+    // Not a pixel id: refused beside the paste, nothing stored.
+    await panel.fill('#pp-capi-pixel', 'pixel-1');
+    await panel.fill('#pp-capi', JSON.stringify(body));
+    await panel.click('#pp-capi-add');
+    await panel.waitForFunction(() => /is not a pixel id/.test(document.querySelector('#pp-capi-error').textContent));
+    assert.match(await panel.textContent('#pp-capi-error'), /`pixel-1` is not a pixel id; give the digits of the pixel/);
+    assert.equal((await t.journal(tabId)).filter((r) => r.kind === 'server_payload').length, 0);
+    // A pixel the browser never sent to: stored with the payload; no browser
+    // event pairs with it, and the gate says so.
+    await panel.fill('#pp-capi-pixel', ' 5555 ');
+    await paste(panel, tabId, body);
+    assert.match(await panel.textContent('#pp-status'), /Stored 1 server event\(s\) to pixel 5555 from/);
+    const [stored] = (await t.journal(tabId)).filter((r) => r.kind === 'server_payload');
+    assert.equal(stored.pixel_id, '5555');
+    assert.match(await panel.textContent('#pp-gate-body'), /no browser Purchase to pixel 5555 \(the server payload's\)/);
+    const { packet } = await t.send({ type: 'get-packet', tabId });
+    assert.deepEqual(packet.server.events.map((e) => e.pixel_id), ['5555']);
+    assert.equal(packet.decision.evidence.find((e) => e.source === 'server').detail, 'pasted CAPI payload: 1 event to pixel 5555');
+    await panel.close();
+  });
+
   test('a consent banner that never grants holds core events back, and is named', async () => {
     const page = await t.context.newPage();
     await page.goto('https://shop.test/consent');

@@ -64,6 +64,12 @@ struct AuditArgs {
     /// the first answers the first --server file, the second the second, and so on.
     #[arg(long = "server-response", value_name = "RESPONSE.json")]
     server_response: Vec<PathBuf>,
+    /// The pixel the --server payloads were sent to (the id in the request path
+    /// /{pixel_id}/events). With several pixels on the store, only that pixel's
+    /// browser events are paired with them; a browser-only pixel (an agency's)
+    /// is then no part of the dedup check. Without it every pixel's are.
+    #[arg(long = "server-pixel", value_name = "PIXEL_ID", requires = "server")]
+    server_pixel: Option<String>,
     /// The Shopify order: the Admin GraphQL order JSON (with or without its
     /// {"data": {"order": …}} wrapper), the REST order JSON, the Admin's Orders
     /// export CSV, or figures like {"total": 118, "currency": "USD"}.
@@ -357,6 +363,12 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
             args.server.len()
         ));
     }
+    let pixel_id = args
+        .server_pixel
+        .as_deref()
+        .map(|id| pixelproof_core::inputs::stated_pixel_id("--server-pixel", id))
+        .transpose()
+        .map_err(|e| e.to_string())?;
     for (i, path) in args.server.iter().enumerate() {
         let text = read_text(path)?;
         let label = path.display().to_string();
@@ -364,6 +376,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
         session.add(Record::ServerPayload(UserText {
             label: label.clone(),
             text,
+            pixel_id: pixel_id.clone(),
             ..Default::default()
         }));
         if let Some(rpath) = args.server_response.get(i) {
@@ -379,6 +392,7 @@ fn audit(args: &AuditArgs) -> Result<Verdict, String> {
             label,
             text,
             order_name: name,
+            ..Default::default()
         }));
     }
     let review = read_review(args.review.as_ref())?;

@@ -345,3 +345,82 @@ fn an_export_of_several_orders_needs_a_name_and_bad_order_files_exit_two() {
     ]);
     assert!(err.contains("the order here is #1001, not #1002"), "{err}");
 }
+
+/// A store's own pixel, deduplicated with its Conversions API, and an
+/// agency's pixel that GTM sends a Purchase to from the browser only. A
+/// Conversions API body does not name its pixel: unsaid, every pixel's
+/// Purchase is paired with it and the agency's fails, with a hint; said, only
+/// the store's pixel is paired, and saying the wrong pixel still fails.
+#[test]
+fn with_two_pixels_the_payloads_stated_pixel_decides_which_purchases_pair() {
+    const AGENCY: &str = "987654321098765";
+    let run = |extra: &[&str]| {
+        audit(
+            "two-pixels.har",
+            Some("store.capi.json"),
+            "store.order.graphql.json",
+            extra,
+        )
+    };
+    let p = run(&[]);
+    assert_eq!(p["verdict"], "stop");
+    let dedup = check(&p, "dedup");
+    assert_eq!(dedup["state"], "stop");
+    assert!(
+        dedup["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("#6 eid gtm-5f1d2a (pixel {AGENCY})")),
+        "{dedup}"
+    );
+    assert!(dedup["needs"].as_str().unwrap().contains("--server-pixel"), "{dedup}");
+    assert_eq!(fails(&p), vec![format!("dedup_key_mismatch: browser Purchase #6 (pixel {AGENCY}) has eid \"gtm-5f1d2a\" but the server sent event_id order-1001")]);
+
+    let p = run(&["--server-pixel", "1234567890"]);
+    assert!(fails(&p).is_empty(), "{:#?}", fails(&p));
+    assert_eq!(check(&p, "dedup")["state"], "go");
+    assert_eq!(
+        check(&p, "dedup")["detail"],
+        "1 browser Purchase hit(s) share name and event_id with the server"
+    );
+    let server = p["decision"]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source"] == "server")
+        .unwrap();
+    assert!(
+        server["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("4 events to pixel 1234567890"),
+        "{server}"
+    );
+    assert!(p["server"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["pixel_id"] == "1234567890"));
+
+    let p = run(&["--server-pixel", AGENCY]);
+    assert_eq!(check(&p, "dedup")["state"], "stop");
+    assert_eq!(fails(&p).len(), 1, "{:#?}", fails(&p));
+    let p = run(&["--server-pixel", "5555"]);
+    assert_eq!(
+        check(&p, "dedup")["detail"],
+        "no browser Purchase to pixel 5555 (the server payload's) to pair with the server"
+    );
+
+    let err = refused(&[
+        "audit",
+        &fixture("two-pixels.har"),
+        "--server",
+        &fixture("store.capi.json"),
+        "--server-pixel",
+        "pixel-1",
+    ]);
+    assert!(
+        err.contains("--server-pixel: pixel id: `pixel-1` is not a pixel id; give the digits"),
+        "{err}"
+    );
+}

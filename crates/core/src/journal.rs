@@ -203,6 +203,7 @@ struct WireRecord {
     label: String,
     text: String,
     order_name: Option<String>,
+    pixel_id: Option<String>,
     count: u64,
     kinds: std::collections::BTreeMap<String, u64>,
     reason: Option<String>,
@@ -221,6 +222,7 @@ impl TryFrom<WireRecord> for Record {
             label: w.label,
             text: w.text,
             order_name: w.order_name,
+            pixel_id: w.pixel_id,
         };
         let Some(kind) = w.kind else {
             return Err("missing field `kind`".into());
@@ -637,6 +639,11 @@ pub struct UserText {
     /// (its name, `#1001`); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_name: Option<String>,
+    /// For a Conversions API payload: the pixel it was sent to (the id in the
+    /// request's path, `/{pixel_id}/events`, which the body does not hold),
+    /// as the user stated it; absent when not stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -819,6 +826,7 @@ mod tests {
                 label: "response.json".into(),
                 text: "{\"events_received\":1}".into(),
                 order_name: None,
+                pixel_id: None,
             }),
             Record::Order(UserText {
                 label: "order.json".into(),

@@ -575,8 +575,13 @@ fn evidence_sources(j: &Journey, review: &Review, server: &[String], order: Opti
         server
             .iter()
             .map(|label| {
-                let n = j.server.iter().flatten().filter(|e| &e.source == label).count();
+                let events: Vec<&ServerEvent> = j.server.iter().flatten().filter(|e| &e.source == label).collect();
+                let n = events.len();
                 let mut line = format!("{label}: {n} event{}", plural(n));
+                let pixels = crate::sort::distinct(events.iter().filter_map(|e| e.pixel_id.clone()));
+                if !pixels.is_empty() {
+                    line.push_str(&format!(" to pixel {}", pixels.join(", ")));
+                }
                 if let Some(fields) = credentials_removed(j, label) {
                     line.push_str(&format!(" ({fields} removed: a credential, never stored or exported)"));
                 }
@@ -1037,6 +1042,7 @@ mod v2_tests {
                 label: "pasted".into(),
                 text,
                 order_name: None,
+                pixel_id: None,
             }))
             .session();
         let p = Packet::build(&mut s, &Review::default(), &PacketOptions::default());
@@ -1133,6 +1139,7 @@ mod v2_tests {
                     bad("1001")
                 ),
                 order_name: None,
+                pixel_id: None,
             }));
         let review = Review {
             notes: Some(bad("notes")),

@@ -17,8 +17,9 @@ pub struct Pairing<'a> {
     pub twin: Option<&'a ServerEvent>,
 }
 
-/// Pairs every counted browser core hit with server events. Empty when no
-/// server payload was supplied.
+/// Pairs every counted browser core hit with server events: each hit of a
+/// pixel the payloads were sent to (all of them, where the user did not say
+/// which). Empty when no server payload was supplied.
 pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
     if j.server.is_none() {
         return Vec::new();
@@ -33,12 +34,21 @@ pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
 }
 
 /// What the server sent for one browser hit's action: server events with its
-/// name (narrowed to its order for a Purchase that names one), and its twin by
-/// event id. `None` when no server payload was supplied.
+/// name, of a payload sent to its pixel (narrowed to its order for a Purchase
+/// that names one), and its twin by event id. `None` when no server payload
+/// was supplied, or none was sent to the hit's pixel: a browser-only pixel
+/// (an agency's) is no part of the server's dedup.
 pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
     let server = j.server.as_ref()?;
+    let pixel = hit.pixel_id.as_deref();
+    if !server.is_empty() && !server.iter().any(|s| s.may_pair_with(pixel)) {
+        return None;
+    }
     let ev = hit.event_name();
-    let mut candidates: Vec<&ServerEvent> = server.iter().filter(|s| s.event_name == ev).collect();
+    let mut candidates: Vec<&ServerEvent> = server
+        .iter()
+        .filter(|s| s.event_name == ev && s.may_pair_with(pixel))
+        .collect();
     if let Some(order) = hit.custom("order_id") {
         let same_order: Vec<&ServerEvent> = candidates
             .iter()

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::journey::Journey;
 use crate::losses::Losses;
 use crate::model::Hit;
-use crate::pairing::pairings;
+use crate::pairing::{pairings, Pairing};
 use crate::purchases::judge;
 use crate::review::Review;
 use crate::rules::{Finding, Severity};
@@ -514,28 +514,55 @@ fn dedup_check(j: &Journey) -> Check {
         .into_iter()
         .filter(|p| p.hit.event_name() == "Purchase")
         .collect();
+    let server = j.server.as_deref().unwrap_or_default();
+    let stated: BTreeSet<&str> = server.iter().filter_map(|s| s.pixel_id.as_deref()).collect();
     if purchases.is_empty() {
+        let to = if stated.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " to pixel {} (the server payload's)",
+                stated.iter().copied().collect::<Vec<_>>().join(", ")
+            )
+        };
         return check(
             "dedup",
             CheckState::Stop,
-            "no browser Purchase to pair with the server",
+            format!("no browser Purchase{to} to pair with the server"),
             None,
         );
     }
-    let unmatched: Vec<String> = purchases
-        .iter()
-        .filter(|p| p.twin.is_none())
-        .map(|p| format!("#{} eid {}", p.hit.id, p.hit.event_id.as_deref().unwrap_or("(none)")))
-        .collect();
+    let unmatched: Vec<&Pairing> = purchases.iter().filter(|p| p.twin.is_none()).collect();
     if !unmatched.is_empty() {
+        let list: Vec<String> = unmatched
+            .iter()
+            .map(|p| {
+                let pixel = match (j.pixel_ids.len() > 1, p.hit.pixel_id.as_deref()) {
+                    (true, Some(id)) => format!(" (pixel {id})"),
+                    _ => String::new(),
+                };
+                format!(
+                    "#{} eid {}{pixel}",
+                    p.hit.id,
+                    p.hit.event_id.as_deref().unwrap_or("(none)")
+                )
+            })
+            .collect();
+        // With several pixels, a Purchase to one the server never sends to
+        // (an agency's, from the browser only) is paired here only because
+        // nobody said which pixel the payload went to: it is not guessed (a
+        // page could then hide a real mismatch behind another pixel's hit).
+        let unsaid = server.iter().any(|s| s.pixel_id.is_none());
+        let hint = (unsaid && unmatched.iter().any(|p| p.hit.pixel_id.is_some()) && j.pixel_ids.len() > 1)
+            .then_some("if the payload went to one of the store's pixels only, state which (--server-pixel, or the pixel id beside the paste)");
         return check(
             "dedup",
             CheckState::Stop,
             format!(
                 "browser Purchase without a server twin of the same event_id: {}",
-                unmatched.join(", ")
+                list.join(", ")
             ),
-            None,
+            hint,
         );
     }
     let value_off = purchases.iter().any(|p| {

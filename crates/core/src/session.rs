@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::decode::{decode, DecodeConfig};
-use crate::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, InputError};
+use crate::inputs::{
+    parse_capi_requests, parse_capi_response, parse_order_named, stated_pixel_id, InputError, ServerEvent,
+};
 use crate::journal::{CapturedRequest, FbqCall, FrameType, Navigation, Record, ScriptLoad, ShopifyContext};
 use crate::journey::{BrowserId, GroupKey, Journey, PageSummary, ServerRequest, ORDER_SCOPE};
 use crate::model::{has_page_key, page_key, Hit, PageFacts, PageKind, PageView};
@@ -329,13 +331,22 @@ impl Session {
                 self.journey.consents.push((pv, c.clone()));
                 self.dirty_pages.insert(pv);
             }
-            Record::ServerPayload(t) => match parse_capi_requests(&t.label, &t.text) {
-                Ok(requests) => {
+            Record::ServerPayload(t) => match t
+                .pixel_id
+                .as_deref()
+                .map(|id| stated_pixel_id(&t.label, id))
+                .transpose()
+                .and_then(|pixel| Ok((pixel, parse_capi_requests(&t.label, &t.text)?)))
+            {
+                Ok((pixel, requests)) => {
                     let first = self.journey.server_requests.len();
                     let server = self.journey.server.get_or_insert_with(Vec::new);
                     for r in requests {
                         let start = server.len();
-                        server.extend(r.events);
+                        server.extend(r.events.into_iter().map(|e| ServerEvent {
+                            pixel_id: pixel.clone(),
+                            ..e
+                        }));
                         self.journey.server_requests.push(ServerRequest {
                             source: t.label.clone(),
                             place: r.place,

@@ -357,6 +357,7 @@ fn materialise(spec: Vec<(u8, u8, u8, u16)>) -> Vec<Record> {
                         label: "response.json".into(),
                         text: r.to_string(),
                         order_name: None,
+                        pixel_id: None,
                     }));
                 }
             }

@@ -552,9 +552,13 @@ fn store_capi(app: &Ctx, label: String, text: String, paste: inputs::CapiPaste) 
     let bridge = app.bridge.clone();
     let tab = app.state.borrow().tab;
     app.later(async move {
-        let mut result = bridge::add_evidence(&bridge, tab, "server_payload", &label, &text, None).await;
+        let which = bridge::Which {
+            pixel_id: paste.pixel_id.as_deref(),
+            ..Default::default()
+        };
+        let mut result = bridge::add_evidence(&bridge, tab, "server_payload", &label, &text, which).await;
         if let (Ok(()), Some((rlabel, rtext))) = (&result, &paste.response) {
-            result = bridge::add_evidence(&bridge, tab, "server_response", rlabel, rtext, None).await;
+            result = bridge::add_evidence(&bridge, tab, "server_response", rlabel, rtext, Default::default()).await;
         }
         Msg::EvidenceStored {
             result,
@@ -577,7 +581,11 @@ fn store_evidence(
     let bridge = app.bridge.clone();
     let tab = app.state.borrow().tab;
     app.later(async move {
-        let result = bridge::add_evidence(&bridge, tab, kind, &label, &text, order_name.as_deref()).await;
+        let which = bridge::Which {
+            order_name: order_name.as_deref(),
+            ..Default::default()
+        };
+        let result = bridge::add_evidence(&bridge, tab, kind, &label, &text, which).await;
         Msg::EvidenceStored { result, done, field }
     });
 }

@@ -93,6 +93,9 @@ enum Request<'a> {
         /// Which order of an Orders export CSV holding several.
         #[serde(rename = "orderName", skip_serializing_if = "Option::is_none")]
         order_name: Option<&'a str>,
+        /// The pixel a server payload was sent to, as the user stated it.
+        #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+        pixel_id: Option<&'a str>,
     },
     SetReview {
         #[serde(rename = "tabId")]
@@ -168,15 +171,23 @@ pub async fn journal_next(bridge: &Bridge) -> Result<JournalPart, String> {
     journal_part(&v)
 }
 
-/// Stores a pasted server payload or order as a journal record of the tab
-/// (`order_name`: which order of an Orders export CSV).
+/// What says which of several a piece of evidence is about.
+#[derive(Default, Clone, Copy)]
+pub struct Which<'a> {
+    /// Which order of an Orders export CSV.
+    pub order_name: Option<&'a str>,
+    /// The pixel a server payload was sent to.
+    pub pixel_id: Option<&'a str>,
+}
+
+/// Stores a pasted server payload or order as a journal record of the tab.
 pub async fn add_evidence(
     bridge: &Bridge,
     tab: f64,
     kind: &str,
     label: &str,
     text: &str,
-    order_name: Option<&str>,
+    which: Which<'_>,
 ) -> Result<(), String> {
     call(
         bridge,
@@ -185,7 +196,8 @@ pub async fn add_evidence(
             kind,
             label,
             text,
-            order_name,
+            order_name: which.order_name,
+            pixel_id: which.pixel_id,
         },
     )
     .await

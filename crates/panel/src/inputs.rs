@@ -6,7 +6,9 @@
 
 use gloo::events::EventListener;
 use pixelproof_core::inputs::order::TYPED_FIELDS;
-use pixelproof_core::inputs::{parse_capi_requests, parse_capi_response, parse_order_named, typed_figures};
+use pixelproof_core::inputs::{
+    parse_capi_requests, parse_capi_response, parse_order_named, stated_pixel_id, typed_figures,
+};
 use pixelproof_core::{DecodeConfig, Packet, PacketOptions, Review, Session};
 use web_sys::Element;
 
@@ -104,6 +106,21 @@ fn build_capi(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
             &response,
         ),
     );
+    // A Conversions API body does not name its pixel (it is in the request's
+    // path): with several pixels on the store, the user says which.
+    let pixel = el("input", "", "");
+    attr(&pixel, "type", "text");
+    attr(&pixel, "id", "pp-capi-pixel");
+    attr(&pixel, "inputmode", "numeric");
+    attr(&pixel, "placeholder", "1234567890123456");
+    attr(&pixel, "maxlength", "32");
+    append(
+        body,
+        &field(
+            "Pixel id it was sent to (optional: when the store has several pixels, only that pixel's browser events pair with it)",
+            &pixel,
+        ),
+    );
     let capi_btn = button("Add server payload", "");
     attr(&capi_btn, "id", "pp-capi-add");
     append(body, &capi_btn);
@@ -198,6 +215,8 @@ pub async fn capi_text(bridge: &Bridge) -> (String, String) {
 /// before either is stored.
 pub struct CapiPaste {
     pub done: String,
+    /// The pixel the payload was sent to, when the user said.
+    pub pixel_id: Option<String>,
     /// (label, text) of Meta's response, stored right after the payload.
     pub response: Option<(String, String)>,
 }
@@ -209,6 +228,15 @@ pub fn check_capi(label: &str, text: &str) -> Option<CapiPaste> {
     let fail = |e: String| {
         set_error("pp-capi-error", Some(&e));
         None
+    };
+    let stated = value("pp-capi-pixel");
+    let pixel_id = match Some(stated.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| stated_pixel_id(label, p))
+    {
+        Some(Err(e)) => return fail(e.to_string()),
+        Some(Ok(p)) => Some(p),
+        None => None,
     };
     let requests = match parse_capi_requests(label, text) {
         Ok(r) => r,
@@ -235,8 +263,13 @@ pub fn check_capi(label: &str, text: &str) -> Option<CapiPaste> {
     };
     set_error("pp-capi-error", None);
     let with = if response.is_some() { " and Meta's response" } else { "" };
+    let to = pixel_id
+        .as_deref()
+        .map(|p| format!(" to pixel {p}"))
+        .unwrap_or_default();
     Some(CapiPaste {
-        done: format!("Stored {events} server event(s) from {label}{with}."),
+        done: format!("Stored {events} server event(s){to} from {label}{with}."),
+        pixel_id,
         response,
     })
 }

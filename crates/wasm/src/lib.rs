@@ -53,13 +53,25 @@ pub fn mask_emails(text: &str) -> Option<String> {
 /// Why a pasted Conversions API payload (`kind` `server_payload`), Meta's
 /// response to one (`server_response`) or order (`order`: JSON or an Orders
 /// export CSV, `order_name` picking one order of a CSV holding several) cannot
-/// be used, as the one-line message the user sees; `None` when it reads. The
-/// worker stores only pastes that read: one that does not could hold anything,
-/// in the clear.
+/// be used, as the one-line message the user sees; `None` when it reads. A
+/// payload's `pixel_id`, when the user states it, must be one. The worker
+/// stores only pastes that read: one that does not could hold anything, in
+/// the clear.
 #[wasm_bindgen(js_name = evidenceProblem)]
-pub fn evidence_problem(kind: &str, label: &str, text: &str, order_name: Option<String>) -> Option<String> {
+pub fn evidence_problem(
+    kind: &str,
+    label: &str,
+    text: &str,
+    order_name: Option<String>,
+    pixel_id: Option<String>,
+) -> Option<String> {
     let result = match kind {
-        "server_payload" => pixelproof_core::inputs::parse_capi(label, text).map(|_| ()),
+        "server_payload" => pixel_id
+            .as_deref()
+            .map(|id| pixelproof_core::inputs::stated_pixel_id(label, id))
+            .transpose()
+            .and_then(|_| pixelproof_core::inputs::parse_capi(label, text))
+            .map(|_| ()),
         "server_response" => pixelproof_core::inputs::parse_capi_response(label, text).map(|_| ()),
         "order" => pixelproof_core::inputs::parse_order_named(label, text, order_name.as_deref()).map(|_| ()),
         other => {

@@ -14,6 +14,10 @@ use super::{amount, json_error, scalar_string, InputError};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerEvent {
     pub source: String,
+    /// The pixel its payload was sent to, when the user stated it: the
+    /// browser hits of that pixel alone are its possible twins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixel_id: Option<String>,
     /// Position in the source, e.g. `data[0]`.
     pub place: String,
     pub event_name: String,
@@ -67,6 +71,15 @@ impl ServerEvent {
         format!("{} {} ({})", self.source, self.place, self.event_name)
     }
 
+    /// Whether a browser hit to `pixel` (`None`: a hit that names none) can
+    /// be this event's twin: any can when the payload's pixel was not stated.
+    pub fn may_pair_with(&self, pixel: Option<&str>) -> bool {
+        match (self.pixel_id.as_deref(), pixel) {
+            (Some(stated), Some(hit)) => stated == hit,
+            _ => true,
+        }
+    }
+
     /// A `user_data` value, unless absent or null.
     pub fn user_value(&self, key: &str) -> Option<&Value> {
         self.sent.user_data.get(key).filter(|v| !v.is_null())
@@ -115,6 +128,23 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
         .into_iter()
         .flat_map(|r| r.events)
         .collect())
+}
+
+/// The pixel a payload was sent to, as the user states it (the id in the
+/// request's path `/{pixel_id}/events`, or in Events Manager): digits, spaces
+/// around it dropped. An error names what was given and what a pixel id is.
+pub fn stated_pixel_id(label: &str, id: &str) -> Result<String, InputError> {
+    let id = id.trim();
+    if !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(id.to_owned());
+    }
+    let shown: String = id.chars().take(40).collect();
+    Err(InputError {
+        input: label.into(),
+        place: "pixel id".into(),
+        problem: format!("`{shown}` is not a pixel id"),
+        hint: "give the digits of the pixel the payload was sent to, as in its request path /{pixel_id}/events or Events Manager (e.g. 1234567890123456)".into(),
+    })
 }
 
 /// [`parse_capi`], keeping which request (JSON document) each event came in:
@@ -275,6 +305,7 @@ fn server_event(
     };
     Ok(ServerEvent {
         source: label.into(),
+        pixel_id: None,
         place: place.into(),
         event_name,
         event_id: map.get("event_id").and_then(scalar_string),

@@ -1131,6 +1131,7 @@ mod tests {
                 label: "response.json".into(),
                 text: text.into(),
                 order_name: None,
+                pixel_id: None,
             })
         };
         let card = |j: J| {

@@ -38,12 +38,18 @@ impl RuleTrait for Rule {
                 .iter()
                 .map(|s| s.event_id.as_deref().unwrap_or("(none)"))
                 .collect();
+            // With several pixels, which one: a browser-only pixel is paired
+            // here when the payload's pixel was not stated.
+            let pixel = match (j.pixel_ids.len() > 1, p.hit.pixel_id.as_deref()) {
+                (true, Some(id)) => format!(" (pixel {id})"),
+                _ => String::new(),
+            };
             out.push(Finding::about(
                 CODE,
                 SEVERITY.of(p.hit.event_name()),
                 &[p.hit],
                 format!(
-                    "browser {} #{} has eid {} but the server sent event_id {}",
+                    "browser {} #{}{pixel} has eid {} but the server sent event_id {}",
                     p.hit.event_name(),
                     p.hit.id,
                     p.hit
@@ -77,5 +83,56 @@ mod tests {
             r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD"}}]"#,
         );
         assert!(j.only("dedup_key_mismatch").is_empty());
+    }
+
+    /// The clean journey, and an agency's pixel that GTM sends a Purchase of
+    /// its own to, from the browser only, under GTM's own event id.
+    fn with_agency_pixel() -> J {
+        clean_journey().wait(300.0).hit_to(
+            AGENCY,
+            "Purchase",
+            &[
+                ("eid", "gtm-4711"),
+                ("cd[value]", "68.00"),
+                ("cd[currency]", "USD"),
+                ("cd[order_id]", "1001"),
+            ],
+        )
+    }
+
+    const AGENCY: &str = "987654321098765";
+    const PAYLOAD: &str =
+        r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD","order_id":"1001"}}]"#;
+
+    #[test]
+    fn with_two_pixels_the_stated_pixel_of_the_payload_decides_what_pairs() {
+        // Not stated: every pixel's Purchase is paired with the payload, and
+        // the agency's fails, naming its pixel.
+        let f = with_agency_pixel().server(PAYLOAD).only("dedup_key_mismatch");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains(&format!("(pixel {AGENCY}) has eid \"gtm-4711\"")), "{}", f[0].message);
+        // Stated: the store's pixel pairs with its twin; the agency's pixel is
+        // browser-only and no part of the dedup.
+        let j = with_agency_pixel().server_to(PIXEL, PAYLOAD);
+        assert!(j.only("dedup_key_mismatch").is_empty());
+        let mut s = with_agency_pixel().server_to(PIXEL, PAYLOAD).session();
+        let agency = s.journey().hits.last().map(|h| h.id).expect("the agency's hit");
+        let paired: Vec<_> = s.findings().into_iter().filter(|f| f.code.starts_with("server_") || f.code.starts_with("dedup")).collect();
+        assert!(paired.iter().all(|f| !f.hit_ids.contains(&agency)), "{paired:?}");
+        // The wrong pixel stated: the store's Purchase is not paired, and the
+        // agency's, under another id, fails. Saying which pixel never hides a
+        // mismatch of that pixel.
+        let f = with_agency_pixel().server_to(AGENCY, PAYLOAD).only("dedup_key_mismatch");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("gtm-4711"), "{}", f[0].message);
+        // A page that adds a Purchase to another pixel under the server's id
+        // changes nothing for the stated pixel's own mismatch.
+        let mismatched = clean_journey()
+            .wait(300.0)
+            .hit_to(AGENCY, "Purchase", &[("eid", "1001")])
+            .server_to(PIXEL, r#"[{"event_name":"Purchase","event_id":"1001","custom_data":{"value":68,"currency":"USD"}}]"#);
+        let f = mismatched.only("dedup_key_mismatch");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("\"order-1001\""), "{}", f[0].message);
     }
 }

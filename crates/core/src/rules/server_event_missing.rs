@@ -37,7 +37,7 @@ impl RuleTrait for Rule {
                 .server
                 .iter()
                 .flatten()
-                .any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref());
+                .any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref() && s.may_pair_with(p.hit.pixel_id.as_deref()));
             if !has_any {
                 let ev = p.hit.event_name();
                 match missing.iter_mut().find(|(e, _)| *e == ev) {

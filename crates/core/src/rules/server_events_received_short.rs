@@ -68,7 +68,8 @@ mod tests {
     fn with_response(text: &str) -> J {
         clean_journey().server(TWO).record(Record::ServerResponse(UserText {
             label: "response.json".into(),
-            text: text.into(), order_name: None, 
+            text: text.into(), order_name: None,
+                pixel_id: None, 
         }))
     }
 
@@ -112,7 +113,8 @@ mod tests {
     fn the_latest_response_to_a_payload_wins() {
         let j = with_response(r#"{"events_received": 1}"#).record(Record::ServerResponse(UserText {
             label: "retry.json".into(),
-            text: r#"{"events_received": 2}"#.into(), order_name: None, 
+            text: r#"{"events_received": 2}"#.into(), order_name: None,
+                pixel_id: None, 
         }));
         assert!(j.only("server_events_received_short").is_empty());
     }

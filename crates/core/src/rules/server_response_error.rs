@@ -59,7 +59,8 @@ mod tests {
     fn response(j: J, text: &str) -> J {
         j.record(Record::ServerResponse(UserText {
             label: "response.json".into(),
-            text: text.into(), order_name: None, 
+            text: text.into(), order_name: None,
+                pixel_id: None, 
         }))
     }
 

@@ -208,6 +208,23 @@ impl J {
         }))
     }
 
+    /// A server payload the user said was sent to `pixel`.
+    pub fn server_to(self, pixel: &str, json: &str) -> J {
+        self.record(Record::ServerPayload(UserText {
+            label: "capi.json".into(),
+            text: json.into(),
+            pixel_id: Some(pixel.into()),
+            ..Default::default()
+        }))
+    }
+
+    /// A hit as [`J::hit`] makes it, sent to another pixel (`id`).
+    pub fn hit_to(self, pixel: &str, ev: &str, params: &[(&str, &str)]) -> J {
+        self.hit_with(ev, params, |r| {
+            r.url = r.url.replacen(&format!("id={PIXEL}&"), &format!("id={pixel}&"), 1);
+        })
+    }
+
     pub fn order(self, json: &str) -> J {
         self.record(Record::Order(UserText {
             label: "order.json".into(),
