@@ -291,6 +291,11 @@ describe('Conversions API payloads and click ids in the panel', () => {
     const [stored] = (await t.journal(tabId)).filter((r) => r.kind === 'server_payload');
     assert.equal(stored.pixel_id, '5555');
     assert.match(await panel.textContent('#pp-gate-body'), /no browser Purchase to pixel 5555 \(the server payload's\)/);
+    // A hit opened in place says why it has no twin.
+    await panel.evaluate(() => document.querySelector('#pp-live-hits > li.t-hit summary').click());
+    await panel.waitForFunction(() => Boolean(document.querySelector('#pp-live-hits > li.t-hit details[data-filled]')));
+    assert.match(await panel.textContent('#pp-live-hits > li.t-hit details'),
+      /Server twinnone expected: the server payloads were sent to pixel 5555, not this one/);
     const { packet } = await t.send({ type: 'get-packet', tabId });
     assert.deepEqual(packet.server.events.map((e) => e.pixel_id), ['5555']);
     assert.equal(packet.decision.evidence.find((e) => e.source === 'server').detail, 'pasted CAPI payload: 1 event to pixel 5555');
