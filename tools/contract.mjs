@@ -39,8 +39,8 @@ export const RELAY_KINDS = ${json(c.relayKinds)};
 export const USER_KINDS = ${json(c.userKinds)};
 /** Record kinds that can carry customer data: the worker hands each of these to the core's redaction. */
 export const REDACTED_KINDS = ${json(c.redactedKinds)};
-/** What the JSON text of a record holding an e-mail address holds: the worker hands any such record to the core's redaction too. */
-export const EMAIL_HINTS = ${json(c.emailHints)};
+/** What the JSON text of a record holding an e-mail address matches: the worker hands any such record to the core's redaction too. */
+export const EMAIL_HINT = new RegExp(${JSON.stringify(c.emailHint)});
 
 /** Every runtime message type, by name. */
 export const MSG = ${json(msg)};
@@ -67,7 +67,7 @@ export declare const PAGE_KINDS: PageKind[];
 export declare const RELAY_KINDS: RelayKind[];
 export declare const USER_KINDS: UserKind[];
 export declare const REDACTED_KINDS: string[];
-export declare const EMAIL_HINTS: string[];
+export declare const EMAIL_HINT: RegExp;
 export type MessageType = ${union(c.messages.map((m) => m.type))};
 export type TestMessageType = ${union(byFrom('test'))};
 export declare const MSG: {

@@ -117,7 +117,15 @@ async function frameUrl(tab, frameId) {
  * @param {number} tab
  * @param {string} url
  */
-const keepTop = (tab, url) => writeTop(tab, maskEmails(url) ?? url);
+const keepTop = (tab, url) => {
+  let kept;
+  try {
+    kept = maskEmails(url) ?? url;
+  } catch (_) {
+    kept = originOf(url) || ''; // the store's origin alone: never the address
+  }
+  return writeTop(tab, kept);
+};
 
 /**
  * The tab's top URL ('' when unwatched), from memory or, after a restart, storage.

@@ -2,7 +2,7 @@
 // The worker's journal store (journal-store.js over storage.local): every
 // record goes through the core's redaction on its way in, an open panel hears
 // of each batch, and a written batch moves the session and the badge on.
-import { EMAIL_HINTS, REDACTED_KINDS } from '../wasm/contract.js';
+import { EMAIL_HINT, REDACTED_KINDS } from '../wasm/contract.js';
 import { redactJson } from '../wasm/pixelproof_wasm.js';
 import { createJournalStore } from '../journal-store.js';
 import { inboxDone, journalId, KEY, local } from '../storage.js';
@@ -50,13 +50,22 @@ readsHeldBy((tab, read) => journal.holdingWrites(tab, read));
 /** @type {Set<string>} */
 const REDACTED = new Set(REDACTED_KINDS);
 /**
- * The record as it may be stored, and its JSON text.
+ * The record as it may be stored, and its JSON text. One the core cannot
+ * redact is not stored: a `dropped` note of its kind takes its place, so the
+ * loss is said (and the journey is never go), never silent.
  * @param {JournalRecord} record
  * @returns {{ record: JournalRecord, text: string }}
  */
 export function redacted(record) {
   const text = JSON.stringify(record);
-  const out = REDACTED.has(record.kind) || EMAIL_HINTS.some((h) => text.includes(h)) ? redactJson(text) : undefined;
+  let out;
+  try {
+    out = REDACTED.has(record.kind) || EMAIL_HINT.test(text) ? redactJson(text) : undefined;
+  } catch (e) {
+    console.warn('PixelProof: a record could not be redacted and is not stored', e);
+    const note = { kind: 'dropped', count: 1, kinds: { [String(record.kind)]: 1 }, reason: 'unredactable', time: Date.now() };
+    return { record: /** @type {JournalRecord} */ (note), text: JSON.stringify(note) };
+  }
   return out === undefined ? { record, text } : { record: JSON.parse(out), text: out };
 }
 

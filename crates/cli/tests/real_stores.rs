@@ -381,7 +381,7 @@ fn with_two_pixels_the_payloads_stated_pixel_decides_which_purchases_pair() {
     assert_eq!(check(&p, "dedup")["state"], "go");
     assert_eq!(
         check(&p, "dedup")["detail"],
-        "1 browser Purchase hit(s) share name and event_id with the server"
+        "1 browser Purchase hit(s) share name and event_id with the server; 1 Purchase hit(s) to other pixels not paired (the payload was sent to pixel 1234567890)"
     );
     let server = p["decision"]["evidence"]
         .as_array()
@@ -409,6 +409,14 @@ fn with_two_pixels_the_payloads_stated_pixel_decides_which_purchases_pair() {
     assert_eq!(
         check(&p, "dedup")["detail"],
         "no browser Purchase to pixel 5555 (the server payload's) to pair with the server"
+    );
+    // Every server event is then server-only, and the test-events card says so.
+    let codes: Vec<String> = findings(&p).into_iter().map(|(c, _, _)| c).collect();
+    assert!(codes.contains(&"server_event_only".to_owned()), "{codes:?}");
+    let purchase = &p["cards"]["test_events"]["events"][3];
+    assert_eq!(
+        purchase["dedup"]["detail"], "no browser Purchase to pixel 5555; the server sent 1",
+        "{purchase}"
     );
 
     let err = refused(&[

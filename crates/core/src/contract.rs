@@ -10,8 +10,8 @@
 //! ([`crate::privacy::REDACTED_KINDS`], which the contract carries): the worker
 //! hands every record of those kinds to the core's redaction, which decides
 //! the rest (which fields, whether anything is plain), and every other record
-//! whose JSON text holds one of [`crate::privacy::EMAIL_HINTS`] (an e-mail
-//! address in a page URL).
+//! whose JSON text matches [`crate::privacy::EMAIL_HINT`] (an e-mail address
+//! in a page URL).
 
 use serde::Serialize;
 
@@ -181,7 +181,9 @@ pub struct Contract {
     pub relay_kinds: &'static [&'static str],
     pub user_kinds: &'static [&'static str],
     pub redacted_kinds: &'static [&'static str],
-    pub email_hints: &'static [&'static str],
+    /// A regular expression a record's JSON text matches when it may hold
+    /// an e-mail address.
+    pub email_hint: &'static str,
     pub messages: &'static [Message],
     pub limits: Limits,
     pub key_prefixes: KeyPrefixes,
@@ -192,7 +194,7 @@ pub const CONTRACT: Contract = Contract {
     relay_kinds: RELAY_KINDS,
     user_kinds: USER_KINDS,
     redacted_kinds: crate::privacy::REDACTED_KINDS,
-    email_hints: crate::privacy::EMAIL_HINTS,
+    email_hint: crate::privacy::EMAIL_HINT,
     messages: MESSAGES,
     limits: LIMITS,
     key_prefixes: KEY_PREFIXES,

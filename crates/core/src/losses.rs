@@ -58,7 +58,7 @@ impl Cause {
             // Journals written before reasons were kept only evicted.
             Some("journal_budget") | None => Cause::Evicted,
             Some("oversized") => Cause::Oversized,
-            Some("page_budget" | "relay_caps" | "hook_caps") => Cause::Refused,
+            Some("page_budget" | "relay_caps" | "hook_caps" | "unredactable") => Cause::Refused,
             Some(_) => Cause::Unknown,
         }
     }
@@ -70,7 +70,8 @@ pub struct Loss {
     pub count: u64,
     pub cause: Cause,
     /// The journal's reason (`journal_budget`, `oversized`, `page_budget`,
-    /// `relay_caps`, `hook_caps`), or `resource_timing` for the uncaptured.
+    /// `relay_caps`, `hook_caps`, `unredactable`), or `resource_timing` for
+    /// the uncaptured.
     pub reason: String,
     /// How many of each record kind; empty when the journal did not say.
     pub kinds: BTreeMap<String, u64>,
@@ -85,6 +86,7 @@ impl Loss {
             "page_budget" => "refused past the budget the page may use",
             "relay_caps" => "refused by the relay (too large or too many per second)",
             "hook_caps" => "refused past the page hook's limit per document",
+            "unredactable" => "not stored: the customer data in it could not be masked",
             "resource_timing" => "never handed to PixelProof by the browser",
             _ => "for a reason this version does not know",
         }

@@ -40,7 +40,7 @@ pub fn pairings(j: &Journey) -> Vec<Pairing<'_>> {
 /// (an agency's) is no part of the server's dedup.
 pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
     let server = j.server.as_ref()?;
-    let pixel = hit.pixel_id.as_deref();
+    let pixel = certain_pixel(hit);
     if !server.is_empty() && !server.iter().any(|s| s.may_pair_with(pixel)) {
         return None;
     }
@@ -64,6 +64,18 @@ pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
         .as_deref()
         .and_then(|eid| candidates.iter().copied().find(|s| s.event_id.as_deref() == Some(eid)));
     Some(Pairing { hit, candidates, twin })
+}
+
+/// The pixel a hit was certainly sent to: its one `id`, written as a pixel id
+/// is (digits, the first not 0). A hit that names none, several, or one
+/// written otherwise may be any pixel's, so it pairs with every payload: a
+/// page cannot take its own hit out of the judgement by how it writes the id.
+pub fn certain_pixel(hit: &Hit) -> Option<&str> {
+    let mut ids = hit.decoded.params.iter().filter(|p| p.key == "id").map(|p| p.value);
+    let id = ids.next()?;
+    let written_as_one =
+        id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit());
+    (ids.next().is_none() && written_as_one).then_some(id)
 }
 
 /// For each server event (in `j.server` order), the first browser hit it is

@@ -171,7 +171,7 @@ fn redactor(kind: &str) -> Option<fn(&mut Value) -> bool> {
 /// JSON), or `None` when it may be stored as it is. A record that cannot carry
 /// customer data (by its kind; an fbq call other than `init` or `set`; a
 /// request whose text names no user-data parameter and has no raw body) and
-/// holds none of the [`EMAIL_HINTS`] is only scanned, never built.
+/// does not match [`EMAIL_HINT`] is only scanned, never built.
 pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Error> {
     // A lone UTF-16 surrogate from the page (see journal::record_from_json)
     // is stored as U+FFFD, so the record is read and redacted, never refused.
@@ -199,123 +199,210 @@ pub fn redact_record_json(text: &str) -> Result<Option<String>, serde_json::Erro
     }
     let mut value: Value = serde_json::from_str(text)?;
     let by_kind = redact.is_some_and(|redact| redact(&mut value));
-    let masked = emails && mask_strings_in(&mut value, mask_emails);
+    // A rewrite by kind can turn an escaped `\u0040` into an `@`: scanned too.
+    let masked = (emails || by_kind) && mask_strings_in(&mut value, mask_emails);
     Ok((by_kind || masked).then(|| value.to_string()))
 }
 
-/// What a text holding an e-mail address holds at least one of, however
-/// often it was percent-encoded as part of a URL (`dl` is the page URL
-/// encoded once; a page URL may already hold `%40`). The worker hands the
-/// core every record whose JSON text holds one, whatever its kind.
-pub const EMAIL_HINTS: &[&str] = &["@", "%40", "%2540"];
+/// What a text holding an e-mail address matches (a regular expression, for
+/// the worker): an `@`, or `%40` percent-encoded any number of times (`dl` is
+/// the page URL encoded once, and a page URL may already hold `%40` or
+/// `%2540`). The worker hands the core every record whose JSON text matches,
+/// whatever its kind; [`may_hold_email`] is the same test.
+pub const EMAIL_HINT: &str = "@|%(?:25)*40";
 
-fn may_hold_email(text: &str) -> bool {
-    EMAIL_HINTS.iter().any(|h| text.contains(h))
+/// Whether `text` matches [`EMAIL_HINT`].
+pub fn may_hold_email(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'@', bytes).is_some()
+        || memchr::memchr_iter(b'%', bytes).any(|i| {
+            let mut j = i + 1;
+            while bytes.get(j..j + 2) == Some(b"25") {
+                j += 2;
+            }
+            bytes.get(j..j + 2) == Some(b"40")
+        })
 }
+
+/// One character of a text as [`mask_emails`] reads it, with the bytes it was
+/// written as (`start..end`).
+#[derive(Clone, Copy)]
+struct Unit {
+    start: usize,
+    end: usize,
+    read: Read,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Read {
+    /// An ASCII character, as is or percent-encoded (any number of times).
+    Ascii(u8),
+    /// A percent-encoded byte of a non-ASCII character.
+    Byte(u8),
+    /// A non-ASCII character as is.
+    Char(char),
+}
+
+impl Read {
+    fn is(self, set: &str) -> bool {
+        matches!(self, Read::Ascii(b) if set.as_bytes().contains(&b))
+    }
+    /// A letter or digit, in any script.
+    fn is_word(self) -> bool {
+        match self {
+            Read::Ascii(b) => b.is_ascii_alphanumeric(),
+            Read::Byte(_) => true,
+            Read::Char(c) => c.is_alphanumeric(),
+        }
+    }
+}
+
+/// `text` read character by character: `%XX`, `%25XX`, `%2525XX`, … as the
+/// one byte they encode.
+fn units(text: &str) -> Vec<Unit> {
+    let bytes = text.as_bytes();
+    let hex = |i: usize| {
+        let h = |b: u8| char::from(b).to_digit(16);
+        Some((h(*bytes.get(i)?)? * 16 + h(*bytes.get(i + 1)?)?) as u8)
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let escape = (bytes[i] == b'%').then(|| {
+            let mut j = i + 1;
+            while hex(j) == Some(0x25) && hex(j + 2).is_some() {
+                j += 2;
+            }
+            hex(j).map(|b| (j + 2, b))
+        });
+        let (end, read) = match escape.flatten() {
+            Some((end, b)) if b.is_ascii() => (end, Read::Ascii(b)),
+            Some((end, b)) => (end, Read::Byte(b)),
+            None => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                let read = if c.is_ascii() {
+                    Read::Ascii(c as u8)
+                } else {
+                    Read::Char(c)
+                };
+                (i + c.len_utf8(), read)
+            }
+        };
+        out.push(Unit { start: i, end, read });
+        i = end;
+    }
+    out
+}
+
+/// The text `units` encode, as UTF-8 (bytes that are none read as U+FFFD).
+fn decoded(units: &[Unit]) -> String {
+    let mut bytes = Vec::with_capacity(units.len());
+    for u in units {
+        match u.read {
+            Read::Ascii(b) | Read::Byte(b) => bytes.push(b),
+            Read::Char(c) => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Last labels that are file names' extensions, not top-level domains
+/// (`logo@2x.png`, `app@1.2.js`).
+pub const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "js", "mjs", "css", "json", "map", "html", "woff",
+    "woff2", "ttf", "mp4", "webm", "pdf", "txt", "xml", "wasm",
+];
 
 /// `text` with each e-mail address in it replaced by its stored marker
 /// (`plain:email:<SHA-256 of the normalised address>`), `None` when it holds
 /// none. Page URLs carry addresses (a newsletter link's `?email=`, a sign-up
 /// redirect), as they are and inside other URLs: the `dl` and `rl` of a pixel
-/// request, percent-encoded once, or twice when the page URL already was.
-/// The address is read through that encoding and the marker is the same
-/// whichever way it was written, so a navigation and the `dl` of its hits
+/// request are the page URL percent-encoded once more. The address is read
+/// through any depth of percent-encoding, and in any script, so the marker is
+/// the same however it was written, and a navigation and the `dl` of its hits
 /// still name the same page. The marker holds no character a URL must
-/// encode. An `@` in the authority of a URL (`https://user@host/`) is a user
-/// name, not an address, and a package version (`react@18.2.0`) is no address:
-/// a domain's last label starts with a letter.
+/// encode. Not addresses: an `@` in the authority of a URL, nested ones
+/// included (`https://user@host/`: a user name), a package version
+/// (`react@18.2.0`: a domain's last label starts with a letter) and a file
+/// name (`logo@2x.png`).
 pub fn mask_emails(text: &str) -> Option<String> {
     if !may_hold_email(text) {
         return None;
     }
-    // Where an address may start: after a URL's authority, if `text` is one.
-    let from = url_authority_end(text);
-    // The text as characters, each with the bytes it was written as: `%XX`
-    // and `%25XX` are read as the one character they encode.
-    let bytes = text.as_bytes();
-    let hex = |i: usize| {
-        let h = |b: u8| char::from(b).to_digit(16);
-        Some(h(*bytes.get(i)?)? * 16 + h(*bytes.get(i + 1)?)?)
-    };
-    let mut units: Vec<(usize, usize, char)> = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        // An escape of a non-ASCII byte is part of no address.
-        let escaped = |byte: u32| char::from_u32(byte).filter(char::is_ascii).unwrap_or('\u{fffd}');
-        let (len, c) = match (hex(i + 3), hex(i + 1)) {
-            (Some(byte), _) if text[i..].starts_with("%25") => (5, escaped(byte)),
-            (_, Some(byte)) if bytes[i] == b'%' => (3, escaped(byte)),
-            _ => {
-                let c = text[i..].chars().next().unwrap_or('\0');
-                (c.len_utf8(), c)
-            }
-        };
-        units.push((i, i + len, c));
-        i += len;
+    let units = units(text);
+    // Units inside a URL's authority (after `://`, up to the path, query or
+    // fragment), read through the encoding: the outer URL's and nested ones'.
+    let mut in_authority = vec![false; units.len()];
+    let mut inside = false;
+    for (k, u) in units.iter().enumerate() {
+        if inside && u.read.is("/?#") {
+            inside = false;
+        }
+        in_authority[k] = inside;
+        if k >= 2 && u.read.is("/") && units[k - 1].read.is("/") && units[k - 2].read.is(":") {
+            inside = true;
+        }
     }
-    let local = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
-    let domain = |c: char| c.is_ascii_alphanumeric() || ".-".contains(c);
+    let local = |r: Read| r.is_word() || r.is("._+-'");
+    let domain = |r: Read| r.is_word() || r.is(".-");
     let mut out = String::new();
     let mut copied = 0;
+    // Units before `lo` are part of an address already replaced.
+    let mut lo = 0;
     let mut k = 0;
     while k < units.len() {
-        let (at, _, c) = units[k];
-        if c != '@' || at < from {
+        if !units[k].read.is("@") || in_authority[k] {
             k += 1;
             continue;
         }
         let mut start = k;
-        while start > 0 && local(units[start - 1].2) {
+        while start > lo && local(units[start - 1].read) {
             start -= 1;
         }
-        while start < k && units[start].2 == '.' {
+        // A marker's hash (`plain:email:<hex>`) is never part of a name:
+        // masking what is masked changes nothing.
+        let hash_at = |i: usize| {
+            text[..units[i].start].ends_with("plain:email:")
+                && text.get(units[i].start..units[i].start + 64).is_some_and(is_sha256_hex)
+        };
+        if start + 64 <= k && hash_at(start) {
+            start += 64;
+        }
+        while start < k && units[start].read.is(".'") {
             start += 1;
         }
         let mut end = k + 1;
-        while end < units.len() && domain(units[end].2) {
+        while end < units.len() && domain(units[end].read) {
             end += 1;
         }
-        while end > k + 1 && matches!(units[end - 1].2, '.' | '-') {
+        while end > k + 1 && units[end - 1].read.is(".-") {
             end -= 1;
         }
-        let name: String = units[start..k].iter().map(|u| u.2).collect();
-        let host: String = units[k + 1..end].iter().map(|u| u.2).collect();
+        let host = decoded(&units[k + 1..end]);
         let labels: Vec<&str> = host.split('.').collect();
-        let is_address = !name.is_empty()
+        let is_address = start < k
             && labels.len() >= 2
             && labels.iter().all(|l| !l.is_empty())
-            && labels
-                .last()
-                .is_some_and(|tld| tld.len() >= 2 && tld.starts_with(|c: char| c.is_ascii_alphabetic()));
+            && labels.last().is_some_and(|tld| {
+                tld.chars().count() >= 2
+                    && tld.starts_with(char::is_alphabetic)
+                    && !FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str())
+            });
         if !is_address {
             k += 1;
             continue;
         }
-        let address = format!("{name}@{host}");
-        out.push_str(&text[copied..units[start].0]);
+        let address = decoded(&units[start..end]);
+        out.push_str(&text[copied..units[start].start]);
         out.push_str(&mask("em", &address).unwrap_or(address));
-        copied = units[end - 1].1;
+        copied = units[end - 1].end;
+        lo = end;
         k = end;
     }
     (copied > 0).then(|| {
         out.push_str(&text[copied..]);
         out
     })
-}
-
-/// Where the authority of an absolute URL ends (`scheme://authority`), or 0.
-fn url_authority_end(text: &str) -> usize {
-    let Some(colon) = text.find("://") else {
-        return 0;
-    };
-    let scheme = &text[..colon];
-    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
-    if !is_scheme {
-        return 0;
-    }
-    let rest = colon + 3;
-    text[rest..].find(['/', '?', '#']).map_or(text.len(), |i| rest + i)
 }
 
 /// Whether a request record's JSON text can hold a user-data value: it names a
@@ -430,9 +517,15 @@ fn redact_request(record: &mut Value) -> bool {
                 .and_then(Value::as_str)
                 .and_then(|b| engine.decode(b).ok())
                 .and_then(|bytes| String::from_utf8(bytes).ok());
-            if let Some(q) = text.as_deref().and_then(redact_body_text) {
-                body["base64"] = Value::String(engine.encode(q));
-                changed = true;
+            if let Some(text) = text {
+                // The body is base64: an address in it (the hit's `dl`) is
+                // masked here, where it can be read.
+                let redone = redact_body_text(&text);
+                let masked = mask_emails(redone.as_deref().unwrap_or(&text));
+                if let Some(q) = masked.or(redone) {
+                    body["base64"] = Value::String(engine.encode(q));
+                    changed = true;
+                }
             }
         }
         _ => {}
@@ -1256,6 +1349,26 @@ mod tests {
         );
         let raw = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "bytes", "base64": body}});
         assert!(redact_record_json(&raw.to_string()).expect("JSON").is_some());
+        // A raw body's page URL is masked where it can be read.
+        let body = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "id=1&ev=Purchase&dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djane.doe%2540example.com",
+        );
+        let raw = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "bytes", "base64": body}});
+        let out: Value =
+            serde_json::from_str(&redact_record_json(&raw.to_string()).expect("JSON").expect("masked")).expect("JSON");
+        let sent = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            out["body"]["base64"].as_str().expect("base64"),
+        )
+        .expect("base64");
+        assert_eq!(
+            String::from_utf8(sent).expect("UTF-8"),
+            format!(
+                "id=1&ev=Purchase&dl=https%3A%2F%2Fshop.test%2F%3Femail%3Dplain:email:{}",
+                sha256_hex(JANE)
+            )
+        );
         let udff =
             json!({"kind": "request", "url": "https://www.facebook.com/tr/?udff%5Bem%5D=jane.doe%40example.com"});
         assert!(redact_record_json(&udff.to_string()).expect("JSON").is_some());
@@ -1320,6 +1433,12 @@ mod tests {
                 Some(&json!([format!("plain:email:{}", sha256_hex(JANE))]))
             );
         }
+        // An address written with a JSON escape outside user_data comes out
+        // of the rewrite as an `@`, and is masked too.
+        let paste = json!({"kind": "server_payload", "label": "capi.json",
+            "text": r#"{"data": [{"event_name": "Lead", "user_data": {"em": "x"}, "custom_data": {"contact": "jane.doe\u0040example.com"}}]}"#});
+        let out = redact_record_json(&paste.to_string()).expect("JSON").expect("redacted");
+        assert!(!out.contains("jane.doe") && out.contains("plain:email:"), "{out}");
     }
 
     #[test]
@@ -1507,13 +1626,49 @@ mod tests {
         assert_eq!(Some(dl), mask_emails("https://shop.test/?email=jane.doe%40example.com"));
         for text in [
             "https://jane@shop.test/products/tee",
+            "https://www.facebook.com/tr/?dl=https%3A%2F%2Fpreview%3Apass%40shop.test%2F",
             "https://cdn.jsdelivr.net/npm/react@18.2.0/umd/react.js",
             "https://shop.test/wpm@0.0.314@6f8e2e27w/custom/web-pixel-42@1/sandbox/",
+            "https://shop.test/cdn/shop/files/logo@2x.png?v=1",
             "https://shop.test/?q=%40home",
             "@ a@b a@.com a@b. jane@example.c",
             "no address",
         ] {
             assert_eq!(mask_emails(text), None, "{text}");
+        }
+        // Encoded any number of times, in any script, with an apostrophe:
+        // one marker for one address however it is written.
+        let of = |a: &str| format!("plain:email:{}", sha256_hex(a));
+        for (text, address) in [
+            ("?e=jane.doe%252540example.com", JANE),
+            ("?e=jos%C3%A9%40example.com", "josé@example.com"),
+            ("?e=jos%25C3%25A9%2540example.com", "josé@example.com"),
+            ("?e=josé@example.com", "josé@example.com"),
+            ("?e=jane%40m%C3%BCnchen.de", "jane@münchen.de"),
+            ("?e=o'brien@example.com", "o'brien@example.com"),
+        ] {
+            assert_eq!(mask_emails(text), Some(format!("?e={}", of(address))), "{text}");
+        }
+        // Addresses side by side (which once ran the scan into the one just
+        // replaced): each is masked, once.
+        for (text, want) in [
+            (
+                "?to=jane%40example.com%2Bbob%40example.org",
+                format!(
+                    "?to={}{}",
+                    of(JANE.replace("jane.doe", "jane").as_str()),
+                    of("+bob@example.org")
+                ),
+            ),
+            (
+                "jane@example.com@example.org",
+                format!("{}@example.org", of("jane@example.com")),
+            ),
+            ("a@b.co_c@d.co", format!("{}{}", of("a@b.co"), of("_c@d.co"))),
+        ] {
+            let masked = mask_emails(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(masked, want, "{text}");
+            assert_eq!(mask_emails(&masked), None, "{masked}");
         }
     }
 }

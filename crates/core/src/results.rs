@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::journey::Journey;
 use crate::losses::Losses;
 use crate::model::Hit;
-use crate::pairing::{pairings, Pairing};
+use crate::pairing::{certain_pixel, pairings, Pairing};
 use crate::purchases::judge;
 use crate::review::Review;
 use crate::rules::{Finding, Severity};
@@ -537,7 +537,7 @@ fn dedup_check(j: &Journey) -> Check {
         let list: Vec<String> = unmatched
             .iter()
             .map(|p| {
-                let pixel = match (j.pixel_ids.len() > 1, p.hit.pixel_id.as_deref()) {
+                let pixel = match (j.pixel_ids.len() > 1, certain_pixel(p.hit)) {
                     (true, Some(id)) => format!(" (pixel {id})"),
                     _ => String::new(),
                 };
@@ -552,8 +552,19 @@ fn dedup_check(j: &Journey) -> Check {
         // (an agency's, from the browser only) is paired here only because
         // nobody said which pixel the payload went to: it is not guessed (a
         // page could then hide a real mismatch behind another pixel's hit).
+        // Asked only when one pixel's Purchase paired and another pixel's did
+        // not: saying which pixel cannot help when none paired.
         let unsaid = server.iter().any(|s| s.pixel_id.is_none());
-        let hint = (unsaid && unmatched.iter().any(|p| p.hit.pixel_id.is_some()) && j.pixel_ids.len() > 1)
+        let paired_pixels: BTreeSet<&str> = purchases
+            .iter()
+            .filter(|p| p.twin.is_some())
+            .filter_map(|p| certain_pixel(p.hit))
+            .collect();
+        let other_pixel = unmatched
+            .iter()
+            .filter_map(|p| certain_pixel(p.hit))
+            .any(|id| !paired_pixels.contains(id));
+        let hint = (unsaid && !paired_pixels.is_empty() && other_pixel)
             .then_some("if the payload went to one of the store's pixels only, state which (--server-pixel, or the pixel id beside the paste)");
         return check(
             "dedup",
@@ -579,11 +590,25 @@ fn dedup_check(j: &Journey) -> Check {
             None,
         );
     }
+    // Purchases to other pixels than the one stated are not paired: said, so
+    // a pixel stated wrongly shows.
+    let elsewhere = j
+        .hits_of("Purchase")
+        .filter(|h| !purchases.iter().any(|p| std::ptr::eq(p.hit, *h)))
+        .count();
+    let not_paired = if elsewhere == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {elsewhere} Purchase hit(s) to other pixels not paired (the payload was sent to pixel {})",
+            stated.iter().copied().collect::<Vec<_>>().join(", ")
+        )
+    };
     check(
         "dedup",
         CheckState::Go,
         format!(
-            "{} browser Purchase hit(s) share name and event_id with the server",
+            "{} browser Purchase hit(s) share name and event_id with the server{not_paired}",
             purchases.len()
         ),
         None,

@@ -135,7 +135,7 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
 /// around it dropped. An error names what was given and what a pixel id is.
 pub fn stated_pixel_id(label: &str, id: &str) -> Result<String, InputError> {
     let id = id.trim();
-    if !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(id.to_owned());
     }
     let shown: String = id.chars().take(40).collect();

@@ -701,17 +701,24 @@ fn event_rows(j: &Journey, findings: &[Finding]) -> Vec<EventRow> {
 }
 
 fn dedup(j: &Journey, event: &str, pairs: &[&crate::pairing::Pairing<'_>], server: &[&ServerEvent]) -> Dedup {
-    let hits = j.hits_of(event).count();
     if j.server.is_none() {
         return Dedup {
             state: "no_server_payload",
             detail: "no server payload supplied".into(),
         };
     }
-    if hits == 0 {
+    // The browser hits that can pair: those of the pixel the payloads were
+    // sent to, when the user said which.
+    if pairs.is_empty() {
+        let stated = distinct(server.iter().filter_map(|s| s.pixel_id.as_deref()));
+        let to = if stated.is_empty() || j.hits_of(event).next().is_none() {
+            String::new()
+        } else {
+            format!(" to pixel {}", stated.join(", "))
+        };
         return Dedup {
             state: "browser_only",
-            detail: format!("no browser {event}; the server sent {}", server.len()),
+            detail: format!("no browser {event}{to}; the server sent {}", server.len()),
         };
     }
     if server.is_empty() {

@@ -40,7 +40,7 @@ impl RuleTrait for Rule {
                 .collect();
             // With several pixels, which one: a browser-only pixel is paired
             // here when the payload's pixel was not stated.
-            let pixel = match (j.pixel_ids.len() > 1, p.hit.pixel_id.as_deref()) {
+            let pixel = match (j.pixel_ids.len() > 1, crate::pairing::certain_pixel(p.hit)) {
                 (true, Some(id)) => format!(" (pixel {id})"),
                 _ => String::new(),
             };
@@ -134,5 +134,37 @@ mod tests {
         let f = mismatched.only("dedup_key_mismatch");
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("\"order-1001\""), "{}", f[0].message);
+    }
+
+    /// A hit whose pixel id is written otherwise than a pixel id is (a
+    /// leading zero), or that names two, may be the stated pixel's: it is
+    /// paired, so a page cannot take its wrong-id Purchase out of the
+    /// judgement by how it writes the id, with a decoy under the server's id.
+    #[test]
+    fn a_hit_whose_pixel_is_not_certain_is_paired_with_the_stated_pixel() {
+        let server = r#"[{"event_name":"Purchase","event_id":"1001","custom_data":{"value":68,"currency":"USD"}}]"#;
+        for id in ["id=01234567890&", &format!("id={PIXEL}&id={AGENCY}&"), "id=&", "id=12e3&"] {
+            let j = clean_journey()
+                .hit_with("Purchase", &[("eid", "order-1002")], |r| {
+                    r.url = r.url.replacen(&format!("id={PIXEL}&"), id, 1);
+                })
+                .wait(100.0)
+                .hit("Purchase", &[("eid", "1001")])
+                .server_to(PIXEL, server);
+            let f = j.only("dedup_key_mismatch");
+            assert!(f.iter().any(|f| f.message.contains("\"order-1002\"")), "{id}: {f:?}");
+        }
+    }
+
+    /// A stated pixel that sent no Purchase of the server's: the server's
+    /// Purchase has no browser twin, whatever other pixels sent.
+    #[test]
+    fn a_stated_pixel_without_the_browser_event_is_server_only() {
+        let j = J::new()
+            .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+            .hit_to(AGENCY, "Purchase", &[("eid", "order-1001")])
+            .server_to(PIXEL, PAYLOAD);
+        let f = j.only("server_event_only");
+        assert_eq!(f.len(), 1, "{f:?}");
     }
 }

@@ -4,7 +4,7 @@
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 use crate::model::Hit;
-use crate::pairing::pairings;
+use crate::pairing::{certain_pixel, pairings};
 
 pub struct Rule;
 
@@ -37,7 +37,9 @@ impl RuleTrait for Rule {
                 .server
                 .iter()
                 .flatten()
-                .any(|s| Some(s.event_name.as_str()) == p.hit.event.as_deref() && s.may_pair_with(p.hit.pixel_id.as_deref()));
+                .any(|s| {
+                    Some(s.event_name.as_str()) == p.hit.event.as_deref() && s.may_pair_with(certain_pixel(p.hit))
+                });
             if !has_any {
                 let ev = p.hit.event_name();
                 match missing.iter_mut().find(|(e, _)| *e == ev) {
