@@ -28,6 +28,16 @@ fn textarea(id: &str, rows: u32, placeholder: &str) -> Element {
     t
 }
 
+/// A one-line text field.
+fn text_input(id: &str, placeholder: &str, maxlength: u32) -> Element {
+    let i = el("input", "", "");
+    attr(&i, "type", "text");
+    attr(&i, "id", id);
+    attr(&i, "placeholder", placeholder);
+    attr(&i, "maxlength", &maxlength.to_string());
+    i
+}
+
 fn set_error(id: &str, text: Option<&str>) {
     if let Some(e) = by_id(id) {
         e.set_text_content(text);
@@ -108,12 +118,8 @@ fn build_capi(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
     );
     // A Conversions API body does not name its pixel (it is in the request's
     // path): with several pixels on the store, the user says which.
-    let pixel = el("input", "", "");
-    attr(&pixel, "type", "text");
-    attr(&pixel, "id", "pp-capi-pixel");
+    let pixel = text_input("pp-capi-pixel", "1234567890123456", 32);
     attr(&pixel, "inputmode", "numeric");
-    attr(&pixel, "placeholder", "1234567890123456");
-    attr(&pixel, "maxlength", "32");
     append(
         body,
         &field(
@@ -144,11 +150,7 @@ fn build_order(app: &Ctx, body: &Element, fixed: &mut Vec<EventListener>) {
             &order,
         ),
     );
-    let order_name = el("input", "", "");
-    attr(&order_name, "type", "text");
-    attr(&order_name, "id", "pp-order-name");
-    attr(&order_name, "placeholder", "#1001");
-    attr(&order_name, "maxlength", "200");
+    let order_name = text_input("pp-order-name", "#1001", 200);
     append(
         body,
         &field("Order name (when the CSV holds several orders)", &order_name),
