@@ -59,23 +59,39 @@ pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
             candidates = same_order;
         }
     }
-    let twin = hit
-        .event_id
-        .as_deref()
-        .and_then(|eid| candidates.iter().copied().find(|s| s.event_id.as_deref() == Some(eid)));
+    let twin = hit.event_id.as_deref().and_then(|eid| {
+        candidates
+            .iter()
+            .copied()
+            .find(|s| s.event_id.as_deref() == Some(eid) && s.twins_with(pixel))
+    });
     Some(Pairing { hit, candidates, twin })
 }
 
 /// The pixel a hit was certainly sent to: its one `id`, written as a pixel id
 /// is (digits, the first not 0). A hit that names none, several, or one
-/// written otherwise may be any pixel's, so it pairs with every payload: a
-/// page cannot take its own hit out of the judgement by how it writes the id.
+/// written otherwise may be any pixel's: it is paired with every payload, so
+/// a page cannot take its own hit out of the judgement by how it writes the
+/// id, but it is never the twin of a payload sent to a stated pixel
+/// ([`ServerEvent::twins_with`]), so it cannot stand in for that pixel's.
 pub fn certain_pixel(hit: &Hit) -> Option<&str> {
     let mut ids = hit.decoded.params.iter().filter(|p| p.key == "id").map(|p| p.value);
     let id = ids.next()?;
     let written_as_one =
         id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit());
     (ids.next().is_none() && written_as_one).then_some(id)
+}
+
+/// What a hit without a twin is said to be when its pixel is the reason: it
+/// names no pixel for certain while its candidates went to a stated pixel.
+/// Empty otherwise.
+pub fn uncertain_pixel_note(p: &Pairing<'_>) -> &'static str {
+    let stated = p.candidates.iter().any(|s| s.pixel_id.is_some());
+    if p.twin.is_none() && stated && certain_pixel(p.hit).is_none() {
+        " (its pixel id is missing, repeated or not written as one: it cannot be the twin of an event sent to a stated pixel)"
+    } else {
+        ""
+    }
 }
 
 /// For each server event (in `j.server` order), the first browser hit it is

@@ -237,9 +237,9 @@ struct Unit {
 enum Read {
     /// An ASCII character, as is or percent-encoded (any number of times).
     Ascii(u8),
-    /// A percent-encoded byte of a non-ASCII character.
+    /// A percent-encoded byte that is no UTF-8 character.
     Byte(u8),
-    /// A non-ASCII character as is.
+    /// A non-ASCII character, as is or percent-encoded.
     Char(char),
 }
 
@@ -251,7 +251,7 @@ impl Read {
     fn is_word(self) -> bool {
         match self {
             Read::Ascii(b) => b.is_ascii_alphanumeric(),
-            Read::Byte(_) => true,
+            Read::Byte(_) => false,
             Read::Char(c) => c.is_alphanumeric(),
         }
     }
@@ -265,19 +265,46 @@ fn units(text: &str) -> Vec<Unit> {
         let h = |b: u8| char::from(b).to_digit(16);
         Some((h(*bytes.get(i)?)? * 16 + h(*bytes.get(i + 1)?)?) as u8)
     };
+    // The escape at `i` (any depth): where it ends and the byte it encodes.
+    let escape = |i: usize| {
+        if bytes.get(i) != Some(&b'%') {
+            return None;
+        }
+        let mut j = i + 1;
+        while hex(j) == Some(0x25) && hex(j + 2).is_some() {
+            j += 2;
+        }
+        hex(j).map(|b| (j + 2, b))
+    };
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
-        let escape = (bytes[i] == b'%').then(|| {
-            let mut j = i + 1;
-            while hex(j) == Some(0x25) && hex(j + 2).is_some() {
-                j += 2;
-            }
-            hex(j).map(|b| (j + 2, b))
-        });
-        let (end, read) = match escape.flatten() {
+        let (end, read) = match escape(i) {
             Some((end, b)) if b.is_ascii() => (end, Read::Ascii(b)),
-            Some((end, b)) => (end, Read::Byte(b)),
+            // A non-ASCII character written as escapes of its UTF-8 bytes
+            // reads as that character, as it would written as is.
+            Some((mut end, b)) => {
+                let len = match b {
+                    0xF0.. => 4,
+                    0xE0.. => 3,
+                    0xC0.. => 2,
+                    _ => 1,
+                };
+                let mut buf = vec![b];
+                while buf.len() < len {
+                    match escape(end) {
+                        Some((next, c)) if (0x80..0xC0).contains(&c) => {
+                            buf.push(c);
+                            end = next;
+                        }
+                        _ => break,
+                    }
+                }
+                match std::str::from_utf8(&buf).ok().and_then(|s| s.chars().next()) {
+                    Some(c) if buf.len() == len => (end, Read::Char(c)),
+                    _ => (escape(i).map_or(i + 1, |(e, _)| e), Read::Byte(b)),
+                }
+            }
             None => {
                 let c = text[i..].chars().next().unwrap_or('\0');
                 let read = if c.is_ascii() {
@@ -330,12 +357,14 @@ pub fn mask_emails(text: &str) -> Option<String> {
         return None;
     }
     let units = units(text);
-    // Units inside a URL's authority (after `://`, up to the path, query or
-    // fragment), read through the encoding: the outer URL's and nested ones'.
+    // Units inside a URL's authority (after `://`, up to the first character
+    // no authority holds: the path's `/`, `?`, `#`, or the `&`, quote or space
+    // after an origin-only URL), read through the encoding: the outer URL's
+    // and nested ones'.
     let mut in_authority = vec![false; units.len()];
     let mut inside = false;
     for (k, u) in units.iter().enumerate() {
-        if inside && u.read.is("/?#") {
+        if inside && !(u.read.is_word() || u.read.is("-._~:@[]!$'()*+;=")) {
             inside = false;
         }
         in_authority[k] = inside;
@@ -359,13 +388,17 @@ pub fn mask_emails(text: &str) -> Option<String> {
         while start > lo && local(units[start - 1].read) {
             start -= 1;
         }
-        // A marker's hash (`plain:email:<hex>`) is never part of a name:
-        // masking what is masked changes nothing.
+        // A marker's hash (`plain:email:<hex>`, read through the encoding)
+        // is never part of a name: masking what is masked changes nothing. A
+        // marker whose prefix an address just replaced took in is none.
+        const PREFIX: &str = "plain:email:";
         let hash_at = |i: usize| {
-            text[..units[i].start].ends_with("plain:email:")
-                && text.get(units[i].start..units[i].start + 64).is_some_and(is_sha256_hex)
+            i >= lo + PREFIX.len()
+                && i + 64 <= k
+                && decoded(&units[i - PREFIX.len()..i]) == PREFIX
+                && is_sha256_hex(&decoded(&units[i..i + 64]))
         };
-        if start + 64 <= k && hash_at(start) {
+        if hash_at(start) {
             start += 64;
         }
         while start < k && units[start].read.is(".'") {
@@ -1648,6 +1681,26 @@ mod tests {
             ("?e=o'brien@example.com", "o'brien@example.com"),
         ] {
             assert_eq!(mask_emails(text), Some(format!("?e={}", of(address))), "{text}");
+        }
+        // After an origin-only URL, nested or not, the address is no user name.
+        for (text, want) in [
+            (
+                "https://shop.test/pages/join?origin=https%3A%2F%2Fshop.test&email=jane.doe%40example.com",
+                format!(
+                    "https://shop.test/pages/join?origin=https%3A%2F%2Fshop.test&email={}",
+                    of(JANE)
+                ),
+            ),
+            (
+                "?ref=https://partner.test&email=jane.doe@example.com",
+                format!("?ref=https://partner.test&email={}", of(JANE)),
+            ),
+            (
+                r#"{"event_source_url":"https://shop.test","contact":"jane.doe@example.com"}"#,
+                format!(r#"{{"event_source_url":"https://shop.test","contact":"{}"}}"#, of(JANE)),
+            ),
+        ] {
+            assert_eq!(mask_emails(text).as_deref(), Some(want.as_str()), "{text}");
         }
         // Addresses side by side (which once ran the scan into the one just
         // replaced): each is masked, once.

@@ -428,9 +428,8 @@ fn attach_server<'a>(j: &'a Journey, order_id: Option<&str>, parts: &mut [Part<'
         }
         let Some(eid) = s.event_id.as_deref() else { continue };
         // Of a pixel it was sent to (any, unless the user said which).
-        let to_its_pixel = |p: &Part<'_>| {
-            p.hits.is_empty() || p.hits.iter().any(|h| s.may_pair_with(crate::pairing::certain_pixel(h)))
-        };
+        let to_its_pixel =
+            |p: &Part<'_>| p.hits.is_empty() || p.hits.iter().any(|h| s.twins_with(crate::pairing::certain_pixel(h)));
         if let Some(p) = parts.iter().position(|p| p.event_id() == Some(eid) && to_its_pixel(p)) {
             parts[p].server.push(s);
         }

@@ -542,9 +542,10 @@ fn dedup_check(j: &Journey) -> Check {
                     _ => String::new(),
                 };
                 format!(
-                    "#{} eid {}{pixel}",
+                    "#{} eid {}{pixel}{}",
                     p.hit.id,
-                    p.hit.event_id.as_deref().unwrap_or("(none)")
+                    p.hit.event_id.as_deref().unwrap_or("(none)"),
+                    crate::pairing::uncertain_pixel_note(p)
                 )
             })
             .collect();

@@ -80,6 +80,17 @@ impl ServerEvent {
         }
     }
 
+    /// Whether a browser hit to `pixel` can be this event's twin, the one
+    /// Meta merges it with: a hit whose pixel is not certain (`None`) may
+    /// count against the stated pixel, never for it.
+    pub fn twins_with(&self, pixel: Option<&str>) -> bool {
+        match (self.pixel_id.as_deref(), pixel) {
+            (None, _) => true,
+            (Some(stated), Some(hit)) => stated == hit,
+            (Some(_), None) => false,
+        }
+    }
+
     /// A `user_data` value, unless absent or null.
     pub fn user_value(&self, key: &str) -> Option<&Value> {
         self.sent.user_data.get(key).filter(|v| !v.is_null())

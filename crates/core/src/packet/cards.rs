@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::inputs::{OrderFigures, ServerEvent};
 use crate::journey::Journey;
+use crate::model::Hit;
 use crate::money::reconcile;
 use crate::pairing::pairings;
 use crate::results::{acceptance, inventory, Check, CheckState, Gate, RowStatus};
@@ -659,6 +660,34 @@ fn meta_count<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> usize {
     seen.len() + without
 }
 
+/// What Meta would count of one event: per pixel (Meta counts each pixel's
+/// events apart), one per distinct event id among its hits and the server
+/// events sent to it, and one per hit or server event without an id. A server
+/// event whose pixel was not said merges with the first pixel whose hits hold
+/// its id, else counts once.
+fn meta_count_by_pixel<'a>(hits: impl Iterator<Item = &'a Hit>, server: &[&'a ServerEvent]) -> usize {
+    let mut by_pixel: BTreeMap<Option<&str>, Vec<Option<&str>>> = BTreeMap::new();
+    for h in hits {
+        by_pixel
+            .entry(h.pixel_id.as_deref())
+            .or_default()
+            .push(h.event_id.as_deref());
+    }
+    let mut unsaid = Vec::new();
+    for s in server {
+        match s.pixel_id.as_deref() {
+            Some(p) => by_pixel.entry(Some(p)).or_default().push(s.event_id.as_deref()),
+            None => unsaid.push(s.event_id.as_deref()),
+        }
+    }
+    unsaid.retain(|id| id.is_none() || !by_pixel.values().any(|ids| ids.contains(id)));
+    by_pixel
+        .into_values()
+        .map(|ids| meta_count(ids.into_iter()))
+        .sum::<usize>()
+        + meta_count(unsaid.into_iter())
+}
+
 fn event_rows(j: &Journey, findings: &[Finding]) -> Vec<EventRow> {
     let pairs = pairings(j);
     acceptance(j, findings)
@@ -671,8 +700,7 @@ fn event_rows(j: &Journey, findings: &[Finding]) -> Vec<EventRow> {
                 .flatten()
                 .filter(|s| s.event_name == row.event)
                 .collect();
-            let browser_ids = j.hits_of(&row.event).map(|h| h.event_id.as_deref());
-            let meta = meta_count(browser_ids.chain(server.iter().map(|s| s.event_id.as_deref())));
+            let meta = meta_count_by_pixel(j.hits_of(&row.event), &server);
             let dedup = row.core.then(|| {
                 let mine: Vec<_> = pairs.iter().filter(|p| p.hit.event_name() == row.event).collect();
                 dedup(j, &row.event, &mine, &server)
@@ -1120,6 +1148,29 @@ mod tests {
         assert_eq!(meta_count([Some("a"), Some("a")].into_iter()), 1);
         assert_eq!(meta_count([Some("a"), None, Some("b"), None].into_iter()), 4);
         assert_eq!(meta_count(std::iter::empty()), 0);
+    }
+
+    /// Meta counts each pixel's events apart: one Purchase sent to two pixels
+    /// under one id is two, and the server's twin merges with one of them.
+    #[test]
+    fn meta_counts_each_pixel_apart() {
+        use crate::rules::testkit::*;
+        use crate::{Packet, PacketOptions, Review};
+        let purchases = |j: J| {
+            let mut s = j.session();
+            Packet::build(&mut s, &Review::default(), &PacketOptions::default())
+                .cards
+                .test_events
+                .purchase_actions
+        };
+        let server =
+            r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":68,"currency":"USD"}}]"#;
+        let two = || clean_journey().hit_to("987654321098765", "Purchase", &[("eid", "order-1001")]);
+        assert_eq!(purchases(clean_journey().server(server)), 1);
+        assert_eq!(purchases(two().server(server)), 2);
+        assert_eq!(purchases(two().server_to(PIXEL, server)), 2);
+        // Sent to a pixel the browser did not send it to: three.
+        assert_eq!(purchases(two().server_to("5555", server)), 3);
     }
 
     /// Meta's answer in the Test Events card: "Meta accepted N of N" only

@@ -49,7 +49,7 @@ impl RuleTrait for Rule {
                 SEVERITY.of(p.hit.event_name()),
                 &[p.hit],
                 format!(
-                    "browser {} #{}{pixel} has eid {} but the server sent event_id {}",
+                    "browser {} #{}{pixel} has eid {} but the server sent event_id {}{}",
                     p.hit.event_name(),
                     p.hit.id,
                     p.hit
@@ -57,7 +57,8 @@ impl RuleTrait for Rule {
                         .as_deref()
                         .map(|e| format!("\"{e}\""))
                         .unwrap_or_else(|| "(none)".into()),
-                    server_ids.join(", ")
+                    server_ids.join(", "),
+                    crate::pairing::uncertain_pixel_note(&p)
                 ),
             ));
         }
@@ -153,6 +154,32 @@ mod tests {
                 .server_to(PIXEL, server);
             let f = j.only("dedup_key_mismatch");
             assert!(f.iter().any(|f| f.message.contains("\"order-1002\"")), "{id}: {f:?}");
+        }
+    }
+
+    /// A hit whose pixel is not certain is never the twin of an event sent
+    /// to a stated pixel: a page's decoy under the server's id, with no id, a
+    /// leading zero or two, cannot stand in for the stated pixel's Purchase.
+    #[test]
+    fn a_hit_whose_pixel_is_not_certain_is_no_twin_of_the_stated_pixel() {
+        for id in ["", "id=&", "id=0987654321098765&", &format!("id={AGENCY}&id={AGENCY}&")] {
+            let j = J::new()
+                .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+                .hit_to(AGENCY, "Purchase", &[("eid", "gtm-4711")])
+                .hit_with("Purchase", &[("eid", "order-1001")], |r| {
+                    r.url = r.url.replacen(&format!("id={PIXEL}&"), id, 1);
+                })
+                .server_to(PIXEL, PAYLOAD);
+            let mut s = j.session();
+            let codes: Vec<_> = s.findings().into_iter().map(|f| (f.code, f.message)).collect();
+            assert!(codes.iter().any(|(c, _)| *c == "server_event_only"), "{id}: {codes:?}");
+            let f: Vec<_> = codes.iter().filter(|(c, _)| *c == "dedup_key_mismatch").collect();
+            assert_eq!(f.len(), 1, "{id}: {codes:?}");
+            assert!(f[0].1.contains("it cannot be the twin of an event sent to a stated pixel"), "{}", f[0].1);
+            let findings = s.findings();
+            let gate = crate::results::gate(s.journey(), &findings, &Default::default());
+            let dedup = gate.checks.iter().find(|c| c.name == "dedup").expect("dedup");
+            assert_eq!(dedup.state, crate::results::CheckState::Stop, "{id}: {}", dedup.detail);
         }
     }
 

@@ -31,10 +31,11 @@ impl RuleTrait for Rule {
         let Some(server) = &j.server else { return };
         for ev in tables::CORE_EVENTS {
             let server_events: Vec<_> = server.iter().filter(|s| s.event_name == ev).collect();
-            // A browser hit of a pixel none of them was sent to is no twin.
+            // A browser hit of a pixel none of them was sent to is no twin,
+            // nor one whose pixel is not certain.
             let seen = j
                 .hits_of(ev)
-                .any(|h| server_events.iter().any(|s| s.may_pair_with(crate::pairing::certain_pixel(h))));
+                .any(|h| server_events.iter().any(|s| s.twins_with(crate::pairing::certain_pixel(h))));
             if !server_events.is_empty() && !seen {
                 let places: Vec<String> = server_events
                     .iter()
