@@ -68,8 +68,9 @@ pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
     Some(Pairing { hit, candidates, twin })
 }
 
-/// The pixel a hit was certainly sent to: its one `id`, written as a pixel id
-/// is (digits, the first not 0). A hit that names none, several, or one
+/// The pixel a hit was certainly sent to: its `id` (once, or repeated with
+/// the same value: in the query and again in the body), written as a pixel
+/// id is (digits, the first not 0). A hit that names none, two, or one
 /// written otherwise may be any pixel's: it is paired with every payload, so
 /// a page cannot take its own hit out of the judgement by how it writes the
 /// id, but it is never the twin of a payload sent to a stated pixel
@@ -79,7 +80,7 @@ pub fn certain_pixel(hit: &Hit) -> Option<&str> {
     let id = ids.next()?;
     let written_as_one =
         id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit());
-    (ids.next().is_none() && written_as_one).then_some(id)
+    (written_as_one && ids.all(|other| other == id)).then_some(id)
 }
 
 /// What a hit without a twin is said to be when its pixel is the reason: it

@@ -162,7 +162,7 @@ mod tests {
     /// leading zero or two, cannot stand in for the stated pixel's Purchase.
     #[test]
     fn a_hit_whose_pixel_is_not_certain_is_no_twin_of_the_stated_pixel() {
-        for id in ["", "id=&", "id=0987654321098765&", &format!("id={AGENCY}&id={AGENCY}&")] {
+        for id in ["", "id=&", "id=0987654321098765&", &format!("id={AGENCY}&id={PIXEL}&")] {
             let j = J::new()
                 .nav("https://shop.test/checkouts/cn/abc123/thank_you")
                 .hit_to(AGENCY, "Purchase", &[("eid", "gtm-4711")])
@@ -181,6 +181,20 @@ mod tests {
             let dedup = gate.checks.iter().find(|c| c.name == "dedup").expect("dedup");
             assert_eq!(dedup.state, crate::results::CheckState::Stop, "{id}: {}", dedup.detail);
         }
+    }
+
+    /// The same id twice (in the query and again in the body) is one pixel.
+    #[test]
+    fn an_id_repeated_with_the_same_value_is_that_pixel() {
+        let j = clean_journey()
+            .hit_with("Purchase", &[], |r| {
+                r.url = r.url.replacen(&format!("id={PIXEL}&"), &format!("id={PIXEL}&id={PIXEL}&"), 1);
+            })
+            .server_to(PIXEL, PAYLOAD);
+        let mut s = j.session();
+        let last = s.journey().hits.last().expect("the hit");
+        assert_eq!(crate::pairing::certain_pixel(last), Some(PIXEL));
+        assert!(s.findings().iter().all(|f| f.code != "server_event_only"));
     }
 
     /// A stated pixel that sent no Purchase of the server's: the server's
