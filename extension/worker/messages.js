@@ -77,6 +77,8 @@ async function control(msg) {
       const safe = redacted({
         kind: msg.kind, label, text, origin: 'user', ...(orderName ? { order_name: orderName } : {}), ...(pixelId ? { pixel_id: pixelId } : {}),
       });
+      // A paste the core could not redact is refused, never stored as a note.
+      if (safe.record.kind !== msg.kind) return { error: `${label}: not stored: its customer data could not be masked. Paste it again; if this repeats, report it.` };
       if (safe.text.length > LIMITS.pasteMax) {
         return { error: `${label}: not stored: ${kb(safe.text.length)} is over the ${kb(LIMITS.pasteMax)} a paste may take. Paste fewer events at a time.` };
       }
