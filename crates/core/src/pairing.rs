@@ -78,9 +78,7 @@ pub fn pairing_of<'a>(j: &'a Journey, hit: &'a Hit) -> Option<Pairing<'a>> {
 pub fn certain_pixel(hit: &Hit) -> Option<&str> {
     let mut ids = hit.decoded.params.iter().filter(|p| p.key == "id").map(|p| p.value);
     let id = ids.next()?;
-    let written_as_one =
-        id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit());
-    (written_as_one && ids.all(|other| other == id)).then_some(id)
+    (crate::inputs::is_pixel_id(id) && ids.all(|other| other == id)).then_some(id)
 }
 
 /// What a hit without a twin is said to be when its pixel is the reason: it

@@ -515,15 +515,12 @@ fn dedup_check(j: &Journey) -> Check {
         .filter(|p| p.hit.event_name() == "Purchase")
         .collect();
     let server = j.server.as_deref().unwrap_or_default();
-    let stated: BTreeSet<&str> = server.iter().filter_map(|s| s.pixel_id.as_deref()).collect();
+    let stated = crate::inputs::stated_pixels(server).join(", ");
     if purchases.is_empty() {
         let to = if stated.is_empty() {
             String::new()
         } else {
-            format!(
-                " to pixel {} (the server payload's)",
-                stated.iter().copied().collect::<Vec<_>>().join(", ")
-            )
+            format!(" to pixel {stated} (the server payload's)")
         };
         return check(
             "dedup",
@@ -600,10 +597,7 @@ fn dedup_check(j: &Journey) -> Check {
     let not_paired = if elsewhere == 0 {
         String::new()
     } else {
-        format!(
-            "; {elsewhere} Purchase hit(s) to other pixels not paired (the payload was sent to pixel {})",
-            stated.iter().copied().collect::<Vec<_>>().join(", ")
-        )
+        format!("; {elsewhere} Purchase hit(s) to other pixels not paired (the payload was sent to pixel {stated})")
     };
     check(
         "dedup",

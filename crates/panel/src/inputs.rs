@@ -235,10 +235,10 @@ pub fn check_capi(label: &str, text: &str) -> Option<CapiPaste> {
     let pixel_id = match Some(stated.trim())
         .filter(|p| !p.is_empty())
         .map(|p| stated_pixel_id(label, p))
+        .transpose()
     {
-        Some(Err(e)) => return fail(e.to_string()),
-        Some(Ok(p)) => Some(p),
-        None => None,
+        Ok(p) => p,
+        Err(e) => return fail(e.to_string()),
     };
     let requests = match parse_capi_requests(label, text) {
         Ok(r) => r,

@@ -236,14 +236,12 @@ pub fn fill(d: &Element, j: &Journey, h: &Hit, findings: &[Finding]) {
 /// id, or why there is none.
 fn server_twin(j: &Journey, h: &Hit) -> String {
     let Some(p) = pixelproof_core::pairing::pairing_of(j, h) else {
-        let stated = pixelproof_core::sort::distinct(j.server.iter().flatten().filter_map(|s| s.pixel_id.clone()));
-        return if j.server.is_none() {
-            "no server payload yet: add it under Evidence".to_owned()
-        } else {
-            format!(
+        return match &j.server {
+            None => "no server payload yet: add it under Evidence".to_owned(),
+            Some(server) => format!(
                 "none expected: the server payloads were sent to pixel {}, not this one",
-                stated.join(", ")
-            )
+                pixelproof_core::inputs::stated_pixels(server).join(", ")
+            ),
         };
     };
     let money = |v: Option<f64>, c: Option<&str>| match (v, c) {

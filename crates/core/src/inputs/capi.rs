@@ -141,12 +141,22 @@ pub fn parse_capi(label: &str, text: &str) -> Result<Vec<ServerEvent>, InputErro
         .collect())
 }
 
+/// Whether `id` is written as a pixel id is: digits, the first not 0.
+pub fn is_pixel_id(id: &str) -> bool {
+    id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The pixels the user said `events` were sent to, each once, in order.
+pub fn stated_pixels(events: &[ServerEvent]) -> Vec<&str> {
+    crate::sort::distinct(events.iter().filter_map(|e| e.pixel_id.as_deref()))
+}
+
 /// The pixel a payload was sent to, as the user states it (the id in the
 /// request's path `/{pixel_id}/events`, or in Events Manager): digits, spaces
 /// around it dropped. An error names what was given and what a pixel id is.
 pub fn stated_pixel_id(label: &str, id: &str) -> Result<String, InputError> {
     let id = id.trim();
-    if id.len() <= 32 && id.starts_with(|c: char| ('1'..='9').contains(&c)) && id.bytes().all(|b| b.is_ascii_digit()) {
+    if is_pixel_id(id) {
         return Ok(id.to_owned());
     }
     let shown: String = id.chars().take(40).collect();

@@ -16,8 +16,8 @@ pub mod order;
 pub(crate) use json_keys::no_repeated_key;
 
 pub use capi::{
-    parse_capi, parse_capi_requests, parse_capi_response, stated_pixel_id, CapiError, CapiRequest, CapiResponse,
-    ServerEvent,
+    is_pixel_id, parse_capi, parse_capi_requests, parse_capi_response, stated_pixel_id, stated_pixels, CapiError,
+    CapiRequest, CapiResponse, ServerEvent,
 };
 pub use order::{parse_order, parse_order_named, typed_figures, OrderFigures};
 
