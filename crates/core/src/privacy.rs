@@ -545,18 +545,25 @@ fn redact_request(record: &mut Value) -> bool {
         Some("bytes") => {
             use base64::Engine;
             let engine = base64::engine::general_purpose::STANDARD;
-            let text = body
+            let bytes = body
                 .get("base64")
                 .and_then(Value::as_str)
-                .and_then(|b| engine.decode(b).ok())
-                .and_then(|bytes| String::from_utf8(bytes).ok());
-            if let Some(text) = text {
-                // The body is base64: an address in it (the hit's `dl`) is
-                // masked here, where it can be read.
+                .and_then(|b| engine.decode(b).ok());
+            if let Some(bytes) = bytes {
+                // The body is base64: user data and an address in it (the
+                // hit's `dl`) are masked here, where they can be read. Bytes
+                // that are not UTF-8 are read one character a byte (Latin-1),
+                // so nothing is lost and every other byte is written back as
+                // it came; the masks are ASCII.
+                let (text, utf8) = match String::from_utf8(bytes) {
+                    Ok(text) => (text, true),
+                    Err(e) => (e.into_bytes().iter().map(|&b| char::from(b)).collect(), false),
+                };
                 let redone = redact_body_text(&text);
                 let masked = mask_emails(redone.as_deref().unwrap_or(&text));
                 if let Some(q) = masked.or(redone) {
-                    body["base64"] = Value::String(engine.encode(q));
+                    let out = if utf8 { q.into_bytes() } else { latin1_bytes(&q) };
+                    body["base64"] = Value::String(engine.encode(out));
                     changed = true;
                 }
             }
@@ -564,6 +571,19 @@ fn redact_request(record: &mut Value) -> bool {
         _ => {}
     }
     changed
+}
+
+/// The bytes of a text read one character a byte (Latin-1); a character past
+/// U+00FF (none of the masks has one) is written as UTF-8.
+fn latin1_bytes(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => out.push(b),
+            Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
 }
 
 /// A raw request body: urlencoded (what a form POST or fetch of fbevents
@@ -1418,6 +1438,48 @@ mod tests {
 
     /// A pasted body is rewritten compact: a pretty-printed rewrite grew a
     /// paste past the size it had when it was checked.
+    /// A raw body that is not UTF-8 (a Latin-1 form, a stray byte) is masked
+    /// as its UTF-8 twin is, and every byte but the masked ones stays.
+    #[test]
+    fn a_raw_body_that_is_not_utf8_is_masked_too() {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let redacted_body = |bytes: &[u8]| -> Option<Vec<u8>> {
+            let raw = json!({"kind": "request", "url": "https://www.facebook.com/tr/", "body": {"type": "bytes", "base64": engine.encode(bytes)}});
+            let out = redact_record_json(&raw.to_string()).expect("JSON")?;
+            let out: Value = serde_json::from_str(&out).expect("JSON");
+            Some(
+                engine
+                    .decode(out["body"]["base64"].as_str().expect("base64"))
+                    .expect("base64"),
+            )
+        };
+        let sent = b"id=1&ev=Purchase&ud%5Bem%5D=jane.doe%40example.com&dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djane.doe%2540example.com";
+        let twin = redacted_body(sent).expect("the UTF-8 body is masked");
+        // Latin-1 bytes (`Café`, `é` as 0xE9) and a stray 0xFF, before and
+        // after the user data.
+        let mut odd = b"cd%5Bcontent_name%5D=Caf\xe9&".to_vec();
+        odd.extend_from_slice(sent);
+        odd.extend_from_slice(b"&x=\xff\xfe");
+        assert!(std::str::from_utf8(&odd).is_err());
+        let out = redacted_body(&odd).expect("masked");
+        let mut expected = b"cd%5Bcontent_name%5D=Caf\xe9&".to_vec();
+        expected.extend_from_slice(&twin);
+        expected.extend_from_slice(b"&x=\xff\xfe");
+        assert_eq!(out, expected);
+        assert!(!out.windows(4).any(|w| w == b"jane"));
+        // An address with a Latin-1 letter in its name is masked whole.
+        let latin = b"dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djos\xe9%40example.com";
+        let out = redacted_body(latin).expect("masked");
+        let out = String::from_utf8(out).expect("the mask is ASCII and nothing else is left");
+        assert!(
+            out.starts_with("dl=https%3A%2F%2Fshop.test%2F%3Femail%3Dplain:email:"),
+            "{out}"
+        );
+        // Nothing to mask: not rewritten.
+        assert_eq!(redacted_body(b"id=1&ev=Purchase&cd%5Bcontent_name%5D=Caf\xe9"), None);
+    }
+
     #[test]
     fn a_redacted_paste_stays_compact() {
         let events: Vec<Value> = (0..50)
