@@ -413,28 +413,44 @@ async function scale() {
   results.panelOpen.floor = await panelFloor();
   const f = results.panelOpen.floor;
   console.log(`floor: an extension page whose one script writes a line of text, to the first frame showing it: ${f.median.toFixed(1)} ms (IQR ${f.p25.toFixed(1)}–${f.p75.toFixed(1)}), ${f.n} opens`);
+  console.log(`floor: the same page once it has the panel's wasm ready (preloaded, compiled as it streams, instantiated): ${f.wasm.median.toFixed(1)} ms (IQR ${f.wasm.p25.toFixed(1)}–${f.wasm.p75.toFixed(1)}), ${f.wasm.n} opens`);
 }
 
-// The floor of opening the panel: an extension page of the same extension
-// whose one module script writes one line of text, opened and timed the same
-// way (to the first frame that shows it), in a browser of its own.
+// The floors of opening the panel, each an extension page of the same
+// extension opened and timed the same way (to the first frame that shows its
+// line of text), alternating, in a browser of their own: one whose one module
+// script writes the line, and one that first gets the panel's wasm ready as
+// panel.html and panel.js do (the module preloaded from the head, compiled as
+// it streams in, the glue imported, instantiated) and writes the line then —
+// what any panel built on that module pays before it reads or draws anything.
 async function panelFloor() {
+  const page = (script, head = '') => `<!doctype html>\n<meta charset="utf-8">\n<title>floor</title>\n${head}<main id="app"></main>\n<script type="module" src="${script}"></script>\n`;
   const dir = extensionWith('floor-page', {
-    'floor.html': '<!doctype html>\n<meta charset="utf-8">\n<title>floor</title>\n<main id="app"></main>\n<script type="module" src="floor.js"></script>\n',
+    'floor.html': page('floor.js'),
     'floor.js': "document.getElementById('app').textContent = 'ready';\n",
+    'floor-wasm.html': page('floor-wasm.js', '<link rel="preload" href="wasm/pixelproof_panel_bg.wasm" as="fetch" type="application/wasm" crossorigin>\n<link rel="modulepreload" href="wasm/pixelproof_panel.js">\n'),
+    'floor-wasm.js': [
+      "const compiled = WebAssembly.compileStreaming(fetch(new URL('wasm/pixelproof_panel_bg.wasm', import.meta.url)));",
+      "const [g, m] = await Promise.all([import('./wasm/pixelproof_panel.js'), compiled]);",
+      'await g.default({ module_or_path: m });',
+      "document.getElementById('app').textContent = 'ready';",
+      '',
+    ].join('\n'),
   });
   const t = await launch({ extension: dir });
   try {
-    const paints = [];
+    const paints = { 'floor.html': [], 'floor-wasm.html': [] };
     for (let k = 0; k < OPENS; k++) {
-      const page = await t.context.newPage();
-      await page.addInitScript("window.__paint = null; const check = () => { if (document.getElementById('app')?.textContent === 'ready') window.__paint = performance.now(); else requestAnimationFrame(check); }; requestAnimationFrame(check);");
-      await page.goto(`chrome-extension://${t.extensionId}/floor.html`);
-      await page.waitForFunction(() => window.__paint !== null, null, { timeout: 20000, polling: 50 });
-      paints.push(await page.evaluate(() => window.__paint));
-      await page.close();
+      for (const file of k % 2 ? ['floor-wasm.html', 'floor.html'] : ['floor.html', 'floor-wasm.html']) {
+        const p = await t.context.newPage();
+        await p.addInitScript("window.__paint = null; const check = () => { if (document.getElementById('app')?.textContent === 'ready') window.__paint = performance.now(); else requestAnimationFrame(check); }; requestAnimationFrame(check);");
+        await p.goto(`chrome-extension://${t.extensionId}/${file}`);
+        await p.waitForFunction(() => window.__paint !== null, null, { timeout: 20000, polling: 50 });
+        paints[file].push(await p.evaluate(() => window.__paint));
+        await p.close();
+      }
     }
-    return stats(paints);
+    return { ...stats(paints['floor.html']), wasm: stats(paints['floor-wasm.html']) };
   } finally {
     await t.close();
     rmSync(dir, { recursive: true, force: true });

@@ -102,6 +102,7 @@ if (b && b.panelOpen) {
     add('Panel', `opening: first full paint, ${o[`${which}Hits`].toLocaleString('en')} hits (${o[which].n} opens)`, `${iqr(o[which])}${split}`, ...goal(which === 'small' ? 'panelOpenSmall' : 'panelOpenLarge', o[which].median));
   }
   if (o.floor) add('Panel', `opening: the floor, an extension page whose one script writes a line of text (${o.floor.n} opens)`, iqr(o.floor), '–', null);
+  if (o.floor && o.floor.wasm) add('Panel', `opening: the floor with the panel's wasm, the same page once it has the module ready as panel.html does (preloaded, compiled as it streams, instantiated; ${o.floor.wasm.n} opens)`, iqr(o.floor.wasm), '–', null);
 }
 if (b && b.workerWake) {
   const w = b.workerWake;
