@@ -432,3 +432,113 @@ fn with_two_pixels_the_payloads_stated_pixel_decides_which_purchases_pair() {
         "{err}"
     );
 }
+
+/// A file in a fresh folder of its own, for a variant of a fixture.
+fn variant(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("pixelproof-real-stores-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("written");
+    path.display().to_string()
+}
+
+/// A second server sender (an app's Conversions API beside the store's own)
+/// reports the clean order's Purchase again under an id of its own, with a
+/// value of its own: Meta counts the order twice. And a server twin whose
+/// value Meta cannot read may be the one Meta keeps. Both were a go.
+#[test]
+fn a_second_server_purchase_or_a_twin_without_a_readable_value_is_not_go() {
+    let mut capi: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean.capi.json")).expect("fixture")).expect("JSON");
+    let events = capi["data"].as_array_mut().expect("data");
+    let twin = events
+        .iter()
+        .position(|e| e["event_name"] == "Purchase")
+        .expect("a Purchase");
+    let mut again = events[twin].clone();
+    again["event_id"] = "shopify-order-5550001001".into();
+    again["custom_data"]["value"] = "500.00".into();
+    events.push(again);
+    let server = variant("second-sender.capi.json", &capi.to_string());
+    let (har, order) = (fixture("clean.har"), fixture("clean.order.json"));
+    let p = packet(&["audit", &har, "--server", &server, "--order", &order]);
+    assert_eq!(p["verdict"], "stop");
+    assert_eq!(check(&p, "dedup")["state"], "stop", "{}", check(&p, "dedup")["detail"]);
+    let f = fails(&p);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].starts_with("server_purchase_duplicated: the server sent order 1001's Purchase again: ")
+            && f[0].contains("(event_id shopify-order-5550001001, 500.00 USD)"),
+        "{f:#?}"
+    );
+    // The twin's value written with a decimal comma: Meta cannot read it.
+    let mut capi: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean.capi.json")).expect("fixture")).expect("JSON");
+    capi["data"][twin]["custom_data"]["value"] = "78,00".into();
+    let server = variant("comma.capi.json", &capi.to_string());
+    let p = packet(&["audit", &har, "--server", &server, "--order", &order]);
+    assert_eq!(p["verdict"], "stop");
+    let f = fails(&p);
+    assert!(
+        f.iter()
+            .any(|m| m.starts_with("server_value_mismatch:") && m.contains("none Meta can read")),
+        "{f:#?}"
+    );
+}
+
+/// An order without its currency matched a Purchase in any currency (78.00
+/// JPY passed for 78.00 USD); a Markets order queried without its
+/// presentmentMoney failed the correct EUR Purchase. Both are refused now,
+/// saying what to add.
+#[test]
+fn an_order_without_the_currencies_it_needs_is_refused_with_what_to_add() {
+    let har = fixture("clean.har");
+    let mut order: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean.order.json")).expect("fixture")).expect("JSON");
+    let o = order["order"].as_object_mut().expect("the REST order");
+    o.retain(|k, _| !k.contains("currency") && !k.ends_with("_set"));
+    let no_currency = variant("no-currency.order.json", &order.to_string());
+    let err = refused(&["audit", &har, "--order", &no_currency]);
+    assert!(
+        err.contains("order.currency: the order names no currency, so its total cannot be compared"),
+        "{err}"
+    );
+    let export = std::fs::read_to_string(fixture("orders_export.csv")).expect("fixture");
+    let blank = export.replacen(",USD,", ",,", 1);
+    assert_ne!(blank, export);
+    let blank = variant("orders_export-no-currency.csv", &blank);
+    let err = refused(&["audit", &har, "--order", &blank, "--order-name", "#1000"]);
+    assert!(
+        err.contains("(Currency): the first row of order #1000 has no Currency"),
+        "{err}"
+    );
+    // The Markets order as a query that asked for shopMoney only.
+    let mut markets: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("markets.order.graphql.json")).expect("fixture"))
+            .expect("JSON");
+    fn shop_money_only(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.remove("presentmentMoney");
+                m.values_mut().for_each(shop_money_only);
+            }
+            Value::Array(a) => a.iter_mut().for_each(shop_money_only),
+            _ => {}
+        }
+    }
+    shop_money_only(&mut markets);
+    let markets = variant("markets-shop-money.order.graphql.json", &markets.to_string());
+    let err = refused(&[
+        "audit",
+        &fixture("markets.har"),
+        "--server",
+        &fixture("markets.capi.json"),
+        "--order",
+        &markets,
+    ]);
+    assert!(
+        err.contains("presentmentCurrencyCode: the customer paid in EUR, but the order gives its amounts in USD")
+            && err.contains("ask for presentmentMoney"),
+        "{err}"
+    );
+}

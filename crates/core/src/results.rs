@@ -577,6 +577,8 @@ fn dedup_check(j: &Journey) -> Check {
     let value_off = purchases.iter().any(|p| {
         p.twin.is_some_and(|t| match (p.hit.value(), t.value) {
             (Some(a), Some(b)) => (a - b).abs() >= crate::money::TOLERANCE,
+            // Meta keeps whichever comes first: the order's value, or none.
+            (Some(_), None) => true,
             _ => false,
         })
     });
@@ -584,8 +586,24 @@ fn dedup_check(j: &Journey) -> Check {
         return check(
             "dedup",
             CheckState::Stop,
-            "Purchase pairs share an id but differ in value",
+            "Purchase pairs share an id but differ in value (or the server's has none Meta can read)",
             None,
+        );
+    }
+    let apart = crate::purchases::server_counted_apart(j);
+    if !apart.is_empty() {
+        let list: Vec<String> = apart
+            .iter()
+            .map(|(s, _)| format!("{} eid {}", s.describe(), s.event_id.as_deref().unwrap_or("(none)")))
+            .collect();
+        return check(
+            "dedup",
+            CheckState::Stop,
+            format!(
+                "server Purchase of the order under an event_id no browser Purchase carries, which Meta counts apart: {}",
+                list.join(", ")
+            ),
+            Some("keep one server sender for Purchase, on the browser's event_id"),
         );
     }
     // Purchases to other pixels than the one stated are not paired: said, so
@@ -1016,6 +1034,31 @@ mod tests {
             "{}",
             owners(&g).detail
         );
+    }
+
+    /// Meta counts a server Purchase under an id no browser Purchase
+    /// carries apart, and may keep a server twin without a value: the order
+    /// is then not one clean signal, whatever else agrees.
+    #[test]
+    fn a_second_server_purchase_or_a_twin_without_value_stops_the_dedup_check() {
+        let dedup = |g: &Gate| g.checks.iter().find(|c| c.name == "dedup").cloned().expect("dedup");
+        let (j, review) = go_journey();
+        assert_eq!(dedup(&gate_of(j, &review)).state, CheckState::Go);
+        let (j, review) = go_journey();
+        let again = r#"[{"event_name":"Purchase","event_id":"shopify-order-5550001001","custom_data":{"value":68.0,"currency":"USD","order_id":"1001"}}]"#;
+        let g = gate_of(j.server(again), &review);
+        assert_eq!(dedup(&g).state, CheckState::Stop);
+        assert!(
+            dedup(&g).detail.contains("eid shopify-order-5550001001"),
+            "{}",
+            dedup(&g).detail
+        );
+        assert_eq!(g.verdict, Verdict::Stop);
+        let no_value =
+            r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"currency":"USD","order_id":"1001"}}]"#;
+        let g = gate_of(crate::rules::testkit::clean_journey().server(no_value), &review);
+        assert_eq!(dedup(&g).state, CheckState::Stop);
+        assert!(dedup(&g).detail.contains("none Meta can read"), "{}", dedup(&g).detail);
     }
 
     fn lost(count: u64, kind: &str, reason: &str) -> crate::journal::Record {

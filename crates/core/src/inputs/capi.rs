@@ -63,6 +63,9 @@ pub struct Sent {
     /// empty), and its `content_type` as sent.
     pub names_products: bool,
     pub content_type: Option<Value>,
+    /// The products it names (`content_ids`, else the ids of `contents`),
+    /// sorted, each once: how a server Purchase is told from an upsell.
+    pub items: Vec<String>,
 }
 
 impl ServerEvent {
@@ -281,6 +284,24 @@ fn collect_capi(
     Ok(if base.is_empty() { "(array)" } else { "data" })
 }
 
+/// The product ids of `custom_data`: `content_ids` (strings or numbers),
+/// else the `id` of each of `contents`; sorted, each once.
+fn items(content_ids: Option<&Value>, contents: Option<&Value>) -> Vec<String> {
+    let id = |v: &Value| match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut out: Vec<String> = match (content_ids, contents) {
+        (Some(Value::Array(ids)), _) if !ids.is_empty() => ids.iter().filter_map(id).collect(),
+        (_, Some(Value::Array(items))) => items.iter().filter_map(|i| i.get("id")).filter_map(id).collect(),
+        _ => Vec::new(),
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn server_event(
     label: &str,
     place: &str,
@@ -323,6 +344,7 @@ fn server_event(
             Some(_) => true,
         }),
         content_type: cd("content_type").cloned(),
+        items: items(cd("content_ids"), cd("contents")),
     };
     Ok(ServerEvent {
         source: label.into(),

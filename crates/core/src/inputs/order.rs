@@ -72,6 +72,24 @@ impl OrderFigures {
     }
 }
 
+/// Why an order without its currency is refused, whatever its format: its
+/// total would match a Purchase's value in any currency.
+pub(crate) const NO_CURRENCY: &str =
+    "the order names no currency, so its total cannot be compared with a Purchase's value and currency";
+
+/// A Shopify Markets order paid in another currency than the shop's
+/// (`paid_in`) whose amounts are in the shop's (`shop`) only: a correct pixel
+/// sends the customer's pair, which would then read as a mismatch.
+pub(crate) fn presentment_amounts_missing(paid_in: &str, shop: &str) -> Option<String> {
+    (!paid_in.trim().eq_ignore_ascii_case(shop.trim())).then(|| {
+        format!(
+            "the customer paid in {}, but the order gives its amounts in {} (the shop's currency) only, so a Purchase sent in {0} cannot be checked",
+            paid_in.trim(),
+            shop.trim()
+        )
+    })
+}
+
 const ORDER_HINT: &str = "paste the Shopify order as the Admin GraphQL order JSON ({\"data\": {\"order\": {...}}}), the REST order JSON ({\"order\": {...}}) or the Admin's Orders export CSV, or type figures like {\"total\": 118.0, \"currency\": \"USD\"}";
 
 /// Parses a Shopify order in any of the formats this module reads (see the
@@ -214,6 +232,12 @@ fn parse_json_order(label: &str, text: &str) -> Result<OrderFigures, InputError>
         let mut f: OrderFigures = serde_json::from_value(Value::Object(obj.clone()))
             .map_err(|e| err(whole, &format!("figures do not fit ({e})")))?;
         f.currency = f.currency.map(|c| c.trim().to_owned());
+        if f.currency.is_none() {
+            return Err(err(
+                &format!("{base}currency"),
+                &format!("{NO_CURRENCY}: add it, e.g. \"currency\": \"USD\""),
+            ));
+        }
         if !f.total.is_finite() || f.total < 0.0 {
             return Err(err(&format!("{base}total"), "total is not a non-negative number"));
         }
@@ -306,6 +330,28 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
     };
     let presentment = money_set("total_price_set", "presentment_money");
     let in_presentment = |set: &str| money_set(set, "presentment_money").map(|(a, _)| a);
+    let currency = o
+        .get("currency")
+        .and_then(scalar_string)
+        .or_else(|| money_set("total_price_set", "shop_money").and_then(|(_, c)| c))
+        .ok_or_else(|| {
+            (
+                format!("{base}currency"),
+                format!("{NO_CURRENCY}: paste the order as the Admin API returns it, with its currency"),
+            )
+        })?;
+    let presentment_currency = presentment
+        .as_ref()
+        .and_then(|(_, c)| c.clone())
+        .or_else(|| o.get("presentment_currency").and_then(scalar_string));
+    if let (Some(paid_in), None) = (presentment_currency.as_deref(), &presentment) {
+        if let Some(problem) = presentment_amounts_missing(paid_in, &currency) {
+            return Err((
+                format!("{base}presentment_currency"),
+                format!("{problem}: paste the order with total_price_set's presentment_money"),
+            ));
+        }
+    }
     Ok(OrderFigures {
         order_number: o
             .get("order_number")
@@ -317,12 +363,9 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
         shipping,
         tax: o.get("total_tax").and_then(amount),
         discount: o.get("total_discounts").and_then(amount),
-        currency: o.get("currency").and_then(scalar_string),
+        currency: Some(currency),
         item_count,
-        presentment_currency: presentment
-            .as_ref()
-            .and_then(|(_, c)| c.clone())
-            .or_else(|| o.get("presentment_currency").and_then(scalar_string)),
+        presentment_currency,
         presentment_total: presentment.map(|(a, _)| a),
         presentment_subtotal: in_presentment("subtotal_price_set"),
         presentment_shipping: in_presentment("total_shipping_price_set"),
@@ -425,7 +468,11 @@ mod tests {
         let paid = text.replace("\"id\":1,", "\"id\":1,\"financial_status\":\"paid\",");
         let o = parse_order("order.json", &paid).expect("parses");
         assert_eq!(o.payment_status.as_deref(), Some("paid"));
-        let typed = parse_order("typed", r#"{"total": 5, "payment_status": "pending"}"#).expect("typed");
+        let typed = parse_order(
+            "typed",
+            r#"{"total": 5, "currency": "USD", "payment_status": "pending"}"#,
+        )
+        .expect("typed");
         assert_eq!(typed.payment_status.as_deref(), Some("pending"));
     }
 
@@ -468,13 +515,77 @@ mod tests {
         assert_eq!(o.currency.as_deref(), Some("USD"));
         let o = parse_order(
             "order.json",
-            r#"{"order": {"total_price": "68.00", "currency": "EUR", "presentment_currency": "CHF"}}"#,
+            r#"{"order": {"total_price": "68.00", "currency": "EUR", "presentment_currency": "CHF",
+              "total_price_set": {"shop_money": {"amount": "68.00", "currency_code": "EUR"}, "presentment_money": {"amount": "66.00", "currency_code": "CHF"}}}}"#,
         )
         .expect("admin order");
         assert_eq!(
-            (o.currency.as_deref(), o.presentment_currency.as_deref()),
-            (Some("EUR"), Some("CHF"))
+            (
+                o.currency.as_deref(),
+                o.presentment_currency.as_deref(),
+                o.presentment_total
+            ),
+            (Some("EUR"), Some("CHF"), Some(66.0))
         );
+    }
+
+    /// An order without its currency matched a Purchase in any currency; a
+    /// Markets order without its amounts in the customer's currency failed
+    /// a correct pixel that sends them. Both are refused, saying what to add.
+    #[test]
+    fn an_order_without_the_currencies_it_needs_is_refused() {
+        let cases = [
+            (r#"{"total": 78.0}"#, "currency", "\"currency\": \"USD\""),
+            (
+                r#"{"order": {"order_number": 1001, "total_price": "78.00"}}"#,
+                "order.currency",
+                "with its currency",
+            ),
+            (
+                r##"{"data": {"order": {"name": "#1001", "totalPriceSet": {"shopMoney": {"amount": "78.0"}}}}}"##,
+                "data.order.totalPriceSet.shopMoney.currencyCode",
+                "ask for currencyCode",
+            ),
+        ];
+        for (text, place, advice) in cases {
+            let e = parse_order("order", text).expect_err(text);
+            assert_eq!(e.place, place, "{text}");
+            assert!(e.problem.starts_with(NO_CURRENCY), "{e:?}");
+            assert!(e.problem.contains(advice), "{e:?}");
+        }
+        // The REST order's currency may come from its total's MoneyBag.
+        let rest = r#"{"order": {"total_price": "78.00", "total_price_set": {"shop_money": {"amount": "78.00", "currency_code": "USD"}}}}"#;
+        assert_eq!(
+            parse_order("order", rest).expect("a currency").currency.as_deref(),
+            Some("USD")
+        );
+        let csv = format!(
+            "{}\n#1001,jane@example.com,paid,,,,no,,68.00,10.00,0.00,78.00,,0.00,Standard,2026-12-01,2,Tee,34.00,,TEE-1,true,true,pending,Jane,Main St\n",
+            csv_export::tests::HEADER
+        );
+        let e = parse_order("orders_export.csv", &csv).expect_err("no Currency cell");
+        assert_eq!(e.place, "line 2, column 8 (Currency)");
+        assert!(
+            e.problem
+                .starts_with("the first row of order #1001 has no Currency: the order names no currency"),
+            "{e:?}"
+        );
+        let markets = r##"{"data": {"order": {"name": "#1001", "presentmentCurrencyCode": "EUR",
+            "totalPriceSet": {"shopMoney": {"amount": "59.0", "currencyCode": "USD"}}}}}"##;
+        let e = parse_order("order", markets).expect_err("EUR amounts missing");
+        assert_eq!(e.place, "data.order.presentmentCurrencyCode");
+        assert!(
+            e.problem
+                .starts_with("the customer paid in EUR, but the order gives its amounts in USD"),
+            "{e:?}"
+        );
+        assert!(e.problem.contains("presentmentMoney"), "{e:?}");
+        let rest = r#"{"order": {"total_price": "68.00", "currency": "EUR", "presentment_currency": "CHF"}}"#;
+        let e = parse_order("order", rest).expect_err("CHF amounts missing");
+        assert_eq!(e.place, "order.presentment_currency");
+        // Paid in the shop's currency: nothing more is needed.
+        let home = markets.replace("\"EUR\"", "\"USD\"");
+        assert_eq!(parse_order("order", &home).expect("one currency").total, 59.0);
     }
 
     #[test]

@@ -339,6 +339,7 @@ registry! {
     dedup_key_mismatch => TestEvents,
     server_value_mismatch => TestEvents,
     server_event_only => TestEvents,
+    server_purchase_duplicated => TestEvents,
     server_event_time_invalid => TestEvents,
     server_action_source_invalid => TestEvents,
     server_missing_web_fields => TestEvents,

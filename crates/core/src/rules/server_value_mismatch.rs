@@ -32,15 +32,26 @@ impl RuleTrait for Rule {
         for p in pairings(j) {
             let Some(twin) = p.twin else { continue };
             let mut diffs = Vec::new();
-            if let (Some(b), Some(s)) = (p.hit.value(), twin.value) {
-                if (b - s).abs() >= TOLERANCE {
+            // A Purchase's value and currency are required on both sides
+            // (Meta's custom_data parameters): a server twin without them,
+            // or with a value Meta cannot read ("78,00"), may be the one
+            // Meta keeps.
+            let purchase = p.hit.event_name() == "Purchase";
+            match (p.hit.value(), twin.value) {
+                (Some(b), Some(s)) if (b - s).abs() >= TOLERANCE => {
                     diffs.push(format!("value {b:.2} in the browser vs {s:.2} on the server"));
                 }
+                (Some(b), None) if purchase => {
+                    diffs.push(format!("value {b:.2} in the browser vs none Meta can read on the server"));
+                }
+                _ => {}
             }
-            if let (Some(b), Some(s)) = (p.hit.currency(), twin.currency.as_deref()) {
-                if !b.trim().eq_ignore_ascii_case(s.trim()) {
+            match (p.hit.currency(), twin.currency.as_deref()) {
+                (Some(b), Some(s)) if !b.trim().eq_ignore_ascii_case(s.trim()) => {
                     diffs.push(format!("currency {b} vs {s}"));
                 }
+                (Some(b), None) if purchase => diffs.push(format!("currency {b} vs none on the server")),
+                _ => {}
             }
             if !diffs.is_empty() {
                 out.push(Finding::about(
@@ -69,6 +80,25 @@ mod tests {
             r#"[{"event_name":"Purchase","event_id":"order-1001","custom_data":{"value":"60.00","currency":"USD"}}]"#,
         );
         assert_eq!(j.only("server_value_mismatch").len(), 1);
+    }
+
+    #[test]
+    fn a_purchase_twin_without_a_readable_value_or_currency_fails() {
+        for custom in [
+            r#"{"currency":"USD"}"#,
+            r#"{"value":"68,00","currency":"USD"}"#,
+            r#"{"value":68.0}"#,
+        ] {
+            let j = clean_journey().server(&format!(
+                r#"[{{"event_name":"Purchase","event_id":"order-1001","custom_data":{custom}}}]"#
+            ));
+            let f = j.only("server_value_mismatch");
+            assert_eq!(f.len(), 1, "{custom}");
+            assert!(f[0].message.contains("vs none"), "{}", f[0].message);
+        }
+        // Other events need neither (Meta requires them for Purchase).
+        let j = clean_journey().server(r#"[{"event_name":"ViewContent","event_id":"vc-1"}]"#);
+        assert!(j.only("server_value_mismatch").is_empty());
     }
 
     #[test]

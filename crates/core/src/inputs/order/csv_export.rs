@@ -179,6 +179,16 @@ fn figures(cols: &Columns, o: &OrderRows) -> Result<OrderFigures, (String, Strin
     if total < 0.0 {
         return Err((cols.place(o.line, cols.total), "the Total is negative".into()));
     }
+    if cell(cols.currency).is_none() {
+        return Err((
+            cols.place(o.line, cols.currency),
+            format!(
+                "the first row of order {} has no Currency: {}",
+                o.name,
+                super::NO_CURRENCY
+            ),
+        ));
+    }
     let mut item_count = None;
     if cols.quantity.is_some() {
         let mut sum = 0u32;
@@ -237,7 +247,7 @@ fn csv_error(label: &str, e: &csv::Error) -> InputError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::inputs::order::parse_order_named;
 
     /// The export's real header (Shopify's "Exporting orders" help page lists

@@ -105,6 +105,23 @@ pub fn order(o: &Obj, base: &str) -> Result<OrderFigures, Problem> {
         .as_ref()
         .and_then(|(_, c)| c.clone())
         .or_else(|| text("presentmentCurrencyCode"));
+    let Some(shop_currency) = currency.as_deref() else {
+        return Err((
+            format!("{base}totalPriceSet.shopMoney.currencyCode"),
+            format!(
+                "{}: ask for currencyCode beside amount in totalPriceSet {{ shopMoney {{ amount currencyCode }} }}",
+                super::NO_CURRENCY
+            ),
+        ));
+    };
+    if let (Some(paid_in), None) = (presentment_currency.as_deref(), &presentment_total) {
+        if let Some(problem) = super::presentment_amounts_missing(paid_in, shop_currency) {
+            return Err((
+                format!("{base}presentmentCurrencyCode"),
+                format!("{problem}: ask for presentmentMoney {{ amount currencyCode }} beside shopMoney in totalPriceSet and the other MoneyBag fields"),
+            ));
+        }
+    }
     Ok(OrderFigures {
         order_number: text("name").map(|n| strip_hash(&n).to_owned()),
         total: total.0,
