@@ -366,6 +366,20 @@ impl Journey {
         !self.by_event.is_empty()
     }
 
+    /// The order page a page view shows, as its URL without query and
+    /// fragment, when its URL says it is one (a thank-you page holds its
+    /// checkout's token, an order status page its order's): a reload of it,
+    /// or a return to it, is a page view of the same order. `None` for any
+    /// other page, and for one only the page said was an order page.
+    pub fn order_page_key(&self, pv: usize) -> Option<&str> {
+        let page = self.page_views.get(pv)?;
+        if page.kind != crate::model::PageKind::ThankYou || page.kind_from_page {
+            return None;
+        }
+        let url = page.url.as_str();
+        Some(url.split(['?', '#']).next().unwrap_or(url))
+    }
+
     /// Trusted gestures recorded in [from, to] ms, in the same tab when known.
     pub fn gestures_between(&self, tab: Option<i64>, from: f64, to: f64) -> usize {
         self.gestures

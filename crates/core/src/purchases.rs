@@ -319,19 +319,28 @@ fn split_by<'a, T: Copy>(handles: &[T], hit: impl Fn(T) -> &'a Hit) -> Vec<PartO
 }
 
 /// The counted Purchase hits of one pixel (indices into the journey's hits)
-/// grouped by order: the same order_id, or the same page view (the order
-/// page), as `duplicate_event` groups them.
+/// grouped by order: the same order_id, or the same order page (the page
+/// view, or a reload of or return to its URL), or, for a Purchase without an
+/// order id on an order status page, the journey's one order so far; as
+/// `duplicate_event` groups them.
 fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut by_order: HashMap<&str, usize> = HashMap::new();
     let mut by_page: HashMap<usize, usize> = HashMap::new();
+    let mut order_pages: HashMap<&str, usize> = HashMap::new();
     for &i in hits {
         let h = j.hit(i);
+        let page = match j.order_page_key(h.page_view) {
+            Some(key) => *order_pages.entry(key).or_insert(h.page_view),
+            None => h.page_view,
+        };
+        let back = h.order_id.is_none() && j.page_views.get(h.page_view).is_some_and(|p| p.legacy_order_status);
         let found = h
             .order_id
             .as_deref()
             .and_then(|o| by_order.get(o).copied())
-            .or_else(|| by_page.get(&h.page_view).copied());
+            .or_else(|| by_page.get(&page).copied())
+            .or_else(|| (back && clusters.len() == 1).then_some(0));
         let c = match found {
             Some(c) => c,
             None => {
@@ -343,7 +352,7 @@ fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
         if let Some(o) = h.order_id.as_deref() {
             by_order.entry(o).or_insert(c);
         }
-        by_page.insert(h.page_view, c);
+        by_page.insert(page, c);
     }
     clusters
 }

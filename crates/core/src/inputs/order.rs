@@ -353,10 +353,13 @@ fn admin_order(o: &serde_json::Map<String, Value>, base: &str) -> Result<OrderFi
         }
     }
     Ok(OrderFigures {
+        // The name the admin shows (`#EU1001` on a store with an order-ID
+        // prefix), as the GraphQL order and the export give it; else the
+        // number.
         order_number: o
-            .get("order_number")
+            .get("name")
             .and_then(scalar_string)
-            .or_else(|| o.get("name").and_then(scalar_string))
+            .or_else(|| o.get("order_number").and_then(scalar_string))
             .map(|n| strip_hash(&n).to_owned()),
         total,
         subtotal: o.get("subtotal_price").and_then(amount),
@@ -474,6 +477,32 @@ mod tests {
         )
         .expect("typed");
         assert_eq!(typed.payment_status.as_deref(), Some("pending"));
+    }
+
+    /// A store with an order-ID prefix names its orders `#EU1001`; the REST
+    /// order's `order_number` is 1001 all the same. The name the admin shows
+    /// is the order's name here, as in the GraphQL order and the export.
+    #[test]
+    fn a_rest_order_is_named_as_the_admin_shows_it() {
+        let text = r##"{"order":{"id":5550001001,"name":"#EU1001","order_number":1001,"currency":"USD","total_price":"78.00"}}"##;
+        assert_eq!(
+            parse_order("order.json", text)
+                .expect("an order")
+                .order_number
+                .as_deref(),
+            Some("EU1001")
+        );
+        assert!(parse_order_named("order.json", text, Some("#EU1001")).is_ok());
+        let e = parse_order_named("order.json", text, Some("#1002")).expect_err("another order");
+        assert_eq!(e.problem, "the order here is #EU1001, not #1002");
+        let unnamed = r#"{"order":{"order_number":1001,"currency":"USD","total_price":"78.00"}}"#;
+        assert_eq!(
+            parse_order("order.json", unnamed)
+                .expect("an order")
+                .order_number
+                .as_deref(),
+            Some("1001")
+        );
     }
 
     /// A currency that only looks like a code was accepted, and the packet

@@ -37,10 +37,6 @@ pub(super) static INFO: RuleInfo = RuleInfo {
 fn same_action(j: &Journey, a: &Hit, b: &Hit) -> bool {
     let ev = b.event_name();
     match ev {
-        "Purchase" => {
-            let (oa, ob) = (a.order_id.as_deref(), b.order_id.as_deref());
-            (oa.is_some() && oa == ob) || a.page_view == b.page_view
-        }
         "InitiateCheckout" | "PageView" => a.page_view == b.page_view,
         _ => {
             if a.page_view != b.page_view || a.content_key != b.content_key {
@@ -79,14 +75,32 @@ impl RuleTrait for Rule {
         let mut by_bucket: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         let mut by_order: HashMap<&str, usize> = HashMap::new();
         let per_page = matches!(ev, "Purchase" | "InitiateCheckout" | "PageView");
+        // A Purchase's page is its order page: a reload of the thank-you page,
+        // or a return to it, is the same order (the first page view of it).
+        let mut order_pages: HashMap<&str, usize> = HashMap::new();
         for &hi in hits {
             let h = j.hit(hi);
-            let order = if ev == "Purchase" { h.order_id.as_deref() } else { None };
-            let bucket = (h.page_view, if per_page { "" } else { h.content_key.as_str() });
+            let purchase = ev == "Purchase";
+            let order = if purchase { h.order_id.as_deref() } else { None };
+            let page = match j.order_page_key(h.page_view).filter(|_| purchase) {
+                Some(key) => *order_pages.entry(key).or_insert(h.page_view),
+                None => h.page_view,
+            };
+            let bucket = (page, if per_page { "" } else { h.content_key.as_str() });
             let found = order.and_then(|o| by_order.get(o).copied()).or_else(|| {
-                by_bucket
-                    .get(&bucket)
-                    .and_then(|cs| cs.iter().rev().find(|&&c| same_action(j, newest[c], h)).copied())
+                let in_bucket = by_bucket.get(&bucket)?;
+                if purchase {
+                    in_bucket.last().copied()
+                } else {
+                    in_bucket.iter().rev().find(|&&c| same_action(j, newest[c], h)).copied()
+                }
+            });
+            // A Purchase without an order id on an order status page (the
+            // shopper back from the order's e-mail), when the journey has one
+            // order so far: that order.
+            let found = found.or_else(|| {
+                let back = purchase && order.is_none() && j.page_views.get(h.page_view).is_some_and(|p| p.legacy_order_status);
+                (back && newest.len() == 1).then_some(0)
             });
             let c = match found {
                 Some(c) => {
@@ -173,6 +187,43 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Fail);
         assert_eq!(f[0].hit_ids, vec![1, 2]);
+    }
+
+    /// A reload of the thank-you page, or the shopper back on the order
+    /// status page from the order's e-mail, sends the Purchase again: the
+    /// same order, though a page view of its own and without an order id.
+    #[test]
+    fn a_reloaded_or_revisited_order_page_sends_the_same_order_again() {
+        let thank_you = "https://shop.test/checkouts/cn/Z2NwLXVzLWNlbnRyYWwx/thank_you";
+        let first = |j: J| j.hit("Purchase", &[("eid", "order-1001"), ("cd[order_id]", "1001")]);
+        let again = |j: J| j.hit_with("Purchase", &[("eid", "gtm-77")], |r| r.stack.clear());
+        let reload = again(first(J::new().nav(thank_you)).wait(5000.0).nav(thank_you));
+        let f = reload.only("duplicate_event");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert_eq!(f[0].hit_ids, vec![1, 2]);
+        // With a query the second time (Shopify adds one on some returns).
+        let reload = again(first(J::new().nav(thank_you)).nav(&format!("{thank_you}?locale=en")));
+        assert_eq!(reload.only("duplicate_event").len(), 1);
+        let status = "https://shop.test/55500/orders/b1946ac92492d2347c6235b4d2611184";
+        let back = again(first(J::new().nav(thank_you)).wait(60_000.0).nav(status));
+        assert_eq!(back.only("duplicate_event").len(), 1);
+        // Two checkouts, two thank-you pages, no order ids: two orders.
+        let two = J::new()
+            .nav(thank_you)
+            .hit("Purchase", &[("eid", "a-1")])
+            .nav("https://shop.test/checkouts/cn/OTHERTOKEN/thank_you")
+            .hit("Purchase", &[("eid", "b-1")]);
+        assert!(two.only("duplicate_event").is_empty());
+        // Back on a status page after two orders: which one is not known.
+        let j = J::new()
+            .nav(thank_you)
+            .hit("Purchase", &[("eid", "a-1"), ("cd[order_id]", "1001")])
+            .nav("https://shop.test/checkouts/cn/OTHERTOKEN/thank_you")
+            .hit("Purchase", &[("eid", "b-1"), ("cd[order_id]", "1002")])
+            .nav(status)
+            .hit("Purchase", &[("eid", "gtm-79")]);
+        assert!(j.only("duplicate_event").is_empty());
     }
 
     #[test]
