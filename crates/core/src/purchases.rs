@@ -426,59 +426,52 @@ fn orders_where(j: &Journey, keep: impl Fn(&OrderIndex) -> bool) -> Vec<Order<'_
 }
 
 /// The server Purchases that report an order the browser reported once more,
-/// each with that order: Meta counts each server Purchase whose event id no
-/// browser Purchase carries (of a pixel it may have been sent to) apart, and
-/// when the server sent the order under more than one event id, those are
-/// extra. A server Purchase is of the order of its `order_id`; one or an order
-/// without one is of the test's one order when there is only one it may have
-/// been sent to. One that names an item the order's Purchases did not is an
-/// upsell only the server sent, and one under the id of a paired server
-/// Purchase is that one again, which Meta drops. With a single server
-/// Purchase under another id than the browser's, the ids are what is wrong
-/// (`dedup_key_mismatch`), not the count.
+/// each with that order: Meta merges a server Purchase only with a browser
+/// Purchase of the same event id sent to the same pixel, and counts every
+/// other one; when the server sent the order under more than one event id,
+/// the ones no browser Purchase of the order carries are extra. A server
+/// Purchase is of each order (one per pixel it may have been sent to) of its
+/// `order_id`; one, or an order, without one is of the test's one order when
+/// there is only one it may have been sent to. One that names an item the
+/// order's Purchases did not is an upsell only the server sent, and one under
+/// the id of a merged server Purchase is that one again, which Meta drops.
+/// With a single server Purchase under another id than the browser's, the
+/// ids are what is wrong (`dedup_key_mismatch`), not the count. A browser
+/// Purchase of another pixel under a server Purchase's id merges nothing here:
+/// a page cannot take the finding away by sending one.
 pub fn server_counted_apart(j: &Journey) -> Vec<(&ServerEvent, Order<'_>)> {
     let Some(server) = j.server.as_deref() else {
         return Vec::new();
     };
-    let browser: Vec<&Hit> = j.hits_of("Purchase").collect();
-    let paired = |s: &ServerEvent| {
-        s.event_id.as_deref().is_some_and(|eid| {
-            browser
-                .iter()
-                .any(|h| h.event_id.as_deref() == Some(eid) && s.twins_with(crate::pairing::certain_pixel(h)))
-        })
-    };
     let all = orders(j);
-    // Each server Purchase of an order, with whether Meta merges it with a
-    // browser twin (or drops it as a paired one's repeat).
-    let mut of_order: Vec<Vec<(&ServerEvent, bool)>> = vec![Vec::new(); all.len()];
-    for s in server.iter().filter(|s| s.event_name == "Purchase") {
+    let purchases: Vec<&ServerEvent> = server.iter().filter(|s| s.event_name == "Purchase").collect();
+    // The server Purchases of each order.
+    let mut of_order: Vec<Vec<&ServerEvent>> = vec![Vec::new(); all.len()];
+    for &s in &purchases {
         let candidates: Vec<usize> = (0..all.len())
             .filter(|&k| s.may_pair_with(Some(all[k].pixel.as_str())))
             .collect();
-        let by_id = candidates
+        let by_id: Vec<usize> = candidates
             .iter()
             .copied()
-            .find(|&k| all[k].order_id.is_some() && all[k].order_id == s.order_id);
-        let only = match candidates.as_slice() {
-            [k] if s.order_id.is_none() || all[*k].order_id.is_none() => Some(*k),
-            _ => None,
+            .filter(|&k| all[k].order_id.is_some() && all[k].order_id == s.order_id)
+            .collect();
+        let of: Vec<usize> = match candidates.as_slice() {
+            _ if !by_id.is_empty() => by_id,
+            [k] if s.order_id.is_none() || all[*k].order_id.is_none() => vec![*k],
+            _ => Vec::new(),
         };
-        let Some(k) = by_id.or(only) else { continue };
-        let named = |i: &String| all[k].parts.iter().any(|p| p.items.contains(i));
-        if s.sent.items.iter().any(|i| !named(i)) {
-            continue; // an upsell the browser did not send
+        for k in of {
+            let named = |i: &String| all[k].parts.iter().any(|p| p.items.contains(i));
+            if s.sent.items.iter().all(|i| named(i)) {
+                of_order[k].push(s);
+            }
         }
-        let merged = paired(s)
-            || server
-                .iter()
-                .any(|o| o.event_name == "Purchase" && o.event_id.is_some() && o.event_id == s.event_id && paired(o));
-        of_order[k].push((s, merged));
     }
-    let mut out = Vec::new();
+    let mut out: Vec<(&ServerEvent, Order<'_>)> = Vec::new();
     for (k, sent) in of_order.into_iter().enumerate() {
         let mut ids: Vec<Option<&str>> = Vec::new();
-        for (s, _) in &sent {
+        for s in &sent {
             let id = s.event_id.as_deref();
             if id.is_none() || !ids.contains(&id) {
                 ids.push(id);
@@ -487,8 +480,18 @@ pub fn server_counted_apart(j: &Journey) -> Vec<(&ServerEvent, Order<'_>)> {
         if ids.len() < 2 {
             continue;
         }
+        // Merged: a browser Purchase of this order (its pixel) carries the id.
+        let merged = |s: &ServerEvent| {
+            s.event_id.as_deref().is_some_and(|eid| {
+                all[k]
+                    .parts
+                    .iter()
+                    .flat_map(|p| &p.hits)
+                    .any(|h| h.event_id.as_deref() == Some(eid) && s.twins_with(crate::pairing::certain_pixel(h)))
+            })
+        };
         let mut seen: Vec<&str> = Vec::new();
-        for (s, merged) in sent {
+        for s in sent {
             // Each id once: Meta keeps one event per name and id.
             if let Some(id) = s.event_id.as_deref() {
                 if seen.contains(&id) {
@@ -496,7 +499,8 @@ pub fn server_counted_apart(j: &Journey) -> Vec<(&ServerEvent, Order<'_>)> {
                 }
                 seen.push(id);
             }
-            if !merged {
+            let already = out.iter().any(|(o, _)| std::ptr::eq(*o, s));
+            if !merged(s) && !already {
                 out.push((s, all[k].clone()));
             }
         }

@@ -123,6 +123,18 @@ mod tests {
         assert!(j.server(&server(&[TWIN])).only("server_purchase_duplicated").is_empty());
     }
 
+    /// A page may send a Purchase to another pixel under the second
+    /// sender's id: Meta merges nothing across pixels, and nor does this.
+    #[test]
+    fn a_decoy_purchase_to_another_pixel_takes_nothing_away() {
+        let again = r#"{"event_name":"Purchase","event_id":"srv-app-1001","custom_data":{"value":68.0,"currency":"USD","order_id":"1001"}}"#;
+        let decoy = |j: J| j.hit_to("9999999999", "Purchase", &[("eid", "srv-app-1001"), ("cd[order_id]", "1001")]);
+        let j = decoy(clean_journey()).server(&server(&[TWIN, again]));
+        let f = j.only("server_purchase_duplicated");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].message.contains("srv-app-1001"), "{}", f[0].message);
+    }
+
     #[test]
     fn a_payload_stated_for_another_pixel_is_no_duplicate_of_this_one() {
         // The clean journey's Purchase goes to PIXEL; this payload went to
