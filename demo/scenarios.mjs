@@ -134,6 +134,14 @@ export const SCENARIOS = {
       ],
     },
   },
+  server_second_sender: {
+    description: "two server senders for Purchase: the F&I app's Conversions API with the browser's event id, and a server-side tracking app with an id of its own",
+    setup: 'The clean store, plus a server-side tracking app that also sends every order to the Conversions API under its own event id.',
+    number: 1013,
+    senders: CLEAN_SENDERS,
+    server: 'second_sender',
+    expect: { verdict: 'stop', codes: ['fail server_purchase_duplicated Purchase'] },
+  },
   upsell: {
     description: 'a post-purchase upsell accepted: the upsell app sends a second Purchase with its own event id for the added item only; both have server twins',
     setup: 'Post-purchase offer (Sports Socks, 20.00) accepted after paying 78.00: the order is edited to 98.00.',
@@ -328,6 +336,8 @@ export function serverPayload(name) {
     ['Purchase', 'purchase', { value: o.total.toFixed(2), currency: purchaseCurrency, contents, content_type: 'product', order_id: String(o.number), num_items: o.items }],
   ].map(([name, kind, data]) => ev(name, s.server === 'regenerated' ? regenerated(name, o.number) : eid(kind), data));
   if (cfg.upsell) events.push(ev('Purchase', `order-${o.number}-upsell-1`, upsellData(cfg)));
+  // A second server sender reports the order again under its own id.
+  if (s.server === 'second_sender') events.push(ev('Purchase', `srv-app-${o.number}`, { ...events[3].custom_data }));
   return { data: events };
 }
 

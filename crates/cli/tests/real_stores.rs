@@ -433,13 +433,28 @@ fn with_two_pixels_the_payloads_stated_pixel_decides_which_purchases_pair() {
     );
 }
 
-/// A file in a fresh folder of its own, for a variant of a fixture.
-fn variant(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("pixelproof-real-stores-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("written");
-    path.display().to_string()
+/// Variants of fixtures, written to a folder of the test's own that is
+/// removed when the test ends (passed or failed).
+struct Variants(std::path::PathBuf);
+
+impl Variants {
+    fn new(test: &str) -> Variants {
+        let dir = std::env::temp_dir().join(format!("pixelproof-real-stores-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp folder");
+        Variants(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("written");
+        path.display().to_string()
+    }
+}
+
+impl Drop for Variants {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A second server sender (an app's Conversions API beside the store's own)
@@ -448,6 +463,7 @@ fn variant(name: &str, text: &str) -> String {
 /// value Meta cannot read may be the one Meta keeps. Both were a go.
 #[test]
 fn a_second_server_purchase_or_a_twin_without_a_readable_value_is_not_go() {
+    let variants = Variants::new("second-sender");
     let mut capi: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("clean.capi.json")).expect("fixture")).expect("JSON");
     let events = capi["data"].as_array_mut().expect("data");
@@ -459,7 +475,7 @@ fn a_second_server_purchase_or_a_twin_without_a_readable_value_is_not_go() {
     again["event_id"] = "shopify-order-5550001001".into();
     again["custom_data"]["value"] = "500.00".into();
     events.push(again);
-    let server = variant("second-sender.capi.json", &capi.to_string());
+    let server = variants.write("second-sender.capi.json", &capi.to_string());
     let (har, order) = (fixture("clean.har"), fixture("clean.order.json"));
     let p = packet(&["audit", &har, "--server", &server, "--order", &order]);
     assert_eq!(p["verdict"], "stop");
@@ -475,7 +491,7 @@ fn a_second_server_purchase_or_a_twin_without_a_readable_value_is_not_go() {
     let mut capi: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("clean.capi.json")).expect("fixture")).expect("JSON");
     capi["data"][twin]["custom_data"]["value"] = "78,00".into();
-    let server = variant("comma.capi.json", &capi.to_string());
+    let server = variants.write("comma.capi.json", &capi.to_string());
     let p = packet(&["audit", &har, "--server", &server, "--order", &order]);
     assert_eq!(p["verdict"], "stop");
     let f = fails(&p);
@@ -492,12 +508,13 @@ fn a_second_server_purchase_or_a_twin_without_a_readable_value_is_not_go() {
 /// saying what to add.
 #[test]
 fn an_order_without_the_currencies_it_needs_is_refused_with_what_to_add() {
+    let variants = Variants::new("currencies");
     let har = fixture("clean.har");
     let mut order: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("clean.order.json")).expect("fixture")).expect("JSON");
     let o = order["order"].as_object_mut().expect("the REST order");
     o.retain(|k, _| !k.contains("currency") && !k.ends_with("_set"));
-    let no_currency = variant("no-currency.order.json", &order.to_string());
+    let no_currency = variants.write("no-currency.order.json", &order.to_string());
     let err = refused(&["audit", &har, "--order", &no_currency]);
     assert!(
         err.contains("order.currency: the order names no currency, so its total cannot be compared"),
@@ -506,7 +523,7 @@ fn an_order_without_the_currencies_it_needs_is_refused_with_what_to_add() {
     let export = std::fs::read_to_string(fixture("orders_export.csv")).expect("fixture");
     let blank = export.replacen(",USD,", ",,", 1);
     assert_ne!(blank, export);
-    let blank = variant("orders_export-no-currency.csv", &blank);
+    let blank = variants.write("orders_export-no-currency.csv", &blank);
     let err = refused(&["audit", &har, "--order", &blank, "--order-name", "#1000"]);
     assert!(
         err.contains("(Currency): the first row of order #1000 has no Currency"),
@@ -527,7 +544,7 @@ fn an_order_without_the_currencies_it_needs_is_refused_with_what_to_add() {
         }
     }
     shop_money_only(&mut markets);
-    let markets = variant("markets-shop-money.order.graphql.json", &markets.to_string());
+    let markets = variants.write("markets-shop-money.order.graphql.json", &markets.to_string());
     let err = refused(&[
         "audit",
         &fixture("markets.har"),

@@ -549,28 +549,39 @@ fn redact_request(record: &mut Value) -> bool {
                 .get("base64")
                 .and_then(Value::as_str)
                 .and_then(|b| engine.decode(b).ok());
-            if let Some(bytes) = bytes {
-                // The body is base64: user data and an address in it (the
-                // hit's `dl`) are masked here, where they can be read. Bytes
-                // that are not UTF-8 are read one character a byte (Latin-1),
-                // so nothing is lost and every other byte is written back as
-                // it came; the masks are ASCII.
-                let (text, utf8) = match String::from_utf8(bytes) {
-                    Ok(text) => (text, true),
-                    Err(e) => (e.into_bytes().iter().map(|&b| char::from(b)).collect(), false),
-                };
-                let redone = redact_body_text(&text);
-                let masked = mask_emails(redone.as_deref().unwrap_or(&text));
-                if let Some(q) = masked.or(redone) {
-                    let out = if utf8 { q.into_bytes() } else { latin1_bytes(&q) };
-                    body["base64"] = Value::String(engine.encode(out));
-                    changed = true;
-                }
+            if let Some(out) = bytes.and_then(redact_raw_body) {
+                body["base64"] = Value::String(engine.encode(out));
+                changed = true;
             }
         }
         _ => {}
     }
     changed
+}
+
+/// A raw (base64) body with its user data and e-mail addresses (the hit's
+/// `dl`) masked, `None` when it holds none. A body that is not UTF-8 is read
+/// one character a byte (Latin-1) first, so an address in a Latin-1 form is
+/// masked and every other byte written back as it came; then as the decoder
+/// reads it (invalid bytes as U+FFFD), and if that reading still shows
+/// something to mask (an address with UTF-8 letters beside a stray byte), the
+/// body is stored as that reading, masked: what the checks read, nothing more.
+fn redact_raw_body(bytes: Vec<u8>) -> Option<Vec<u8>> {
+    let redact = |text: &str| {
+        let redone = redact_body_text(text);
+        mask_emails(redone.as_deref().unwrap_or(text)).or(redone)
+    };
+    let latin1 = match String::from_utf8(bytes) {
+        Ok(text) => return redact(&text).map(String::into_bytes),
+        Err(e) => e.into_bytes(),
+    };
+    let text: String = latin1.iter().map(|&b| char::from(b)).collect();
+    let first = redact(&text).map(|q| latin1_bytes(&q));
+    let read = String::from_utf8_lossy(first.as_deref().unwrap_or(&latin1)).into_owned();
+    match redact(&read) {
+        Some(q) => Some(q.into_bytes()),
+        None => first,
+    }
 }
 
 /// The bytes of a text read one character a byte (Latin-1); a character past
@@ -1436,8 +1447,6 @@ mod tests {
         assert!(redact_record_json(&init.to_string()).expect("JSON").is_some());
     }
 
-    /// A pasted body is rewritten compact: a pretty-printed rewrite grew a
-    /// paste past the size it had when it was checked.
     /// A raw body that is not UTF-8 (a Latin-1 form, a stray byte) is masked
     /// as its UTF-8 twin is, and every byte but the masked ones stays.
     #[test]
@@ -1478,8 +1487,24 @@ mod tests {
         );
         // Nothing to mask: not rewritten.
         assert_eq!(redacted_body(b"id=1&ev=Purchase&cd%5Bcontent_name%5D=Caf\xe9"), None);
+        // UTF-8 letters beside a stray byte: read as Latin-1 they are two
+        // characters each (`é` as `Ã©`), and the address was missed.
+        for odd in [
+            "{\"n\":\"jos\u{e9}@example.com\",\"x\":\"\u{1}\"}",
+            "dl=https%3A%2F%2Fshop.test%2F%3Femail%3Djane%40ex\u{e4}mple.de&x=\u{1}",
+        ] {
+            let mut bytes = odd.as_bytes().to_vec();
+            let at = bytes.iter().position(|&b| b == 1).expect("the marker");
+            bytes[at] = 0xff;
+            let out = redacted_body(&bytes).expect("masked");
+            let out = String::from_utf8_lossy(&out);
+            assert!(!out.contains("jos") && !out.contains("jane"), "{out}");
+            assert!(out.contains("plain:email:"), "{out}");
+        }
     }
 
+    /// A pasted body is rewritten compact: a pretty-printed rewrite grew a
+    /// paste past the size it had when it was checked.
     #[test]
     fn a_redacted_paste_stays_compact() {
         let events: Vec<Value> = (0..50)

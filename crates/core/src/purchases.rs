@@ -21,9 +21,10 @@
 //!
 //! On the server side, each part's server twin (same event_id) is merged
 //! into it, as Meta deduplicates them. A server Purchase that is no part's
-//! twin is not made a part: without the items it names nothing tells an
-//! upsell the server alone reported from the order's Purchase sent under
-//! another id (`dedup_key_mismatch`, `server_event_only` say so).
+//! twin is not made a part. When the server sent an order under more than one
+//! id, the ones naming no new item are the order sent again
+//! ([`server_counted_apart`], `server_purchase_duplicated`); one naming new
+//! items is an upsell only the server reported.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -431,8 +432,10 @@ fn orders_where(j: &Journey, keep: impl Fn(&OrderIndex) -> bool) -> Vec<Order<'_
 /// other one; when the server sent the order under more than one event id,
 /// the ones no browser Purchase of the order carries are extra. A server
 /// Purchase is of each order (one per pixel it may have been sent to) of its
-/// `order_id`; one, or an order, without one is of the test's one order when
-/// there is only one it may have been sent to. One that names an item the
+/// `order_id`; one of an order without one when that is the only order it may
+/// have been sent to (the order is then judged only if its server Purchases
+/// name one order id at most: a payload holding an earlier test order is not
+/// this one sent again), and one without an order id of no other. One that names an item the
 /// order's Purchases did not is an upsell only the server sent, and one under
 /// the id of a merged server Purchase is that one again, which Meta drops.
 /// With a single server Purchase under another id than the browser's, the
@@ -458,12 +461,12 @@ pub fn server_counted_apart(j: &Journey) -> Vec<(&ServerEvent, Order<'_>)> {
             .collect();
         let of: Vec<usize> = match candidates.as_slice() {
             _ if !by_id.is_empty() => by_id,
-            [k] if s.order_id.is_none() || all[*k].order_id.is_none() => vec![*k],
+            [k] if all[*k].order_id.is_none() => vec![*k],
             _ => Vec::new(),
         };
         for k in of {
             let named = |i: &String| all[k].parts.iter().any(|p| p.items.contains(i));
-            if s.sent.items.iter().all(|i| named(i)) {
+            if s.sent.items.iter().all(named) {
                 of_order[k].push(s);
             }
         }
@@ -477,7 +480,10 @@ pub fn server_counted_apart(j: &Journey) -> Vec<(&ServerEvent, Order<'_>)> {
                 ids.push(id);
             }
         }
-        if ids.len() < 2 {
+        let mut order_ids: Vec<&str> = sent.iter().filter_map(|s| s.order_id.as_deref()).collect();
+        order_ids.sort_unstable();
+        order_ids.dedup();
+        if ids.len() < 2 || order_ids.len() > 1 {
             continue;
         }
         // Merged: a browser Purchase of this order (its pixel) carries the id.

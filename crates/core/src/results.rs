@@ -590,6 +590,17 @@ fn dedup_check(j: &Journey) -> Check {
             None,
         );
     }
+    if purchases.iter().any(|p| {
+        p.twin
+            .is_some_and(|t| p.hit.currency().is_some() && t.currency.is_none())
+    }) {
+        return check(
+            "dedup",
+            CheckState::Stop,
+            "a Purchase's server twin has no currency: Meta may keep it rather than the browser's",
+            None,
+        );
+    }
     let apart = crate::purchases::server_counted_apart(j);
     if !apart.is_empty() {
         let list: Vec<String> = apart

@@ -235,7 +235,7 @@ fn parse_json_order(label: &str, text: &str) -> Result<OrderFigures, InputError>
         if f.currency.is_none() {
             return Err(err(
                 &format!("{base}currency"),
-                &format!("{NO_CURRENCY}: add it, e.g. \"currency\": \"USD\""),
+                &format!("{NO_CURRENCY}: give the order's three-letter currency code, e.g. USD"),
             ));
         }
         if !f.total.is_finite() || f.total < 0.0 {
@@ -564,7 +564,7 @@ mod tests {
     #[test]
     fn an_order_without_the_currencies_it_needs_is_refused() {
         let cases = [
-            (r#"{"total": 78.0}"#, "currency", "\"currency\": \"USD\""),
+            (r#"{"total": 78.0}"#, "currency", "three-letter currency code"),
             (
                 r#"{"order": {"order_number": 1001, "total_price": "78.00"}}"#,
                 "order.currency",

@@ -14,6 +14,7 @@
 use super::{Finding, Rule as RuleTrait, RuleInfo, Scope, Severity, SeverityRule};
 use crate::journey::Journey;
 use crate::model::Hit;
+use crate::pairing::certain_pixel;
 use crate::purchases::server_counted_apart;
 
 pub struct Rule;
@@ -55,14 +56,24 @@ impl RuleTrait for Rule {
             } else {
                 format!(" (the browser's: {})", eids.join(", "))
             };
+            // Sent to another pixel, perhaps, whose Purchase carries the id:
+            // Meta merges per pixel, and the payload does not say which.
+            let elsewhere = j
+                .hits_of("Purchase")
+                .filter(|h| s.event_id.is_some() && h.event_id == s.event_id)
+                .find_map(|h| certain_pixel(h).filter(|p| *p != order.pixel))
+                .map_or_else(String::new, |p| {
+                    format!("; a Purchase to pixel {p} carries that id: if this payload went to that pixel, state which pixel each payload was sent to (--server-pixel, or the pixel id beside the paste)")
+                });
             out.push(Finding::about(
                 CODE,
                 SEVERITY.of("Purchase"),
                 &hits,
                 format!(
-                    "the server sent {which}'s Purchase again: {} (event_id {}, {value}) names no new item, and no browser Purchase carries its event id{browser}, so Meta counts it apart",
+                    "the server sent {which}'s Purchase again: {} (event_id {}, {value}) names no new item, and no browser Purchase to pixel {} carries its event id{browser}, so Meta counts it apart{elsewhere}",
                     s.describe(),
                     s.event_id.as_deref().unwrap_or("(none)"),
+                    order.pixel,
                 ),
             ));
         }
@@ -92,9 +103,13 @@ mod tests {
         assert!(f[0].message.contains("order 1001's Purchase again"), "{}", f[0].message);
         assert!(f[0].message.contains("shopify-order-5550001001, 500.00 USD"), "{}", f[0].message);
         assert!(f[0].message.contains("the browser's: order-1001"), "{}", f[0].message);
-        // Naming no items, or no order: the test's one order all the same.
+        // Naming no items: the order all the same.
+        let no_items = r#"{"event_name":"Purchase","event_id":"capi-77","custom_data":{"value":68.0,"currency":"USD","order_id":"1001"}}"#;
+        assert_eq!(clean_journey().server(&server(&[TWIN, no_items])).only("server_purchase_duplicated").len(), 1);
+        // Naming no order while the browser's does: nothing ties it to this
+        // order (a payload may hold an earlier test order's events).
         let bare = r#"{"event_name":"Purchase","event_id":"capi-77","custom_data":{"value":68.0,"currency":"USD"}}"#;
-        assert_eq!(clean_journey().server(&server(&[TWIN, bare])).only("server_purchase_duplicated").len(), 1);
+        assert!(clean_journey().server(&server(&[TWIN, bare])).only("server_purchase_duplicated").is_empty());
         // Sent twice and paired never: both are counted apart.
         let third = again.replace("shopify-order-5550001001", "capi-78");
         let j = clean_journey().server(&server(&[again, &third]));
@@ -133,6 +148,25 @@ mod tests {
         let f = j.only("server_purchase_duplicated");
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].message.contains("srv-app-1001"), "{}", f[0].message);
+        assert!(f[0].message.contains("a Purchase to pixel 9999999999 carries that id"), "{}", f[0].message);
+    }
+
+    /// A browser Purchase without an order id, and a payload that also holds
+    /// an earlier test order: not this order sent again.
+    #[test]
+    fn a_payload_with_an_earlier_order_is_no_duplicate_of_an_order_without_id() {
+        let j = J::new()
+            .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+            .hit("Purchase", &[("eid", "e-1001"), ("cd[content_ids]", "[\"tee-1\"]")]);
+        let this = r#"{"event_name":"Purchase","event_id":"e-1001","custom_data":{"value":68.0,"currency":"USD","order_id":"1001","content_ids":["tee-1"]}}"#;
+        let earlier = r#"{"event_name":"Purchase","event_id":"e-1000","custom_data":{"value":68.0,"currency":"USD","order_id":"1000","content_ids":["tee-1"]}}"#;
+        assert!(j.server(&server(&[this, earlier])).only("server_purchase_duplicated").is_empty());
+        // The same order twice, though: counted apart.
+        let j = J::new()
+            .nav("https://shop.test/checkouts/cn/abc123/thank_you")
+            .hit("Purchase", &[("eid", "e-1001"), ("cd[content_ids]", "[\"tee-1\"]")]);
+        let again = this.replace("\"e-1001\"", "\"srv-1001\"");
+        assert_eq!(j.server(&server(&[this, &again])).only("server_purchase_duplicated").len(), 1);
     }
 
     #[test]
@@ -140,7 +174,7 @@ mod tests {
         // The clean journey's Purchase goes to PIXEL; this payload went to
         // another pixel, whose browser Purchases there are none of.
         let again = r#"{"event_name":"Purchase","event_id":"agency-1001","custom_data":{"value":68.0,"currency":"USD","order_id":"1001"}}"#;
-        let j = clean_journey().server_to("9999999999", &server(&[again]));
+        let j = clean_journey().server_to("9999999999", &server(&[TWIN, again]));
         assert!(j.only("server_purchase_duplicated").is_empty());
         let j = clean_journey().server_to(PIXEL, &server(&[TWIN, again]));
         assert_eq!(j.only("server_purchase_duplicated").len(), 1);
