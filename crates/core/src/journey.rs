@@ -380,6 +380,17 @@ impl Journey {
         Some(url.split(['?', '#']).next().unwrap_or(url))
     }
 
+    /// Whether a page view is a load of Shopify's order status page
+    /// (`/<shop id>/orders/<token>`), where a shopper comes back from the
+    /// order's e-mail. Not the legacy checkout's own thank-you page, and not a
+    /// page view the page made (a history entry) or only a hit's `dl` named.
+    pub fn is_order_status_load(&self, pv: usize) -> bool {
+        self.page_views
+            .get(pv)
+            .is_some_and(|p| p.legacy_order_status && !p.inferred && p.document == pv && p.url.contains("/orders/"))
+            && self.order_page_key(pv).is_some()
+    }
+
     /// Trusted gestures recorded in [from, to] ms, in the same tab when known.
     pub fn gestures_between(&self, tab: Option<i64>, from: f64, to: f64) -> usize {
         self.gestures

@@ -335,7 +335,7 @@ fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
             Some(key) => *order_pages.entry(key).or_insert(h.page_view),
             None => h.page_view,
         };
-        let back = h.order_id.is_none() && j.page_views.get(h.page_view).is_some_and(|p| p.legacy_order_status);
+        let back = h.order_id.is_none() && j.is_order_status_load(h.page_view);
         let found = h
             .order_id
             .as_deref()

@@ -99,7 +99,7 @@ impl RuleTrait for Rule {
             // shopper back from the order's e-mail), when the journey has one
             // order so far: that order.
             let found = found.or_else(|| {
-                let back = purchase && order.is_none() && j.page_views.get(h.page_view).is_some_and(|p| p.legacy_order_status);
+                let back = purchase && order.is_none() && j.is_order_status_load(h.page_view);
                 (back && newest.len() == 1).then_some(0)
             });
             let c = match found {
@@ -215,6 +215,18 @@ mod tests {
             .nav("https://shop.test/checkouts/cn/OTHERTOKEN/thank_you")
             .hit("Purchase", &[("eid", "b-1")]);
         assert!(two.only("duplicate_event").is_empty());
+        // The legacy checkout's own thank-you pages, two orders without
+        // order ids: two orders (no "back from the e-mail" there).
+        let legacy = J::new()
+            .nav("https://shop.test/55500/checkouts/aaa/thank_you")
+            .hit("Purchase", &[("eid", "a-1")])
+            .nav("https://shop.test/55500/checkouts/bbb/thank_you")
+            .hit("Purchase", &[("eid", "b-1")]);
+        assert!(legacy.only("duplicate_event").is_empty());
+        // A status page the page made with pushState is no return.
+        let pushed = first(J::new().nav(thank_you)).history(status);
+        let pushed = pushed.hit_with("Purchase", &[("eid", "gtm-77")], |r| r.stack.clear());
+        assert!(pushed.only("duplicate_event").is_empty());
         // Back on a status page after two orders: which one is not known.
         let j = J::new()
             .nav(thank_you)
