@@ -380,6 +380,17 @@ impl Journey {
         Some(url.split(['?', '#']).next().unwrap_or(url))
     }
 
+    /// The page view a Purchase placed in `pv` is grouped by, as `seen`
+    /// remembers order pages: the first page view of its order-page URL (a
+    /// reload of the thank-you page, or a return to it, is the same order),
+    /// else `pv` itself. What `duplicate_event` and the orders share.
+    pub fn order_page_of<'a>(&'a self, seen: &mut HashMap<&'a str, usize>, pv: usize) -> usize {
+        match self.order_page_key(pv) {
+            Some(key) => *seen.entry(key).or_insert(pv),
+            None => pv,
+        }
+    }
+
     /// Whether a page view is a load of Shopify's order status page
     /// (`/<shop id>/orders/<token>`), where a shopper comes back from the
     /// order's e-mail. Not the legacy checkout's own thank-you page, and not a

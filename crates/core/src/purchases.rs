@@ -331,10 +331,7 @@ fn clusters(j: &Journey, hits: &[usize]) -> Vec<Vec<usize>> {
     let mut order_pages: HashMap<&str, usize> = HashMap::new();
     for &i in hits {
         let h = j.hit(i);
-        let page = match j.order_page_key(h.page_view) {
-            Some(key) => *order_pages.entry(key).or_insert(h.page_view),
-            None => h.page_view,
-        };
+        let page = j.order_page_of(&mut order_pages, h.page_view);
         let back = h.order_id.is_none() && j.is_order_status_load(h.page_view);
         let found = h
             .order_id

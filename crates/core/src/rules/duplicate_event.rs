@@ -82,9 +82,10 @@ impl RuleTrait for Rule {
             let h = j.hit(hi);
             let purchase = ev == "Purchase";
             let order = if purchase { h.order_id.as_deref() } else { None };
-            let page = match j.order_page_key(h.page_view).filter(|_| purchase) {
-                Some(key) => *order_pages.entry(key).or_insert(h.page_view),
-                None => h.page_view,
+            let page = if purchase {
+                j.order_page_of(&mut order_pages, h.page_view)
+            } else {
+                h.page_view
             };
             let bucket = (page, if per_page { "" } else { h.content_key.as_str() });
             let found = order.and_then(|o| by_order.get(o).copied()).or_else(|| {
